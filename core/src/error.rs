@@ -1,0 +1,280 @@
+//! One error type for every vendor and every operation.
+//!
+//! The taxonomy (`ErrorKind`) and the `Outcome` are a contract shared by every binding: the C,
+//! Python and Node layers expose the same snake_case names. `Outcome` is what callers must look
+//! at before trying again: after `Unknown` the call may have been placed, and a resend would ring
+//! the user's phone twice and be billed twice.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::Vendor;
+
+/// What went wrong, independent of the vendor that reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The request (number, code, play count, …) breaks a rule; fix the input.
+    InvalidInput,
+    /// The channel configuration is incomplete or wrong; fix the config.
+    InvalidConfig,
+    /// The vendor did not accept the credentials or the signature (also clock skew).
+    AuthFailed,
+    /// The account, app or source IP is not allowed to do this.
+    Forbidden,
+    /// A frequency or quota limit was hit; try later or through another vendor.
+    RateLimited,
+    /// The account has no balance left.
+    InsufficientBalance,
+    /// The vendor will not call this number (blacklist, whitelist, international).
+    RecipientBlocked,
+    /// The vendor refused the content (sensitive words).
+    ContentRejected,
+    /// The vendor failed for a reason of its own (internal error, unknown code).
+    VendorError,
+    /// No answer within the configured timeout.
+    Timeout,
+    /// The connection failed or broke.
+    Network,
+    /// The vendor's answer could not be understood.
+    Protocol,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::InvalidConfig,
+        ErrorKind::AuthFailed,
+        ErrorKind::Forbidden,
+        ErrorKind::RateLimited,
+        ErrorKind::InsufficientBalance,
+        ErrorKind::RecipientBlocked,
+        ErrorKind::ContentRejected,
+        ErrorKind::VendorError,
+        ErrorKind::Timeout,
+        ErrorKind::Network,
+        ErrorKind::Protocol,
+    ];
+
+    /// The stable snake_case name used by every binding.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::InsufficientBalance => "insufficient_balance",
+            ErrorKind::RecipientBlocked => "recipient_blocked",
+            ErrorKind::ContentRejected => "content_rejected",
+            ErrorKind::VendorError => "vendor_error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::Protocol => "protocol",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether the failed request may have reached the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Nothing left this machine: safe to fix and send again, or to use another vendor.
+    NotSent,
+    /// The vendor answered and did not place the call.
+    Refused,
+    /// The request may have reached the vendor and the call may be under way. Never resend
+    /// blindly: check the call status (callbacks) first.
+    Unknown,
+}
+
+impl Outcome {
+    /// The stable snake_case name used by every binding.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NotSent => "not_sent",
+            Outcome::Refused => "refused",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed voicecode operation.
+///
+/// `vendor_code` and `vendor_message` are the vendor's own words, verbatim (codes stay strings:
+/// ytx sends `"-202"`, Huawei `"1010010"`, OneAccess `"SDK.COMMON.1001"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    kind: ErrorKind,
+    outcome: Outcome,
+    vendor: Option<Vendor>,
+    field: Option<String>,
+    vendor_code: Option<String>,
+    vendor_message: Option<String>,
+    http_status: Option<u16>,
+    message: String,
+}
+
+/// `Result` with voicecode's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: ErrorKind, outcome: Outcome, message: String) -> Self {
+        Error {
+            kind,
+            outcome,
+            vendor: None,
+            field: None,
+            vendor_code: None,
+            vendor_message: None,
+            http_status: None,
+            message,
+        }
+    }
+
+    /// A request field breaks a rule; nothing was sent.
+    pub fn invalid_input(field: &str, rule: impl fmt::Display) -> Self {
+        let mut e = Error::new(
+            ErrorKind::InvalidInput,
+            Outcome::NotSent,
+            format!("invalid {field}: {rule}"),
+        );
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    /// A configuration key is missing or wrong; nothing was sent.
+    pub fn invalid_config(field: &str, rule: impl fmt::Display) -> Self {
+        let mut e = Error::new(
+            ErrorKind::InvalidConfig,
+            Outcome::NotSent,
+            format!("invalid config {field}: {rule}"),
+        );
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    /// The vendor answered with an error code and did not place the call.
+    pub(crate) fn refused(
+        vendor: Vendor,
+        kind: ErrorKind,
+        http_status: u16,
+        code: &str,
+        vendor_message: &str,
+    ) -> Self {
+        let mut e = Error::new(
+            kind,
+            Outcome::Refused,
+            format!("{vendor} refused the request ({kind}): code {code}, {vendor_message:?}"),
+        );
+        e.vendor = Some(vendor);
+        e.http_status = Some(http_status);
+        e.vendor_code = Some(code.to_owned());
+        e.vendor_message = Some(vendor_message.to_owned());
+        e
+    }
+
+    /// The vendor's answer could not be understood, so whether it acted is unknown.
+    pub(crate) fn protocol(vendor: Vendor, http_status: u16, detail: impl fmt::Display) -> Self {
+        let mut e = Error::new(
+            ErrorKind::Protocol,
+            Outcome::Unknown,
+            format!("unreadable answer from {vendor} (HTTP {http_status}): {detail}"),
+        );
+        e.vendor = Some(vendor);
+        e.http_status = Some(http_status);
+        e
+    }
+
+    /// A transport failure (`Timeout` or `Network`) with what is known of the request's fate.
+    pub(crate) fn transport(
+        vendor: Vendor,
+        kind: ErrorKind,
+        outcome: Outcome,
+        detail: impl fmt::Display,
+    ) -> Self {
+        let mut e = Error::new(kind, outcome, format!("{vendor}: {detail}"));
+        e.vendor = Some(vendor);
+        e
+    }
+
+    pub(crate) fn with_vendor(mut self, vendor: Vendor) -> Self {
+        self.vendor = Some(vendor);
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// Whether the request may have reached the vendor.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+    /// The vendor concerned, when the error belongs to one.
+    pub fn vendor(&self) -> Option<Vendor> {
+        self.vendor
+    }
+    /// The request or config field at fault, for `invalid_input` and `invalid_config`.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+    /// The vendor's own result code, verbatim.
+    pub fn vendor_code(&self) -> Option<&str> {
+        self.vendor_code.as_deref()
+    }
+    /// The vendor's own description, verbatim.
+    pub fn vendor_message(&self) -> Option<&str> {
+        self.vendor_message.as_deref()
+    }
+    /// The HTTP status of the vendor's answer, if one arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+    /// A human-readable description, without the `unknown` warning that `Display` adds.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether sending the same request again later (or through another vendor) may succeed
+    /// without changing it. Never true after an `Unknown` outcome: the first call may be ringing.
+    pub fn retryable(&self) -> bool {
+        self.outcome != Outcome::Unknown
+            && matches!(
+                self.kind,
+                ErrorKind::RateLimited
+                    | ErrorKind::VendorError
+                    | ErrorKind::Timeout
+                    | ErrorKind::Network
+            )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.outcome == Outcome::Unknown {
+            f.write_str(
+                "; the request may have reached the vendor, so voicecode did not resend it \
+                 (a resend could ring the phone twice): check the call status before retrying",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,140 @@
+//! The sans-IO boundary: plain HTTP values in and out of the protocol layer.
+//!
+//! Vendor modules build an [`HttpRequest`] from a request, the clock and a nonce, and read an
+//! [`HttpResponse`] into a typed result. Nothing here touches the network or the system clock,
+//! so every request is reproducible byte for byte in tests.
+
+use chrono::{DateTime, Utc};
+
+/// HTTP methods the vendors use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request ready to be sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// Headers in sending order.
+    pub headers: Vec<(String, String)>,
+    /// The body (empty for GET).
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(method: Method, url: String) -> Self {
+        HttpRequest {
+            method,
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub(crate) fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The first header of that name (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// The URL without its query string: what can be logged (ytx puts its signature in the query).
+    pub fn url_without_query(&self) -> &str {
+        self.url.split('?').next().unwrap_or(&self.url)
+    }
+}
+
+/// Requests carry signatures and, for cloud10658, the app key in the body: `Debug` shows only
+/// the method and the URL without its query.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url_without_query())
+            .field("headers", &self.headers.len())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An answer as received.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// An answer with a status and a body, no headers.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// The first header of that name (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The time and randomness a request is signed with: injected so that signing is deterministic
+/// under test, and taken from the system clock and the OS CSPRNG by the clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// Now, in UTC; vendors that want another zone convert it themselves.
+    pub now: DateTime<Utc>,
+    /// 32 lowercase hex characters from a cryptographically secure generator.
+    pub nonce: String,
+}
+
+impl Context {
+    /// The current time and a fresh nonce from the operating system's CSPRNG.
+    pub fn fresh() -> Self {
+        let mut bytes = [0u8; 16];
+        // The OS generator failing means the platform cannot produce secure nonces at all.
+        getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
+        Context {
+            now: Utc::now(),
+            nonce: hex::encode(bytes),
+        }
+    }
+}

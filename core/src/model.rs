@@ -1,0 +1,158 @@
+//! Requests and results shared by every vendor.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Vendor;
+
+/// A voice verification code to send.
+///
+/// Deserialises from the same keys in every language (`to`, `code`, `play_times`, …); unknown
+/// keys are refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendCode {
+    /// Recipient: E.164 (`+8613800138000`) or national digits (`13800138000`, `075528001234`).
+    pub to: String,
+    /// The code to speak.
+    pub code: String,
+    /// How many times the code is played (ytx 1–3; huawei 0–9, where 0 loops until hang-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub play_times: Option<u8>,
+    /// Opaque data echoed in call-status pushes (huawei only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// Huawei: status push URL for this call, replacing the configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
+    /// Huawei: fee push URL for this call, replacing the configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_url: Option<String>,
+    /// Huawei: tone played before the code, replacing the configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_tone: Option<String>,
+    /// Huawei: tone played after the code, replacing the configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos_tone: Option<String>,
+    /// Huawei: ask for the number of idle call ports in the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_idle_port: Option<bool>,
+}
+
+impl SendCode {
+    /// A request with the vendor's defaults for everything optional.
+    pub fn new(to: impl Into<String>, code: impl Into<String>) -> Self {
+        SendCode {
+            to: to.into(),
+            code: code.into(),
+            ..SendCode::default()
+        }
+    }
+
+    /// Sets how many times the code is played.
+    pub fn play_times(mut self, times: u8) -> Self {
+        self.play_times = Some(times);
+        self
+    }
+
+    /// Sets the data echoed in call-status pushes.
+    pub fn user_data(mut self, data: impl Into<String>) -> Self {
+        self.user_data = Some(data.into());
+        self
+    }
+}
+
+/// The vendor accepted the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Who accepted it.
+    pub vendor: Vendor,
+    /// The vendor's id for the call: ytx requestId, huawei sessionId, ihuyi voiceid,
+    /// cloud10658 taskId. Call-status events carry the same id.
+    pub message_id: String,
+    /// The vendor's success code, verbatim.
+    pub vendor_code: String,
+    /// The vendor's success message, verbatim.
+    pub vendor_message: String,
+    /// cloud10658: units left on the account after this send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    /// huawei: idle call ports, when `return_idle_port` was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_ports: Option<u32>,
+}
+
+/// What a balance is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BalanceUnit {
+    /// Money, in yuan (ytx).
+    Yuan,
+    /// Calls or points left (ihuyi, cloud10658).
+    Units,
+}
+
+/// An account balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    /// Whose account.
+    pub vendor: Vendor,
+    /// The amount as the vendor wrote it (a decimal string: money is never rounded to a float).
+    pub amount: String,
+    /// What the amount counts.
+    pub unit: BalanceUnit,
+}
+
+/// A OneAccess slider captcha to show to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Captcha {
+    /// Identifies this captcha in [`VerifyCaptcha`].
+    pub token: String,
+    /// The background image (PNG, Base64).
+    pub original_image_base64: String,
+    /// The slider piece (PNG, Base64).
+    pub jigsaw_image_base64: String,
+}
+
+/// The user's answer to a slider captcha.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCaptcha {
+    /// The captcha's token.
+    pub token: String,
+    /// Horizontal position where the user dropped the piece.
+    pub x: f64,
+    /// Vertical position.
+    pub y: f64,
+    /// The mobile number the SMS code will go to.
+    pub mobile: String,
+}
+
+/// Why an SMS code is sent (OneAccess `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsPurpose {
+    /// `REGISTER_SMS`.
+    Register,
+    /// `LOGIN_SMS`.
+    Login,
+    /// `FORGET_PWD_SMS`.
+    ForgetPassword,
+    /// `BIND_MOBILE_SMS`.
+    BindMobile,
+    /// `UPDATE_MOBILE_SMS`.
+    UpdateMobile,
+    /// `OTP_REST_SMS`.
+    Otp,
+}
+
+/// An SMS code to send through OneAccess after a verified captcha.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendSmsCode {
+    /// 11-digit mainland mobile (E.164 `+86…` is accepted too).
+    pub mobile: String,
+    /// Why the code is sent.
+    pub purpose: SmsPurpose,
+    /// The `captcha_token` returned by `verify_captcha`.
+    pub captcha_token: String,
+}

@@ -1,0 +1,263 @@
+//! cloud.10658.com.cn `voiceApi` (a white label of the veesing platform): template voice code
+//! and balance.
+//!
+//! Source: `vendor-docs/004_1d3007c7ee67b2f2.txt`, condensed in PROTOCOLS.md §4.
+//! - Form POST with no signature: the appKey travels in every form, so only HTTPS protects it.
+//! - `returnStatus` is `"1 "` (trailing space in the vendor's own sample) on success; failures
+//!   are `"0"` with the reason only in `message`, so failures are classified by message text.
+//! - Balance is documented at `/voiceApi/getBalance`; the vendor's own example calls
+//!   `/voiceApi/group/getBalance`, hence the configurable `balance_path`.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{check_digit_code, check_header_safe, json_body, json_text, refuse_unsupported};
+use crate::config::Cloud10658Config;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
+use crate::phone::Phone;
+use crate::{Error, ErrorKind, Result, Vendor};
+
+pub(crate) const PRODUCTION: &str = "https://cloud.10658.com.cn";
+const SEND_PATH: &str = "/voiceApi";
+const BALANCE_PATH: &str = "/voiceApi/getBalance";
+
+use ErrorKind::*;
+
+/// 状态码定义 of both operations: message text → kind. Matched as substrings, first hit wins.
+pub(crate) const MESSAGES: &[(&str, ErrorKind)] = &[
+    ("账号或密码错误", AuthFailed),
+    ("缺少参数", InvalidInput),
+    ("参数错误", InvalidInput),
+    ("模板不存在或者未通过", InvalidConfig),
+    ("模板id格式不正确", InvalidConfig),
+    ("账户已被锁定", Forbidden),
+    ("余额不足", InsufficientBalance),
+    ("手机号码格式不正确", InvalidInput),
+    ("该号码今日发送次数已达上限", RateLimited),
+    ("一分钟之内只可发送一次", RateLimited),
+    ("当日发送量已超出最大发送限制", RateLimited),
+    ("IP受限", Forbidden),
+    ("未知原因", VendorError),
+];
+
+pub(crate) fn classify(message: &str) -> ErrorKind {
+    MESSAGES
+        .iter()
+        .find(|(text, _)| message.contains(text))
+        .map_or(VendorError, |(_, kind)| *kind)
+}
+
+pub(crate) fn validate_config(config: &Cloud10658Config) -> Result<()> {
+    check_header_safe("app_id", &config.app_id)?;
+    check_header_safe("template_id", &config.template_id)?;
+    if config.app_key.is_empty() {
+        return Err(Error::invalid_config("app_key", "is required"));
+    }
+    if let Some(path) = &config.balance_path {
+        let ok = path.starts_with('/') && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+        if !ok {
+            return Err(Error::invalid_config("balance_path", "must be a path such as /voiceApi/getBalance"));
+        }
+    }
+    Ok(())
+}
+
+fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
+    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
+    HttpRequest::new(Method::Post, url)
+        .header("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
+        .header("Accept", "application/json")
+        .body(body)
+}
+
+pub(crate) fn send_code(config: &Cloud10658Config, base: &str, req: &SendCode) -> Result<HttpRequest> {
+    refuse_unsupported("cloud10658", req, &[])?;
+    let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
+    check_digit_code(&req.code, 2, 8)?;
+    Ok(form_post(
+        format!("{base}{SEND_PATH}"),
+        &[
+            ("appId", &config.app_id),
+            ("appKey", config.app_key.expose()),
+            ("templateId", &config.template_id),
+            ("phone", &phone),
+            ("variables", &req.code),
+        ],
+    ))
+}
+
+pub(crate) fn balance(config: &Cloud10658Config, base: &str) -> HttpRequest {
+    let path = config.balance_path.as_deref().unwrap_or(BALANCE_PATH);
+    form_post(
+        format!("{base}{path}"),
+        &[("appId", &config.app_id), ("appKey", config.app_key.expose())],
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Answer {
+    return_status: Option<Value>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    remain_point: Option<Value>,
+    #[serde(default)]
+    task_id: Option<Value>,
+}
+
+/// Reads the answer, refusing unless `returnStatus` (trimmed) is 1.
+fn read(resp: &HttpResponse) -> Result<Answer> {
+    let answer: Answer = json_body(Vendor::Cloud10658, resp)?;
+    let status = answer
+        .return_status
+        .as_ref()
+        .and_then(json_text)
+        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "the answer has no returnStatus"))?;
+    let status = status.trim();
+    if status == "1" {
+        return Ok(answer);
+    }
+    let message = answer.message.as_deref().unwrap_or("");
+    Err(Error::refused(Vendor::Cloud10658, classify(message), resp.status, status, message))
+}
+
+fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
+    match answer.remain_point.as_ref().and_then(json_text) {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+            Error::protocol(Vendor::Cloud10658, resp.status, format!("remainPoint {text:?} is not a count"))
+        }),
+    }
+}
+
+pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
+    let answer = read(resp)?;
+    let message_id = answer
+        .task_id
+        .as_ref()
+        .and_then(json_text)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId"))?;
+    Ok(Receipt {
+        vendor: Vendor::Cloud10658,
+        message_id,
+        vendor_code: "1".into(),
+        remaining: remaining(resp, &answer)?,
+        vendor_message: answer.message.unwrap_or_default(),
+        idle_ports: None,
+    })
+}
+
+pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
+    let answer = read(resp)?;
+    let amount = remaining(resp, &answer)?
+        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "the answer has no remainPoint"))?;
+    Ok(Balance {
+        vendor: Vendor::Cloud10658,
+        amount: amount.to_string(),
+        unit: BalanceUnit::Units,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Cloud10658Config {
+        Cloud10658Config {
+            app_id: "2RYN7CQHL1M00000".into(),
+            app_key: "WVNA4A000000".into(),
+            template_id: "724".into(),
+            balance_path: None,
+        }
+    }
+
+    #[test]
+    fn golden_send_code_request() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8615080929435", "1234")).unwrap();
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(req.url, "https://cloud.10658.com.cn/voiceApi");
+        assert_eq!(req.header_value("Content-Type"), Some("application/x-www-form-urlencoded;charset=utf-8"));
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            "appId=2RYN7CQHL1M00000&appKey=WVNA4A000000&templateId=724&phone=15080929435&variables=1234"
+        );
+    }
+
+    #[test]
+    fn balance_path_is_configurable() {
+        assert_eq!(balance(&config(), PRODUCTION).url, "https://cloud.10658.com.cn/voiceApi/getBalance");
+        let mut c = config();
+        c.balance_path = Some("/voiceApi/group/getBalance".into());
+        let req = balance(&c, "http://127.0.0.1:8080");
+        assert_eq!(req.url, "http://127.0.0.1:8080/voiceApi/group/getBalance");
+        assert_eq!(String::from_utf8(req.body).unwrap(), "appId=2RYN7CQHL1M00000&appKey=WVNA4A000000");
+    }
+
+    #[test]
+    fn validation_names_the_field_and_rule() {
+        for (req, field) in [
+            (SendCode::new("15080929435", "1"), "code"),
+            (SendCode::new("15080929435", "123456789"), "code"),
+            (SendCode::new("075528001234", "1234"), "to"),
+            (SendCode::new("15080929435", "1234").user_data("x"), "user_data"),
+        ] {
+            let err = send_code(&config(), PRODUCTION, &req).unwrap_err();
+            assert_eq!((err.kind(), err.field()), (InvalidInput, Some(field)), "{req:?}");
+        }
+    }
+
+    #[test]
+    fn success_status_has_a_trailing_space() {
+        let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":"3313746","successCounts":"1"}"#;
+        let receipt = parse_send_code(&HttpResponse::new(200, body)).unwrap();
+        assert_eq!(receipt.message_id, "3313746");
+        assert_eq!(receipt.remaining, Some(241));
+        assert_eq!(receipt.vendor_code, "1");
+    }
+
+    #[test]
+    fn every_documented_message_maps_to_its_kind() {
+        let expected = [
+            ("账号或密码错误", AuthFailed),
+            ("缺少参数", InvalidInput),
+            ("参数错误", InvalidInput),
+            ("模板不存在或者未通过", InvalidConfig),
+            ("模板id格式不正确", InvalidConfig),
+            ("您的账户已被锁定,请联系您的专属客服", Forbidden),
+            ("余额不足", InsufficientBalance),
+            ("手机号码格式不正确", InvalidInput),
+            ("该号码今日发送次数已达上限", RateLimited),
+            ("相同手机号码一分钟之内只可发送一次", RateLimited),
+            ("当日发送量已超出最大发送限制", RateLimited),
+            ("未知原因,请联系客服", VendorError),
+            ("IP受限", Forbidden),
+            ("something new", VendorError),
+        ];
+        for (message, kind) in expected {
+            let body = format!(r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#);
+            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            assert_eq!(err.kind(), kind, "{message}");
+            assert_eq!(err.vendor_code(), Some("0"));
+            assert_eq!(err.vendor_message(), Some(message));
+            assert_eq!(err.outcome(), crate::Outcome::Refused);
+        }
+    }
+
+    #[test]
+    fn parses_balance() {
+        let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":null,"successCounts":null}"#;
+        let b = parse_balance(&HttpResponse::new(200, body)).unwrap();
+        assert_eq!((b.amount.as_str(), b.unit), ("241", BalanceUnit::Units));
+    }
+
+    #[test]
+    fn unreadable_answers_are_protocol_errors() {
+        for body in ["", "<html>", r#"{"returnStatus":"1 ","taskId":null}"#, r#"{"message":"x"}"#, r#"{"returnStatus":"1","taskId":"1","remainPoint":"many"}"#] {
+            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            assert_eq!((err.kind(), err.outcome()), (ErrorKind::Protocol, crate::Outcome::Unknown), "{body}");
+        }
+    }
+}

@@ -1,0 +1,520 @@
+//! Huawei Cloud VoiceCall (语音通话): voice code `callVerify`.
+//!
+//! Source: `vendor-docs/001_c0b035caaa3e46d7.txt` (API, result codes, status push), condensed in
+//! PROTOCOLS.md §2.
+//! - `X-AKSK` carries `PasswordDigest = Base64(HMAC-SHA256(appSecret, Nonce + Created))`.
+//! - `Created` is UTC `yyyy-MM-ddTHH:mm:ssZ`; the public demos format *local* time with a literal
+//!   `Z`, which the platform rejects (`1010013`) on any host not set to UTC.
+//! - `statusUrl`/`feeUrl` travel Base64-encoded; `returnIdlePort` is the *string* "true"/"false".
+//! - Errors come with HTTP 400/401/403/500 and the same JSON shape. The code table is keyed by
+//!   (HTTP status, code) as in the vendor's table, because `1010010` means "invalid digest" under
+//!   401 and "platform flow control" under 403.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+
+use super::{check_digit_code, check_header_safe, json_body, json_text};
+use crate::config::HuaweiConfig;
+use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::model::{Receipt, SendCode};
+use crate::phone::Phone;
+use crate::{Error, ErrorKind, Result, Vendor};
+
+pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
+const PATH: &str = "/rest/httpsessions/callVerify/v1.0";
+const AUTHORIZATION: &str = r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#;
+
+use ErrorKind::*;
+
+/// 表6 结果码说明, line for line: (HTTP status, result code, kind).
+pub(crate) const CODES: &[(u16, &str, ErrorKind)] = &[
+    (400, "1023006", AuthFailed), // Authorization not contained in the HTTP header
+    (400, "1023007", AuthFailed), // realm not contained in Authorization
+    (400, "1023008", AuthFailed), // profile not contained in Authorization
+    (400, "1023009", AuthFailed), // realm must be SDP
+    (400, "1023010", AuthFailed), // profile must be UsernameToken
+    (400, "1023011", AuthFailed), // type must be Appkey
+    (400, "1023012", AuthFailed), // type not contained in Authorization
+    (400, "1023033", AuthFailed), // no X-AKSK header
+    (400, "1023034", AuthFailed), // UserName not contained in X-AKSK
+    (400, "1023035", AuthFailed), // Nonce not contained in X-AKSK
+    (400, "1023036", AuthFailed), // Created not contained in X-AKSK
+    (400, "1023037", AuthFailed), // PasswordDigest not contained in X-AKSK
+    (400, "1023038", AuthFailed), // UsernameToken not contained in X-AKSK
+    (401, "1010010", AuthFailed), // Invalid digest
+    (401, "1010013", AuthFailed), // Time out limit: the host clock is off
+    (403, "1010002", InvalidInput), // Invalid request
+    (403, "1010003", AuthFailed), // Invalid app_key
+    (403, "1010006", VendorError), // Invalid Rest API
+    (403, "1010008", Forbidden),  // app_key suspended
+    (403, "1010009", RateLimited), // No more APIs can be invoked
+    (403, "1010010", RateLimited), // platform flow control: retry in a minute
+    (403, "1010011", Forbidden),  // no access to the commercial address
+    (403, "1010021", Forbidden),  // Application unavailable
+    (403, "1010023", InvalidConfig), // Invalid display number
+    (403, "1010024", InvalidConfig), // Invalid caller number
+    (403, "1010040", Forbidden),  // app_key may not invoke the API
+    (403, "1012001", InvalidConfig), // number resource not applied
+    (403, "1012006", InvalidConfig), // service number not applied
+    (403, "1012012", Forbidden),  // recording not enabled
+    (403, "1013001", RateLimited), // calls exceed the SP limit
+    (403, "1013002", RateLimited), // calls exceed the APP limit
+    (403, "1013003", RateLimited), // calls exceed the display number limit
+    (403, "1013004", RecipientBlocked), // callee in blacklist
+    (403, "1013010", Forbidden),  // caller in blacklist
+    (403, "1013011", RecipientBlocked), // callee not on the whitelist
+    (403, "1013100", VendorError), // common error code
+    (403, "1013101", Forbidden),  // abnormal call restricted
+    (403, "1013111", RecipientBlocked), // international call-in forbidden
+    (403, "1013112", RecipientBlocked), // international call-out forbidden
+    (403, "1013113", RecipientBlocked), // abnormal call duration
+    (403, "1013115", RecipientBlocked), // abnormal completion rate
+    (403, "1013116", RateLimited), // caller call frequency
+    (403, "1013117", RateLimited), // callee call frequency
+    (403, "1013118", RateLimited), // service number call frequency
+    (403, "1013119", Forbidden),  // service number suspended
+    (403, "1013120", VendorError), // IP address is null
+    (403, "1013121", Forbidden),  // quiet hours
+    (403, "1013122", Forbidden),  // sub enterprise suspended
+    (403, "1020165", RateLimited), // voice call ports exceeded: retry in a minute
+    (403, "1020166", Forbidden),  // client IP not in the whitelist
+    (403, "1020168", Forbidden),  // login IP blacklisted
+    (403, "1020171", Forbidden),  // login IP in a restricted area
+    (403, "1020176", AuthFailed), // too many auth failures: IP blocked for 30 minutes
+    (500, "1010001", VendorError), // Internal system error
+    (500, "1020001", InvalidInput), // Parameter error
+    (500, "1020002", VendorError), // Internal error
+    (500, "1020150", AuthFailed), // The app_key is invalid
+    (500, "1020151", InvalidConfig), // The bindNum is invalid
+    (500, "1020154", RateLimited), // Insufficient voice ports: retry in a minute
+    (500, "1023001", VendorError), // Internal error
+    (500, "1023002", VendorError), // Response timeout
+];
+
+/// The kind for a result code: the exact (status, code) line first, then the code under any
+/// status, then the HTTP status alone.
+pub(crate) fn classify(status: u16, code: &str) -> ErrorKind {
+    CODES
+        .iter()
+        .find(|(s, c, _)| *s == status && *c == code)
+        .or_else(|| CODES.iter().find(|(_, c, _)| *c == code))
+        .map(|(_, _, kind)| *kind)
+        .unwrap_or(match status {
+            401 => AuthFailed,
+            403 => Forbidden,
+            429 => RateLimited,
+            _ => VendorError,
+        })
+}
+
+/// `Created`: UTC, second precision, literal `Z`.
+pub(crate) fn created(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn hmac_base64(secret: &str, parts: &[&str]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    for part in parts {
+        mac.update(part.as_bytes());
+    }
+    BASE64.encode(mac.finalize().into_bytes())
+}
+
+/// `PasswordDigest` of a request to the platform: Base64(HMAC-SHA256(appSecret, nonce + created)).
+pub fn password_digest(app_secret: &str, nonce: &str, created: &str) -> String {
+    hmac_base64(app_secret, &[nonce, created])
+}
+
+/// `PasswordDigest` of a status push from the platform: the configured status URL (plain, not
+/// Base64) is prefixed to the signed text.
+pub fn push_digest(app_secret: &str, url: &str, nonce: &str, created: &str) -> String {
+    hmac_base64(app_secret, &[url, nonce, created])
+}
+
+pub(crate) fn validate_config(config: &HuaweiConfig) -> Result<()> {
+    check_header_safe("app_key", &config.app_key)?;
+    if config.app_secret.is_empty() {
+        return Err(Error::invalid_config("app_secret", "is required"));
+    }
+    let display = config.display_number.strip_prefix('+').unwrap_or("");
+    if !(3..=30).contains(&display.len()) || !display.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid_config(
+            "display_number",
+            "must be the registered caller ID in E.164, e.g. +8675528001234",
+        ));
+    }
+    check_tone("pre_tone", &config.pre_tone).map_err(as_config)?;
+    if let Some(tone) = &config.pos_tone {
+        check_tone("pos_tone", tone).map_err(as_config)?;
+    }
+    for (field, url) in [("status_url", &config.status_url), ("fee_url", &config.fee_url)] {
+        if let Some(url) = url {
+            encode_url(field, url).map_err(as_config)?;
+        }
+    }
+    Ok(())
+}
+
+fn as_config(e: Error) -> Error {
+    let field = e.field().unwrap_or("config").to_owned();
+    Error::invalid_config(&field, e.message().trim_start_matches(&format!("invalid {field}: ")))
+}
+
+fn check_tone(field: &str, tone: &str) -> Result<()> {
+    let ok = (1..=128).contains(&tone.len())
+        && tone.to_ascii_lowercase().ends_with(".wav")
+        && tone.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            field,
+            format!("{tone:?} must be the name of an approved .wav file, at most 128 characters"),
+        ))
+    }
+}
+
+/// Status and fee URLs: `[A-Za-z0-9-:./]` only, and at most 128 characters once Base64-encoded.
+fn encode_url(field: &str, url: &str) -> Result<String> {
+    let charset_ok = !url.is_empty()
+        && url.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'/'));
+    if !charset_ok {
+        return Err(Error::invalid_input(
+            field,
+            format!("{url:?} may contain only letters, digits and - : . / (Huawei's rule)"),
+        ));
+    }
+    let encoded = BASE64.encode(url);
+    if encoded.len() > 128 {
+        return Err(Error::invalid_input(
+            field,
+            "must be at most 96 characters (128 once Base64-encoded)",
+        ));
+    }
+    Ok(encoded)
+}
+
+fn check_user_data(data: &str) -> Result<()> {
+    if data.is_empty() || data.len() > 256 {
+        return Err(Error::invalid_input("user_data", "must be 1 to 256 characters"));
+    }
+    if data.contains(['{', '}']) {
+        return Err(Error::invalid_input("user_data", "must not contain { or }"));
+    }
+    if !data.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(Error::invalid_input(
+            "user_data",
+            "must be printable ASCII; Base64-encode Chinese or other text first",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CallVerify<'a> {
+    display_nbr: &'a str,
+    callee_nbr: String,
+    language_type: u8,
+    pre_tone: &'a str,
+    verify_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pos_tone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    times: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fee_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_idle_port: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_data: Option<&'a str>,
+}
+
+pub(crate) fn send_code(config: &HuaweiConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+    let callee = Phone::parse("to", &req.to)?.e164();
+    check_digit_code(&req.code, 2, 8)?;
+    if let Some(times) = req.play_times {
+        if times > 9 {
+            return Err(Error::invalid_input(
+                "play_times",
+                format!("{times} must be 0 to 9 (0 repeats until the user hangs up)"),
+            ));
+        }
+    }
+    let pre_tone = req.pre_tone.as_deref().unwrap_or(&config.pre_tone);
+    check_tone("pre_tone", pre_tone)?;
+    let pos_tone = req.pos_tone.as_deref().or(config.pos_tone.as_deref());
+    if let Some(tone) = pos_tone {
+        check_tone("pos_tone", tone)?;
+    }
+    let status_url = req.status_url.as_ref().or(config.status_url.as_ref());
+    let status_url = status_url.map(|u| encode_url("status_url", u)).transpose()?;
+    let fee_url = req.fee_url.as_ref().or(config.fee_url.as_ref());
+    let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
+    if let Some(data) = &req.user_data {
+        check_user_data(data)?;
+    }
+    let body = CallVerify {
+        display_nbr: &config.display_number,
+        callee_nbr: callee,
+        language_type: config.language_type,
+        pre_tone,
+        verify_code: &req.code,
+        pos_tone,
+        times: req.play_times,
+        status_url,
+        fee_url,
+        return_idle_port: req.return_idle_port.map(|b| if b { "true" } else { "false" }),
+        user_data: req.user_data.as_deref(),
+    };
+    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+    let created = created(ctx.now);
+    let digest = password_digest(config.app_secret.expose(), &ctx.nonce, &created);
+    let x_aksk = format!(
+        r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{}",Created="{created}""#,
+        config.app_key, ctx.nonce
+    );
+    Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .header("Authorization", AUTHORIZATION)
+        .header("X-AKSK", x_aksk)
+        .body(body))
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    resultcode: Option<Value>,
+    #[serde(default)]
+    resultdesc: String,
+    #[serde(rename = "sessionId", default)]
+    session_id: Option<String>,
+    #[serde(rename = "idlePort", default)]
+    idle_port: Option<u32>,
+}
+
+pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
+    let answer: Answer = json_body(Vendor::Huawei, resp)?;
+    let code = answer
+        .resultcode
+        .as_ref()
+        .and_then(json_text)
+        .ok_or_else(|| Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode"))?;
+    let success = code == "0" && (200..300).contains(&resp.status);
+    if !success {
+        if code == "0" {
+            return Err(Error::protocol(Vendor::Huawei, resp.status, "resultcode 0 with an error status"));
+        }
+        return Err(Error::refused(Vendor::Huawei, classify(resp.status, &code), resp.status, &code, &answer.resultdesc));
+    }
+    let message_id = answer
+        .session_id
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId"))?;
+    Ok(Receipt {
+        vendor: Vendor::Huawei,
+        message_id,
+        vendor_code: code,
+        vendor_message: answer.resultdesc,
+        remaining: None,
+        idle_ports: answer.idle_port,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn config() -> HuaweiConfig {
+        HuaweiConfig {
+            app_key: "ZRBRz4bAXoFgEH7o4Ew308eXc1RA".into(),
+            app_secret: "appSecretExample".into(),
+            display_number: "+8675528001288".into(),
+            pre_tone: "welcome.wav".into(),
+            pos_tone: None,
+            language_type: 2,
+            status_url: None,
+            fee_url: None,
+        }
+    }
+
+    fn ctx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2018, 5, 26, 0, 35, 30).unwrap(),
+            nonce: "ac1c911c4792492687f8f6b2264a491e".into(),
+        }
+    }
+
+    #[test]
+    fn known_answer_vectors() {
+        let created = created(ctx().now);
+        assert_eq!(created, "2018-05-26T00:35:30Z");
+        assert_eq!(
+            password_digest("appSecretExample", "ac1c911c4792492687f8f6b2264a491e", &created),
+            "fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0="
+        );
+        assert_eq!(
+            push_digest("appSecretExample", "https://example.com/status", "ac1c911c4792492687f8f6b2264a491e", &created),
+            "CSuMmH1TsX7hxz8sX7gi+cqjdmlEDSBa83HImWYMF/0="
+        );
+    }
+
+    #[test]
+    fn golden_send_code_request() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("13800138000", "12345678"), &ctx()).unwrap();
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(req.url, "https://rtccall.cn-north-1.myhuaweicloud.cn:443/rest/httpsessions/callVerify/v1.0");
+        assert_eq!(
+            req.headers,
+            vec![
+                ("Content-Type".to_owned(), "application/json;charset=UTF-8".to_owned()),
+                ("Authorization".to_owned(), r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()),
+                (
+                    "X-AKSK".to_owned(),
+                    r#"UsernameToken Username="ZRBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest="fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0=",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#.to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            r#"{"displayNbr":"+8675528001288","calleeNbr":"+8613800138000","languageType":2,"preTone":"welcome.wav","verifyCode":"12345678"}"#
+        );
+    }
+
+    #[test]
+    fn golden_request_with_every_optional_field() {
+        let mut config = config();
+        config.status_url = Some("https://example.com/status".into());
+        config.pos_tone = Some("bye.wav".into());
+        let req = SendCode {
+            to: "+8675528001234".into(),
+            code: "07".into(),
+            play_times: Some(0),
+            user_data: Some("order-42".into()),
+            fee_url: Some("http://10.0.0.1:8080/fee".into()),
+            pre_tone: Some("hello.wav".into()),
+            return_idle_port: Some(true),
+            ..SendCode::default()
+        };
+        let req = send_code(&config, "http://127.0.0.1:9", &req, &ctx()).unwrap();
+        assert_eq!(req.url, "http://127.0.0.1:9/rest/httpsessions/callVerify/v1.0");
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            concat!(
+                r#"{"displayNbr":"+8675528001288","calleeNbr":"+8675528001234","languageType":2,"#,
+                r#""preTone":"hello.wav","verifyCode":"07","posTone":"bye.wav","times":0,"#,
+                r#""statusUrl":"aHR0cHM6Ly9leGFtcGxlLmNvbS9zdGF0dXM=","feeUrl":"aHR0cDovLzEwLjAuMC4xOjgwODAvZmVl","#,
+                r#""returnIdlePort":"true","userData":"order-42"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field_and_rule() {
+        let base = SendCode::new("13800138000", "1234");
+        let cases = [
+            (SendCode::new("13800138000", "1"), "code"),
+            (SendCode::new("13800138000", "123456789"), "code"),
+            (SendCode::new("13800138000", "12a4"), "code"),
+            (base.clone().play_times(10), "play_times"),
+            (base.clone().user_data("{json}"), "user_data"),
+            (base.clone().user_data("订单"), "user_data"),
+            (base.clone().user_data("x".repeat(257)), "user_data"),
+            (SendCode { status_url: Some("https://example.com/s?token=1".into()), ..base.clone() }, "status_url"),
+            (SendCode { fee_url: Some(format!("https://{}.com", "a".repeat(90))), ..base.clone() }, "fee_url"),
+            (SendCode { pre_tone: Some("hello.mp3".into()), ..base.clone() }, "pre_tone"),
+            (SendCode::new("not a number", "1234"), "to"),
+        ];
+        for (req, field) in cases {
+            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            assert_eq!((err.kind(), err.field()), (ErrorKind::InvalidInput, Some(field)), "{req:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn international_numbers_are_passed_through() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("+14155550100", "1234"), &ctx()).unwrap();
+        assert!(String::from_utf8(req.body).unwrap().contains(r#""calleeNbr":"+14155550100""#));
+    }
+
+    #[test]
+    fn config_with_bad_urls_or_display_number_is_refused() {
+        let mut c = config();
+        c.status_url = Some("https://example.com/a b".into());
+        assert_eq!(validate_config(&c).unwrap_err().field(), Some("status_url"));
+        let mut c = config();
+        c.display_number = "075528001288".into();
+        assert_eq!(validate_config(&c).unwrap_err().kind(), ErrorKind::InvalidConfig);
+    }
+
+    #[test]
+    fn parses_success_and_idle_ports() {
+        let resp = HttpResponse::new(200, r#"{"resultcode":"0","resultdesc":"Success","sessionId":"1200_366_0_20161228102743@callenabler.home1.com","idlePort":12}"#);
+        let receipt = parse_send_code(&resp).unwrap();
+        assert_eq!(receipt.message_id, "1200_366_0_20161228102743@callenabler.home1.com");
+        assert_eq!(receipt.idle_ports, Some(12));
+        assert_eq!(receipt.vendor_code, "0");
+    }
+
+    #[test]
+    fn every_documented_code_maps_to_its_kind() {
+        // Mirrors the vendor's table; written out independently of CODES.
+        let expected: &[(u16, &str, ErrorKind)] = &[
+            (400, "1023006", AuthFailed), (400, "1023007", AuthFailed), (400, "1023008", AuthFailed),
+            (400, "1023009", AuthFailed), (400, "1023010", AuthFailed), (400, "1023011", AuthFailed),
+            (400, "1023012", AuthFailed), (400, "1023033", AuthFailed), (400, "1023034", AuthFailed),
+            (400, "1023035", AuthFailed), (400, "1023036", AuthFailed), (400, "1023037", AuthFailed),
+            (400, "1023038", AuthFailed),
+            (401, "1010010", AuthFailed), (401, "1010013", AuthFailed),
+            (403, "1010002", InvalidInput), (403, "1010003", AuthFailed), (403, "1010006", VendorError),
+            (403, "1010008", Forbidden), (403, "1010009", RateLimited), (403, "1010010", RateLimited),
+            (403, "1010011", Forbidden), (403, "1010021", Forbidden), (403, "1010023", InvalidConfig),
+            (403, "1010024", InvalidConfig), (403, "1010040", Forbidden), (403, "1012001", InvalidConfig),
+            (403, "1012006", InvalidConfig), (403, "1012012", Forbidden), (403, "1013001", RateLimited),
+            (403, "1013002", RateLimited), (403, "1013003", RateLimited), (403, "1013004", RecipientBlocked),
+            (403, "1013010", Forbidden), (403, "1013011", RecipientBlocked), (403, "1013100", VendorError),
+            (403, "1013101", Forbidden), (403, "1013111", RecipientBlocked), (403, "1013112", RecipientBlocked),
+            (403, "1013113", RecipientBlocked), (403, "1013115", RecipientBlocked), (403, "1013116", RateLimited),
+            (403, "1013117", RateLimited), (403, "1013118", RateLimited), (403, "1013119", Forbidden),
+            (403, "1013120", VendorError), (403, "1013121", Forbidden), (403, "1013122", Forbidden),
+            (403, "1020165", RateLimited), (403, "1020166", Forbidden), (403, "1020168", Forbidden),
+            (403, "1020171", Forbidden), (403, "1020176", AuthFailed),
+            (500, "1010001", VendorError), (500, "1020001", InvalidInput), (500, "1020002", VendorError),
+            (500, "1020150", AuthFailed), (500, "1020151", InvalidConfig), (500, "1020154", RateLimited),
+            (500, "1023001", VendorError), (500, "1023002", VendorError),
+        ];
+        assert_eq!(expected.len(), CODES.len());
+        for &(status, code, kind) in expected {
+            let body = format!(r#"{{"resultcode":"{code}","resultdesc":"d","sessionId":""}}"#);
+            let err = parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            assert_eq!(err.kind(), kind, "{status} {code}");
+            assert_eq!(err.vendor_code(), Some(code));
+            assert_eq!(err.http_status(), Some(status));
+            assert_eq!(err.outcome(), crate::Outcome::Refused);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_fall_back_on_the_http_status() {
+        assert_eq!(classify(401, "9999999"), AuthFailed);
+        assert_eq!(classify(403, "9999999"), Forbidden);
+        assert_eq!(classify(500, "9999999"), VendorError);
+        // A documented code under an undocumented status keeps its meaning.
+        assert_eq!(classify(200, "1013004"), RecipientBlocked);
+    }
+
+    #[test]
+    fn unreadable_answers_are_protocol_errors_with_unknown_outcome() {
+        for (status, body) in [(500, "<html>Internal Server Error</html>"), (200, r#"{"resultcode":"0""#), (200, r#"{"resultcode":"0"}"#), (200, "")] {
+            let err = parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            assert_eq!((err.kind(), err.outcome()), (Protocol, crate::Outcome::Unknown), "{body}");
+        }
+    }
+}

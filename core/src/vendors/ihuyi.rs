@@ -1,0 +1,350 @@
+//! ihuyi 互亿无线: voice code `voice.php?method=Submit` and balance `method=GetNum`.
+//!
+//! Source: `vendor-docs/003_c74eeeebafa80084.txt`, condensed in PROTOCOLS.md §3.
+//! - Form POST; `password` is always the dynamic password
+//!   `md5_hex_lower(account + APIKEY + mobile + content + time)` (GetNum: without mobile and
+//!   content), so the APIKEY itself never travels, unlike the vendor's demos.
+//! - `content` is the code: 4–6 digits (vendor code 4070 otherwise).
+//! - Answers are XML by default, JSON when `format=json`; voicecode asks for JSON but reads both,
+//!   and reads XML namespace-agnostically because the namespace differs between ihuyi hosts and
+//!   some samples name the id `smsid` instead of `voiceid`.
+
+use std::collections::HashMap;
+
+use md5::{Digest as _, Md5};
+use quick_xml::events::Event;
+use serde_json::Value;
+
+use super::{check_digit_code, check_header_safe, classify, json_text, preview, refuse_unsupported, utf8_body};
+use crate::config::IhuyiConfig;
+use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
+use crate::phone::Phone;
+use crate::{Error, ErrorKind, Result, Vendor};
+
+pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
+const PATH: &str = "/webservice/voice.php";
+
+use ErrorKind::*;
+
+/// 语音发送错误码参照 and 余额查询错误码参照, line for line.
+pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+    ("0", VendorError),             // 提交失败
+    ("400", Forbidden),             // 非法ip访问
+    ("401", InvalidConfig),         // 帐号不能为空
+    ("402", InvalidConfig),         // 密码不能为空
+    ("403", InvalidInput),          // 手机号码不能为空
+    ("4030", RecipientBlocked),     // 手机号码已被列入黑名单
+    ("404", InvalidInput),          // 语音内容不能为空
+    ("405", AuthFailed),            // 用户名或密码不正确
+    ("4050", Forbidden),            // 账号被冻结
+    ("4051", InsufficientBalance),  // 剩余条数不足
+    ("4052", Forbidden),            // 访问ip与备案ip不符
+    ("406", InvalidInput),          // 手机格式不正确
+    ("407", ContentRejected),       // 短信内容含有敏感字符
+    ("4070", InvalidInput),         // 语音验证码内容必须为4-6位数字
+    ("408", Forbidden),             // 帐户疑被恶意利用,已被自动冻结
+];
+
+const SUCCESS: &str = "2";
+
+pub(crate) fn validate_config(config: &IhuyiConfig) -> Result<()> {
+    check_header_safe("account", &config.account)?;
+    if config.api_key.is_empty() {
+        return Err(Error::invalid_config("api_key", "is required"));
+    }
+    Ok(())
+}
+
+fn md5_hex(parts: &[&str]) -> String {
+    let mut md5 = Md5::new();
+    for part in parts {
+        md5.update(part.as_bytes());
+    }
+    hex::encode(md5.finalize())
+}
+
+/// Submit's dynamic password.
+pub(crate) fn submit_password(account: &str, api_key: &str, mobile: &str, content: &str, time: &str) -> String {
+    md5_hex(&[account, api_key, mobile, content, time])
+}
+
+/// GetNum's dynamic password.
+pub(crate) fn balance_password(account: &str, api_key: &str, time: &str) -> String {
+    md5_hex(&[account, api_key, time])
+}
+
+fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
+    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
+    HttpRequest::new(Method::Post, format!("{base}{PATH}?method={method}"))
+        .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+        .header("Accept", "application/json")
+        .body(body)
+}
+
+pub(crate) fn send_code(config: &IhuyiConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+    refuse_unsupported("ihuyi", req, &[])?;
+    let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
+    check_digit_code(&req.code, 4, 6)?;
+    let time = ctx.now.timestamp().to_string();
+    let password = submit_password(&config.account, config.api_key.expose(), &mobile, &req.code, &time);
+    Ok(form_post(
+        base,
+        "Submit",
+        &[
+            ("account", &config.account),
+            ("password", &password),
+            ("mobile", &mobile),
+            ("content", &req.code),
+            ("time", &time),
+            ("format", "json"),
+        ],
+    ))
+}
+
+pub(crate) fn balance(config: &IhuyiConfig, base: &str, ctx: &Context) -> HttpRequest {
+    let time = ctx.now.timestamp().to_string();
+    let password = balance_password(&config.account, config.api_key.expose(), &time);
+    form_post(
+        base,
+        "GetNum",
+        &[
+            ("account", &config.account),
+            ("password", &password),
+            ("time", &time),
+            ("format", "json"),
+        ],
+    )
+}
+
+/// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
+fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
+    let text = utf8_body(Vendor::Ihuyi, resp)?.trim_start_matches('\u{feff}').trim();
+    let unreadable = |detail: String| Error::protocol(Vendor::Ihuyi, resp.status, detail);
+    if text.starts_with('<') {
+        return xml_fields(text).map_err(|e| unreadable(format!("bad XML ({e}): {}", preview(text))));
+    }
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| unreadable(format!("expected JSON or XML ({e}), got {}", preview(text))))?;
+    let Value::Object(map) = value else {
+        return Err(unreadable(format!("expected an object, got {}", preview(text))));
+    };
+    Ok(map
+        .iter()
+        .filter_map(|(k, v)| json_text(v).map(|v| (k.clone(), v)))
+        .collect())
+}
+
+/// Text of the root element's children, keyed by local name (namespaces ignored).
+fn xml_fields(text: &str) -> std::result::Result<HashMap<String, String>, quick_xml::Error> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut fields = HashMap::new();
+    let mut depth = 0usize;
+    let mut current: Option<String> = None;
+    let mut closed_root = false;
+    loop {
+        match reader.read_event()? {
+            Event::Start(e) => {
+                depth += 1;
+                if depth == 2 {
+                    current = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                }
+            }
+            Event::Text(t) if depth == 2 => {
+                if let Some(name) = &current {
+                    fields.insert(name.clone(), t.unescape()?.into_owned());
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                current = None;
+                closed_root |= depth == 0;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !closed_root {
+        return Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedTag));
+    }
+    Ok(fields)
+}
+
+/// Refuses unless `code` is 2.
+fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
+    let code = fields
+        .get("code")
+        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no code"))?;
+    if code == SUCCESS {
+        return Ok(());
+    }
+    let msg = fields.get("msg").map_or("", String::as_str);
+    Err(Error::refused(Vendor::Ihuyi, classify(CODES, code), resp.status, code, msg))
+}
+
+pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
+    let fields = fields(resp)?;
+    check(resp, &fields)?;
+    let message_id = fields
+        .get("voiceid")
+        .or_else(|| fields.get("smsid"))
+        .filter(|id| !id.is_empty() && id.as_str() != "0")
+        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid"))?;
+    Ok(Receipt {
+        vendor: Vendor::Ihuyi,
+        message_id: message_id.clone(),
+        vendor_code: SUCCESS.into(),
+        vendor_message: fields.get("msg").cloned().unwrap_or_default(),
+        remaining: None,
+        idle_ports: None,
+    })
+}
+
+pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
+    let fields = fields(resp)?;
+    check(resp, &fields)?;
+    let amount = fields
+        .get("num")
+        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no num"))?;
+    Ok(Balance {
+        vendor: Vendor::Ihuyi,
+        amount: amount.clone(),
+        unit: BalanceUnit::Units,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn config() -> IhuyiConfig {
+        IhuyiConfig {
+            account: "VM12345678".into(),
+            api_key: "0123456789abcdef0123456789abcdef".into(),
+        }
+    }
+
+    fn ctx() -> Context {
+        Context {
+            now: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            nonce: "unused".into(),
+        }
+    }
+
+    #[test]
+    fn known_answer_vectors() {
+        let c = config();
+        let key = c.api_key.expose();
+        assert_eq!(
+            submit_password(&c.account, key, "13800138000", "1234", "1700000000"),
+            "a4b19300e6e48fdc9d11babe475591e8"
+        );
+        assert_eq!(balance_password(&c.account, key, "1700000000"), "6e033872add81c11a35bd65a5f279173");
+    }
+
+    #[test]
+    fn golden_send_code_request_never_carries_the_api_key() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8613800138000", "1234"), &ctx()).unwrap();
+        assert_eq!(req.url, "https://api.voice.ihuyi.com/webservice/voice.php?method=Submit");
+        assert_eq!(req.header_value("content-type"), Some("application/x-www-form-urlencoded;charset=UTF-8"));
+        let body = String::from_utf8(req.body).unwrap();
+        assert_eq!(
+            body,
+            "account=VM12345678&password=a4b19300e6e48fdc9d11babe475591e8&mobile=13800138000&content=1234&time=1700000000&format=json"
+        );
+        assert!(!body.contains(config().api_key.expose()));
+    }
+
+    #[test]
+    fn golden_balance_request() {
+        let req = balance(&config(), "http://127.0.0.1:1", &ctx());
+        assert_eq!(req.url, "http://127.0.0.1:1/webservice/voice.php?method=GetNum");
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            "account=VM12345678&password=6e033872add81c11a35bd65a5f279173&time=1700000000&format=json"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field_and_rule() {
+        let cases = [
+            (SendCode::new("13800138000", "123"), "code"),
+            (SendCode::new("13800138000", "1234567"), "code"),
+            (SendCode::new("13800138000", "12a4"), "code"),
+            (SendCode::new("01088886666", "1234"), "to"),
+            (SendCode::new("+14155550100", "1234"), "to"),
+            (SendCode::new("13800138000", "1234").play_times(2), "play_times"),
+        ];
+        for (req, field) in cases {
+            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            assert_eq!((err.kind(), err.field()), (InvalidInput, Some(field)), "{req:?}");
+        }
+    }
+
+    #[test]
+    fn reads_xml_in_any_namespace_with_voiceid_or_smsid() {
+        let bodies = [
+            r#"<?xml version="1.0" encoding="utf-8"?><SubmitResult xmlns="http://106.ihuyi.cn/"><code>2</code><msg>提交成功</msg><voiceid>60495654</voiceid></SubmitResult>"#,
+            r#"<SubmitResult xmlns="http://api.voice.ihuyi.com/"><code>2</code><msg>提交成功</msg><smsid>60495654</smsid></SubmitResult>"#,
+            "<SubmitResult>\n  <code>2</code>\n  <msg>提交成功</msg>\n  <voiceid>60495654</voiceid>\n</SubmitResult>",
+            r#"<x:SubmitResult xmlns:x="urn:other"><x:code>2</x:code><x:msg>提交成功</x:msg><x:voiceid>60495654</x:voiceid></x:SubmitResult>"#,
+        ];
+        for body in bodies {
+            let receipt = parse_send_code(&HttpResponse::new(200, body)).unwrap();
+            assert_eq!(receipt.message_id, "60495654", "{body}");
+            assert_eq!(receipt.vendor_message, "提交成功");
+        }
+    }
+
+    #[test]
+    fn reads_json_with_numeric_or_string_code() {
+        for body in [
+            r#"{"code":2,"msg":"提交成功","voiceid":"60495654"}"#,
+            r#"{"code":"2","msg":"提交成功","voiceid":60495654}"#,
+        ] {
+            assert_eq!(parse_send_code(&HttpResponse::new(200, body)).unwrap().message_id, "60495654");
+        }
+    }
+
+    #[test]
+    fn every_documented_code_maps_to_its_kind() {
+        let expected = [
+            ("0", VendorError), ("400", Forbidden), ("401", InvalidConfig), ("402", InvalidConfig),
+            ("403", InvalidInput), ("4030", RecipientBlocked), ("404", InvalidInput), ("405", AuthFailed),
+            ("4050", Forbidden), ("4051", InsufficientBalance), ("4052", Forbidden), ("406", InvalidInput),
+            ("407", ContentRejected), ("4070", InvalidInput), ("408", Forbidden), ("499", VendorError),
+        ];
+        for (code, kind) in expected {
+            let xml = format!("<SubmitResult><code>{code}</code><msg>m</msg><voiceid>0</voiceid></SubmitResult>");
+            let json = format!(r#"{{"code":{code},"msg":"m","voiceid":"0"}}"#);
+            for body in [xml, json] {
+                let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+                assert_eq!((err.kind(), err.vendor_code()), (kind, Some(code)));
+                assert_eq!(err.outcome(), crate::Outcome::Refused);
+            }
+        }
+    }
+
+    #[test]
+    fn parses_balance_in_both_formats() {
+        for body in [
+            "<GetNumResult xmlns=\"http://106.ihuyi.cn/\"><code>2</code><msg>查询成功</msg><num>120</num></GetNumResult>",
+            r#"{"code":2,"msg":"查询成功","num":120}"#,
+        ] {
+            let b = parse_balance(&HttpResponse::new(200, body)).unwrap();
+            assert_eq!((b.amount.as_str(), b.unit), ("120", BalanceUnit::Units));
+        }
+        let err = parse_balance(&HttpResponse::new(200, r#"{"code":405,"msg":"用户名或密码不正确"}"#)).unwrap_err();
+        assert_eq!(err.kind(), AuthFailed);
+    }
+
+    #[test]
+    fn truncated_or_foreign_answers_are_protocol_errors() {
+        for body in ["<SubmitResult><code>2</code><msg>提交", "{\"code\":2", "", "[1,2]", "<html><body>502</body></html>"] {
+            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            assert_eq!((err.kind(), err.outcome()), (Protocol, crate::Outcome::Unknown), "{body}");
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! ytx.net 云通信: voice code `CodeCallOut` and balance `getBlance`.
+//!
+//! Source: `vendor-docs/000_d2c42e9dde4ab089.txt`, condensed in PROTOCOLS.md §1.
+//! - `Sign = MD5(accountSID + authToken + ts)` in the query string, uppercase hex (the vendor
+//!   accepts either case); leading zeros are kept, unlike a public Java demo that drops them.
+//! - `Authorization = Base64(accountSID + "|" + ts)`, with the *same* `ts`.
+//! - `ts` is `yyyyMMddHHmmss` in China time (UTC+8) whatever the host's zone: every vendor demo
+//!   uses China wall-clock time and the vendor rejects skewed headers with `-202`.
+//! - The vendor publishes plain HTTP only (`http://api.ytx.net`, `http://sandbox.ytx.net`).
+//! - Answers are HTTP 200 even on errors; `statusCode` is a string.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use chrono::{DateTime, FixedOffset, Utc};
+use md5::{Digest as _, Md5};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{classify, json_body, json_text, refuse_unsupported};
+use crate::config::YtxConfig;
+use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
+use crate::phone::Phone;
+use crate::{Error, ErrorKind, Result, Vendor};
+
+pub(crate) const PRODUCTION: &str = "http://api.ytx.net";
+pub(crate) const SANDBOX: &str = "http://sandbox.ytx.net";
+
+/// The vendor's error table, line for line.
+pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+    ("-1", ErrorKind::InvalidInput),         // 号码无效
+    ("-2", ErrorKind::InvalidInput),         // 缺少必要参数
+    ("-3", ErrorKind::VendorError),          // 无效action
+    ("-4", ErrorKind::VendorError),          // 无效的JSON
+    ("-100", ErrorKind::VendorError),        // 异常错误
+    ("-101", ErrorKind::InvalidInput),       // 参数不合法
+    ("-102", ErrorKind::InvalidInput),       // 电话号码不合法
+    ("-200", ErrorKind::AuthFailed),         // 无此用户
+    ("-201", ErrorKind::Forbidden),          // 用户状态失效
+    ("-202", ErrorKind::AuthFailed),         // 包头验证信息错误/超时 (also clock skew)
+    ("-203", ErrorKind::AuthFailed),         // AuthToken验证失败
+    ("-204", ErrorKind::InsufficientBalance), // 账户余额不足
+    ("-205", ErrorKind::Forbidden),          // 应用验证失败: appid/environment mismatch, IP whitelist
+];
+
+pub(crate) fn default_base_url(config: &YtxConfig) -> &'static str {
+    if config.sandbox {
+        SANDBOX
+    } else {
+        PRODUCTION
+    }
+}
+
+pub(crate) fn validate_config(config: &YtxConfig) -> Result<()> {
+    let alnum = |field: &str, value: &str| {
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Err(Error::invalid_config(field, "must be letters and digits, as shown in the ytx console"))
+        } else {
+            Ok(())
+        }
+    };
+    alnum("account_sid", &config.account_sid)?;
+    alnum("app_id", &config.app_id)?;
+    if config.auth_token.is_empty() {
+        return Err(Error::invalid_config("auth_token", "is required"));
+    }
+    Ok(())
+}
+
+/// `yyyyMMddHHmmss` in China time.
+pub(crate) fn timestamp(now: DateTime<Utc>) -> String {
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    now.with_timezone(&china).format("%Y%m%d%H%M%S").to_string()
+}
+
+/// `Sign` query parameter: uppercase MD5 hex of sid + token + ts.
+pub(crate) fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
+    let digest = Md5::new()
+        .chain_update(account_sid)
+        .chain_update(auth_token)
+        .chain_update(ts)
+        .finalize();
+    hex::encode_upper(digest)
+}
+
+/// `Authorization` header: Base64 of `sid|ts`.
+pub(crate) fn authorization(account_sid: &str, ts: &str) -> String {
+    BASE64.encode(format!("{account_sid}|{ts}"))
+}
+
+#[derive(Serialize)]
+struct CodeCallOut<'a> {
+    action: &'static str,
+    appid: &'a str,
+    dst: &'a str,
+    code: &'a str,
+    time: String,
+}
+
+#[derive(Serialize)]
+struct QueryBalance<'a> {
+    action: &'static str,
+    appid: &'a str,
+}
+
+/// A signed POST to `/{version}/sid/{sid}/{func}/{funcURL}`.
+fn signed_post(config: &YtxConfig, base: &str, path: &str, ctx: &Context, body: Vec<u8>) -> HttpRequest {
+    let ts = timestamp(ctx.now);
+    let sid = &config.account_sid;
+    let url = format!(
+        "{base}{path}?Sign={}",
+        sign(sid, config.auth_token.expose(), &ts)
+    )
+    .replace("{sid}", sid);
+    HttpRequest::new(Method::Post, url)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json;charset=utf-8")
+        .header("Authorization", authorization(sid, &ts))
+        .body(body)
+}
+
+pub(crate) fn send_code(config: &YtxConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+    refuse_unsupported("ytx", req, &["play_times"])?;
+    let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
+    if req.code.is_empty() || req.code.len() >= 20 || !req.code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid_input(
+            "code",
+            format!("{:?} must be 1 to 19 letters or digits", req.code),
+        ));
+    }
+    // The vendor sample always sends `time`; 3 is its value there and the maximum.
+    let times = req.play_times.unwrap_or(3);
+    if !(1..=3).contains(&times) {
+        return Err(Error::invalid_input("play_times", format!("{times} must be 1 to 3")));
+    }
+    let body = CodeCallOut {
+        action: "callOutCode",
+        appid: &config.app_id,
+        dst: &dst,
+        code: &req.code,
+        time: times.to_string(),
+    };
+    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+    Ok(signed_post(config, base, "/201512/sid/{sid}/call/CodeCallOut.wx", ctx, body))
+}
+
+pub(crate) fn balance(config: &YtxConfig, base: &str, ctx: &Context) -> HttpRequest {
+    let body = QueryBalance {
+        action: "queryBlance",
+        appid: &config.app_id,
+    };
+    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+    // "getBlance" and "queryBlance" are the vendor's spelling.
+    signed_post(config, base, "/201612/sid/{sid}/account/getBlance.wx", ctx, body)
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(rename = "statusCode")]
+    status_code: Option<Value>,
+    #[serde(rename = "statusMsg", default)]
+    status_msg: String,
+    #[serde(rename = "requestId", default)]
+    request_id: Option<String>,
+    #[serde(rename = "Blance")]
+    balance: Option<Value>,
+}
+
+/// Refuses the answer unless `statusCode` is `"0"` (or absent, as in balance answers).
+fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
+    let code = match &answer.status_code {
+        None => return Ok(()),
+        Some(v) => json_text(v).ok_or_else(|| {
+            Error::protocol(Vendor::Ytx, resp.status, "statusCode is neither a string nor a number")
+        })?,
+    };
+    if code == "0" {
+        return Ok(());
+    }
+    Err(Error::refused(Vendor::Ytx, classify(CODES, &code), resp.status, &code, &answer.status_msg))
+}
+
+pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
+    let answer: Answer = json_body(Vendor::Ytx, resp)?;
+    if answer.status_code.is_none() {
+        return Err(Error::protocol(Vendor::Ytx, resp.status, "the answer has no statusCode"));
+    }
+    check_status(resp, &answer)?;
+    let message_id = answer
+        .request_id
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "success without a requestId"))?;
+    Ok(Receipt {
+        vendor: Vendor::Ytx,
+        message_id,
+        vendor_code: "0".into(),
+        vendor_message: answer.status_msg,
+        remaining: None,
+        idle_ports: None,
+    })
+}
+
+pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
+    let answer: Answer = json_body(Vendor::Ytx, resp)?;
+    check_status(resp, &answer)?;
+    let amount = answer
+        .balance
+        .as_ref()
+        .and_then(json_text)
+        .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
+    Ok(Balance {
+        vendor: Vendor::Ytx,
+        amount,
+        unit: BalanceUnit::Yuan,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn config() -> YtxConfig {
+        YtxConfig {
+            account_sid: "da5c0518f05c4f939de024e94c0adb6d".into(),
+            auth_token: "8da2aede2f51498dab04e20b1702d111".into(),
+            app_id: "ff8080813fc70a7b013fc72312324213".into(),
+            sandbox: false,
+        }
+    }
+
+    fn ctx() -> Context {
+        // 2014-04-16 14:20:30 in China.
+        Context {
+            now: Utc.with_ymd_and_hms(2014, 4, 16, 6, 20, 30).unwrap(),
+            nonce: "unused".into(),
+        }
+    }
+
+    #[test]
+    fn known_answer_vector() {
+        let ts = "20140416142030";
+        let c = config();
+        assert_eq!(sign(&c.account_sid, c.auth_token.expose(), ts), "6099701D8632EA5232D1536DA94CD1B0");
+        assert_eq!(
+            authorization(&c.account_sid, ts),
+            "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA="
+        );
+    }
+
+    #[test]
+    fn timestamp_is_china_time() {
+        assert_eq!(timestamp(ctx().now), "20140416142030");
+        // Just before midnight UTC is already the next day in China.
+        let late = Utc.with_ymd_and_hms(2024, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(timestamp(late), "20250101075959");
+    }
+
+    #[test]
+    fn sign_keeps_leading_zeros() {
+        // Some sid/token/ts whose MD5 starts with 0: search deterministically.
+        let (sid, token) = ("a", "b");
+        let ts = (0..10_000)
+            .map(|i| format!("2024010100{i:04}"))
+            .find(|ts| sign(sid, token, ts).starts_with('0'))
+            .expect("one in 16 digests starts with 0");
+        let s = sign(sid, token, &ts);
+        assert_eq!(s.len(), 32);
+        assert!(s.starts_with('0'));
+    }
+
+    #[test]
+    fn golden_send_code_request() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8613911281234", "158456").play_times(2), &ctx()).unwrap();
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(
+            req.url,
+            "http://api.ytx.net/201512/sid/da5c0518f05c4f939de024e94c0adb6d/call/CodeCallOut.wx?Sign=6099701D8632EA5232D1536DA94CD1B0"
+        );
+        assert_eq!(
+            req.headers,
+            vec![
+                ("Accept".to_owned(), "application/json".to_owned()),
+                ("Content-Type".to_owned(), "application/json;charset=utf-8".to_owned()),
+                (
+                    "Authorization".to_owned(),
+                    "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA=".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            r#"{"action":"callOutCode","appid":"ff8080813fc70a7b013fc72312324213","dst":"13911281234","code":"158456","time":"2"}"#
+        );
+    }
+
+    #[test]
+    fn golden_balance_request() {
+        let req = balance(&config(), SANDBOX, &ctx());
+        assert_eq!(
+            req.url,
+            "http://sandbox.ytx.net/201612/sid/da5c0518f05c4f939de024e94c0adb6d/account/getBlance.wx?Sign=6099701D8632EA5232D1536DA94CD1B0"
+        );
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            r#"{"action":"queryBlance","appid":"ff8080813fc70a7b013fc72312324213"}"#
+        );
+    }
+
+    #[test]
+    fn landlines_are_sent_with_their_area_code() {
+        let req = send_code(&config(), PRODUCTION, &SendCode::new("+861088886666", "ab12"), &ctx()).unwrap();
+        assert!(String::from_utf8(req.body).unwrap().contains(r#""dst":"01088886666""#));
+    }
+
+    #[test]
+    fn validation_names_the_field_and_rule() {
+        let cases = [
+            (SendCode::new("13800138000", "12345678901234567890"), "code"),
+            (SendCode::new("13800138000", "12-34"), "code"),
+            (SendCode::new("13800138000", ""), "code"),
+            (SendCode::new("13800138000", "1234").play_times(4), "play_times"),
+            (SendCode::new("13800138000", "1234").play_times(0), "play_times"),
+            (SendCode::new("13800138000", "1234").user_data("x"), "user_data"),
+            (SendCode::new("+14155550100", "1234"), "to"),
+        ];
+        for (req, field) in cases {
+            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{req:?}");
+            assert_eq!(err.field(), Some(field), "{req:?}");
+            assert_eq!(err.outcome(), crate::Outcome::NotSent);
+        }
+        // 19 characters is the longest code.
+        assert!(send_code(&config(), PRODUCTION, &SendCode::new("13800138000", "abcdefghij123456789"), &ctx()).is_ok());
+    }
+
+    #[test]
+    fn parses_success_with_string_status() {
+        let resp = HttpResponse::new(200, r#"{ "statusCode":"0","statusMsg":"提交成功","requestId":"2016010000000205"}"#);
+        let receipt = parse_send_code(&resp).unwrap();
+        assert_eq!(receipt.message_id, "2016010000000205");
+        assert_eq!(receipt.vendor_code, "0");
+        assert_eq!(receipt.vendor_message, "提交成功");
+    }
+
+    #[test]
+    fn every_documented_code_maps_to_its_kind() {
+        let expected = [
+            ("-1", ErrorKind::InvalidInput),
+            ("-2", ErrorKind::InvalidInput),
+            ("-3", ErrorKind::VendorError),
+            ("-4", ErrorKind::VendorError),
+            ("-100", ErrorKind::VendorError),
+            ("-101", ErrorKind::InvalidInput),
+            ("-102", ErrorKind::InvalidInput),
+            ("-200", ErrorKind::AuthFailed),
+            ("-201", ErrorKind::Forbidden),
+            ("-202", ErrorKind::AuthFailed),
+            ("-203", ErrorKind::AuthFailed),
+            ("-204", ErrorKind::InsufficientBalance),
+            ("-205", ErrorKind::Forbidden),
+            ("-999", ErrorKind::VendorError),
+        ];
+        for (code, kind) in expected {
+            let body = format!(r#"{{"statusCode":"{code}","statusMsg":"m","requestId":""}}"#);
+            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            assert_eq!(err.kind(), kind, "code {code}");
+            assert_eq!(err.vendor_code(), Some(code));
+            assert_eq!(err.outcome(), crate::Outcome::Refused);
+        }
+    }
+
+    #[test]
+    fn numeric_status_codes_are_kept_as_text() {
+        let err = parse_send_code(&HttpResponse::new(200, r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#)).unwrap_err();
+        assert_eq!(err.vendor_code(), Some("-204"));
+        assert_eq!(err.kind(), ErrorKind::InsufficientBalance);
+    }
+
+    #[test]
+    fn unreadable_answers_are_protocol_errors_with_unknown_outcome() {
+        for body in [&b"<html>502</html>"[..], b"{\"statusCode\":\"0\"", b"\xff\xfe", b"{}", br#"{"statusCode":"0"}"#] {
+            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Protocol, "{body:?}");
+            assert_eq!(err.outcome(), crate::Outcome::Unknown);
+        }
+    }
+
+    #[test]
+    fn parses_balance() {
+        let b = parse_balance(&HttpResponse::new(200, r#"{"AccountSID":"x","Blance":7.08}"#)).unwrap();
+        assert_eq!(b.amount, "7.08");
+        assert_eq!(b.unit, BalanceUnit::Yuan);
+        let err = parse_balance(&HttpResponse::new(200, r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthFailed);
+    }
+}
