@@ -39,8 +39,20 @@ pub mod protocol {
     pub use crate::http::{Context, HttpRequest, HttpResponse, Method};
     pub use crate::vendors::Channel;
 
-    /// Signing primitives, exposed for call-status verification and for cross-checks.
+    /// Signing primitives, exposed for servers that check them (the simulator) and for
+    /// cross-checks against other implementations.
     pub mod signing {
-        pub use crate::vendors::huawei::{password_digest, push_digest};
+        pub use crate::vendors::huawei::{created as huawei_created, password_digest, push_digest};
+        pub use crate::vendors::ihuyi::{balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password};
+        pub use crate::vendors::ytx::{authorization as ytx_authorization, sign as ytx_sign, timestamp as ytx_timestamp};
+    }
+
+    /// Each vendor's documented result codes and the [`ErrorKind`](crate::ErrorKind) they map to.
+    pub mod codes {
+        pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;
+        pub use crate::vendors::huawei::CODES as HUAWEI;
+        pub use crate::vendors::ihuyi::CODES as IHUYI;
+        pub use crate::vendors::oneaccess::CODES as ONEACCESS;
+        pub use crate::vendors::ytx::CODES as YTX;
     }
 }

@@ -25,7 +25,7 @@ const BALANCE_PATH: &str = "/voiceApi/getBalance";
 use ErrorKind::*;
 
 /// 状态码定义 of both operations: message text → kind. Matched as substrings, first hit wins.
-pub(crate) const MESSAGES: &[(&str, ErrorKind)] = &[
+pub const MESSAGES: &[(&str, ErrorKind)] = &[
     ("账号或密码错误", AuthFailed),
     ("缺少参数", InvalidInput),
     ("参数错误", InvalidInput),

@@ -32,7 +32,7 @@ const AUTHORIZATION: &str = r#"AKSK realm="SDP",profile="UsernameToken",type="Ap
 use ErrorKind::*;
 
 /// 表6 结果码说明, line for line: (HTTP status, result code, kind).
-pub(crate) const CODES: &[(u16, &str, ErrorKind)] = &[
+pub const CODES: &[(u16, &str, ErrorKind)] = &[
     (400, "1023006", AuthFailed), // Authorization not contained in the HTTP header
     (400, "1023007", AuthFailed), // realm not contained in Authorization
     (400, "1023008", AuthFailed), // profile not contained in Authorization
@@ -113,7 +113,7 @@ pub(crate) fn classify(status: u16, code: &str) -> ErrorKind {
 }
 
 /// `Created`: UTC, second precision, literal `Z`.
-pub(crate) fn created(now: DateTime<Utc>) -> String {
+pub fn created(now: DateTime<Utc>) -> String {
     now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 

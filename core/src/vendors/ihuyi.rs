@@ -28,7 +28,7 @@ const PATH: &str = "/webservice/voice.php";
 use ErrorKind::*;
 
 /// 语音发送错误码参照 and 余额查询错误码参照, line for line.
-pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+pub const CODES: &[(&str, ErrorKind)] = &[
     ("0", VendorError),             // 提交失败
     ("400", Forbidden),             // 非法ip访问
     ("401", InvalidConfig),         // 帐号不能为空
@@ -65,12 +65,12 @@ fn md5_hex(parts: &[&str]) -> String {
 }
 
 /// Submit's dynamic password.
-pub(crate) fn submit_password(account: &str, api_key: &str, mobile: &str, content: &str, time: &str) -> String {
+pub fn submit_password(account: &str, api_key: &str, mobile: &str, content: &str, time: &str) -> String {
     md5_hex(&[account, api_key, mobile, content, time])
 }
 
 /// GetNum's dynamic password.
-pub(crate) fn balance_password(account: &str, api_key: &str, time: &str) -> String {
+pub fn balance_password(account: &str, api_key: &str, time: &str) -> String {
     md5_hex(&[account, api_key, time])
 }
 

@@ -4,11 +4,11 @@
 //! [`HttpResponse`]s into typed results. The blocking and async clients are thin shells around
 //! it; anyone with their own HTTP stack can drive it directly.
 
-pub(crate) mod cloud10658;
-pub(crate) mod huawei;
-pub(crate) mod ihuyi;
-pub(crate) mod oneaccess;
-pub(crate) mod ytx;
+pub mod cloud10658;
+pub mod huawei;
+pub mod ihuyi;
+pub mod oneaccess;
+pub mod ytx;
 
 use serde::de::DeserializeOwned;
 

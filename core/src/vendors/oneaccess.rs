@@ -23,7 +23,7 @@ const SMS_PATH: &str = "/api/v2/sdk/sms/send";
 use ErrorKind::*;
 
 /// Error codes seen in the vendor's documents; others fall back on the HTTP status.
-pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+pub const CODES: &[(&str, ErrorKind)] = &[
     ("IDAAS.SDK.PARAM.0001", InvalidInput),   // parameter error
     ("IDAAS.SDK.CAPTCHA.0002", InvalidInput), // captcha check failed: ask the user again
     ("SDK.COMMON.1001", VendorError),         // generic SDK failure

@@ -27,7 +27,7 @@ pub(crate) const PRODUCTION: &str = "http://api.ytx.net";
 pub(crate) const SANDBOX: &str = "http://sandbox.ytx.net";
 
 /// The vendor's error table, line for line.
-pub(crate) const CODES: &[(&str, ErrorKind)] = &[
+pub const CODES: &[(&str, ErrorKind)] = &[
     ("-1", ErrorKind::InvalidInput),         // 号码无效
     ("-2", ErrorKind::InvalidInput),         // 缺少必要参数
     ("-3", ErrorKind::VendorError),          // 无效action
@@ -68,13 +68,13 @@ pub(crate) fn validate_config(config: &YtxConfig) -> Result<()> {
 }
 
 /// `yyyyMMddHHmmss` in China time.
-pub(crate) fn timestamp(now: DateTime<Utc>) -> String {
+pub fn timestamp(now: DateTime<Utc>) -> String {
     let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     now.with_timezone(&china).format("%Y%m%d%H%M%S").to_string()
 }
 
 /// `Sign` query parameter: uppercase MD5 hex of sid + token + ts.
-pub(crate) fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
+pub fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
     let digest = Md5::new()
         .chain_update(account_sid)
         .chain_update(auth_token)
@@ -84,7 +84,7 @@ pub(crate) fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
 }
 
 /// `Authorization` header: Base64 of `sid|ts`.
-pub(crate) fn authorization(account_sid: &str, ts: &str) -> String {
+pub fn authorization(account_sid: &str, ts: &str) -> String {
     BASE64.encode(format!("{account_sid}|{ts}"))
 }
 
