@@ -53,7 +53,9 @@ macro_rules! http_builder {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .build()
-            .map_err(|e| Error::invalid_config("client", format!("cannot build the HTTP client: {e}")))
+            .map_err(|e| {
+                Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
+            })
     };
 }
 
@@ -102,7 +104,9 @@ impl Client {
     pub fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
         let channel = self.channel();
         let request = channel.verify_captcha_request(req)?;
-        self.exchange("verify_captcha", request, |r| channel.parse_verify_captcha(r))
+        self.exchange("verify_captcha", request, |r| {
+            channel.parse_verify_captcha(r)
+        })
     }
 
     /// OneAccess: sends an SMS code after a verified captcha.
@@ -120,7 +124,10 @@ impl Client {
     ) -> Result<T> {
         let vendor = self.vendor();
         log_request(vendor, operation, &request);
-        let mut builder = self.inner.http.request(method(request.method), &request.url);
+        let mut builder = self
+            .inner
+            .http
+            .request(method(request.method), &request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -135,7 +142,16 @@ impl Client {
             .take(MAX_BODY as u64 + 1)
             .read_to_end(&mut body)
             .map_err(|e| read_error(vendor, &e))?;
-        finish(vendor, operation, HttpResponse { status, headers, body }, parse)
+        finish(
+            vendor,
+            operation,
+            HttpResponse {
+                status,
+                headers,
+                body,
+            },
+            parse,
+        )
     }
 }
 
@@ -163,35 +179,42 @@ impl AsyncClient {
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
         let channel = self.channel();
         let request = channel.send_code_request(req, &Context::fresh())?;
-        self.exchange("send_code", request, |r| channel.parse_send_code(r)).await
+        self.exchange("send_code", request, |r| channel.parse_send_code(r))
+            .await
     }
 
     /// The account balance (ytx, ihuyi, cloud10658).
     pub async fn balance(&self) -> Result<Balance> {
         let channel = self.channel();
         let request = channel.balance_request(&Context::fresh())?;
-        self.exchange("balance", request, |r| channel.parse_balance(r)).await
+        self.exchange("balance", request, |r| channel.parse_balance(r))
+            .await
     }
 
     /// OneAccess: a new slider captcha.
     pub async fn captcha(&self) -> Result<Captcha> {
         let channel = self.channel();
         let request = channel.captcha_request()?;
-        self.exchange("captcha", request, |r| channel.parse_captcha(r)).await
+        self.exchange("captcha", request, |r| channel.parse_captcha(r))
+            .await
     }
 
     /// OneAccess: checks the user's slider position; returns the `captcha_token` for one SMS.
     pub async fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
         let channel = self.channel();
         let request = channel.verify_captcha_request(req)?;
-        self.exchange("verify_captcha", request, |r| channel.parse_verify_captcha(r)).await
+        self.exchange("verify_captcha", request, |r| {
+            channel.parse_verify_captcha(r)
+        })
+        .await
     }
 
     /// OneAccess: sends an SMS code after a verified captcha.
     pub async fn send_sms_code(&self, req: &SendSmsCode) -> Result<()> {
         let channel = self.channel();
         let request = channel.send_sms_code_request(req)?;
-        self.exchange("send_sms_code", request, |r| channel.parse_send_sms_code(r)).await
+        self.exchange("send_sms_code", request, |r| channel.parse_send_sms_code(r))
+            .await
     }
 
     async fn exchange<T>(
@@ -202,7 +225,10 @@ impl AsyncClient {
     ) -> Result<T> {
         let vendor = self.vendor();
         log_request(vendor, operation, &request);
-        let mut builder = self.inner.http.request(method(request.method), &request.url);
+        let mut builder = self
+            .inner
+            .http
+            .request(method(request.method), &request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -214,13 +240,26 @@ impl AsyncClient {
         let status = response.status().as_u16();
         let headers = headers(response.headers());
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(vendor, &e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(vendor, &e))?
+        {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BODY {
                 break;
             }
         }
-        finish(vendor, operation, HttpResponse { status, headers, body }, parse)
+        finish(
+            vendor,
+            operation,
+            HttpResponse {
+                status,
+                headers,
+                body,
+            },
+            parse,
+        )
     }
 }
 
@@ -287,7 +326,12 @@ fn transport_error(vendor: Vendor, e: &reqwest::Error) -> Error {
         } else {
             ErrorKind::Network
         };
-        return Error::transport(vendor, kind, Outcome::NotSent, format!("cannot connect: {detail}"));
+        return Error::transport(
+            vendor,
+            kind,
+            Outcome::NotSent,
+            format!("cannot connect: {detail}"),
+        );
     }
     if e.is_timeout() {
         return Error::transport(
@@ -315,7 +359,12 @@ fn read_error(vendor: Vendor, e: &std::io::Error) -> Error {
     } else {
         ErrorKind::Network
     };
-    Error::transport(vendor, kind, Outcome::Unknown, format!("the answer broke off: {e}"))
+    Error::transport(
+        vendor,
+        kind,
+        Outcome::Unknown,
+        format!("the answer broke off: {e}"),
+    )
 }
 
 /// reqwest's top-level message is generic ("error sending request"); the cause is below it.

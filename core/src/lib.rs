@@ -30,7 +30,9 @@ mod vendors;
 pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
 pub use error::{Error, ErrorKind, Outcome, Result};
-pub use model::{Balance, BalanceUnit, Captcha, Receipt, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha};
+pub use model::{
+    Balance, BalanceUnit, Captcha, Receipt, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha,
+};
 pub use secret::Secret;
 pub use vendor::Vendor;
 
@@ -43,8 +45,12 @@ pub mod protocol {
     /// cross-checks against other implementations.
     pub mod signing {
         pub use crate::vendors::huawei::{created as huawei_created, password_digest, push_digest};
-        pub use crate::vendors::ihuyi::{balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password};
-        pub use crate::vendors::ytx::{authorization as ytx_authorization, sign as ytx_sign, timestamp as ytx_timestamp};
+        pub use crate::vendors::ihuyi::{
+            balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password,
+        };
+        pub use crate::vendors::ytx::{
+            authorization as ytx_authorization, sign as ytx_sign, timestamp as ytx_timestamp,
+        };
     }
 
     /// Each vendor's documented result codes and the [`ErrorKind`](crate::ErrorKind) they map to.

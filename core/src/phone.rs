@@ -46,7 +46,10 @@ impl Phone {
     fn national(field: &str, digits: &str) -> Result<Phone> {
         if digits.len() == 11 && digits.starts_with('1') {
             Ok(Phone::Mobile(digits.to_owned()))
-        } else if digits.starts_with('0') && !digits.starts_with("00") && (10..=12).contains(&digits.len()) {
+        } else if digits.starts_with('0')
+            && !digits.starts_with("00")
+            && (10..=12).contains(&digits.len())
+        {
             Ok(Phone::Landline(digits.to_owned()))
         } else {
             Err(Error::invalid_input(
@@ -88,7 +91,9 @@ impl Phone {
             )),
             Phone::International(n) => Err(Error::invalid_input(
                 field,
-                format!("{n} is outside mainland China; {vendor} calls only 11-digit mainland mobiles"),
+                format!(
+                    "{n} is outside mainland China; {vendor} calls only 11-digit mainland mobiles"
+                ),
             )),
         }
     }
@@ -104,8 +109,14 @@ mod tests {
 
     #[test]
     fn e164_and_national_mobiles_are_the_same_number() {
-        assert_eq!(Phone::parse("to", "+8613800138000").unwrap(), Phone::Mobile("13800138000".into()));
-        assert_eq!(Phone::parse("to", " 13800138000 ").unwrap(), Phone::Mobile("13800138000".into()));
+        assert_eq!(
+            Phone::parse("to", "+8613800138000").unwrap(),
+            Phone::Mobile("13800138000".into())
+        );
+        assert_eq!(
+            Phone::parse("to", " 13800138000 ").unwrap(),
+            Phone::Mobile("13800138000".into())
+        );
     }
 
     #[test]
@@ -127,14 +138,25 @@ mod tests {
 
     #[test]
     fn mobile_only_vendors_refuse_landlines() {
-        let err = Phone::parse("to", "01088886666").unwrap().mobile("to", "ihuyi").unwrap_err();
+        let err = Phone::parse("to", "01088886666")
+            .unwrap()
+            .mobile("to", "ihuyi")
+            .unwrap_err();
         assert_eq!(err.field(), Some("to"));
         assert!(err.message().contains("landline"));
     }
 
     #[test]
     fn garbage_is_refused_naming_the_field() {
-        for bad in ["", "+", "1380013800a", "12345", "+86", "138001380001", "0012345678"] {
+        for bad in [
+            "",
+            "+",
+            "1380013800a",
+            "12345",
+            "+86",
+            "138001380001",
+            "0012345678",
+        ] {
             let err = Phone::parse("to", bad).unwrap_err();
             assert_eq!(err.field(), Some("to"), "{bad:?}");
             assert_eq!(err.outcome(), crate::Outcome::NotSent);

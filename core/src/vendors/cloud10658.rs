@@ -55,9 +55,15 @@ pub(crate) fn validate_config(config: &Cloud10658Config) -> Result<()> {
         return Err(Error::invalid_config("app_key", "is required"));
     }
     if let Some(path) = &config.balance_path {
-        let ok = path.starts_with('/') && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+        let ok = path.starts_with('/')
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
         if !ok {
-            return Err(Error::invalid_config("balance_path", "must be a path such as /voiceApi/getBalance"));
+            return Err(Error::invalid_config(
+                "balance_path",
+                "must be a path such as /voiceApi/getBalance",
+            ));
         }
     }
     Ok(())
@@ -66,12 +72,19 @@ pub(crate) fn validate_config(config: &Cloud10658Config) -> Result<()> {
 fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
     let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
     HttpRequest::new(Method::Post, url)
-        .header("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
         .header("Accept", "application/json")
         .body(body)
 }
 
-pub(crate) fn send_code(config: &Cloud10658Config, base: &str, req: &SendCode) -> Result<HttpRequest> {
+pub(crate) fn send_code(
+    config: &Cloud10658Config,
+    base: &str,
+    req: &SendCode,
+) -> Result<HttpRequest> {
     refuse_unsupported("cloud10658", req, &[])?;
     let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
     check_digit_code(&req.code, 2, 8)?;
@@ -91,7 +104,10 @@ pub(crate) fn balance(config: &Cloud10658Config, base: &str) -> HttpRequest {
     let path = config.balance_path.as_deref().unwrap_or(BALANCE_PATH);
     form_post(
         format!("{base}{path}"),
-        &[("appId", &config.app_id), ("appKey", config.app_key.expose())],
+        &[
+            ("appId", &config.app_id),
+            ("appKey", config.app_key.expose()),
+        ],
     )
 }
 
@@ -114,20 +130,36 @@ fn read(resp: &HttpResponse) -> Result<Answer> {
         .return_status
         .as_ref()
         .and_then(json_text)
-        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "the answer has no returnStatus"))?;
+        .ok_or_else(|| {
+            Error::protocol(
+                Vendor::Cloud10658,
+                resp.status,
+                "the answer has no returnStatus",
+            )
+        })?;
     let status = status.trim();
     if status == "1" {
         return Ok(answer);
     }
     let message = answer.message.as_deref().unwrap_or("");
-    Err(Error::refused(Vendor::Cloud10658, classify(message), resp.status, status, message))
+    Err(Error::refused(
+        Vendor::Cloud10658,
+        classify(message),
+        resp.status,
+        status,
+        message,
+    ))
 }
 
 fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
     match answer.remain_point.as_ref().and_then(json_text) {
         None => Ok(None),
         Some(text) => text.trim().parse().map(Some).map_err(|_| {
-            Error::protocol(Vendor::Cloud10658, resp.status, format!("remainPoint {text:?} is not a count"))
+            Error::protocol(
+                Vendor::Cloud10658,
+                resp.status,
+                format!("remainPoint {text:?} is not a count"),
+            )
         }),
     }
 }
@@ -139,7 +171,9 @@ pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
         .as_ref()
         .and_then(json_text)
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId"))?;
+        .ok_or_else(|| {
+            Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId")
+        })?;
     Ok(Receipt {
         vendor: Vendor::Cloud10658,
         message_id,
@@ -152,8 +186,13 @@ pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
 
 pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
     let answer = read(resp)?;
-    let amount = remaining(resp, &answer)?
-        .ok_or_else(|| Error::protocol(Vendor::Cloud10658, resp.status, "the answer has no remainPoint"))?;
+    let amount = remaining(resp, &answer)?.ok_or_else(|| {
+        Error::protocol(
+            Vendor::Cloud10658,
+            resp.status,
+            "the answer has no remainPoint",
+        )
+    })?;
     Ok(Balance {
         vendor: Vendor::Cloud10658,
         amount: amount.to_string(),
@@ -176,10 +215,18 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8615080929435", "1234")).unwrap();
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("+8615080929435", "1234"),
+        )
+        .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://cloud.10658.com.cn/voiceApi");
-        assert_eq!(req.header_value("Content-Type"), Some("application/x-www-form-urlencoded;charset=utf-8"));
+        assert_eq!(
+            req.header_value("Content-Type"),
+            Some("application/x-www-form-urlencoded;charset=utf-8")
+        );
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
             "appId=2RYN7CQHL1M00000&appKey=WVNA4A000000&templateId=724&phone=15080929435&variables=1234"
@@ -188,12 +235,18 @@ mod tests {
 
     #[test]
     fn balance_path_is_configurable() {
-        assert_eq!(balance(&config(), PRODUCTION).url, "https://cloud.10658.com.cn/voiceApi/getBalance");
+        assert_eq!(
+            balance(&config(), PRODUCTION).url,
+            "https://cloud.10658.com.cn/voiceApi/getBalance"
+        );
         let mut c = config();
         c.balance_path = Some("/voiceApi/group/getBalance".into());
         let req = balance(&c, "http://127.0.0.1:8080");
         assert_eq!(req.url, "http://127.0.0.1:8080/voiceApi/group/getBalance");
-        assert_eq!(String::from_utf8(req.body).unwrap(), "appId=2RYN7CQHL1M00000&appKey=WVNA4A000000");
+        assert_eq!(
+            String::from_utf8(req.body).unwrap(),
+            "appId=2RYN7CQHL1M00000&appKey=WVNA4A000000"
+        );
     }
 
     #[test]
@@ -202,10 +255,17 @@ mod tests {
             (SendCode::new("15080929435", "1"), "code"),
             (SendCode::new("15080929435", "123456789"), "code"),
             (SendCode::new("075528001234", "1234"), "to"),
-            (SendCode::new("15080929435", "1234").user_data("x"), "user_data"),
+            (
+                SendCode::new("15080929435", "1234").user_data("x"),
+                "user_data",
+            ),
         ] {
             let err = send_code(&config(), PRODUCTION, &req).unwrap_err();
-            assert_eq!((err.kind(), err.field()), (InvalidInput, Some(field)), "{req:?}");
+            assert_eq!(
+                (err.kind(), err.field()),
+                (InvalidInput, Some(field)),
+                "{req:?}"
+            );
         }
     }
 
@@ -237,7 +297,9 @@ mod tests {
             ("something new", VendorError),
         ];
         for (message, kind) in expected {
-            let body = format!(r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#);
+            let body = format!(
+                r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#
+            );
             let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(err.kind(), kind, "{message}");
             assert_eq!(err.vendor_code(), Some("0"));
@@ -255,9 +317,19 @@ mod tests {
 
     #[test]
     fn unreadable_answers_are_protocol_errors() {
-        for body in ["", "<html>", r#"{"returnStatus":"1 ","taskId":null}"#, r#"{"message":"x"}"#, r#"{"returnStatus":"1","taskId":"1","remainPoint":"many"}"#] {
+        for body in [
+            "",
+            "<html>",
+            r#"{"returnStatus":"1 ","taskId":null}"#,
+            r#"{"message":"x"}"#,
+            r#"{"returnStatus":"1","taskId":"1","remainPoint":"many"}"#,
+        ] {
             let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
-            assert_eq!((err.kind(), err.outcome()), (ErrorKind::Protocol, crate::Outcome::Unknown), "{body}");
+            assert_eq!(
+                (err.kind(), err.outcome()),
+                (ErrorKind::Protocol, crate::Outcome::Unknown),
+                "{body}"
+            );
         }
     }
 }

@@ -118,7 +118,8 @@ pub fn created(now: DateTime<Utc>) -> String {
 }
 
 fn hmac_base64(secret: &str, parts: &[&str]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     for part in parts {
         mac.update(part.as_bytes());
     }
@@ -152,7 +153,10 @@ pub(crate) fn validate_config(config: &HuaweiConfig) -> Result<()> {
     if let Some(tone) = &config.pos_tone {
         check_tone("pos_tone", tone).map_err(as_config)?;
     }
-    for (field, url) in [("status_url", &config.status_url), ("fee_url", &config.fee_url)] {
+    for (field, url) in [
+        ("status_url", &config.status_url),
+        ("fee_url", &config.fee_url),
+    ] {
         if let Some(url) = url {
             encode_url(field, url).map_err(as_config)?;
         }
@@ -162,7 +166,11 @@ pub(crate) fn validate_config(config: &HuaweiConfig) -> Result<()> {
 
 fn as_config(e: Error) -> Error {
     let field = e.field().unwrap_or("config").to_owned();
-    Error::invalid_config(&field, e.message().trim_start_matches(&format!("invalid {field}: ")))
+    Error::invalid_config(
+        &field,
+        e.message()
+            .trim_start_matches(&format!("invalid {field}: ")),
+    )
 }
 
 fn check_tone(field: &str, tone: &str) -> Result<()> {
@@ -182,7 +190,9 @@ fn check_tone(field: &str, tone: &str) -> Result<()> {
 /// Status and fee URLs: `[A-Za-z0-9-:./]` only, and at most 128 characters once Base64-encoded.
 fn encode_url(field: &str, url: &str) -> Result<String> {
     let charset_ok = !url.is_empty()
-        && url.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'/'));
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'/'));
     if !charset_ok {
         return Err(Error::invalid_input(
             field,
@@ -201,7 +211,10 @@ fn encode_url(field: &str, url: &str) -> Result<String> {
 
 fn check_user_data(data: &str) -> Result<()> {
     if data.is_empty() || data.len() > 256 {
-        return Err(Error::invalid_input("user_data", "must be 1 to 256 characters"));
+        return Err(Error::invalid_input(
+            "user_data",
+            "must be 1 to 256 characters",
+        ));
     }
     if data.contains(['{', '}']) {
         return Err(Error::invalid_input("user_data", "must not contain { or }"));
@@ -237,7 +250,12 @@ struct CallVerify<'a> {
     user_data: Option<&'a str>,
 }
 
-pub(crate) fn send_code(config: &HuaweiConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+pub(crate) fn send_code(
+    config: &HuaweiConfig,
+    base: &str,
+    req: &SendCode,
+    ctx: &Context,
+) -> Result<HttpRequest> {
     let callee = Phone::parse("to", &req.to)?.e164();
     check_digit_code(&req.code, 2, 8)?;
     if let Some(times) = req.play_times {
@@ -255,7 +273,9 @@ pub(crate) fn send_code(config: &HuaweiConfig, base: &str, req: &SendCode, ctx: 
         check_tone("pos_tone", tone)?;
     }
     let status_url = req.status_url.as_ref().or(config.status_url.as_ref());
-    let status_url = status_url.map(|u| encode_url("status_url", u)).transpose()?;
+    let status_url = status_url
+        .map(|u| encode_url("status_url", u))
+        .transpose()?;
     let fee_url = req.fee_url.as_ref().or(config.fee_url.as_ref());
     let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
     if let Some(data) = &req.user_data {
@@ -271,7 +291,9 @@ pub(crate) fn send_code(config: &HuaweiConfig, base: &str, req: &SendCode, ctx: 
         times: req.play_times,
         status_url,
         fee_url,
-        return_idle_port: req.return_idle_port.map(|b| if b { "true" } else { "false" }),
+        return_idle_port: req
+            .return_idle_port
+            .map(|b| if b { "true" } else { "false" }),
         user_data: req.user_data.as_deref(),
     };
     let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
@@ -305,18 +327,32 @@ pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
         .resultcode
         .as_ref()
         .and_then(json_text)
-        .ok_or_else(|| Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode"))?;
+        .ok_or_else(|| {
+            Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
+        })?;
     let success = code == "0" && (200..300).contains(&resp.status);
     if !success {
         if code == "0" {
-            return Err(Error::protocol(Vendor::Huawei, resp.status, "resultcode 0 with an error status"));
+            return Err(Error::protocol(
+                Vendor::Huawei,
+                resp.status,
+                "resultcode 0 with an error status",
+            ));
         }
-        return Err(Error::refused(Vendor::Huawei, classify(resp.status, &code), resp.status, &code, &answer.resultdesc));
+        return Err(Error::refused(
+            Vendor::Huawei,
+            classify(resp.status, &code),
+            resp.status,
+            &code,
+            &answer.resultdesc,
+        ));
     }
     let message_id = answer
         .session_id
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId"))?;
+        .ok_or_else(|| {
+            Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId")
+        })?;
     Ok(Receipt {
         vendor: Vendor::Huawei,
         message_id,
@@ -357,20 +393,38 @@ mod tests {
         let created = created(ctx().now);
         assert_eq!(created, "2018-05-26T00:35:30Z");
         assert_eq!(
-            password_digest("appSecretExample", "ac1c911c4792492687f8f6b2264a491e", &created),
+            password_digest(
+                "appSecretExample",
+                "ac1c911c4792492687f8f6b2264a491e",
+                &created
+            ),
             "fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0="
         );
         assert_eq!(
-            push_digest("appSecretExample", "https://example.com/status", "ac1c911c4792492687f8f6b2264a491e", &created),
+            push_digest(
+                "appSecretExample",
+                "https://example.com/status",
+                "ac1c911c4792492687f8f6b2264a491e",
+                &created
+            ),
             "CSuMmH1TsX7hxz8sX7gi+cqjdmlEDSBa83HImWYMF/0="
         );
     }
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("13800138000", "12345678"), &ctx()).unwrap();
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("13800138000", "12345678"),
+            &ctx(),
+        )
+        .unwrap();
         assert_eq!(req.method, Method::Post);
-        assert_eq!(req.url, "https://rtccall.cn-north-1.myhuaweicloud.cn:443/rest/httpsessions/callVerify/v1.0");
+        assert_eq!(
+            req.url,
+            "https://rtccall.cn-north-1.myhuaweicloud.cn:443/rest/httpsessions/callVerify/v1.0"
+        );
         assert_eq!(
             req.headers,
             vec![
@@ -404,7 +458,10 @@ mod tests {
             ..SendCode::default()
         };
         let req = send_code(&config, "http://127.0.0.1:9", &req, &ctx()).unwrap();
-        assert_eq!(req.url, "http://127.0.0.1:9/rest/httpsessions/callVerify/v1.0");
+        assert_eq!(
+            req.url,
+            "http://127.0.0.1:9/rest/httpsessions/callVerify/v1.0"
+        );
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
             concat!(
@@ -427,21 +484,51 @@ mod tests {
             (base.clone().user_data("{json}"), "user_data"),
             (base.clone().user_data("订单"), "user_data"),
             (base.clone().user_data("x".repeat(257)), "user_data"),
-            (SendCode { status_url: Some("https://example.com/s?token=1".into()), ..base.clone() }, "status_url"),
-            (SendCode { fee_url: Some(format!("https://{}.com", "a".repeat(90))), ..base.clone() }, "fee_url"),
-            (SendCode { pre_tone: Some("hello.mp3".into()), ..base.clone() }, "pre_tone"),
+            (
+                SendCode {
+                    status_url: Some("https://example.com/s?token=1".into()),
+                    ..base.clone()
+                },
+                "status_url",
+            ),
+            (
+                SendCode {
+                    fee_url: Some(format!("https://{}.com", "a".repeat(90))),
+                    ..base.clone()
+                },
+                "fee_url",
+            ),
+            (
+                SendCode {
+                    pre_tone: Some("hello.mp3".into()),
+                    ..base.clone()
+                },
+                "pre_tone",
+            ),
             (SendCode::new("not a number", "1234"), "to"),
         ];
         for (req, field) in cases {
             let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
-            assert_eq!((err.kind(), err.field()), (ErrorKind::InvalidInput, Some(field)), "{req:?}: {err}");
+            assert_eq!(
+                (err.kind(), err.field()),
+                (ErrorKind::InvalidInput, Some(field)),
+                "{req:?}: {err}"
+            );
         }
     }
 
     #[test]
     fn international_numbers_are_passed_through() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("+14155550100", "1234"), &ctx()).unwrap();
-        assert!(String::from_utf8(req.body).unwrap().contains(r#""calleeNbr":"+14155550100""#));
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("+14155550100", "1234"),
+            &ctx(),
+        )
+        .unwrap();
+        assert!(String::from_utf8(req.body)
+            .unwrap()
+            .contains(r#""calleeNbr":"+14155550100""#));
     }
 
     #[test]
@@ -451,14 +538,23 @@ mod tests {
         assert_eq!(validate_config(&c).unwrap_err().field(), Some("status_url"));
         let mut c = config();
         c.display_number = "075528001288".into();
-        assert_eq!(validate_config(&c).unwrap_err().kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            validate_config(&c).unwrap_err().kind(),
+            ErrorKind::InvalidConfig
+        );
     }
 
     #[test]
     fn parses_success_and_idle_ports() {
-        let resp = HttpResponse::new(200, r#"{"resultcode":"0","resultdesc":"Success","sessionId":"1200_366_0_20161228102743@callenabler.home1.com","idlePort":12}"#);
+        let resp = HttpResponse::new(
+            200,
+            r#"{"resultcode":"0","resultdesc":"Success","sessionId":"1200_366_0_20161228102743@callenabler.home1.com","idlePort":12}"#,
+        );
         let receipt = parse_send_code(&resp).unwrap();
-        assert_eq!(receipt.message_id, "1200_366_0_20161228102743@callenabler.home1.com");
+        assert_eq!(
+            receipt.message_id,
+            "1200_366_0_20161228102743@callenabler.home1.com"
+        );
         assert_eq!(receipt.idle_ports, Some(12));
         assert_eq!(receipt.vendor_code, "0");
     }
@@ -467,28 +563,67 @@ mod tests {
     fn every_documented_code_maps_to_its_kind() {
         // Mirrors the vendor's table; written out independently of CODES.
         let expected: &[(u16, &str, ErrorKind)] = &[
-            (400, "1023006", AuthFailed), (400, "1023007", AuthFailed), (400, "1023008", AuthFailed),
-            (400, "1023009", AuthFailed), (400, "1023010", AuthFailed), (400, "1023011", AuthFailed),
-            (400, "1023012", AuthFailed), (400, "1023033", AuthFailed), (400, "1023034", AuthFailed),
-            (400, "1023035", AuthFailed), (400, "1023036", AuthFailed), (400, "1023037", AuthFailed),
+            (400, "1023006", AuthFailed),
+            (400, "1023007", AuthFailed),
+            (400, "1023008", AuthFailed),
+            (400, "1023009", AuthFailed),
+            (400, "1023010", AuthFailed),
+            (400, "1023011", AuthFailed),
+            (400, "1023012", AuthFailed),
+            (400, "1023033", AuthFailed),
+            (400, "1023034", AuthFailed),
+            (400, "1023035", AuthFailed),
+            (400, "1023036", AuthFailed),
+            (400, "1023037", AuthFailed),
             (400, "1023038", AuthFailed),
-            (401, "1010010", AuthFailed), (401, "1010013", AuthFailed),
-            (403, "1010002", InvalidInput), (403, "1010003", AuthFailed), (403, "1010006", VendorError),
-            (403, "1010008", Forbidden), (403, "1010009", RateLimited), (403, "1010010", RateLimited),
-            (403, "1010011", Forbidden), (403, "1010021", Forbidden), (403, "1010023", InvalidConfig),
-            (403, "1010024", InvalidConfig), (403, "1010040", Forbidden), (403, "1012001", InvalidConfig),
-            (403, "1012006", InvalidConfig), (403, "1012012", Forbidden), (403, "1013001", RateLimited),
-            (403, "1013002", RateLimited), (403, "1013003", RateLimited), (403, "1013004", RecipientBlocked),
-            (403, "1013010", Forbidden), (403, "1013011", RecipientBlocked), (403, "1013100", VendorError),
-            (403, "1013101", Forbidden), (403, "1013111", RecipientBlocked), (403, "1013112", RecipientBlocked),
-            (403, "1013113", RecipientBlocked), (403, "1013115", RecipientBlocked), (403, "1013116", RateLimited),
-            (403, "1013117", RateLimited), (403, "1013118", RateLimited), (403, "1013119", Forbidden),
-            (403, "1013120", VendorError), (403, "1013121", Forbidden), (403, "1013122", Forbidden),
-            (403, "1020165", RateLimited), (403, "1020166", Forbidden), (403, "1020168", Forbidden),
-            (403, "1020171", Forbidden), (403, "1020176", AuthFailed),
-            (500, "1010001", VendorError), (500, "1020001", InvalidInput), (500, "1020002", VendorError),
-            (500, "1020150", AuthFailed), (500, "1020151", InvalidConfig), (500, "1020154", RateLimited),
-            (500, "1023001", VendorError), (500, "1023002", VendorError),
+            (401, "1010010", AuthFailed),
+            (401, "1010013", AuthFailed),
+            (403, "1010002", InvalidInput),
+            (403, "1010003", AuthFailed),
+            (403, "1010006", VendorError),
+            (403, "1010008", Forbidden),
+            (403, "1010009", RateLimited),
+            (403, "1010010", RateLimited),
+            (403, "1010011", Forbidden),
+            (403, "1010021", Forbidden),
+            (403, "1010023", InvalidConfig),
+            (403, "1010024", InvalidConfig),
+            (403, "1010040", Forbidden),
+            (403, "1012001", InvalidConfig),
+            (403, "1012006", InvalidConfig),
+            (403, "1012012", Forbidden),
+            (403, "1013001", RateLimited),
+            (403, "1013002", RateLimited),
+            (403, "1013003", RateLimited),
+            (403, "1013004", RecipientBlocked),
+            (403, "1013010", Forbidden),
+            (403, "1013011", RecipientBlocked),
+            (403, "1013100", VendorError),
+            (403, "1013101", Forbidden),
+            (403, "1013111", RecipientBlocked),
+            (403, "1013112", RecipientBlocked),
+            (403, "1013113", RecipientBlocked),
+            (403, "1013115", RecipientBlocked),
+            (403, "1013116", RateLimited),
+            (403, "1013117", RateLimited),
+            (403, "1013118", RateLimited),
+            (403, "1013119", Forbidden),
+            (403, "1013120", VendorError),
+            (403, "1013121", Forbidden),
+            (403, "1013122", Forbidden),
+            (403, "1020165", RateLimited),
+            (403, "1020166", Forbidden),
+            (403, "1020168", Forbidden),
+            (403, "1020171", Forbidden),
+            (403, "1020176", AuthFailed),
+            (500, "1010001", VendorError),
+            (500, "1020001", InvalidInput),
+            (500, "1020002", VendorError),
+            (500, "1020150", AuthFailed),
+            (500, "1020151", InvalidConfig),
+            (500, "1020154", RateLimited),
+            (500, "1023001", VendorError),
+            (500, "1023002", VendorError),
         ];
         assert_eq!(expected.len(), CODES.len());
         for &(status, code, kind) in expected {
@@ -512,9 +647,18 @@ mod tests {
 
     #[test]
     fn unreadable_answers_are_protocol_errors_with_unknown_outcome() {
-        for (status, body) in [(500, "<html>Internal Server Error</html>"), (200, r#"{"resultcode":"0""#), (200, r#"{"resultcode":"0"}"#), (200, "")] {
+        for (status, body) in [
+            (500, "<html>Internal Server Error</html>"),
+            (200, r#"{"resultcode":"0""#),
+            (200, r#"{"resultcode":"0"}"#),
+            (200, ""),
+        ] {
             let err = parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
-            assert_eq!((err.kind(), err.outcome()), (Protocol, crate::Outcome::Unknown), "{body}");
+            assert_eq!(
+                (err.kind(), err.outcome()),
+                (Protocol, crate::Outcome::Unknown),
+                "{body}"
+            );
         }
     }
 }

@@ -15,7 +15,10 @@ use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use super::{check_digit_code, check_header_safe, classify, json_text, preview, refuse_unsupported, utf8_body};
+use super::{
+    check_digit_code, check_header_safe, classify, json_text, preview, refuse_unsupported,
+    utf8_body,
+};
 use crate::config::IhuyiConfig;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
@@ -29,21 +32,21 @@ use ErrorKind::*;
 
 /// 语音发送错误码参照 and 余额查询错误码参照, line for line.
 pub const CODES: &[(&str, ErrorKind)] = &[
-    ("0", VendorError),             // 提交失败
-    ("400", Forbidden),             // 非法ip访问
-    ("401", InvalidConfig),         // 帐号不能为空
-    ("402", InvalidConfig),         // 密码不能为空
-    ("403", InvalidInput),          // 手机号码不能为空
-    ("4030", RecipientBlocked),     // 手机号码已被列入黑名单
-    ("404", InvalidInput),          // 语音内容不能为空
-    ("405", AuthFailed),            // 用户名或密码不正确
-    ("4050", Forbidden),            // 账号被冻结
-    ("4051", InsufficientBalance),  // 剩余条数不足
-    ("4052", Forbidden),            // 访问ip与备案ip不符
-    ("406", InvalidInput),          // 手机格式不正确
-    ("407", ContentRejected),       // 短信内容含有敏感字符
-    ("4070", InvalidInput),         // 语音验证码内容必须为4-6位数字
-    ("408", Forbidden),             // 帐户疑被恶意利用,已被自动冻结
+    ("0", VendorError),            // 提交失败
+    ("400", Forbidden),            // 非法ip访问
+    ("401", InvalidConfig),        // 帐号不能为空
+    ("402", InvalidConfig),        // 密码不能为空
+    ("403", InvalidInput),         // 手机号码不能为空
+    ("4030", RecipientBlocked),    // 手机号码已被列入黑名单
+    ("404", InvalidInput),         // 语音内容不能为空
+    ("405", AuthFailed),           // 用户名或密码不正确
+    ("4050", Forbidden),           // 账号被冻结
+    ("4051", InsufficientBalance), // 剩余条数不足
+    ("4052", Forbidden),           // 访问ip与备案ip不符
+    ("406", InvalidInput),         // 手机格式不正确
+    ("407", ContentRejected),      // 短信内容含有敏感字符
+    ("4070", InvalidInput),        // 语音验证码内容必须为4-6位数字
+    ("408", Forbidden),            // 帐户疑被恶意利用,已被自动冻结
 ];
 
 const SUCCESS: &str = "2";
@@ -65,7 +68,13 @@ fn md5_hex(parts: &[&str]) -> String {
 }
 
 /// Submit's dynamic password.
-pub fn submit_password(account: &str, api_key: &str, mobile: &str, content: &str, time: &str) -> String {
+pub fn submit_password(
+    account: &str,
+    api_key: &str,
+    mobile: &str,
+    content: &str,
+    time: &str,
+) -> String {
     md5_hex(&[account, api_key, mobile, content, time])
 }
 
@@ -77,17 +86,31 @@ pub fn balance_password(account: &str, api_key: &str, time: &str) -> String {
 fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
     let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
     HttpRequest::new(Method::Post, format!("{base}{PATH}?method={method}"))
-        .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=UTF-8",
+        )
         .header("Accept", "application/json")
         .body(body)
 }
 
-pub(crate) fn send_code(config: &IhuyiConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+pub(crate) fn send_code(
+    config: &IhuyiConfig,
+    base: &str,
+    req: &SendCode,
+    ctx: &Context,
+) -> Result<HttpRequest> {
     refuse_unsupported("ihuyi", req, &[])?;
     let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
     check_digit_code(&req.code, 4, 6)?;
     let time = ctx.now.timestamp().to_string();
-    let password = submit_password(&config.account, config.api_key.expose(), &mobile, &req.code, &time);
+    let password = submit_password(
+        &config.account,
+        config.api_key.expose(),
+        &mobile,
+        &req.code,
+        &time,
+    );
     Ok(form_post(
         base,
         "Submit",
@@ -119,15 +142,21 @@ pub(crate) fn balance(config: &IhuyiConfig, base: &str, ctx: &Context) -> HttpRe
 
 /// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
 fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
-    let text = utf8_body(Vendor::Ihuyi, resp)?.trim_start_matches('\u{feff}').trim();
+    let text = utf8_body(Vendor::Ihuyi, resp)?
+        .trim_start_matches('\u{feff}')
+        .trim();
     let unreadable = |detail: String| Error::protocol(Vendor::Ihuyi, resp.status, detail);
     if text.starts_with('<') {
-        return xml_fields(text).map_err(|e| unreadable(format!("bad XML ({e}): {}", preview(text))));
+        return xml_fields(text)
+            .map_err(|e| unreadable(format!("bad XML ({e}): {}", preview(text))));
     }
     let value: Value = serde_json::from_str(text)
         .map_err(|e| unreadable(format!("expected JSON or XML ({e}), got {}", preview(text))))?;
     let Value::Object(map) = value else {
-        return Err(unreadable(format!("expected an object, got {}", preview(text))));
+        return Err(unreadable(format!(
+            "expected an object, got {}",
+            preview(text)
+        )));
     };
     Ok(map
         .iter()
@@ -166,7 +195,9 @@ fn xml_fields(text: &str) -> std::result::Result<HashMap<String, String>, quick_
         }
     }
     if !closed_root {
-        return Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedTag));
+        return Err(quick_xml::Error::Syntax(
+            quick_xml::errors::SyntaxError::UnclosedTag,
+        ));
     }
     Ok(fields)
 }
@@ -180,7 +211,13 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
         return Ok(());
     }
     let msg = fields.get("msg").map_or("", String::as_str);
-    Err(Error::refused(Vendor::Ihuyi, classify(CODES, code), resp.status, code, msg))
+    Err(Error::refused(
+        Vendor::Ihuyi,
+        classify(CODES, code),
+        resp.status,
+        code,
+        msg,
+    ))
 }
 
 pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
@@ -241,14 +278,29 @@ mod tests {
             submit_password(&c.account, key, "13800138000", "1234", "1700000000"),
             "a4b19300e6e48fdc9d11babe475591e8"
         );
-        assert_eq!(balance_password(&c.account, key, "1700000000"), "6e033872add81c11a35bd65a5f279173");
+        assert_eq!(
+            balance_password(&c.account, key, "1700000000"),
+            "6e033872add81c11a35bd65a5f279173"
+        );
     }
 
     #[test]
     fn golden_send_code_request_never_carries_the_api_key() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8613800138000", "1234"), &ctx()).unwrap();
-        assert_eq!(req.url, "https://api.voice.ihuyi.com/webservice/voice.php?method=Submit");
-        assert_eq!(req.header_value("content-type"), Some("application/x-www-form-urlencoded;charset=UTF-8"));
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("+8613800138000", "1234"),
+            &ctx(),
+        )
+        .unwrap();
+        assert_eq!(
+            req.url,
+            "https://api.voice.ihuyi.com/webservice/voice.php?method=Submit"
+        );
+        assert_eq!(
+            req.header_value("content-type"),
+            Some("application/x-www-form-urlencoded;charset=UTF-8")
+        );
         let body = String::from_utf8(req.body).unwrap();
         assert_eq!(
             body,
@@ -260,7 +312,10 @@ mod tests {
     #[test]
     fn golden_balance_request() {
         let req = balance(&config(), "http://127.0.0.1:1", &ctx());
-        assert_eq!(req.url, "http://127.0.0.1:1/webservice/voice.php?method=GetNum");
+        assert_eq!(
+            req.url,
+            "http://127.0.0.1:1/webservice/voice.php?method=GetNum"
+        );
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
             "account=VM12345678&password=6e033872add81c11a35bd65a5f279173&time=1700000000&format=json"
@@ -275,11 +330,18 @@ mod tests {
             (SendCode::new("13800138000", "12a4"), "code"),
             (SendCode::new("01088886666", "1234"), "to"),
             (SendCode::new("+14155550100", "1234"), "to"),
-            (SendCode::new("13800138000", "1234").play_times(2), "play_times"),
+            (
+                SendCode::new("13800138000", "1234").play_times(2),
+                "play_times",
+            ),
         ];
         for (req, field) in cases {
             let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
-            assert_eq!((err.kind(), err.field()), (InvalidInput, Some(field)), "{req:?}");
+            assert_eq!(
+                (err.kind(), err.field()),
+                (InvalidInput, Some(field)),
+                "{req:?}"
+            );
         }
     }
 
@@ -304,20 +366,39 @@ mod tests {
             r#"{"code":2,"msg":"提交成功","voiceid":"60495654"}"#,
             r#"{"code":"2","msg":"提交成功","voiceid":60495654}"#,
         ] {
-            assert_eq!(parse_send_code(&HttpResponse::new(200, body)).unwrap().message_id, "60495654");
+            assert_eq!(
+                parse_send_code(&HttpResponse::new(200, body))
+                    .unwrap()
+                    .message_id,
+                "60495654"
+            );
         }
     }
 
     #[test]
     fn every_documented_code_maps_to_its_kind() {
         let expected = [
-            ("0", VendorError), ("400", Forbidden), ("401", InvalidConfig), ("402", InvalidConfig),
-            ("403", InvalidInput), ("4030", RecipientBlocked), ("404", InvalidInput), ("405", AuthFailed),
-            ("4050", Forbidden), ("4051", InsufficientBalance), ("4052", Forbidden), ("406", InvalidInput),
-            ("407", ContentRejected), ("4070", InvalidInput), ("408", Forbidden), ("499", VendorError),
+            ("0", VendorError),
+            ("400", Forbidden),
+            ("401", InvalidConfig),
+            ("402", InvalidConfig),
+            ("403", InvalidInput),
+            ("4030", RecipientBlocked),
+            ("404", InvalidInput),
+            ("405", AuthFailed),
+            ("4050", Forbidden),
+            ("4051", InsufficientBalance),
+            ("4052", Forbidden),
+            ("406", InvalidInput),
+            ("407", ContentRejected),
+            ("4070", InvalidInput),
+            ("408", Forbidden),
+            ("499", VendorError),
         ];
         for (code, kind) in expected {
-            let xml = format!("<SubmitResult><code>{code}</code><msg>m</msg><voiceid>0</voiceid></SubmitResult>");
+            let xml = format!(
+                "<SubmitResult><code>{code}</code><msg>m</msg><voiceid>0</voiceid></SubmitResult>"
+            );
             let json = format!(r#"{{"code":{code},"msg":"m","voiceid":"0"}}"#);
             for body in [xml, json] {
                 let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
@@ -336,15 +417,29 @@ mod tests {
             let b = parse_balance(&HttpResponse::new(200, body)).unwrap();
             assert_eq!((b.amount.as_str(), b.unit), ("120", BalanceUnit::Units));
         }
-        let err = parse_balance(&HttpResponse::new(200, r#"{"code":405,"msg":"用户名或密码不正确"}"#)).unwrap_err();
+        let err = parse_balance(&HttpResponse::new(
+            200,
+            r#"{"code":405,"msg":"用户名或密码不正确"}"#,
+        ))
+        .unwrap_err();
         assert_eq!(err.kind(), AuthFailed);
     }
 
     #[test]
     fn truncated_or_foreign_answers_are_protocol_errors() {
-        for body in ["<SubmitResult><code>2</code><msg>提交", "{\"code\":2", "", "[1,2]", "<html><body>502</body></html>"] {
+        for body in [
+            "<SubmitResult><code>2</code><msg>提交",
+            "{\"code\":2",
+            "",
+            "[1,2]",
+            "<html><body>502</body></html>",
+        ] {
             let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
-            assert_eq!((err.kind(), err.outcome()), (Protocol, crate::Outcome::Unknown), "{body}");
+            assert_eq!(
+                (err.kind(), err.outcome()),
+                (Protocol, crate::Outcome::Unknown),
+                "{body}"
+            );
         }
     }
 }

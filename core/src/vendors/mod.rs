@@ -122,7 +122,10 @@ impl Channel {
 
     /// OneAccess: builds the request for a new slider captcha.
     pub fn captcha_request(&self) -> Result<HttpRequest> {
-        Ok(oneaccess::captcha(self.oneaccess("captcha")?, &self.base_url))
+        Ok(oneaccess::captcha(
+            self.oneaccess("captcha")?,
+            &self.base_url,
+        ))
     }
 
     /// OneAccess: reads a captcha.
@@ -195,7 +198,10 @@ fn parse_base_url(input: &str) -> Result<String> {
         && url.username().is_empty()
         && url.password().is_none();
     if !plain {
-        return Err(Error::invalid_config("base_url", format!("{input:?} {rule}")));
+        return Err(Error::invalid_config(
+            "base_url",
+            format!("{input:?} {rule}"),
+        ));
     }
     Ok(input.trim_end_matches('/').to_owned())
 }
@@ -251,7 +257,10 @@ pub(crate) fn check_header_safe(field: &str, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid_config(field, "is required"));
     }
-    if !value.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"') {
+    if !value
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"')
+    {
         return Err(Error::invalid_config(
             field,
             "must be printable ASCII without quotes (it is sent in an HTTP header)",

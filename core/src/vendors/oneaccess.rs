@@ -86,14 +86,24 @@ struct Verify<'a> {
     sender: String,
 }
 
-pub(crate) fn verify_captcha(config: &OneAccessConfig, base: &str, req: &VerifyCaptcha) -> Result<HttpRequest> {
+pub(crate) fn verify_captcha(
+    config: &OneAccessConfig,
+    base: &str,
+    req: &VerifyCaptcha,
+) -> Result<HttpRequest> {
     let sender = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
     if req.token.is_empty() {
-        return Err(Error::invalid_input("token", "is required: use the token of the captcha shown"));
+        return Err(Error::invalid_input(
+            "token",
+            "is required: use the token of the captcha shown",
+        ));
     }
     for (field, v) in [("x", req.x), ("y", req.y)] {
         if !v.is_finite() || v < 0.0 {
-            return Err(Error::invalid_input(field, "must be a finite, non-negative position"));
+            return Err(Error::invalid_input(
+                field,
+                "must be a finite, non-negative position",
+            ));
         }
     }
     // `{:?}` keeps the decimal point on whole numbers (237.0), as the vendor's sample shows.
@@ -125,10 +135,17 @@ struct SendSms<'a> {
     captcha_token: &'a str,
 }
 
-pub(crate) fn send_sms_code(config: &OneAccessConfig, base: &str, req: &SendSmsCode) -> Result<HttpRequest> {
+pub(crate) fn send_sms_code(
+    config: &OneAccessConfig,
+    base: &str,
+    req: &SendSmsCode,
+) -> Result<HttpRequest> {
     let mobile = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
     if req.captcha_token.is_empty() {
-        return Err(Error::invalid_input("captcha_token", "is required: verify the captcha first"));
+        return Err(Error::invalid_input(
+            "captcha_token",
+            "is required: verify the captcha first",
+        ));
     }
     let body = SendSms {
         mobile,
@@ -163,7 +180,13 @@ fn check_status(resp: &HttpResponse) -> Result<()> {
             429 => RateLimited,
             _ => VendorError,
         });
-    Err(Error::refused(Vendor::Oneaccess, kind, resp.status, &code, &answer.error_msg))
+    Err(Error::refused(
+        Vendor::Oneaccess,
+        kind,
+        resp.status,
+        &code,
+        &answer.error_msg,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -177,11 +200,24 @@ struct CaptchaAnswer {
 pub(crate) fn parse_captcha(resp: &HttpResponse) -> Result<Captcha> {
     check_status(resp)?;
     let answer: CaptchaAnswer = json_body(Vendor::Oneaccess, resp)?;
-    let missing = |what: &str| Error::protocol(Vendor::Oneaccess, resp.status, format!("the captcha has no {what}"));
+    let missing = |what: &str| {
+        Error::protocol(
+            Vendor::Oneaccess,
+            resp.status,
+            format!("the captcha has no {what}"),
+        )
+    };
     Ok(Captcha {
-        token: answer.token.filter(|t| !t.is_empty()).ok_or_else(|| missing("token"))?,
-        original_image_base64: answer.original_image_base64.ok_or_else(|| missing("originalImageBase64"))?,
-        jigsaw_image_base64: answer.jigsaw_image_base64.ok_or_else(|| missing("jigsawImageBase64"))?,
+        token: answer
+            .token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| missing("token"))?,
+        original_image_base64: answer
+            .original_image_base64
+            .ok_or_else(|| missing("originalImageBase64"))?,
+        jigsaw_image_base64: answer
+            .jigsaw_image_base64
+            .ok_or_else(|| missing("jigsawImageBase64"))?,
     })
 }
 
@@ -196,7 +232,13 @@ pub(crate) fn parse_verify_captcha(resp: &HttpResponse) -> Result<String> {
     answer
         .captcha_token
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::protocol(Vendor::Oneaccess, resp.status, "the answer has no captcha_token"))
+        .ok_or_else(|| {
+            Error::protocol(
+                Vendor::Oneaccess,
+                resp.status,
+                "the answer has no captcha_token",
+            )
+        })
 }
 
 pub(crate) fn parse_send_sms_code(resp: &HttpResponse) -> Result<()> {
@@ -236,8 +278,15 @@ mod tests {
     #[test]
     fn golden_captcha_request() {
         let req = captcha(&config(), BASE);
-        assert_eq!((req.method, req.url.as_str()), (Method::Get, "https://tenant.example.com/api/v2/sdk/captcha"));
-        let names: Vec<_> = req.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(
+            (req.method, req.url.as_str()),
+            (Method::Get, "https://tenant.example.com/api/v2/sdk/captcha")
+        );
+        let names: Vec<_> = req
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         assert_eq!(
             names,
             [
@@ -258,11 +307,22 @@ mod tests {
         let req = verify_captcha(
             &config(),
             BASE,
-            &VerifyCaptcha { token: "71d635".into(), x: 237.0, y: 5.0, mobile: "+8612345678901".into() },
+            &VerifyCaptcha {
+                token: "71d635".into(),
+                x: 237.0,
+                y: 5.0,
+                mobile: "+8612345678901".into(),
+            },
         )
         .unwrap();
-        assert_eq!(req.url, "https://tenant.example.com/api/v2/sdk/captcha/verify");
-        assert_eq!(req.header_value("content-type"), Some("application/json;charset=utf8"));
+        assert_eq!(
+            req.url,
+            "https://tenant.example.com/api/v2/sdk/captcha/verify"
+        );
+        assert_eq!(
+            req.header_value("content-type"),
+            Some("application/json;charset=utf8")
+        );
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
             r#"{"point_json":"{\"x\":237.0,\"y\":5.0}","token":"71d635","sender":"12345678901"}"#
@@ -301,21 +361,49 @@ mod tests {
         .into_iter()
         .map(purpose)
         .collect();
-        assert_eq!(names, ["REGISTER_SMS", "LOGIN_SMS", "FORGET_PWD_SMS", "BIND_MOBILE_SMS", "UPDATE_MOBILE_SMS", "OTP_REST_SMS"]);
+        assert_eq!(
+            names,
+            [
+                "REGISTER_SMS",
+                "LOGIN_SMS",
+                "FORGET_PWD_SMS",
+                "BIND_MOBILE_SMS",
+                "UPDATE_MOBILE_SMS",
+                "OTP_REST_SMS"
+            ]
+        );
     }
 
     #[test]
     fn validation_names_the_field() {
         let verify = |token: &str, x: f64, mobile: &str| {
-            verify_captcha(&config(), BASE, &VerifyCaptcha { token: token.into(), x, y: 1.0, mobile: mobile.into() })
-                .unwrap_err()
-                .field()
-                .map(str::to_owned)
+            verify_captcha(
+                &config(),
+                BASE,
+                &VerifyCaptcha {
+                    token: token.into(),
+                    x,
+                    y: 1.0,
+                    mobile: mobile.into(),
+                },
+            )
+            .unwrap_err()
+            .field()
+            .map(str::to_owned)
         };
         assert_eq!(verify("t", 1.0, "075528001234").as_deref(), Some("mobile"));
         assert_eq!(verify("", 1.0, "13800138000").as_deref(), Some("token"));
         assert_eq!(verify("t", f64::NAN, "13800138000").as_deref(), Some("x"));
-        let err = send_sms_code(&config(), BASE, &SendSmsCode { mobile: "13800138000".into(), purpose: SmsPurpose::Login, captcha_token: "".into() }).unwrap_err();
+        let err = send_sms_code(
+            &config(),
+            BASE,
+            &SendSmsCode {
+                mobile: "13800138000".into(),
+                purpose: SmsPurpose::Login,
+                captcha_token: "".into(),
+            },
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("captcha_token"));
     }
 
@@ -323,20 +411,33 @@ mod tests {
     fn parses_captcha_with_its_many_null_fields() {
         let body = r#"{ "captchaId" : null, "projectCode" : null, "secretKey" : "yMXhmq", "originalImageBase64" : "iVBORw0KGgo=", "point" : null, "jigsawImageBase64" : "iVBORw0KGgp=", "wordList" : null, "token" : "389fd1", "result" : false, "captchaVerification" : null }"#;
         let c = parse_captcha(&HttpResponse::new(200, body)).unwrap();
-        assert_eq!((c.token.as_str(), c.original_image_base64.as_str(), c.jigsaw_image_base64.as_str()), ("389fd1", "iVBORw0KGgo=", "iVBORw0KGgp="));
+        assert_eq!(
+            (
+                c.token.as_str(),
+                c.original_image_base64.as_str(),
+                c.jigsaw_image_base64.as_str()
+            ),
+            ("389fd1", "iVBORw0KGgo=", "iVBORw0KGgp=")
+        );
     }
 
     #[test]
     fn parses_verify_answer() {
         let body = r#"{"captcha_token":"71d635---{\"x\":237.0,\"y\":5.0}"}"#;
-        assert_eq!(parse_verify_captcha(&HttpResponse::new(200, body)).unwrap(), r#"71d635---{"x":237.0,"y":5.0}"#);
+        assert_eq!(
+            parse_verify_captcha(&HttpResponse::new(200, body)).unwrap(),
+            r#"71d635---{"x":237.0,"y":5.0}"#
+        );
     }
 
     #[test]
     fn sms_success_is_an_empty_200() {
         assert!(parse_send_sms_code(&HttpResponse::new(200, "")).is_ok());
         let err = parse_send_sms_code(&HttpResponse::new(200, "<html>")).unwrap_err();
-        assert_eq!((err.kind(), err.outcome()), (Protocol, crate::Outcome::Unknown));
+        assert_eq!(
+            (err.kind(), err.outcome()),
+            (Protocol, crate::Outcome::Unknown)
+        );
     }
 
     #[test]
@@ -351,7 +452,10 @@ mod tests {
         for (status, code, kind) in cases {
             let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
             let err = parse_send_sms_code(&HttpResponse::new(status, body)).unwrap_err();
-            assert_eq!((err.kind(), err.vendor_code(), err.outcome()), (kind, Some(code), crate::Outcome::Refused));
+            assert_eq!(
+                (err.kind(), err.vendor_code(), err.outcome()),
+                (kind, Some(code), crate::Outcome::Refused)
+            );
         }
         let err = parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>")).unwrap_err();
         assert_eq!(err.kind(), Protocol);

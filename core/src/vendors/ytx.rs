@@ -28,19 +28,19 @@ pub(crate) const SANDBOX: &str = "http://sandbox.ytx.net";
 
 /// The vendor's error table, line for line.
 pub const CODES: &[(&str, ErrorKind)] = &[
-    ("-1", ErrorKind::InvalidInput),         // 号码无效
-    ("-2", ErrorKind::InvalidInput),         // 缺少必要参数
-    ("-3", ErrorKind::VendorError),          // 无效action
-    ("-4", ErrorKind::VendorError),          // 无效的JSON
-    ("-100", ErrorKind::VendorError),        // 异常错误
-    ("-101", ErrorKind::InvalidInput),       // 参数不合法
-    ("-102", ErrorKind::InvalidInput),       // 电话号码不合法
-    ("-200", ErrorKind::AuthFailed),         // 无此用户
-    ("-201", ErrorKind::Forbidden),          // 用户状态失效
-    ("-202", ErrorKind::AuthFailed),         // 包头验证信息错误/超时 (also clock skew)
-    ("-203", ErrorKind::AuthFailed),         // AuthToken验证失败
+    ("-1", ErrorKind::InvalidInput),          // 号码无效
+    ("-2", ErrorKind::InvalidInput),          // 缺少必要参数
+    ("-3", ErrorKind::VendorError),           // 无效action
+    ("-4", ErrorKind::VendorError),           // 无效的JSON
+    ("-100", ErrorKind::VendorError),         // 异常错误
+    ("-101", ErrorKind::InvalidInput),        // 参数不合法
+    ("-102", ErrorKind::InvalidInput),        // 电话号码不合法
+    ("-200", ErrorKind::AuthFailed),          // 无此用户
+    ("-201", ErrorKind::Forbidden),           // 用户状态失效
+    ("-202", ErrorKind::AuthFailed),          // 包头验证信息错误/超时 (also clock skew)
+    ("-203", ErrorKind::AuthFailed),          // AuthToken验证失败
     ("-204", ErrorKind::InsufficientBalance), // 账户余额不足
-    ("-205", ErrorKind::Forbidden),          // 应用验证失败: appid/environment mismatch, IP whitelist
+    ("-205", ErrorKind::Forbidden), // 应用验证失败: appid/environment mismatch, IP whitelist
 ];
 
 pub(crate) fn default_base_url(config: &YtxConfig) -> &'static str {
@@ -54,7 +54,10 @@ pub(crate) fn default_base_url(config: &YtxConfig) -> &'static str {
 pub(crate) fn validate_config(config: &YtxConfig) -> Result<()> {
     let alnum = |field: &str, value: &str| {
         if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            Err(Error::invalid_config(field, "must be letters and digits, as shown in the ytx console"))
+            Err(Error::invalid_config(
+                field,
+                "must be letters and digits, as shown in the ytx console",
+            ))
         } else {
             Ok(())
         }
@@ -104,7 +107,13 @@ struct QueryBalance<'a> {
 }
 
 /// A signed POST to `/{version}/sid/{sid}/{func}/{funcURL}`.
-fn signed_post(config: &YtxConfig, base: &str, path: &str, ctx: &Context, body: Vec<u8>) -> HttpRequest {
+fn signed_post(
+    config: &YtxConfig,
+    base: &str,
+    path: &str,
+    ctx: &Context,
+    body: Vec<u8>,
+) -> HttpRequest {
     let ts = timestamp(ctx.now);
     let sid = &config.account_sid;
     let url = format!(
@@ -119,10 +128,18 @@ fn signed_post(config: &YtxConfig, base: &str, path: &str, ctx: &Context, body: 
         .body(body)
 }
 
-pub(crate) fn send_code(config: &YtxConfig, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+pub(crate) fn send_code(
+    config: &YtxConfig,
+    base: &str,
+    req: &SendCode,
+    ctx: &Context,
+) -> Result<HttpRequest> {
     refuse_unsupported("ytx", req, &["play_times"])?;
     let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
-    if req.code.is_empty() || req.code.len() >= 20 || !req.code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if req.code.is_empty()
+        || req.code.len() >= 20
+        || !req.code.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return Err(Error::invalid_input(
             "code",
             format!("{:?} must be 1 to 19 letters or digits", req.code),
@@ -131,7 +148,10 @@ pub(crate) fn send_code(config: &YtxConfig, base: &str, req: &SendCode, ctx: &Co
     // The vendor sample always sends `time`; 3 is its value there and the maximum.
     let times = req.play_times.unwrap_or(3);
     if !(1..=3).contains(&times) {
-        return Err(Error::invalid_input("play_times", format!("{times} must be 1 to 3")));
+        return Err(Error::invalid_input(
+            "play_times",
+            format!("{times} must be 1 to 3"),
+        ));
     }
     let body = CodeCallOut {
         action: "callOutCode",
@@ -141,7 +161,13 @@ pub(crate) fn send_code(config: &YtxConfig, base: &str, req: &SendCode, ctx: &Co
         time: times.to_string(),
     };
     let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-    Ok(signed_post(config, base, "/201512/sid/{sid}/call/CodeCallOut.wx", ctx, body))
+    Ok(signed_post(
+        config,
+        base,
+        "/201512/sid/{sid}/call/CodeCallOut.wx",
+        ctx,
+        body,
+    ))
 }
 
 pub(crate) fn balance(config: &YtxConfig, base: &str, ctx: &Context) -> HttpRequest {
@@ -151,7 +177,13 @@ pub(crate) fn balance(config: &YtxConfig, base: &str, ctx: &Context) -> HttpRequ
     };
     let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
     // "getBlance" and "queryBlance" are the vendor's spelling.
-    signed_post(config, base, "/201612/sid/{sid}/account/getBlance.wx", ctx, body)
+    signed_post(
+        config,
+        base,
+        "/201612/sid/{sid}/account/getBlance.wx",
+        ctx,
+        body,
+    )
 }
 
 #[derive(Deserialize)]
@@ -171,19 +203,33 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     let code = match &answer.status_code {
         None => return Ok(()),
         Some(v) => json_text(v).ok_or_else(|| {
-            Error::protocol(Vendor::Ytx, resp.status, "statusCode is neither a string nor a number")
+            Error::protocol(
+                Vendor::Ytx,
+                resp.status,
+                "statusCode is neither a string nor a number",
+            )
         })?,
     };
     if code == "0" {
         return Ok(());
     }
-    Err(Error::refused(Vendor::Ytx, classify(CODES, &code), resp.status, &code, &answer.status_msg))
+    Err(Error::refused(
+        Vendor::Ytx,
+        classify(CODES, &code),
+        resp.status,
+        &code,
+        &answer.status_msg,
+    ))
 }
 
 pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
     let answer: Answer = json_body(Vendor::Ytx, resp)?;
     if answer.status_code.is_none() {
-        return Err(Error::protocol(Vendor::Ytx, resp.status, "the answer has no statusCode"));
+        return Err(Error::protocol(
+            Vendor::Ytx,
+            resp.status,
+            "the answer has no statusCode",
+        ));
     }
     check_status(resp, &answer)?;
     let message_id = answer
@@ -241,7 +287,10 @@ mod tests {
     fn known_answer_vector() {
         let ts = "20140416142030";
         let c = config();
-        assert_eq!(sign(&c.account_sid, c.auth_token.expose(), ts), "6099701D8632EA5232D1536DA94CD1B0");
+        assert_eq!(
+            sign(&c.account_sid, c.auth_token.expose(), ts),
+            "6099701D8632EA5232D1536DA94CD1B0"
+        );
         assert_eq!(
             authorization(&c.account_sid, ts),
             "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA="
@@ -271,7 +320,13 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("+8613911281234", "158456").play_times(2), &ctx()).unwrap();
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("+8613911281234", "158456").play_times(2),
+            &ctx(),
+        )
+        .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(
             req.url,
@@ -281,7 +336,10 @@ mod tests {
             req.headers,
             vec![
                 ("Accept".to_owned(), "application/json".to_owned()),
-                ("Content-Type".to_owned(), "application/json;charset=utf-8".to_owned()),
+                (
+                    "Content-Type".to_owned(),
+                    "application/json;charset=utf-8".to_owned()
+                ),
                 (
                     "Authorization".to_owned(),
                     "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA=".to_owned()
@@ -309,8 +367,16 @@ mod tests {
 
     #[test]
     fn landlines_are_sent_with_their_area_code() {
-        let req = send_code(&config(), PRODUCTION, &SendCode::new("+861088886666", "ab12"), &ctx()).unwrap();
-        assert!(String::from_utf8(req.body).unwrap().contains(r#""dst":"01088886666""#));
+        let req = send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("+861088886666", "ab12"),
+            &ctx(),
+        )
+        .unwrap();
+        assert!(String::from_utf8(req.body)
+            .unwrap()
+            .contains(r#""dst":"01088886666""#));
     }
 
     #[test]
@@ -319,9 +385,18 @@ mod tests {
             (SendCode::new("13800138000", "12345678901234567890"), "code"),
             (SendCode::new("13800138000", "12-34"), "code"),
             (SendCode::new("13800138000", ""), "code"),
-            (SendCode::new("13800138000", "1234").play_times(4), "play_times"),
-            (SendCode::new("13800138000", "1234").play_times(0), "play_times"),
-            (SendCode::new("13800138000", "1234").user_data("x"), "user_data"),
+            (
+                SendCode::new("13800138000", "1234").play_times(4),
+                "play_times",
+            ),
+            (
+                SendCode::new("13800138000", "1234").play_times(0),
+                "play_times",
+            ),
+            (
+                SendCode::new("13800138000", "1234").user_data("x"),
+                "user_data",
+            ),
             (SendCode::new("+14155550100", "1234"), "to"),
         ];
         for (req, field) in cases {
@@ -331,12 +406,21 @@ mod tests {
             assert_eq!(err.outcome(), crate::Outcome::NotSent);
         }
         // 19 characters is the longest code.
-        assert!(send_code(&config(), PRODUCTION, &SendCode::new("13800138000", "abcdefghij123456789"), &ctx()).is_ok());
+        assert!(send_code(
+            &config(),
+            PRODUCTION,
+            &SendCode::new("13800138000", "abcdefghij123456789"),
+            &ctx()
+        )
+        .is_ok());
     }
 
     #[test]
     fn parses_success_with_string_status() {
-        let resp = HttpResponse::new(200, r#"{ "statusCode":"0","statusMsg":"提交成功","requestId":"2016010000000205"}"#);
+        let resp = HttpResponse::new(
+            200,
+            r#"{ "statusCode":"0","statusMsg":"提交成功","requestId":"2016010000000205"}"#,
+        );
         let receipt = parse_send_code(&resp).unwrap();
         assert_eq!(receipt.message_id, "2016010000000205");
         assert_eq!(receipt.vendor_code, "0");
@@ -372,14 +456,24 @@ mod tests {
 
     #[test]
     fn numeric_status_codes_are_kept_as_text() {
-        let err = parse_send_code(&HttpResponse::new(200, r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#)).unwrap_err();
+        let err = parse_send_code(&HttpResponse::new(
+            200,
+            r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#,
+        ))
+        .unwrap_err();
         assert_eq!(err.vendor_code(), Some("-204"));
         assert_eq!(err.kind(), ErrorKind::InsufficientBalance);
     }
 
     #[test]
     fn unreadable_answers_are_protocol_errors_with_unknown_outcome() {
-        for body in [&b"<html>502</html>"[..], b"{\"statusCode\":\"0\"", b"\xff\xfe", b"{}", br#"{"statusCode":"0"}"#] {
+        for body in [
+            &b"<html>502</html>"[..],
+            b"{\"statusCode\":\"0\"",
+            b"\xff\xfe",
+            b"{}",
+            br#"{"statusCode":"0"}"#,
+        ] {
             let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Protocol, "{body:?}");
             assert_eq!(err.outcome(), crate::Outcome::Unknown);
@@ -388,10 +482,18 @@ mod tests {
 
     #[test]
     fn parses_balance() {
-        let b = parse_balance(&HttpResponse::new(200, r#"{"AccountSID":"x","Blance":7.08}"#)).unwrap();
+        let b = parse_balance(&HttpResponse::new(
+            200,
+            r#"{"AccountSID":"x","Blance":7.08}"#,
+        ))
+        .unwrap();
         assert_eq!(b.amount, "7.08");
         assert_eq!(b.unit, BalanceUnit::Yuan);
-        let err = parse_balance(&HttpResponse::new(200, r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#)).unwrap_err();
+        let err = parse_balance(&HttpResponse::new(
+            200,
+            r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#,
+        ))
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthFailed);
     }
 }

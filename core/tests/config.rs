@@ -1,0 +1,158 @@
+//! The configuration schema every language shares: what is accepted, and how mistakes are named.
+
+use voicecode::{ChannelConfig, Client, ErrorKind, Outcome, VendorConfig};
+
+fn err(json: &str) -> voicecode::Error {
+    ChannelConfig::from_json(json)
+        .and_then(Client::new)
+        .unwrap_err()
+}
+
+const IHUYI: &str = r#"{"vendor":"ihuyi","account":"VM12345678","api_key":"k"}"#;
+
+#[test]
+fn a_full_config_of_each_vendor_is_accepted() {
+    let configs = [
+        r#"{"vendor":"ytx","account_sid":"sid","auth_token":"t","app_id":"app","sandbox":true,"timeout_ms":5000,"connect_timeout_ms":1000}"#,
+        r#"{"vendor":"huawei","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav",
+            "pos_tone":"b.wav","language_type":2,"status_url":"https://example.com/status","fee_url":"https://example.com/fee"}"#,
+        IHUYI,
+        r#"{"vendor":"cloud10658","app_id":"id","app_key":"k","template_id":"724","balance_path":"/voiceApi/group/getBalance"}"#,
+        r#"{"vendor":"oneaccess","base_url":"https://tenant.example.com","client_id":"c","tenant_id":"t",
+            "device":{"os_version":"Android 10","fingerprint":"f","agent":"UA","ip":"10.0.0.1","lang":"zh"}}"#,
+    ];
+    for (json, vendor) in configs.iter().zip(voicecode::Vendor::ALL) {
+        let config = ChannelConfig::from_json(json).unwrap();
+        assert_eq!(config.vendor.vendor(), vendor);
+        assert_eq!(Client::new(config).unwrap().vendor(), vendor);
+    }
+}
+
+#[test]
+fn defaults_are_documented_values() {
+    let config = ChannelConfig::from_json(IHUYI).unwrap();
+    assert_eq!(
+        (config.timeout_ms, config.connect_timeout_ms),
+        (10_000, 3_000)
+    );
+    let huawei = ChannelConfig::from_json(
+        r#"{"vendor":"huawei","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav"}"#,
+    )
+    .unwrap();
+    let VendorConfig::Huawei(h) = huawei.vendor else {
+        panic!("huawei")
+    };
+    assert_eq!(h.language_type, 2);
+}
+
+#[test]
+fn unknown_keys_are_refused_by_name() {
+    for (json, key) in [
+        (
+            r#"{"vendor":"ihuyi","account":"a","api_key":"k","apikey":"k"}"#,
+            "apikey",
+        ),
+        (
+            r#"{"vendor":"huawei","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav","staus_url":"x"}"#,
+            "staus_url",
+        ),
+        (
+            r#"{"vendor":"oneaccess","base_url":"https://t.example.com","client_id":"c","device":{"os_version":"a","fingerprint":"f","agent":"u","os":"x"}}"#,
+            "os",
+        ),
+    ] {
+        let e = err(json);
+        assert_eq!(
+            (e.kind(), e.outcome()),
+            (ErrorKind::InvalidConfig, Outcome::NotSent)
+        );
+        assert_eq!(e.field(), Some(key), "{e}");
+        assert!(e.message().contains(key), "{e}");
+    }
+}
+
+#[test]
+fn missing_keys_and_wrong_types_are_named() {
+    let e = err(r#"{"vendor":"ihuyi","account":"a"}"#);
+    assert_eq!(e.field(), Some("api_key"), "{e}");
+    let e = err(r#"{"account":"a","api_key":"k"}"#);
+    assert_eq!(e.field(), Some("vendor"));
+    let e = err(r#"{"vendor":"twilio"}"#);
+    assert_eq!(e.field(), Some("vendor"));
+    assert!(e.message().contains("ytx, huawei"), "{e}");
+    let e = err(r#"{"vendor":"ihuyi","account":"a","api_key":"k","timeout_ms":"fast"}"#);
+    assert_eq!(e.field(), Some("timeout_ms"));
+    let e = err(r#"{"vendor":"ihuyi","account":"a","api_key":"k","timeout_ms":0}"#);
+    assert_eq!(e.field(), Some("timeout_ms"));
+    let e =
+        err(r#"{"vendor":"ytx","account_sid":"s","auth_token":"t","app_id":"a","sandbox":"yes"}"#);
+    assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+    let e = err("not json");
+    assert_eq!(e.field(), Some("config"));
+    let e = err("[1]");
+    assert_eq!(e.field(), Some("config"));
+}
+
+#[test]
+fn base_url_is_scheme_host_and_port_only() {
+    for bad in [
+        "127.0.0.1:8080",
+        "ftp://example.com",
+        "http://example.com/api",
+        "http://example.com?x=1",
+        "http://user:pw@example.com",
+    ] {
+        let json =
+            format!(r#"{{"vendor":"ihuyi","account":"a","api_key":"k","base_url":"{bad}"}}"#);
+        assert_eq!(err(&json).field(), Some("base_url"), "{bad}");
+    }
+    let json = r#"{"vendor":"ihuyi","account":"a","api_key":"k","base_url":"http://[::1]:8080/"}"#;
+    assert!(Client::new(ChannelConfig::from_json(json).unwrap()).is_ok());
+}
+
+#[test]
+fn oneaccess_needs_the_tenant_domain() {
+    let e = err(
+        r#"{"vendor":"oneaccess","client_id":"c","device":{"os_version":"a","fingerprint":"f","agent":"u"}}"#,
+    );
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("base_url"))
+    );
+}
+
+#[test]
+fn header_values_with_control_characters_are_refused() {
+    let e = err(
+        r#"{"vendor":"oneaccess","base_url":"https://t.example.com","client_id":"c\r\nX-Evil: 1","device":{"os_version":"a","fingerprint":"f","agent":"u"}}"#,
+    );
+    assert_eq!(e.field(), Some("client_id"));
+}
+
+#[test]
+fn operations_a_vendor_lacks_are_config_errors_sent_nowhere() {
+    let huawei = Client::new(
+        ChannelConfig::from_json(
+            r#"{"vendor":"huawei","base_url":"http://127.0.0.1:9","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav"}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let e = huawei.balance().unwrap_err();
+    assert_eq!(
+        (e.kind(), e.outcome()),
+        (ErrorKind::InvalidConfig, Outcome::NotSent)
+    );
+    let e = huawei.captcha().unwrap_err();
+    assert!(e.message().contains("oneaccess"), "{e}");
+}
+
+#[test]
+fn the_schema_is_readable_through_serde_too() {
+    let config: ChannelConfig = serde_json::from_str(IHUYI).unwrap();
+    assert_eq!(config.vendor.vendor(), voicecode::Vendor::Ihuyi);
+    let bad = serde_json::from_str::<ChannelConfig>(
+        r#"{"vendor":"ihuyi","account":"a","api_key":"k","x":1}"#,
+    );
+    assert!(bad.unwrap_err().to_string().contains('x'));
+}

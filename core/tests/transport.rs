@@ -1,0 +1,314 @@
+//! The blocking and async clients over real loopback HTTP: what reaches the wire, and what
+//! every failure means for the request's fate.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{
+    closed_port, huawei_config, ytx_config, BreakingServer, Reply, TestServer, HUAWEI_OK, YTX_OK,
+};
+use voicecode::{AsyncClient, ChannelConfig, Client, ErrorKind, Outcome, SendCode};
+
+fn client(config: &str) -> Client {
+    Client::new(ChannelConfig::from_json(config).unwrap()).unwrap()
+}
+
+fn send(client: &Client) -> voicecode::Result<voicecode::Receipt> {
+    client.send_code(&SendCode::new("+8613800138000", "1234"))
+}
+
+#[test]
+fn clients_are_send_and_sync() {
+    fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Client>();
+    shareable::<AsyncClient>();
+}
+
+#[test]
+fn blocking_send_puts_the_signed_request_on_the_wire() {
+    let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+    let receipt = send(&client(&ytx_config(&server.base_url))).unwrap();
+    assert_eq!(receipt.message_id, "2016010000000205");
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    let req = &seen[0];
+    assert_eq!(req.method, "POST");
+    assert!(req
+        .url
+        .starts_with("/201512/sid/da5c0518f05c4f939de024e94c0adb6d/call/CodeCallOut.wx?Sign="));
+    assert_eq!(
+        req.header("Content-Type"),
+        Some("application/json;charset=utf-8")
+    );
+    assert!(req.header("Authorization").is_some());
+    assert!(req.body.contains(r#""dst":"13800138000""#));
+}
+
+#[test]
+fn one_client_reuses_its_connection() {
+    let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+    let client = client(&ytx_config(&server.base_url));
+    for _ in 0..3 {
+        send(&client).unwrap();
+    }
+    let peers: Vec<_> = server.seen().iter().map(|s| s.peer).collect();
+    assert_eq!(peers.len(), 3);
+    assert!(peers.iter().all(|p| *p == peers[0]), "{peers:?}");
+}
+
+#[test]
+fn connection_refused_is_network_and_not_sent() {
+    let client = client(&ytx_config(&format!("http://127.0.0.1:{}", closed_port())));
+    let err = send(&client).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Network, Outcome::NotSent),
+        "{err}"
+    );
+    assert!(err.retryable());
+}
+
+#[test]
+fn no_answer_is_a_timeout_with_unknown_outcome_within_the_configured_time() {
+    let server = TestServer::start(|_| Reply::Hang);
+    let client = client(&ytx_config(&server.base_url)); // timeout_ms = 400
+    let started = Instant::now();
+    let err = send(&client).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Timeout, Outcome::Unknown),
+        "{err}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_millis(1500),
+        "{elapsed:?}"
+    );
+    assert!(!err.retryable());
+    assert!(err.to_string().contains("did not resend"), "{err}");
+    assert_eq!(server.seen().len(), 1, "a timed-out send is never retried");
+}
+
+#[test]
+fn a_connection_closed_after_the_request_is_network_with_unknown_outcome() {
+    let server = BreakingServer::start(b"");
+    let err = send(&client(&ytx_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Network, Outcome::Unknown),
+        "{err}"
+    );
+    assert_eq!(server.requests(), 1, "never retried");
+}
+
+#[test]
+fn a_body_cut_short_is_unknown() {
+    let server = BreakingServer::start(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"statusCode\":\"0\"",
+    );
+    let err = send(&client(&ytx_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Network, Outcome::Unknown),
+        "{err}"
+    );
+}
+
+#[test]
+fn html_error_pages_are_protocol_errors_with_unknown_outcome() {
+    let server =
+        TestServer::start(|_| Reply::Html(502, "<html><body>Bad Gateway</body></html>".into()));
+    let err = send(&client(&huawei_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.http_status()),
+        (ErrorKind::Protocol, Outcome::Unknown, Some(502))
+    );
+}
+
+#[test]
+fn oversized_answers_are_refused_as_protocol_errors() {
+    let big = format!(
+        r#"{{"statusCode":"0","requestId":"1","pad":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    let server = TestServer::start(move |_| Reply::Json(200, big.clone()));
+    let err = send(&client(&ytx_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Protocol, Outcome::Unknown),
+        "{err}"
+    );
+    assert!(err.message().contains("larger than"), "{err}");
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let server = BreakingServer::start(
+        b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n",
+    );
+    let err = send(&client(&ytx_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.http_status()),
+        (ErrorKind::Protocol, Some(302))
+    );
+    assert_eq!(server.requests(), 1);
+}
+
+#[test]
+fn vendor_errors_arrive_typed_with_the_vendor_code_verbatim() {
+    let server = TestServer::start(|_| {
+        Reply::Json(
+            403,
+            r#"{"resultcode":"1010009","resultdesc":"No more APIs can be invoked."}"#.into(),
+        )
+    });
+    let err = send(&client(&huawei_config(&server.base_url))).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::RateLimited, Outcome::Refused)
+    );
+    assert_eq!(err.vendor_code(), Some("1010009"));
+    assert_eq!(err.vendor_message(), Some("No more APIs can be invoked."));
+    assert_eq!(err.vendor(), Some(voicecode::Vendor::Huawei));
+}
+
+#[test]
+fn invalid_input_sends_nothing() {
+    let server = TestServer::start(|_| Reply::Json(200, HUAWEI_OK.into()));
+    let client = client(&huawei_config(&server.base_url));
+    let err = client
+        .send_code(&SendCode::new("+8613800138000", "12a"))
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.field()),
+        (ErrorKind::InvalidInput, Outcome::NotSent, Some("code"))
+    );
+    assert!(server.seen().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_send_puts_the_signed_request_on_the_wire() {
+    let server = TestServer::start(|_| Reply::Json(200, HUAWEI_OK.into()));
+    let client =
+        AsyncClient::new(ChannelConfig::from_json(&huawei_config(&server.base_url)).unwrap())
+            .unwrap();
+    let receipt = client
+        .send_code(&SendCode::new("13800138000", "1234"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.vendor, voicecode::Vendor::Huawei);
+    let seen = server.seen();
+    assert_eq!(seen[0].url, "/rest/httpsessions/callVerify/v1.0");
+    let x_aksk = seen[0].header("X-AKSK").unwrap();
+    assert!(
+        x_aksk.starts_with(
+            r#"UsernameToken Username="ZRBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest=""#
+        ),
+        "{x_aksk}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_sends_run_concurrently() {
+    let server = TestServer::start(|_| {
+        std::thread::sleep(Duration::from_millis(200));
+        Reply::Json(200, HUAWEI_OK.into())
+    });
+    let client =
+        AsyncClient::new(ChannelConfig::from_json(&huawei_config(&server.base_url)).unwrap())
+            .unwrap();
+    let started = Instant::now();
+    let sends = (0..16).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send_code(&SendCode::new("13800138000", "1234"))
+                .await
+        })
+    });
+    for handle in sends.collect::<Vec<_>>() {
+        handle.await.unwrap().unwrap();
+    }
+    // 16 sequential sends would take 3.2 s.
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.seen().len(), 16);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_timeouts_have_unknown_outcome() {
+    let server = TestServer::start(|_| Reply::Hang);
+    let client =
+        AsyncClient::new(ChannelConfig::from_json(&huawei_config(&server.base_url)).unwrap())
+            .unwrap();
+    let err = client
+        .send_code(&SendCode::new("13800138000", "1234"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Timeout, Outcome::Unknown)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_connection_refused_is_not_sent() {
+    let config = huawei_config(&format!("http://127.0.0.1:{}", closed_port()));
+    let client = AsyncClient::new(ChannelConfig::from_json(&config).unwrap()).unwrap();
+    let err = client
+        .send_code(&SendCode::new("13800138000", "1234"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Network, Outcome::NotSent)
+    );
+}
+
+#[test]
+fn balance_and_oneaccess_flow_over_http() {
+    let server = TestServer::start(|seen| {
+        match seen.url.as_str() {
+        "/api/v2/sdk/captcha" => Reply::Json(200, r#"{"token":"t1","originalImageBase64":"AA==","jigsawImageBase64":"AQ==","secretKey":null}"#.into()),
+        "/api/v2/sdk/captcha/verify" => Reply::Json(200, r#"{"captcha_token":"t1---{\"x\":1.0,\"y\":2.0}"}"#.into()),
+        "/api/v2/sdk/sms/send" => Reply::Json(200, String::new()),
+        _ => Reply::Json(200, r#"{"AccountSID":"x","Blance":7.08}"#.into()),
+    }
+    });
+    let balance = client(&ytx_config(&server.base_url)).balance().unwrap();
+    assert_eq!(balance.amount, "7.08");
+
+    let oneaccess = client(&format!(
+        r#"{{"vendor":"oneaccess","base_url":"{}","client_id":"cid",
+            "device":{{"os_version":"Android 10","fingerprint":"fp","agent":"UA"}}}}"#,
+        server.base_url
+    ));
+    let captcha = oneaccess.captcha().unwrap();
+    let token = oneaccess
+        .verify_captcha(&voicecode::VerifyCaptcha {
+            token: captcha.token,
+            x: 1.0,
+            y: 2.0,
+            mobile: "13800138000".into(),
+        })
+        .unwrap();
+    oneaccess
+        .send_sms_code(&voicecode::SendSmsCode {
+            mobile: "13800138000".into(),
+            purpose: voicecode::SmsPurpose::Login,
+            captcha_token: token,
+        })
+        .unwrap();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(
+        seen[3].body,
+        r#"{"mobile":"13800138000","type":"LOGIN_SMS","captcha_token":"t1---{\"x\":1.0,\"y\":2.0}"}"#
+    );
+    assert_eq!(seen[1].header("X-client-id"), Some("cid"));
+}
