@@ -34,7 +34,12 @@ fn main() -> Result<(), voicecode::Error> {
         SendCode::new("+8613800138000", "1234").play_times(12),
     ] {
         let err = huawei.check_send_code(&bad).unwrap_err();
-        println!("{} / {} / field {:?}: {err}", err.kind(), err.outcome(), err.field().unwrap_or(""));
+        println!(
+            "{} / {} / field {:?}: {err}",
+            err.kind(),
+            err.outcome(),
+            err.field().unwrap_or("")
+        );
     }
     Ok(())
 }

@@ -117,8 +117,15 @@ impl fmt::Display for Outcome {
 ///
 /// `vendor_code` and `vendor_message` are the vendor's own words, verbatim (codes stay strings:
 /// ytx sends `"-202"`, Huawei `"1010010"`, OneAccess `"SDK.COMMON.1001"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Error {
+    // Boxed: errors travel through every `Result` of the crate and should stay one pointer wide.
+    inner: Box<Repr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Repr {
     kind: ErrorKind,
     outcome: Outcome,
     vendor: Option<Vendor>,
@@ -127,6 +134,25 @@ pub struct Error {
     vendor_message: Option<String>,
     http_status: Option<u16>,
     message: String,
+    attempts: Vec<Attempt>,
+}
+
+/// One channel's part in a failover: tried and failed, or skipped because it cannot carry the
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// The channel's vendor.
+    pub vendor: Vendor,
+    /// How it failed.
+    pub kind: ErrorKind,
+    /// What is known of the request's fate on that channel.
+    pub outcome: Outcome,
+    /// The vendor's code, if it answered with one.
+    pub vendor_code: Option<String>,
+    /// Why it failed or was skipped.
+    pub message: String,
+    /// True when the channel was not tried because it cannot carry this request.
+    pub skipped: bool,
 }
 
 /// `Result` with voicecode's [`Error`].
@@ -134,7 +160,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     fn new(kind: ErrorKind, outcome: Outcome, message: String) -> Self {
-        Error {
+        let inner = Repr {
             kind,
             outcome,
             vendor: None,
@@ -143,6 +169,10 @@ impl Error {
             vendor_message: None,
             http_status: None,
             message,
+            attempts: Vec::new(),
+        };
+        Error {
+            inner: Box::new(inner),
         }
     }
 
@@ -153,7 +183,7 @@ impl Error {
             Outcome::NotSent,
             format!("invalid {field}: {rule}"),
         );
-        e.field = Some(field.to_owned());
+        e.inner.field = Some(field.to_owned());
         e
     }
 
@@ -164,7 +194,7 @@ impl Error {
             Outcome::NotSent,
             format!("invalid config {field}: {rule}"),
         );
-        e.field = Some(field.to_owned());
+        e.inner.field = Some(field.to_owned());
         e
     }
 
@@ -181,10 +211,10 @@ impl Error {
             Outcome::Refused,
             format!("{vendor} refused the request ({kind}): code {code}, {vendor_message:?}"),
         );
-        e.vendor = Some(vendor);
-        e.http_status = Some(http_status);
-        e.vendor_code = Some(code.to_owned());
-        e.vendor_message = Some(vendor_message.to_owned());
+        e.inner.vendor = Some(vendor);
+        e.inner.http_status = Some(http_status);
+        e.inner.vendor_code = Some(code.to_owned());
+        e.inner.vendor_message = Some(vendor_message.to_owned());
         e
     }
 
@@ -195,8 +225,8 @@ impl Error {
             Outcome::Unknown,
             format!("unreadable answer from {vendor} (HTTP {http_status}): {detail}"),
         );
-        e.vendor = Some(vendor);
-        e.http_status = Some(http_status);
+        e.inner.vendor = Some(vendor);
+        e.inner.http_status = Some(http_status);
         e
     }
 
@@ -208,54 +238,98 @@ impl Error {
         detail: impl fmt::Display,
     ) -> Self {
         let mut e = Error::new(kind, outcome, format!("{vendor}: {detail}"));
-        e.vendor = Some(vendor);
+        e.inner.vendor = Some(vendor);
         e
     }
 
+    pub(crate) fn set_kind(&mut self, kind: ErrorKind) {
+        self.inner.kind = kind;
+    }
+
+    /// Every channel a router tried or skipped, in order (empty for a single client).
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.inner.attempts
+    }
+
+    /// This error as one attempt of a failover on a channel of `vendor`.
+    pub(crate) fn to_attempt(&self, vendor: Vendor, skipped: bool) -> Attempt {
+        Attempt {
+            vendor,
+            kind: self.inner.kind,
+            outcome: self.inner.outcome,
+            vendor_code: self.inner.vendor_code.clone(),
+            message: self.inner.message.clone(),
+            skipped,
+        }
+    }
+
+    /// The router's final error: `self` (the last failure) carrying every attempt, with a
+    /// message that lists them all.
+    pub(crate) fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        let listed: Vec<String> = attempts
+            .iter()
+            .map(|a| {
+                let code = a
+                    .vendor_code
+                    .as_deref()
+                    .map(|c| format!(" code {c}"))
+                    .unwrap_or_default();
+                let verb = if a.skipped { "skipped" } else { "failed" };
+                format!(
+                    "{} {verb} ({}, {}{code}): {}",
+                    a.vendor, a.kind, a.outcome, a.message
+                )
+            })
+            .collect();
+        self.inner.message = format!("no channel accepted the call: {}", listed.join("; "));
+        self.inner.attempts = attempts;
+        self
+    }
+
     pub(crate) fn with_vendor(mut self, vendor: Vendor) -> Self {
-        self.vendor = Some(vendor);
+        self.inner.vendor = Some(vendor);
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
     /// Whether the request may have reached the vendor.
     pub fn outcome(&self) -> Outcome {
-        self.outcome
+        self.inner.outcome
     }
     /// The vendor concerned, when the error belongs to one.
     pub fn vendor(&self) -> Option<Vendor> {
-        self.vendor
+        self.inner.vendor
     }
     /// The request or config field at fault, for `invalid_input` and `invalid_config`.
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.inner.field.as_deref()
     }
     /// The vendor's own result code, verbatim.
     pub fn vendor_code(&self) -> Option<&str> {
-        self.vendor_code.as_deref()
+        self.inner.vendor_code.as_deref()
     }
     /// The vendor's own description, verbatim.
     pub fn vendor_message(&self) -> Option<&str> {
-        self.vendor_message.as_deref()
+        self.inner.vendor_message.as_deref()
     }
     /// The HTTP status of the vendor's answer, if one arrived.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.inner.http_status
     }
     /// A human-readable description, without the `unknown` warning that `Display` adds.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Whether sending the same request again later (or through another vendor) may succeed
     /// without changing it. Never true after an `Unknown` outcome: the first call may be ringing.
     pub fn retryable(&self) -> bool {
-        self.outcome != Outcome::Unknown
+        self.inner.outcome != Outcome::Unknown
             && matches!(
-                self.kind,
+                self.inner.kind,
                 ErrorKind::RateLimited
                     | ErrorKind::VendorError
                     | ErrorKind::Timeout
@@ -266,14 +340,20 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if self.outcome == Outcome::Unknown {
+        f.write_str(&self.inner.message)?;
+        if self.inner.outcome == Outcome::Unknown {
             f.write_str(
                 "; the request may have reached the vendor, so voicecode did not resend it \
                  (a resend could ring the phone twice): check the call status before retrying",
             )?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
     }
 }
 

@@ -17,22 +17,25 @@
 //! Layers: [`protocol::Channel`] is the sans-IO protocol layer (requests and answers as plain
 //! values, clock and nonce injected); [`Client`] and [`AsyncClient`] send them over HTTP.
 
+pub mod callbacks;
 mod client;
 pub mod config;
 mod error;
 pub mod http;
 pub mod model;
 pub mod phone;
+mod router;
 mod secret;
 mod vendor;
 mod vendors;
 
 pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
-pub use error::{Error, ErrorKind, Outcome, Result};
+pub use error::{Attempt, Error, ErrorKind, Outcome, Result};
 pub use model::{
     Balance, BalanceUnit, Captcha, Receipt, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha,
 };
+pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;
 pub use vendor::Vendor;
 

@@ -216,9 +216,10 @@ async fn async_sends_run_concurrently() {
         std::thread::sleep(Duration::from_millis(200));
         Reply::Json(200, HUAWEI_OK.into())
     });
-    let client =
-        AsyncClient::new(ChannelConfig::from_json(&huawei_config(&server.base_url)).unwrap())
-            .unwrap();
+    // A generous timeout: this test measures concurrency, not timeouts.
+    let config =
+        huawei_config(&server.base_url).replace(r#""timeout_ms":400"#, r#""timeout_ms":5000"#);
+    let client = AsyncClient::new(ChannelConfig::from_json(&config).unwrap()).unwrap();
     let started = Instant::now();
     let sends = (0..16).map(|_| {
         let client = client.clone();

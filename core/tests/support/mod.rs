@@ -5,6 +5,10 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse as _, Response};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -39,44 +43,48 @@ pub enum Reply {
 pub struct TestServer {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
-    server: Arc<tiny_http::Server>,
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestServer {
+    /// Serves on 127.0.0.1 from a runtime of its own; `answer` runs on a blocking thread, so
+    /// it may sleep to simulate a slow vendor.
     pub fn start(answer: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> TestServer {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
-        let base_url = format!(
-            "http://{}",
-            server.server_addr().to_ip().expect("ip listener")
-        );
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let answer = Arc::new(answer);
-        let (srv, log) = (server.clone(), seen.clone());
+        let answer: Arc<dyn Fn(&Seen) -> Reply + Send + Sync> = Arc::new(answer);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, addr) = std::sync::mpsc::channel();
+        let log = seen.clone();
         thread::spawn(move || {
-            for mut request in srv.incoming_requests() {
-                let mut body = String::new();
-                let _ = request.as_reader().read_to_string(&mut body);
-                let record = Seen {
-                    method: request.method().to_string(),
-                    url: request.url().to_owned(),
-                    headers: request
-                        .headers()
-                        .iter()
-                        .map(|h| (h.field.to_string(), h.value.to_string()))
-                        .collect(),
-                    body,
-                    peer: request.remote_addr().copied(),
-                };
-                log.lock().unwrap().push(record.clone());
-                let answer = answer.clone();
-                // Each answer on its own thread so that a hanging one does not block the next.
-                thread::spawn(move || reply(request, answer(&record)));
-            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                ready.send(listener.local_addr().unwrap()).unwrap();
+                let app = axum::Router::new().fallback(
+                    move |ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                          request: axum::extract::Request| {
+                        let (log, answer) = (log.clone(), answer.clone());
+                        async move { handle(peer, request, log, answer).await }
+                    },
+                );
+                let service = app.into_make_service_with_connect_info::<SocketAddr>();
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+            });
         });
+        let addr = addr.recv().unwrap();
         TestServer {
-            base_url,
+            base_url: format!("http://{addr}"),
             seen,
-            server,
+            _stop: stop,
         }
     }
 
@@ -85,29 +93,39 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
-
-fn reply(request: tiny_http::Request, reply: Reply) {
-    let respond = |request: tiny_http::Request, status: u16, content_type: &str, body: String| {
-        let header = tiny_http::Header::from_bytes("Content-Type", content_type).unwrap();
-        let response = tiny_http::Response::from_string(body)
-            .with_status_code(status)
-            .with_header(header);
-        let _ = request.respond(response);
+async fn handle(
+    peer: SocketAddr,
+    request: axum::extract::Request,
+    log: Arc<Mutex<Vec<Seen>>>,
+    answer: Arc<dyn Fn(&Seen) -> Reply + Send + Sync>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let record = Seen {
+        method: parts.method.to_string(),
+        url: parts.uri.to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        peer: Some(peer),
+    };
+    log.lock().unwrap().push(record.clone());
+    let reply = tokio::task::spawn_blocking(move || answer(&record))
+        .await
+        .unwrap();
+    let respond = |status: u16, content_type: &'static str, body: String| {
+        let status = StatusCode::from_u16(status).unwrap();
+        (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     match reply {
-        Reply::Json(status, body) => {
-            respond(request, status, "application/json;charset=UTF-8", body)
-        }
-        Reply::Html(status, body) => respond(request, status, "text/html", body),
-        Reply::Hang => {
-            thread::sleep(Duration::from_secs(30));
-            drop(request);
-        }
+        Reply::Json(status, body) => respond(status, "application/json;charset=UTF-8", body),
+        Reply::Html(status, body) => respond(status, "text/html", body),
+        Reply::Hang => std::future::pending().await,
     }
 }
 
@@ -138,8 +156,8 @@ pub fn huawei_config(base_url: &str) -> String {
 }
 
 /// A server that breaks the connection: it reads each request whole, writes `bytes` (possibly
-/// none, possibly a cut-short answer) and closes the socket. tiny_http keeps sockets open, so
-/// this one speaks TCP directly.
+/// none, possibly a cut-short answer) and closes the socket. A well-behaved HTTP server cannot
+/// be told to misbehave like that, so this one speaks TCP directly.
 pub struct BreakingServer {
     pub base_url: String,
     pub requests: Arc<Mutex<usize>>,

@@ -1,0 +1,210 @@
+//! Failover across vendors without ever ringing a phone twice.
+//!
+//! A router holds channels in order of preference. It moves on to the next channel only when the
+//! current one certainly placed no call *and* another vendor can help: the request never left
+//! (`not_sent`), or the vendor refused it for a reason of its own account (`rate_limited`,
+//! `insufficient_balance`, `vendor_error`, `forbidden`, `auth_failed`). It stops at once after an
+//! `unknown` outcome (the first call may be ringing) and on `invalid_input` (no vendor will take
+//! it). Each channel's rules are checked before anything is sent: a channel that cannot carry the
+//! request (a landline for a mobile-only vendor, a code too long) is skipped and reported.
+
+use crate::error::Attempt;
+use crate::{
+    AsyncClient, ChannelConfig, Client, Error, ErrorKind, Outcome, Receipt, Result, SendCode,
+};
+
+/// Whether a failure on one channel lets the router try the next.
+pub fn should_fail_over(error: &Error) -> bool {
+    use ErrorKind::*;
+    match error.outcome() {
+        Outcome::Unknown => false,
+        Outcome::NotSent => !matches!(error.kind(), InvalidInput),
+        Outcome::Refused => matches!(
+            error.kind(),
+            RateLimited | InsufficientBalance | VendorError | Forbidden | AuthFailed
+        ),
+    }
+}
+
+/// A blocking router over [`Client`]s.
+#[derive(Debug, Clone)]
+pub struct Router {
+    clients: Vec<Client>,
+}
+
+/// An async router over [`AsyncClient`]s.
+#[derive(Debug, Clone)]
+pub struct AsyncRouter {
+    clients: Vec<AsyncClient>,
+}
+
+fn check_not_empty(len: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::invalid_config(
+            "channels",
+            "a router needs at least one channel",
+        ));
+    }
+    Ok(())
+}
+
+/// Splits channels into those that can carry `req` (their indices) and the skipped ones.
+fn plan<'a>(
+    channels: impl Iterator<Item = &'a crate::protocol::Channel>,
+    req: &SendCode,
+) -> (Vec<usize>, Vec<Attempt>, Option<Error>) {
+    let (mut usable, mut skipped, mut last) = (Vec::new(), Vec::new(), None);
+    for (i, channel) in channels.enumerate() {
+        match channel.check_send_code(req) {
+            Ok(()) => usable.push(i),
+            Err(e) => {
+                skipped.push(e.to_attempt(channel.vendor(), true));
+                last = Some(e);
+            }
+        }
+    }
+    (usable, skipped, last)
+}
+
+impl Router {
+    /// A router over channels in order of preference.
+    pub fn new(configs: Vec<ChannelConfig>) -> Result<Self> {
+        Self::from_clients(
+            configs
+                .into_iter()
+                .map(Client::new)
+                .collect::<Result<_>>()?,
+        )
+    }
+
+    /// A router over existing clients (which keep sharing their connection pools).
+    pub fn from_clients(clients: Vec<Client>) -> Result<Self> {
+        check_not_empty(clients.len())?;
+        Ok(Router { clients })
+    }
+
+    /// The channels, in order.
+    pub fn clients(&self) -> &[Client] {
+        &self.clients
+    }
+
+    /// Sends through the first channel that accepts; see the module docs for when it moves on.
+    pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
+        let (usable, mut attempts, mut last) = plan(self.clients.iter().map(Client::channel), req);
+        for i in usable {
+            let client = &self.clients[i];
+            match client.send_code(req) {
+                Ok(receipt) => return Ok(receipt),
+                Err(e) => {
+                    attempts.push(e.to_attempt(client.vendor(), false));
+                    let go_on = should_fail_over(&e);
+                    last = Some(e);
+                    if !go_on {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last
+            .expect("a router has at least one channel")
+            .with_attempts(attempts))
+    }
+}
+
+impl AsyncRouter {
+    /// A router over channels in order of preference.
+    pub fn new(configs: Vec<ChannelConfig>) -> Result<Self> {
+        Self::from_clients(
+            configs
+                .into_iter()
+                .map(AsyncClient::new)
+                .collect::<Result<_>>()?,
+        )
+    }
+
+    /// A router over existing clients (which keep sharing their connection pools).
+    pub fn from_clients(clients: Vec<AsyncClient>) -> Result<Self> {
+        check_not_empty(clients.len())?;
+        Ok(AsyncRouter { clients })
+    }
+
+    /// The channels, in order.
+    pub fn clients(&self) -> &[AsyncClient] {
+        &self.clients
+    }
+
+    /// Sends through the first channel that accepts; see the module docs for when it moves on.
+    pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
+        let (usable, mut attempts, mut last) =
+            plan(self.clients.iter().map(AsyncClient::channel), req);
+        for i in usable {
+            let client = &self.clients[i];
+            match client.send_code(req).await {
+                Ok(receipt) => return Ok(receipt),
+                Err(e) => {
+                    attempts.push(e.to_attempt(client.vendor(), false));
+                    let go_on = should_fail_over(&e);
+                    last = Some(e);
+                    if !go_on {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(last
+            .expect("a router has at least one channel")
+            .with_attempts(attempts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(kind: ErrorKind) -> Error {
+        Error::refused(crate::Vendor::Huawei, kind, 403, "1", "m")
+    }
+
+    #[test]
+    fn fails_over_only_when_no_call_was_placed_and_another_vendor_can_help() {
+        use ErrorKind::*;
+        for kind in [
+            RateLimited,
+            InsufficientBalance,
+            VendorError,
+            Forbidden,
+            AuthFailed,
+        ] {
+            assert!(should_fail_over(&refused(kind)), "{kind}");
+        }
+        for kind in [
+            InvalidInput,
+            InvalidConfig,
+            RecipientBlocked,
+            ContentRejected,
+        ] {
+            assert!(!should_fail_over(&refused(kind)), "{kind}");
+        }
+        let v = crate::Vendor::Ytx;
+        assert!(should_fail_over(&Error::transport(
+            v,
+            Network,
+            Outcome::NotSent,
+            "refused"
+        )));
+        assert!(!should_fail_over(&Error::transport(
+            v,
+            Timeout,
+            Outcome::Unknown,
+            "t"
+        )));
+        assert!(!should_fail_over(&Error::transport(
+            v,
+            Network,
+            Outcome::Unknown,
+            "reset"
+        )));
+        assert!(!should_fail_over(&Error::protocol(v, 502, "html")));
+        assert!(!should_fail_over(&Error::invalid_input("code", "bad")));
+    }
+}

@@ -1,0 +1,210 @@
+//! Call-status pushes: parsing into events, authenticating Huawei pushes, de-duplication.
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use voicecode::callbacks::{parse, CallEvent, Deduplicator, EventKind, HuaweiPushVerifier};
+use voicecode::protocol::signing::push_digest;
+use voicecode::{ErrorKind, Vendor};
+
+const SESSION: &str = "1202_14260_4294967295_20190124024846@callenabler245.huaweicaas.com";
+const URL: &str = "https://example.com/status";
+const SECRET: &str = "appSecretExample";
+
+fn huawei(body: &str) -> Vec<CallEvent> {
+    parse(Vendor::Huawei, &[], body.as_bytes()).unwrap()
+}
+
+#[test]
+fn huawei_status_pushes_become_events_in_order() {
+    let pushes = [
+        ("callout", "02:48:46", EventKind::Dialing),
+        ("alerting", "02:48:47", EventKind::Ringing),
+        ("answer", "02:49:12", EventKind::Answered),
+    ];
+    for (event_type, time, kind) in pushes {
+        let body = format!(
+            r#"{{"eventType":"{event_type}","statusInfo":{{"sessionId":"{SESSION}","timestamp":"2019-01-24 {time}","caller":"+8613800000022","called":"+8613800000021","userData":"order-42"}}}}"#
+        );
+        let events = huawei(&body);
+        assert_eq!(events.len(), 1);
+        let e = &events[0];
+        assert_eq!((e.event, e.message_id.as_str()), (kind, SESSION));
+        assert_eq!(e.phone.as_deref(), Some("+8613800000021"));
+        assert_eq!(e.user_data.as_deref(), Some("order-42"));
+        assert_eq!(
+            e.at.unwrap().to_rfc3339(),
+            format!("2019-01-24T{time}+00:00")
+        );
+        assert_eq!(e.raw["eventType"], event_type);
+    }
+}
+
+#[test]
+fn huawei_disconnect_keeps_the_state_code_even_when_unknown() {
+    for (code, desc) in [
+        (16, "Normal call clearing"),
+        (17, "busy"),
+        (4242, "new code"),
+    ] {
+        let body = format!(
+            r#"{{"eventType":"disconnect","statusInfo":{{"sessionId":"s1","timestamp":"2019-01-24 02:49:23","called":"+8613800000021","stateCode":{code},"stateDesc":"{desc}"}}}}"#
+        );
+        let e = &huawei(&body)[0];
+        assert_eq!(
+            (e.event, e.state_code, e.state_desc.as_deref()),
+            (EventKind::Hangup, Some(code), Some(desc))
+        );
+    }
+}
+
+#[test]
+fn huawei_fee_pushes_give_one_event_per_record_and_keep_unknown_fields() {
+    let body = r#"{"eventType":"fee","feeLst":[
+        {"direction":0,"spId":"sp","appKey":"k","sessionId":"s1","calleeNum":"+8613800000021","callInTime":"2019-01-24 02:48:46",
+         "fwdAnswerTime":"2019-01-24 02:49:12","callEndTime":"2019-01-24 02:49:23","ulFailReason":0,"userData":"u1","brandNewField":"kept"},
+        {"sessionId":"s2","calleeNum":"+8613800000022","callEndTime":"2019-01-24 03:00:00","fwdUnaswRsn":"no answer"}]}"#;
+    let events = huawei(body);
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        (
+            events[0].event,
+            events[0].message_id.as_str(),
+            events[0].talk_seconds
+        ),
+        (EventKind::Fee, "s1", Some(11))
+    );
+    assert_eq!(events[0].raw["brandNewField"], "kept");
+    assert_eq!(events[1].talk_seconds, None);
+    assert_eq!(events[1].state_desc.as_deref(), Some("no answer"));
+}
+
+#[test]
+fn cloud10658_receipts_become_delivered_or_failed() {
+    let form = "mobile=15080920000&taskid=3313746&status=1&code=1&receivetime=2019-07-23+17%3A00%3A00&talktime=12&remark=%E6%8E%A5%E6%94%B6%E6%88%90%E5%8A%9F";
+    let e = &parse(Vendor::Cloud10658, &[], form.as_bytes()).unwrap()[0];
+    assert_eq!(
+        (e.event, e.message_id.as_str(), e.talk_seconds),
+        (EventKind::Delivered, "3313746", Some(12))
+    );
+    assert_eq!(e.state_desc.as_deref(), Some("接收成功"));
+    // China wall-clock time, converted to UTC.
+    assert_eq!(
+        e.at.unwrap(),
+        Utc.with_ymd_and_hms(2019, 7, 23, 9, 0, 0).unwrap()
+    );
+
+    let json = r#"{"mobile":"15080920000","taskid":"1","status":"0","code":"408","receivetime":"2019-07-23 17:00:00","talktime":"0","remark":"failed"}"#;
+    let headers = [("Content-Type".to_owned(), "application/json".to_owned())];
+    let e = &parse(Vendor::Cloud10658, &headers, json.as_bytes()).unwrap()[0];
+    assert_eq!((e.event, e.state_code), (EventKind::Failed, Some(408)));
+}
+
+#[test]
+fn malformed_pushes_are_invalid_input() {
+    for (vendor, body) in [
+        (Vendor::Huawei, "not json"),
+        (Vendor::Huawei, r#"{"eventType":"answer"}"#),
+        (
+            Vendor::Huawei,
+            r#"{"eventType":"teleport","statusInfo":{"sessionId":"s"}}"#,
+        ),
+        (Vendor::Cloud10658, "taskid=1&status=maybe"),
+        (Vendor::Cloud10658, "status=1"),
+        (Vendor::Ytx, "{}"),
+    ] {
+        let err = parse(vendor, &[], body.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{vendor} {body}");
+    }
+}
+
+fn signed_headers(secret: &str, url: &str, nonce: &str, created: &str) -> Vec<(String, String)> {
+    let digest = push_digest(secret, url, nonce, created);
+    vec![(
+        "X-AKSK".to_owned(),
+        format!(
+            r#"UsernameToken Username="app",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#
+        ),
+    )]
+}
+
+fn at(h: u32, m: u32, s: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2018, 5, 26, h, m, s).unwrap()
+}
+
+#[test]
+fn a_genuine_push_is_accepted_once() {
+    let verifier = HuaweiPushVerifier::new(SECRET, URL);
+    let headers = signed_headers(
+        SECRET,
+        URL,
+        "ac1c911c4792492687f8f6b2264a491e",
+        "2018-05-26T00:35:30Z",
+    );
+    // The known-answer digest from the vendor protocol notes.
+    assert!(headers[0]
+        .1
+        .contains("CSuMmH1TsX7hxz8sX7gi+cqjdmlEDSBa83HImWYMF/0="));
+    verifier.verify_at(&headers, at(0, 36, 0)).unwrap();
+    let replay = verifier.verify_at(&headers, at(0, 36, 1)).unwrap_err();
+    assert_eq!(replay.kind(), ErrorKind::AuthFailed);
+    assert!(replay.message().contains("already used"), "{replay}");
+}
+
+#[test]
+fn forged_stale_and_malformed_pushes_are_refused_with_a_reason() {
+    let verifier = HuaweiPushVerifier::new(SECRET, URL).with_window(Duration::from_secs(300));
+    let now = at(0, 36, 0);
+    let cases = [
+        (
+            signed_headers("wrong-secret", URL, "n1", "2018-05-26T00:35:30Z"),
+            "digest",
+        ),
+        (
+            signed_headers(
+                SECRET,
+                "https://evil.example.com/status",
+                "n2",
+                "2018-05-26T00:35:30Z",
+            ),
+            "digest",
+        ),
+        (
+            signed_headers(SECRET, URL, "n3", "2018-05-26T00:20:00Z"),
+            "window",
+        ),
+        (
+            signed_headers(SECRET, URL, "n4", "2018-05-26T00:45:00Z"),
+            "window",
+        ),
+        (
+            signed_headers(SECRET, URL, "bad nonce!", "2018-05-26T00:35:30Z"),
+            "nonce",
+        ),
+        (vec![], "no X-AKSK"),
+        (
+            vec![("X-AKSK".to_owned(), "Basic abc".to_owned())],
+            "malformed",
+        ),
+    ];
+    for (headers, reason) in cases {
+        let err = verifier.verify_at(&headers, now).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthFailed);
+        assert!(
+            err.message().contains(reason),
+            "expected {reason:?} in {err}"
+        );
+    }
+}
+
+#[test]
+fn deduplicator_passes_each_event_once() {
+    let body = r#"{"eventType":"fee","feeLst":[{"sessionId":"s1"},{"sessionId":"s1"},{"sessionId":"s2"}]}"#;
+    let dedupe = Deduplicator::new(2);
+    let firsts: Vec<bool> = huawei(body).iter().map(|e| dedupe.first_time(e)).collect();
+    assert_eq!(firsts, [true, false, true]);
+    // Bounded: with capacity 2, a third key evicts the oldest.
+    let third = &huawei(r#"{"eventType":"fee","feeLst":[{"sessionId":"s3"}]}"#)[0];
+    assert!(dedupe.first_time(third));
+    assert!(dedupe.first_time(&huawei(body)[0]), "s1 was forgotten");
+}
