@@ -117,14 +117,17 @@ impl fmt::Display for Outcome {
 ///
 /// `vendor_code` and `vendor_message` are the vendor's own words, verbatim (codes stay strings:
 /// ytx sends `"-202"`, Huawei `"1010010"`, OneAccess `"SDK.COMMON.1001"`).
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+///
+/// Serialises (for the C API's JSON, the command line's `--json`, and the bindings) to
+/// `{"kind","outcome","vendor","field","vendor_code","vendor_message","http_status","retryable",
+/// "message","attempts"}`, where `message` is the full `Display` text.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     // Boxed: errors travel through every `Result` of the crate and should stay one pointer wide.
     inner: Box<Repr>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Repr {
     kind: ErrorKind,
     outcome: Outcome,
@@ -348,6 +351,28 @@ impl fmt::Display for Error {
             )?;
         }
         Ok(())
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let r = &self.inner;
+        let mut s = serializer.serialize_struct("Error", 10)?;
+        s.serialize_field("kind", &r.kind)?;
+        s.serialize_field("outcome", &r.outcome)?;
+        s.serialize_field("vendor", &r.vendor)?;
+        s.serialize_field("field", &r.field)?;
+        s.serialize_field("vendor_code", &r.vendor_code)?;
+        s.serialize_field("vendor_message", &r.vendor_message)?;
+        s.serialize_field("http_status", &r.http_status)?;
+        s.serialize_field("retryable", &self.retryable())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("attempts", &r.attempts)?;
+        s.end()
     }
 }
 

@@ -91,6 +91,16 @@ pub enum BalanceUnit {
     Units,
 }
 
+impl BalanceUnit {
+    /// The snake_case name used by every binding.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BalanceUnit::Yuan => "yuan",
+            BalanceUnit::Units => "units",
+        }
+    }
+}
+
 /// An account balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

@@ -31,6 +31,18 @@ impl Vendor {
         Vendor::Oneaccess,
     ];
 
+    /// The config key holding this vendor's credential, if it has one: what must never be
+    /// printed, and what the command line also reads from `VOICECODE_<KEY>`.
+    pub fn secret_key(self) -> Option<&'static str> {
+        match self {
+            Vendor::Ytx => Some("auth_token"),
+            Vendor::Huawei => Some("app_secret"),
+            Vendor::Ihuyi => Some("api_key"),
+            Vendor::Cloud10658 => Some("app_key"),
+            Vendor::Oneaccess => None,
+        }
+    }
+
     /// The id used in configs and by every binding.
     pub fn as_str(self) -> &'static str {
         match self {

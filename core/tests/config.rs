@@ -156,3 +156,18 @@ fn the_schema_is_readable_through_serde_too() {
     );
     assert!(bad.unwrap_err().to_string().contains('x'));
 }
+
+#[test]
+fn errors_serialise_with_every_field_the_bindings_expose() {
+    let e = err(r#"{"vendor":"ihuyi","account":"a"}"#);
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["kind"], "invalid_config");
+    assert_eq!(json["outcome"], "not_sent");
+    assert_eq!(json["field"], "api_key");
+    assert_eq!(json["retryable"], false);
+    assert_eq!(json["message"], e.to_string());
+    assert!(json["attempts"].as_array().unwrap().is_empty());
+    for key in ["vendor", "vendor_code", "vendor_message", "http_status"] {
+        assert!(json.get(key).is_some(), "{key}");
+    }
+}
