@@ -1,0 +1,351 @@
+//! Injected faults: what a real vendor (or the network in between) does on a bad day.
+//!
+//! A fault belongs to one vendor and hits that vendor's next requests, whatever the operation.
+//! Counted faults are used up first in, first out; `Latency` delays every answer until the
+//! faults are cleared. Each fault is chosen to exercise one branch of the client's error model:
+//! a vendor code is a refusal (`Refused`), and everything else leaves the client unable to know
+//! whether the vendor acted (`Unknown`): a timeout, a broken connection, an unreadable answer.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use voicecode::Vendor;
+
+use crate::journal::{Operation, Verdict};
+use crate::server::VendorRequest;
+use crate::vendors;
+
+/// Something to go wrong on a vendor's next requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Wait this long before answering, on every request until cleared.
+    Latency(Duration),
+    /// Answer the next `times` requests with this vendor code, in the vendor's own shape.
+    /// Huawei answers with the HTTP status of the code's first row in the vendor's table;
+    /// write `"403:1010010"` to choose another row of a code listed twice. For cloud10658 the
+    /// code is the message text (`余额不足`), its only reason.
+    VendorCode {
+        /// The vendor's code.
+        code: String,
+        /// How many requests get it.
+        times: u32,
+    },
+    /// HTTP 502 with an HTML page, as a load balancer in front of the vendor answers.
+    Http5xxHtml {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// Read the request in full, then close the connection without a byte of answer.
+    ResetBeforeAnswer {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// Read the request and never answer: the client's timeout must fire.
+    Hang {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// Announce a full answer in `Content-Length`, send half of it, close the connection.
+    TruncatedBody {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// HTTP 200 with a body that is not UTF-8.
+    NonUtf8Body {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// HTTP 200 with a body larger than 1 MiB, which no vendor answer is.
+    OversizedBody {
+        /// How many requests get it.
+        times: u32,
+    },
+}
+
+impl Fault {
+    /// The snake_case name used by the admin API and the journal.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Latency(_) => "latency",
+            Fault::VendorCode { .. } => "vendor_code",
+            Fault::Http5xxHtml { .. } => "http_5xx_html",
+            Fault::ResetBeforeAnswer { .. } => "reset_before_answer",
+            Fault::Hang { .. } => "hang",
+            Fault::TruncatedBody { .. } => "truncated_body",
+            Fault::NonUtf8Body { .. } => "non_utf8_body",
+            Fault::OversizedBody { .. } => "oversized_body",
+        }
+    }
+
+    /// Splits a counted fault into what it does and how often; `None` for latency.
+    fn counted(self) -> Option<(Injected, u32)> {
+        Some(match self {
+            Fault::Latency(_) => return None,
+            Fault::VendorCode { code, times } => (Injected::VendorCode(code), times),
+            Fault::Http5xxHtml { times } => (Injected::Http5xxHtml, times),
+            Fault::ResetBeforeAnswer { times } => (Injected::Reset, times),
+            Fault::Hang { times } => (Injected::Hang, times),
+            Fault::TruncatedBody { times } => (Injected::Truncated, times),
+            Fault::NonUtf8Body { times } => (Injected::NonUtf8, times),
+            Fault::OversizedBody { times } => (Injected::Oversized, times),
+        })
+    }
+}
+
+/// One use of a counted fault.
+#[derive(Debug, Clone)]
+pub(crate) enum Injected {
+    VendorCode(String),
+    Http5xxHtml,
+    Reset,
+    Hang,
+    Truncated,
+    NonUtf8,
+    Oversized,
+}
+
+impl Injected {
+    fn with_times(self, times: u32) -> Fault {
+        match self {
+            Injected::VendorCode(code) => Fault::VendorCode { code, times },
+            Injected::Http5xxHtml => Fault::Http5xxHtml { times },
+            Injected::Reset => Fault::ResetBeforeAnswer { times },
+            Injected::Hang => Fault::Hang { times },
+            Injected::Truncated => Fault::TruncatedBody { times },
+            Injected::NonUtf8 => Fault::NonUtf8Body { times },
+            Injected::Oversized => Fault::OversizedBody { times },
+        }
+    }
+
+    /// How the journal shows a request this fault answered.
+    pub(crate) fn verdict(&self) -> Verdict {
+        let code = match self {
+            Injected::VendorCode(code) => Some(code.clone()),
+            _ => None,
+        };
+        Verdict::Fault {
+            fault: self.clone().with_times(1).name().to_owned(),
+            code,
+        }
+    }
+}
+
+/// Pending faults, per vendor.
+#[derive(Debug, Default)]
+pub(crate) struct FaultBook {
+    vendors: HashMap<Vendor, Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    latency: Option<Duration>,
+    queue: VecDeque<(Injected, u32)>,
+}
+
+impl FaultBook {
+    pub(crate) fn inject(&mut self, vendor: Vendor, fault: Fault) {
+        let pending = self.vendors.entry(vendor).or_default();
+        if let Fault::Latency(delay) = fault {
+            pending.latency = Some(delay);
+            return;
+        }
+        match fault.counted() {
+            Some((injected, times)) if times > 0 => pending.queue.push_back((injected, times)),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.vendors.clear();
+    }
+
+    /// The latency to apply and the fault that answers this request, using one count of it.
+    pub(crate) fn take(&mut self, vendor: Vendor) -> (Option<Duration>, Option<Injected>) {
+        let Some(pending) = self.vendors.get_mut(&vendor) else {
+            return (None, None);
+        };
+        let fault = match pending.queue.front_mut() {
+            Some((injected, times)) => {
+                let fault = injected.clone();
+                *times -= 1;
+                if *times == 0 {
+                    pending.queue.pop_front();
+                }
+                Some(fault)
+            }
+            None => None,
+        };
+        (pending.latency, fault)
+    }
+
+    /// Every pending fault with its remaining count, vendors in their usual order.
+    pub(crate) fn pending(&self) -> Vec<(Vendor, Fault)> {
+        let mut list = Vec::new();
+        for vendor in Vendor::ALL {
+            let Some(pending) = self.vendors.get(&vendor) else {
+                continue;
+            };
+            if let Some(delay) = pending.latency {
+                list.push((vendor, Fault::Latency(delay)));
+            }
+            for (injected, times) in &pending.queue {
+                list.push((vendor, injected.clone().with_times(*times)));
+            }
+        }
+        list
+    }
+}
+
+/// A fault as the admin API writes it:
+/// `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
+/// `{"vendor":"ytx","fault":"latency","ms":250}`. `times` defaults to 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FaultSpec {
+    pub(crate) vendor: Vendor,
+    pub(crate) fault: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) times: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ms: Option<u64>,
+}
+
+impl FaultSpec {
+    pub(crate) fn from_fault(vendor: Vendor, fault: &Fault) -> Self {
+        let mut spec = FaultSpec {
+            vendor,
+            fault: fault.name().to_owned(),
+            code: None,
+            times: None,
+            ms: None,
+        };
+        match fault {
+            Fault::Latency(delay) => {
+                spec.ms = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX))
+            }
+            Fault::VendorCode { code, times } => {
+                spec.code = Some(code.clone());
+                spec.times = Some(*times);
+            }
+            Fault::Http5xxHtml { times }
+            | Fault::ResetBeforeAnswer { times }
+            | Fault::Hang { times }
+            | Fault::TruncatedBody { times }
+            | Fault::NonUtf8Body { times }
+            | Fault::OversizedBody { times } => spec.times = Some(*times),
+        }
+        spec
+    }
+
+    /// The fault, or what is wrong with the spec.
+    pub(crate) fn to_fault(&self) -> Result<Fault, String> {
+        let times = self.times.unwrap_or(1);
+        let fault = match self.fault.as_str() {
+            "latency" => {
+                let ms = self.ms.ok_or("latency needs \"ms\"")?;
+                Fault::Latency(Duration::from_millis(ms))
+            }
+            "vendor_code" => {
+                let code = self.code.clone().filter(|c| !c.is_empty()).ok_or("vendor_code needs \"code\"")?;
+                Fault::VendorCode { code, times }
+            }
+            "http_5xx_html" => Fault::Http5xxHtml { times },
+            "reset_before_answer" => Fault::ResetBeforeAnswer { times },
+            "hang" => Fault::Hang { times },
+            "truncated_body" => Fault::TruncatedBody { times },
+            "non_utf8_body" => Fault::NonUtf8Body { times },
+            "oversized_body" => Fault::OversizedBody { times },
+            other => {
+                return Err(format!(
+                    "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, reset_before_answer, \
+                     hang, truncated_body, non_utf8_body or oversized_body"
+                ))
+            }
+        };
+        Ok(fault)
+    }
+}
+
+/// More than the 1 MiB the client accepts.
+const OVERSIZED_LEN: usize = (1 << 20) + 4096;
+
+const BAD_GATEWAY_PAGE: &str =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/// Answers (or does not answer) a request the way the fault says.
+pub(crate) async fn respond(
+    fault: Injected,
+    vendor: Vendor,
+    operation: Operation,
+    req: &VendorRequest,
+) -> Response {
+    let json = [(header::CONTENT_TYPE, "application/json;charset=UTF-8")];
+    match fault {
+        Injected::VendorCode(code) => vendors::refusal(vendor, operation, req, &code),
+        Injected::Http5xxHtml => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            BAD_GATEWAY_PAGE,
+        )
+            .into_response(),
+        Injected::Reset => match &req.conn {
+            Some(conn) => {
+                conn.abort();
+                // The connection task drops this future together with the connection.
+                std::future::pending().await
+            }
+            // Not served by our accept loop: break the answer instead (headers, then an error).
+            None => Response::new(Body::from_stream(futures_util::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::other("connection reset by voicecode-sim"))
+            }))),
+        },
+        Injected::Hang => std::future::pending().await,
+        Injected::Truncated => truncated(vendor),
+        Injected::NonUtf8 => (
+            StatusCode::OK,
+            json,
+            &b"{\"statusCode\":\"\xff\xfe\xfd\"}"[..],
+        )
+            .into_response(),
+        Injected::Oversized => {
+            let mut body = Vec::with_capacity(OVERSIZED_LEN + 16);
+            body.extend_from_slice(b"{\"padding\":\"");
+            body.resize(OVERSIZED_LEN, b'x');
+            body.extend_from_slice(b"\"}");
+            (StatusCode::OK, json, body).into_response()
+        }
+    }
+}
+
+/// `Content-Length` promises the whole answer; half of it arrives, then the connection breaks.
+fn truncated(vendor: Vendor) -> Response {
+    let full = Bytes::from(format!(
+        r#"{{"vendor":"{vendor}","note":"this answer is cut off by voicecode-sim","padding":"{}"}}"#,
+        "x".repeat(200)
+    ));
+    let length = full.len();
+    let half = full.slice(..length / 2);
+    // The pause lets the half that was sent be flushed before the stream fails and the
+    // connection is dropped.
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) })
+        .chain(futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Err(std::io::Error::other("answer truncated by voicecode-sim"))
+        }));
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+    response
+}

@@ -1,0 +1,241 @@
+//! voicecode-sim: a local fake of every vendor voicecode speaks to, so that nobody needs a paid
+//! account to develop or test.
+//!
+//! One listener on 127.0.0.1 serves every vendor's paths (they do not overlap). Each request is
+//! checked the way the real vendor checks it — signatures, timestamp windows, nonces, required
+//! fields and their JSON types, balances, frequency limits — and answered in the vendor's own
+//! shapes and codes. On top of that the simulator can inject faults (latency, vendor codes,
+//! broken or hanging connections, unreadable bodies), pushes Huawei call-progress events and
+//! cloud10658 receipts, and keeps a journal of every request it received.
+//!
+//! ```no_run
+//! use voicecode::{ChannelConfig, Client, SendCode, Vendor};
+//! use voicecode_sim::{SimOptions, Simulator};
+//!
+//! let sim = Simulator::start(SimOptions::default())?;
+//! let config = ChannelConfig::from_value(sim.config_json(Vendor::Ihuyi))?;
+//! let receipt = Client::new(config)?.send_code(&SendCode::new("13800138000", "4821"))?;
+//! assert_eq!(sim.count(Vendor::Ihuyi, voicecode_sim::Operation::SendCode), 1);
+//! # let _ = receipt;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The API is synchronous on purpose: the simulator runs its own tokio runtime on a background
+//! thread, so it is equally usable from plain tests, from async tests and from the C, Python and
+//! Node bindings' test suites.
+
+mod admin;
+mod config;
+pub mod demo;
+mod faults;
+mod journal;
+mod push;
+mod server;
+mod state;
+mod vendors;
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use voicecode::Vendor;
+
+pub use faults::Fault;
+pub use journal::{JournalEntry, Operation, Verdict};
+pub use push::CallOutcome;
+
+use crate::server::Shared;
+
+/// How to start a [`Simulator`].
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`]).
+    pub port: u16,
+    /// Starting balances in units, replacing [`demo::DEFAULT_BALANCE`] for the vendors named.
+    /// Only ytx, ihuyi and cloud10658 have a balance; an accepted send costs 1.
+    pub balances: HashMap<Vendor, u64>,
+    /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
+    /// account registers in the vendor's console). No receipts when unset.
+    pub cloud10658_receipt_url: Option<String>,
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The port could not be bound (in use, or not permitted).
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The runtime, its thread or the push client could not be created.
+    #[error("cannot start the simulator: {0}")]
+    Start(String),
+}
+
+/// A running simulator. Dropping it stops the server and closes every connection.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    port: u16,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds 127.0.0.1 on `options.port` and serves every vendor from a background thread.
+    /// Returns once the port is listening, so requests can be sent straight away.
+    pub fn start(options: SimOptions) -> Result<Simulator, SimError> {
+        let requested = options.port;
+        let bind_error = |source| SimError::Bind {
+            port: requested,
+            source,
+        };
+        let listener =
+            std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, requested)))
+                .map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        let shared = Arc::new(Shared::new(options, port).map_err(SimError::Start)?);
+        let router = server::router(Arc::clone(&shared));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let (ready, started) = std::sync::mpsc::channel();
+        // The runtime is built, used and dropped on its own thread: dropping a runtime inside
+        // another one panics, and callers may well be async tests.
+        let thread = std::thread::Builder::new()
+            .name(format!("voicecode-sim:{port}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready.send(Err(SimError::Start(format!("tokio runtime: {e}"))));
+                        return;
+                    }
+                };
+                let listener = {
+                    // Registering the socket with the reactor needs the runtime's context.
+                    let _guard = runtime.enter();
+                    tokio::net::TcpListener::from_std(listener)
+                };
+                match listener {
+                    Ok(listener) => {
+                        let _ = ready.send(Ok(()));
+                        runtime.block_on(server::serve(listener, router, stopped));
+                    }
+                    Err(source) => {
+                        let _ = ready.send(Err(SimError::Bind {
+                            port: requested,
+                            source,
+                        }));
+                    }
+                }
+                // Hanging handlers never finish by themselves; do not wait for them.
+                runtime.shutdown_timeout(Duration::from_millis(200));
+            })
+            .map_err(|e| SimError::Start(format!("thread: {e}")))?;
+        let started = started.recv().unwrap_or_else(|_| {
+            Err(SimError::Start(
+                "the server thread stopped while starting".into(),
+            ))
+        });
+        if let Err(e) = started {
+            let _ = thread.join();
+            return Err(e);
+        }
+        Ok(Simulator {
+            shared,
+            port,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The port the simulator listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:{port}`: the `base_url` of every vendor's channel config.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// A channel config in the core schema (`voicecode::ChannelConfig::from_value`) with the
+    /// vendor's demo credentials and `base_url` pointing at this simulator.
+    pub fn config_json(&self, vendor: Vendor) -> serde_json::Value {
+        config::channel_config(vendor, &self.shared.base_url)
+    }
+
+    /// Adds a fault for the vendor's next requests (every operation of that vendor).
+    /// Counted faults are used up in the order they were injected; `Latency` stays until
+    /// [`Simulator::clear_faults`].
+    pub fn inject(&self, vendor: Vendor, fault: Fault) {
+        self.shared.lock().faults.inject(vendor, fault);
+    }
+
+    /// Removes every pending fault of every vendor.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// The faults still pending, per vendor, with their remaining counts.
+    pub fn faults(&self) -> Vec<(Vendor, Fault)> {
+        self.shared.lock().faults.pending()
+    }
+
+    /// How the calls of later accepted sends end (Huawei status pushes, cloud10658 receipts).
+    pub fn set_call_outcome(&self, outcome: CallOutcome) {
+        self.shared.lock().outcome = outcome;
+    }
+
+    /// Sets a vendor account's balance in units (ytx, ihuyi and cloud10658; ignored otherwise).
+    pub fn set_balance(&self, vendor: Vendor, units: u64) {
+        self.shared.lock().set_balance(vendor, units);
+    }
+
+    /// A vendor account's balance in units, for vendors that have one.
+    pub fn balance(&self, vendor: Vendor) -> Option<u64> {
+        self.shared.lock().balance(vendor)
+    }
+
+    /// Every request received on a vendor endpoint, oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.shared.lock().journal.entries().to_vec()
+    }
+
+    /// Forgets every journaled request.
+    pub fn clear_journal(&self) {
+        self.shared.lock().journal.clear();
+    }
+
+    /// How many requests of this operation reached this vendor, whatever their verdict.
+    pub fn count(&self, vendor: Vendor, operation: Operation) -> usize {
+        self.shared.lock().journal.count(vendor, operation)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            // The receiver is gone only if the server already stopped.
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.shared.base_url)
+            .finish()
+    }
+}

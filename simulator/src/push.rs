@@ -1,0 +1,255 @@
+//! What the platform sends back after accepting a call: Huawei call-progress and fee pushes,
+//! cloud10658 receipts.
+//!
+//! Pushes go out promptly ([`PUSH_INTERVAL`] apart) so that tests of receivers stay fast; the
+//! real platforms take seconds. A receiver that fails is logged and not retried.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use voicecode::protocol::signing::{huawei_created, push_digest};
+
+use crate::server::Shared;
+use crate::vendors::{china_time, random_hex};
+
+/// Time between two pushes of one call.
+const PUSH_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How a simulated call ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    /// The user answers and hears the code: callout, alerting, answer, disconnect (16).
+    #[default]
+    Answered,
+    /// The line is busy: callout, disconnect (17).
+    Busy,
+    /// It rings out: callout, alerting, disconnect (19).
+    NoAnswer,
+}
+
+impl CallOutcome {
+    /// Huawei's `stateCode` (Q.850 cause) of the disconnect.
+    pub fn state_code(self) -> u16 {
+        match self {
+            CallOutcome::Answered => 16,
+            CallOutcome::Busy => 17,
+            CallOutcome::NoAnswer => 19,
+        }
+    }
+
+    fn state_desc(self) -> &'static str {
+        match self {
+            CallOutcome::Answered => "Normal call clearing.",
+            CallOutcome::Busy => "User busy.",
+            CallOutcome::NoAnswer => "No answer from user (user alerted).",
+        }
+    }
+
+    /// The status events a call with this outcome produces, in order.
+    fn events(self) -> &'static [&'static str] {
+        match self {
+            CallOutcome::Answered => &["callout", "alerting", "answer", "disconnect"],
+            CallOutcome::Busy => &["callout", "disconnect"],
+            CallOutcome::NoAnswer => &["callout", "alerting", "disconnect"],
+        }
+    }
+}
+
+/// Pushes owed for an accepted send.
+pub(crate) enum FollowUp {
+    Huawei(HuaweiCall),
+    Cloud10658(Cloud10658Call),
+}
+
+/// An accepted Huawei call and where its events go.
+pub(crate) struct HuaweiCall {
+    pub(crate) app_key: &'static str,
+    pub(crate) app_secret: &'static str,
+    pub(crate) session_id: String,
+    pub(crate) caller: String,
+    pub(crate) called: String,
+    pub(crate) user_data: Option<String>,
+    pub(crate) play_times: u64,
+    /// Decoded from `statusUrl`.
+    pub(crate) status_url: Option<String>,
+    /// Decoded from `feeUrl`.
+    pub(crate) fee_url: Option<String>,
+    pub(crate) outcome: CallOutcome,
+}
+
+/// An accepted cloud10658 call.
+pub(crate) struct Cloud10658Call {
+    pub(crate) mobile: String,
+    pub(crate) task_id: String,
+    pub(crate) outcome: CallOutcome,
+}
+
+pub(crate) async fn deliver(shared: Arc<Shared>, follow_up: FollowUp) {
+    match follow_up {
+        FollowUp::Huawei(call) => huawei_call(&shared.http, call).await,
+        FollowUp::Cloud10658(call) => {
+            if let Some(url) = &shared.cloud10658_receipt_url {
+                cloud10658_receipt(&shared.http, url, call).await;
+            }
+        }
+    }
+}
+
+/// Huawei's event time: UTC `yyyy-MM-dd HH:mm:ss`.
+fn huawei_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+async fn huawei_call(http: &reqwest::Client, call: HuaweiCall) {
+    let started = Utc::now();
+    let mut answered_at = None;
+    if let Some(url) = &call.status_url {
+        for (i, event) in call.outcome.events().iter().enumerate() {
+            if i > 0 {
+                tokio::time::sleep(PUSH_INTERVAL).await;
+            }
+            let now = Utc::now();
+            if *event == "answer" {
+                answered_at = Some(now);
+            }
+            let mut info = json!({
+                "sessionId": call.session_id,
+                "timestamp": huawei_time(now),
+                "caller": call.caller,
+                "called": call.called,
+            });
+            if let Some(data) = &call.user_data {
+                info["userData"] = json!(data);
+            }
+            if *event == "disconnect" {
+                info["stateCode"] = json!(call.outcome.state_code());
+                info["stateDesc"] = json!(call.outcome.state_desc());
+            }
+            let body = json!({ "eventType": event, "statusInfo": info });
+            huawei_push(http, &call, url, &body).await;
+        }
+    }
+    if let Some(url) = &call.fee_url {
+        tokio::time::sleep(PUSH_INTERVAL).await;
+        let body =
+            json!({ "eventType": "fee", "feeLst": [fee_record(&call, started, answered_at)] });
+        huawei_push(http, &call, url, &body).await;
+    }
+}
+
+/// A call detail record with the fields Huawei documents.
+fn fee_record(
+    call: &HuaweiCall,
+    started: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+) -> Value {
+    let ended = Utc::now();
+    let unanswered_reason = if answered_at.is_some() {
+        0
+    } else {
+        call.outcome.state_code()
+    };
+    let duration = answered_at.map_or(0, |at| (ended - at).num_seconds());
+    let mut record = json!({
+        "direction": 0,
+        "spId": "voicecode-sim",
+        "appKey": call.app_key,
+        "icid": format!("sim.{}", call.session_id),
+        "bindNum": call.caller,
+        "sessionId": call.session_id,
+        "callerNum": call.caller,
+        "calleeNum": call.called,
+        "fwdDisplayNum": call.caller,
+        "fwdDstNum": call.called,
+        "callInTime": huawei_time(started),
+        "fwdStartTime": huawei_time(started),
+        "fwdAlertingTime": huawei_time(started),
+        "fwdAnswerTime": answered_at.map(huawei_time).unwrap_or_default(),
+        "callEndTime": huawei_time(ended),
+        "fwdUnaswRsn": unanswered_reason,
+        "ulFailReason": 0,
+        "sipStatusCode": 0,
+        "ttsPlayTimes": call.play_times,
+        "ttsTransDuration": duration,
+        "serviceType": "003003",
+        "hostName": "callenabler.voicecode-sim.local",
+    });
+    if let Some(data) = &call.user_data {
+        record["userData"] = json!(data);
+    }
+    record
+}
+
+/// One push with the platform's `Authorization` and `X-AKSK` headers; the digest covers the
+/// receiver's URL as configured (decoded), then the nonce and the time.
+async fn huawei_push(http: &reqwest::Client, call: &HuaweiCall, url: &str, body: &Value) {
+    let nonce = random_hex(16);
+    let created = huawei_created(Utc::now());
+    let digest = push_digest(call.app_secret, url, &nonce, &created);
+    let x_aksk = format!(
+        r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#,
+        call.app_key
+    );
+    let result = http
+        .post(url)
+        .header("Content-Type", "application/json;charset=UTF-8")
+        .header(
+            "Authorization",
+            r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#,
+        )
+        .header("X-AKSK", x_aksk)
+        .body(body.to_string())
+        .send()
+        .await;
+    report(url, result);
+}
+
+/// The receipt form cloud10658 posts once the call is over.
+async fn cloud10658_receipt(http: &reqwest::Client, url: &str, call: Cloud10658Call) {
+    tokio::time::sleep(PUSH_INTERVAL).await;
+    let received = china_time(Utc::now())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    // The document's example receipt of a delivered call has status 1 and gateway code 1; for
+    // failed calls the gateway code is the call's release cause.
+    let (status, code, talk_time, remark) = match call.outcome {
+        CallOutcome::Answered => ("1", "1".to_owned(), "12", "接收成功"),
+        CallOutcome::Busy => ("0", call.outcome.state_code().to_string(), "0", "用户忙"),
+        CallOutcome::NoAnswer => ("0", call.outcome.state_code().to_string(), "0", "无人接听"),
+    };
+    let form = [
+        ("mobile", call.mobile.as_str()),
+        ("taskid", call.task_id.as_str()),
+        ("status", status),
+        ("code", code.as_str()),
+        ("receivetime", received.as_str()),
+        ("talktime", talk_time),
+        ("remark", remark),
+    ];
+    let body = serde_urlencoded::to_string(form).unwrap_or_default();
+    let result = http
+        .post(url)
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await;
+    report(url, result);
+}
+
+fn report(url: &str, result: reqwest::Result<reqwest::Response>) {
+    match result {
+        Ok(response) if response.status().is_success() => {}
+        Ok(response) => log::warn!(
+            "voicecode-sim: push to {url} answered HTTP {}",
+            response.status()
+        ),
+        Err(e) => log::warn!("voicecode-sim: push to {url} failed: {e}"),
+    }
+}

@@ -1,0 +1,74 @@
+//! The simulator's mutable state: balances, journal, faults, call outcome and what each vendor
+//! remembers between requests (nonces, last calls, captchas). All of it sits behind one lock in
+//! [`crate::server::Shared`]: requests are tiny, so one lock is simpler than many and never
+//! contended for long.
+
+use std::collections::HashMap;
+
+use voicecode::Vendor;
+
+use crate::demo::DEFAULT_BALANCE;
+use crate::faults::FaultBook;
+use crate::journal::Journal;
+use crate::push::CallOutcome;
+use crate::vendors::{cloud10658, huawei, oneaccess};
+
+/// The vendors whose accounts have a balance; Huawei bills afterwards and OneAccess per tenant.
+const WITH_BALANCE: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
+
+pub(crate) struct State {
+    pub(crate) journal: Journal,
+    pub(crate) faults: FaultBook,
+    pub(crate) outcome: CallOutcome,
+    pub(crate) huawei: huawei::Memory,
+    pub(crate) cloud10658: cloud10658::Memory,
+    pub(crate) oneaccess: oneaccess::Memory,
+    balances: HashMap<Vendor, u64>,
+    last_id: u64,
+}
+
+impl State {
+    pub(crate) fn new(overrides: &HashMap<Vendor, u64>) -> Self {
+        let balances = WITH_BALANCE
+            .into_iter()
+            .map(|v| (v, overrides.get(&v).copied().unwrap_or(DEFAULT_BALANCE)))
+            .collect();
+        State {
+            journal: Journal::default(),
+            faults: FaultBook::default(),
+            outcome: CallOutcome::default(),
+            huawei: huawei::Memory::default(),
+            cloud10658: cloud10658::Memory::default(),
+            oneaccess: oneaccess::Memory::default(),
+            balances,
+            last_id: 0,
+        }
+    }
+
+    pub(crate) fn balance(&self, vendor: Vendor) -> Option<u64> {
+        self.balances.get(&vendor).copied()
+    }
+
+    pub(crate) fn set_balance(&mut self, vendor: Vendor, units: u64) {
+        if let Some(balance) = self.balances.get_mut(&vendor) {
+            *balance = units;
+        }
+    }
+
+    /// Takes the price of one call; `false` (and nothing taken) when the account is empty.
+    pub(crate) fn charge(&mut self, vendor: Vendor) -> bool {
+        match self.balances.get_mut(&vendor) {
+            Some(balance) if *balance > 0 => {
+                *balance -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A number unique within this simulator, for message ids.
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.last_id += 1;
+        self.last_id
+    }
+}

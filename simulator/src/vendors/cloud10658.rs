@@ -1,0 +1,172 @@
+//! cloud.10658.com.cn `voiceApi` (PROTOCOLS.md §4, `vendor-docs/004_1d3007c7ee67b2f2.txt`).
+//!
+//! No signature: the appKey travels in the form. Failures are `returnStatus "0"` with the reason
+//! only in `message`, so the simulator's "codes" are message texts. Checks, in order: missing
+//! fields (缺少参数), credentials (账号或密码错误), template (模板id格式不正确, 模板不存在或者未通过),
+//! phone (手机号码格式不正确), code (参数错误: 2–8 digits), the same number at most once a minute
+//! (相同手机号码一分钟之内只可发送一次), balance (余额不足). Success has the vendor's trailing space
+//! in `"returnStatus":"1 "` and counts as strings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+use voicecode::Vendor;
+
+use super::json_response;
+use crate::demo::{CLOUD10658_APP_ID, CLOUD10658_APP_KEY, CLOUD10658_TEMPLATE_ID};
+use crate::journal::{Operation, Verdict};
+use crate::push::{Cloud10658Call, FollowUp};
+use crate::server::{handle, Answer, Shared, VendorRequest};
+use crate::state::State as SimState;
+
+/// 相同手机号码一分钟之内只可发送一次.
+const SAME_NUMBER_INTERVAL: Duration = Duration::from_secs(60);
+/// Task ids look like the vendor's (`3313746`).
+const FIRST_TASK_ID: u64 = 3_300_000;
+
+/// What the platform remembers between requests: when each number was last called.
+#[derive(Debug, Default)]
+pub(crate) struct Memory {
+    last_call: HashMap<String, Instant>,
+}
+
+pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+    let phone = VendorRequest::field(&req.fields(), "phone").map(str::to_owned);
+    handle(
+        shared,
+        Vendor::Cloud10658,
+        Operation::SendCode,
+        phone,
+        req,
+        |state, req| match check_send(state, req) {
+            Ok((body, call)) => Answer {
+                response: json_response(StatusCode::OK, &body),
+                verdict: Verdict::Accepted,
+                follow_up: Some(FollowUp::Cloud10658(call)),
+            },
+            Err(message) => refused(message),
+        },
+    )
+    .await
+}
+
+/// Both balance paths: the documented `/voiceApi/getBalance` and the vendor example's
+/// `/voiceApi/group/getBalance` (which sends its fields in the query string).
+pub(crate) async fn balance(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+    handle(
+        shared,
+        Vendor::Cloud10658,
+        Operation::Balance,
+        None,
+        req,
+        |state, req| match check_balance(state, req) {
+            Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
+            Err(message) => refused(message),
+        },
+    )
+    .await
+}
+
+/// The vendor's failure shape, with the reason as the message.
+pub(crate) fn refusal(message: &str) -> (Response, Verdict) {
+    let body = json!({
+        "returnStatus": "0",
+        "message": message,
+        "remainPoint": null,
+        "taskId": null,
+        "successCounts": null,
+    });
+    (
+        json_response(StatusCode::OK, &body),
+        Verdict::refused(message, 200),
+    )
+}
+
+fn refused(message: &str) -> Answer {
+    let (response, verdict) = refusal(message);
+    Answer::new(response, verdict)
+}
+
+fn check_send(
+    state: &mut SimState,
+    req: &VendorRequest,
+) -> Result<(Value, Cloud10658Call), &'static str> {
+    let fields = req.fields();
+    let get = |name| VendorRequest::field(&fields, name).filter(|v| !v.is_empty());
+    let (Some(app_id), Some(app_key), Some(template), Some(phone), Some(variables)) = (
+        get("appId"),
+        get("appKey"),
+        get("templateId"),
+        get("phone"),
+        get("variables"),
+    ) else {
+        return Err("缺少参数");
+    };
+    if app_id != CLOUD10658_APP_ID || app_key != CLOUD10658_APP_KEY {
+        return Err("账号或密码错误");
+    }
+    if !template.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("模板id格式不正确");
+    }
+    if template != CLOUD10658_TEMPLATE_ID {
+        return Err("模板不存在或者未通过");
+    }
+    if !super::is_mobile(phone) {
+        return Err("手机号码格式不正确");
+    }
+    // The template is a voice code: 2–8 digits.
+    if !super::is_digits(variables, 2, 8) {
+        return Err("参数错误");
+    }
+    let now = Instant::now();
+    let memory = &mut state.cloud10658;
+    memory
+        .last_call
+        .retain(|_, at| now.duration_since(*at) < SAME_NUMBER_INTERVAL);
+    if memory.last_call.contains_key(phone) {
+        return Err("相同手机号码一分钟之内只可发送一次");
+    }
+    if !state.charge(Vendor::Cloud10658) {
+        return Err("余额不足");
+    }
+    state.cloud10658.last_call.insert(phone.to_owned(), now);
+    let task_id = (FIRST_TASK_ID + state.next_id()).to_string();
+    let remaining = state.balance(Vendor::Cloud10658).unwrap_or_default();
+    let body = json!({
+        "returnStatus": "1 ",
+        "message": "成功",
+        "remainPoint": remaining.to_string(),
+        "taskId": task_id,
+        "successCounts": "1",
+    });
+    let call = Cloud10658Call {
+        mobile: phone.to_owned(),
+        task_id,
+        outcome: state.outcome,
+    };
+    Ok((body, call))
+}
+
+fn check_balance(state: &mut SimState, req: &VendorRequest) -> Result<Value, &'static str> {
+    let fields = req.fields();
+    let get = |name| VendorRequest::field(&fields, name).filter(|v| !v.is_empty());
+    let (Some(app_id), Some(app_key)) = (get("appId"), get("appKey")) else {
+        return Err("缺少参数");
+    };
+    if app_id != CLOUD10658_APP_ID || app_key != CLOUD10658_APP_KEY {
+        return Err("账号或密码错误");
+    }
+    let remaining = state.balance(Vendor::Cloud10658).unwrap_or_default();
+    Ok(json!({
+        "returnStatus": "1 ",
+        "message": "成功",
+        "remainPoint": remaining.to_string(),
+        "taskId": null,
+        "successCounts": null,
+    }))
+}
