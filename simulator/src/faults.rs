@@ -349,3 +349,67 @@ fn truncated(vendor: Vendor) -> Response {
     headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_fault() -> Vec<Fault> {
+        vec![
+            Fault::Latency(Duration::from_millis(250)),
+            Fault::VendorCode {
+                code: "-204".into(),
+                times: 2,
+            },
+            Fault::Http5xxHtml { times: 1 },
+            Fault::ResetBeforeAnswer { times: 3 },
+            Fault::Hang { times: 1 },
+            Fault::TruncatedBody { times: 1 },
+            Fault::NonUtf8Body { times: 1 },
+            Fault::OversizedBody { times: 4 },
+        ]
+    }
+
+    #[test]
+    fn every_fault_survives_the_admin_spec_round_trip() {
+        for fault in every_fault() {
+            let spec = FaultSpec::from_fault(Vendor::Ytx, &fault);
+            assert_eq!(spec.fault, fault.name());
+            let json = serde_json::to_value(&spec).unwrap();
+            let back: FaultSpec = serde_json::from_value(json).unwrap();
+            assert_eq!(back.to_fault().unwrap(), fault);
+        }
+    }
+
+    #[test]
+    fn times_defaults_to_one() {
+        let spec: FaultSpec = serde_json::from_str(r#"{"vendor":"ihuyi","fault":"hang"}"#).unwrap();
+        assert_eq!(spec.to_fault().unwrap(), Fault::Hang { times: 1 });
+    }
+
+    #[test]
+    fn counted_faults_are_used_up_first_in_first_out_and_latency_stays() {
+        let mut book = FaultBook::default();
+        book.inject(Vendor::Ytx, Fault::Hang { times: 0 });
+        book.inject(Vendor::Ytx, Fault::Http5xxHtml { times: 2 });
+        book.inject(Vendor::Ytx, Fault::NonUtf8Body { times: 1 });
+        book.inject(Vendor::Ytx, Fault::Latency(Duration::from_millis(5)));
+        let taken: Vec<_> = (0..4)
+            .map(|_| {
+                let (latency, fault) = book.take(Vendor::Ytx);
+                assert_eq!(latency, Some(Duration::from_millis(5)));
+                fault.map(|f| f.with_times(1).name())
+            })
+            .collect();
+        assert_eq!(
+            taken,
+            [
+                Some("http_5xx_html"),
+                Some("http_5xx_html"),
+                Some("non_utf8_body"),
+                None
+            ]
+        );
+        assert!(matches!(book.take(Vendor::Huawei), (None, None)));
+    }
+}

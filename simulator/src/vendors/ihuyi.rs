@@ -5,7 +5,8 @@
 //! order: empty fields (`401`–`404`), account and password (`405`; the password is either the
 //! APIKEY itself or the dynamic MD5 password, whose `time` must be within 10 minutes), the
 //! mobile (`406`), the code (`4070`: 4–6 digits), the balance (`4051`). Answers are XML
-//! (`<SubmitResult xmlns="http://106.ihuyi.cn/">`) unless `format=json`.
+//! (`<SubmitResult xmlns="http://106.ihuyi.cn/">`) unless `format=json`. A request without a
+//! known `method` is no vendor operation: HTTP 404, not journaled.
 
 use std::sync::Arc;
 

@@ -1,0 +1,561 @@
+//! The simulator checks requests the way each vendor does: credentials, signatures, timestamp
+//! windows, nonce replay, required fields and their JSON types, balances, frequency limits.
+//! Requests are built by the core's protocol layer, altered where a test needs it, and the
+//! answers read back by the core's parsers.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use common::*;
+use serde_json::{json, Value};
+use voicecode::protocol::{Channel, Context, HttpRequest, HttpResponse};
+use voicecode::{
+    Client, ErrorKind, Outcome, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
+};
+use voicecode_sim::demo::CAPTCHA_ANSWER;
+use voicecode_sim::{Operation, SimOptions, Simulator, Verdict};
+
+fn signed_request(
+    client: &Client,
+    code: &str,
+    now: chrono::DateTime<Utc>,
+    nonce: &str,
+) -> HttpRequest {
+    let context = Context {
+        now,
+        nonce: nonce.to_owned(),
+    };
+    client
+        .channel()
+        .send_code_request(&SendCode::new("13800138000", code), &context)
+        .unwrap()
+}
+
+fn fresh_request(client: &Client) -> HttpRequest {
+    let context = Context::fresh();
+    signed_request(client, "1234", context.now, &context.nonce)
+}
+
+/// Sends the request and reads the answer as the client would.
+fn exchange(channel: &Channel, request: &HttpRequest) -> voicecode::Result<voicecode::Receipt> {
+    let (status, body) = send_raw(request);
+    channel.parse_send_code(&HttpResponse::new(status, body))
+}
+
+fn with_json_body(mut request: HttpRequest, body: &Value) -> HttpRequest {
+    request.body = body.to_string().into_bytes();
+    request
+}
+
+fn last_verdict(sim: &Simulator) -> Verdict {
+    sim.journal()
+        .last()
+        .expect("a journaled request")
+        .verdict
+        .clone()
+}
+
+#[test]
+fn a_wrong_secret_is_auth_failed() {
+    let sim = start();
+    let cases = [
+        (
+            Vendor::Ytx,
+            json!({ "auth_token": "not-the-token" }),
+            "-203",
+        ),
+        (
+            Vendor::Huawei,
+            json!({ "app_secret": "not-the-secret" }),
+            "1010010",
+        ),
+        (Vendor::Ihuyi, json!({ "api_key": "not-the-key" }), "405"),
+        (
+            Vendor::Cloud10658,
+            json!({ "app_key": "not-the-key" }),
+            "账号或密码错误",
+        ),
+    ];
+    for (vendor, change, code) in cases {
+        let client = Client::new(config_with(&sim, vendor, change)).unwrap();
+        let err = first_request(&client, 0).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.outcome()),
+            (ErrorKind::AuthFailed, Outcome::Refused),
+            "{vendor}: {err}"
+        );
+        let verdict_code = match last_verdict(&sim) {
+            Verdict::Refused { code, .. } => code,
+            other => panic!("{vendor}: {other:?}"),
+        };
+        assert_eq!(verdict_code, code, "{vendor}");
+    }
+}
+
+#[test]
+fn an_unknown_account_is_auth_failed() {
+    let sim = start();
+    for (vendor, change, code) in [
+        (
+            Vendor::Ytx,
+            json!({ "account_sid": "nosuchaccount" }),
+            "-200",
+        ),
+        (
+            Vendor::Huawei,
+            json!({ "app_key": "NoSuchAppKey" }),
+            "1010003",
+        ),
+        (Vendor::Ihuyi, json!({ "account": "VM99999999" }), "405"),
+    ] {
+        let client = Client::new(config_with(&sim, vendor, change)).unwrap();
+        let err = first_request(&client, 0).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.vendor_code()),
+            (ErrorKind::AuthFailed, Some(code)),
+            "{vendor}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_account_is_insufficient_balance_until_topped_up() {
+    let balances: HashMap<Vendor, u64> = BALANCE_VENDORS.into_iter().map(|v| (v, 0)).collect();
+    let sim = Simulator::start(SimOptions {
+        balances,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    for (vendor, code) in [
+        (Vendor::Ytx, "-204"),
+        (Vendor::Ihuyi, "4051"),
+        (Vendor::Cloud10658, "0"),
+    ] {
+        let client = client(&sim, vendor);
+        let err = first_request(&client, 0).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.outcome()),
+            (ErrorKind::InsufficientBalance, Outcome::Refused),
+            "{vendor}"
+        );
+        assert_eq!(err.vendor_code(), Some(code), "{vendor}");
+        assert_eq!(sim.balance(vendor), Some(0));
+        sim.set_balance(vendor, 1);
+        first_request(&client, 1).unwrap();
+        assert_eq!(
+            sim.balance(vendor),
+            Some(0),
+            "{vendor}: one send costs one unit"
+        );
+    }
+    assert_eq!(sim.balance(Vendor::Huawei), None, "huawei has no balance");
+}
+
+#[test]
+fn cloud10658_calls_the_same_number_at_most_once_a_minute() {
+    let sim = start();
+    let client = client(&sim, Vendor::Cloud10658);
+    let send = |phone: &str| client.send_code(&SendCode::new(phone, "1234"));
+    send("15080929435").unwrap();
+    let err = send("+8615080929435").unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::RateLimited, Outcome::Refused)
+    );
+    assert_eq!(
+        err.vendor_message(),
+        Some("相同手机号码一分钟之内只可发送一次")
+    );
+    send("15080929436").unwrap();
+    assert_eq!(
+        sim.balance(Vendor::Cloud10658),
+        Some(voicecode_sim::demo::DEFAULT_BALANCE - 2)
+    );
+}
+
+#[test]
+fn ytx_refuses_headers_older_or_newer_than_ten_minutes() {
+    let sim = start();
+    let client = client(&sim, Vendor::Ytx);
+    for (offset_minutes, accepted) in [(-11, false), (11, false), (-9, true), (0, true)] {
+        let request = signed_request(
+            &client,
+            "1234",
+            Utc::now() + Duration::minutes(offset_minutes),
+            "n",
+        );
+        let result = exchange(client.channel(), &request);
+        assert_eq!(result.is_ok(), accepted, "{offset_minutes} min: {result:?}");
+        if let Err(err) = result {
+            assert_eq!(
+                (err.kind(), err.vendor_code()),
+                (ErrorKind::AuthFailed, Some("-202"))
+            );
+        }
+    }
+}
+
+#[test]
+fn ytx_checks_the_body_field_by_field() {
+    let sim = start();
+    let client = client(&sim, Vendor::Ytx);
+    let app_id = voicecode_sim::demo::YTX_APP_ID;
+    let cases = [
+        (
+            json!({ "action": "callOutCode", "appid": app_id, "code": "1234" }),
+            "-2",
+        ),
+        (
+            json!({ "action": "callOutCode", "appid": app_id, "dst": "12345", "code": "1234" }),
+            "-102",
+        ),
+        (
+            json!({ "action": "callOutCode", "appid": app_id, "dst": "13800138000", "code": "12-4" }),
+            "-101",
+        ),
+        (
+            json!({ "action": "callOutCode", "appid": app_id, "dst": "13800138000", "code": "1234", "time": "4" }),
+            "-101",
+        ),
+        (
+            json!({ "action": "callOutCode", "appid": "otherapp", "dst": "13800138000", "code": "1234" }),
+            "-205",
+        ),
+        (
+            json!({ "action": "noticeCall", "appid": app_id, "dst": "13800138000", "code": "1234" }),
+            "-3",
+        ),
+        (json!(["not", "an", "object"]), "-4"),
+    ];
+    for (body, code) in cases {
+        let err = exchange(
+            client.channel(),
+            &with_json_body(fresh_request(&client), &body),
+        )
+        .unwrap_err();
+        assert_eq!(err.vendor_code(), Some(code), "{body}");
+        assert_eq!(err.outcome(), Outcome::Refused);
+    }
+    // Numbers where the sample sends strings are accepted, as by the vendor.
+    let body = json!({ "action": "callOutCode", "appid": app_id, "dst": "13800138000", "code": 1234, "time": 2 });
+    exchange(
+        client.channel(),
+        &with_json_body(fresh_request(&client), &body),
+    )
+    .unwrap();
+}
+
+#[test]
+fn huawei_refuses_a_created_more_than_five_minutes_off() {
+    let sim = start();
+    let client = client(&sim, Vendor::Huawei);
+    let stale = signed_request(&client, "1234", Utc::now() - Duration::minutes(6), "nonce1");
+    let err = exchange(client.channel(), &stale).unwrap_err();
+    assert_eq!(
+        (err.http_status(), err.vendor_code()),
+        (Some(401), Some("1010013"))
+    );
+    assert_eq!(err.kind(), ErrorKind::AuthFailed);
+    let skewed = signed_request(&client, "1234", Utc::now() + Duration::minutes(4), "nonce2");
+    exchange(client.channel(), &skewed).unwrap();
+}
+
+#[test]
+fn huawei_refuses_a_replayed_nonce() {
+    let sim = start();
+    let client = client(&sim, Vendor::Huawei);
+    let request = signed_request(
+        &client,
+        "1234",
+        Utc::now(),
+        "0123456789abcdef0123456789abcdef",
+    );
+    exchange(client.channel(), &request).unwrap();
+    let err = exchange(client.channel(), &request).unwrap_err();
+    assert_eq!(
+        (err.http_status(), err.vendor_code()),
+        (Some(401), Some("1010010"))
+    );
+    assert_eq!(err.kind(), ErrorKind::AuthFailed);
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 2);
+}
+
+#[test]
+fn huawei_refuses_a_bad_digest() {
+    let sim = start();
+    let client = client(&sim, Vendor::Huawei);
+    let mut request = fresh_request(&client);
+    for (name, value) in &mut request.headers {
+        if name.eq_ignore_ascii_case("x-aksk") {
+            *value = value.replace("PasswordDigest=\"", "PasswordDigest=\"AAAA");
+        }
+    }
+    let (status, body) = send_raw(&request);
+    assert_eq!(status, 401);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({ "resultcode": "1010010", "resultdesc": "Invalid digest." })
+    );
+}
+
+#[test]
+fn huawei_checks_each_fields_presence_and_json_type() {
+    let sim = start();
+    let client = client(&sim, Vendor::Huawei);
+    let valid = json!({
+        "displayNbr": voicecode_sim::demo::HUAWEI_DISPLAY_NUMBER,
+        "calleeNbr": "+8613800138000",
+        "languageType": 2,
+        "preTone": "welcome.wav",
+        "verifyCode": "1234",
+    });
+    let changed = |key: &str, value: Value| {
+        let mut body = valid.clone();
+        body[key] = value;
+        body
+    };
+    let without = |key: &str| {
+        let mut body = valid.clone();
+        body.as_object_mut().unwrap().remove(key);
+        body
+    };
+    let cases = [
+        (without("verifyCode"), 403, "1010002"),
+        (without("languageType"), 403, "1010002"),
+        (json!("not an object"), 403, "1010002"),
+        (changed("languageType", json!("2")), 500, "1020001"),
+        (changed("times", json!(10)), 500, "1020001"),
+        (changed("times", json!("3")), 500, "1020001"),
+        (changed("returnIdlePort", json!(true)), 500, "1020001"),
+        (
+            changed("statusUrl", json!("http://127.0.0.1/status")),
+            500,
+            "1020001",
+        ),
+        (changed("verifyCode", json!("12a4")), 500, "1020001"),
+        (changed("calleeNbr", json!("13800138000")), 500, "1020001"),
+        (changed("userData", json!("{json}")), 500, "1020001"),
+        (
+            changed("displayNbr", json!("+8675500000000")),
+            403,
+            "1010023",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let err = exchange(
+            client.channel(),
+            &with_json_body(fresh_request(&client), &body),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.http_status(), err.vendor_code()),
+            (Some(status), Some(code)),
+            "{body}"
+        );
+    }
+    exchange(
+        client.channel(),
+        &with_json_body(fresh_request(&client), &changed("times", json!(0))),
+    )
+    .unwrap();
+}
+
+#[test]
+fn ihuyi_checks_its_fields_and_the_time_window() {
+    let sim = start();
+    let client = client(&sim, Vendor::Ihuyi);
+    let stale = signed_request(&client, "1234", Utc::now() - Duration::minutes(11), "");
+    let err = exchange(client.channel(), &stale).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.vendor_code()),
+        (ErrorKind::AuthFailed, Some("405"))
+    );
+
+    // The APIKEY itself is a valid password too; format=json asks for JSON.
+    let key = voicecode_sim::demo::IHUYI_API_KEY;
+    let form = |fields: &str| format!("account=VM00000001&password={key}&format=json&{fields}");
+    let cases = [
+        ("mobile=13800138000&content=123", "4070"),
+        ("mobile=13800138000&content=1234567", "4070"),
+        ("mobile=075528001234&content=1234", "406"),
+        ("content=1234", "403"),
+        ("mobile=13800138000", "404"),
+    ];
+    for (fields, code) in cases {
+        let (status, body) = post(
+            &sim,
+            "/webservice/voice.php?method=Submit",
+            "application/x-www-form-urlencoded",
+            &form(fields),
+        );
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (status, answer["code"].to_string()),
+            (200, code.to_owned()),
+            "{fields}: {body}"
+        );
+    }
+    let (_, body) = post(
+        &sim,
+        "/webservice/voice.php?method=Submit",
+        "application/x-www-form-urlencoded",
+        "password=x",
+    );
+    assert!(
+        body.contains("<code>401</code>"),
+        "XML is the default: {body}"
+    );
+    let ok = format!("account=VM00000001&password={key}&mobile=13800138000&content=4821");
+    let (_, body) = post(
+        &sim,
+        "/webservice/voice.php?method=Submit",
+        "application/x-www-form-urlencoded",
+        &ok,
+    );
+    assert!(
+        body.contains("<code>2</code>") && body.contains("<voiceid>"),
+        "{body}"
+    );
+}
+
+#[test]
+fn cloud10658_checks_its_fields() {
+    let sim = start();
+    let form = |fields: &str| format!("appId=SIM10658APP00001&appKey=SIMKEY000001&{fields}");
+    let cases = [
+        ("templateId=724&phone=15080929435", "缺少参数"),
+        (
+            "templateId=724&phone=1508092943&variables=1234",
+            "手机号码格式不正确",
+        ),
+        ("templateId=724&phone=15080929435&variables=1", "参数错误"),
+        (
+            "templateId=999&phone=15080929435&variables=1234",
+            "模板不存在或者未通过",
+        ),
+        (
+            "templateId=abc&phone=15080929435&variables=1234",
+            "模板id格式不正确",
+        ),
+    ];
+    for (fields, message) in cases {
+        let (status, body) = post(
+            &sim,
+            "/voiceApi",
+            "application/x-www-form-urlencoded;charset=utf-8",
+            &form(fields),
+        );
+        let answer: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(
+            (answer["returnStatus"].as_str(), answer["message"].as_str()),
+            (Some("0"), Some(message)),
+            "{fields}"
+        );
+    }
+    // The vendor example's balance call: fields in the query string, empty body.
+    let (_, body) = post(
+        &sim,
+        "/voiceApi/group/getBalance?appId=SIM10658APP00001&appKey=SIMKEY000001",
+        "text/plain",
+        "",
+    );
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            answer["returnStatus"].as_str(),
+            answer["remainPoint"].as_str()
+        ),
+        (Some("1 "), Some("100"))
+    );
+}
+
+#[test]
+fn oneaccess_wants_the_device_headers() {
+    let sim = start();
+    let response = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("{}/api/v2/sdk/captcha", sim.base_url()))
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let answer: Value = response.json().unwrap();
+    assert_eq!(answer["error_code"], "IDAAS.SDK.PARAM.0001");
+}
+
+#[test]
+fn oneaccess_captchas_and_tokens_are_good_for_one_use() {
+    let sim = start();
+    let client = client(&sim, Vendor::Oneaccess);
+    let verify = |token: &str, x: f64| {
+        client.verify_captcha(&VerifyCaptcha {
+            token: token.into(),
+            x,
+            y: CAPTCHA_ANSWER.1,
+            mobile: "13800138000".into(),
+        })
+    };
+    let captcha_error = |err: voicecode::Error| {
+        assert_eq!(
+            (err.kind(), err.outcome()),
+            (ErrorKind::InvalidInput, Outcome::Refused)
+        );
+        assert_eq!(err.vendor_code(), Some("IDAAS.SDK.CAPTCHA.0002"));
+    };
+    captcha_error(verify("no-such-token", CAPTCHA_ANSWER.0).unwrap_err());
+    let missed = client.captcha().unwrap();
+    captcha_error(verify(&missed.token, CAPTCHA_ANSWER.0 + 40.0).unwrap_err());
+    captcha_error(verify(&missed.token, CAPTCHA_ANSWER.0).unwrap_err());
+
+    let captcha = client.captcha().unwrap();
+    let captcha_token = verify(&captcha.token, CAPTCHA_ANSWER.0).unwrap();
+    let sms = |mobile: &str| {
+        client.send_sms_code(&SendSmsCode {
+            mobile: mobile.into(),
+            purpose: SmsPurpose::Login,
+            captcha_token: captcha_token.clone(),
+        })
+    };
+    captcha_error(sms("13900139000").unwrap_err());
+    // The failed attempt for another number used the token up.
+    captcha_error(sms("13800138000").unwrap_err());
+}
+
+#[test]
+fn malformed_requests_get_an_answer_and_never_break_the_server() {
+    let sim = start();
+    let paths = [
+        "/201512/sid/x/call/CodeCallOut.wx?Sign=%zz",
+        "/201612/sid/x/account/getBlance.wx",
+        "/rest/httpsessions/callVerify/v1.0",
+        "/webservice/voice.php?method=Submit",
+        "/webservice/voice.php?method=GetNum&account=%ff",
+        "/voiceApi",
+        "/voiceApi/getBalance",
+        "/api/v2/sdk/captcha/verify",
+        "/api/v2/sdk/sms/send",
+    ];
+    let deep = "[".repeat(5000);
+    let bodies = [
+        "",
+        "{",
+        "\u{0}\u{1}",
+        "a=%zz&b",
+        "account=&password=&mobile=&content=",
+        deep.as_str(),
+    ];
+    for path in paths {
+        for body in bodies {
+            let (status, _) = post(&sim, path, "application/json", body);
+            assert!(
+                (200..500).contains(&status),
+                "{path} {body:.10}: HTTP {status}"
+            );
+        }
+    }
+    first_request(&client(&sim, Vendor::Huawei), 0).unwrap();
+}
