@@ -38,7 +38,6 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use voicecode::Vendor;
 
@@ -107,37 +106,7 @@ impl Simulator {
         // another one panics, and callers may well be async tests.
         let thread = std::thread::Builder::new()
             .name(format!("voicecode-sim:{port}"))
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => runtime,
-                    Err(e) => {
-                        let _ = ready.send(Err(SimError::Start(format!("tokio runtime: {e}"))));
-                        return;
-                    }
-                };
-                let listener = {
-                    // Registering the socket with the reactor needs the runtime's context.
-                    let _guard = runtime.enter();
-                    tokio::net::TcpListener::from_std(listener)
-                };
-                match listener {
-                    Ok(listener) => {
-                        let _ = ready.send(Ok(()));
-                        runtime.block_on(server::serve(listener, router, stopped));
-                    }
-                    Err(source) => {
-                        let _ = ready.send(Err(SimError::Bind {
-                            port: requested,
-                            source,
-                        }));
-                    }
-                }
-                // Hanging handlers never finish by themselves; do not wait for them.
-                runtime.shutdown_timeout(Duration::from_millis(200));
-            })
+            .spawn(move || server::run(listener, router, stopped, ready))
             .map_err(|e| SimError::Start(format!("thread: {e}")))?;
         let started = started.recv().unwrap_or_else(|_| {
             Err(SimError::Start(

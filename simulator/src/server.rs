@@ -26,7 +26,7 @@ use crate::journal::{JournalEntry, Operation, Verdict};
 use crate::push::FollowUp;
 use crate::state::State;
 use crate::vendors::{cloud10658, huawei, ihuyi, oneaccess, ytx};
-use crate::{admin, faults, push, SimOptions};
+use crate::{admin, faults, push, SimError, SimOptions};
 
 /// Vendor requests are a few hundred bytes; anything near this is not a vendor request.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -111,8 +111,45 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
+/// The server thread: builds a runtime, reports on `ready` whether it is listening, then serves
+/// until `stop` fires.
+pub(crate) fn run(
+    listener: std::net::TcpListener,
+    router: Router,
+    stop: oneshot::Receiver<()>,
+    ready: std::sync::mpsc::Sender<Result<(), SimError>>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = ready.send(Err(SimError::Start(format!("tokio runtime: {e}"))));
+            return;
+        }
+    };
+    let listener = {
+        // Registering the socket with the reactor needs the runtime's context.
+        let _guard = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+    };
+    match listener {
+        Ok(listener) => {
+            // The caller may have given up waiting; the server then stops when it is dropped.
+            let _ = ready.send(Ok(()));
+            runtime.block_on(serve(listener, router, stop));
+        }
+        Err(e) => {
+            let _ = ready.send(Err(SimError::Start(format!("cannot listen: {e}"))));
+        }
+    }
+    // Hanging handlers never finish by themselves; do not wait for them.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+}
+
 /// Accepts connections until `stop` fires (or its sender is dropped).
-pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Receiver<()>) {
+async fn serve(listener: TcpListener, router: Router, mut stop: oneshot::Receiver<()>) {
     loop {
         let stream = tokio::select! {
             _ = &mut stop => return,
