@@ -140,17 +140,14 @@ async fn the_async_client_times_out_on_a_hang() {
 
 #[test]
 fn latency_delays_every_answer_until_cleared() {
+    const LATENCY: Duration = Duration::from_millis(250);
     let sim = start();
-    sim.inject(Vendor::Ihuyi, Fault::Latency(Duration::from_millis(150)));
+    sim.inject(Vendor::Ihuyi, Fault::Latency(LATENCY));
     let client = client(&sim, Vendor::Ihuyi);
     for n in 0..2 {
         let started = Instant::now();
         first_request(&client, n).unwrap();
-        assert!(
-            started.elapsed() >= Duration::from_millis(150),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() >= LATENCY, "{:?}", started.elapsed());
     }
     let impatient = client_with_timeout(&sim, Vendor::Ihuyi, 50);
     let err = first_request(&impatient, 3).unwrap_err();
@@ -162,7 +159,7 @@ fn latency_delays_every_answer_until_cleared() {
     assert!(sim.faults().is_empty());
     let started = Instant::now();
     first_request(&client, 4).unwrap();
-    assert!(started.elapsed() < Duration::from_millis(150));
+    assert!(started.elapsed() < LATENCY, "{:?}", started.elapsed());
 }
 
 #[test]
