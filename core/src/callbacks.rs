@@ -180,8 +180,10 @@ fn fee_event(record: &Map<String, Value>) -> Option<CallEvent> {
         phone: text_field(record, "calleeNum"),
         event: EventKind::Fee,
         at: ended,
-        state_code: int_field(record, "ulFailReason"),
-        state_desc: text_field(record, "fwdUnaswRsn"),
+        // `fwdUnaswRsn` is the numeric cause of an unanswered call; `ulFailReason` the
+        // platform's failure reason when the call never got that far.
+        state_code: int_field(record, "fwdUnaswRsn").or_else(|| int_field(record, "ulFailReason")),
+        state_desc: None,
         talk_seconds,
         user_data: text_field(record, "userData"),
         raw: record.clone(),

@@ -45,10 +45,18 @@ struct AsyncInner {
 }
 
 macro_rules! http_builder {
-    ($builder:expr, $config:expr) => {
-        $builder
-            .connect_timeout($config.connect_timeout())
-            .timeout($config.timeout())
+    ($builder:expr, $channel:expr) => {{
+        let config = $channel.config();
+        let builder = $builder
+            .connect_timeout(config.connect_timeout())
+            .timeout(config.timeout());
+        // A local simulator or gateway is never reached through the environment's proxy.
+        let builder = if is_loopback($channel.base_url()) {
+            builder.no_proxy()
+        } else {
+            builder
+        };
+        builder
             // A redirected POST could be sent twice; vendors do not redirect API calls.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
@@ -56,14 +64,26 @@ macro_rules! http_builder {
             .map_err(|e| {
                 Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
             })
-    };
+    }};
+}
+
+fn is_loopback(base_url: &str) -> bool {
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()));
+    match host {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 impl Client {
     /// Validates `config` and opens a connection pool (no connection is made yet).
     pub fn new(config: ChannelConfig) -> Result<Self> {
         let channel = Channel::new(config)?;
-        let http = http_builder!(reqwest::blocking::Client::builder(), channel.config())?;
+        let http = http_builder!(reqwest::blocking::Client::builder(), channel)?;
         Ok(Client {
             inner: Arc::new(BlockingInner { channel, http }),
         })
@@ -159,7 +179,7 @@ impl AsyncClient {
     /// Validates `config` and opens a connection pool (no connection is made yet).
     pub fn new(config: ChannelConfig) -> Result<Self> {
         let channel = Channel::new(config)?;
-        let http = http_builder!(reqwest::Client::builder(), channel.config())?;
+        let http = http_builder!(reqwest::Client::builder(), channel)?;
         Ok(AsyncClient {
             inner: Arc::new(AsyncInner { channel, http }),
         })

@@ -63,7 +63,7 @@ fn huawei_fee_pushes_give_one_event_per_record_and_keep_unknown_fields() {
     let body = r#"{"eventType":"fee","feeLst":[
         {"direction":0,"spId":"sp","appKey":"k","sessionId":"s1","calleeNum":"+8613800000021","callInTime":"2019-01-24 02:48:46",
          "fwdAnswerTime":"2019-01-24 02:49:12","callEndTime":"2019-01-24 02:49:23","ulFailReason":0,"userData":"u1","brandNewField":"kept"},
-        {"sessionId":"s2","calleeNum":"+8613800000022","callEndTime":"2019-01-24 03:00:00","fwdUnaswRsn":"no answer"}]}"#;
+        {"sessionId":"s2","calleeNum":"+8613800000022","callEndTime":"2019-01-24 03:00:00","fwdUnaswRsn":19,"ulFailReason":0}]}"#;
     let events = huawei(body);
     assert_eq!(events.len(), 2);
     assert_eq!(
@@ -76,7 +76,7 @@ fn huawei_fee_pushes_give_one_event_per_record_and_keep_unknown_fields() {
     );
     assert_eq!(events[0].raw["brandNewField"], "kept");
     assert_eq!(events[1].talk_seconds, None);
-    assert_eq!(events[1].state_desc.as_deref(), Some("no answer"));
+    assert_eq!(events[1].state_code, Some(19));
 }
 
 #[test]

@@ -171,3 +171,46 @@ fn errors_serialise_with_every_field_the_bindings_expose() {
         assert!(json.get(key).is_some(), "{key}");
     }
 }
+
+#[test]
+fn config_files_are_read_as_toml_or_by_extension_as_json() {
+    let dir = std::env::temp_dir().join(format!("voicecode-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml_path = dir.join("ihuyi.toml");
+    std::fs::write(
+        &toml_path,
+        "vendor = \"ihuyi\"\naccount = \"VM12345678\"\napi_key = \"k\"\ntimeout_ms = 2500\n",
+    )
+    .unwrap();
+    let json_path = dir.join("ihuyi.json");
+    std::fs::write(&json_path, IHUYI).unwrap();
+
+    let from_toml = ChannelConfig::from_file(&toml_path).unwrap();
+    assert_eq!(from_toml.timeout_ms, 2500);
+    assert_eq!(from_toml.vendor.vendor(), voicecode::Vendor::Ihuyi);
+    assert_eq!(
+        ChannelConfig::from_file(&json_path).unwrap(),
+        ChannelConfig::from_json(IHUYI).unwrap()
+    );
+
+    // JSON text under a TOML name is a TOML error that names the file.
+    let wrong = dir.join("ihuyi.conf");
+    std::fs::write(&wrong, IHUYI).unwrap();
+    let e = ChannelConfig::from_file(&wrong).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("config"))
+    );
+    assert!(
+        e.message().contains("ihuyi.conf") && e.message().contains("TOML"),
+        "{e}"
+    );
+
+    let e = ChannelConfig::from_file(dir.join("missing.toml")).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.outcome()),
+        (ErrorKind::InvalidConfig, Outcome::NotSent)
+    );
+    assert!(e.message().contains("missing.toml"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -60,6 +60,11 @@ impl Channel {
         self.config.vendor.vendor()
     }
 
+    /// `scheme://host[:port]` that requests go to: the vendor's host or the configured `base_url`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// The configuration this channel was built from.
     pub fn config(&self) -> &ChannelConfig {
         &self.config
