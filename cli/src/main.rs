@@ -1,0 +1,151 @@
+//! `voicecode`: send voice verification codes from the shell, check balances, run the vendor
+//! simulator, or watch a guided demo of every vendor against it.
+
+mod config;
+mod demo;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use voicecode::{Client, Outcome, Router, SendCode};
+
+#[derive(Parser)]
+#[command(
+    name = "voicecode",
+    version,
+    about = "Voice verification codes (语音验证码) through ytx, Huawei, ihuyi, cloud10658 and OneAccess"
+)]
+#[command(
+    after_help = "Exit status: 0 success, 1 failed with no call placed, 2 usage or input error, \
+3 outcome unknown (the call may have been placed: do not resend)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Send a voice verification code.
+    #[command(after_help = "Examples:\n  \
+        voicecode send --config huawei.toml --to +8613800138000 --code 4821\n  \
+        voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n\n\
+        With several --config files the channels are tried in order, moving on only when no call \
+        can have been placed. Secrets may come from VOICECODE_AUTH_TOKEN, VOICECODE_APP_SECRET, \
+        VOICECODE_API_KEY or VOICECODE_APP_KEY instead of the file.")]
+    Send(SendArgs),
+    /// Show an account's balance (ytx, ihuyi, cloud10658).
+    #[command(after_help = "Example:\n  voicecode balance --config ytx.toml --json")]
+    Balance(BalanceArgs),
+    /// Run the vendor simulator in the foreground and write ready-to-use configs for it.
+    #[command(
+        after_help = "Example:\n  voicecode sim --port 8080 --config-dir ./sim-configs\n  \
+        voicecode send --config ./sim-configs/huawei.json --to 13800138000 --code 4821"
+    )]
+    Sim(SimArgs),
+    /// Start the simulator in-process and send a code through every vendor, showing receipts,
+    /// call events and the error model. Needs no account.
+    Demo,
+}
+
+#[derive(Args)]
+struct SendArgs {
+    /// Channel config file (TOML or JSON); repeat for failover, in order of preference.
+    #[arg(long = "config", value_name = "FILE", required = true)]
+    configs: Vec<PathBuf>,
+    /// Recipient: E.164 (+8613800138000) or national digits.
+    #[arg(long)]
+    to: String,
+    /// The code to speak.
+    #[arg(long)]
+    code: String,
+    /// How many times the code is played.
+    #[arg(long)]
+    play_times: Option<u8>,
+    /// Data echoed in call-status pushes (huawei).
+    #[arg(long)]
+    user_data: Option<String>,
+    /// Print {"ok":…} JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct BalanceArgs {
+    /// Channel config file (TOML or JSON).
+    #[arg(long = "config", value_name = "FILE")]
+    config: PathBuf,
+    /// Print {"ok":…} JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct SimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Where to write one config file per vendor.
+    #[arg(long, value_name = "DIR", default_value = "voicecode-sim-configs")]
+    config_dir: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Send(args) => send(args),
+        Command::Balance(args) => balance(args),
+        Command::Sim(args) => {
+            output::report_plain(demo::run_simulator(args.port, &args.config_dir))
+        }
+        Command::Demo => output::report_plain(demo::run()),
+    }
+}
+
+fn send(args: SendArgs) -> ExitCode {
+    let request = SendCode {
+        play_times: args.play_times,
+        user_data: args.user_data,
+        ..SendCode::new(args.to, args.code)
+    };
+    let result = args
+        .configs
+        .iter()
+        .map(|path| config::load(path))
+        .collect::<voicecode::Result<Vec<_>>>()
+        .and_then(Router::new)
+        .and_then(|router| router.send_code(&request));
+    output::report(
+        args.json,
+        result.as_ref().map(|receipt| ("receipt", receipt)),
+        |r| {
+            format!(
+                "{} accepted the call: message_id {} ({} {})",
+                r.vendor, r.message_id, r.vendor_code, r.vendor_message
+            )
+        },
+    )
+}
+
+fn balance(args: BalanceArgs) -> ExitCode {
+    let result = config::load(&args.config)
+        .and_then(Client::new)
+        .and_then(|c| c.balance());
+    output::report(
+        args.json,
+        result.as_ref().map(|balance| ("balance", balance)),
+        |b| format!("{} balance: {} {}", b.vendor, b.amount, b.unit.as_str()),
+    )
+}
+
+/// The documented exit status for a failure.
+fn exit_code(error: &voicecode::Error) -> ExitCode {
+    use voicecode::ErrorKind::{InvalidConfig, InvalidInput};
+    match (error.outcome(), error.kind()) {
+        (Outcome::Unknown, _) => ExitCode::from(3),
+        (_, InvalidInput | InvalidConfig) => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,318 @@
+//! The built `voicecode` binary against the simulator: what it prints and how it exits.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use voicecode::Vendor;
+use voicecode_sim::{Fault, Operation, SimOptions, Simulator};
+
+fn voicecode(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_voicecode"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+struct Fixture {
+    sim: Simulator,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            sim: Simulator::start(SimOptions::default()).unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Writes the simulator's config for `vendor` as JSON, with `edit` applied.
+    fn config(&self, vendor: Vendor, edit: impl FnOnce(&mut Value)) -> PathBuf {
+        let mut value = self.sim.config_json(vendor);
+        edit(&mut value);
+        let path = self
+            .dir
+            .path()
+            .join(format!("{vendor}-{}.json", rand_suffix()));
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[test]
+fn send_prints_the_receipt_and_exits_0() {
+    let f = Fixture::new();
+    let config = f.config(Vendor::Huawei, |_| {});
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "+8613800138000",
+        "--code",
+        "4821",
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["receipt"]["vendor"], "huawei");
+    assert!(!v["receipt"]["message_id"].as_str().unwrap().is_empty());
+    assert_eq!(f.sim.count(Vendor::Huawei, Operation::SendCode), 1);
+
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "4821",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("huawei accepted the call"));
+}
+
+#[test]
+fn toml_configs_work_too() {
+    let f = Fixture::new();
+    let mut toml = String::new();
+    for (key, value) in f.sim.config_json(Vendor::Ihuyi).as_object().unwrap() {
+        toml.push_str(&format!("{key} = {value}\n"));
+    }
+    let path = f.dir.path().join("ihuyi.toml");
+    std::fs::write(&path, toml).unwrap();
+    let out = voicecode(&["balance", "--config", path.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["balance"]["unit"], "units");
+}
+
+#[test]
+fn invalid_input_exits_2_and_sends_nothing() {
+    let f = Fixture::new();
+    let config = f.config(Vendor::Ihuyi, |_| {});
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "12",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(
+        (
+            v["ok"].clone(),
+            v["error"]["kind"].clone(),
+            v["error"]["outcome"].clone()
+        ),
+        (false.into(), "invalid_input".into(), "not_sent".into())
+    );
+    assert_eq!(v["error"]["field"], "code");
+    assert_eq!(f.sim.count(Vendor::Ihuyi, Operation::SendCode), 0);
+    // People get one line on stderr.
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "12",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("invalid_input"), "{stderr}");
+}
+
+#[test]
+fn several_configs_fail_over_in_order_and_report_attempts() {
+    let f = Fixture::new();
+    let huawei = f.config(Vendor::Huawei, |_| {});
+    let ytx = f.config(Vendor::Ytx, |_| {});
+    f.sim.inject(
+        Vendor::Huawei,
+        Fault::VendorCode {
+            code: "1010009".into(),
+            times: 1,
+        },
+    );
+    let args = [
+        "send",
+        "--config",
+        huawei.to_str().unwrap(),
+        "--config",
+        ytx.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "4821",
+        "--json",
+    ];
+    let v = json(&voicecode(&args));
+    assert_eq!(v["receipt"]["vendor"], "ytx");
+
+    f.sim.inject(
+        Vendor::Huawei,
+        Fault::VendorCode {
+            code: "1010009".into(),
+            times: 1,
+        },
+    );
+    f.sim.inject(
+        Vendor::Ytx,
+        Fault::VendorCode {
+            code: "-204".into(),
+            times: 1,
+        },
+    );
+    let out = voicecode(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let attempts = json(&out)["error"]["attempts"].clone();
+    let vendors: Vec<_> = attempts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["vendor"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(vendors, ["huawei", "ytx"]);
+    assert_eq!(attempts[1]["vendor_code"], "-204");
+}
+
+#[test]
+fn an_unknown_outcome_exits_3_without_failover() {
+    let f = Fixture::new();
+    let huawei = f.config(Vendor::Huawei, |v| v["timeout_ms"] = 300.into());
+    let ytx = f.config(Vendor::Ytx, |_| {});
+    f.sim.inject(Vendor::Huawei, Fault::Hang { times: 1 });
+    let out = voicecode(&[
+        "send",
+        "--config",
+        huawei.to_str().unwrap(),
+        "--config",
+        ytx.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "4821",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not resend"));
+    assert_eq!(f.sim.count(Vendor::Ytx, Operation::SendCode), 0);
+}
+
+#[test]
+fn a_secret_may_come_from_the_environment() {
+    let f = Fixture::new();
+    let mut secret = String::new();
+    let config = f.config(Vendor::Huawei, |v| {
+        secret = v
+            .as_object_mut()
+            .unwrap()
+            .remove("app_secret")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+    });
+    let run = |env: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_voicecode"));
+        cmd.args([
+            "send",
+            "--config",
+            config.to_str().unwrap(),
+            "--to",
+            "13800138000",
+            "--code",
+            "4821",
+            "--json",
+        ]);
+        cmd.env_remove("VOICECODE_APP_SECRET");
+        if let Some(value) = env {
+            cmd.env("VOICECODE_APP_SECRET", value);
+        }
+        cmd.output().unwrap()
+    };
+    let missing = run(None);
+    assert_eq!(json(&missing)["error"]["field"], "app_secret");
+    let ok = run(Some(&secret));
+    assert_eq!(
+        json(&ok)["ok"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&missing.stdout).contains(&secret));
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for sub in ["send", "balance", "sim"] {
+        let out = voicecode(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Example"),
+            "{sub}"
+        );
+    }
+    assert_eq!(
+        voicecode(&["send", "--to", "1"]).status.code(),
+        Some(2),
+        "missing --config is a usage error"
+    );
+}
+
+#[test]
+fn demo_walks_through_every_vendor_with_call_events() {
+    let out = voicecode(&["demo"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "== ytx ==",
+        "== huawei ==",
+        "== ihuyi ==",
+        "== cloud10658 ==",
+        "== oneaccess ==",
+        "event: answered",
+        "event: hangup",
+        "event: fee",
+        "event: delivered",
+        "insufficient_balance",
+        "ytx accepted",
+        "outcome unknown",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
