@@ -47,6 +47,7 @@ enum Command {
     Sim(SimArgs),
     /// Start the simulator in-process and send a code through every vendor, showing receipts,
     /// call events and the error model. Needs no account.
+    #[command(after_help = "Example:\n  voicecode demo")]
     Demo,
 }
 

@@ -271,7 +271,7 @@ fn a_secret_may_come_from_the_environment() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in ["send", "balance", "sim"] {
+    for sub in ["send", "balance", "sim", "demo"] {
         let out = voicecode(&[sub, "--help"]);
         assert_eq!(out.status.code(), Some(0));
         assert!(
@@ -315,4 +315,49 @@ fn demo_walks_through_every_vendor_with_call_events() {
             "missing {expected:?} in:\n{stdout}"
         );
     }
+}
+
+#[test]
+fn sim_serves_and_writes_configs_that_send_works_with() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_voicecode"))
+        .args([
+            "sim",
+            "--port",
+            "0",
+            "--config-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("http://127.0.0.1:"), "{first}");
+    // The config lines follow the URL; read them so the files are known to be written.
+    let written: Vec<String> = lines
+        .by_ref()
+        .take(Vendor::ALL.len())
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        written.iter().any(|l| l.contains("ytx.json")),
+        "{written:?}"
+    );
+
+    let config = dir.path().join("ytx.json");
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "4821",
+        "--json",
+    ]);
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(json(&out)["receipt"]["vendor"], "ytx");
 }
