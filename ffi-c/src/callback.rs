@@ -1,0 +1,247 @@
+//! Call-status pushes from the vendors: parsing (`vc_callback_parse`), Huawei push
+//! authentication (`vc_huawei_verifier`, `vc_callback_verify_huawei`) and de-duplication
+//! (`vc_deduplicator`).
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use serde_json::Value;
+use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier};
+use voicecode::{Error, Vendor};
+
+use crate::boundary::{
+    arg_bytes, arg_json, arg_opt_str, arg_out, arg_ref, arg_str, free_raw, into_raw, run, FfiResult,
+};
+use crate::error::{vc_error, vc_result};
+
+/// Authenticates Huawei call-status (or fee) pushes for one URL: checks the `X-AKSK` digest
+/// in constant time, the `Created` window and nonce replay.
+///
+/// Create it with `vc_huawei_verifier_new`, free it with `vc_huawei_verifier_free`. Keep one
+/// per URL for the life of the receiver: it remembers the nonces it accepted.
+///
+/// Thread-safety: `vc_callback_verify_huawei` may run on many threads at once on one verifier.
+pub struct vc_huawei_verifier {
+    verifier: HuaweiPushVerifier,
+}
+
+/// Remembers which call events were already handled (vendors repeat pushes). Bounded: the
+/// oldest are forgotten first.
+///
+/// Create it with `vc_deduplicator_new`, free it with `vc_deduplicator_free`.
+///
+/// Thread-safety: `vc_deduplicator_first_time` may run on many threads at once.
+pub struct vc_deduplicator {
+    seen: Deduplicator,
+}
+
+fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
+    let name = arg_str(ptr, "vendor")?;
+    Vendor::ALL
+        .into_iter()
+        .find(|v| v.as_str() == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+            Error::invalid_input(
+                "vendor",
+                format!(
+                    "unknown vendor {name:?}; expected one of {}",
+                    known.join(", ")
+                ),
+            )
+            .into()
+        })
+}
+
+/// Headers as a JSON object (`{"Content-Type":"…"}`) or an array of `[name, value]` pairs.
+fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
+    let Some(text) = arg_opt_str(ptr, "headers_json")? else {
+        return Ok(Vec::new());
+    };
+    let bad = || {
+        Error::invalid_input(
+            "headers_json",
+            "must be a JSON object of header names to strings, or an array of [name, value] pairs",
+        )
+    };
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid_input("headers_json", format!("not valid JSON: {e}")))?;
+    let pairs = match value {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(v) => Ok((k, v)),
+                _ => Err(bad()),
+            })
+            .collect::<Result<_, _>>()?,
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| serde_json::from_value::<(String, String)>(item).map_err(|_| bad()))
+            .collect::<Result<_, _>>()?,
+        _ => return Err(bad().into()),
+    };
+    Ok(pairs)
+}
+
+/// Parses a call-status push (Huawei status or fee push, cloud10658 receipt) into events.
+///
+/// `vendor` is `"huawei"` or `"cloud10658"`; `headers_json` holds the request's headers as a
+/// JSON object or an array of `[name, value]` pairs, or is NULL for none (cloud10658 needs
+/// `Content-Type` to tell a form from JSON); `body` points to `body_len` bytes of the request
+/// body (NULL is allowed when `body_len` is 0). Authenticate Huawei pushes with
+/// `vc_callback_verify_huawei` first.
+///
+/// On success writes a JSON array of events to `*events_json_out`, each `{"vendor",
+/// "message_id","phone","event","at","state_code","state_desc","talk_seconds","user_data",
+/// "raw"}`; free it with `vc_string_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL or malformed argument, an unknown vendor, a
+/// vendor that sends no pushes, or a body that is not such a push. `err_out` may be NULL;
+/// otherwise `*err_out` receives an error object on failure only (free it with
+/// `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_callback_parse(
+    vendor: *const c_char,
+    headers_json: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    events_json_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let vendor = vendor_arg(vendor)?;
+        let headers = headers_arg(headers_json)?;
+        let body = arg_bytes(body, body_len, "body")?;
+        let out = arg_out(events_json_out, "events_json_out")?;
+        out.write_json(&callbacks::parse(vendor, &headers, body)?)
+    })
+}
+
+/// Creates a verifier for Huawei pushes to `url` (the status or fee URL as configured, not
+/// Base64), signed with the app's `app_secret`. `window_seconds` is how far `Created` may be
+/// from now; 0 means the default, 300.
+///
+/// On success writes a new verifier to `*verifier_out`; free it with
+/// `vc_huawei_verifier_free`. The library copies `app_secret` and `url`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL or non-UTF-8 argument. `err_out` may be NULL;
+/// otherwise `*err_out` receives an error object on failure only (free it with
+/// `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_huawei_verifier_new(
+    app_secret: *const c_char,
+    url: *const c_char,
+    window_seconds: u32,
+    verifier_out: *mut *mut vc_huawei_verifier,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let app_secret = arg_str(app_secret, "app_secret")?;
+        let url = arg_str(url, "url")?;
+        let out = arg_out(verifier_out, "verifier_out")?;
+        let mut verifier = HuaweiPushVerifier::new(app_secret, url);
+        if window_seconds > 0 {
+            verifier = verifier.with_window(Duration::from_secs(window_seconds.into()));
+        }
+        out.write(into_raw(vc_huawei_verifier { verifier }));
+        Ok(())
+    })
+}
+
+/// Authenticates one Huawei push from its headers (JSON object or array of `[name, value]`
+/// pairs, as in `vc_callback_parse`): `VC_RESULT_OK` when it is genuine and new.
+///
+/// Errors: `VC_RESULT_AUTH_FAILED` when the `X-AKSK` header is missing or malformed, the
+/// digest does not match (wrong secret or URL, forged push), `Created` is outside the window,
+/// or the nonce was already used (replay); answer such a push with HTTP 401 and do not parse
+/// it. `VC_RESULT_INVALID_INPUT` for a NULL or malformed argument. `err_out` may be NULL;
+/// otherwise `*err_out` receives an error object on failure only (free it with
+/// `vc_error_free`).
+///
+/// Thread-safety: safe on one verifier from many threads at once.
+#[no_mangle]
+pub extern "C" fn vc_callback_verify_huawei(
+    verifier: *const vc_huawei_verifier,
+    headers_json: *const c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let verifier = arg_ref(verifier, "verifier")?;
+        if headers_json.is_null() {
+            return Err(Error::invalid_input("headers_json", "must not be NULL").into());
+        }
+        let headers = headers_arg(headers_json)?;
+        verifier.verifier.verify(&headers)?;
+        Ok(())
+    })
+}
+
+/// Frees a verifier. Passing NULL does nothing.
+///
+/// Ownership: takes back ownership; `verifier` must not be used afterwards, nor freed twice.
+#[no_mangle]
+pub extern "C" fn vc_huawei_verifier_free(verifier: *mut vc_huawei_verifier) {
+    free_raw(verifier)
+}
+
+/// Creates a de-duplicator remembering up to `capacity` events (0 means 1).
+///
+/// On success writes a new de-duplicator to `*dedup_out`; free it with
+/// `vc_deduplicator_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` when `dedup_out` is NULL. `err_out` may be NULL;
+/// otherwise `*err_out` receives an error object on failure only (free it with
+/// `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_deduplicator_new(
+    capacity: usize,
+    dedup_out: *mut *mut vc_deduplicator,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let out = arg_out(dedup_out, "dedup_out")?;
+        out.write(into_raw(vc_deduplicator {
+            seen: Deduplicator::new(capacity),
+        }));
+        Ok(())
+    })
+}
+
+/// Whether an event (one element of `vc_callback_parse`'s array, as JSON) is seen for the
+/// first time: writes true to `*first_out` the first time, false for its repeats. Events are
+/// the same when vendor, message id and event kind are.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or JSON that is not an event.
+/// `err_out` may be NULL; otherwise `*err_out` receives an error object on failure only (free
+/// it with `vc_error_free`).
+///
+/// Thread-safety: safe on one de-duplicator from many threads at once.
+#[no_mangle]
+pub extern "C" fn vc_deduplicator_first_time(
+    dedup: *const vc_deduplicator,
+    event_json: *const c_char,
+    first_out: *mut bool,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let dedup = arg_ref(dedup, "dedup")?;
+        let event: CallEvent = arg_json(event_json, "event_json")?;
+        let out = arg_out(first_out, "first_out")?;
+        out.write(dedup.seen.first_time(&event));
+        Ok(())
+    })
+}
+
+/// Frees a de-duplicator. Passing NULL does nothing.
+///
+/// Ownership: takes back ownership; `dedup` must not be used afterwards, nor freed twice.
+#[no_mangle]
+pub extern "C" fn vc_deduplicator_free(dedup: *mut vc_deduplicator) {
+    free_raw(dedup)
+}

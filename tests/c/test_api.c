@@ -1,0 +1,567 @@
+/*
+ * The C ABI against the simulator: a send on each vendor, each error kind, NULL and garbage
+ * arguments, callbacks, the router, and the panic boundary.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static const char SEND[] = "{\"to\":\"+8613800138000\",\"code\":\"4821\"}";
+
+/* Sends SEND on `client` and checks that it fails with `kind` and `outcome` (and the vendor
+ * code when not NULL). */
+static void check_send_fails(const vc_client *client, vc_result kind, vc_outcome outcome,
+                             const char *vendor_code) {
+    char *receipt = NULL;
+    vc_error *err = NULL;
+    char kind_json[64];
+    CHECK_RESULT(vc_client_send(client, SEND, &receipt, &err), kind, err);
+    CHECK(receipt == NULL);
+    REQUIRE(err != NULL);
+    CHECK(vc_error_kind(err) == kind);
+    CHECK_STR(vc_outcome_name(vc_error_outcome(err)), vc_outcome_name(outcome));
+    if (vendor_code != NULL) {
+        CHECK_STR(vc_error_vendor_code(err), vendor_code);
+        CHECK(vc_error_vendor_message(err) != NULL);
+    }
+    CHECK(vc_error_message(err) != NULL && strlen(vc_error_message(err)) > 0);
+    snprintf(kind_json, sizeof kind_json, "\"kind\":\"%s\"", vc_result_name(kind));
+    CHECK_CONTAINS(vc_error_json(err), kind_json);
+    /* Never retried blindly after an unknown outcome. */
+    if (outcome == VC_OUTCOME_UNKNOWN) {
+        CHECK(!vc_error_retryable(err));
+    }
+    vc_error_free(err);
+}
+
+/* Injects a fault, then expects the next send on `client` to fail as described. */
+static void check_fault(const vc_sim *sim, const vc_client *client, const char *fault,
+                        vc_result kind, vc_outcome outcome, const char *vendor_code) {
+    vc_error *err = NULL;
+    CHECK_RESULT(vc_sim_inject_json(sim, fault, &err), VC_RESULT_OK, err);
+    check_send_fails(client, kind, outcome, vendor_code);
+    REQUIRE(vc_sim_clear_faults(sim, NULL) == VC_RESULT_OK);
+}
+
+/* A client from a configuration template with one "%s" for the simulator's base URL. */
+static vc_client *client_from(const vc_sim *sim, const char *template) {
+    char config[512];
+    vc_client *client = NULL;
+    vc_error *err = NULL;
+    snprintf(config, sizeof config, template, vc_sim_base_url(sim));
+    CHECK_RESULT(vc_client_new(config, &client, &err), VC_RESULT_OK, err);
+    REQUIRE(client != NULL);
+    return client;
+}
+
+/* Writes `text` as the inside of a JSON string (quotes and backslashes escaped). */
+static void json_escape(const char *text, char *out, size_t size) {
+    size_t n = 0;
+    for (; *text != '\0' && n + 3 < size; text++) {
+        if (*text == '"' || *text == '\\') {
+            out[n++] = '\\';
+        }
+        out[n++] = *text;
+    }
+    REQUIRE(*text == '\0');
+    out[n] = '\0';
+}
+
+static void test_version(void) {
+    char expected[32];
+    CHECK_STR(vc_version(), VC_VERSION);
+    snprintf(expected, sizeof expected, "%d.%d.%d", VC_VERSION_MAJOR, VC_VERSION_MINOR,
+             VC_VERSION_PATCH);
+    CHECK_STR(vc_version(), expected);
+}
+
+static void test_result_and_outcome_names(void) {
+    CHECK_STR(vc_result_name(VC_RESULT_OK), "ok");
+    CHECK_STR(vc_result_name(VC_RESULT_INVALID_INPUT), "invalid_input");
+    CHECK_STR(vc_result_name(VC_RESULT_INSUFFICIENT_BALANCE), "insufficient_balance");
+    CHECK_STR(vc_result_name(VC_RESULT_PROTOCOL), "protocol");
+    CHECK_STR(vc_result_name(VC_RESULT_INTERNAL), "internal");
+    CHECK(vc_result_name(13) == NULL);
+    CHECK(vc_result_name(0xffffffffu) == NULL);
+    CHECK_STR(vc_outcome_name(VC_OUTCOME_NOT_SENT), "not_sent");
+    CHECK_STR(vc_outcome_name(VC_OUTCOME_REFUSED), "refused");
+    CHECK_STR(vc_outcome_name(VC_OUTCOME_UNKNOWN), "unknown");
+    CHECK(vc_outcome_name(4) == NULL);
+}
+
+static void test_send_on_each_voice_vendor(const vc_sim *sim) {
+    const char *vendors[] = {"ytx", "huawei", "ihuyi", "cloud10658"};
+    size_t i;
+    for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
+        char expected[64];
+        char *receipt = NULL;
+        vc_error *err = NULL;
+        vc_client *client = sim_client(sim, vendors[i]);
+        size_t before = sim_count(sim, vendors[i], "send_code");
+        CHECK_STR(vc_client_vendor(client), vendors[i]);
+        CHECK_RESULT(vc_client_send(client, SEND, &receipt, &err), VC_RESULT_OK, err);
+        CHECK(err == NULL);
+        snprintf(expected, sizeof expected, "\"vendor\":\"%s\"", vendors[i]);
+        CHECK_CONTAINS(receipt, expected);
+        CHECK_CONTAINS(receipt, "\"message_id\":\"");
+        CHECK(sim_count(sim, vendors[i], "send_code") == before + 1);
+        vc_string_free(receipt);
+        vc_client_free(client);
+    }
+}
+
+static void test_balance(const vc_sim *sim) {
+    const char *vendors[] = {"ytx", "ihuyi", "cloud10658"};
+    size_t i;
+    for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
+        char *balance = NULL;
+        vc_error *err = NULL;
+        vc_client *client = sim_client(sim, vendors[i]);
+        REQUIRE(vc_sim_set_balance(sim, vendors[i], 42, NULL) == VC_RESULT_OK);
+        CHECK_RESULT(vc_client_balance(client, &balance, &err), VC_RESULT_OK, err);
+        CHECK_CONTAINS(balance, "\"amount\":\"42");
+        CHECK(sim_count(sim, vendors[i], "balance") >= 1);
+        vc_string_free(balance);
+        REQUIRE(vc_sim_set_balance(sim, vendors[i], 100, NULL) == VC_RESULT_OK);
+        vc_client_free(client);
+    }
+}
+
+static void test_oneaccess_captcha_then_sms(const vc_sim *sim) {
+    vc_client *client = sim_client(sim, "oneaccess");
+    char *captcha = NULL;
+    char *token = NULL;
+    char request[512];
+    const char *start;
+    const char *end;
+    char captcha_token[256];
+    vc_error *err = NULL;
+
+    CHECK_STR(vc_client_vendor(client), "oneaccess");
+    CHECK_RESULT(vc_client_captcha(client, &captcha, &err), VC_RESULT_OK, err);
+    CHECK_CONTAINS(captcha, "\"jigsaw_image_base64\":\"");
+    start = strstr(captcha, "\"token\":\"");
+    REQUIRE(start != NULL);
+    start += strlen("\"token\":\"");
+    end = strchr(start, '"');
+    REQUIRE(end != NULL && (size_t)(end - start) < sizeof captcha_token);
+    memcpy(captcha_token, start, (size_t)(end - start));
+    captcha_token[end - start] = '\0';
+    vc_string_free(captcha);
+
+    /* A wrong position is refused by the vendor. */
+    snprintf(request, sizeof request,
+             "{\"token\":\"%s\",\"x\":10,\"y\":90,\"mobile\":\"13800138000\"}", captcha_token);
+    CHECK(vc_client_verify_captcha(client, request, &token, &err) != VC_RESULT_OK);
+    CHECK(token == NULL);
+    CHECK(vc_error_vendor_code(err) != NULL);
+    vc_error_free(err);
+    err = NULL;
+
+    /* The simulator's answer (voicecode_sim::demo::CAPTCHA_ANSWER) passes. */
+    CHECK_RESULT(vc_client_captcha(client, &captcha, &err), VC_RESULT_OK, err);
+    start = strstr(captcha, "\"token\":\"") + strlen("\"token\":\"");
+    end = strchr(start, '"');
+    memcpy(captcha_token, start, (size_t)(end - start));
+    captcha_token[end - start] = '\0';
+    vc_string_free(captcha);
+    snprintf(request, sizeof request,
+             "{\"token\":\"%s\",\"x\":237,\"y\":5,\"mobile\":\"13800138000\"}", captcha_token);
+    CHECK_RESULT(vc_client_verify_captcha(client, request, &token, &err), VC_RESULT_OK, err);
+    REQUIRE(token != NULL && strlen(token) > 0);
+
+    /* The vendor's token holds JSON of its own (quotes): escape it. */
+    json_escape(token, captcha_token, sizeof captcha_token);
+    snprintf(request, sizeof request,
+             "{\"mobile\":\"13800138000\",\"purpose\":\"login\",\"captcha_token\":\"%s\"}",
+             captcha_token);
+    CHECK_RESULT(vc_client_send_sms_code(client, request, &err), VC_RESULT_OK, err);
+    CHECK(sim_count(sim, "oneaccess", "send_sms_code") == 1);
+    vc_string_free(token);
+
+    /* OneAccess places no voice calls: the core refuses before sending. */
+    check_send_fails(client, VC_RESULT_INVALID_CONFIG, VC_OUTCOME_NOT_SENT, NULL);
+    vc_client_free(client);
+}
+
+static void test_each_error_kind(const vc_sim *sim) {
+    vc_client *ihuyi = sim_client(sim, "ihuyi");
+    vc_client *huawei = sim_client(sim, "huawei");
+    vc_client *client = NULL;
+    vc_error *err = NULL;
+    char *receipt = NULL;
+    size_t before;
+
+    /* invalid_input: the core's rules refuse the number; nothing reaches the vendor. */
+    before = sim_count(sim, "ihuyi", "send_code");
+    CHECK_RESULT(vc_client_send(ihuyi, "{\"to\":\"12345\",\"code\":\"4821\"}", &receipt, &err),
+                 VC_RESULT_INVALID_INPUT, err);
+    CHECK_STR(vc_error_field(err), "to");
+    CHECK(vc_error_outcome(err) == VC_OUTCOME_NOT_SENT);
+    CHECK(sim_count(sim, "ihuyi", "send_code") == before);
+    vc_error_free(err);
+    err = NULL;
+
+    /* invalid_config: a missing key is named. */
+    CHECK_RESULT(vc_client_new("{\"vendor\":\"ihuyi\",\"account\":\"VM00000001\"}", &client, &err),
+                 VC_RESULT_INVALID_CONFIG, err);
+    CHECK(client == NULL);
+    CHECK_STR(vc_error_field(err), "api_key");
+    CHECK_CONTAINS(vc_error_json(err), "\"kind\":\"invalid_config\"");
+    vc_error_free(err);
+    err = NULL;
+
+    /* auth_failed: a wrong key, refused by the simulator's own check. */
+    client = client_from(sim, "{\"vendor\":\"ihuyi\",\"account\":\"VM00000001\","
+                              "\"api_key\":\"wrong-key\",\"base_url\":\"%s\"}");
+    check_send_fails(client, VC_RESULT_AUTH_FAILED, VC_OUTCOME_REFUSED, "405");
+    vc_client_free(client);
+
+    /* insufficient_balance: the account is empty. */
+    REQUIRE(vc_sim_set_balance(sim, "ihuyi", 0, NULL) == VC_RESULT_OK);
+    check_send_fails(ihuyi, VC_RESULT_INSUFFICIENT_BALANCE, VC_OUTCOME_REFUSED, "4051");
+    REQUIRE(vc_sim_set_balance(sim, "ihuyi", 100, NULL) == VC_RESULT_OK);
+
+    /* Vendor codes, from the vendors' own tables. */
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"vendor_code\",\"code\":\"400\"}",
+                VC_RESULT_FORBIDDEN, VC_OUTCOME_REFUSED, "400");
+    check_fault(sim, huawei,
+                "{\"vendor\":\"huawei\",\"fault\":\"vendor_code\",\"code\":\"1010009\"}",
+                VC_RESULT_RATE_LIMITED, VC_OUTCOME_REFUSED, "1010009");
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"vendor_code\",\"code\":\"4030\"}",
+                VC_RESULT_RECIPIENT_BLOCKED, VC_OUTCOME_REFUSED, "4030");
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"vendor_code\",\"code\":\"407\"}",
+                VC_RESULT_CONTENT_REJECTED, VC_OUTCOME_REFUSED, "407");
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"vendor_code\",\"code\":\"0\"}",
+                VC_RESULT_VENDOR_ERROR, VC_OUTCOME_REFUSED, "0");
+
+    /* vendor_error after a refusal may be retried; the error says so. */
+    REQUIRE(vc_sim_inject_json(sim,
+                               "{\"vendor\":\"ihuyi\",\"fault\":\"vendor_code\",\"code\":\"0\"}",
+                               NULL) == VC_RESULT_OK);
+    CHECK(vc_client_send(ihuyi, SEND, &receipt, &err) == VC_RESULT_VENDOR_ERROR);
+    CHECK(vc_error_retryable(err));
+    CHECK_CONTAINS(vc_error_json(err), "\"retryable\":true");
+    vc_error_free(err);
+    err = NULL;
+
+    /* timeout: the vendor never answers; the call may be ringing. */
+    client = client_from(sim, "{\"vendor\":\"ihuyi\",\"account\":\"VM00000001\","
+                              "\"api_key\":\"51a00000000000000000000000ihuyi1\","
+                              "\"base_url\":\"%s\",\"timeout_ms\":300}");
+    check_fault(sim, client, "{\"vendor\":\"ihuyi\",\"fault\":\"hang\"}", VC_RESULT_TIMEOUT,
+                VC_OUTCOME_UNKNOWN, NULL);
+    vc_client_free(client);
+
+    /* network: the connection breaks after the request was sent ... */
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"reset_before_answer\"}",
+                VC_RESULT_NETWORK, VC_OUTCOME_UNKNOWN, NULL);
+    /* ... or nothing listens, so nothing was sent. */
+    client = NULL;
+    CHECK_RESULT(vc_client_new("{\"vendor\":\"ihuyi\",\"account\":\"VM00000001\","
+                               "\"api_key\":\"k\",\"base_url\":\"http://127.0.0.1:1\"}",
+                               &client, &err),
+                 VC_RESULT_OK, err);
+    check_send_fails(client, VC_RESULT_NETWORK, VC_OUTCOME_NOT_SENT, NULL);
+    vc_client_free(client);
+
+    /* protocol: an HTML error page instead of the vendor's answer. */
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"http_5xx_html\"}",
+                VC_RESULT_PROTOCOL, VC_OUTCOME_UNKNOWN, NULL);
+    check_fault(sim, ihuyi, "{\"vendor\":\"ihuyi\",\"fault\":\"non_utf8_body\"}",
+                VC_RESULT_PROTOCOL, VC_OUTCOME_UNKNOWN, NULL);
+
+    vc_client_free(ihuyi);
+    vc_client_free(huawei);
+}
+
+static void test_panic_is_caught(void) {
+    vc_error *err = NULL;
+    CHECK_RESULT(vc_sim_panic(&err), VC_RESULT_INTERNAL, err);
+    CHECK(vc_error_kind(err) == VC_RESULT_INTERNAL);
+    CHECK(vc_error_outcome(err) == VC_OUTCOME_UNKNOWN);
+    CHECK_CONTAINS(vc_error_message(err), "vc_sim_panic was called");
+    CHECK_CONTAINS(vc_error_json(err), "\"kind\":\"internal\"");
+    vc_error_free(err);
+    CHECK(vc_sim_panic(NULL) == VC_RESULT_INTERNAL);
+}
+
+/* Expects `result` to be invalid_input naming `field`, then frees the error. */
+static void check_invalid(vc_result result, vc_error *err, const char *field) {
+    CHECK_RESULT(result, VC_RESULT_INVALID_INPUT, err);
+    CHECK(vc_error_outcome(err) == VC_OUTCOME_NOT_SENT);
+    CHECK_STR(vc_error_field(err), field);
+    CHECK(vc_error_message(err) != NULL && strlen(vc_error_message(err)) > 0);
+    vc_error_free(err);
+}
+
+/* Runs `call` (which writes the local `err`), then expects invalid_input naming `field`. */
+#define CHECK_INVALID(call, field)                                                                 \
+    do {                                                                                           \
+        vc_result r_ = (call);                                                                     \
+        check_invalid(r_, err, (field));                                                           \
+        err = NULL;                                                                                \
+    } while (0)
+
+static void test_null_arguments(const vc_sim *sim) {
+    vc_client *client = sim_client(sim, "ihuyi");
+    vc_client *no_client = NULL;
+    vc_router *no_router = NULL;
+    vc_huawei_verifier *no_verifier = NULL;
+    vc_deduplicator *no_dedup = NULL;
+    char *out = NULL;
+    bool first = false;
+    vc_error *err = NULL;
+    size_t before = sim_count(sim, "ihuyi", "send_code");
+
+    CHECK_INVALID(vc_client_new(NULL, &no_client, &err), "config_json");
+    CHECK_INVALID(vc_client_new("{}", NULL, &err), "client_out");
+    CHECK_INVALID(vc_client_send(NULL, SEND, &out, &err), "client");
+    CHECK_INVALID(vc_client_send(client, NULL, &out, &err), "request_json");
+    /* A NULL out-parameter is refused before anything is sent: no result is ever lost. */
+    CHECK_INVALID(vc_client_send(client, SEND, NULL, &err), "receipt_json_out");
+    CHECK(sim_count(sim, "ihuyi", "send_code") == before);
+    CHECK_INVALID(vc_client_balance(NULL, &out, &err), "client");
+    CHECK_INVALID(vc_client_balance(client, NULL, &err), "balance_json_out");
+    CHECK_INVALID(vc_client_captcha(client, NULL, &err), "captcha_json_out");
+    CHECK_INVALID(vc_client_verify_captcha(client, NULL, &out, &err), "request_json");
+    CHECK_INVALID(vc_client_send_sms_code(client, NULL, &err), "request_json");
+    CHECK_INVALID(vc_router_new(NULL, &no_router, &err), "configs_json");
+    CHECK_INVALID(vc_router_send(NULL, SEND, &out, &err), "router");
+    CHECK_INVALID(vc_callback_parse(NULL, NULL, NULL, 0, &out, &err), "vendor");
+    CHECK_INVALID(vc_callback_parse("huawei", NULL, NULL, 5, &out, &err), "body");
+    CHECK_INVALID(vc_callback_parse("huawei", NULL, (const uint8_t *)"{}", 2, NULL, &err),
+                  "events_json_out");
+    CHECK_INVALID(vc_huawei_verifier_new(NULL, "http://x/", 0, &no_verifier, &err), "app_secret");
+    CHECK_INVALID(vc_huawei_verifier_new("s", NULL, 0, &no_verifier, &err), "url");
+    CHECK_INVALID(vc_callback_verify_huawei(NULL, "{}", &err), "verifier");
+    CHECK_INVALID(vc_deduplicator_new(10, NULL, &err), "dedup_out");
+    CHECK_INVALID(vc_deduplicator_first_time(NULL, "{}", &first, &err), "dedup");
+    CHECK_INVALID(vc_sim_count(sim, "ihuyi", "send_code", NULL, &err), "count_out");
+    CHECK(no_client == NULL && no_router == NULL && no_verifier == NULL && no_dedup == NULL);
+    CHECK(out == NULL);
+
+    /* err_out may be NULL: the code alone still tells what happened. */
+    CHECK(vc_client_send(client, NULL, &out, NULL) == VC_RESULT_INVALID_INPUT);
+
+    /* Accessors and free functions accept NULL. */
+    CHECK(vc_error_kind(NULL) == VC_RESULT_OK);
+    CHECK(vc_error_outcome(NULL) == VC_OUTCOME_NONE);
+    CHECK(!vc_error_retryable(NULL));
+    CHECK(vc_error_message(NULL) == NULL);
+    CHECK(vc_error_field(NULL) == NULL);
+    CHECK(vc_error_vendor(NULL) == NULL);
+    CHECK(vc_error_vendor_code(NULL) == NULL);
+    CHECK(vc_error_vendor_message(NULL) == NULL);
+    CHECK(vc_error_json(NULL) == NULL);
+    CHECK(vc_client_vendor(NULL) == NULL);
+    vc_error_free(NULL);
+    vc_string_free(NULL);
+    vc_client_free(NULL);
+    vc_router_free(NULL);
+    vc_huawei_verifier_free(NULL);
+    vc_deduplicator_free(NULL);
+    vc_sim_free(NULL);
+    vc_client_free(client);
+}
+
+static void test_garbage_arguments(const vc_sim *sim) {
+    vc_client *client = sim_client(sim, "ihuyi");
+    vc_client *no_client = NULL;
+    char *out = NULL;
+    vc_error *err = NULL;
+    size_t before = sim_count(sim, "ihuyi", "send_code");
+
+    /* Invalid UTF-8. */
+    CHECK_INVALID(vc_client_send(client, "{\"to\":\"\xff\xfe\",\"code\":\"1\"}", &out, &err),
+                  "request_json");
+    CHECK_RESULT(vc_client_new("{\"vendor\":\"\xc3\x28\"}", &no_client, &err),
+                 VC_RESULT_INVALID_INPUT, err);
+    CHECK_CONTAINS(vc_error_message(err), "UTF-8");
+    vc_error_free(err);
+    err = NULL;
+
+    /* Malformed JSON. */
+    CHECK_RESULT(vc_client_send(client, "{\"to\":", &out, &err), VC_RESULT_INVALID_INPUT, err);
+    CHECK_STR(vc_error_field(err), "request_json");
+    CHECK_CONTAINS(vc_error_message(err), "not valid JSON");
+    vc_error_free(err);
+    err = NULL;
+    CHECK_RESULT(vc_client_new("vendor=ihuyi", &no_client, &err), VC_RESULT_INVALID_INPUT, err);
+    CHECK_STR(vc_error_field(err), "config_json");
+    CHECK_CONTAINS(vc_error_message(err), "not valid JSON");
+    vc_error_free(err);
+    err = NULL;
+    CHECK_INVALID(vc_client_send(client, "", &out, &err), "request_json");
+
+    /* Well-formed JSON of the wrong shape: the key at fault is named. */
+    CHECK_INVALID(vc_client_send(client, "[1,2]", &out, &err), "request_json");
+    CHECK_INVALID(vc_client_send(client, "{\"to\":\"13800138000\"}", &out, &err), "code");
+    CHECK_INVALID(
+        vc_client_send(client, "{\"to\":\"13800138000\",\"code\":\"4821\",\"cod\":1}", &out, &err),
+        "cod");
+    CHECK_INVALID(vc_client_send(client, "{\"to\":13800138000,\"code\":\"4821\"}", &out, &err),
+                  "request_json");
+    CHECK_INVALID(vc_router_new("{\"vendor\":\"ihuyi\"}", NULL, &err), "configs_json");
+    CHECK_INVALID(vc_callback_parse("nokia", NULL, NULL, 0, &out, &err), "vendor");
+    CHECK_INVALID(vc_callback_parse("huawei", "[1]", NULL, 0, &out, &err), "headers_json");
+    CHECK_INVALID(
+        vc_callback_parse("huawei", NULL, (const uint8_t *)"\x01\x02garbage", 9, &out, &err),
+        "body");
+    CHECK_INVALID(vc_sim_count(sim, "ihuyi", "dance", &before, &err), "operation");
+
+    CHECK(out == NULL && no_client == NULL);
+    CHECK(sim_count(sim, "ihuyi", "send_code") == before);
+    vc_client_free(client);
+}
+
+static void test_router_fails_over_without_ringing_twice(const vc_sim *sim) {
+    char *ihuyi = NULL;
+    char *huawei = NULL;
+    char *configs = NULL;
+    char *receipt = NULL;
+    vc_router *router = NULL;
+    vc_error *err = NULL;
+    size_t len;
+
+    REQUIRE(vc_sim_config_json(sim, "ihuyi", &ihuyi, NULL) == VC_RESULT_OK);
+    REQUIRE(vc_sim_config_json(sim, "huawei", &huawei, NULL) == VC_RESULT_OK);
+    len = strlen(ihuyi) + strlen(huawei) + 4;
+    configs = malloc(len);
+    REQUIRE(configs != NULL);
+    snprintf(configs, len, "[%s,%s]", ihuyi, huawei);
+    CHECK_RESULT(vc_router_new(configs, &router, &err), VC_RESULT_OK, err);
+
+    /* ihuyi is out of balance: the router moves on to huawei. */
+    REQUIRE(vc_sim_set_balance(sim, "ihuyi", 0, NULL) == VC_RESULT_OK);
+    CHECK_RESULT(vc_router_send(router, SEND, &receipt, &err), VC_RESULT_OK, err);
+    CHECK_CONTAINS(receipt, "\"vendor\":\"huawei\"");
+    vc_string_free(receipt);
+    receipt = NULL;
+
+    /* huawei hangs up mid-answer: the outcome is unknown, so no further channel is tried,
+     * and the error lists every attempt. */
+    REQUIRE(vc_sim_inject_json(sim, "{\"vendor\":\"huawei\",\"fault\":\"reset_before_answer\"}",
+                               NULL) == VC_RESULT_OK);
+    CHECK_RESULT(vc_router_send(router, SEND, &receipt, &err), VC_RESULT_NETWORK, err);
+    CHECK(vc_error_outcome(err) == VC_OUTCOME_UNKNOWN);
+    CHECK_CONTAINS(vc_error_json(err), "\"attempts\":[{\"vendor\":\"ihuyi\"");
+    CHECK_CONTAINS(vc_error_json(err), "\"kind\":\"insufficient_balance\"");
+    vc_error_free(err);
+    err = NULL;
+    REQUIRE(vc_sim_set_balance(sim, "ihuyi", 100, NULL) == VC_RESULT_OK);
+
+    /* An empty list is a configuration error. */
+    vc_router_free(router);
+    router = NULL;
+    CHECK_RESULT(vc_router_new("[]", &router, &err), VC_RESULT_INVALID_CONFIG, err);
+    CHECK(router == NULL);
+    vc_error_free(err);
+
+    free(configs);
+    vc_string_free(ihuyi);
+    vc_string_free(huawei);
+}
+
+static void test_callbacks(void) {
+    static const char huawei_push[] =
+        "{\"eventType\":\"disconnect\",\"statusInfo\":{\"sessionId\":\"s-1\","
+        "\"timestamp\":\"2024-01-02 03:04:05\",\"called\":\"+8613800138000\","
+        "\"stateCode\":16,\"stateDesc\":\"normal\",\"userData\":\"order-9\"}}";
+    static const char receipt_form[] =
+        "taskid=t-7&mobile=13800138000&status=1&receivetime=2024-01-02%2011:04:05";
+    static const char url[] = "https://example.test/voice/status";
+    char *events = NULL;
+    char *headers = NULL;
+    vc_error *err = NULL;
+    vc_huawei_verifier *verifier = NULL;
+    vc_deduplicator *dedup = NULL;
+    bool first = false;
+
+    CHECK_RESULT(vc_callback_parse("huawei", "{\"Content-Type\":\"application/json\"}",
+                                   (const uint8_t *)huawei_push, strlen(huawei_push), &events,
+                                   &err),
+                 VC_RESULT_OK, err);
+    CHECK_CONTAINS(events, "\"event\":\"hangup\"");
+    CHECK_CONTAINS(events, "\"message_id\":\"s-1\"");
+    CHECK_CONTAINS(events, "\"user_data\":\"order-9\"");
+    CHECK_CONTAINS(events, "\"at\":\"2024-01-02T03:04:05Z\"");
+
+    /* A repeated event is recognised. */
+    CHECK_RESULT(vc_deduplicator_new(16, &dedup, &err), VC_RESULT_OK, err);
+    {
+        /* The array holds one event: strip the brackets. */
+        size_t len = strlen(events);
+        events[len - 1] = '\0';
+        CHECK_RESULT(vc_deduplicator_first_time(dedup, events + 1, &first, &err), VC_RESULT_OK,
+                     err);
+        CHECK(first);
+        CHECK_RESULT(vc_deduplicator_first_time(dedup, events + 1, &first, &err), VC_RESULT_OK,
+                     err);
+        CHECK(!first);
+    }
+    vc_deduplicator_free(dedup);
+    vc_string_free(events);
+    events = NULL;
+
+    CHECK_RESULT(vc_callback_parse(
+                     "cloud10658", "[[\"Content-Type\",\"application/x-www-form-urlencoded\"]]",
+                     (const uint8_t *)receipt_form, strlen(receipt_form), &events, &err),
+                 VC_RESULT_OK, err);
+    CHECK_CONTAINS(events, "\"event\":\"delivered\"");
+    CHECK_CONTAINS(events, "\"message_id\":\"t-7\"");
+    vc_string_free(events);
+
+    /* ytx sends no pushes. */
+    CHECK_INVALID(vc_callback_parse("ytx", NULL, NULL, 0, &events, &err), "vendor");
+
+    /* Huawei push authentication: genuine, replayed, forged, missing. */
+    CHECK_RESULT(vc_huawei_verifier_new("SimHuaweiAppSecret0000000001", url, 0, &verifier, &err),
+                 VC_RESULT_OK, err);
+    CHECK_RESULT(vc_sim_sign_huawei_push(url, &headers, &err), VC_RESULT_OK, err);
+    CHECK_RESULT(vc_callback_verify_huawei(verifier, headers, &err), VC_RESULT_OK, err);
+    CHECK_RESULT(vc_callback_verify_huawei(verifier, headers, &err), VC_RESULT_AUTH_FAILED, err);
+    CHECK_CONTAINS(vc_error_message(err), "nonce");
+    vc_error_free(err);
+    err = NULL;
+    vc_string_free(headers);
+    headers = NULL;
+    CHECK_RESULT(vc_sim_sign_huawei_push("https://example.test/other", &headers, &err),
+                 VC_RESULT_OK, err);
+    CHECK_RESULT(vc_callback_verify_huawei(verifier, headers, &err), VC_RESULT_AUTH_FAILED, err);
+    CHECK_CONTAINS(vc_error_message(err), "digest");
+    vc_error_free(err);
+    err = NULL;
+    vc_string_free(headers);
+    CHECK_RESULT(vc_callback_verify_huawei(verifier, "{}", &err), VC_RESULT_AUTH_FAILED, err);
+    vc_error_free(err);
+    err = NULL;
+    CHECK_INVALID(vc_callback_verify_huawei(verifier, NULL, &err), "headers_json");
+    vc_huawei_verifier_free(verifier);
+}
+
+int main(void) {
+    vc_sim *sim = NULL;
+    vc_error *err = NULL;
+
+    test_version();
+    test_result_and_outcome_names();
+    CHECK_RESULT(vc_sim_start(NULL, &sim, &err), VC_RESULT_OK, err);
+    REQUIRE(sim != NULL);
+
+    test_send_on_each_voice_vendor(sim);
+    test_balance(sim);
+    test_oneaccess_captcha_then_sms(sim);
+    test_each_error_kind(sim);
+    test_panic_is_caught();
+    test_null_arguments(sim);
+    test_garbage_arguments(sim);
+    test_router_fails_over_without_ringing_twice(sim);
+    test_callbacks();
+
+    vc_sim_free(sim);
+    return checks_report("test_api");
+}
