@@ -1,7 +1,6 @@
 //! `voicecode`: send voice verification codes from the shell, check balances, run the vendor
 //! simulator, or watch a guided demo of every vendor against it.
 
-mod config;
 mod demo;
 mod output;
 
@@ -9,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use voicecode::{Client, Outcome, Router, SendCode};
+use voicecode::{ChannelConfig, Client, Outcome, Router, SendCode};
 
 #[derive(Parser)]
 #[command(
@@ -114,7 +113,7 @@ fn send(args: SendArgs) -> ExitCode {
     let result = args
         .configs
         .iter()
-        .map(|path| config::load(path))
+        .map(ChannelConfig::from_file)
         .collect::<voicecode::Result<Vec<_>>>()
         .and_then(Router::new)
         .and_then(|router| router.send_code(&request));
@@ -131,7 +130,7 @@ fn send(args: SendArgs) -> ExitCode {
 }
 
 fn balance(args: BalanceArgs) -> ExitCode {
-    let result = config::load(&args.config)
+    let result = ChannelConfig::from_file(&args.config)
         .and_then(Client::new)
         .and_then(|c| c.balance());
     output::report(
