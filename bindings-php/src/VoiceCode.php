@@ -1,0 +1,356 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * voicecode for PHP: a thin layer over libvoicecode (the C ABI, include/voicecode.h) through
+ * PHP's FFI extension. Requests and results are PHP arrays in the core's JSON schema; every
+ * rule, vendor and error code lives in the Rust core.
+ */
+
+namespace VoiceCode;
+
+use FFI;
+
+/**
+ * The loaded library. `VOICECODE_LIB` names the shared library to load (a path, or a name the
+ * dynamic loader finds); the default is `libvoicecode.so`.
+ */
+final class Library
+{
+    /** The declarations of include/voicecode.h that this layer uses (tests check they match). */
+    public const DECLARATIONS = <<<'C'
+        typedef uint32_t vc_result;
+        typedef uint32_t vc_outcome;
+        typedef struct vc_client vc_client;
+        typedef struct vc_router vc_router;
+        typedef struct vc_error vc_error;
+        typedef struct vc_huawei_verifier vc_huawei_verifier;
+        const char *vc_version(void);
+        void vc_string_free(char *s);
+        const char *vc_error_json(const vc_error *err);
+        void vc_error_free(vc_error *err);
+        vc_result vc_client_new(const char *config_json, vc_client **client_out, vc_error **err_out);
+        void vc_client_free(vc_client *client);
+        const char *vc_client_vendor(const vc_client *client);
+        vc_result vc_client_send(const vc_client *client, const char *request_json, char **receipt_json_out, vc_error **err_out);
+        vc_result vc_client_balance(const vc_client *client, char **balance_json_out, vc_error **err_out);
+        vc_result vc_client_captcha(const vc_client *client, char **captcha_json_out, vc_error **err_out);
+        vc_result vc_client_verify_captcha(const vc_client *client, const char *request_json, char **captcha_token_out, vc_error **err_out);
+        vc_result vc_client_send_sms_code(const vc_client *client, const char *request_json, vc_error **err_out);
+        vc_result vc_router_new(const char *configs_json, vc_router **router_out, vc_error **err_out);
+        vc_result vc_router_send(const vc_router *router, const char *request_json, char **receipt_json_out, vc_error **err_out);
+        void vc_router_free(vc_router *router);
+        vc_result vc_callback_parse(const char *vendor, const char *headers_json, const uint8_t *body, size_t body_len, char **events_json_out, vc_error **err_out);
+        vc_result vc_huawei_verifier_new(const char *app_secret, const char *url, uint32_t window_seconds, vc_huawei_verifier **verifier_out, vc_error **err_out);
+        vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier, const char *headers_json, vc_error **err_out);
+        void vc_huawei_verifier_free(vc_huawei_verifier *verifier);
+        C;
+
+    private static ?FFI $ffi = null;
+
+    public static function ffi(): FFI
+    {
+        if (self::$ffi === null) {
+            $path = getenv('VOICECODE_LIB');
+            self::$ffi = FFI::cdef(self::DECLARATIONS, $path !== false && $path !== '' ? $path : 'libvoicecode.so');
+        }
+        return self::$ffi;
+    }
+
+    /** The version of the loaded library, e.g. "0.1.0" (FFI returns `const char *` as strings). */
+    public static function version(): string
+    {
+        return self::ffi()->vc_version();
+    }
+
+    /** @internal Encodes a request or config as the JSON the library reads. */
+    public static function json(mixed $value): string
+    {
+        return is_string($value)
+            ? $value
+            : json_encode($value, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+    }
+
+    /**
+     * @internal Runs one library call with a fresh `char *` out-parameter (or none) and an
+     * error out-parameter; returns the string written, or throws the library's error.
+     */
+    public static function call(callable $call, bool $hasOutput = true): ?string
+    {
+        $ffi = self::ffi();
+        $err = $ffi->new('vc_error *');
+        if ($hasOutput) {
+            $out = $ffi->new('char *');
+            $result = $call(FFI::addr($out), FFI::addr($err));
+        } else {
+            $result = $call(FFI::addr($err));
+        }
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        if (!$hasOutput) {
+            return null;
+        }
+        try {
+            return FFI::string($out);
+        } finally {
+            $ffi->vc_string_free($out);
+        }
+    }
+
+    /** @internal A call whose output is JSON: the decoded array. */
+    public static function callJson(callable $call): array
+    {
+        return json_decode(self::call($call), true, 512, JSON_THROW_ON_ERROR);
+    }
+}
+
+/**
+ * A failed voicecode call. `kind` is the core's error kind (`invalid_input`, `auth_failed`,
+ * `rate_limited`, `timeout`, …), `outcome` says whether the request may have reached the
+ * vendor (`not_sent`, `refused`, `unknown`: never resend blindly after `unknown`), and
+ * `vendorCode` is the vendor's own code, verbatim. `getCode()` is the C API's `vc_result`.
+ */
+final class VoiceCodeException extends \RuntimeException
+{
+    /**
+     * @param list<array<string, mixed>> $attempts every channel a router tried or skipped
+     */
+    public function __construct(
+        string $message,
+        int $code,
+        public readonly string $kind,
+        public readonly string $outcome,
+        public readonly ?string $vendorCode = null,
+        public readonly ?string $vendorMessage = null,
+        public readonly ?string $vendor = null,
+        public readonly ?string $field = null,
+        public readonly ?int $httpStatus = null,
+        public readonly bool $retryable = false,
+        public readonly array $attempts = [],
+    ) {
+        parent::__construct($message, $code);
+    }
+
+    /** @internal Builds the exception from a `vc_error *` (the core's error JSON) and frees it. */
+    public static function take(FFI\CData $err, int $result): self
+    {
+        $ffi = Library::ffi();
+        if (FFI::isNull($err)) {
+            return new self("voicecode call failed with code $result", $result, 'internal', 'unknown');
+        }
+        try {
+            $e = json_decode($ffi->vc_error_json($err), true, 512, JSON_THROW_ON_ERROR);
+        } finally {
+            $ffi->vc_error_free($err);
+        }
+        return new self(
+            $e['message'],
+            $result,
+            $e['kind'],
+            $e['outcome'],
+            $e['vendor_code'],
+            $e['vendor_message'],
+            $e['vendor'],
+            $e['field'],
+            $e['http_status'],
+            $e['retryable'],
+            $e['attempts'],
+        );
+    }
+}
+
+/**
+ * A client for one vendor channel. Configuration and requests are arrays in the core's schema,
+ * e.g. `['vendor' => 'ihuyi', 'account' => '…', 'api_key' => '…']` and
+ * `['to' => '+8613800138000', 'code' => '4821']`. Calls block until the vendor answers.
+ */
+final class Client
+{
+    private FFI\CData $handle;
+
+    /** @param array<string, mixed>|string $config a config array or its JSON text */
+    public function __construct(array|string $config)
+    {
+        $ffi = Library::ffi();
+        $handle = $ffi->new('vc_client *');
+        $err = $ffi->new('vc_error *');
+        $result = $ffi->vc_client_new(Library::json($config), FFI::addr($handle), FFI::addr($err));
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        $this->handle = $handle;
+    }
+
+    public function __destruct()
+    {
+        Library::ffi()->vc_client_free($this->handle);
+    }
+
+    /** `ytx`, `huawei`, `ihuyi`, `cloud10658` or `oneaccess`. */
+    public function vendor(): string
+    {
+        return Library::ffi()->vc_client_vendor($this->handle);
+    }
+
+    /**
+     * Sends a voice verification code; returns the receipt
+     * (`vendor`, `message_id`, `vendor_code`, `vendor_message`, …).
+     *
+     * @param array<string, mixed>|string $request
+     * @return array<string, mixed>
+     * @throws VoiceCodeException
+     */
+    public function sendCode(array|string $request): array
+    {
+        $json = Library::json($request);
+        return Library::callJson(fn ($out, $err) => Library::ffi()->vc_client_send($this->handle, $json, $out, $err));
+    }
+
+    /**
+     * The account balance: `vendor`, `amount` (a decimal string), `unit` (`yuan` or `units`).
+     *
+     * @return array<string, mixed>
+     * @throws VoiceCodeException
+     */
+    public function balance(): array
+    {
+        return Library::callJson(fn ($out, $err) => Library::ffi()->vc_client_balance($this->handle, $out, $err));
+    }
+
+    /**
+     * OneAccess: a new slider captcha (`token`, `original_image_base64`, `jigsaw_image_base64`).
+     *
+     * @return array<string, mixed>
+     * @throws VoiceCodeException
+     */
+    public function captcha(): array
+    {
+        return Library::callJson(fn ($out, $err) => Library::ffi()->vc_client_captcha($this->handle, $out, $err));
+    }
+
+    /**
+     * OneAccess: checks the slider position (`token`, `x`, `y`, `mobile`); returns the captcha
+     * token for one SMS.
+     *
+     * @param array<string, mixed>|string $request
+     * @throws VoiceCodeException
+     */
+    public function verifyCaptcha(array|string $request): string
+    {
+        $json = Library::json($request);
+        return Library::call(fn ($out, $err) => Library::ffi()->vc_client_verify_captcha($this->handle, $json, $out, $err));
+    }
+
+    /**
+     * OneAccess: sends an SMS code (`mobile`, `purpose`, `captcha_token`).
+     *
+     * @param array<string, mixed>|string $request
+     * @throws VoiceCodeException
+     */
+    public function sendSmsCode(array|string $request): void
+    {
+        $json = Library::json($request);
+        Library::call(fn ($err) => Library::ffi()->vc_client_send_sms_code($this->handle, $json, $err), false);
+    }
+}
+
+/** Failover across channels, in order of preference; never rings a phone twice. */
+final class Router
+{
+    private FFI\CData $handle;
+
+    /** @param list<array<string, mixed>>|string $configs channel configs, or their JSON array */
+    public function __construct(array|string $configs)
+    {
+        $ffi = Library::ffi();
+        $handle = $ffi->new('vc_router *');
+        $err = $ffi->new('vc_error *');
+        $result = $ffi->vc_router_new(Library::json($configs), FFI::addr($handle), FFI::addr($err));
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        $this->handle = $handle;
+    }
+
+    public function __destruct()
+    {
+        Library::ffi()->vc_router_free($this->handle);
+    }
+
+    /**
+     * Sends through the first channel that accepts; on failure the exception's `attempts`
+     * lists every channel.
+     *
+     * @param array<string, mixed>|string $request
+     * @return array<string, mixed>
+     * @throws VoiceCodeException
+     */
+    public function sendCode(array|string $request): array
+    {
+        $json = Library::json($request);
+        return Library::callJson(fn ($out, $err) => Library::ffi()->vc_router_send($this->handle, $json, $out, $err));
+    }
+}
+
+/** Call-status pushes: parsing, and Huawei push authentication. */
+final class Callbacks
+{
+    /**
+     * Parses a push (`huawei` status/fee push, `cloud10658` receipt) into events.
+     *
+     * @param array<string, string> $headers the request's headers
+     * @return list<array<string, mixed>>
+     * @throws VoiceCodeException
+     */
+    public static function parse(string $vendor, array $headers, string $body): array
+    {
+        $ffi = Library::ffi();
+        $headersJson = Library::json((object) $headers);
+        $length = strlen($body);
+        $buffer = null;
+        if ($length > 0) {
+            $buffer = $ffi->new("uint8_t[$length]");
+            FFI::memcpy($buffer, $body, $length);
+        }
+        return Library::callJson(
+            fn ($out, $err) => $ffi->vc_callback_parse($vendor, $headersJson, $buffer, $length, $out, $err)
+        );
+    }
+}
+
+/** Authenticates Huawei pushes to one URL (digest, time window, nonce replay). */
+final class HuaweiPushVerifier
+{
+    private FFI\CData $handle;
+
+    public function __construct(string $appSecret, string $url, int $windowSeconds = 0)
+    {
+        $ffi = Library::ffi();
+        $handle = $ffi->new('vc_huawei_verifier *');
+        $err = $ffi->new('vc_error *');
+        $result = $ffi->vc_huawei_verifier_new($appSecret, $url, $windowSeconds, FFI::addr($handle), FFI::addr($err));
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        $this->handle = $handle;
+    }
+
+    public function __destruct()
+    {
+        Library::ffi()->vc_huawei_verifier_free($this->handle);
+    }
+
+    /**
+     * Returns when the push is genuine and new; throws (`auth_failed`) otherwise: answer 401.
+     *
+     * @param array<string, string> $headers
+     * @throws VoiceCodeException
+     */
+    public function verify(array $headers): void
+    {
+        $json = Library::json((object) $headers);
+        Library::call(fn ($err) => Library::ffi()->vc_callback_verify_huawei($this->handle, $json, $err), false);
+    }
+}
