@@ -1,0 +1,247 @@
+"""Stubs for the native module (bindings-python/src). Checked against it by mypy's stubtest."""
+
+import asyncio
+import datetime
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Optional, Union, final
+
+from voicecode._types import BalanceUnit, EventKind, SmsPurpose, Vendor
+
+__version__: Final[str]
+VENDORS: Final[tuple[str, ...]]
+ERROR_KINDS: Final[tuple[str, ...]]
+
+Config = Mapping[str, Any]
+
+def refresh_logging() -> None:
+    """Forgets cached logger levels, so that logging configured after voicecode first logged
+    applies (done automatically whenever a Client or Router is built)."""
+
+@final
+class Receipt:
+    """The vendor accepted the call."""
+
+    @property
+    def vendor(self) -> Vendor: ...
+    @property
+    def message_id(self) -> str:
+        """The vendor's id for the call; call-status events carry the same id."""
+    @property
+    def vendor_code(self) -> str: ...
+    @property
+    def vendor_message(self) -> str: ...
+    @property
+    def remaining(self) -> Optional[int]:
+        """cloud10658: units left after this send."""
+    @property
+    def idle_ports(self) -> Optional[int]:
+        """huawei: idle call ports, when ``return_idle_port`` was asked."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Balance:
+    """An account balance."""
+
+    @property
+    def vendor(self) -> Vendor: ...
+    @property
+    def amount(self) -> str:
+        """A decimal string as the vendor wrote it (use ``decimal.Decimal`` for money)."""
+    @property
+    def unit(self) -> BalanceUnit: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Captcha:
+    """A OneAccess slider captcha to show to the user."""
+
+    @property
+    def token(self) -> str: ...
+    @property
+    def original_image_base64(self) -> str: ...
+    @property
+    def jigsaw_image_base64(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class CallEvent:
+    """One call event from a vendor push."""
+
+    @property
+    def vendor(self) -> Vendor: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def phone(self) -> Optional[str]: ...
+    @property
+    def event(self) -> EventKind: ...
+    @property
+    def at(self) -> Optional[datetime.datetime]:
+        """When, as an aware UTC datetime."""
+    @property
+    def state_code(self) -> Optional[int]: ...
+    @property
+    def state_desc(self) -> Optional[str]: ...
+    @property
+    def talk_seconds(self) -> Optional[int]: ...
+    @property
+    def user_data(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]:
+        """Every field of the push as received (a new dict on each access)."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Client:
+    """A client for one vendor account; share one between threads and tasks."""
+
+    def __new__(cls, config: Config) -> Client:
+        """``config`` is a dict in the voicecode config schema (see the README)."""
+    @staticmethod
+    def from_file(path: Union[str, os.PathLike[str]]) -> Client:
+        """Reads a JSON (``*.json``) or TOML config file; a vendor secret missing from the file
+        is read from ``VOICECODE_<KEY>`` (e.g. ``VOICECODE_APP_SECRET``)."""
+    @property
+    def vendor(self) -> Vendor: ...
+    def send_code(
+        self,
+        to: str,
+        code: str,
+        *,
+        play_times: Optional[int] = None,
+        user_data: Optional[str] = None,
+        status_url: Optional[str] = None,
+        fee_url: Optional[str] = None,
+        pre_tone: Optional[str] = None,
+        pos_tone: Optional[str] = None,
+        return_idle_port: Optional[bool] = None,
+    ) -> Receipt:
+        """Sends a voice verification code; never retried (see ``VoiceCodeError.outcome``)."""
+    def send_code_async(
+        self,
+        to: str,
+        code: str,
+        *,
+        play_times: Optional[int] = None,
+        user_data: Optional[str] = None,
+        status_url: Optional[str] = None,
+        fee_url: Optional[str] = None,
+        pre_tone: Optional[str] = None,
+        pos_tone: Optional[str] = None,
+        return_idle_port: Optional[bool] = None,
+    ) -> asyncio.Future[Receipt]:
+        """``send_code`` for asyncio; the request starts at once, await the future for the
+        receipt. Needs a running event loop."""
+    def balance(self) -> Balance:
+        """The account balance (ytx, ihuyi, cloud10658)."""
+    def balance_async(self) -> asyncio.Future[Balance]: ...
+    def captcha(self) -> Captcha:
+        """OneAccess: a new slider captcha."""
+    def captcha_async(self) -> asyncio.Future[Captcha]: ...
+    def verify_captcha(self, token: str, x: float, y: float, mobile: str) -> str:
+        """OneAccess: checks the slider position; returns the captcha token for one SMS."""
+    def verify_captcha_async(
+        self, token: str, x: float, y: float, mobile: str
+    ) -> asyncio.Future[str]: ...
+    def send_sms_code(self, mobile: str, purpose: SmsPurpose, captcha_token: str) -> None:
+        """OneAccess: sends an SMS code after a verified captcha."""
+    def send_sms_code_async(
+        self, mobile: str, purpose: SmsPurpose, captcha_token: str
+    ) -> asyncio.Future[None]: ...
+
+@final
+class Router:
+    """Channels in order of preference: sends through the first that accepts, moving on only
+    when no call can have been placed."""
+
+    def __new__(cls, channels: Sequence[Union[Client, Config]]) -> Router: ...
+    @property
+    def vendors(self) -> list[Vendor]: ...
+    def send_code(
+        self,
+        to: str,
+        code: str,
+        *,
+        play_times: Optional[int] = None,
+        user_data: Optional[str] = None,
+        status_url: Optional[str] = None,
+        fee_url: Optional[str] = None,
+        pre_tone: Optional[str] = None,
+        pos_tone: Optional[str] = None,
+        return_idle_port: Optional[bool] = None,
+    ) -> Receipt: ...
+    def send_code_async(
+        self,
+        to: str,
+        code: str,
+        *,
+        play_times: Optional[int] = None,
+        user_data: Optional[str] = None,
+        status_url: Optional[str] = None,
+        fee_url: Optional[str] = None,
+        pre_tone: Optional[str] = None,
+        pos_tone: Optional[str] = None,
+        return_idle_port: Optional[bool] = None,
+    ) -> asyncio.Future[Receipt]: ...
+
+def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
+@final
+class HuaweiPushVerifier:
+    def __new__(
+        cls, app_secret: str, url: str, *, window_seconds: float = 300.0
+    ) -> HuaweiPushVerifier: ...
+    def verify(self, headers: list[tuple[str, str]]) -> None: ...
+
+@final
+class Deduplicator:
+    """Remembers which events were handled (by vendor, message id and event kind), so that
+    repeated pushes are handled once. Bounded: the oldest are forgotten first."""
+
+    def __new__(cls, capacity: int = 100000) -> Deduplicator: ...
+    def first_time(self, event: CallEvent) -> bool:
+        """True the first time an event is seen, False for its repeats."""
+
+@final
+class _Simulator:
+    def __new__(
+        cls,
+        *,
+        port: int = 0,
+        balances: Optional[dict[str, int]] = None,
+        cloud10658_receipt_url: Optional[str] = None,
+    ) -> _Simulator: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def closed(self) -> bool: ...
+    def config(self, vendor_name: str) -> Any: ...
+    def inject(
+        self,
+        vendor_name: str,
+        fault_name: str,
+        *,
+        times: int = 1,
+        code: Optional[str] = None,
+        ms: Optional[int] = None,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    def set_call_outcome(self, outcome: str) -> None: ...
+    def set_balance(self, vendor_name: str, units: int) -> None: ...
+    def balance(self, vendor_name: str) -> Optional[int]: ...
+    def journal(self) -> Any: ...
+    def clear_journal(self) -> None: ...
+    def count(self, vendor_name: str, operation_name: str) -> int: ...
+    def close(self) -> None: ...
+
+def simulator_facts() -> dict[str, Any]: ...

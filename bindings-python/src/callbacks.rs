@@ -1,0 +1,79 @@
+//! Call-status pushes: the core's parser, Huawei push verifier and de-duplicator. The Python
+//! module `voicecode.callbacks` adapts framework header objects and bodies before calling these.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use voicecode::callbacks;
+use voicecode::Vendor;
+
+use crate::errors::CoreResultExt as _;
+use crate::results::CallEvent;
+
+/// Parses a push body into events, in the vendor's order.
+#[pyfunction]
+#[pyo3(signature = (vendor, headers, body))]
+pub fn parse_push(
+    vendor: &str,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+) -> PyResult<Vec<CallEvent>> {
+    let vendor = vendor.parse::<Vendor>().py()?;
+    let events = callbacks::parse(vendor, &headers, body).py()?;
+    Ok(events.into_iter().map(CallEvent).collect())
+}
+
+/// Authenticates Huawei pushes to one status (or fee) URL; remembers accepted nonces, so share
+/// one verifier between requests.
+#[pyclass(frozen, module = "voicecode.callbacks", name = "HuaweiPushVerifier")]
+pub struct HuaweiPushVerifier {
+    inner: callbacks::HuaweiPushVerifier,
+}
+
+#[pymethods]
+impl HuaweiPushVerifier {
+    #[new]
+    #[pyo3(signature = (app_secret, url, *, window_seconds=300.0))]
+    fn new(app_secret: String, url: String, window_seconds: f64) -> PyResult<Self> {
+        let window = Duration::try_from_secs_f64(window_seconds).map_err(|_| {
+            PyValueError::new_err(format!(
+                "window_seconds must be a non-negative number of seconds, not {window_seconds}"
+            ))
+        })?;
+        Ok(HuaweiPushVerifier {
+            inner: callbacks::HuaweiPushVerifier::new(app_secret, url).with_window(window),
+        })
+    }
+
+    /// Checks a push's headers; raises `AuthFailed` when they are not genuine or are replayed.
+    fn verify(&self, headers: Vec<(String, String)>) -> PyResult<()> {
+        self.inner.verify(&headers).py()
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "HuaweiPushVerifier(app_secret=***)"
+    }
+}
+
+/// Remembers which events were handled, so that repeated pushes are handled once.
+#[pyclass(frozen, module = "voicecode.callbacks", name = "Deduplicator")]
+pub struct Deduplicator {
+    inner: callbacks::Deduplicator,
+}
+
+#[pymethods]
+impl Deduplicator {
+    #[new]
+    #[pyo3(signature = (capacity=100_000))]
+    fn new(capacity: usize) -> Self {
+        Deduplicator {
+            inner: callbacks::Deduplicator::new(capacity),
+        }
+    }
+
+    /// True the first time an event (vendor, message id, kind) is seen, False for repeats.
+    fn first_time(&self, event: PyRef<'_, CallEvent>) -> bool {
+        self.inner.first_time(&event.0)
+    }
+}

@@ -1,0 +1,266 @@
+//! The vendor simulator (`voicecode-sim`) in-process, for `voicecode.testing`.
+//!
+//! The simulator serves from its own thread and logs through the same bridge as the core, which
+//! needs the interpreter; every call that takes the simulator's lock or waits for its thread
+//! therefore releases the interpreter first, so the two can never wait for each other.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde_json::Value;
+use voicecode::protocol::codes;
+use voicecode::Vendor;
+use voicecode_sim::{demo, CallOutcome, Fault, Operation, SimOptions};
+
+use crate::convert::{json_to_py, to_py};
+use crate::errors::CoreResultExt as _;
+
+fn vendor(name: &str) -> PyResult<Vendor> {
+    name.parse::<Vendor>().py()
+}
+
+fn operation(name: &str) -> PyResult<Operation> {
+    Ok(match name {
+        "send_code" => Operation::SendCode,
+        "balance" => Operation::Balance,
+        "captcha" => Operation::Captcha,
+        "verify_captcha" => Operation::VerifyCaptcha,
+        "send_sms_code" => Operation::SendSmsCode,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown operation {other:?}; expected send_code, balance, captcha, \
+                 verify_captcha or send_sms_code"
+            )))
+        }
+    })
+}
+
+/// A fault by the name the simulator's admin API and journal use.
+fn fault(name: &str, times: u32, code: Option<String>, ms: Option<u64>) -> PyResult<Fault> {
+    Ok(match name {
+        "latency" => Fault::Latency(Duration::from_millis(
+            ms.ok_or_else(|| PyValueError::new_err("the latency fault needs ms="))?,
+        )),
+        "vendor_code" => Fault::VendorCode {
+            code: code.ok_or_else(|| PyValueError::new_err("the vendor_code fault needs code="))?,
+            times,
+        },
+        "http_5xx_html" => Fault::Http5xxHtml { times },
+        "reset_before_answer" => Fault::ResetBeforeAnswer { times },
+        "hang" => Fault::Hang { times },
+        "truncated_body" => Fault::TruncatedBody { times },
+        "non_utf8_body" => Fault::NonUtf8Body { times },
+        "oversized_body" => Fault::OversizedBody { times },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, \
+                 reset_before_answer, hang, truncated_body, non_utf8_body or oversized_body"
+            )))
+        }
+    })
+}
+
+/// A running simulator of every vendor on 127.0.0.1.
+#[pyclass(frozen, module = "voicecode.testing", name = "_Simulator")]
+pub struct Simulator {
+    running: Mutex<Option<voicecode_sim::Simulator>>,
+    base_url: String,
+    port: u16,
+}
+
+impl Simulator {
+    /// Runs `f` on the running simulator with the interpreter released.
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&voicecode_sim::Simulator) -> T + Send,
+    ) -> PyResult<T> {
+        py.detach(|| {
+            let guard = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            guard.as_ref().map(f)
+        })
+        .ok_or_else(|| PyRuntimeError::new_err("the simulator is closed"))
+    }
+}
+
+#[pymethods]
+impl Simulator {
+    #[new]
+    #[pyo3(signature = (*, port=0, balances=None, cloud10658_receipt_url=None))]
+    fn new(
+        py: Python<'_>,
+        port: u16,
+        balances: Option<HashMap<String, u64>>,
+        cloud10658_receipt_url: Option<String>,
+    ) -> PyResult<Self> {
+        let balances = balances
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, units)| Ok((vendor(&name)?, units)))
+            .collect::<PyResult<_>>()?;
+        let options = SimOptions {
+            port,
+            balances,
+            cloud10658_receipt_url,
+        };
+        let sim = py
+            .detach(|| voicecode_sim::Simulator::start(options))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(Simulator {
+            base_url: sim.base_url(),
+            port: sim.port(),
+            running: Mutex::new(Some(sim)),
+        })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn config<'py>(&self, py: Python<'py>, vendor_name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let vendor = vendor(vendor_name)?;
+        let config: Value = self.with(py, |sim| sim.config_json(vendor))?;
+        json_to_py(py, &config)
+    }
+
+    #[pyo3(signature = (vendor_name, fault_name, *, times=1, code=None, ms=None))]
+    fn inject(
+        &self,
+        py: Python<'_>,
+        vendor_name: &str,
+        fault_name: &str,
+        times: u32,
+        code: Option<String>,
+        ms: Option<u64>,
+    ) -> PyResult<()> {
+        let vendor = vendor(vendor_name)?;
+        let fault = fault(fault_name, times, code, ms)?;
+        self.with(py, |sim| sim.inject(vendor, fault))
+    }
+
+    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |sim| sim.clear_faults())
+    }
+
+    fn set_call_outcome(&self, py: Python<'_>, outcome: &str) -> PyResult<()> {
+        let outcome: CallOutcome = serde_json::from_value(Value::String(outcome.to_owned()))
+            .map_err(|_| {
+                PyValueError::new_err(format!(
+                    "unknown call outcome {outcome:?}; expected answered, busy or no_answer"
+                ))
+            })?;
+        self.with(py, |sim| sim.set_call_outcome(outcome))
+    }
+
+    fn set_balance(&self, py: Python<'_>, vendor_name: &str, units: u64) -> PyResult<()> {
+        let vendor = vendor(vendor_name)?;
+        self.with(py, |sim| sim.set_balance(vendor, units))
+    }
+
+    fn balance(&self, py: Python<'_>, vendor_name: &str) -> PyResult<Option<u64>> {
+        let vendor = vendor(vendor_name)?;
+        self.with(py, |sim| sim.balance(vendor))
+    }
+
+    fn journal<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let entries = self.with(py, |sim| sim.journal())?;
+        to_py(py, &entries)
+    }
+
+    fn clear_journal(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |sim| sim.clear_journal())
+    }
+
+    fn count(&self, py: Python<'_>, vendor_name: &str, operation_name: &str) -> PyResult<usize> {
+        let vendor = vendor(vendor_name)?;
+        let operation = operation(operation_name)?;
+        self.with(py, |sim| sim.count(vendor, operation))
+    }
+
+    /// Stops the server and closes its connections; later calls raise `RuntimeError`.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| {
+            let sim = self
+                .running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            drop(sim);
+        });
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Simulator(base_url='{}')", self.base_url)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        // Reached from garbage collection, with the interpreter attached: stop the server from
+        // another thread, since joining it here could wait on a log record that needs the
+        // interpreter.
+        if let Some(sim) = self
+            .running
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            std::thread::spawn(move || drop(sim));
+        }
+    }
+}
+
+/// The simulator's demo accounts and the captcha answer, and each vendor's documented result
+/// codes with the error kind the core maps them to (to inject refusals of a chosen kind).
+#[pyfunction]
+pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let facts = PyDict::new(py);
+    facts.set_item("captcha_answer", demo::CAPTCHA_ANSWER)?;
+    facts.set_item("captcha_tolerance", demo::CAPTCHA_TOLERANCE)?;
+    facts.set_item("default_balance", demo::DEFAULT_BALANCE)?;
+    facts.set_item("huawei_app_secret", demo::HUAWEI_APP_SECRET)?;
+    // Rows of (what to inject, the vendor code answered, the kind the core maps it to).
+    // Huawei lists some codes under two HTTP statuses; the simulator takes "status:code".
+    let table = |rows: Vec<(String, &str, voicecode::ErrorKind)>| {
+        PyList::new(
+            py,
+            rows.into_iter()
+                .map(|(inject, code, kind)| (inject, code, kind.as_str())),
+        )
+    };
+    let plain = |rows: &[(&'static str, voicecode::ErrorKind)]| {
+        rows.iter()
+            .map(|(code, kind)| ((*code).to_owned(), *code, *kind))
+            .collect::<Vec<_>>()
+    };
+    let huawei = codes::HUAWEI
+        .iter()
+        .map(|(status, code, kind)| (format!("{status}:{code}"), *code, *kind))
+        .collect();
+    let vendor_codes = PyDict::new(py);
+    vendor_codes.set_item("ytx", table(plain(codes::YTX))?)?;
+    vendor_codes.set_item("huawei", table(huawei)?)?;
+    vendor_codes.set_item("ihuyi", table(plain(codes::IHUYI))?)?;
+    vendor_codes.set_item("cloud10658", table(plain(codes::CLOUD10658))?)?;
+    vendor_codes.set_item("oneaccess", table(plain(codes::ONEACCESS))?)?;
+    facts.set_item("vendor_codes", vendor_codes)?;
+    Ok(facts)
+}
