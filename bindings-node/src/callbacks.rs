@@ -1,0 +1,238 @@
+//! `callbacks`: call-status pushes from the vendors, parsed and authenticated by the core.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
+use napi::{sys, ValueType};
+use napi_derive::napi;
+use serde_json::Value;
+use voicecode::callbacks::{
+    self, CallEvent, Deduplicator as CoreDeduplicator, HuaweiPushVerifier as CoreVerifier,
+};
+
+use crate::client::{parse_request, vendor};
+use crate::convert::{camel, Camel, JsonArg, VerbatimArg};
+use crate::error::{Failure, Reply};
+
+/// Parses a push body into events (`CallEvent[]`; Huawei fee pushes may hold several).
+/// `headers` is `req.headers` of `http.IncomingMessage` or a list of `[name, value]` pairs.
+#[napi(
+    namespace = "callbacks",
+    ts_args_type = "vendor: Vendor, headers: Headers, body: Uint8Array | string",
+    ts_return_type = "CallEvent[]"
+)]
+pub fn parse(vendor_name: JsonArg, headers: VerbatimArg, body: BodyArg) -> Reply<Camel> {
+    Reply((|| {
+        let vendor = vendor(vendor_name)?;
+        let headers = header_pairs(headers)?;
+        let body = body.0?;
+        Ok(camel(&callbacks::parse(vendor, &headers, &body)?))
+    })())
+}
+
+/// Authenticates a Huawei push (its `X-AKSK` header) sent to `url`; throws `VoiceCodeError`
+/// with code `auth_failed` when the digest, the time window or the nonce is wrong. Replays are
+/// refused: pushes checked with the same `appSecret` and `url` share one nonce memory.
+#[napi(
+    namespace = "callbacks",
+    js_name = "verifyHuawei",
+    ts_args_type = "headers: Headers, options: HuaweiPushOptions",
+    ts_return_type = "void"
+)]
+pub fn verify_huawei(headers: VerbatimArg, options: JsonArg) -> Reply<()> {
+    Reply((|| {
+        let headers = header_pairs(headers)?;
+        let verifier = shared_verifier(options.object("options")?)?;
+        Ok(verifier.verify(&headers)?)
+    })())
+}
+
+/// Authenticates Huawei pushes to one URL, remembering accepted nonces so that a captured push
+/// cannot be replayed. `verifyHuawei` keeps one of these per options object.
+#[napi(namespace = "callbacks")]
+pub struct HuaweiPushVerifier {
+    inner: CoreVerifier,
+}
+
+#[napi(namespace = "callbacks")]
+impl HuaweiPushVerifier {
+    /// A verifier for pushes to `options.url`, signed with `options.appSecret`.
+    #[napi(constructor, ts_args_type = "options: HuaweiPushOptions")]
+    pub fn new(env: napi::Env, options: JsonArg) -> napi::Result<Self> {
+        let verifier = options.object("options").and_then(verifier_from);
+        crate::error::settle(&env, verifier).map(|inner| HuaweiPushVerifier { inner })
+    }
+
+    /// Checks a push's headers now; throws `VoiceCodeError` (`auth_failed`) when they fail.
+    #[napi(ts_args_type = "headers: Headers", ts_return_type = "void")]
+    pub fn verify(&self, headers: VerbatimArg) -> Reply<()> {
+        Reply(header_pairs(headers).and_then(|h| Ok(self.inner.verify(&h)?)))
+    }
+}
+
+/// `verifyHuawei`'s options: the app's secret, the status (or fee) URL as configured, and how far
+/// `Created` may be from now.
+fn verifier_from(options: Value) -> Result<CoreVerifier, Failure> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Options {
+        app_secret: String,
+        url: String,
+        #[serde(default)]
+        window_seconds: Option<u64>,
+    }
+    let o: Options = parse_request("options", options)?;
+    let verifier = CoreVerifier::new(o.app_secret, o.url);
+    Ok(match o.window_seconds {
+        Some(s) => verifier.with_window(Duration::from_secs(s)),
+        None => verifier,
+    })
+}
+
+/// One verifier per (secret, url, window), so that `verifyHuawei` keeps the replay protection a
+/// long-lived verifier has.
+fn shared_verifier(options: Value) -> Result<Arc<CoreVerifier>, Failure> {
+    static VERIFIERS: Mutex<Option<HashMap<String, Arc<CoreVerifier>>>> = Mutex::new(None);
+    let key = options.to_string();
+    let mut guard = VERIFIERS.lock().unwrap_or_else(|p| p.into_inner());
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some(v) = map.get(&key) {
+        return Ok(Arc::clone(v));
+    }
+    let verifier = Arc::new(verifier_from(options)?);
+    map.insert(key, Arc::clone(&verifier));
+    Ok(verifier)
+}
+
+/// Remembers which events were handled (by vendor, message id and event kind), so that repeated
+/// pushes are handled once.
+#[napi(namespace = "callbacks")]
+pub struct Deduplicator {
+    inner: CoreDeduplicator,
+}
+
+#[napi(namespace = "callbacks")]
+impl Deduplicator {
+    /// Remembers up to `capacity` events (100 000 by default), forgetting the oldest first.
+    #[napi(constructor, ts_args_type = "capacity?: number")]
+    pub fn new(env: napi::Env, capacity: JsonArg) -> napi::Result<Self> {
+        let capacity = capacity
+            .optional_whole_number("capacity")
+            .map(|c| c.unwrap_or(100_000));
+        crate::error::settle(&env, capacity).map(|c| Deduplicator {
+            inner: CoreDeduplicator::new(usize::try_from(c).unwrap_or(usize::MAX)),
+        })
+    }
+
+    /// True the first time an event is seen, false for its repeats.
+    #[napi(ts_args_type = "event: CallEvent", ts_return_type = "boolean")]
+    pub fn first_time(&self, event: JsonArg) -> Reply<bool> {
+        Reply((|| {
+            let event: CallEvent = parse_request("event", event.object("event")?)?;
+            Ok(self.inner.first_time(&event))
+        })())
+    }
+}
+
+/// Header pairs from `{name: value | value[]}` or `[[name, value], …]`.
+fn header_pairs(headers: VerbatimArg) -> Result<Vec<(String, String)>, Failure> {
+    let bad = || {
+        Failure::Type(
+            "headers must be an object of header values (req.headers) or an array of [name, value] pairs"
+                .to_owned(),
+        )
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut pairs = Vec::new();
+    match headers.0.map_err(|e| e.named("headers"))? {
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                match value {
+                    Value::Array(values) => {
+                        for v in values {
+                            pairs.push((name.clone(), text(&v).ok_or_else(bad)?));
+                        }
+                    }
+                    v => pairs.push((name, text(&v).ok_or_else(bad)?)),
+                }
+            }
+        }
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::Array(pair) if pair.len() == 2 => pairs.push((
+                        text(&pair[0]).ok_or_else(bad)?,
+                        text(&pair[1]).ok_or_else(bad)?,
+                    )),
+                    _ => return Err(bad()),
+                }
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(pairs)
+}
+
+/// A push body: a `Buffer` / `Uint8Array`, or a string (sent as UTF-8).
+pub struct BodyArg(Result<Vec<u8>, Failure>);
+
+impl FromNapiValue for BodyArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let mut kind = 0;
+        unsafe { sys::napi_typeof(env, value, &mut kind) };
+        if kind == sys::ValueType::napi_string {
+            let text = unsafe { String::from_napi_value(env, value) }?;
+            return Ok(BodyArg(Ok(text.into_bytes())));
+        }
+        let mut is_typed = false;
+        unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
+        if is_typed {
+            let mut array_type = 0;
+            let mut length = 0;
+            let mut data = std::ptr::null_mut();
+            let mut buffer = std::ptr::null_mut();
+            let mut offset = 0;
+            let status = unsafe {
+                sys::napi_get_typedarray_info(
+                    env,
+                    value,
+                    &mut array_type,
+                    &mut length,
+                    &mut data,
+                    &mut buffer,
+                    &mut offset,
+                )
+            };
+            if status == sys::Status::napi_ok && array_type == sys::TypedarrayType::uint8_array {
+                let bytes = if length == 0 {
+                    Vec::new()
+                } else {
+                    // SAFETY: napi reports `length` bytes at `data`, alive for this call.
+                    unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) }.to_vec()
+                };
+                return Ok(BodyArg(Ok(bytes)));
+            }
+        }
+        Ok(BodyArg(Err(Failure::Type(
+            "body must be a Buffer, a Uint8Array or a string".to_owned(),
+        ))))
+    }
+}
+
+impl TypeName for BodyArg {
+    fn type_name() -> &'static str {
+        "Uint8Array | string"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for BodyArg {}

@@ -1,0 +1,246 @@
+//! `Client` and `Router`: the core's async transport on napi's tokio runtime.
+//!
+//! Every network method is a `#[napi] async fn`: the request is read on the JavaScript thread,
+//! the exchange runs on napi's tokio runtime, and the promise settles on the JavaScript thread.
+//! Nothing waits on libuv's worker pool (4 threads by default), so thousands of calls can be in
+//! flight without stalling timers or other I/O. The `…Sync` variants block the calling thread
+//! on the same runtime and the same connection pool, for scripts that want no promises.
+
+use napi::bindgen_prelude::{block_on, ClassInstance, FromNapiValue, JavaScriptClassExt};
+use napi::{sys, Env};
+use napi_derive::napi;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use voicecode::{
+    AsyncClient, AsyncRouter, ChannelConfig, SendCode, SendSmsCode, Vendor, VerifyCaptcha,
+};
+
+use crate::convert::{camel, Camel, JsonArg};
+use crate::error::{settle, Failure, Reply};
+
+/// A request object read into one of the core's request types.
+///
+/// The core's serde errors name unknown and missing keys; anything else (a wrong type) is
+/// reported against the whole request.
+pub fn parse_request<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Failure> {
+    serde_json::from_value(value).map_err(|e| {
+        let text = e.to_string();
+        let field = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|prefix| text.strip_prefix(prefix))
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or(what);
+        Failure::Core(voicecode::Error::invalid_input(field, text.clone()))
+    })
+}
+
+fn channel_config(config: JsonArg) -> Result<ChannelConfig, Failure> {
+    Ok(ChannelConfig::from_value(config.object("config")?)?)
+}
+
+/// One vendor account: sends voice codes, reads the balance, and for OneAccess runs the
+/// captcha and SMS flow.
+#[napi]
+pub struct Client {
+    inner: AsyncClient,
+}
+
+#[napi]
+impl Client {
+    /// Validates `config` (the core's channel schema, camelCase keys) and opens a connection
+    /// pool; no connection is made yet. Throws `VoiceCodeError` (`invalid_config`).
+    #[napi(constructor, ts_args_type = "config: ChannelConfig")]
+    pub fn new(env: Env, config: JsonArg) -> napi::Result<Self> {
+        let client = channel_config(config).and_then(|c| Ok(AsyncClient::new(c)?));
+        settle(&env, client).map(|inner| Client { inner })
+    }
+
+    /// Reads a channel config from a TOML file (JSON when the name ends in `.json`), in the
+    /// core's snake_case schema, exactly as the `voicecode` command does.
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn from_file(env: Env, path: JsonArg) -> napi::Result<Self> {
+        let client = path
+            .string("path")
+            .and_then(|p| Ok(ChannelConfig::from_file(p)?))
+            .and_then(|c| Ok(AsyncClient::new(c)?));
+        settle(&env, client).map(|inner| Client { inner })
+    }
+
+    /// The vendor behind this client.
+    #[napi(getter, ts_return_type = "Vendor")]
+    pub fn vendor(&self) -> &'static str {
+        self.inner.vendor().as_str()
+    }
+
+    /// Sends a voice verification code. Never retried: on failure look at `outcome`.
+    #[napi(
+        ts_args_type = "request: SendCodeRequest",
+        ts_return_type = "Promise<Receipt>"
+    )]
+    pub async fn send_code(&self, request: JsonArg) -> Reply<Camel> {
+        let client = self.inner.clone();
+        Reply(send_code(client, request).await)
+    }
+
+    /// `sendCode`, blocking the calling thread until the vendor answers.
+    #[napi(ts_args_type = "request: SendCodeRequest", ts_return_type = "Receipt")]
+    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Camel> {
+        Reply(block_on(send_code(self.inner.clone(), request)))
+    }
+
+    /// The account balance (ytx, ihuyi, cloud10658).
+    #[napi(ts_return_type = "Promise<Balance>")]
+    pub async fn balance(&self) -> Reply<Camel> {
+        let client = self.inner.clone();
+        Reply(async move { Ok(camel(&client.balance().await?)) }.await)
+    }
+
+    /// OneAccess: a new slider captcha to show to the user.
+    #[napi(ts_return_type = "Promise<Captcha>")]
+    pub async fn captcha(&self) -> Reply<Camel> {
+        let client = self.inner.clone();
+        Reply(async move { Ok(camel(&client.captcha().await?)) }.await)
+    }
+
+    /// OneAccess: checks where the user dropped the slider; resolves to the `captchaToken`
+    /// that `sendSmsCode` needs.
+    #[napi(
+        ts_args_type = "request: VerifyCaptchaRequest",
+        ts_return_type = "Promise<string>"
+    )]
+    pub async fn verify_captcha(&self, request: JsonArg) -> Reply<String> {
+        let client = self.inner.clone();
+        Reply(
+            async move {
+                let req: VerifyCaptcha = parse_request("request", request.object("request")?)?;
+                Ok(client.verify_captcha(&req).await?)
+            }
+            .await,
+        )
+    }
+
+    /// OneAccess: sends an SMS code after a verified captcha.
+    #[napi(
+        ts_args_type = "request: SendSmsCodeRequest",
+        ts_return_type = "Promise<void>"
+    )]
+    pub async fn send_sms_code(&self, request: JsonArg) -> Reply<()> {
+        let client = self.inner.clone();
+        Reply(
+            async move {
+                let req: SendSmsCode = parse_request("request", request.object("request")?)?;
+                Ok(client.send_sms_code(&req).await?)
+            }
+            .await,
+        )
+    }
+}
+
+async fn send_code(client: AsyncClient, request: JsonArg) -> Result<Camel, Failure> {
+    let req: SendCode = parse_request("request", request.object("request")?)?;
+    Ok(camel(&client.send_code(&req).await?))
+}
+
+/// Channels in order of preference, with failover that never rings a phone twice.
+#[napi]
+pub struct Router {
+    inner: AsyncRouter,
+}
+
+#[napi]
+impl Router {
+    /// A router over channels (configs or `Client`s) in order of preference. It moves to the
+    /// next channel only when the current one certainly placed no call.
+    #[napi(constructor, ts_args_type = "channels: Array<ChannelConfig | Client>")]
+    pub fn new(env: Env, channels: ChannelsArg) -> napi::Result<Self> {
+        let router = channels
+            .0
+            .and_then(|clients| Ok(AsyncRouter::from_clients(clients)?));
+        settle(&env, router).map(|inner| Router { inner })
+    }
+
+    /// Sends through the first channel that accepts; on failure `attempts` lists every channel.
+    #[napi(
+        ts_args_type = "request: SendCodeRequest",
+        ts_return_type = "Promise<Receipt>"
+    )]
+    pub async fn send_code(&self, request: JsonArg) -> Reply<Camel> {
+        let router = self.inner.clone();
+        Reply(route(router, request).await)
+    }
+
+    /// `sendCode`, blocking the calling thread until a channel answers.
+    #[napi(ts_args_type = "request: SendCodeRequest", ts_return_type = "Receipt")]
+    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Camel> {
+        Reply(block_on(route(self.inner.clone(), request)))
+    }
+}
+
+async fn route(router: AsyncRouter, request: JsonArg) -> Result<Camel, Failure> {
+    let req: SendCode = parse_request("request", request.object("request")?)?;
+    Ok(camel(&router.send_code(&req).await?))
+}
+
+/// The router's channels: `Client` instances are used as they are (sharing their pools),
+/// anything else is read as a channel config.
+pub struct ChannelsArg(Result<Vec<AsyncClient>, Failure>);
+
+impl FromNapiValue for ChannelsArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let js_env = Env::from_raw(env);
+        let mut is_array = false;
+        unsafe { sys::napi_is_array(env, value, &mut is_array) };
+        if !is_array {
+            return Ok(ChannelsArg(Err(Failure::Type(
+                "channels must be an array of channel configs or Clients".to_owned(),
+            ))));
+        }
+        let mut len = 0;
+        unsafe { sys::napi_get_array_length(env, value, &mut len) };
+        let mut clients = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let mut item = std::ptr::null_mut();
+            unsafe { sys::napi_get_element(env, value, i, &mut item) };
+            let unknown = unsafe { napi::bindgen_prelude::Unknown::from_raw_unchecked(env, item) };
+            if Client::instance_of(&js_env, &unknown)? {
+                let client = unsafe { ClassInstance::<Client>::from_napi_value(env, item) }?;
+                clients.push(client.inner.clone());
+                continue;
+            }
+            let config = unsafe { JsonArg::from_napi_value(env, item) }?;
+            match channel_config(config).and_then(|c| Ok(AsyncClient::new(c)?)) {
+                Ok(client) => clients.push(client),
+                Err(e) => return Ok(ChannelsArg(Err(e))),
+            }
+        }
+        Ok(ChannelsArg(Ok(clients)))
+    }
+}
+
+impl napi::bindgen_prelude::TypeName for ChannelsArg {
+    fn type_name() -> &'static str {
+        "Array<ChannelConfig | Client>"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl napi::bindgen_prelude::ValidateNapiValue for ChannelsArg {}
+
+/// The vendor named by a string argument.
+pub fn vendor(arg: JsonArg) -> Result<Vendor, Failure> {
+    let name = arg.string("vendor")?;
+    Vendor::ALL
+        .into_iter()
+        .find(|v| v.as_str() == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+            let rule = format!(
+                "unknown vendor {name:?}; expected one of {}",
+                known.join(", ")
+            );
+            Failure::Core(voicecode::Error::invalid_input("vendor", rule))
+        })
+}

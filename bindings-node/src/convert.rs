@@ -1,0 +1,398 @@
+//! JavaScript values ↔ the core's JSON schema.
+//!
+//! The core owns every schema (`ChannelConfig`, `SendCode`, `Receipt`, …) with snake_case keys;
+//! Node callers write the same keys in camelCase. Rather than one hand-written struct per type,
+//! arguments are read into a `serde_json::Value` with their keys renamed (`playTimes` →
+//! `play_times`) and handed to the core's own deserialisers, and results go the other way: the
+//! core's serialisation with keys renamed back. Adding a field to the core adds it here too.
+
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
+use napi::{sys, ValueType};
+use serde::Serialize;
+use serde_json::{Map, Number, Value};
+
+use crate::error::Failure;
+
+/// How deep an argument may nest: the schema needs 3 levels (`channels[].device.agent`); the
+/// bound turns a cyclic object into a `TypeError` instead of a stack overflow.
+const MAX_DEPTH: usize = 16;
+
+/// Keys whose values are kept exactly as the vendor or the caller wrote them.
+const VERBATIM_KEYS: &[&str] = &["raw"];
+
+/// `playTimes` → `play_times`; snake_case keys pass through unchanged.
+pub fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `play_times` → `playTimes`.
+pub fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JavaScript argument read as JSON data.
+///
+/// Reading never fails by itself, so that a wrong argument turns into a `TypeError` (or, for an
+/// `async` method, a rejected promise) raised by the method that knows what it expected. Object
+/// keys are renamed to snake_case; `undefined` properties are left out, as JSON would.
+pub struct JsonArg {
+    value: Result<Option<Value>, Unreadable>,
+}
+
+/// Why an argument could not be read as JSON: where (`.device.agent`, empty for the argument
+/// itself) and what is wrong there.
+pub(crate) struct Unreadable {
+    path: String,
+    problem: String,
+}
+
+impl Unreadable {
+    fn new(path: &str, problem: impl Into<String>) -> Self {
+        Unreadable {
+            path: path.to_owned(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The `TypeError` for argument `what`.
+    pub(crate) fn named(self, what: &str) -> Failure {
+        Failure::Type(format!("{what}{} {}", self.path, self.problem))
+    }
+}
+
+impl JsonArg {
+    /// The argument as a JSON object; `what` names it in the `TypeError`.
+    pub fn object(self, what: &str) -> Result<Value, Failure> {
+        match self.value.map_err(|e| e.named(what))? {
+            Some(value @ Value::Object(_)) => Ok(value),
+            other => Err(expected(what, "an object", other.as_ref())),
+        }
+    }
+
+    /// The argument as a JSON object, or `None` when it is `undefined` or `null`.
+    pub fn optional_object(self, what: &str) -> Result<Option<Value>, Failure> {
+        match self.value.map_err(|e| e.named(what))? {
+            None | Some(Value::Null) => Ok(None),
+            Some(value @ Value::Object(_)) => Ok(Some(value)),
+            Some(other) => Err(expected(what, "an object", Some(&other))),
+        }
+    }
+
+    /// The argument as a string.
+    pub fn string(self, what: &str) -> Result<String, Failure> {
+        match self.value.map_err(|e| e.named(what))? {
+            Some(Value::String(s)) => Ok(s),
+            other => Err(expected(what, "a string", other.as_ref())),
+        }
+    }
+
+    /// The argument as a non-negative whole number.
+    pub fn whole_number(self, what: &str) -> Result<u64, Failure> {
+        let value = self.value.map_err(|e| e.named(what))?;
+        match value.as_ref().and_then(Value::as_u64) {
+            Some(n) => Ok(n),
+            None => Err(expected(
+                what,
+                "a non-negative whole number",
+                value.as_ref(),
+            )),
+        }
+    }
+
+    /// The argument as a non-negative whole number, or `None` when it is `undefined`.
+    pub fn optional_whole_number(self, what: &str) -> Result<Option<u64>, Failure> {
+        match self.value {
+            Ok(None) => Ok(None),
+            value => JsonArg { value }.whole_number(what).map(Some),
+        }
+    }
+}
+
+fn expected(what: &str, kind: &str, got: Option<&Value>) -> Failure {
+    let got = match got {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "a boolean",
+        Some(Value::Number(_)) => "a number",
+        Some(Value::String(_)) => "a string",
+        Some(Value::Array(_)) => "an array",
+        Some(Value::Object(_)) => "an object",
+    };
+    Failure::Type(format!("{what} must be {kind}, not {got}"))
+}
+
+impl FromNapiValue for JsonArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let value = unsafe { read(env, value, &mut String::new(), 0, true) };
+        Ok(JsonArg { value })
+    }
+}
+
+impl TypeName for JsonArg {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for JsonArg {}
+
+/// A JavaScript value read as JSON with its keys as written (HTTP header names).
+pub struct VerbatimArg(pub(crate) Result<Option<Value>, Unreadable>);
+
+impl FromNapiValue for VerbatimArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        Ok(VerbatimArg(unsafe {
+            read(env, value, &mut String::new(), 0, false)
+        }))
+    }
+}
+
+impl TypeName for VerbatimArg {
+    fn type_name() -> &'static str {
+        "unknown"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for VerbatimArg {}
+
+/// Runs a napi call; a failure means the value (at `$path`) cannot be read.
+macro_rules! call {
+    ($path:expr, $e:expr) => {
+        if unsafe { $e } != sys::Status::napi_ok {
+            return Err(Unreadable::new($path, "cannot be read"));
+        }
+    };
+}
+
+/// Reads one JavaScript value as JSON; `Ok(None)` is `undefined`. `path` names the value in
+/// errors, in the caller's own spelling.
+unsafe fn read(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    path: &mut String,
+    depth: usize,
+    rename: bool,
+) -> Result<Option<Value>, Unreadable> {
+    let mut kind = 0;
+    call!(path, sys::napi_typeof(env, value, &mut kind));
+    let json = match kind {
+        sys::ValueType::napi_undefined => return Ok(None),
+        sys::ValueType::napi_null => Value::Null,
+        sys::ValueType::napi_boolean => {
+            let mut b = false;
+            call!(path, sys::napi_get_value_bool(env, value, &mut b));
+            Value::Bool(b)
+        }
+        sys::ValueType::napi_number => {
+            let mut n = 0.0;
+            call!(path, sys::napi_get_value_double(env, value, &mut n));
+            Value::Number(
+                number(n).ok_or_else(|| Unreadable::new(path, "must be a finite number"))?,
+            )
+        }
+        sys::ValueType::napi_string => Value::String(
+            unsafe { String::from_napi_value(env, value) }
+                .map_err(|_| Unreadable::new(path, "is not a readable string"))?,
+        ),
+        sys::ValueType::napi_object => {
+            if depth >= MAX_DEPTH {
+                return Err(Unreadable::new(
+                    path,
+                    format!("nests deeper than {MAX_DEPTH} levels (a cyclic object?)"),
+                ));
+            }
+            let mut is_array = false;
+            call!(path, sys::napi_is_array(env, value, &mut is_array));
+            if is_array {
+                Value::Array(unsafe { read_array(env, value, path, depth, rename) }?)
+            } else {
+                Value::Object(unsafe { read_object(env, value, path, depth, rename) }?)
+            }
+        }
+        sys::ValueType::napi_bigint => {
+            return Err(Unreadable::new(path, "is a bigint; pass a number"))
+        }
+        _ => return Err(Unreadable::new(path, "is a function or a symbol, not data")),
+    };
+    Ok(Some(json))
+}
+
+unsafe fn read_array(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    path: &mut String,
+    depth: usize,
+    rename: bool,
+) -> Result<Vec<Value>, Unreadable> {
+    let mut len = 0;
+    call!(path, sys::napi_get_array_length(env, value, &mut len));
+    let mut items = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let mut item = std::ptr::null_mut();
+        call!(path, sys::napi_get_element(env, value, i, &mut item));
+        let base = path.len();
+        path.push_str(&format!("[{i}]"));
+        let read = unsafe { read(env, item, path, depth + 1, rename) }?;
+        path.truncate(base);
+        items.push(read.unwrap_or(Value::Null));
+    }
+    Ok(items)
+}
+
+unsafe fn read_object(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    path: &mut String,
+    depth: usize,
+    rename: bool,
+) -> Result<Map<String, Value>, Unreadable> {
+    let mut names = std::ptr::null_mut();
+    call!(path, sys::napi_get_property_names(env, value, &mut names));
+    let mut len = 0;
+    call!(path, sys::napi_get_array_length(env, names, &mut len));
+    let mut map = Map::new();
+    for i in 0..len {
+        let mut name = std::ptr::null_mut();
+        call!(path, sys::napi_get_element(env, names, i, &mut name));
+        let key = unsafe { String::from_napi_value(env, name) }
+            .map_err(|_| Unreadable::new(path, "has a key that is not a string"))?;
+        let mut item = std::ptr::null_mut();
+        call!(path, sys::napi_get_property(env, value, name, &mut item));
+        let base = path.len();
+        path.push('.');
+        path.push_str(&key);
+        let read = if rename && VERBATIM_KEYS.contains(&key.as_str()) {
+            unsafe { read(env, item, path, depth + 1, false) }
+        } else {
+            unsafe { read(env, item, path, depth + 1, rename) }
+        }?;
+        path.truncate(base);
+        let Some(read) = read else { continue };
+        let name = if rename {
+            snake_case(&key)
+        } else {
+            key.clone()
+        };
+        if map.contains_key(&name) {
+            return Err(Unreadable::new(
+                path,
+                format!("gives `{name}` twice (as `{key}` and in another spelling)"),
+            ));
+        }
+        map.insert(name, read);
+    }
+    Ok(map)
+}
+
+/// A JavaScript number as JSON: whole numbers as integers (the core reads counts as `u8`,
+/// `u64`), others as floats; `NaN` and infinities are not numbers JSON can hold.
+fn number(n: f64) -> Option<Number> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+        // Exact: within ±2^53 a whole f64 converts to i64 without loss.
+        Some(Number::from(n as i64))
+    } else {
+        Number::from_f64(n)
+    }
+}
+
+/// A core value on its way to JavaScript, with camelCase keys.
+pub struct Camel(pub Value);
+
+/// Serialises a core value into its camelCase JavaScript shape.
+pub fn camel<T: Serialize>(value: &T) -> Camel {
+    // The core's types serialise to JSON infallibly (string keys, no custom errors).
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
+    Camel(camelize(value))
+}
+
+fn camelize(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if VERBATIM_KEYS.contains(&k.as_str()) {
+                        v
+                    } else {
+                        camelize(v)
+                    };
+                    (camel_case(&k), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camelize).collect()),
+        other => other,
+    }
+}
+
+impl ToNapiValue for Camel {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        unsafe { Value::to_napi_value(env, val.0) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_and_snake_case_round_trip_every_core_key_shape() {
+        for key in [
+            "to",
+            "play_times",
+            "original_image_base64",
+            "connect_timeout_ms",
+            "cloud10658_receipt_url",
+        ] {
+            assert_eq!(snake_case(&camel_case(key)), key);
+        }
+        assert_eq!(camel_case("original_image_base64"), "originalImageBase64");
+        assert_eq!(snake_case("playTimes"), "play_times");
+    }
+
+    #[test]
+    fn raw_vendor_payloads_keep_their_keys() {
+        let event = serde_json::json!({"message_id": "m", "raw": {"status_info": {"a_b": 1}}});
+        let Camel(out) = camel(&event);
+        assert_eq!(out["messageId"], "m");
+        assert_eq!(out["raw"]["status_info"]["a_b"], 1);
+    }
+
+    #[test]
+    fn whole_numbers_become_integers_and_nan_is_refused() {
+        assert_eq!(number(3.0).and_then(|n| n.as_u64()), Some(3));
+        assert_eq!(number(-2.0).and_then(|n| n.as_i64()), Some(-2));
+        assert_eq!(number(1.5).and_then(|n| n.as_f64()), Some(1.5));
+        assert!(number(f64::NAN).is_none());
+        assert!(number(f64::INFINITY).is_none());
+    }
+}

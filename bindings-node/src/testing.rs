@@ -1,0 +1,243 @@
+//! `testing.Simulator`: the vendor simulator (`voicecode-sim`) in-process, for tests that need
+//! no account: every vendor on one 127.0.0.1 port, fault injection, and a journal of what
+//! reached the "vendor".
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use napi::Env;
+use napi_derive::napi;
+use serde::Deserialize;
+use serde_json::Value;
+use voicecode::Vendor;
+use voicecode_sim::{CallOutcome, Fault, SimOptions, Simulator as CoreSimulator};
+
+use crate::client::{parse_request, vendor};
+use crate::convert::{camel, Camel, JsonArg};
+use crate::error::{settle, Failure, Reply};
+
+/// A running simulator. Call `close()` when done (or let it be garbage-collected).
+#[napi(namespace = "testing")]
+pub struct Simulator {
+    inner: Mutex<Option<CoreSimulator>>,
+    base_url: String,
+    port: u16,
+}
+
+/// `new Simulator(options)`: the simulator's start options in camelCase.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    #[serde(default)]
+    port: u16,
+    #[serde(default)]
+    balances: HashMap<Vendor, u64>,
+    #[serde(default)]
+    cloud10658_receipt_url: Option<String>,
+}
+
+/// A fault as the simulator's admin API writes it, in camelCase:
+/// `{fault: "vendor_code", code: "405", times: 1}`, `{fault: "latency", ms: 100}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultSpec {
+    fault: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    times: Option<u32>,
+    #[serde(default)]
+    ms: Option<u64>,
+}
+
+impl FaultSpec {
+    fn into_fault(self) -> Result<Fault, voicecode::Error> {
+        let times = self.times.unwrap_or(1);
+        let missing = |key: &str| {
+            voicecode::Error::invalid_input(
+                key,
+                format!("is required for the {} fault", self.fault),
+            )
+        };
+        Ok(match self.fault.as_str() {
+            "latency" => {
+                Fault::Latency(Duration::from_millis(self.ms.ok_or_else(|| missing("ms"))?))
+            }
+            "vendor_code" => Fault::VendorCode {
+                code: self.code.clone().ok_or_else(|| missing("code"))?,
+                times,
+            },
+            "http_5xx_html" => Fault::Http5xxHtml { times },
+            "reset_before_answer" => Fault::ResetBeforeAnswer { times },
+            "hang" => Fault::Hang { times },
+            "truncated_body" => Fault::TruncatedBody { times },
+            "non_utf8_body" => Fault::NonUtf8Body { times },
+            "oversized_body" => Fault::OversizedBody { times },
+            other => {
+                return Err(voicecode::Error::invalid_input(
+                    "fault",
+                    format!(
+                        "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, \
+                         reset_before_answer, hang, truncated_body, non_utf8_body or oversized_body"
+                    ),
+                ))
+            }
+        })
+    }
+}
+
+#[napi(namespace = "testing")]
+impl Simulator {
+    /// Starts the simulator on 127.0.0.1 (`port` 0, the default, picks a free one) and returns
+    /// once it listens.
+    #[napi(constructor, ts_args_type = "options?: SimulatorOptions")]
+    pub fn new(env: Env, options: JsonArg) -> napi::Result<Self> {
+        let options = options.optional_object("options").and_then(|o| {
+            let o: Options = parse_request(
+                "options",
+                o.unwrap_or_else(|| Value::Object(Default::default())),
+            )?;
+            Ok(SimOptions {
+                port: o.port,
+                balances: o.balances,
+                cloud10658_receipt_url: o.cloud10658_receipt_url,
+            })
+        });
+        let options = settle(&env, options)?;
+        let sim =
+            CoreSimulator::start(options).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        Ok(Simulator {
+            base_url: sim.base_url(),
+            port: sim.port(),
+            inner: Mutex::new(Some(sim)),
+        })
+    }
+
+    /// `http://127.0.0.1:{port}`: the `baseUrl` of every vendor's config.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The port the simulator listens on.
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.port)
+    }
+
+    /// A ready channel config for `vendor`'s demo account, pointing at this simulator.
+    #[napi(ts_args_type = "vendor: Vendor", ts_return_type = "ChannelConfig")]
+    pub fn config(&self, vendor_name: JsonArg) -> Reply<Camel> {
+        Reply(self.with(|sim| Ok(camel(&sim.config_json(vendor(vendor_name)?)))))
+    }
+
+    /// Adds a fault for the vendor's next requests (every operation of that vendor).
+    /// Counted faults are used up in order; `latency` stays until `clearFaults()`.
+    #[napi(
+        ts_args_type = "vendor: Vendor, fault: FaultSpec",
+        ts_return_type = "void"
+    )]
+    pub fn inject(&self, vendor_name: JsonArg, fault: JsonArg) -> Reply<()> {
+        Reply(self.with(|sim| {
+            let vendor = vendor(vendor_name)?;
+            let spec: FaultSpec = parse_request("fault", fault.object("fault")?)?;
+            sim.inject(vendor, spec.into_fault()?);
+            Ok(())
+        }))
+    }
+
+    /// Removes every pending fault.
+    #[napi(ts_return_type = "void")]
+    pub fn clear_faults(&self) -> Reply<()> {
+        Reply(self.with(|sim| {
+            sim.clear_faults();
+            Ok(())
+        }))
+    }
+
+    /// How the calls of later accepted sends end (Huawei status pushes, cloud10658 receipts).
+    #[napi(ts_args_type = "outcome: CallOutcome", ts_return_type = "void")]
+    pub fn set_call_outcome(&self, outcome: JsonArg) -> Reply<()> {
+        Reply(self.with(|sim| {
+            let outcome: CallOutcome =
+                parse_request("outcome", Value::String(outcome.string("outcome")?))?;
+            sim.set_call_outcome(outcome);
+            Ok(())
+        }))
+    }
+
+    /// Sets a vendor account's balance in units (ytx, ihuyi and cloud10658).
+    #[napi(
+        ts_args_type = "vendor: Vendor, units: number",
+        ts_return_type = "void"
+    )]
+    pub fn set_balance(&self, vendor_name: JsonArg, units: JsonArg) -> Reply<()> {
+        Reply(self.with(|sim| {
+            sim.set_balance(vendor(vendor_name)?, units.whole_number("units")?);
+            Ok(())
+        }))
+    }
+
+    /// A vendor account's balance in units, or `null` for vendors without one.
+    #[napi(ts_args_type = "vendor: Vendor", ts_return_type = "number | null")]
+    pub fn balance(&self, vendor_name: JsonArg) -> Reply<Option<f64>> {
+        // Balances are small counts; f64 holds them exactly.
+        Reply(self.with(|sim| Ok(sim.balance(vendor(vendor_name)?).map(|u| u as f64))))
+    }
+
+    /// Every request received on a vendor endpoint, oldest first.
+    #[napi(ts_return_type = "JournalEntry[]")]
+    pub fn journal(&self) -> Reply<Camel> {
+        Reply(self.with(|sim| Ok(camel(&sim.journal()))))
+    }
+
+    /// Forgets every journaled request.
+    #[napi(ts_return_type = "void")]
+    pub fn clear_journal(&self) -> Reply<()> {
+        Reply(self.with(|sim| {
+            sim.clear_journal();
+            Ok(())
+        }))
+    }
+
+    /// How many requests of `operation` reached `vendor`, whatever their verdict.
+    #[napi(
+        ts_args_type = "vendor: Vendor, operation: Operation",
+        ts_return_type = "number"
+    )]
+    pub fn count(&self, vendor_name: JsonArg, operation: JsonArg) -> Reply<u32> {
+        Reply(self.with(|sim| {
+            let vendor = vendor(vendor_name)?;
+            let operation = Value::String(operation.string("operation")?);
+            let vendor_name = Value::String(vendor.as_str().to_owned());
+            let entries = serde_json::to_value(sim.journal()).unwrap_or_default();
+            let count = entries
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["vendor"] == vendor_name && e["operation"] == operation)
+                .count();
+            Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        }))
+    }
+
+    /// Stops the server and closes its connections. Later calls throw.
+    #[napi]
+    pub fn close(&self) {
+        drop(self.lock().take());
+    }
+}
+
+impl Simulator {
+    fn lock(&self) -> MutexGuard<'_, Option<CoreSimulator>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&CoreSimulator) -> Result<T, Failure>) -> Result<T, Failure> {
+        match self.lock().as_ref() {
+            Some(sim) => f(sim),
+            None => Err(Failure::State("the simulator is closed".to_owned())),
+        }
+    }
+}
