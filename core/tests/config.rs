@@ -94,6 +94,24 @@ fn missing_keys_and_wrong_types_are_named() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_is_named_by_its_key_and_never_echoed() {
+    // A numeric API key must not come back in the message (serde quotes the value).
+    let e = err(r#"{"vendor":"ihuyi","account":"a","api_key":987654321}"#);
+    assert_eq!(e.field(), Some("api_key"), "{e}");
+    assert!(!e.to_string().contains("987654321"), "{e}");
+    assert!(e.message().contains("a string"), "{e}");
+    let e = err(r#"{"vendor":"ihuyi","account":5,"api_key":"k"}"#);
+    assert_eq!(e.field(), Some("account"), "{e}");
+    let e =
+        err(r#"{"vendor":"ytx","account_sid":"s","auth_token":"t","app_id":"a","sandbox":"yes"}"#);
+    assert_eq!(e.field(), Some("sandbox"), "{e}");
+    let e = err(
+        r#"{"vendor":"oneaccess","base_url":"https://t.example.com","client_id":"c","device":{"os_version":7,"fingerprint":"f","agent":"a"}}"#,
+    );
+    assert_eq!(e.field(), Some("device"), "{e}");
+}
+
+#[test]
 fn base_url_is_scheme_host_and_port_only() {
     for bad in [
         "127.0.0.1:8080",
