@@ -1,0 +1,72 @@
+package io.github.voicecode;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.util.Map;
+
+/** The simulator, through the library's {@code vc_sim_*} testing facility. */
+final class Sim implements AutoCloseable {
+    interface SimLibrary extends Library {
+        SimLibrary INSTANCE = Native.load(LibVoiceCode.libraryName(), SimLibrary.class,
+                Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+
+        int vc_sim_start(String optionsJson, PointerByReference simOut, PointerByReference errOut);
+
+        void vc_sim_free(Pointer sim);
+
+        int vc_sim_config_json(Pointer sim, String vendor, PointerByReference configJsonOut,
+                PointerByReference errOut);
+
+        int vc_sim_inject_json(Pointer sim, String faultJson, PointerByReference errOut);
+
+        int vc_sim_clear_faults(Pointer sim, PointerByReference errOut);
+
+        int vc_sim_count(Pointer sim, String vendor, String operation, LongByReference countOut,
+                PointerByReference errOut);
+
+        int vc_sim_sign_huawei_push(String url, PointerByReference headersJsonOut, PointerByReference errOut);
+    }
+
+    private static final SimLibrary LIB = SimLibrary.INSTANCE;
+    private final Pointer sim;
+
+    Sim() {
+        sim = Calls.handle((out, err) -> LIB.vc_sim_start(null, out, err));
+    }
+
+    String config(String vendor) {
+        return Calls.string((out, err) -> LIB.vc_sim_config_json(sim, vendor, out, err));
+    }
+
+    /** The config with extra keys (a JSON object's members, without braces). */
+    String config(String vendor, String extra) {
+        String config = config(vendor);
+        return config.substring(0, config.length() - 1) + "," + extra + "}";
+    }
+
+    void inject(String faultJson) {
+        Calls.run(err -> LIB.vc_sim_inject_json(sim, faultJson, err));
+    }
+
+    void clearFaults() {
+        Calls.run(err -> LIB.vc_sim_clear_faults(sim, err));
+    }
+
+    long count(String vendor, String operation) {
+        LongByReference count = new LongByReference();
+        Calls.run(err -> LIB.vc_sim_count(sim, vendor, operation, count, err));
+        return count.getValue();
+    }
+
+    String signHuaweiPush(String url) {
+        return Calls.string((out, err) -> LIB.vc_sim_sign_huawei_push(url, out, err));
+    }
+
+    @Override
+    public void close() {
+        LIB.vc_sim_free(sim);
+    }
+}
