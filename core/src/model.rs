@@ -1,8 +1,36 @@
 //! Requests and results shared by every vendor.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::Vendor;
+use crate::{Error, Result, Vendor};
+
+/// Reads a request ([`SendCode`], [`VerifyCaptcha`], [`SendSmsCode`], a
+/// [`CallEvent`](crate::callbacks::CallEvent)) from JSON in the shared schema, as every binding
+/// receives it. An unknown key, a missing one or one of the wrong type is `invalid_input` naming
+/// the key (`device.os_version` when nested); `what` names the request when no key is at fault.
+pub fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
+    if !value.is_object() {
+        return Err(Error::invalid_input(what, "must be an object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let field = if path != "." {
+            path
+        } else {
+            // serde names unknown and missing keys only in its message: "missing field `code`".
+            ["unknown field `", "missing field `"]
+                .iter()
+                .find_map(|prefix| message.strip_prefix(prefix))
+                .and_then(|rest| rest.split('`').next())
+                .unwrap_or(what)
+                .to_owned()
+        };
+        Error::invalid_input(&field, message)
+    })
+}
 
 /// A voice verification code to send.
 ///
@@ -165,4 +193,54 @@ pub struct SendSmsCode {
     pub purpose: SmsPurpose,
     /// The `captcha_token` returned by `verify_captcha`.
     pub captcha_token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use serde_json::json;
+
+    fn field_of(value: Value) -> (ErrorKind, Option<String>) {
+        let e = from_value::<SendCode>("request", value).unwrap_err();
+        (e.kind(), e.field().map(str::to_owned))
+    }
+
+    #[test]
+    fn requests_are_read_from_the_shared_json_schema() {
+        let req: SendCode = from_value(
+            "request",
+            json!({"to": "13800138000", "code": "4821", "play_times": 2}),
+        )
+        .unwrap();
+        assert_eq!(req, SendCode::new("13800138000", "4821").play_times(2));
+    }
+
+    #[test]
+    fn a_key_of_the_wrong_type_is_invalid_input_naming_it() {
+        let invalid = |f: &str| (ErrorKind::InvalidInput, Some(f.to_owned()));
+        assert_eq!(
+            field_of(json!({"to": 13800138000_u64, "code": "1"})),
+            invalid("to")
+        );
+        assert_eq!(
+            field_of(json!({"to": "1", "code": "1", "play_times": "2"})),
+            invalid("play_times")
+        );
+        assert_eq!(
+            field_of(json!({"to": "1", "code": "1", "play_times": 300})),
+            invalid("play_times")
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_keys_are_named_and_a_non_object_names_the_request() {
+        let invalid = |f: &str| (ErrorKind::InvalidInput, Some(f.to_owned()));
+        assert_eq!(
+            field_of(json!({"to": "1", "code": "1", "play_time": 2})),
+            invalid("play_time")
+        );
+        assert_eq!(field_of(json!({"to": "1"})), invalid("code"));
+        assert_eq!(field_of(json!([1, 2])), invalid("request"));
+    }
 }
