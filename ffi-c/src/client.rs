@@ -1,11 +1,13 @@
 //! `vc_client` (one channel) and `vc_router` (failover across channels): the blocking core
 //! client and router behind opaque handles, with JSON in and out.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CString};
 
 use voicecode::{ChannelConfig, Client, Router, SendCode, SendSmsCode, VerifyCaptcha};
 
-use crate::boundary::{arg_json, arg_json_value, arg_out, arg_ref, free_raw, guard, into_raw, run};
+use crate::boundary::{
+    arg_json, arg_json_value, arg_out, arg_ref, free_raw, guard, into_raw, run, Failure,
+};
 use crate::error::{vc_error, vc_result};
 
 /// A client for one vendor channel (the core's blocking `Client`): validated configuration
@@ -19,6 +21,8 @@ use crate::error::{vc_error, vc_result};
 /// answers or the configured timeout passes.
 pub struct vc_client {
     client: Client,
+    /// The vendor's name for `vc_client_vendor`, NUL-terminated.
+    vendor: CString,
 }
 
 /// A failover router over several channels (the core's blocking `Router`): it moves on to
@@ -54,7 +58,9 @@ pub extern "C" fn vc_client_new(
         let config = arg_json_value(config_json, "config_json")?;
         let out = arg_out(client_out, "client_out")?;
         let client = Client::new(ChannelConfig::from_value(config)?)?;
-        out.write(into_raw(vc_client { client }));
+        let vendor = CString::new(client.vendor().as_str())
+            .map_err(|_| Failure::Internal("a vendor name with a NUL byte".into()))?;
+        out.write(into_raw(vc_client { client, vendor }));
         Ok(())
     })
 }
@@ -75,21 +81,9 @@ pub extern "C" fn vc_client_free(client: *mut vc_client) {
 #[no_mangle]
 pub extern "C" fn vc_client_vendor(client: *const vc_client) -> *const c_char {
     guard(std::ptr::null(), || match arg_ref(client, "client") {
-        Ok(c) => vendor_name(c.client.vendor()),
+        Ok(c) => c.vendor.as_ptr(),
         Err(_) => std::ptr::null(),
     })
-}
-
-fn vendor_name(vendor: voicecode::Vendor) -> *const c_char {
-    use voicecode::Vendor;
-    let name = match vendor {
-        Vendor::Ytx => c"ytx",
-        Vendor::Huawei => c"huawei",
-        Vendor::Ihuyi => c"ihuyi",
-        Vendor::Cloud10658 => c"cloud10658",
-        Vendor::Oneaccess => c"oneaccess",
-    };
-    name.as_ptr()
 }
 
 /// Sends a voice verification code. `request_json` is a `SendCode` in the core's schema:
