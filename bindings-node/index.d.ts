@@ -301,7 +301,6 @@ export interface JournalEntry {
   at: string
 }
 
-
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every

@@ -300,4 +300,3 @@ export interface JournalEntry {
   /** RFC 3339. */
   at: string
 }
-

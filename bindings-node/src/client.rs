@@ -18,20 +18,10 @@ use voicecode::{
 use crate::convert::{camel, Camel, JsonArg};
 use crate::error::{settle, Failure, Reply};
 
-/// A request object read into one of the core's request types.
-///
-/// The core's serde errors name unknown and missing keys; anything else (a wrong type) is
-/// reported against the whole request.
+/// A request object read into one of the core's request types (or a binding's options);
+/// the core names the key at fault.
 pub fn parse_request<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Failure> {
-    serde_json::from_value(value).map_err(|e| {
-        let text = e.to_string();
-        let field = ["unknown field `", "missing field `"]
-            .iter()
-            .find_map(|prefix| text.strip_prefix(prefix))
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or(what);
-        Failure::Core(voicecode::Error::invalid_input(field, text.clone()))
-    })
+    Ok(voicecode::model::from_value(what, value)?)
 }
 
 fn channel_config(config: JsonArg) -> Result<ChannelConfig, Failure> {

@@ -160,8 +160,14 @@ impl Simulator {
     #[napi(ts_args_type = "outcome: CallOutcome", ts_return_type = "void")]
     pub fn set_call_outcome(&self, outcome: JsonArg) -> Reply<()> {
         Reply(self.with(|sim| {
+            let name = outcome.string("outcome")?;
             let outcome: CallOutcome =
-                parse_request("outcome", Value::String(outcome.string("outcome")?))?;
+                serde_json::from_value(Value::String(name)).map_err(|e| {
+                    voicecode::Error::invalid_input(
+                        "outcome",
+                        format!("{e}; expected answered, busy or no_answer"),
+                    )
+                })?;
             sim.set_call_outcome(outcome);
             Ok(())
         }))

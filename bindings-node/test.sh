@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Node addon's suite, from a fresh machine: npm dependencies (@napi-rs/cli, prettier) from
+# package-lock.json, a debug build of the addon, a check that the committed index.d.ts is what
+# the build generates, formatting and lints, then the `node --test` suite against the simulator.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "bindings-node: Node.js 20 or later is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+# npm ci only when package-lock.json changed since the last install: it starts from scratch.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Debug build on purpose: reqwest asserts in debug builds that its blocking client is never used
+# inside an async runtime, so the suite would catch that mistake.
+npx napi build --platform --output-dir build --js binding.js --dts index.d.ts
+
+if ! diff -u index.d.ts build/index.d.ts; then
+  echo "bindings-node: index.d.ts is stale; run 'npm run build && cp build/index.d.ts index.d.ts' and commit it" >&2
+  exit 1
+fi
+
+npx prettier --check --log-level warn .
+cargo fmt -p voicecode-node --check
+cargo clippy -q -p voicecode-node --all-targets -- -D warnings
+cargo test -q -p voicecode-node
+
+node --test test/

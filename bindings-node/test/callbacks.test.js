@@ -1,0 +1,163 @@
+'use strict'
+// Call-status pushes from the simulator to a real http.createServer receiver, parsed and
+// authenticated by the core through `callbacks`.
+
+const { test, after } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const { Client, VoiceCodeError, callbacks } = require('..')
+const { startSimulator, mobile } = require('./support')
+
+/** An HTTP receiver on 127.0.0.1 that keeps every push it gets. */
+async function startReceiver() {
+  const pushes = []
+  const waiting = []
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      pushes.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks) })
+      res.writeHead(200).end()
+      for (const w of waiting.splice(0)) w()
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  after(() => server.close())
+  const base = `http://127.0.0.1:${server.address().port}`
+  return {
+    url: (path) => `${base}${path}`,
+    pushes,
+    /** Resolves once `enough(pushes)` holds (5 s at most). */
+    async until(enough) {
+      const deadline = Date.now() + 5000
+      while (!enough(pushes)) {
+        assert.ok(Date.now() < deadline, `pushes so far: ${pushes.map((p) => p.body).join(' | ')}`)
+        await new Promise((resolve) => {
+          waiting.push(resolve)
+          setTimeout(resolve, 100)
+        })
+      }
+    },
+  }
+}
+
+const receiver = startReceiver()
+const sim = receiver.then((r) => startSimulator({ cloud10658ReceiptUrl: r.url('/cloud10658') }))
+
+/** Every event parsed from the pushes to `path`. */
+const events = (r, path, vendor = 'huawei') =>
+  r.pushes.filter((p) => p.path === path).flatMap((p) => callbacks.parse(vendor, p.headers, p.body))
+
+test('huawei status pushes verify and parse into the call events, in order', async () => {
+  const [r, s] = [await receiver, await sim]
+  const config = s.config('huawei')
+  const statusUrl = r.url('/huawei/status')
+  const receipt = await new Client(config).sendCode({ to: mobile(), code: '4821', userData: 'order-17', statusUrl })
+  await r.until(() => events(r, '/huawei/status').some((e) => e.event === 'hangup'))
+  for (const push of r.pushes.filter((p) => p.path === '/huawei/status')) {
+    callbacks.verifyHuawei(push.headers, { appSecret: config.appSecret, url: statusUrl })
+  }
+  const got = events(r, '/huawei/status').filter((e) => e.messageId === receipt.messageId)
+  assert.deepEqual(
+    got.map((e) => e.event),
+    ['dialing', 'ringing', 'answered', 'hangup'],
+  )
+  const hangup = got.at(-1)
+  assert.equal(hangup.vendor, 'huawei')
+  assert.equal(hangup.stateCode, 16)
+  assert.equal(hangup.userData, 'order-17')
+  assert.match(hangup.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  assert.equal(hangup.raw.eventType, 'disconnect')
+  assert.equal(hangup.raw.statusInfo.sessionId, receipt.messageId)
+})
+
+test('a busy line ends with state code 17, and the fee push reports the call record', async () => {
+  const [r, s] = [await receiver, await sim]
+  s.setCallOutcome('busy')
+  try {
+    const receipt = await new Client(s.config('huawei')).sendCode({
+      to: mobile(),
+      code: '4821',
+      statusUrl: r.url('/huawei/busy'),
+      feeUrl: r.url('/huawei/fee'),
+    })
+    await r.until(() => events(r, '/huawei/fee').some((e) => e.messageId === receipt.messageId))
+    const status = events(r, '/huawei/busy').filter((e) => e.messageId === receipt.messageId)
+    assert.deepEqual(
+      status.map((e) => [e.event, e.stateCode]),
+      [
+        ['dialing', null],
+        ['hangup', 17],
+      ],
+    )
+    const [fee] = events(r, '/huawei/fee').filter((e) => e.messageId === receipt.messageId)
+    assert.equal(fee.event, 'fee')
+    assert.equal(fee.talkSeconds, null)
+  } finally {
+    s.setCallOutcome('answered')
+  }
+})
+
+test('verifyHuawei refuses replayed, misaddressed and forged pushes with auth_failed', async () => {
+  const [r, s] = [await receiver, await sim]
+  const config = s.config('huawei')
+  const statusUrl = r.url('/huawei/replay')
+  await new Client(config).sendCode({ to: mobile(), code: '4821', statusUrl })
+  await r.until((p) => p.some((x) => x.path === '/huawei/replay'))
+  const { headers } = r.pushes.find((p) => p.path === '/huawei/replay')
+  const options = { appSecret: config.appSecret, url: statusUrl }
+  const authFailed = (e) => e instanceof VoiceCodeError && e.code === 'auth_failed' && e.vendor === 'huawei'
+
+  callbacks.verifyHuawei(headers, options)
+  assert.throws(() => callbacks.verifyHuawei(headers, options), authFailed, 'a replay is refused')
+  assert.throws(() => callbacks.verifyHuawei(headers, { ...options, url: r.url('/elsewhere') }), authFailed)
+  assert.throws(() => callbacks.verifyHuawei(headers, { ...options, appSecret: 'not-the-secret' }), authFailed)
+  assert.throws(() => callbacks.verifyHuawei({ 'content-type': 'application/json' }, options), authFailed)
+
+  // A verifier of one's own, with [name, value] pairs: it has its own nonce memory.
+  const verifier = new callbacks.HuaweiPushVerifier({ ...options, windowSeconds: 600 })
+  verifier.verify(Object.entries(headers).filter(([, v]) => typeof v === 'string'))
+  assert.throws(() => verifier.verify(headers), authFailed)
+})
+
+test('cloud10658 receipts parse into delivered events', async () => {
+  const [r, s] = [await receiver, await sim]
+  const receipt = await new Client(s.config('cloud10658')).sendCode({ to: mobile(), code: '4821' })
+  await r.until((p) => p.some((x) => x.path === '/cloud10658' && x.body.includes(receipt.messageId)))
+  const [event] = events(r, '/cloud10658', 'cloud10658').filter((e) => e.messageId === receipt.messageId)
+  assert.equal(event.event, 'delivered')
+  assert.equal(event.vendor, 'cloud10658')
+  assert.equal(typeof event.talkSeconds, 'number')
+  assert.equal(event.raw.taskid, receipt.messageId)
+})
+
+test('the Deduplicator lets each event through once', () => {
+  const body = JSON.stringify({
+    eventType: 'disconnect',
+    statusInfo: { sessionId: 's-1', timestamp: '2026-01-02 03:04:05', stateCode: 16 },
+  })
+  const [event] = callbacks.parse('huawei', [['content-type', 'application/json']], body)
+  const seen = new callbacks.Deduplicator(10)
+  assert.equal(seen.firstTime(event), true)
+  assert.equal(seen.firstTime({ ...event }), false)
+  assert.equal(seen.firstTime({ ...event, event: 'answered' }), true)
+  assert.throws(() => seen.firstTime('s-1'), { name: 'TypeError' })
+  assert.throws(() => new callbacks.Deduplicator(-1), { name: 'TypeError' })
+})
+
+test('unreadable pushes and wrong arguments are refused with a named reason', () => {
+  assert.throws(() => callbacks.parse('huawei', {}, 'not json'), {
+    name: 'VoiceCodeError',
+    code: 'invalid_input',
+    field: 'body',
+  })
+  assert.throws(() => callbacks.parse('twilio', {}, '{}'), {
+    name: 'VoiceCodeError',
+    code: 'invalid_input',
+    field: 'vendor',
+  })
+  assert.throws(() => callbacks.parse('huawei', {}, 42), { name: 'TypeError', message: /body/ })
+  assert.throws(() => callbacks.parse('huawei', 'content-type: json', '{}'), { name: 'TypeError', message: /headers/ })
+  assert.throws(() => callbacks.parse(undefined, {}, '{}'), { name: 'TypeError', message: /vendor/ })
+  assert.throws(() => callbacks.verifyHuawei({}, { appSecret: 's' }), { code: 'invalid_input', field: 'url' })
+})

@@ -1,0 +1,138 @@
+'use strict'
+// Every vendor through the real addon and the real simulator: sends, balances, OneAccess.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { Client, VoiceCodeError } = require('..')
+const { startSimulator, mobile } = require('./support')
+
+const sim = startSimulator()
+
+for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658']) {
+  test(`${vendor}: sendCode resolves to the vendor's receipt and reaches the vendor once`, async () => {
+    const client = new Client(sim.config(vendor))
+    assert.equal(client.vendor, vendor)
+    const before = sim.count(vendor, 'send_code')
+    const receipt = await client.sendCode({ to: mobile(), code: '4821' })
+    assert.equal(receipt.vendor, vendor)
+    assert.equal(typeof receipt.messageId, 'string')
+    assert.ok(receipt.messageId.length > 0)
+    assert.equal(typeof receipt.vendorCode, 'string')
+    assert.equal(sim.count(vendor, 'send_code'), before + 1)
+  })
+
+  test(`${vendor}: sendCodeSync returns the receipt without a promise`, () => {
+    const client = new Client(sim.config(vendor))
+    const receipt = client.sendCodeSync({ to: mobile(), code: '4821' })
+    assert.equal(receipt.vendor, vendor)
+    assert.ok(receipt.messageId.length > 0)
+  })
+}
+
+test('huawei: camelCase request keys reach the vendor (playTimes, userData, returnIdlePort)', async () => {
+  const client = new Client(sim.config('huawei'))
+  const receipt = await client.sendCode({
+    to: '+8613800138000',
+    code: '4821',
+    playTimes: 2,
+    userData: 'order-17',
+    returnIdlePort: true,
+  })
+  assert.equal(typeof receipt.idlePorts, 'number')
+})
+
+test('cloud10658: the receipt reports the units left, in camelCase', async () => {
+  const client = new Client(sim.config('cloud10658'))
+  const receipt = await client.sendCode({ to: mobile(), code: '4821' })
+  assert.equal(receipt.remaining, sim.balance('cloud10658'))
+})
+
+for (const [vendor, unit] of [
+  ['ytx', 'yuan'],
+  ['ihuyi', 'units'],
+  ['cloud10658', 'units'],
+]) {
+  test(`${vendor}: balance() resolves to the account's amount as a decimal string`, async () => {
+    sim.setBalance(vendor, 42)
+    const balance = await new Client(sim.config(vendor)).balance()
+    assert.equal(balance.vendor, vendor)
+    assert.equal(balance.unit, unit)
+    assert.equal(typeof balance.amount, 'string')
+    assert.equal(Number(balance.amount), 42)
+  })
+}
+
+for (const vendor of ['huawei', 'oneaccess']) {
+  test(`${vendor}: balance() rejects without sending, as the vendor has no balance API`, async () => {
+    const before = sim.journal().length
+    await assert.rejects(new Client(sim.config(vendor)).balance(), (e) => {
+      assert.ok(e instanceof VoiceCodeError)
+      assert.equal(e.outcome, 'not_sent')
+      return true
+    })
+    assert.equal(sim.journal().length, before)
+  })
+}
+
+test('oneaccess: captcha, verifyCaptcha and sendSmsCode complete the SMS flow', async () => {
+  const client = new Client(sim.config('oneaccess'))
+  const captcha = await client.captcha()
+  assert.ok(captcha.token)
+  assert.ok(captcha.originalImageBase64 && captcha.jigsawImageBase64)
+  const to = mobile()
+  const captchaToken = await client.verifyCaptcha({ token: captcha.token, x: 237, y: 5, mobile: to })
+  assert.equal(typeof captchaToken, 'string')
+  assert.equal(await client.sendSmsCode({ mobile: to, purpose: 'login', captchaToken }), undefined)
+  assert.equal(sim.count('oneaccess', 'send_sms_code'), 1)
+})
+
+test('oneaccess: a misplaced slider is refused by the vendor', async () => {
+  const client = new Client(sim.config('oneaccess'))
+  const captcha = await client.captcha()
+  await assert.rejects(client.verifyCaptcha({ token: captcha.token, x: 10, y: 90, mobile: mobile() }), {
+    name: 'VoiceCodeError',
+    outcome: 'refused',
+    vendor: 'oneaccess',
+  })
+})
+
+test('Client.fromFile reads the core schema from TOML, or JSON by extension', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voicecode-node-'))
+  try {
+    const config = sim.config('ihuyi')
+    const toml = path.join(dir, 'ihuyi.toml')
+    fs.writeFileSync(
+      toml,
+      `vendor = "ihuyi"\naccount = "${config.account}"\napi_key = "${config.apiKey}"\nbase_url = "${config.baseUrl}"\n`,
+    )
+    const json = path.join(dir, 'ihuyi.json')
+    fs.writeFileSync(
+      json,
+      JSON.stringify({ vendor: 'ihuyi', account: config.account, api_key: config.apiKey, base_url: config.baseUrl }),
+    )
+    for (const file of [toml, json]) {
+      const receipt = await Client.fromFile(file).sendCode({ to: mobile(), code: '4821' })
+      assert.equal(receipt.vendor, 'ihuyi')
+    }
+    assert.throws(() => Client.fromFile(path.join(dir, 'missing.toml')), {
+      name: 'VoiceCodeError',
+      code: 'invalid_config',
+      outcome: 'not_sent',
+      message: /missing\.toml/,
+    })
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('snake_case config keys are accepted too, but not both spellings of one key', () => {
+  const config = sim.config('ihuyi')
+  assert.equal(new Client({ vendor: 'ihuyi', account: config.account, api_key: config.apiKey }).vendor, 'ihuyi')
+  assert.throws(() => new Client({ ...config, api_key: config.apiKey }), {
+    name: 'TypeError',
+    message: /api_key/,
+  })
+})
