@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyMapping, PyString};
+use pyo3::types::{PyInt, PyMapping, PyString};
 use serde_json::Value;
 use voicecode::{
     AsyncClient, ChannelConfig, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
@@ -67,7 +67,7 @@ fn config_from_py(config: &Bound<'_, PyAny>, path: &str) -> PyResult<ChannelConf
 fn send_code_request(
     to: String,
     code: String,
-    play_times: Option<i64>,
+    play_times: Option<Bound<'_, PyInt>>,
     user_data: Option<String>,
     status_url: Option<String>,
     fee_url: Option<String>,
@@ -78,7 +78,7 @@ fn send_code_request(
     let play_times = play_times
         .map(|n| {
             // The core's type is u8; each vendor's own range is checked by the core.
-            u8::try_from(n).map_err(|_| {
+            n.extract::<u8>().map_err(|_| {
                 voicecode::Error::invalid_input("play_times", format!("{n} is not in 0..=255"))
             })
         })
@@ -182,7 +182,7 @@ impl Client {
         py: Python<'_>,
         to: String,
         code: String,
-        play_times: Option<i64>,
+        play_times: Option<Bound<'_, PyInt>>,
         user_data: Option<String>,
         status_url: Option<String>,
         fee_url: Option<String>,
@@ -212,7 +212,7 @@ impl Client {
         py: Python<'py>,
         to: String,
         code: String,
-        play_times: Option<i64>,
+        play_times: Option<Bound<'_, PyInt>>,
         user_data: Option<String>,
         status_url: Option<String>,
         fee_url: Option<String>,
@@ -405,7 +405,7 @@ impl Router {
         py: Python<'_>,
         to: String,
         code: String,
-        play_times: Option<i64>,
+        play_times: Option<Bound<'_, PyInt>>,
         user_data: Option<String>,
         status_url: Option<String>,
         fee_url: Option<String>,
@@ -437,7 +437,7 @@ impl Router {
         py: Python<'py>,
         to: String,
         code: String,
-        play_times: Option<i64>,
+        play_times: Option<Bound<'_, PyInt>>,
         user_data: Option<String>,
         status_url: Option<String>,
         fee_url: Option<String>,

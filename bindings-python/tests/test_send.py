@@ -10,10 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import CODE, MOBILE
-
 import voicecode
-from voicecode.testing import CAPTCHA_ANSWER, DEFAULT_BALANCE, Simulator
+from conftest import CODE, MOBILE
+from voicecode.testing import CAPTCHA_ANSWER, DEFAULT_BALANCE, VENDOR_CODES, Simulator
 
 VOICE_VENDORS = ["ytx", "huawei", "ihuyi", "cloud10658"]
 BALANCE_VENDORS = {"ytx": "yuan", "ihuyi": "units", "cloud10658": "units"}
@@ -115,7 +114,7 @@ def test_oneaccess_captcha_then_sms_code(sim: Simulator) -> None:
     x, y = CAPTCHA_ANSWER
     token = client.verify_captcha(captcha.token, x, y, MOBILE)
     assert isinstance(token, str) and token
-    assert client.send_sms_code(MOBILE, "login", token) is None
+    client.send_sms_code(MOBILE, "login", token)
     for operation in ("captcha", "verify_captcha", "send_sms_code"):
         assert sim.count("oneaccess", operation) == 1
 
@@ -167,13 +166,15 @@ def test_captcha_repr_shows_lengths_not_images(sim: Simulator) -> None:
 
 
 @pytest.mark.parametrize("vendor", voicecode.VENDORS)
-def test_client_repr_and_errors_never_show_the_secret(sim: Simulator, vendor: str) -> None:
-    config = sim.config(vendor)  # type: ignore[arg-type]
+def test_client_repr_and_errors_never_show_the_secret(
+    sim: Simulator, vendor: voicecode.Vendor
+) -> None:
+    config = sim.config(vendor)
     secrets = [str(v) for k, v in config.items() if k in ("auth_token", "app_secret", "api_key")]
     secrets += [config["app_key"]] if vendor == "cloud10658" else []
     client = voicecode.Client(config)
     assert repr(client) == f"Client(vendor='{vendor}')"
-    sim.inject(vendor, "vendor_code", code=voicecode.testing.VENDOR_CODES[vendor][0][0])  # type: ignore[index]
+    sim.inject(vendor, "vendor_code", code=VENDOR_CODES[vendor][0][0])
     with pytest.raises(voicecode.VoiceCodeError) as caught:
         if vendor == "oneaccess":
             client.captcha()

@@ -38,9 +38,7 @@ Outcome = Literal["not_sent", "refused", "unknown"]
 BalanceUnit = Literal["yuan", "units"]
 """What a balance counts: money in yuan (ytx), or calls/points left (ihuyi, cloud10658)."""
 
-SmsPurpose = Literal[
-    "register", "login", "forget_password", "bind_mobile", "update_mobile", "otp"
-]
+SmsPurpose = Literal["register", "login", "forget_password", "bind_mobile", "update_mobile", "otp"]
 """Why a OneAccess SMS code is sent."""
 
 EventKind = Literal["dialing", "ringing", "answered", "hangup", "delivered", "failed", "fee"]

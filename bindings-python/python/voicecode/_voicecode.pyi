@@ -4,15 +4,33 @@ import asyncio
 import datetime
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Optional, Union, final
+from typing import Any, Final, final
 
 from voicecode._types import BalanceUnit, EventKind, SmsPurpose, Vendor
+
+__all__ = [
+    "ERROR_KINDS",
+    "VENDORS",
+    "Balance",
+    "CallEvent",
+    "Captcha",
+    "Client",
+    "Deduplicator",
+    "HuaweiPushVerifier",
+    "Receipt",
+    "Router",
+    "_Simulator",
+    "__version__",
+    "parse_push",
+    "refresh_logging",
+    "simulator_facts",
+]
 
 __version__: Final[str]
 VENDORS: Final[tuple[str, ...]]
 ERROR_KINDS: Final[tuple[str, ...]]
 
-Config = Mapping[str, Any]
+_Config = Mapping[str, Any]
 
 def refresh_logging() -> None:
     """Forgets cached logger levels, so that logging configured after voicecode first logged
@@ -32,13 +50,13 @@ class Receipt:
     @property
     def vendor_message(self) -> str: ...
     @property
-    def remaining(self) -> Optional[int]:
+    def remaining(self) -> int | None:
         """cloud10658: units left after this send."""
     @property
-    def idle_ports(self) -> Optional[int]:
+    def idle_ports(self) -> int | None:
         """huawei: idle call ports, when ``return_idle_port`` was asked."""
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 @final
@@ -53,7 +71,7 @@ class Balance:
     @property
     def unit(self) -> BalanceUnit: ...
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 @final
@@ -67,7 +85,7 @@ class Captcha:
     @property
     def jigsaw_image_base64(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 @final
@@ -79,35 +97,35 @@ class CallEvent:
     @property
     def message_id(self) -> str: ...
     @property
-    def phone(self) -> Optional[str]: ...
+    def phone(self) -> str | None: ...
     @property
     def event(self) -> EventKind: ...
     @property
-    def at(self) -> Optional[datetime.datetime]:
+    def at(self) -> datetime.datetime | None:
         """When, as an aware UTC datetime."""
     @property
-    def state_code(self) -> Optional[int]: ...
+    def state_code(self) -> int | None: ...
     @property
-    def state_desc(self) -> Optional[str]: ...
+    def state_desc(self) -> str | None: ...
     @property
-    def talk_seconds(self) -> Optional[int]: ...
+    def talk_seconds(self) -> int | None: ...
     @property
-    def user_data(self) -> Optional[str]: ...
+    def user_data(self) -> str | None: ...
     @property
     def raw(self) -> dict[str, Any]:
         """Every field of the push as received (a new dict on each access)."""
     def to_dict(self) -> dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 @final
 class Client:
     """A client for one vendor account; share one between threads and tasks."""
 
-    def __new__(cls, config: Config) -> Client:
+    def __new__(cls, config: _Config) -> Client:
         """``config`` is a dict in the voicecode config schema (see the README)."""
     @staticmethod
-    def from_file(path: Union[str, os.PathLike[str]]) -> Client:
+    def from_file(path: str | os.PathLike[str]) -> Client:
         """Reads a JSON (``*.json``) or TOML config file; a vendor secret missing from the file
         is read from ``VOICECODE_<KEY>`` (e.g. ``VOICECODE_APP_SECRET``)."""
     @property
@@ -117,13 +135,13 @@ class Client:
         to: str,
         code: str,
         *,
-        play_times: Optional[int] = None,
-        user_data: Optional[str] = None,
-        status_url: Optional[str] = None,
-        fee_url: Optional[str] = None,
-        pre_tone: Optional[str] = None,
-        pos_tone: Optional[str] = None,
-        return_idle_port: Optional[bool] = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
     ) -> Receipt:
         """Sends a voice verification code; never retried (see ``VoiceCodeError.outcome``)."""
     def send_code_async(
@@ -131,13 +149,13 @@ class Client:
         to: str,
         code: str,
         *,
-        play_times: Optional[int] = None,
-        user_data: Optional[str] = None,
-        status_url: Optional[str] = None,
-        fee_url: Optional[str] = None,
-        pre_tone: Optional[str] = None,
-        pos_tone: Optional[str] = None,
-        return_idle_port: Optional[bool] = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
     ) -> asyncio.Future[Receipt]:
         """``send_code`` for asyncio; the request starts at once, await the future for the
         receipt. Needs a running event loop."""
@@ -163,7 +181,7 @@ class Router:
     """Channels in order of preference: sends through the first that accepts, moving on only
     when no call can have been placed."""
 
-    def __new__(cls, channels: Sequence[Union[Client, Config]]) -> Router: ...
+    def __new__(cls, channels: Sequence[Client | _Config]) -> Router: ...
     @property
     def vendors(self) -> list[Vendor]: ...
     def send_code(
@@ -171,29 +189,30 @@ class Router:
         to: str,
         code: str,
         *,
-        play_times: Optional[int] = None,
-        user_data: Optional[str] = None,
-        status_url: Optional[str] = None,
-        fee_url: Optional[str] = None,
-        pre_tone: Optional[str] = None,
-        pos_tone: Optional[str] = None,
-        return_idle_port: Optional[bool] = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
     ) -> Receipt: ...
     def send_code_async(
         self,
         to: str,
         code: str,
         *,
-        play_times: Optional[int] = None,
-        user_data: Optional[str] = None,
-        status_url: Optional[str] = None,
-        fee_url: Optional[str] = None,
-        pre_tone: Optional[str] = None,
-        pos_tone: Optional[str] = None,
-        return_idle_port: Optional[bool] = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
     ) -> asyncio.Future[Receipt]: ...
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
+
 @final
 class HuaweiPushVerifier:
     def __new__(
@@ -216,8 +235,8 @@ class _Simulator:
         cls,
         *,
         port: int = 0,
-        balances: Optional[dict[str, int]] = None,
-        cloud10658_receipt_url: Optional[str] = None,
+        balances: dict[str, int] | None = None,
+        cloud10658_receipt_url: str | None = None,
     ) -> _Simulator: ...
     @property
     def base_url(self) -> str: ...
@@ -232,13 +251,13 @@ class _Simulator:
         fault_name: str,
         *,
         times: int = 1,
-        code: Optional[str] = None,
-        ms: Optional[int] = None,
+        code: str | None = None,
+        ms: int | None = None,
     ) -> None: ...
     def clear_faults(self) -> None: ...
     def set_call_outcome(self, outcome: str) -> None: ...
     def set_balance(self, vendor_name: str, units: int) -> None: ...
-    def balance(self, vendor_name: str) -> Optional[int]: ...
+    def balance(self, vendor_name: str) -> int | None: ...
     def journal(self) -> Any: ...
     def clear_journal(self) -> None: ...
     def count(self, vendor_name: str, operation_name: str) -> int: ...

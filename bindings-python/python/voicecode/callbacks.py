@@ -51,8 +51,7 @@ Body = Union[bytes, bytearray, memoryview, str]
 def _pairs(headers: Headers) -> list[tuple[str, str]]:
     items = headers.items() if hasattr(headers, "items") else headers
     pairs = []
-    for item in items:  # type: ignore[union-attr]
-        name, value = item
+    for name, value in items:
         if not isinstance(name, str) or not isinstance(value, str):
             raise TypeError(
                 f"headers must be str names and values, not {type(name).__name__}: "
@@ -91,9 +90,7 @@ class HuaweiPushVerifier:
     __slots__ = ("_native",)
 
     def __init__(self, app_secret: str, url: str, *, window_seconds: float = 300.0) -> None:
-        self._native = _voicecode.HuaweiPushVerifier(
-            app_secret, url, window_seconds=window_seconds
-        )
+        self._native = _voicecode.HuaweiPushVerifier(app_secret, url, window_seconds=window_seconds)
 
     def verify(self, headers: Headers) -> None:
         """Returns if the push is genuine and new; raises :class:`~voicecode.AuthFailed`

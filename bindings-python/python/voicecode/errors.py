@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar, Optional, cast
+from typing import Any, ClassVar, cast
 
 from ._types import ErrorKind, Outcome, Vendor
 
@@ -47,7 +47,7 @@ class Attempt:
     vendor: Vendor
     kind: ErrorKind
     outcome: Outcome
-    vendor_code: Optional[str]
+    vendor_code: str | None
     message: str
     skipped: bool
     """True when the channel was not tried because it cannot carry the request."""
@@ -68,11 +68,11 @@ class VoiceCodeError(Exception):
         message: str,
         *,
         outcome: Outcome,
-        vendor: Optional[Vendor] = None,
-        field: Optional[str] = None,
-        vendor_code: Optional[str] = None,
-        vendor_message: Optional[str] = None,
-        http_status: Optional[int] = None,
+        vendor: Vendor | None = None,
+        field: str | None = None,
+        vendor_code: str | None = None,
+        vendor_message: str | None = None,
+        http_status: int | None = None,
         retryable: bool = False,
         attempts: Sequence[Attempt] = (),
     ) -> None:
@@ -81,15 +81,15 @@ class VoiceCodeError(Exception):
         """The full description (``str(error)``)."""
         self.outcome: Outcome = outcome
         """Whether the request may have reached the vendor."""
-        self.vendor: Optional[Vendor] = vendor
+        self.vendor: Vendor | None = vendor
         """The vendor concerned, when the error belongs to one."""
-        self.field: Optional[str] = field
+        self.field: str | None = field
         """The request or config field at fault (invalid_input, invalid_config)."""
-        self.vendor_code: Optional[str] = vendor_code
+        self.vendor_code: str | None = vendor_code
         """The vendor's own result code, verbatim."""
-        self.vendor_message: Optional[str] = vendor_message
+        self.vendor_message: str | None = vendor_message
         """The vendor's own description, verbatim."""
-        self.http_status: Optional[int] = http_status
+        self.http_status: int | None = http_status
         """The HTTP status of the vendor's answer, if one arrived."""
         self.retryable: bool = retryable
         """Whether the same request may succeed later or through another vendor (never after

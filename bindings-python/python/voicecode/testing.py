@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from . import _voicecode
 from ._types import ErrorKind, Vendor
@@ -85,13 +85,13 @@ class Simulator:
     def __init__(
         self,
         *,
-        balances: Optional[Mapping[Vendor, int]] = None,
-        cloud10658_receipt_url: Optional[str] = None,
+        balances: Mapping[Vendor, int] | None = None,
+        cloud10658_receipt_url: str | None = None,
         port: int = 0,
     ) -> None:
         self._native = _voicecode._Simulator(
             port=port,
-            balances=dict(balances) if balances is not None else None,
+            balances={str(k): v for k, v in balances.items()} if balances is not None else None,
             cloud10658_receipt_url=cloud10658_receipt_url,
         )
 
@@ -100,9 +100,9 @@ class Simulator:
 
     def __exit__(
         self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -133,8 +133,8 @@ class Simulator:
         fault: FaultName,
         *,
         times: int = 1,
-        code: Optional[str] = None,
-        ms: Optional[int] = None,
+        code: str | None = None,
+        ms: int | None = None,
     ) -> None:
         """Makes the vendor's next ``times`` requests fail with ``fault`` (``latency`` lasts
         until :meth:`clear_faults`)."""
@@ -152,7 +152,7 @@ class Simulator:
         """Sets an account's balance in units (ytx, ihuyi, cloud10658)."""
         self._native.set_balance(vendor, units)
 
-    def balance(self, vendor: Vendor) -> Optional[int]:
+    def balance(self, vendor: Vendor) -> int | None:
         """An account's balance in units, for vendors that have one."""
         return self._native.balance(vendor)
 

@@ -1,0 +1,112 @@
+"""Call-status pushes sent by the simulator to a local receiver: verified and parsed in Python."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import voicecode
+from conftest import CODE, MOBILE, Push, Receiver
+from voicecode import callbacks
+from voicecode.testing import HUAWEI_APP_SECRET, Simulator
+
+
+def huawei_pushes(sim: Simulator, receiver: Receiver, count: int) -> tuple[str, list[Push]]:
+    config = {
+        **sim.config("huawei"),
+        "status_url": receiver.url("/status"),
+        "fee_url": receiver.url("/fee"),
+    }
+    receipt = voicecode.Client(config).send_code(MOBILE, CODE, user_data="order-42")
+    return receipt.message_id, receiver.wait_for(count)
+
+
+def test_huawei_status_pushes_verify_and_parse_into_the_calls_events(
+    sim: Simulator, receiver: Receiver
+) -> None:
+    message_id, pushes = huawei_pushes(sim, receiver, 5)
+    events = []
+    for push in pushes:
+        callbacks.verify_huawei(push.headers, receiver.url(push.path), HUAWEI_APP_SECRET)
+        events += callbacks.parse("huawei", push.headers, push.body)
+    status = [e for e in events if e.event != "fee"]
+    assert [e.event for e in status] == ["dialing", "ringing", "answered", "hangup"]
+    assert {e.message_id for e in events} == {message_id}
+    assert all(e.vendor == "huawei" and e.user_data == "order-42" for e in events)
+    hangup = status[-1]
+    assert hangup.state_code == 16
+    assert isinstance(hangup.at, datetime.datetime)
+    assert hangup.at.utcoffset() == datetime.timedelta(0)
+    assert hangup.raw["eventType"] == "disconnect"
+    assert hangup.to_dict()["event"] == "hangup"
+    [fee] = [e for e in events if e.event == "fee"]
+    assert fee.talk_seconds is not None
+    assert "CallEvent(vendor='huawei'" in repr(fee)
+
+
+def test_a_busy_line_ends_with_a_hangup_cause_17(sim: Simulator, receiver: Receiver) -> None:
+    sim.set_call_outcome("busy")
+    config = {**sim.config("huawei"), "status_url": receiver.url("/status")}
+    voicecode.Client(config).send_code(MOBILE, CODE)
+    pushes = receiver.wait_for(2)
+    events = [e for p in pushes for e in callbacks.parse("huawei", dict(p.headers), p.body)]
+    assert [(e.event, e.state_code) for e in events] == [("dialing", None), ("hangup", 17)]
+
+
+def test_a_replayed_or_forged_huawei_push_is_auth_failed(
+    sim: Simulator, receiver: Receiver
+) -> None:
+    _, pushes = huawei_pushes(sim, receiver, 1)
+    push = pushes[0]
+    url = receiver.url(push.path)
+    verifier = callbacks.HuaweiPushVerifier(HUAWEI_APP_SECRET, url)
+    assert HUAWEI_APP_SECRET not in repr(verifier)
+    verifier.verify(push.headers)
+    with pytest.raises(voicecode.AuthFailed) as replayed:
+        verifier.verify(push.headers)
+    assert "already used" in str(replayed.value)
+    with pytest.raises(voicecode.AuthFailed):
+        callbacks.HuaweiPushVerifier("not-the-secret", url).verify(push.headers)
+    with pytest.raises(voicecode.AuthFailed):
+        callbacks.HuaweiPushVerifier(HUAWEI_APP_SECRET, url + "x").verify(push.headers)
+    without = [(k, v) for k, v in push.headers if k.lower() != "x-aksk"]
+    with pytest.raises(voicecode.AuthFailed) as missing:
+        callbacks.verify_huawei(without, url, HUAWEI_APP_SECRET)
+    assert missing.value.vendor == "huawei"
+
+
+def test_verify_huawei_remembers_nonces_across_calls(sim: Simulator, receiver: Receiver) -> None:
+    _, pushes = huawei_pushes(sim, receiver, 1)
+    url = receiver.url(pushes[0].path)
+    callbacks.verify_huawei(pushes[0].headers, url, HUAWEI_APP_SECRET)
+    with pytest.raises(voicecode.AuthFailed):
+        callbacks.verify_huawei(pushes[0].headers, url, HUAWEI_APP_SECRET)
+
+
+def test_cloud10658_receipts_parse_into_delivered_events(receiver: Receiver) -> None:
+    with Simulator(cloud10658_receipt_url=receiver.url("/receipt")) as sim:
+        receipt = voicecode.Client(sim.config("cloud10658")).send_code(MOBILE, CODE)
+        [push] = receiver.wait_for(1)
+    [event] = callbacks.parse("cloud10658", push.headers, push.body)
+    assert (event.vendor, event.event, event.message_id) == (
+        "cloud10658",
+        "delivered",
+        receipt.message_id,
+    )
+    assert event.phone == MOBILE
+    assert event.talk_seconds == 12
+
+
+def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:
+    _, pushes = huawei_pushes(sim, receiver, 5)
+    events = [e for p in pushes for e in callbacks.parse("huawei", p.headers, p.body)]
+    dedup = callbacks.Deduplicator()
+    assert [dedup.first_time(e) for e in events] == [True] * 5
+    assert [dedup.first_time(e) for e in events] == [False] * 5
+
+
+def test_a_body_that_is_no_push_is_invalid_input() -> None:
+    with pytest.raises(voicecode.InvalidInput) as caught:
+        callbacks.parse("huawei", {}, b"<html>")
+    assert caught.value.field == "body"
+    assert callbacks.parse("huawei", [], '{"eventType":"collectInfo","statusInfo":{}}') == []

@@ -1,0 +1,126 @@
+"""The README's examples are the files in examples/, and each of them works against the
+simulator."""
+
+from __future__ import annotations
+
+import re
+import runpy
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import voicecode
+from conftest import CODE, MOBILE
+from voicecode import callbacks
+from voicecode.testing import HUAWEI_APP_SECRET, VENDOR_CODES, Simulator
+
+HERE = Path(__file__).resolve().parent.parent
+EXAMPLES = HERE / "examples"
+
+
+def readme_blocks(language: str) -> list[str]:
+    text = (HERE / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_every_python_block_of_the_readme_is_an_example_file_and_back() -> None:
+    examples = {p.name: p.read_text(encoding="utf-8") for p in EXAMPLES.glob("*.py")}
+    blocks = readme_blocks("python")
+    for block in blocks:
+        assert block in examples.values(), f"README block not in examples/:\n{block}"
+    for name, text in examples.items():
+        assert text in blocks, f"examples/{name} is not shown in the README"
+
+
+@pytest.fixture
+def in_tmp_with_ihuyi_toml(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Simulator]:
+    # The README's TOML, completed with the simulator's demo account and address.
+    [toml] = readme_blocks("toml")
+    config = sim.config("ihuyi")
+    assert {line.split(" = ")[0] for line in toml.splitlines()} <= set(config)
+    lines = [f'{key} = "{value}"' for key, value in config.items()]
+    (tmp_path / "ihuyi.toml").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    yield sim
+
+
+def test_quickstart(in_tmp_with_ihuyi_toml: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLES / "quickstart.py"))
+    assert capsys.readouterr().out.startswith("ihuyi accepted call ")
+    assert in_tmp_with_ihuyi_toml.count("ihuyi", "send_code") == 1
+
+
+def test_async_send(in_tmp_with_ihuyi_toml: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLES / "async_send.py"))
+    assert capsys.readouterr().out.count("'") == 4  # two message ids
+    assert in_tmp_with_ihuyi_toml.count("ihuyi", "send_code") == 2
+
+
+def test_offline_test() -> None:
+    runpy.run_path(str(EXAMPLES / "offline_test.py"))
+
+
+def test_error_handling_follows_the_outcome(sim: Simulator) -> None:
+    call_with_code: Callable[[voicecode.Client, str, str], str] = runpy.run_path(
+        str(EXAMPLES / "error_handling.py")
+    )["call_with_code"]
+    client = voicecode.Client({**sim.config("ihuyi"), "timeout_ms": 300})
+    assert call_with_code(client, MOBILE, CODE) == "calling you now"
+    assert call_with_code(client, MOBILE, "1") == "please check the code"
+    sim.inject("ihuyi", "hang")
+    assert call_with_code(client, MOBILE, CODE) == "calling you now"  # unknown: not resent
+    sim.inject("ihuyi", "reset_before_answer")
+    assert call_with_code(client, MOBILE, CODE) == "calling you now"
+    codes = {kind: fault for fault, _, kind in reversed(VENDOR_CODES["ihuyi"])}
+    sim.inject("ihuyi", "vendor_code", code=codes["vendor_error"])
+    assert call_with_code(client, MOBILE, CODE) == "the line is busy, try again in a minute"
+    sim.inject("ihuyi", "vendor_code", code=codes["auth_failed"])
+    with pytest.raises(voicecode.AuthFailed):
+        call_with_code(client, MOBILE, CODE)
+    assert sim.count("ihuyi", "send_code") == 5
+
+
+def test_flask_receiver_handles_each_genuine_push_once(sim: Simulator) -> None:
+    from werkzeug.serving import make_server
+
+    create_app: Callable[..., Any] = runpy.run_path(str(EXAMPLES / "flask_receiver.py"))[
+        "create_app"
+    ]
+    events: list[callbacks.CallEvent] = []
+    got_four = threading.Event()
+
+    def on_event(event: callbacks.CallEvent) -> None:
+        events.append(event)
+        if len(events) == 4:
+            got_four.set()
+
+    server = make_server("127.0.0.1", 0, app=None, threaded=True)  # type: ignore[arg-type]
+    status_url = f"http://127.0.0.1:{server.server_port}/voicecode/huawei"
+    server.app = create_app(status_url, HUAWEI_APP_SECRET, on_event)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    try:
+        client = voicecode.Client({**sim.config("huawei"), "status_url": status_url})
+        receipt = client.send_code(MOBILE, CODE)
+        assert got_four.wait(5), f"received {events}"
+        assert [e.event for e in events] == ["dialing", "ringing", "answered", "hangup"]
+        assert {e.message_id for e in events} == {receipt.message_id}
+
+        import urllib.error
+        import urllib.request
+
+        forged = urllib.request.Request(
+            status_url, data=b'{"eventType":"callout"}', headers={"X-AKSK": "forged"}
+        )
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            direct.open(forged, timeout=5)
+        assert refused.value.code == 401
+    finally:
+        server.shutdown()
+        thread.join()
+    assert len(events) == 4
