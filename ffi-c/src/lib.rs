@@ -46,7 +46,9 @@ pub const VC_VERSION_PATCH: u32 = 0;
 /// Ownership: a static string; never free it. Thread-safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn vc_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    boundary::guard(std::ptr::null(), || {
+        concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    })
 }
 
 /// Frees a string returned by this library through a `char **` out-parameter (receipts,
