@@ -30,4 +30,4 @@ cargo fmt -p voicecode-node --check
 cargo clippy -q -p voicecode-node --all-targets -- -D warnings
 cargo test -q -p voicecode-node
 
-node --test test/
+node --test test/*.test.js test/*.test.mjs

@@ -91,6 +91,10 @@ fn verifier_from(options: Value) -> Result<CoreVerifier, Failure> {
     })
 }
 
+/// How many distinct option sets `verifyHuawei` keeps verifiers for; a receiver has one per
+/// status or fee URL, so this is only reached by misuse (options built per push).
+const MAX_SHARED_VERIFIERS: usize = 256;
+
 /// One verifier per (secret, url, window), so that `verifyHuawei` keeps the replay protection a
 /// long-lived verifier has.
 fn shared_verifier(options: Value) -> Result<Arc<CoreVerifier>, Failure> {
@@ -102,6 +106,9 @@ fn shared_verifier(options: Value) -> Result<Arc<CoreVerifier>, Failure> {
         return Ok(Arc::clone(v));
     }
     let verifier = Arc::new(verifier_from(options)?);
+    if map.len() >= MAX_SHARED_VERIFIERS {
+        map.clear();
+    }
     map.insert(key, Arc::clone(&verifier));
     Ok(verifier)
 }
@@ -118,11 +125,12 @@ impl Deduplicator {
     /// Remembers up to `capacity` events (100 000 by default), forgetting the oldest first.
     #[napi(constructor, ts_args_type = "capacity?: number")]
     pub fn new(env: napi::Env, capacity: JsonArg) -> napi::Result<Self> {
-        let capacity = capacity
-            .optional_whole_number("capacity")
-            .map(|c| c.unwrap_or(100_000));
+        let capacity = capacity.optional_whole_number("capacity");
         crate::error::settle(&env, capacity).map(|c| Deduplicator {
-            inner: CoreDeduplicator::new(usize::try_from(c).unwrap_or(usize::MAX)),
+            inner: match c {
+                Some(c) => CoreDeduplicator::new(usize::try_from(c).unwrap_or(usize::MAX)),
+                None => CoreDeduplicator::default(),
+            },
         })
     }
 

@@ -42,7 +42,9 @@ test(`${CALLS} concurrent sendCode calls with ${LATENCY_MS} ms vendor latency fi
   assert.equal(sim.count('ihuyi', 'send_code'), CALLS)
   assert.ok(elapsed >= LATENCY_MS, `the injected latency applies (${elapsed} ms)`)
   assert.ok(elapsed < BUDGET_MS, `${CALLS} calls took ${elapsed.toFixed(0)} ms`)
-  // On time: the timer fired throughout, never held up for more than a few ticks.
+  // On time: the timer fired throughout, and no gap between ticks is as long as one vendor
+  // answer takes, so the JavaScript thread never waited for one. (Measured on 2 cores: worst gap
+  // 11–16 ms when idle, up to 55 ms with both cores busy with other work.)
   assert.ok(ticks.length >= Math.floor(elapsed / TICK_MS) / 2, `${ticks.length} ticks in ${elapsed} ms`)
-  assert.ok(worstGap < 5 * TICK_MS, `the timer was held up for ${worstGap.toFixed(1)} ms`)
+  assert.ok(worstGap < LATENCY_MS, `the timer was held up for ${worstGap.toFixed(1)} ms`)
 })

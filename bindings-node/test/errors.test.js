@@ -234,3 +234,16 @@ test('a request key of the wrong type is invalid_input naming that key, in camel
   assert.equal(e.field, 'purpose')
   assert.deepEqual(sim.journal(), [])
 })
+
+test('secrets stay out of inspection and error messages', () => {
+  const config = { ...sim.config('ihuyi'), apiKey: 'S3CRET-api-key', timeoutMs: -5 }
+  assert.throws(
+    () => new Client(config),
+    (e) =>
+      e.code === 'invalid_config' &&
+      e.field === 'timeoutMs' &&
+      !JSON.stringify({ ...e, m: e.message }).includes('S3CRET'),
+  )
+  const client = new Client({ ...config, timeoutMs: 1000 })
+  assert.ok(!require('node:util').inspect(client, { showHidden: true, depth: 5 }).includes('S3CRET'))
+})
