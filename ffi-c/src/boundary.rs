@@ -109,26 +109,12 @@ pub(crate) fn arg_json_value(ptr: *const c_char, name: &str) -> FfiResult<serde_
         .map_err(|e| Error::invalid_input(name, format!("not valid JSON: {e}")).into())
 }
 
-/// A JSON argument in one of the core's request shapes. Wrong keys or types are
-/// `invalid_input` naming the key when serde names one (`missing field `to``).
+/// A JSON argument in one of the core's request shapes, read by the core
+/// (`voicecode::model::from_value`): a wrong, missing or unknown key is `invalid_input` naming
+/// the key; a non-object names the argument.
 pub(crate) fn arg_json<T: DeserializeOwned>(ptr: *const c_char, name: &str) -> FfiResult<T> {
     let value = arg_json_value(ptr, name)?;
-    serde_json::from_value(value).map_err(|e| {
-        let text = e.to_string();
-        let field = backquoted(&text).unwrap_or(name);
-        Error::invalid_input(field, format!("{name}: {text}")).into()
-    })
-}
-
-/// The key in serde's "missing field `to`" / "unknown field `x`" messages (other messages
-/// quote values, not keys).
-fn backquoted(message: &str) -> Option<&str> {
-    if !(message.starts_with("missing field") || message.starts_with("unknown field")) {
-        return None;
-    }
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    Some(&message[start..start + len])
+    Ok(voicecode::model::from_value(name, value)?)
 }
 
 /// A byte buffer argument: NULL is allowed only with a length of 0.
@@ -256,6 +242,13 @@ mod tests {
         };
         assert_eq!(e.kind(), voicecode::ErrorKind::InvalidInput);
         assert_eq!(e.field(), Some("code"));
+
+        let wrong = c"{\"to\":\"13800138000\",\"code\":\"1\",\"play_times\":\"2\"}";
+        let Err(Failure::Core(e)) = arg_json::<voicecode::SendCode>(wrong.as_ptr(), "request_json")
+        else {
+            panic!("a wrongly typed key must fail");
+        };
+        assert_eq!(e.field(), Some("play_times"));
 
         let Err(Failure::Core(e)) = arg_json::<voicecode::SendCode>(c"{".as_ptr(), "request_json")
         else {

@@ -404,7 +404,7 @@ static void test_garbage_arguments(const vc_sim *sim) {
         vc_client_send(client, "{\"to\":\"13800138000\",\"code\":\"4821\",\"cod\":1}", &out, &err),
         "cod");
     CHECK_INVALID(vc_client_send(client, "{\"to\":13800138000,\"code\":\"4821\"}", &out, &err),
-                  "request_json");
+                  "to");
     CHECK_INVALID(vc_router_new("{\"vendor\":\"ihuyi\"}", NULL, &err), "configs_json");
     CHECK_INVALID(vc_callback_parse("nokia", NULL, NULL, 0, &out, &err), "vendor");
     CHECK_INVALID(vc_callback_parse("huawei", "[1]", NULL, 0, &out, &err), "headers_json");
