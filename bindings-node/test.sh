@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Node addon's suite, from a fresh machine: npm dependencies (@napi-rs/cli, prettier) from
-# package-lock.json, a debug build of the addon, a check that the committed index.d.ts is what
-# the build generates, formatting and lints, then the `node --test` suite against the simulator.
+# The Node addon's suite, from a fresh machine: npm dependencies (@napi-rs/cli, prettier,
+# typescript) from package-lock.json, a debug build of the addon, a check that the committed
+# index.d.ts is what the build generates, formatting and lints, then the `node --test` suite
+# against the simulator.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,9 +12,13 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# npm ci only when package-lock.json changed since the last install: it starts from scratch.
+# Install from package-lock.json when it changed since the last install. `npm install`, not
+# `npm ci`: @napi-rs/cli's cross-compiling helpers (@napi-rs/lzma, tar, wasm-tools) list
+# platform packages of versions the registry does not have, so the lock cannot hold them and
+# `npm ci` refuses it as out of sync; `npm install` keeps the locked versions and skips the
+# missing optional packages, which a native build never uses.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # Debug build on purpose: reqwest asserts in debug builds that its blocking client is never used
