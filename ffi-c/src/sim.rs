@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use serde::Deserialize;
 use voicecode::{Error, Vendor};
-use voicecode_sim::{demo, Fault, Operation, SimOptions, Simulator};
+use voicecode_sim::{demo, FaultSpec, Operation, SimOptions, Simulator};
 
 use crate::boundary::{
     arg_json, arg_opt_str, arg_out, arg_ref, arg_str, free_raw, guard, into_raw, run, Failure,
@@ -39,47 +38,6 @@ struct StartOptions {
     balances: HashMap<Vendor, u64>,
     #[serde(default)]
     cloud10658_receipt_url: Option<String>,
-}
-
-/// A fault in the simulator admin API's shape.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FaultSpec {
-    vendor: Vendor,
-    fault: String,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    times: Option<u32>,
-    #[serde(default)]
-    ms: Option<u64>,
-}
-
-impl FaultSpec {
-    fn into_fault(self) -> FfiResult<(Vendor, Fault)> {
-        let times = self.times.unwrap_or(1);
-        let fault = match self.fault.as_str() {
-            "latency" => Fault::Latency(Duration::from_millis(self.ms.unwrap_or(0))),
-            "vendor_code" => Fault::VendorCode {
-                code: self
-                    .code
-                    .ok_or_else(|| Error::invalid_input("code", "vendor_code needs a code"))?,
-                times,
-            },
-            "http_5xx_html" => Fault::Http5xxHtml { times },
-            "reset_before_answer" => Fault::ResetBeforeAnswer { times },
-            "hang" => Fault::Hang { times },
-            "truncated_body" => Fault::TruncatedBody { times },
-            "non_utf8_body" => Fault::NonUtf8Body { times },
-            "oversized_body" => Fault::OversizedBody { times },
-            other => {
-                return Err(
-                    Error::invalid_input("fault", format!("unknown fault {other:?}")).into(),
-                )
-            }
-        };
-        Ok((self.vendor, fault))
-    }
 }
 
 fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
@@ -202,8 +160,10 @@ pub extern "C" fn vc_sim_inject_json(
     run(err_out, || {
         let sim = arg_ref(sim, "sim")?;
         let spec: FaultSpec = arg_json(fault_json, "fault_json")?;
-        let (vendor, fault) = spec.into_fault()?;
-        sim.sim.inject(vendor, fault);
+        let fault = spec
+            .to_fault()
+            .map_err(|rule| Error::invalid_input("fault_json", rule))?;
+        sim.sim.inject(spec.vendor, fault);
         Ok(())
     })
 }

@@ -204,21 +204,24 @@ impl FaultBook {
 /// A fault as the admin API writes it:
 /// `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
 /// `{"vendor":"ytx","fault":"latency","ms":250}`. `times` defaults to 1.
+///
+/// Public so that every binding reads faults in this one shape (C's `vc_sim_inject_json`,
+/// Python and Node keyword arguments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct FaultSpec {
-    pub(crate) vendor: Vendor,
-    pub(crate) fault: String,
+pub struct FaultSpec {
+    pub vendor: Vendor,
+    pub fault: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) code: Option<String>,
+    pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) times: Option<u32>,
+    pub times: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) ms: Option<u64>,
+    pub ms: Option<u64>,
 }
 
 impl FaultSpec {
-    pub(crate) fn from_fault(vendor: Vendor, fault: &Fault) -> Self {
+    pub fn from_fault(vendor: Vendor, fault: &Fault) -> Self {
         let mut spec = FaultSpec {
             vendor,
             fault: fault.name().to_owned(),
@@ -245,7 +248,7 @@ impl FaultSpec {
     }
 
     /// The fault, or what is wrong with the spec.
-    pub(crate) fn to_fault(&self) -> Result<Fault, String> {
+    pub fn to_fault(&self) -> Result<Fault, String> {
         let times = self.times.unwrap_or(1);
         let fault = match self.fault.as_str() {
             "latency" => {

@@ -41,7 +41,7 @@ use std::thread::JoinHandle;
 
 use voicecode::Vendor;
 
-pub use faults::Fault;
+pub use faults::{Fault, FaultSpec};
 pub use journal::{JournalEntry, Operation, Verdict};
 pub use push::CallOutcome;
 
