@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyMapping, PyString};
+use pyo3::types::{PyBool, PyDict, PyInt, PyMapping, PyString};
 use serde_json::Value;
 use voicecode::{
     AsyncClient, ChannelConfig, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
@@ -39,6 +39,11 @@ impl Channel {
         })
     }
 
+    /// Builds the channel with the interpreter released (loading TLS roots takes a moment).
+    fn open(py: Python<'_>, config: ChannelConfig) -> PyResult<Arc<Self>> {
+        py.detach(|| Channel::new(config)).map(Arc::new).py()
+    }
+
     fn vendor(&self) -> Vendor {
         self.asynch.vendor()
     }
@@ -62,39 +67,80 @@ fn config_from_py(config: &Bound<'_, PyAny>, path: &str) -> PyResult<ChannelConf
     ChannelConfig::from_value(py_to_json(config, path)?).py()
 }
 
-/// The keyword arguments of `send_code` as the core's request.
-#[allow(clippy::too_many_arguments)]
+/// The keyword-only options of `send_code`: the core's optional `SendCode` fields. Exported
+/// (`_SEND_CODE_OPTIONS`) so that a test can hold the stub to the same list.
+pub const SEND_CODE_OPTIONS: [&str; 7] = [
+    "play_times",
+    "user_data",
+    "status_url",
+    "fee_url",
+    "pre_tone",
+    "pos_tone",
+    "return_idle_port",
+];
+
+/// `send_code(to, code, **options)` as the core's request. The options are the core's optional
+/// `SendCode` fields, keyword-only; a wrong type or an unknown name is a `TypeError`, as for a
+/// Python function, and nothing is sent.
 fn send_code_request(
     to: String,
     code: String,
-    play_times: Option<Bound<'_, PyInt>>,
-    user_data: Option<String>,
-    status_url: Option<String>,
-    fee_url: Option<String>,
-    pre_tone: Option<String>,
-    pos_tone: Option<String>,
-    return_idle_port: Option<bool>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<SendCode> {
-    let play_times = play_times
-        .map(|n| {
-            // The core's type is u8; each vendor's own range is checked by the core.
-            n.extract::<u8>().map_err(|_| {
-                voicecode::Error::invalid_input("play_times", format!("{n} is not in 0..=255"))
-            })
+    let mut req = SendCode::new(to, code);
+    for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
+        let name: String = name.extract()?;
+        if value.is_none() {
+            continue;
+        }
+        let text = || text_option(&name, &value);
+        match name.as_str() {
+            "play_times" => req.play_times = Some(play_times(&value)?),
+            "user_data" => req.user_data = Some(text()?),
+            "status_url" => req.status_url = Some(text()?),
+            "fee_url" => req.fee_url = Some(text()?),
+            "pre_tone" => req.pre_tone = Some(text()?),
+            "pos_tone" => req.pos_tone = Some(text()?),
+            "return_idle_port" => {
+                let flag = value
+                    .cast::<PyBool>()
+                    .map_err(|_| wrong_type(&name, "bool", &value))?;
+                req.return_idle_port = Some(flag.is_true());
+            }
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "send_code() got an unexpected keyword argument '{name}'"
+                )))
+            }
+        }
+    }
+    Ok(req)
+}
+
+fn wrong_type(name: &str, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "send_code() argument '{name}' must be {expected}, not {}",
+        type_name(value)
+    ))
+}
+
+fn text_option(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let text = value
+        .cast::<PyString>()
+        .map_err(|_| wrong_type(name, "str", value))?;
+    Ok(text.to_cow()?.into_owned())
+}
+
+fn play_times(value: &Bound<'_, PyAny>) -> PyResult<u8> {
+    let n = value
+        .cast::<PyInt>()
+        .map_err(|_| wrong_type("play_times", "int", value))?;
+    // The core's type is u8; each vendor's own range is checked by the core.
+    n.extract::<u8>()
+        .map_err(|_| {
+            voicecode::Error::invalid_input("play_times", format!("{n} is not in 0..=255"))
         })
-        .transpose()
-        .py()?;
-    Ok(SendCode {
-        to,
-        code,
-        play_times,
-        user_data,
-        status_url,
-        fee_url,
-        pre_tone,
-        pos_tone,
-        return_idle_port,
-    })
+        .py()
 }
 
 fn sms_purpose(purpose: &str) -> voicecode::Result<SmsPurpose> {
@@ -150,21 +196,21 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    fn new(config: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
         crate::refresh_logging();
         let config = config_from_py(config, "config")?;
         Ok(Client {
-            channel: Arc::new(Channel::new(config).py()?),
+            channel: Channel::open(py, config)?,
         })
     }
 
     /// A client from a JSON (`*.json`) or TOML config file.
     #[staticmethod]
-    fn from_file(path: PathBuf) -> PyResult<Self> {
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         crate::refresh_logging();
-        let config = ChannelConfig::from_file(path).py()?;
+        let config = py.detach(|| ChannelConfig::from_file(path)).py()?;
         Ok(Client {
-            channel: Arc::new(Channel::new(config).py()?),
+            channel: Channel::open(py, config)?,
         })
     }
 
@@ -174,63 +220,27 @@ impl Client {
         self.channel.vendor().as_str()
     }
 
-    #[pyo3(signature = (to, code, *, play_times=None, user_data=None, status_url=None,
-        fee_url=None, pre_tone=None, pos_tone=None, return_idle_port=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (to, code, **options))]
     fn send_code(
         &self,
         py: Python<'_>,
         to: String,
         code: String,
-        play_times: Option<Bound<'_, PyInt>>,
-        user_data: Option<String>,
-        status_url: Option<String>,
-        fee_url: Option<String>,
-        pre_tone: Option<String>,
-        pos_tone: Option<String>,
-        return_idle_port: Option<bool>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
-        let req = send_code_request(
-            to,
-            code,
-            play_times,
-            user_data,
-            status_url,
-            fee_url,
-            pre_tone,
-            pos_tone,
-            return_idle_port,
-        )?;
+        let req = send_code_request(to, code, options)?;
         detached(py, &self.channel, |c| c.send_code(&req)).map(Receipt)
     }
 
-    #[pyo3(signature = (to, code, *, play_times=None, user_data=None, status_url=None,
-        fee_url=None, pre_tone=None, pos_tone=None, return_idle_port=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (to, code, **options))]
     fn send_code_async<'py>(
         &self,
         py: Python<'py>,
         to: String,
         code: String,
-        play_times: Option<Bound<'_, PyInt>>,
-        user_data: Option<String>,
-        status_url: Option<String>,
-        fee_url: Option<String>,
-        pre_tone: Option<String>,
-        pos_tone: Option<String>,
-        return_idle_port: Option<bool>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = send_code_request(
-            to,
-            code,
-            play_times,
-            user_data,
-            status_url,
-            fee_url,
-            pre_tone,
-            pos_tone,
-            return_idle_port,
-        )?;
+        let req = send_code_request(to, code, options)?;
         let client = self.channel.asynch.clone();
         spawn(py, async move { client.send_code(&req).await.map(Receipt) })
     }
@@ -355,7 +365,7 @@ impl Router {
 #[pymethods]
 impl Router {
     #[new]
-    fn new(channels: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(py: Python<'_>, channels: &Bound<'_, PyAny>) -> PyResult<Self> {
         crate::refresh_logging();
         if channels.is_instance_of::<PyString>() || channels.cast::<PyMapping>().is_ok() {
             return Err(PyTypeError::new_err(format!(
@@ -376,7 +386,7 @@ impl Router {
                             type_name(&item)
                         )));
                     }
-                    Arc::new(Channel::new(config_from_py(&item, &path)?).py()?)
+                    Channel::open(py, config_from_py(&item, &path)?)?
                 }
             };
             list.push(channel);
@@ -397,65 +407,29 @@ impl Router {
         self.channels.iter().map(|c| c.vendor().as_str()).collect()
     }
 
-    #[pyo3(signature = (to, code, *, play_times=None, user_data=None, status_url=None,
-        fee_url=None, pre_tone=None, pos_tone=None, return_idle_port=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (to, code, **options))]
     fn send_code(
         &self,
         py: Python<'_>,
         to: String,
         code: String,
-        play_times: Option<Bound<'_, PyInt>>,
-        user_data: Option<String>,
-        status_url: Option<String>,
-        fee_url: Option<String>,
-        pre_tone: Option<String>,
-        pos_tone: Option<String>,
-        return_idle_port: Option<bool>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
-        let req = send_code_request(
-            to,
-            code,
-            play_times,
-            user_data,
-            status_url,
-            fee_url,
-            pre_tone,
-            pos_tone,
-            return_idle_port,
-        )?;
+        let req = send_code_request(to, code, options)?;
         py.detach(|| self.blocking().and_then(|router| router.send_code(&req)))
             .py()
             .map(Receipt)
     }
 
-    #[pyo3(signature = (to, code, *, play_times=None, user_data=None, status_url=None,
-        fee_url=None, pre_tone=None, pos_tone=None, return_idle_port=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (to, code, **options))]
     fn send_code_async<'py>(
         &self,
         py: Python<'py>,
         to: String,
         code: String,
-        play_times: Option<Bound<'_, PyInt>>,
-        user_data: Option<String>,
-        status_url: Option<String>,
-        fee_url: Option<String>,
-        pre_tone: Option<String>,
-        pos_tone: Option<String>,
-        return_idle_port: Option<bool>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = send_code_request(
-            to,
-            code,
-            play_times,
-            user_data,
-            status_url,
-            fee_url,
-            pre_tone,
-            pos_tone,
-            return_idle_port,
-        )?;
+        let req = send_code_request(to, code, options)?;
         let router = self.asynch.clone();
         spawn(py, async move { router.send_code(&req).await.map(Receipt) })
     }

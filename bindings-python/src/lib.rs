@@ -64,6 +64,10 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
             voicecode::ErrorKind::ALL.map(voicecode::ErrorKind::as_str),
         )?,
     )?;
+    m.add(
+        "_SEND_CODE_OPTIONS",
+        PyTuple::new(py, client::SEND_CODE_OPTIONS)?,
+    )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::Router>()?;
     m.add_class::<results::Receipt>()?;

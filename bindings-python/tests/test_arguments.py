@@ -174,3 +174,21 @@ def test_async_methods_need_a_running_event_loop(sim: Simulator) -> None:
     client = voicecode.Client(sim.config("ihuyi"))
     with pytest.raises(RuntimeError):
         client.send_code_async(MOBILE, CODE)
+
+
+def test_the_stub_lists_exactly_the_send_code_options_the_module_takes(sim: Simulator) -> None:
+    import ast
+    from pathlib import Path
+
+    import voicecode._voicecode as native
+
+    stub = ast.parse(Path(native.__file__).with_name("_voicecode.pyi").read_text())
+    for cls in ("Client", "Router"):
+        [node] = [n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == cls]
+        for method in ("send_code", "send_code_async"):
+            [fn] = [f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == method]
+            assert [a.arg for a in fn.args.kwonlyargs] == list(native._SEND_CODE_OPTIONS)
+    client = voicecode.Client(sim.config("huawei"))
+    for name in native._SEND_CODE_OPTIONS:
+        with pytest.raises(TypeError, match=f"argument '{name}' must be"):
+            client.send_code(MOBILE, CODE, **{name: object()})  # type: ignore[arg-type]

@@ -130,3 +130,16 @@ def test_async_balance_overlaps_too(slow_sim: Simulator) -> None:
 
     elapsed = asyncio.run(main())
     assert elapsed < 0.5, f"64 async balances took {elapsed:.2f} s"
+
+
+def test_cancelling_an_async_send_leaves_the_client_usable(slow_sim: Simulator) -> None:
+    client = voicecode.Client(slow_sim.config("ihuyi"))
+    slow_sim.inject("ihuyi", "hang")
+
+    async def main() -> voicecode.Receipt:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(client.send_code_async(mobile(1), CODE), 0.3)
+        return await client.send_code_async(mobile(2), CODE)
+
+    assert asyncio.run(main()).vendor == "ihuyi"
+    assert slow_sim.count("ihuyi", "send_code") == 2

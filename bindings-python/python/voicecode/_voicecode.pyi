@@ -11,6 +11,7 @@ from voicecode._types import BalanceUnit, EventKind, SmsPurpose, Vendor
 __all__ = [
     "ERROR_KINDS",
     "VENDORS",
+    "_SEND_CODE_OPTIONS",
     "Balance",
     "CallEvent",
     "Captcha",
@@ -29,6 +30,7 @@ __all__ = [
 __version__: Final[str]
 VENDORS: Final[tuple[str, ...]]
 ERROR_KINDS: Final[tuple[str, ...]]
+_SEND_CODE_OPTIONS: Final[tuple[str, ...]]
 
 _Config = Mapping[str, Any]
 
