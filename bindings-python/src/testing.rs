@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -14,7 +13,7 @@ use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
 use voicecode::protocol::codes;
 use voicecode::Vendor;
-use voicecode_sim::{demo, CallOutcome, Fault, Operation, SimOptions};
+use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
 
 use crate::convert::{json_to_py, to_py};
 use crate::errors::CoreResultExt as _;
@@ -34,31 +33,6 @@ fn operation(name: &str) -> PyResult<Operation> {
             return Err(PyValueError::new_err(format!(
                 "unknown operation {other:?}; expected send_code, balance, captcha, \
                  verify_captcha or send_sms_code"
-            )))
-        }
-    })
-}
-
-/// A fault by the name the simulator's admin API and journal use.
-fn fault(name: &str, times: u32, code: Option<String>, ms: Option<u64>) -> PyResult<Fault> {
-    Ok(match name {
-        "latency" => Fault::Latency(Duration::from_millis(
-            ms.ok_or_else(|| PyValueError::new_err("the latency fault needs ms="))?,
-        )),
-        "vendor_code" => Fault::VendorCode {
-            code: code.ok_or_else(|| PyValueError::new_err("the vendor_code fault needs code="))?,
-            times,
-        },
-        "http_5xx_html" => Fault::Http5xxHtml { times },
-        "reset_before_answer" => Fault::ResetBeforeAnswer { times },
-        "hang" => Fault::Hang { times },
-        "truncated_body" => Fault::TruncatedBody { times },
-        "non_utf8_body" => Fault::NonUtf8Body { times },
-        "oversized_body" => Fault::OversizedBody { times },
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, \
-                 reset_before_answer, hang, truncated_body, non_utf8_body or oversized_body"
             )))
         }
     })
@@ -143,9 +117,15 @@ impl Simulator {
         code: Option<String>,
         ms: Option<u64>,
     ) -> PyResult<()> {
-        let vendor = vendor(vendor_name)?;
-        let fault = fault(fault_name, times, code, ms)?;
-        self.with(py, |sim| sim.inject(vendor, fault))
+        let spec = FaultSpec {
+            vendor: vendor(vendor_name)?,
+            fault: fault_name.to_owned(),
+            code,
+            times: Some(times),
+            ms,
+        };
+        let fault = spec.to_fault().map_err(PyValueError::new_err)?;
+        self.with(py, |sim| sim.inject(spec.vendor, fault))
     }
 
     fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
