@@ -320,8 +320,10 @@ export declare class Client {
    */
   constructor(config: ChannelConfig)
   /**
-   * Reads a channel config from a TOML file (JSON when the name ends in `.json`), in the
-   * core's snake_case schema, exactly as the `voicecode` command does.
+   * Reads a channel config from a TOML file (JSON when the name ends in `.json`) in the
+   * core's snake_case schema, as the `voicecode` command does; a secret missing from the file
+   * is read from `VOICECODE_<KEY>` (`VOICECODE_APP_SECRET`, `…_AUTH_TOKEN`, `…_API_KEY`,
+   * `…_APP_KEY`).
    */
   static fromFile(path: string): Client
   /** The vendor behind this client. */

@@ -45,8 +45,10 @@ impl Client {
         settle(&env, client).map(|inner| Client { inner })
     }
 
-    /// Reads a channel config from a TOML file (JSON when the name ends in `.json`), in the
-    /// core's snake_case schema, exactly as the `voicecode` command does.
+    /// Reads a channel config from a TOML file (JSON when the name ends in `.json`) in the
+    /// core's snake_case schema, as the `voicecode` command does; a secret missing from the file
+    /// is read from `VOICECODE_<KEY>` (`VOICECODE_APP_SECRET`, `…_AUTH_TOKEN`, `…_API_KEY`,
+    /// `…_APP_KEY`).
     #[napi(factory, ts_args_type = "path: string")]
     pub fn from_file(env: Env, path: JsonArg) -> napi::Result<Self> {
         let client = path

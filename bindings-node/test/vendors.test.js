@@ -136,3 +136,20 @@ test('snake_case config keys are accepted too, but not both spellings of one key
     message: /api_key/,
   })
 })
+
+test('a worker thread gets its own receipts and VoiceCodeErrors', async () => {
+  const { Worker } = require('node:worker_threads')
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads')
+     const { Client, VoiceCodeError } = require(workerData.pkg)
+     const client = new Client(workerData.config)
+     client.sendCode({ to: workerData.to, code: '4821' }).then(async (receipt) => {
+       const error = await client.sendCode({ to: '1', code: '4821' }).catch((e) => e)
+       parentPort.postMessage({ vendor: receipt.vendor, typed: error instanceof VoiceCodeError, code: error.code })
+     })`,
+    { eval: true, workerData: { pkg: path.join(__dirname, '..'), config: sim.config('ytx'), to: mobile() } },
+  )
+  const [message] = await require('node:events').once(worker, 'message')
+  await worker.terminate()
+  assert.deepEqual(message, { vendor: 'ytx', typed: true, code: 'invalid_input' })
+})
