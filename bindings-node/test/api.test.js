@@ -37,3 +37,61 @@ test('TypeScript accepts index.d.ts and refuses calls that break it', { timeout:
   )
   assert.equal(result.status, 0, result.stdout + result.stderr)
 })
+
+/** The keys an interface of index.d.ts declares (own keys, not inherited ones). */
+function declaredKeys(name) {
+  const start = dts.search(new RegExp(`^export interface ${name}\\b`, 'm'))
+  assert.ok(start >= 0, `index.d.ts declares ${name}`)
+  const body = dts.slice(start, dts.indexOf('\n}', start))
+  return [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]).sort()
+}
+
+/** The keys the core accepts, from its refusal of an unknown one. */
+function coreKeys(attempt) {
+  try {
+    attempt()
+  } catch (e) {
+    const listed = e.message.match(/unknown field `zzz`, expected (.*)$/)
+    assert.ok(listed, e.message)
+    return [...listed[1].matchAll(/`(\w+)`/g)].map((m) => m[1].replace(/_(\w)/g, (_, c) => c.toUpperCase())).sort()
+  }
+  assert.fail('the core accepted an unknown key')
+}
+
+test('the schema types in index.d.ts have exactly the core schema keys', async () => {
+  const { Client } = voicecode
+  const sim = new voicecode.testing.Simulator()
+  try {
+    const configKeys = (vendor, name) => {
+      const keys = coreKeys(() => new Client({ vendor, zzz: 1 }))
+      assert.deepEqual(
+        declaredKeys(name).filter((k) => k !== 'vendor' && k !== 'baseUrl'),
+        keys.filter((k) => k !== 'baseUrl'),
+        name,
+      )
+    }
+    configKeys('ytx', 'YtxConfig')
+    configKeys('huawei', 'HuaweiConfig')
+    configKeys('ihuyi', 'IhuyiConfig')
+    configKeys('cloud10658', 'Cloud10658Config')
+    configKeys('oneaccess', 'OneAccessConfig')
+    const device = coreKeys(() => new Client({ ...sim.config('oneaccess'), device: { zzz: 1 } }))
+    assert.deepEqual(declaredKeys('Device'), device)
+
+    const client = new Client(sim.config('oneaccess'))
+    const rejected = async (promise) => {
+      const e = await promise.then(
+        () => assert.fail('accepted'),
+        (e) => e,
+      )
+      return () => {
+        throw e
+      }
+    }
+    assert.deepEqual(declaredKeys('SendCodeRequest'), coreKeys(await rejected(client.sendCode({ zzz: 1 }))))
+    assert.deepEqual(declaredKeys('VerifyCaptchaRequest'), coreKeys(await rejected(client.verifyCaptcha({ zzz: 1 }))))
+    assert.deepEqual(declaredKeys('SendSmsCodeRequest'), coreKeys(await rejected(client.sendSmsCode({ zzz: 1 }))))
+  } finally {
+    sim.close()
+  }
+})
