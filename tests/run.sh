@@ -1,16 +1,38 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test suite: the command the README gives and CI runs.
-# It installs whatever the suites need beyond the machine's toolchains.
-set -euo pipefail
+# Each suite installs what it needs beyond the machine's toolchains (cargo tools, apt, pip,
+# npm and Maven packages). Every suite runs even when an earlier one fails; the exit status
+# is non-zero if any failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+passed=0
+failed=0
+failures=()
 
-step "format check"
-cargo fmt --all -- --check
+suite() {
+    local name="$1"
+    shift
+    printf '\n==> %s\n' "$name"
+    local started=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        printf '==> %s: ok (%ss)\n' "$name" $((SECONDS - started))
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        printf '==> %s: FAILED (%ss)\n' "$name" $((SECONDS - started))
+    fi
+}
 
-step "clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+suite "Rust format" cargo fmt --all -- --check
+suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
+suite "Rust tests" cargo test --workspace --locked
+suite "C ABI, PHP and Java" bash ffi-c/test.sh
+suite "Python" bash bindings-python/test.sh
+suite "Node" bash bindings-node/test.sh
 
-step "Rust tests"
-cargo test --workspace --locked
+echo
+((failed)) && printf 'failed suites: %s\n' "${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+((failed == 0))

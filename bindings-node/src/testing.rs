@@ -4,14 +4,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
 use napi::Env;
 use napi_derive::napi;
 use serde::Deserialize;
 use serde_json::Value;
 use voicecode::Vendor;
-use voicecode_sim::{CallOutcome, Fault, SimOptions, Simulator as CoreSimulator};
+use voicecode_sim::{CallOutcome, FaultSpec, Operation, SimOptions, Simulator as CoreSimulator};
 
 use crate::client::{parse_request, vendor};
 use crate::convert::{camel, Camel, JsonArg};
@@ -35,56 +34,6 @@ struct Options {
     balances: HashMap<Vendor, u64>,
     #[serde(default)]
     cloud10658_receipt_url: Option<String>,
-}
-
-/// A fault as the simulator's admin API writes it, in camelCase:
-/// `{fault: "vendor_code", code: "405", times: 1}`, `{fault: "latency", ms: 100}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FaultSpec {
-    fault: String,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    times: Option<u32>,
-    #[serde(default)]
-    ms: Option<u64>,
-}
-
-impl FaultSpec {
-    fn into_fault(self) -> Result<Fault, voicecode::Error> {
-        let times = self.times.unwrap_or(1);
-        let missing = |key: &str| {
-            voicecode::Error::invalid_input(
-                key,
-                format!("is required for the {} fault", self.fault),
-            )
-        };
-        Ok(match self.fault.as_str() {
-            "latency" => {
-                Fault::Latency(Duration::from_millis(self.ms.ok_or_else(|| missing("ms"))?))
-            }
-            "vendor_code" => Fault::VendorCode {
-                code: self.code.clone().ok_or_else(|| missing("code"))?,
-                times,
-            },
-            "http_5xx_html" => Fault::Http5xxHtml { times },
-            "reset_before_answer" => Fault::ResetBeforeAnswer { times },
-            "hang" => Fault::Hang { times },
-            "truncated_body" => Fault::TruncatedBody { times },
-            "non_utf8_body" => Fault::NonUtf8Body { times },
-            "oversized_body" => Fault::OversizedBody { times },
-            other => {
-                return Err(voicecode::Error::invalid_input(
-                    "fault",
-                    format!(
-                        "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, \
-                         reset_before_answer, hang, truncated_body, non_utf8_body or oversized_body"
-                    ),
-                ))
-            }
-        })
-    }
 }
 
 #[napi(namespace = "testing")]
@@ -140,9 +89,19 @@ impl Simulator {
     )]
     pub fn inject(&self, vendor_name: JsonArg, fault: JsonArg) -> Reply<()> {
         Reply(self.with(|sim| {
-            let vendor = vendor(vendor_name)?;
-            let spec: FaultSpec = parse_request("fault", fault.object("fault")?)?;
-            sim.inject(vendor, spec.into_fault()?);
+            // The simulator's own admin-API shape, with the vendor given as its own argument.
+            let mut spec = fault.object("fault")?;
+            if let Value::Object(map) = &mut spec {
+                map.insert(
+                    "vendor".into(),
+                    Value::String(vendor(vendor_name)?.as_str().into()),
+                );
+            }
+            let spec: FaultSpec = parse_request("fault", spec)?;
+            let injected = spec
+                .to_fault()
+                .map_err(|rule| voicecode::Error::invalid_input("fault", rule))?;
+            sim.inject(spec.vendor, injected);
             Ok(())
         }))
     }
@@ -215,15 +174,11 @@ impl Simulator {
     pub fn count(&self, vendor_name: JsonArg, operation: JsonArg) -> Reply<u32> {
         Reply(self.with(|sim| {
             let vendor = vendor(vendor_name)?;
-            let operation = Value::String(operation.string("operation")?);
-            let vendor_name = Value::String(vendor.as_str().to_owned());
-            let entries = serde_json::to_value(sim.journal()).unwrap_or_default();
-            let count = entries
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|e| e["vendor"] == vendor_name && e["operation"] == operation)
-                .count();
+            let operation: Operation = operation
+                .string("operation")?
+                .parse()
+                .map_err(|rule| voicecode::Error::invalid_input("operation", rule))?;
+            let count = sim.count(vendor, operation);
             Ok(u32::try_from(count).unwrap_or(u32::MAX))
         }))
     }

@@ -23,19 +23,7 @@ fn vendor(name: &str) -> PyResult<Vendor> {
 }
 
 fn operation(name: &str) -> PyResult<Operation> {
-    Ok(match name {
-        "send_code" => Operation::SendCode,
-        "balance" => Operation::Balance,
-        "captcha" => Operation::Captcha,
-        "verify_captcha" => Operation::VerifyCaptcha,
-        "send_sms_code" => Operation::SendSmsCode,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown operation {other:?}; expected send_code, balance, captcha, \
-                 verify_captcha or send_sms_code"
-            )))
-        }
-    })
+    name.parse::<Operation>().map_err(PyValueError::new_err)
 }
 
 /// A running simulator of every vendor on 127.0.0.1.

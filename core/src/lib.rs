@@ -3,14 +3,11 @@
 //! each vendor's protocol, with one configuration schema and one error taxonomy.
 //!
 //! ```no_run
-//! use voicecode::{Client, ChannelConfig, SendCode};
+//! use voicecode::{ChannelConfig, Client, SendCode};
 //!
-//! let config = ChannelConfig::from_json(r#"{
-//!     "vendor": "ihuyi", "account": "VM12345678", "api_key": "0123456789abcdef"
-//! }"#)?;
-//! let client = Client::new(config)?;
+//! let client = Client::new(ChannelConfig::from_file("ihuyi.toml")?)?;
 //! let receipt = client.send_code(&SendCode::new("+8613800138000", "4821"))?;
-//! println!("call {} accepted by {}", receipt.message_id, receipt.vendor);
+//! println!("{} accepted call {}", receipt.vendor, receipt.message_id);
 //! # Ok::<(), voicecode::Error>(())
 //! ```
 //!

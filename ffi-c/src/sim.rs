@@ -48,22 +48,8 @@ fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
 
 fn operation_arg(ptr: *const c_char) -> FfiResult<Operation> {
     let name = arg_str(ptr, "operation")?;
-    [
-        Operation::SendCode,
-        Operation::Balance,
-        Operation::Captcha,
-        Operation::VerifyCaptcha,
-        Operation::SendSmsCode,
-    ]
-    .into_iter()
-    .find(|op| serde_json::to_value(op).ok().as_ref().and_then(|v| v.as_str()) == Some(name))
-    .ok_or_else(|| {
-        Error::invalid_input(
-            "operation",
-            format!("unknown operation {name:?}; expected send_code, balance, captcha, verify_captcha or send_sms_code"),
-        )
-        .into()
-    })
+    name.parse()
+        .map_err(|rule| Error::invalid_input("operation", rule).into())
 }
 
 /// TESTING FACILITY. Starts a simulator on 127.0.0.1. `options_json` may be NULL (any free

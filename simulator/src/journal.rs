@@ -24,6 +24,45 @@ pub enum Operation {
     SendSmsCode,
 }
 
+impl Operation {
+    /// Every operation, in the order above.
+    pub const ALL: [Operation; 5] = [
+        Operation::SendCode,
+        Operation::Balance,
+        Operation::Captcha,
+        Operation::VerifyCaptcha,
+        Operation::SendSmsCode,
+    ];
+
+    /// The snake_case name the journal and every binding use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::SendCode => "send_code",
+            Operation::Balance => "balance",
+            Operation::Captcha => "captcha",
+            Operation::VerifyCaptcha => "verify_captcha",
+            Operation::SendSmsCode => "send_sms_code",
+        }
+    }
+}
+
+impl std::str::FromStr for Operation {
+    type Err = String;
+
+    /// Reads a name as [`Operation::as_str`] writes it; the error lists the valid names.
+    fn from_str(name: &str) -> Result<Self, String> {
+        Operation::ALL
+            .into_iter()
+            .find(|op| op.as_str() == name)
+            .ok_or_else(|| {
+                format!(
+                "unknown operation {name:?}; expected send_code, balance, captcha, verify_captcha \
+                 or send_sms_code"
+            )
+            })
+    }
+}
+
 /// How the simulator answered a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
