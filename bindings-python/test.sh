@@ -35,6 +35,14 @@ MATURIN_PEP517_ARGS="--profile dev --locked" \
 # The installed copy must be the one under test, not the source folder.
 (cd /tmp && "$py" -c 'import voicecode, sys; assert "site-packages" in voicecode.__file__, voicecode.__file__')
 
+step "the distributable wheel is abi3 (CPython >= 3.9) and manylinux"
+wheels="$root/target/python-wheels"
+rm -rf "$wheels"
+"$venv/bin/maturin" build --quiet --profile dev --locked -m "$here/Cargo.toml" -o "$wheels"
+wheel="$(basename "$wheels"/*.whl)"
+[[ "$wheel" == voicecode-*-cp39-abi3-manylinux_*.whl ]] || { echo "unexpected wheel $wheel" >&2; exit 1; }
+echo "$wheel"
+
 step "ruff"
 "$venv/bin/ruff" format --check python tests examples
 "$venv/bin/ruff" check python tests examples
