@@ -106,3 +106,27 @@ test('README receiver: logs the events of a call once each and refuses forged pu
     `${messageId} hangup 16`,
   ])
 })
+
+test('the top-level README example (ESM, Client.fromFile) sends through a TOML config', async () => {
+  const top = fs.readFileSync(path.join(root, '..', 'README.md'), 'utf8')
+  const match = top.match(/<!-- example: top-level -->\n```js\n([\s\S]*?)```/)
+  assert.ok(match, 'the top-level README has no example named top-level')
+  const script = path.join(root, 'build', 'readme-top-level.mjs')
+  fs.writeFileSync(script, match[1])
+
+  // The example reads ihuyi.toml from its working directory, in the command line's snake_case.
+  const sim = startSimulator()
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'voicecode-readme-'))
+  const toml = Object.entries(sim.config('ihuyi'))
+    .map(([key, value]) => `${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ${JSON.stringify(value)}`)
+    .join('\n')
+  fs.writeFileSync(path.join(dir, 'ihuyi.toml'), `${toml}\n`)
+
+  const child = spawn(process.execPath, [script], { cwd: dir })
+  let stdout = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  const code = await new Promise((resolve) => child.on('exit', resolve))
+  assert.equal(code, 0)
+  assert.match(stdout, /^call \S+ accepted by ihuyi\n$/)
+  assert.equal(sim.count('ihuyi', 'send_code'), 1)
+})
