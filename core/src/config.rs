@@ -254,57 +254,8 @@ fn take_millis(map: &mut Map<String, Value>, key: &str) -> Result<Option<u64>> {
 }
 
 fn vendor_part<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T> {
-    let value = Value::Object(map);
-    T::deserialize(&value).map_err(|e| {
-        let text = e.to_string();
-        if text.starts_with("unknown field") || text.starts_with("missing field") {
-            let field = serde_field_name(&text).unwrap_or("config").to_owned();
-            return Error::invalid_config(&field, text);
-        }
-        // A value of the wrong type: serde quotes the value (which may be a credential) and not
-        // the key. Find the key by reading each entry alone (a lone entry can only fail on its
-        // own type, or on the keys it leaves missing), and describe the value by its type.
-        let expected = text
-            .split_once(", expected ")
-            .map_or("another type", |(_, expected)| expected);
-        let entries = value.as_object().into_iter().flatten();
-        let culprit = entries.into_iter().find(|(key, v)| {
-            let alone = Value::Object(Map::from_iter([((*key).clone(), (*v).clone())]));
-            T::deserialize(&alone).is_err_and(|e| !e.to_string().starts_with("missing field"))
-        });
-        match culprit {
-            Some((key, Value::Object(_) | Value::Array(_))) => Error::invalid_config(
-                key,
-                format!("holds a value of the wrong type (expected {expected})"),
-            ),
-            Some((key, v)) => {
-                Error::invalid_config(key, format!("must be {expected}, not {}", json_type(v)))
-            }
-            None => Error::invalid_config(
-                "config",
-                format!("a value has the wrong type (expected {expected})"),
-            ),
-        }
-    })
-}
-
-/// A JSON value's type, as error messages name it.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Picks the key out of serde's "unknown field `x`" / "missing field `x`" messages.
-fn serde_field_name(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    Some(&message[start..start + len])
+    crate::model::deserialize_named(Value::Object(map), "config")
+        .map_err(|(field, rule)| Error::invalid_config(&field, rule))
 }
 
 impl ChannelConfig {

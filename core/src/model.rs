@@ -14,21 +14,39 @@ pub fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
     if !value.is_object() {
         return Err(Error::invalid_input(what, "must be an object"));
     }
+    deserialize_named(value, what).map_err(|(field, rule)| Error::invalid_input(&field, rule))
+}
+
+/// Deserialises `value`, or says which key is at fault (`device.os_version` when nested;
+/// `whole` when none is) and which rule it breaks — without ever quoting a value, since a
+/// config's values include credentials and serde's own messages quote them.
+pub(crate) fn deserialize_named<T: DeserializeOwned>(
+    value: Value,
+    whole: &str,
+) -> std::result::Result<T, (String, String)> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let field = if path != "." {
-            path
-        } else {
-            // serde names unknown and missing keys only in its message: "missing field `code`".
-            ["unknown field `", "missing field `"]
-                .iter()
-                .find_map(|prefix| message.strip_prefix(prefix))
-                .and_then(|rest| rest.split('`').next())
-                .unwrap_or(what)
-                .to_owned()
+        // The path ends at an unknown key, and at the map that lacks a missing one.
+        let at = |key: &str| match path.as_str() {
+            "." => key.to_owned(),
+            p if p == key || p.ends_with(&format!(".{key}")) => path.clone(),
+            p => format!("{p}.{key}"),
         };
-        Error::invalid_input(&field, message)
+        // Unknown and missing keys are named only in serde's message, which quotes no value.
+        let named = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|prefix| message.strip_prefix(prefix))
+            .and_then(|rest| rest.split('`').next());
+        if let Some(key) = named {
+            return (at(key), message.clone());
+        }
+        let field = if path == "." { whole.to_owned() } else { path };
+        let rule = match message.split_once(", expected ") {
+            Some((_, expected)) => format!("must be {expected}"),
+            None => "has a value of the wrong type or range".to_owned(),
+        };
+        (field, rule)
     })
 }
 

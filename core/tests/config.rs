@@ -58,7 +58,7 @@ fn unknown_keys_are_refused_by_name() {
         ),
         (
             r#"{"vendor":"oneaccess","base_url":"https://t.example.com","client_id":"c","device":{"os_version":"a","fingerprint":"f","agent":"u","os":"x"}}"#,
-            "os",
+            "device.os",
         ),
     ] {
         let e = err(json);
@@ -108,7 +108,7 @@ fn a_value_of_the_wrong_type_is_named_by_its_key_and_never_echoed() {
     let e = err(
         r#"{"vendor":"oneaccess","base_url":"https://t.example.com","client_id":"c","device":{"os_version":7,"fingerprint":"f","agent":"a"}}"#,
     );
-    assert_eq!(e.field(), Some("device"), "{e}");
+    assert_eq!(e.field(), Some("device.os_version"), "{e}");
 }
 
 #[test]
