@@ -138,3 +138,18 @@ impl Context {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_contexts_carry_distinct_128_bit_hex_nonces() {
+        let nonces: std::collections::HashSet<String> =
+            (0..1000).map(|_| Context::fresh().nonce).collect();
+        assert_eq!(nonces.len(), 1000);
+        assert!(nonces
+            .iter()
+            .all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit())));
+    }
+}
