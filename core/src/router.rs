@@ -48,22 +48,51 @@ fn check_not_empty(len: usize) -> Result<()> {
     Ok(())
 }
 
-/// Splits channels into those that can carry `req` (their indices) and the skipped ones.
-fn plan<'a>(
-    channels: impl Iterator<Item = &'a crate::protocol::Channel>,
-    req: &SendCode,
-) -> (Vec<usize>, Vec<Attempt>, Option<Error>) {
-    let (mut usable, mut skipped, mut last) = (Vec::new(), Vec::new(), None);
-    for (i, channel) in channels.enumerate() {
-        match channel.check_send_code(req) {
-            Ok(()) => usable.push(i),
-            Err(e) => {
-                skipped.push(e.to_attempt(channel.vendor(), true));
-                last = Some(e);
+/// One failover's record: every attempt so far and the last failure.
+struct Failover {
+    attempts: Vec<Attempt>,
+    last: Option<Error>,
+}
+
+impl Failover {
+    /// Checks every channel up front: returns the indices of those that can carry `req`, and a
+    /// record that already lists the skipped ones.
+    fn plan<'a>(
+        channels: impl Iterator<Item = &'a crate::protocol::Channel>,
+        req: &SendCode,
+    ) -> (Vec<usize>, Failover) {
+        let mut usable = Vec::new();
+        let mut record = Failover {
+            attempts: Vec::new(),
+            last: None,
+        };
+        for (i, channel) in channels.enumerate() {
+            match channel.check_send_code(req) {
+                Ok(()) => usable.push(i),
+                Err(e) => record.note(channel.vendor(), e, true),
             }
         }
+        (usable, record)
     }
-    (usable, skipped, last)
+
+    fn note(&mut self, vendor: crate::Vendor, error: Error, skipped: bool) {
+        self.attempts.push(error.to_attempt(vendor, skipped));
+        self.last = Some(error);
+    }
+
+    /// Records a failed send; true when the next channel may be tried.
+    fn failed(&mut self, vendor: crate::Vendor, error: Error) -> bool {
+        let go_on = should_fail_over(&error);
+        self.note(vendor, error, false);
+        go_on
+    }
+
+    /// The router's error: the last failure, listing every attempt.
+    fn into_error(self) -> Error {
+        self.last
+            .expect("a router has at least one channel, so a failover has a failure")
+            .with_attempts(self.attempts)
+    }
 }
 
 impl Router {
@@ -90,24 +119,18 @@ impl Router {
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let (usable, mut attempts, mut last) = plan(self.clients.iter().map(Client::channel), req);
-        for i in usable {
-            let client = &self.clients[i];
+        let (usable, mut failover) = Failover::plan(self.clients.iter().map(Client::channel), req);
+        for client in usable.into_iter().map(|i| &self.clients[i]) {
             match client.send_code(req) {
                 Ok(receipt) => return Ok(receipt),
                 Err(e) => {
-                    attempts.push(e.to_attempt(client.vendor(), false));
-                    let go_on = should_fail_over(&e);
-                    last = Some(e);
-                    if !go_on {
+                    if !failover.failed(client.vendor(), e) {
                         break;
                     }
                 }
             }
         }
-        Err(last
-            .expect("a router has at least one channel")
-            .with_attempts(attempts))
+        Err(failover.into_error())
     }
 }
 
@@ -135,25 +158,19 @@ impl AsyncRouter {
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let (usable, mut attempts, mut last) =
-            plan(self.clients.iter().map(AsyncClient::channel), req);
-        for i in usable {
-            let client = &self.clients[i];
+        let (usable, mut failover) =
+            Failover::plan(self.clients.iter().map(AsyncClient::channel), req);
+        for client in usable.into_iter().map(|i| &self.clients[i]) {
             match client.send_code(req).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(e) => {
-                    attempts.push(e.to_attempt(client.vendor(), false));
-                    let go_on = should_fail_over(&e);
-                    last = Some(e);
-                    if !go_on {
+                    if !failover.failed(client.vendor(), e) {
                         break;
                     }
                 }
             }
         }
-        Err(last
-            .expect("a router has at least one channel")
-            .with_attempts(attempts))
+        Err(failover.into_error())
     }
 }
 
