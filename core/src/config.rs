@@ -6,11 +6,12 @@
 
 use std::time::Duration;
 
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use crate::{Error, Result, Secret, Vendor};
+pub use crate::vendors::VendorConfig;
+use crate::{Error, Result, Vendor};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 3_000;
@@ -31,141 +32,11 @@ pub struct ChannelConfig {
     pub connect_timeout_ms: u64,
 }
 
-/// The vendor-specific part of a [`ChannelConfig`], selected by the `vendor` key.
-#[derive(Debug, Clone, PartialEq)]
-pub enum VendorConfig {
-    /// ytx.net.
-    Ytx(YtxConfig),
-    /// Huawei Cloud VoiceCall.
-    Huawei(HuaweiConfig),
-    /// ihuyi.
-    Ihuyi(IhuyiConfig),
-    /// cloud.10658.com.cn.
-    Cloud10658(Cloud10658Config),
-    /// Huawei OneAccess user SDK API.
-    Oneaccess(OneAccessConfig),
-}
-
-/// ytx.net account (`vendor = "ytx"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YtxConfig {
-    /// ACCOUNT SID from the console.
-    pub account_sid: String,
-    /// AUTH TOKEN from the console; used only inside the MD5 signature.
-    pub auth_token: Secret,
-    /// The application's id; sandbox and production ids differ (code `-205` otherwise).
-    pub app_id: String,
-    /// Use `http://sandbox.ytx.net` instead of `http://api.ytx.net`.
-    #[serde(default)]
-    pub sandbox: bool,
-}
-
-/// Huawei Cloud VoiceCall application (`vendor = "huawei"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HuaweiConfig {
-    /// APP_Key.
-    pub app_key: String,
-    /// APP_Secret; used only as the HMAC key.
-    pub app_secret: Secret,
-    /// Caller ID shown to the user, E.164 as registered (`+8675528001234`).
-    pub display_number: String,
-    /// Approved `.wav` file played before the code.
-    pub pre_tone: String,
-    /// Approved `.wav` file played after the code.
-    #[serde(default)]
-    pub pos_tone: Option<String>,
-    /// Language of the spoken code; `2` is Chinese.
-    #[serde(default = "default_language_type")]
-    pub language_type: u8,
-    /// Where the platform pushes call status events (plain URL; voicecode Base64-encodes it).
-    #[serde(default)]
-    pub status_url: Option<String>,
-    /// Where the platform pushes call detail records.
-    #[serde(default)]
-    pub fee_url: Option<String>,
-}
-
-fn default_language_type() -> u8 {
-    2
-}
-
-/// ihuyi account (`vendor = "ihuyi"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IhuyiConfig {
-    /// APIID.
-    pub account: String,
-    /// APIKEY; only its MD5 digest (the dynamic password) is ever sent.
-    pub api_key: Secret,
-}
-
-/// cloud.10658.com.cn account (`vendor = "cloud10658"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cloud10658Config {
-    /// appId.
-    pub app_id: String,
-    /// appKey; the vendor requires it in every form, so only HTTPS protects it.
-    pub app_key: Secret,
-    /// The approved voice-code template.
-    pub template_id: String,
-    /// Balance path; the vendor documents `/voiceApi/getBalance` and its own sample uses
-    /// `/voiceApi/group/getBalance`.
-    #[serde(default)]
-    pub balance_path: Option<String>,
-}
-
-/// Huawei OneAccess tenant application (`vendor = "oneaccess"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OneAccessConfig {
-    /// ClientId of the registered application.
-    pub client_id: String,
-    /// Tenant id, for ISV applications only.
-    #[serde(default)]
-    pub tenant_id: Option<String>,
-    /// The end user's device, reported in the `X-…` headers.
-    pub device: Device,
-}
-
-/// Device description sent by OneAccess calls.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Device {
-    /// `X-operating-sys-version`, e.g. `Android 10`.
-    pub os_version: String,
-    /// `X-device-fingerprint`.
-    pub fingerprint: String,
-    /// `X-agent`, the user agent.
-    pub agent: String,
-    /// `X-device-ip`.
-    #[serde(default)]
-    pub ip: Option<String>,
-    /// `X-L`: `zh` or `en`.
-    #[serde(default)]
-    pub lang: Option<String>,
-}
-
-impl VendorConfig {
-    /// The vendor this configuration is for.
-    pub fn vendor(&self) -> Vendor {
-        match self {
-            VendorConfig::Ytx(_) => Vendor::Ytx,
-            VendorConfig::Huawei(_) => Vendor::Huawei,
-            VendorConfig::Ihuyi(_) => Vendor::Ihuyi,
-            VendorConfig::Cloud10658(_) => Vendor::Cloud10658,
-            VendorConfig::Oneaccess(_) => Vendor::Oneaccess,
-        }
-    }
-}
-
 impl ChannelConfig {
     /// A configuration with default timeouts and the vendor's own host.
-    pub fn new(vendor: VendorConfig) -> Self {
+    pub fn new(vendor: impl Into<VendorConfig>) -> Self {
         ChannelConfig {
-            vendor,
+            vendor: vendor.into(),
             base_url: None,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
@@ -199,13 +70,7 @@ impl ChannelConfig {
         let timeout_ms = take_millis(&mut map, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let connect_timeout_ms =
             take_millis(&mut map, "connect_timeout_ms")?.unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS);
-        let vendor = match vendor.parse::<Vendor>()? {
-            Vendor::Ytx => VendorConfig::Ytx(vendor_part(map)?),
-            Vendor::Huawei => VendorConfig::Huawei(vendor_part(map)?),
-            Vendor::Ihuyi => VendorConfig::Ihuyi(vendor_part(map)?),
-            Vendor::Cloud10658 => VendorConfig::Cloud10658(vendor_part(map)?),
-            Vendor::Oneaccess => VendorConfig::Oneaccess(vendor_part(map)?),
-        };
+        let vendor = VendorConfig::read(vendor.parse()?, Value::Object(map))?;
         Ok(ChannelConfig {
             vendor,
             base_url,
@@ -251,11 +116,6 @@ fn take_millis(map: &mut Map<String, Value>, key: &str) -> Result<Option<u64>> {
             )),
         },
     }
-}
-
-fn vendor_part<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T> {
-    crate::model::deserialize_named(Value::Object(map), "config")
-        .map_err(|(field, rule)| Error::invalid_config(&field, rule))
 }
 
 impl ChannelConfig {

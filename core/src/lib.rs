@@ -21,10 +21,10 @@ mod error;
 pub mod http;
 pub mod model;
 pub mod phone;
+mod recent;
 mod router;
 mod secret;
-mod vendor;
-mod vendors;
+pub mod vendors;
 
 pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
@@ -34,7 +34,7 @@ pub use model::{
 };
 pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;
-pub use vendor::Vendor;
+pub use vendors::Vendor;
 
 /// The sans-IO protocol layer, for callers that bring their own HTTP stack.
 pub mod protocol {

@@ -8,19 +8,36 @@
 //! - Balance is documented at `/voiceApi/getBalance`; the vendor's own example calls
 //!   `/voiceApi/group/getBalance`, hence the configurable `balance_path`.
 
+use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{check_digit_code, check_header_safe, json_body, json_text, refuse_unsupported};
-use crate::config::Cloud10658Config;
-use crate::http::{HttpRequest, HttpResponse, Method};
+use super::{check_digit_code, check_header_safe, json_body, json_text, refuse_unsupported, Protocol, PushParser};
+use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
+use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://cloud.10658.com.cn";
 const SEND_PATH: &str = "/voiceApi";
 const BALANCE_PATH: &str = "/voiceApi/getBalance";
+
+/// cloud.10658.com.cn account (`vendor = "cloud10658"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cloud10658Config {
+    /// appId.
+    pub app_id: String,
+    /// appKey; the vendor requires it in every form, so only HTTPS protects it.
+    pub app_key: Secret,
+    /// The approved voice-code template.
+    pub template_id: String,
+    /// Balance path; the vendor documents `/voiceApi/getBalance` and its own sample uses
+    /// `/voiceApi/group/getBalance`.
+    #[serde(default)]
+    pub balance_path: Option<String>,
+}
 
 use ErrorKind::*;
 
@@ -48,26 +65,6 @@ pub(crate) fn classify(message: &str) -> ErrorKind {
         .map_or(VendorError, |(_, kind)| *kind)
 }
 
-pub(crate) fn validate_config(config: &Cloud10658Config) -> Result<()> {
-    check_header_safe("app_id", &config.app_id)?;
-    check_header_safe("template_id", &config.template_id)?;
-    if config.app_key.is_empty() {
-        return Err(Error::invalid_config("app_key", "is required"));
-    }
-    if let Some(path) = &config.balance_path {
-        let ok = path.starts_with('/')
-            && path
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
-        if !ok {
-            return Err(Error::invalid_config(
-                "balance_path",
-                "must be a path such as /voiceApi/getBalance",
-            ));
-        }
-    }
-    Ok(())
-}
 
 fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
     let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
@@ -80,36 +77,7 @@ fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
         .body(body)
 }
 
-pub(crate) fn send_code(
-    config: &Cloud10658Config,
-    base: &str,
-    req: &SendCode,
-) -> Result<HttpRequest> {
-    refuse_unsupported("cloud10658", req, &[])?;
-    let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
-    check_digit_code(&req.code, 2, 8)?;
-    Ok(form_post(
-        format!("{base}{SEND_PATH}"),
-        &[
-            ("appId", &config.app_id),
-            ("appKey", config.app_key.expose()),
-            ("templateId", &config.template_id),
-            ("phone", &phone),
-            ("variables", &req.code),
-        ],
-    ))
-}
 
-pub(crate) fn balance(config: &Cloud10658Config, base: &str) -> HttpRequest {
-    let path = config.balance_path.as_deref().unwrap_or(BALANCE_PATH);
-    form_post(
-        format!("{base}{path}"),
-        &[
-            ("appId", &config.app_id),
-            ("appKey", config.app_key.expose()),
-        ],
-    )
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -164,40 +132,147 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
     }
 }
 
-pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
-    let answer = read(resp)?;
-    let message_id = answer
-        .task_id
-        .as_ref()
-        .and_then(json_text)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId")
+
+
+impl Protocol for Cloud10658Config {
+    fn vendor(&self) -> Vendor {
+        Vendor::Cloud10658
+    }
+
+    fn secret_key() -> Option<&'static str> {
+        Some("app_key")
+    }
+
+    fn push_parser() -> Option<PushParser> {
+        Some(parse_receipt)
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(PRODUCTION)
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_header_safe("app_id", &self.app_id)?;
+        check_header_safe("template_id", &self.template_id)?;
+        if self.app_key.is_empty() {
+            return Err(Error::invalid_config("app_key", "is required"));
+        }
+        if let Some(path) = &self.balance_path {
+            let ok = path.starts_with('/')
+                && path
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+            if !ok {
+                return Err(Error::invalid_config(
+                    "balance_path",
+                    "must be a path such as /voiceApi/getBalance",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn send_code(&self, base: &str, req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
+        refuse_unsupported("cloud10658", req, &[])?;
+        let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
+        check_digit_code(&req.code, 2, 8)?;
+        Ok(form_post(
+            format!("{base}{SEND_PATH}"),
+            &[
+                ("appId", &self.app_id),
+                ("appKey", self.app_key.expose()),
+                ("templateId", &self.template_id),
+                ("phone", &phone),
+                ("variables", &req.code),
+            ],
+        ))
+    }
+
+    fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
+        let answer = read(resp)?;
+        let message_id = answer
+            .task_id
+            .as_ref()
+            .and_then(json_text)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId")
+            })?;
+        Ok(Receipt {
+            vendor: Vendor::Cloud10658,
+            message_id,
+            vendor_code: "1".into(),
+            remaining: remaining(resp, &answer)?,
+            vendor_message: answer.message.unwrap_or_default(),
+            idle_ports: None,
+        })
+    }
+
+    fn balance(&self, base: &str, _ctx: &Context) -> Result<HttpRequest> {
+        let path = self.balance_path.as_deref().unwrap_or(BALANCE_PATH);
+        let fields = [("appId", &*self.app_id), ("appKey", self.app_key.expose())];
+        Ok(form_post(format!("{base}{path}"), &fields))
+    }
+
+    fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
+        let answer = read(resp)?;
+        let amount = remaining(resp, &answer)?.ok_or_else(|| {
+            Error::protocol(
+                Vendor::Cloud10658,
+                resp.status,
+                "the answer has no remainPoint",
+            )
         })?;
-    Ok(Receipt {
-        vendor: Vendor::Cloud10658,
-        message_id,
-        vendor_code: "1".into(),
-        remaining: remaining(resp, &answer)?,
-        vendor_message: answer.message.unwrap_or_default(),
-        idle_ports: None,
-    })
+        Ok(Balance {
+            vendor: Vendor::Cloud10658,
+            amount: amount.to_string(),
+            unit: BalanceUnit::Units,
+        })
+    }
 }
 
-pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
-    let answer = read(resp)?;
-    let amount = remaining(resp, &answer)?.ok_or_else(|| {
-        Error::protocol(
-            Vendor::Cloud10658,
-            resp.status,
-            "the answer has no remainPoint",
-        )
-    })?;
-    Ok(Balance {
+/// Reads a delivery receipt. Receipts are unsigned form posts (PROTOCOLS.md §4): the only
+/// defences are a secret in the receipt URL (check it before parsing), an IP allow-list, and
+/// de-duplication.
+pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
+    let bad = |detail: &str| bad_body(Vendor::Cloud10658, detail);
+    let is_json = headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("content-type") && v.to_ascii_lowercase().contains("json")
+    });
+    let form: Map<String, Value> = if is_json {
+        serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?
+    } else {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|e| bad(&e.to_string()))?;
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect()
+    };
+    let message_id = text_field(&form, "taskid").ok_or_else(|| bad("no taskid"))?;
+    let event = match text_field(&form, "status").as_deref().map(str::trim) {
+        Some("1") => EventKind::Delivered,
+        Some("0") => EventKind::Failed,
+        other => return Err(bad(&format!("status {other:?} is neither 1 nor 0"))),
+    };
+    // The vendor writes China wall-clock time without a zone.
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let at = text_field(&form, "receivetime")
+        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok())
+        .and_then(|t| china.from_local_datetime(&t).single())
+        .map(|t| t.with_timezone(&Utc));
+    Ok(vec![CallEvent {
         vendor: Vendor::Cloud10658,
-        amount: amount.to_string(),
-        unit: BalanceUnit::Units,
-    })
+        message_id,
+        phone: text_field(&form, "mobile"),
+        event,
+        at,
+        state_code: int_field(&form, "code"),
+        state_desc: text_field(&form, "remark"),
+        talk_seconds: int_field(&form, "talktime").and_then(|s| u64::try_from(s).ok()),
+        user_data: None,
+        raw: form,
+    }])
 }
 
 #[cfg(test)]
@@ -215,10 +290,10 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(
-            &config(),
+        let req = config().send_code(
             PRODUCTION,
             &SendCode::new("+8615080929435", "1234"),
+            &Context::fixed(),
         )
         .unwrap();
         assert_eq!(req.method, Method::Post);
@@ -236,12 +311,12 @@ mod tests {
     #[test]
     fn balance_path_is_configurable() {
         assert_eq!(
-            balance(&config(), PRODUCTION).url,
+            config().balance(PRODUCTION, &Context::fixed()).unwrap().url,
             "https://cloud.10658.com.cn/voiceApi/getBalance"
         );
         let mut c = config();
         c.balance_path = Some("/voiceApi/group/getBalance".into());
-        let req = balance(&c, "http://127.0.0.1:8080");
+        let req = c.balance("http://127.0.0.1:8080", &Context::fixed()).unwrap();
         assert_eq!(req.url, "http://127.0.0.1:8080/voiceApi/group/getBalance");
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
@@ -260,7 +335,7 @@ mod tests {
                 "user_data",
             ),
         ] {
-            let err = send_code(&config(), PRODUCTION, &req).unwrap_err();
+            let err = config().send_code(PRODUCTION, &req, &Context::fixed()).unwrap_err();
             assert_eq!(
                 (err.kind(), err.field()),
                 (InvalidInput, Some(field)),
@@ -272,7 +347,7 @@ mod tests {
     #[test]
     fn success_status_has_a_trailing_space() {
         let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":"3313746","successCounts":"1"}"#;
-        let receipt = parse_send_code(&HttpResponse::new(200, body)).unwrap();
+        let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
         assert_eq!(receipt.message_id, "3313746");
         assert_eq!(receipt.remaining, Some(241));
         assert_eq!(receipt.vendor_code, "1");
@@ -300,7 +375,7 @@ mod tests {
             let body = format!(
                 r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#
             );
-            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(err.kind(), kind, "{message}");
             assert_eq!(err.vendor_code(), Some("0"));
             assert_eq!(err.vendor_message(), Some(message));
@@ -311,7 +386,7 @@ mod tests {
     #[test]
     fn parses_balance() {
         let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":null,"successCounts":null}"#;
-        let b = parse_balance(&HttpResponse::new(200, body)).unwrap();
+        let b = config().parse_balance(&HttpResponse::new(200, body)).unwrap();
         assert_eq!((b.amount.as_str(), b.unit), ("241", BalanceUnit::Units));
     }
 
@@ -324,7 +399,7 @@ mod tests {
             r#"{"message":"x"}"#,
             r#"{"returnStatus":"1","taskId":"1","remainPoint":"many"}"#,
         ] {
-            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (ErrorKind::Protocol, crate::Outcome::Unknown),

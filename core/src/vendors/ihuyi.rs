@@ -13,20 +13,30 @@ use std::collections::HashMap;
 
 use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
     check_digit_code, check_header_safe, classify, json_text, preview, refuse_unsupported,
-    utf8_body,
+    utf8_body, Protocol,
 };
-use crate::config::IhuyiConfig;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
 const PATH: &str = "/webservice/voice.php";
+
+/// ihuyi account (`vendor = "ihuyi"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IhuyiConfig {
+    /// APIID.
+    pub account: String,
+    /// APIKEY; only its MD5 digest (the dynamic password) is ever sent.
+    pub api_key: Secret,
+}
 
 use ErrorKind::*;
 
@@ -51,13 +61,6 @@ pub const CODES: &[(&str, ErrorKind)] = &[
 
 const SUCCESS: &str = "2";
 
-pub(crate) fn validate_config(config: &IhuyiConfig) -> Result<()> {
-    check_header_safe("account", &config.account)?;
-    if config.api_key.is_empty() {
-        return Err(Error::invalid_config("api_key", "is required"));
-    }
-    Ok(())
-}
 
 fn md5_hex(parts: &[&str]) -> String {
     let mut md5 = Md5::new();
@@ -94,51 +97,7 @@ fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
         .body(body)
 }
 
-pub(crate) fn send_code(
-    config: &IhuyiConfig,
-    base: &str,
-    req: &SendCode,
-    ctx: &Context,
-) -> Result<HttpRequest> {
-    refuse_unsupported("ihuyi", req, &[])?;
-    let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
-    check_digit_code(&req.code, 4, 6)?;
-    let time = ctx.now.timestamp().to_string();
-    let password = submit_password(
-        &config.account,
-        config.api_key.expose(),
-        &mobile,
-        &req.code,
-        &time,
-    );
-    Ok(form_post(
-        base,
-        "Submit",
-        &[
-            ("account", &config.account),
-            ("password", &password),
-            ("mobile", &mobile),
-            ("content", &req.code),
-            ("time", &time),
-            ("format", "json"),
-        ],
-    ))
-}
 
-pub(crate) fn balance(config: &IhuyiConfig, base: &str, ctx: &Context) -> HttpRequest {
-    let time = ctx.now.timestamp().to_string();
-    let password = balance_password(&config.account, config.api_key.expose(), &time);
-    form_post(
-        base,
-        "GetNum",
-        &[
-            ("account", &config.account),
-            ("password", &password),
-            ("time", &time),
-            ("format", "json"),
-        ],
-    )
-}
 
 /// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
 fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
@@ -220,35 +179,97 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
     ))
 }
 
-pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
-    let fields = fields(resp)?;
-    check(resp, &fields)?;
-    let message_id = fields
-        .get("voiceid")
-        .or_else(|| fields.get("smsid"))
-        .filter(|id| !id.is_empty() && id.as_str() != "0")
-        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid"))?;
-    Ok(Receipt {
-        vendor: Vendor::Ihuyi,
-        message_id: message_id.clone(),
-        vendor_code: SUCCESS.into(),
-        vendor_message: fields.get("msg").cloned().unwrap_or_default(),
-        remaining: None,
-        idle_ports: None,
-    })
-}
 
-pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
-    let fields = fields(resp)?;
-    check(resp, &fields)?;
-    let amount = fields
-        .get("num")
-        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no num"))?;
-    Ok(Balance {
-        vendor: Vendor::Ihuyi,
-        amount: amount.clone(),
-        unit: BalanceUnit::Units,
-    })
+
+impl Protocol for IhuyiConfig {
+    fn vendor(&self) -> Vendor {
+        Vendor::Ihuyi
+    }
+
+    fn secret_key() -> Option<&'static str> {
+        Some("api_key")
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(PRODUCTION)
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_header_safe("account", &self.account)?;
+        if self.api_key.is_empty() {
+            return Err(Error::invalid_config("api_key", "is required"));
+        }
+        Ok(())
+    }
+
+    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+        refuse_unsupported("ihuyi", req, &[])?;
+        let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
+        check_digit_code(&req.code, 4, 6)?;
+        let time = ctx.now.timestamp().to_string();
+        let password = submit_password(
+            &self.account,
+            self.api_key.expose(),
+            &mobile,
+            &req.code,
+            &time,
+        );
+        Ok(form_post(
+            base,
+            "Submit",
+            &[
+                ("account", &self.account),
+                ("password", &password),
+                ("mobile", &mobile),
+                ("content", &req.code),
+                ("time", &time),
+                ("format", "json"),
+            ],
+        ))
+    }
+
+    fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
+        let fields = fields(resp)?;
+        check(resp, &fields)?;
+        let message_id = fields
+            .get("voiceid")
+            .or_else(|| fields.get("smsid"))
+            .filter(|id| !id.is_empty() && id.as_str() != "0")
+            .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid"))?;
+        Ok(Receipt {
+            vendor: Vendor::Ihuyi,
+            message_id: message_id.clone(),
+            vendor_code: SUCCESS.into(),
+            vendor_message: fields.get("msg").cloned().unwrap_or_default(),
+            remaining: None,
+            idle_ports: None,
+        })
+    }
+
+    fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {
+        let time = ctx.now.timestamp().to_string();
+        let password = balance_password(&self.account, self.api_key.expose(), &time);
+        let fields = [
+            ("account", &*self.account),
+            ("password", &password),
+            ("time", &time),
+            ("format", "json"),
+        ];
+        Ok(form_post(base, "GetNum", &fields))
+    }
+
+    fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
+        let fields = fields(resp)?;
+        check(resp, &fields)?;
+        let amount = fields
+            .get("num")
+            .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no num"))?;
+        Ok(Balance {
+            vendor: Vendor::Ihuyi,
+            amount: amount.clone(),
+            unit: BalanceUnit::Units,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -286,9 +307,7 @@ mod tests {
 
     #[test]
     fn golden_send_code_request_never_carries_the_api_key() {
-        let req = send_code(
-            &config(),
-            PRODUCTION,
+        let req = config().send_code(PRODUCTION,
             &SendCode::new("+8613800138000", "1234"),
             &ctx(),
         )
@@ -311,7 +330,7 @@ mod tests {
 
     #[test]
     fn golden_balance_request() {
-        let req = balance(&config(), "http://127.0.0.1:1", &ctx());
+        let req = config().balance("http://127.0.0.1:1", &ctx()).unwrap();
         assert_eq!(
             req.url,
             "http://127.0.0.1:1/webservice/voice.php?method=GetNum"
@@ -336,7 +355,7 @@ mod tests {
             ),
         ];
         for (req, field) in cases {
-            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            let err = config().send_code(PRODUCTION, &req, &ctx()).unwrap_err();
             assert_eq!(
                 (err.kind(), err.field()),
                 (InvalidInput, Some(field)),
@@ -354,7 +373,7 @@ mod tests {
             r#"<x:SubmitResult xmlns:x="urn:other"><x:code>2</x:code><x:msg>提交成功</x:msg><x:voiceid>60495654</x:voiceid></x:SubmitResult>"#,
         ];
         for body in bodies {
-            let receipt = parse_send_code(&HttpResponse::new(200, body)).unwrap();
+            let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
             assert_eq!(receipt.message_id, "60495654", "{body}");
             assert_eq!(receipt.vendor_message, "提交成功");
         }
@@ -367,7 +386,7 @@ mod tests {
             r#"{"code":"2","msg":"提交成功","voiceid":60495654}"#,
         ] {
             assert_eq!(
-                parse_send_code(&HttpResponse::new(200, body))
+                config().parse_send_code(&HttpResponse::new(200, body))
                     .unwrap()
                     .message_id,
                 "60495654"
@@ -401,7 +420,7 @@ mod tests {
             );
             let json = format!(r#"{{"code":{code},"msg":"m","voiceid":"0"}}"#);
             for body in [xml, json] {
-                let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+                let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
                 assert_eq!((err.kind(), err.vendor_code()), (kind, Some(code)));
                 assert_eq!(err.outcome(), crate::Outcome::Refused);
             }
@@ -414,10 +433,10 @@ mod tests {
             "<GetNumResult xmlns=\"http://106.ihuyi.cn/\"><code>2</code><msg>查询成功</msg><num>120</num></GetNumResult>",
             r#"{"code":2,"msg":"查询成功","num":120}"#,
         ] {
-            let b = parse_balance(&HttpResponse::new(200, body)).unwrap();
+            let b = config().parse_balance(&HttpResponse::new(200, body)).unwrap();
             assert_eq!((b.amount.as_str(), b.unit), ("120", BalanceUnit::Units));
         }
-        let err = parse_balance(&HttpResponse::new(
+        let err = config().parse_balance(&HttpResponse::new(
             200,
             r#"{"code":405,"msg":"用户名或密码不正确"}"#,
         ))
@@ -434,7 +453,7 @@ mod tests {
             "[1,2]",
             "<html><body>502</body></html>",
         ] {
-            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (Protocol, crate::Outcome::Unknown),

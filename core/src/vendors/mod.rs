@@ -1,21 +1,213 @@
 //! The protocol layer: one module per vendor, no I/O.
 //!
+//! Each vendor module owns everything about its vendor: the config struct, the secret's key,
+//! the validation rules, the code table, signing, request building, answer parsing and, where
+//! the vendor pushes call status, push parsing. The rest of the crate reaches a vendor only
+//! through [`Protocol`] and the registry below.
+//!
 //! [`Channel`] is a validated [`ChannelConfig`] that turns requests into [`HttpRequest`]s and
-//! [`HttpResponse`]s into typed results. The blocking and async clients are thin shells around
-//! it; anyone with their own HTTP stack can drive it directly.
+//! [`HttpResponse`]s into typed results. The async client drives it (the blocking one is a shell
+//! over that); anyone with their own HTTP stack can drive it directly.
 
-pub mod cloud10658;
-pub mod huawei;
-pub mod ihuyi;
-pub mod oneaccess;
-pub mod ytx;
+use std::fmt;
+use std::str::FromStr;
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::config::{ChannelConfig, VendorConfig};
+use crate::callbacks::CallEvent;
+use crate::config::ChannelConfig;
 use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Result};
+
+/// The registry: every vendor once, in the order of the README's table. A new vendor is its
+/// module plus one entry here (`Variant = "id" => module::Config`), and the simulator's module.
+///
+/// From the list this generates the public [`Vendor`] and [`VendorConfig`] enums and the one
+/// `match` per enum that hands a vendor's [`Protocol`] to the rest of the crate.
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal => $module:ident::$config:ident, )*) => {
+        $(pub mod $module;)*
+
+        /// The vendors voicecode speaks to.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Vendor {
+            $( $(#[$doc])* #[serde(rename = $id)] $variant, )*
+        }
+
+        impl Vendor {
+            /// Every vendor, in the order of the README's table.
+            pub const ALL: [Vendor; [$($id),*].len()] = [$(Vendor::$variant),*];
+
+            /// The id used in configs and by every binding.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Vendor::$variant => $id,)* }
+            }
+
+            /// The config key holding this vendor's credential, if it has one: what must never
+            /// be printed, and what the command line also reads from `VOICECODE_<KEY>`.
+            pub fn secret_key(self) -> Option<&'static str> {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::secret_key(),)* }
+            }
+
+            /// How this vendor's call-status pushes are read, if it sends any.
+            pub(crate) fn push_parser(self) -> Option<PushParser> {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::push_parser(),)* }
+            }
+        }
+
+        /// The vendor-specific part of a [`ChannelConfig`], selected by the `vendor` key.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum VendorConfig {
+            $( $(#[$doc])* $variant($module::$config), )*
+        }
+
+        impl VendorConfig {
+            /// The vendor this configuration is for.
+            pub fn vendor(&self) -> Vendor {
+                match self { $(VendorConfig::$variant(_) => Vendor::$variant,)* }
+            }
+
+            pub(crate) fn protocol(&self) -> &dyn Protocol {
+                match self { $(VendorConfig::$variant(c) => c,)* }
+            }
+
+            /// Reads `vendor`'s keys (everything but the shared ones) from `value`.
+            pub(crate) fn read(vendor: Vendor, value: Value) -> Result<Self> {
+                let config = match vendor {
+                    $(Vendor::$variant => VendorConfig::$variant(read_keys(value)?),)*
+                };
+                Ok(config)
+            }
+        }
+
+        $(impl From<$module::$config> for VendorConfig {
+            fn from(config: $module::$config) -> Self {
+                VendorConfig::$variant(config)
+            }
+        })*
+    };
+}
+
+registry! {
+    /// ytx.net 云通信.
+    Ytx = "ytx" => ytx::YtxConfig,
+    /// Huawei Cloud VoiceCall (语音通话).
+    Huawei = "huawei" => huawei::HuaweiConfig,
+    /// ihuyi 互亿无线.
+    Ihuyi = "ihuyi" => ihuyi::IhuyiConfig,
+    /// cloud.10658.com.cn.
+    Cloud10658 = "cloud10658" => cloud10658::Cloud10658Config,
+    /// Huawei OneAccess (slider captcha + SMS code).
+    Oneaccess = "oneaccess" => oneaccess::OneAccessConfig,
+}
+
+/// Reads a call-status push: its headers (for the body's format) and its body.
+pub(crate) type PushParser = fn(&[(String, String)], &[u8]) -> Result<Vec<CallEvent>>;
+
+/// What a vendor module implements on its config struct. Operations a vendor lacks keep the
+/// default, which refuses them as `invalid_config` before anything is sent.
+pub(crate) trait Protocol: fmt::Debug + Send + Sync {
+    /// The vendor this is.
+    fn vendor(&self) -> Vendor;
+
+    /// The config key of the vendor's credential.
+    fn secret_key() -> Option<&'static str>
+    where
+        Self: Sized;
+
+    /// The vendor's push reader, if it pushes call status.
+    fn push_parser() -> Option<PushParser>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// The vendor's own `scheme://host[:port]`, used when the config gives no `base_url`.
+    fn default_base_url(&self) -> Result<&'static str>;
+
+    /// Checks the vendor's keys beyond their types.
+    fn validate(&self) -> Result<()>;
+
+    /// Builds the voice-code request, or says which field breaks which rule.
+    fn send_code(&self, _base: &str, _req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
+        Err(unsupported(self.vendor(), "send_code", ""))
+    }
+
+    /// Reads the answer to [`Protocol::send_code`].
+    fn parse_send_code(&self, _resp: &HttpResponse) -> Result<Receipt> {
+        Err(unsupported(self.vendor(), "send_code", ""))
+    }
+
+    /// Builds the balance request.
+    fn balance(&self, _base: &str, _ctx: &Context) -> Result<HttpRequest> {
+        Err(unsupported(
+            self.vendor(),
+            "balance",
+            "the vendor publishes no balance API",
+        ))
+    }
+
+    /// Reads the answer to [`Protocol::balance`].
+    fn parse_balance(&self, _resp: &HttpResponse) -> Result<Balance> {
+        Err(unsupported(self.vendor(), "balance", ""))
+    }
+
+    /// OneAccess's captcha and SMS operations, for the vendor that has them.
+    fn sms_flow(&self) -> Option<&dyn SmsFlow> {
+        None
+    }
+}
+
+/// Captcha, then verified captcha, then SMS code: the OneAccess flow.
+pub(crate) trait SmsFlow {
+    fn captcha(&self, base: &str) -> HttpRequest;
+    fn parse_captcha(&self, resp: &HttpResponse) -> Result<Captcha>;
+    fn verify_captcha(&self, base: &str, req: &VerifyCaptcha) -> Result<HttpRequest>;
+    fn parse_verify_captcha(&self, resp: &HttpResponse) -> Result<String>;
+    fn send_sms_code(&self, base: &str, req: &SendSmsCode) -> Result<HttpRequest>;
+    fn parse_send_sms_code(&self, resp: &HttpResponse) -> Result<()>;
+}
+
+fn unsupported(vendor: Vendor, operation: &str, hint: &str) -> Error {
+    let mut rule = format!("{vendor} has no {operation} operation");
+    if !hint.is_empty() {
+        rule.push_str("; ");
+        rule.push_str(hint);
+    }
+    Error::invalid_config("vendor", rule).with_vendor(vendor)
+}
+
+fn read_keys<T: DeserializeOwned>(value: Value) -> Result<T> {
+    crate::model::deserialize_named(value, "config")
+        .map_err(|(field, rule)| Error::invalid_config(&field, rule))
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Vendor {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Vendor::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+                Error::invalid_config(
+                    "vendor",
+                    format!("unknown vendor {s:?}; expected one of {}", ids.join(", ")),
+                )
+            })
+    }
+}
 
 /// A validated channel configuration: builds requests and reads answers, without I/O.
 #[derive(Debug, Clone)]
@@ -27,32 +219,21 @@ pub struct Channel {
 impl Channel {
     /// Validates `config`; every later request is checked against the vendor's rules too.
     pub fn new(config: ChannelConfig) -> Result<Self> {
-        let vendor = config.vendor.vendor();
+        let protocol = config.vendor.protocol();
+        let vendor = protocol.vendor();
         let base_url = match &config.base_url {
             Some(url) => parse_base_url(url)?,
-            None => match &config.vendor {
-                VendorConfig::Ytx(c) => ytx::default_base_url(c).to_owned(),
-                VendorConfig::Huawei(_) => huawei::PRODUCTION.to_owned(),
-                VendorConfig::Ihuyi(_) => ihuyi::PRODUCTION.to_owned(),
-                VendorConfig::Cloud10658(_) => cloud10658::PRODUCTION.to_owned(),
-                VendorConfig::Oneaccess(_) => {
-                    return Err(Error::invalid_config(
-                        "base_url",
-                        "is required for oneaccess: the tenant's domain, e.g. https://example.huaweioneaccess.com",
-                    )
-                    .with_vendor(vendor))
-                }
-            },
+            None => protocol
+                .default_base_url()
+                .map_err(|e| e.with_vendor(vendor))?
+                .to_owned(),
         };
-        match &config.vendor {
-            VendorConfig::Ytx(c) => ytx::validate_config(c),
-            VendorConfig::Huawei(c) => huawei::validate_config(c),
-            VendorConfig::Ihuyi(c) => ihuyi::validate_config(c),
-            VendorConfig::Cloud10658(c) => cloud10658::validate_config(c),
-            VendorConfig::Oneaccess(c) => oneaccess::validate_config(c),
-        }
-        .map_err(|e| e.with_vendor(vendor))?;
+        protocol.validate().map_err(|e| e.with_vendor(vendor))?;
         Ok(Channel { config, base_url })
+    }
+
+    fn protocol(&self) -> &dyn Protocol {
+        self.config.vendor.protocol()
     }
 
     /// The vendor behind this channel.
@@ -77,106 +258,64 @@ impl Channel {
 
     /// Builds the voice-code request, or says which field breaks which rule.
     pub fn send_code_request(&self, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        let base = &self.base_url;
-        match &self.config.vendor {
-            VendorConfig::Ytx(c) => ytx::send_code(c, base, req, ctx),
-            VendorConfig::Huawei(c) => huawei::send_code(c, base, req, ctx),
-            VendorConfig::Ihuyi(c) => ihuyi::send_code(c, base, req, ctx),
-            VendorConfig::Cloud10658(c) => cloud10658::send_code(c, base, req),
-            VendorConfig::Oneaccess(_) => Err(self.unsupported(
-                "send_code",
-                "OneAccess sends SMS codes: captcha, then verify_captcha, then send_sms_code",
-            )),
-        }
-        .map_err(|e| e.with_vendor(self.vendor()))
+        self.protocol()
+            .send_code(&self.base_url, req, ctx)
+            .map_err(|e| e.with_vendor(self.vendor()))
     }
 
     /// Reads the answer to [`Channel::send_code_request`].
     pub fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        match self.vendor() {
-            Vendor::Ytx => ytx::parse_send_code(resp),
-            Vendor::Huawei => huawei::parse_send_code(resp),
-            Vendor::Ihuyi => ihuyi::parse_send_code(resp),
-            Vendor::Cloud10658 => cloud10658::parse_send_code(resp),
-            Vendor::Oneaccess => Err(self.unsupported("send_code", "")),
-        }
+        self.protocol().parse_send_code(resp)
     }
 
     /// Builds the balance request, for vendors that have one.
     pub fn balance_request(&self, ctx: &Context) -> Result<HttpRequest> {
-        let base = &self.base_url;
-        match &self.config.vendor {
-            VendorConfig::Ytx(c) => Ok(ytx::balance(c, base, ctx)),
-            VendorConfig::Ihuyi(c) => Ok(ihuyi::balance(c, base, ctx)),
-            VendorConfig::Cloud10658(c) => Ok(cloud10658::balance(c, base)),
-            VendorConfig::Huawei(_) | VendorConfig::Oneaccess(_) => {
-                Err(self.unsupported("balance", "the vendor publishes no balance API"))
-            }
-        }
+        self.protocol().balance(&self.base_url, ctx)
     }
 
     /// Reads the answer to [`Channel::balance_request`].
     pub fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
-        match self.vendor() {
-            Vendor::Ytx => ytx::parse_balance(resp),
-            Vendor::Ihuyi => ihuyi::parse_balance(resp),
-            Vendor::Cloud10658 => cloud10658::parse_balance(resp),
-            Vendor::Huawei | Vendor::Oneaccess => Err(self.unsupported("balance", "")),
-        }
+        self.protocol().parse_balance(resp)
     }
 
     /// OneAccess: builds the request for a new slider captcha.
     pub fn captcha_request(&self) -> Result<HttpRequest> {
-        Ok(oneaccess::captcha(
-            self.oneaccess("captcha")?,
-            &self.base_url,
-        ))
+        Ok(self.sms_flow("captcha")?.captcha(&self.base_url))
     }
 
     /// OneAccess: reads a captcha.
     pub fn parse_captcha(&self, resp: &HttpResponse) -> Result<Captcha> {
-        self.oneaccess("captcha")?;
-        oneaccess::parse_captcha(resp)
+        self.sms_flow("captcha")?.parse_captcha(resp)
     }
 
     /// OneAccess: builds the request that checks the user's slider position.
     pub fn verify_captcha_request(&self, req: &VerifyCaptcha) -> Result<HttpRequest> {
-        oneaccess::verify_captcha(self.oneaccess("verify_captcha")?, &self.base_url, req)
-            .map_err(|e| e.with_vendor(Vendor::Oneaccess))
+        self.sms_flow("verify_captcha")?
+            .verify_captcha(&self.base_url, req)
+            .map_err(|e| e.with_vendor(self.vendor()))
     }
 
     /// OneAccess: reads the `captcha_token` that authorises one SMS.
     pub fn parse_verify_captcha(&self, resp: &HttpResponse) -> Result<String> {
-        self.oneaccess("verify_captcha")?;
-        oneaccess::parse_verify_captcha(resp)
+        self.sms_flow("verify_captcha")?.parse_verify_captcha(resp)
     }
 
     /// OneAccess: builds the SMS code request.
     pub fn send_sms_code_request(&self, req: &SendSmsCode) -> Result<HttpRequest> {
-        oneaccess::send_sms_code(self.oneaccess("send_sms_code")?, &self.base_url, req)
-            .map_err(|e| e.with_vendor(Vendor::Oneaccess))
+        self.sms_flow("send_sms_code")?
+            .send_sms_code(&self.base_url, req)
+            .map_err(|e| e.with_vendor(self.vendor()))
     }
 
     /// OneAccess: reads the (empty) answer to an SMS code request.
     pub fn parse_send_sms_code(&self, resp: &HttpResponse) -> Result<()> {
-        self.oneaccess("send_sms_code")?;
-        oneaccess::parse_send_sms_code(resp)
+        self.sms_flow("send_sms_code")?.parse_send_sms_code(resp)
     }
 
-    fn oneaccess(&self, operation: &str) -> Result<&crate::config::OneAccessConfig> {
-        match &self.config.vendor {
-            VendorConfig::Oneaccess(c) => Ok(c),
-            _ => Err(self.unsupported(operation, "only the oneaccess vendor has it")),
-        }
-    }
-
-    fn unsupported(&self, operation: &str, hint: &str) -> Error {
-        let mut rule = format!("{} has no {operation} operation", self.vendor());
-        if !hint.is_empty() {
-            rule.push_str("; ");
-            rule.push_str(hint);
-        }
-        Error::invalid_config("vendor", rule).with_vendor(self.vendor())
+    fn sms_flow(&self, operation: &str) -> Result<&dyn SmsFlow> {
+        self.protocol().sms_flow().ok_or_else(|| {
+            unsupported(self.vendor(), operation, "only the oneaccess vendor has it")
+        })
     }
 }
 

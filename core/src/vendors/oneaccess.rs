@@ -9,16 +9,46 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_header_safe, json_body, utf8_body};
-use crate::config::OneAccessConfig;
-use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
+use super::{check_header_safe, json_body, unsupported, utf8_body, Protocol, SmsFlow};
+use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::model::{Captcha, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
 use crate::{Error, ErrorKind, Result, Vendor};
 
 const CAPTCHA_PATH: &str = "/api/v2/sdk/captcha";
 const VERIFY_PATH: &str = "/api/v2/sdk/captcha/verify";
 const SMS_PATH: &str = "/api/v2/sdk/sms/send";
+
+/// Huawei OneAccess tenant application (`vendor = "oneaccess"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneAccessConfig {
+    /// ClientId of the registered application.
+    pub client_id: String,
+    /// Tenant id, for ISV applications only.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The end user's device, reported in the `X-…` headers.
+    pub device: Device,
+}
+
+/// Device description sent by OneAccess calls.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// `X-operating-sys-version`, e.g. `Android 10`.
+    pub os_version: String,
+    /// `X-device-fingerprint`.
+    pub fingerprint: String,
+    /// `X-agent`, the user agent.
+    pub agent: String,
+    /// `X-device-ip`.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// `X-L`: `zh` or `en`.
+    #[serde(default)]
+    pub lang: Option<String>,
+}
 
 use ErrorKind::*;
 
@@ -29,24 +59,6 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("SDK.COMMON.1001", VendorError),         // generic SDK failure
 ];
 
-pub(crate) fn validate_config(config: &OneAccessConfig) -> Result<()> {
-    check_header_safe("client_id", &config.client_id)?;
-    let d = &config.device;
-    check_header_safe("device.os_version", &d.os_version)?;
-    check_header_safe("device.fingerprint", &d.fingerprint)?;
-    check_header_safe("device.agent", &d.agent)?;
-    let optional = [
-        ("tenant_id", &config.tenant_id),
-        ("device.ip", &d.ip),
-        ("device.lang", &d.lang),
-    ];
-    for (field, value) in optional {
-        if let Some(value) = value {
-            check_header_safe(field, value)?;
-        }
-    }
-    Ok(())
-}
 
 fn request(config: &OneAccessConfig, method: Method, url: String) -> HttpRequest {
     let d = &config.device;
@@ -75,9 +87,6 @@ fn json_post(config: &OneAccessConfig, url: String, body: &impl Serialize) -> Ht
         .body(body)
 }
 
-pub(crate) fn captcha(config: &OneAccessConfig, base: &str) -> HttpRequest {
-    request(config, Method::Get, format!("{base}{CAPTCHA_PATH}"))
-}
 
 #[derive(Serialize)]
 struct Verify<'a> {
@@ -86,35 +95,6 @@ struct Verify<'a> {
     sender: String,
 }
 
-pub(crate) fn verify_captcha(
-    config: &OneAccessConfig,
-    base: &str,
-    req: &VerifyCaptcha,
-) -> Result<HttpRequest> {
-    let sender = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
-    if req.token.is_empty() {
-        return Err(Error::invalid_input(
-            "token",
-            "is required: use the token of the captcha shown",
-        ));
-    }
-    for (field, v) in [("x", req.x), ("y", req.y)] {
-        if !v.is_finite() || v < 0.0 {
-            return Err(Error::invalid_input(
-                field,
-                "must be a finite, non-negative position",
-            ));
-        }
-    }
-    // `{:?}` keeps the decimal point on whole numbers (237.0), as the vendor's sample shows.
-    let point_json = format!(r#"{{"x":{:?},"y":{:?}}}"#, req.x, req.y);
-    let body = Verify {
-        point_json,
-        token: &req.token,
-        sender,
-    };
-    Ok(json_post(config, format!("{base}{VERIFY_PATH}"), &body))
-}
 
 fn purpose(p: SmsPurpose) -> &'static str {
     match p {
@@ -135,25 +115,6 @@ struct SendSms<'a> {
     captcha_token: &'a str,
 }
 
-pub(crate) fn send_sms_code(
-    config: &OneAccessConfig,
-    base: &str,
-    req: &SendSmsCode,
-) -> Result<HttpRequest> {
-    let mobile = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
-    if req.captcha_token.is_empty() {
-        return Err(Error::invalid_input(
-            "captcha_token",
-            "is required: verify the captcha first",
-        ));
-    }
-    let body = SendSms {
-        mobile,
-        kind: purpose(req.purpose),
-        captcha_token: &req.captcha_token,
-    };
-    Ok(json_post(config, format!("{base}{SMS_PATH}"), &body))
-}
 
 #[derive(Deserialize)]
 struct ErrorAnswer {
@@ -197,68 +158,166 @@ struct CaptchaAnswer {
     jigsaw_image_base64: Option<String>,
 }
 
-pub(crate) fn parse_captcha(resp: &HttpResponse) -> Result<Captcha> {
-    check_status(resp)?;
-    let answer: CaptchaAnswer = json_body(Vendor::Oneaccess, resp)?;
-    let missing = |what: &str| {
-        Error::protocol(
-            Vendor::Oneaccess,
-            resp.status,
-            format!("the captcha has no {what}"),
-        )
-    };
-    Ok(Captcha {
-        token: answer
-            .token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| missing("token"))?,
-        original_image_base64: answer
-            .original_image_base64
-            .ok_or_else(|| missing("originalImageBase64"))?,
-        jigsaw_image_base64: answer
-            .jigsaw_image_base64
-            .ok_or_else(|| missing("jigsawImageBase64"))?,
-    })
-}
 
 #[derive(Deserialize)]
 struct VerifyAnswer {
     captcha_token: Option<String>,
 }
 
-pub(crate) fn parse_verify_captcha(resp: &HttpResponse) -> Result<String> {
-    check_status(resp)?;
-    let answer: VerifyAnswer = json_body(Vendor::Oneaccess, resp)?;
-    answer
-        .captcha_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
+
+
+impl Protocol for OneAccessConfig {
+    fn vendor(&self) -> Vendor {
+        Vendor::Oneaccess
+    }
+
+    fn secret_key() -> Option<&'static str> {
+        None
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Err(Error::invalid_config(
+            "base_url",
+            "is required for oneaccess: the tenant's domain, e.g. https://example.huaweioneaccess.com",
+        ))
+    }
+
+    fn send_code(&self, _base: &str, _req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
+        Err(unsupported(
+            Vendor::Oneaccess,
+            "send_code",
+            "OneAccess sends SMS codes: captcha, then verify_captcha, then send_sms_code",
+        ))
+    }
+
+    fn sms_flow(&self) -> Option<&dyn SmsFlow> {
+        Some(self)
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_header_safe("client_id", &self.client_id)?;
+        let d = &self.device;
+        check_header_safe("device.os_version", &d.os_version)?;
+        check_header_safe("device.fingerprint", &d.fingerprint)?;
+        check_header_safe("device.agent", &d.agent)?;
+        let optional = [
+            ("tenant_id", &self.tenant_id),
+            ("device.ip", &d.ip),
+            ("device.lang", &d.lang),
+        ];
+        for (field, value) in optional {
+            if let Some(value) = value {
+                check_header_safe(field, value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SmsFlow for OneAccessConfig {
+    fn captcha(&self, base: &str) -> HttpRequest {
+        request(self, Method::Get, format!("{base}{CAPTCHA_PATH}"))
+    }
+
+    fn parse_captcha(&self, resp: &HttpResponse) -> Result<Captcha> {
+        check_status(resp)?;
+        let answer: CaptchaAnswer = json_body(Vendor::Oneaccess, resp)?;
+        let missing = |what: &str| {
             Error::protocol(
                 Vendor::Oneaccess,
                 resp.status,
-                "the answer has no captcha_token",
+                format!("the captcha has no {what}"),
             )
+        };
+        Ok(Captcha {
+            token: answer
+                .token
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| missing("token"))?,
+            original_image_base64: answer
+                .original_image_base64
+                .ok_or_else(|| missing("originalImageBase64"))?,
+            jigsaw_image_base64: answer
+                .jigsaw_image_base64
+                .ok_or_else(|| missing("jigsawImageBase64"))?,
         })
-}
+    }
 
-pub(crate) fn parse_send_sms_code(resp: &HttpResponse) -> Result<()> {
-    check_status(resp)?;
-    // Success is an empty body; tolerate whitespace or `{}` but nothing that claims otherwise.
-    match utf8_body(Vendor::Oneaccess, resp)?.trim() {
-        "" | "{}" => Ok(()),
-        other => Err(Error::protocol(
-            Vendor::Oneaccess,
-            resp.status,
-            format!("expected an empty body, got {}", super::preview(other)),
-        )),
+    fn verify_captcha(&self, base: &str, req: &VerifyCaptcha) -> Result<HttpRequest> {
+        let sender = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
+        if req.token.is_empty() {
+            return Err(Error::invalid_input(
+                "token",
+                "is required: use the token of the captcha shown",
+            ));
+        }
+        for (field, v) in [("x", req.x), ("y", req.y)] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::invalid_input(
+                    field,
+                    "must be a finite, non-negative position",
+                ));
+            }
+        }
+        // `{:?}` keeps the decimal point on whole numbers (237.0), as the vendor's sample shows.
+        let point_json = format!(r#"{{"x":{:?},"y":{:?}}}"#, req.x, req.y);
+        let body = Verify {
+            point_json,
+            token: &req.token,
+            sender,
+        };
+        Ok(json_post(self, format!("{base}{VERIFY_PATH}"), &body))
+    }
+
+    fn parse_verify_captcha(&self, resp: &HttpResponse) -> Result<String> {
+        check_status(resp)?;
+        let answer: VerifyAnswer = json_body(Vendor::Oneaccess, resp)?;
+        answer
+            .captcha_token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                Error::protocol(
+                    Vendor::Oneaccess,
+                    resp.status,
+                    "the answer has no captcha_token",
+                )
+            })
+    }
+
+    fn send_sms_code(&self, base: &str, req: &SendSmsCode) -> Result<HttpRequest> {
+        let mobile = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
+        if req.captcha_token.is_empty() {
+            return Err(Error::invalid_input(
+                "captcha_token",
+                "is required: verify the captcha first",
+            ));
+        }
+        let body = SendSms {
+            mobile,
+            kind: purpose(req.purpose),
+            captcha_token: &req.captcha_token,
+        };
+        Ok(json_post(self, format!("{base}{SMS_PATH}"), &body))
+    }
+
+    fn parse_send_sms_code(&self, resp: &HttpResponse) -> Result<()> {
+        check_status(resp)?;
+        // Success is an empty body; tolerate whitespace or `{}` but nothing that claims otherwise.
+        match utf8_body(Vendor::Oneaccess, resp)?.trim() {
+            "" | "{}" => Ok(()),
+            other => Err(Error::protocol(
+                Vendor::Oneaccess,
+                resp.status,
+                format!("expected an empty body, got {}", super::preview(other)),
+            )),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Device;
-
+    
     fn config() -> OneAccessConfig {
         OneAccessConfig {
             client_id: "DRrYIqauawN0I8myTMoDTPys6ezGZxnm".into(),
@@ -277,7 +336,7 @@ mod tests {
 
     #[test]
     fn golden_captcha_request() {
-        let req = captcha(&config(), BASE);
+        let req = config().captcha(BASE);
         assert_eq!(
             (req.method, req.url.as_str()),
             (Method::Get, "https://tenant.example.com/api/v2/sdk/captcha")
@@ -304,9 +363,7 @@ mod tests {
 
     #[test]
     fn golden_verify_request_keeps_decimal_points() {
-        let req = verify_captcha(
-            &config(),
-            BASE,
+        let req = config().verify_captcha(BASE,
             &VerifyCaptcha {
                 token: "71d635".into(),
                 x: 237.0,
@@ -331,9 +388,7 @@ mod tests {
 
     #[test]
     fn golden_sms_request() {
-        let req = send_sms_code(
-            &config(),
-            BASE,
+        let req = config().send_sms_code(BASE,
             &SendSmsCode {
                 mobile: "12345678901".into(),
                 purpose: SmsPurpose::BindMobile,
@@ -377,9 +432,7 @@ mod tests {
     #[test]
     fn validation_names_the_field() {
         let verify = |token: &str, x: f64, mobile: &str| {
-            verify_captcha(
-                &config(),
-                BASE,
+            config().verify_captcha(BASE,
                 &VerifyCaptcha {
                     token: token.into(),
                     x,
@@ -394,9 +447,7 @@ mod tests {
         assert_eq!(verify("t", 1.0, "075528001234").as_deref(), Some("mobile"));
         assert_eq!(verify("", 1.0, "13800138000").as_deref(), Some("token"));
         assert_eq!(verify("t", f64::NAN, "13800138000").as_deref(), Some("x"));
-        let err = send_sms_code(
-            &config(),
-            BASE,
+        let err = config().send_sms_code(BASE,
             &SendSmsCode {
                 mobile: "13800138000".into(),
                 purpose: SmsPurpose::Login,
@@ -410,7 +461,7 @@ mod tests {
     #[test]
     fn parses_captcha_with_its_many_null_fields() {
         let body = r#"{ "captchaId" : null, "projectCode" : null, "secretKey" : "yMXhmq", "originalImageBase64" : "iVBORw0KGgo=", "point" : null, "jigsawImageBase64" : "iVBORw0KGgp=", "wordList" : null, "token" : "389fd1", "result" : false, "captchaVerification" : null }"#;
-        let c = parse_captcha(&HttpResponse::new(200, body)).unwrap();
+        let c = config().parse_captcha(&HttpResponse::new(200, body)).unwrap();
         assert_eq!(
             (
                 c.token.as_str(),
@@ -425,15 +476,15 @@ mod tests {
     fn parses_verify_answer() {
         let body = r#"{"captcha_token":"71d635---{\"x\":237.0,\"y\":5.0}"}"#;
         assert_eq!(
-            parse_verify_captcha(&HttpResponse::new(200, body)).unwrap(),
+            config().parse_verify_captcha(&HttpResponse::new(200, body)).unwrap(),
             r#"71d635---{"x":237.0,"y":5.0}"#
         );
     }
 
     #[test]
     fn sms_success_is_an_empty_200() {
-        assert!(parse_send_sms_code(&HttpResponse::new(200, "")).is_ok());
-        let err = parse_send_sms_code(&HttpResponse::new(200, "<html>")).unwrap_err();
+        assert!(config().parse_send_sms_code(&HttpResponse::new(200, "")).is_ok());
+        let err = config().parse_send_sms_code(&HttpResponse::new(200, "<html>")).unwrap_err();
         assert_eq!(
             (err.kind(), err.outcome()),
             (Protocol, crate::Outcome::Unknown)
@@ -451,13 +502,13 @@ mod tests {
         ];
         for (status, code, kind) in cases {
             let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
-            let err = parse_send_sms_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config().parse_send_sms_code(&HttpResponse::new(status, body)).unwrap_err();
             assert_eq!(
                 (err.kind(), err.vendor_code(), err.outcome()),
                 (kind, Some(code), crate::Outcome::Refused)
             );
         }
-        let err = parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>")).unwrap_err();
+        let err = config().parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>")).unwrap_err();
         assert_eq!(err.kind(), Protocol);
     }
 }

@@ -16,15 +16,29 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{classify, json_body, json_text, refuse_unsupported};
-use crate::config::YtxConfig;
+use super::{classify, json_body, json_text, refuse_unsupported, Protocol};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "http://api.ytx.net";
 pub(crate) const SANDBOX: &str = "http://sandbox.ytx.net";
+
+/// ytx.net account (`vendor = "ytx"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YtxConfig {
+    /// ACCOUNT SID from the console.
+    pub account_sid: String,
+    /// AUTH TOKEN from the console; used only inside the MD5 signature.
+    pub auth_token: Secret,
+    /// The application's id; sandbox and production ids differ (code `-205` otherwise).
+    pub app_id: String,
+    /// Use `http://sandbox.ytx.net` instead of `http://api.ytx.net`.
+    #[serde(default)]
+    pub sandbox: bool,
+}
 
 /// The vendor's error table, line for line.
 pub const CODES: &[(&str, ErrorKind)] = &[
@@ -43,32 +57,7 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("-205", ErrorKind::Forbidden), // 应用验证失败: appid/environment mismatch, IP whitelist
 ];
 
-pub(crate) fn default_base_url(config: &YtxConfig) -> &'static str {
-    if config.sandbox {
-        SANDBOX
-    } else {
-        PRODUCTION
-    }
-}
 
-pub(crate) fn validate_config(config: &YtxConfig) -> Result<()> {
-    let alnum = |field: &str, value: &str| {
-        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            Err(Error::invalid_config(
-                field,
-                "must be letters and digits, as shown in the ytx console",
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    alnum("account_sid", &config.account_sid)?;
-    alnum("app_id", &config.app_id)?;
-    if config.auth_token.is_empty() {
-        return Err(Error::invalid_config("auth_token", "is required"));
-    }
-    Ok(())
-}
 
 /// `yyyyMMddHHmmss` in China time.
 pub fn timestamp(now: DateTime<Utc>) -> String {
@@ -128,63 +117,7 @@ fn signed_post(
         .body(body)
 }
 
-pub(crate) fn send_code(
-    config: &YtxConfig,
-    base: &str,
-    req: &SendCode,
-    ctx: &Context,
-) -> Result<HttpRequest> {
-    refuse_unsupported("ytx", req, &["play_times"])?;
-    let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
-    if req.code.is_empty()
-        || req.code.len() >= 20
-        || !req.code.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
-        return Err(Error::invalid_input(
-            "code",
-            format!("{:?} must be 1 to 19 letters or digits", req.code),
-        ));
-    }
-    // The vendor sample always sends `time`; 3 is its value there and the maximum.
-    let times = req.play_times.unwrap_or(3);
-    if !(1..=3).contains(&times) {
-        return Err(Error::invalid_input(
-            "play_times",
-            format!("{times} must be 1 to 3"),
-        ));
-    }
-    let body = CodeCallOut {
-        action: "callOutCode",
-        appid: &config.app_id,
-        dst: &dst,
-        code: &req.code,
-        time: times.to_string(),
-    };
-    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-    Ok(signed_post(
-        config,
-        base,
-        "/201512/sid/{sid}/call/CodeCallOut.wx",
-        ctx,
-        body,
-    ))
-}
 
-pub(crate) fn balance(config: &YtxConfig, base: &str, ctx: &Context) -> HttpRequest {
-    let body = QueryBalance {
-        action: "queryBlance",
-        appid: &config.app_id,
-    };
-    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-    // "getBlance" and "queryBlance" are the vendor's spelling.
-    signed_post(
-        config,
-        base,
-        "/201612/sid/{sid}/account/getBlance.wx",
-        ctx,
-        body,
-    )
-}
 
 #[derive(Deserialize)]
 struct Answer {
@@ -222,43 +155,127 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     ))
 }
 
-pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
-    let answer: Answer = json_body(Vendor::Ytx, resp)?;
-    if answer.status_code.is_none() {
-        return Err(Error::protocol(
-            Vendor::Ytx,
-            resp.status,
-            "the answer has no statusCode",
-        ));
-    }
-    check_status(resp, &answer)?;
-    let message_id = answer
-        .request_id
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "success without a requestId"))?;
-    Ok(Receipt {
-        vendor: Vendor::Ytx,
-        message_id,
-        vendor_code: "0".into(),
-        vendor_message: answer.status_msg,
-        remaining: None,
-        idle_ports: None,
-    })
-}
 
-pub(crate) fn parse_balance(resp: &HttpResponse) -> Result<Balance> {
-    let answer: Answer = json_body(Vendor::Ytx, resp)?;
-    check_status(resp, &answer)?;
-    let amount = answer
-        .balance
-        .as_ref()
-        .and_then(json_text)
-        .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
-    Ok(Balance {
-        vendor: Vendor::Ytx,
-        amount,
-        unit: BalanceUnit::Yuan,
-    })
+
+impl Protocol for YtxConfig {
+    fn vendor(&self) -> Vendor {
+        Vendor::Ytx
+    }
+
+    fn secret_key() -> Option<&'static str> {
+        Some("auth_token")
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(if self.sandbox { SANDBOX } else { PRODUCTION })
+    }
+
+    fn validate(&self) -> Result<()> {
+        let alnum = |field: &str, value: &str| {
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                Err(Error::invalid_config(
+                    field,
+                    "must be letters and digits, as shown in the ytx console",
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        alnum("account_sid", &self.account_sid)?;
+        alnum("app_id", &self.app_id)?;
+        if self.auth_token.is_empty() {
+            return Err(Error::invalid_config("auth_token", "is required"));
+        }
+        Ok(())
+    }
+
+    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+        refuse_unsupported("ytx", req, &["play_times"])?;
+        let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
+        if req.code.is_empty()
+            || req.code.len() >= 20
+            || !req.code.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::invalid_input(
+                "code",
+                format!("{:?} must be 1 to 19 letters or digits", req.code),
+            ));
+        }
+        // The vendor sample always sends `time`; 3 is its value there and the maximum.
+        let times = req.play_times.unwrap_or(3);
+        if !(1..=3).contains(&times) {
+            return Err(Error::invalid_input(
+                "play_times",
+                format!("{times} must be 1 to 3"),
+            ));
+        }
+        let body = CodeCallOut {
+            action: "callOutCode",
+            appid: &self.app_id,
+            dst: &dst,
+            code: &req.code,
+            time: times.to_string(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(signed_post(
+            self,
+            base,
+            "/201512/sid/{sid}/call/CodeCallOut.wx",
+            ctx,
+            body,
+        ))
+    }
+
+    fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
+        let answer: Answer = json_body(Vendor::Ytx, resp)?;
+        if answer.status_code.is_none() {
+            return Err(Error::protocol(
+                Vendor::Ytx,
+                resp.status,
+                "the answer has no statusCode",
+            ));
+        }
+        check_status(resp, &answer)?;
+        let message_id = answer
+            .request_id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "success without a requestId"))?;
+        Ok(Receipt {
+            vendor: Vendor::Ytx,
+            message_id,
+            vendor_code: "0".into(),
+            vendor_message: answer.status_msg,
+            remaining: None,
+            idle_ports: None,
+        })
+    }
+
+    fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {
+        let body = QueryBalance {
+            action: "queryBlance",
+            appid: &self.app_id,
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        // "getBlance" and "queryBlance" are the vendor's spelling.
+        let path = "/201612/sid/{sid}/account/getBlance.wx";
+        Ok(signed_post(self, base, path, ctx, body))
+    }
+
+    fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
+        let answer: Answer = json_body(Vendor::Ytx, resp)?;
+        check_status(resp, &answer)?;
+        let amount = answer
+            .balance
+            .as_ref()
+            .and_then(json_text)
+            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
+        Ok(Balance {
+            vendor: Vendor::Ytx,
+            amount,
+            unit: BalanceUnit::Yuan,
+        })
+    }
+
 }
 
 #[cfg(test)]
@@ -320,9 +337,7 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(
-            &config(),
-            PRODUCTION,
+        let req = config().send_code(PRODUCTION,
             &SendCode::new("+8613911281234", "158456").play_times(2),
             &ctx(),
         )
@@ -354,7 +369,7 @@ mod tests {
 
     #[test]
     fn golden_balance_request() {
-        let req = balance(&config(), SANDBOX, &ctx());
+        let req = config().balance(SANDBOX, &ctx()).unwrap();
         assert_eq!(
             req.url,
             "http://sandbox.ytx.net/201612/sid/da5c0518f05c4f939de024e94c0adb6d/account/getBlance.wx?Sign=6099701D8632EA5232D1536DA94CD1B0"
@@ -367,9 +382,7 @@ mod tests {
 
     #[test]
     fn landlines_are_sent_with_their_area_code() {
-        let req = send_code(
-            &config(),
-            PRODUCTION,
+        let req = config().send_code(PRODUCTION,
             &SendCode::new("+861088886666", "ab12"),
             &ctx(),
         )
@@ -400,15 +413,13 @@ mod tests {
             (SendCode::new("+14155550100", "1234"), "to"),
         ];
         for (req, field) in cases {
-            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            let err = config().send_code(PRODUCTION, &req, &ctx()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{req:?}");
             assert_eq!(err.field(), Some(field), "{req:?}");
             assert_eq!(err.outcome(), crate::Outcome::NotSent);
         }
         // 19 characters is the longest code.
-        assert!(send_code(
-            &config(),
-            PRODUCTION,
+        assert!(config().send_code(PRODUCTION,
             &SendCode::new("13800138000", "abcdefghij123456789"),
             &ctx()
         )
@@ -421,7 +432,7 @@ mod tests {
             200,
             r#"{ "statusCode":"0","statusMsg":"提交成功","requestId":"2016010000000205"}"#,
         );
-        let receipt = parse_send_code(&resp).unwrap();
+        let receipt = config().parse_send_code(&resp).unwrap();
         assert_eq!(receipt.message_id, "2016010000000205");
         assert_eq!(receipt.vendor_code, "0");
         assert_eq!(receipt.vendor_message, "提交成功");
@@ -447,7 +458,7 @@ mod tests {
         ];
         for (code, kind) in expected {
             let body = format!(r#"{{"statusCode":"{code}","statusMsg":"m","requestId":""}}"#);
-            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(err.kind(), kind, "code {code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.outcome(), crate::Outcome::Refused);
@@ -456,7 +467,7 @@ mod tests {
 
     #[test]
     fn numeric_status_codes_are_kept_as_text() {
-        let err = parse_send_code(&HttpResponse::new(
+        let err = config().parse_send_code(&HttpResponse::new(
             200,
             r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#,
         ))
@@ -474,7 +485,7 @@ mod tests {
             b"{}",
             br#"{"statusCode":"0"}"#,
         ] {
-            let err = parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Protocol, "{body:?}");
             assert_eq!(err.outcome(), crate::Outcome::Unknown);
         }
@@ -482,14 +493,14 @@ mod tests {
 
     #[test]
     fn parses_balance() {
-        let b = parse_balance(&HttpResponse::new(
+        let b = config().parse_balance(&HttpResponse::new(
             200,
             r#"{"AccountSID":"x","Blance":7.08}"#,
         ))
         .unwrap();
         assert_eq!(b.amount, "7.08");
         assert_eq!(b.unit, BalanceUnit::Yuan);
-        let err = parse_balance(&HttpResponse::new(
+        let err = config().parse_balance(&HttpResponse::new(
             200,
             r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#,
         ))

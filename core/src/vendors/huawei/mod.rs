@@ -18,16 +18,47 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::{check_digit_code, check_header_safe, json_body, json_text};
-use crate::config::HuaweiConfig;
+pub mod push;
+
+use super::{check_digit_code, check_header_safe, json_body, json_text, Protocol, PushParser};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
 const PATH: &str = "/rest/httpsessions/callVerify/v1.0";
 const AUTHORIZATION: &str = r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#;
+
+/// Huawei Cloud VoiceCall application (`vendor = "huawei"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiConfig {
+    /// APP_Key.
+    pub app_key: String,
+    /// APP_Secret; used only as the HMAC key.
+    pub app_secret: Secret,
+    /// Caller ID shown to the user, E.164 as registered (`+8675528001234`).
+    pub display_number: String,
+    /// Approved `.wav` file played before the code.
+    pub pre_tone: String,
+    /// Approved `.wav` file played after the code.
+    #[serde(default)]
+    pub pos_tone: Option<String>,
+    /// Language of the spoken code; `2` is Chinese.
+    #[serde(default = "default_language_type")]
+    pub language_type: u8,
+    /// Where the platform pushes call status events (plain URL; voicecode Base64-encodes it).
+    #[serde(default)]
+    pub status_url: Option<String>,
+    /// Where the platform pushes call detail records.
+    #[serde(default)]
+    pub fee_url: Option<String>,
+}
+
+fn default_language_type() -> u8 {
+    2
+}
 
 use ErrorKind::*;
 
@@ -137,32 +168,6 @@ pub fn push_digest(app_secret: &str, url: &str, nonce: &str, created: &str) -> S
     hmac_base64(app_secret, &[url, nonce, created])
 }
 
-pub(crate) fn validate_config(config: &HuaweiConfig) -> Result<()> {
-    check_header_safe("app_key", &config.app_key)?;
-    if config.app_secret.is_empty() {
-        return Err(Error::invalid_config("app_secret", "is required"));
-    }
-    let display = config.display_number.strip_prefix('+').unwrap_or("");
-    if !(3..=30).contains(&display.len()) || !display.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid_config(
-            "display_number",
-            "must be the registered caller ID in E.164, e.g. +8675528001234",
-        ));
-    }
-    check_tone("pre_tone", &config.pre_tone).map_err(as_config)?;
-    if let Some(tone) = &config.pos_tone {
-        check_tone("pos_tone", tone).map_err(as_config)?;
-    }
-    for (field, url) in [
-        ("status_url", &config.status_url),
-        ("fee_url", &config.fee_url),
-    ] {
-        if let Some(url) = url {
-            encode_url(field, url).map_err(as_config)?;
-        }
-    }
-    Ok(())
-}
 
 fn as_config(e: Error) -> Error {
     let field = e.field().unwrap_or("config").to_owned();
@@ -250,65 +255,6 @@ struct CallVerify<'a> {
     user_data: Option<&'a str>,
 }
 
-pub(crate) fn send_code(
-    config: &HuaweiConfig,
-    base: &str,
-    req: &SendCode,
-    ctx: &Context,
-) -> Result<HttpRequest> {
-    let callee = Phone::parse("to", &req.to)?.e164();
-    check_digit_code(&req.code, 2, 8)?;
-    if let Some(times) = req.play_times {
-        if times > 9 {
-            return Err(Error::invalid_input(
-                "play_times",
-                format!("{times} must be 0 to 9 (0 repeats until the user hangs up)"),
-            ));
-        }
-    }
-    let pre_tone = req.pre_tone.as_deref().unwrap_or(&config.pre_tone);
-    check_tone("pre_tone", pre_tone)?;
-    let pos_tone = req.pos_tone.as_deref().or(config.pos_tone.as_deref());
-    if let Some(tone) = pos_tone {
-        check_tone("pos_tone", tone)?;
-    }
-    let status_url = req.status_url.as_ref().or(config.status_url.as_ref());
-    let status_url = status_url
-        .map(|u| encode_url("status_url", u))
-        .transpose()?;
-    let fee_url = req.fee_url.as_ref().or(config.fee_url.as_ref());
-    let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
-    if let Some(data) = &req.user_data {
-        check_user_data(data)?;
-    }
-    let body = CallVerify {
-        display_nbr: &config.display_number,
-        callee_nbr: callee,
-        language_type: config.language_type,
-        pre_tone,
-        verify_code: &req.code,
-        pos_tone,
-        times: req.play_times,
-        status_url,
-        fee_url,
-        return_idle_port: req
-            .return_idle_port
-            .map(|b| if b { "true" } else { "false" }),
-        user_data: req.user_data.as_deref(),
-    };
-    let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-    let created = created(ctx.now);
-    let digest = password_digest(config.app_secret.expose(), &ctx.nonce, &created);
-    let x_aksk = format!(
-        r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{}",Created="{created}""#,
-        config.app_key, ctx.nonce
-    );
-    Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
-        .header("Content-Type", "application/json;charset=UTF-8")
-        .header("Authorization", AUTHORIZATION)
-        .header("X-AKSK", x_aksk)
-        .body(body))
-}
 
 #[derive(Deserialize)]
 struct Answer {
@@ -321,46 +267,147 @@ struct Answer {
     idle_port: Option<u32>,
 }
 
-pub(crate) fn parse_send_code(resp: &HttpResponse) -> Result<Receipt> {
-    let answer: Answer = json_body(Vendor::Huawei, resp)?;
-    let code = answer
-        .resultcode
-        .as_ref()
-        .and_then(json_text)
-        .ok_or_else(|| {
-            Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
-        })?;
-    let success = code == "0" && (200..300).contains(&resp.status);
-    if !success {
-        if code == "0" {
-            return Err(Error::protocol(
-                Vendor::Huawei,
-                resp.status,
-                "resultcode 0 with an error status",
+
+impl Protocol for HuaweiConfig {
+    fn vendor(&self) -> Vendor {
+        Vendor::Huawei
+    }
+
+    fn secret_key() -> Option<&'static str> {
+        Some("app_secret")
+    }
+
+    fn push_parser() -> Option<PushParser> {
+        Some(push::parse)
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(PRODUCTION)
+    }
+
+    fn validate(&self) -> Result<()> {
+        check_header_safe("app_key", &self.app_key)?;
+        if self.app_secret.is_empty() {
+            return Err(Error::invalid_config("app_secret", "is required"));
+        }
+        let display = self.display_number.strip_prefix('+').unwrap_or("");
+        if !(3..=30).contains(&display.len()) || !display.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid_config(
+                "display_number",
+                "must be the registered caller ID in E.164, e.g. +8675528001234",
             ));
         }
-        return Err(Error::refused(
-            Vendor::Huawei,
-            classify(resp.status, &code),
-            resp.status,
-            &code,
-            &answer.resultdesc,
-        ));
+        check_tone("pre_tone", &self.pre_tone).map_err(as_config)?;
+        if let Some(tone) = &self.pos_tone {
+            check_tone("pos_tone", tone).map_err(as_config)?;
+        }
+        for (field, url) in [
+            ("status_url", &self.status_url),
+            ("fee_url", &self.fee_url),
+        ] {
+            if let Some(url) = url {
+                encode_url(field, url).map_err(as_config)?;
+            }
+        }
+        Ok(())
     }
-    let message_id = answer
-        .session_id
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId")
-        })?;
-    Ok(Receipt {
-        vendor: Vendor::Huawei,
-        message_id,
-        vendor_code: code,
-        vendor_message: answer.resultdesc,
-        remaining: None,
-        idle_ports: answer.idle_port,
-    })
+
+    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+        let callee = Phone::parse("to", &req.to)?.e164();
+        check_digit_code(&req.code, 2, 8)?;
+        if let Some(times) = req.play_times {
+            if times > 9 {
+                return Err(Error::invalid_input(
+                    "play_times",
+                    format!("{times} must be 0 to 9 (0 repeats until the user hangs up)"),
+                ));
+            }
+        }
+        let pre_tone = req.pre_tone.as_deref().unwrap_or(&self.pre_tone);
+        check_tone("pre_tone", pre_tone)?;
+        let pos_tone = req.pos_tone.as_deref().or(self.pos_tone.as_deref());
+        if let Some(tone) = pos_tone {
+            check_tone("pos_tone", tone)?;
+        }
+        let status_url = req.status_url.as_ref().or(self.status_url.as_ref());
+        let status_url = status_url
+            .map(|u| encode_url("status_url", u))
+            .transpose()?;
+        let fee_url = req.fee_url.as_ref().or(self.fee_url.as_ref());
+        let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
+        if let Some(data) = &req.user_data {
+            check_user_data(data)?;
+        }
+        let body = CallVerify {
+            display_nbr: &self.display_number,
+            callee_nbr: callee,
+            language_type: self.language_type,
+            pre_tone,
+            verify_code: &req.code,
+            pos_tone,
+            times: req.play_times,
+            status_url,
+            fee_url,
+            return_idle_port: req
+                .return_idle_port
+                .map(|b| if b { "true" } else { "false" }),
+            user_data: req.user_data.as_deref(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let created = created(ctx.now);
+        let digest = password_digest(self.app_secret.expose(), &ctx.nonce, &created);
+        let x_aksk = format!(
+            r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{}",Created="{created}""#,
+            self.app_key, ctx.nonce
+        );
+        Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .header("Authorization", AUTHORIZATION)
+            .header("X-AKSK", x_aksk)
+            .body(body))
+    }
+
+    fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
+        let answer: Answer = json_body(Vendor::Huawei, resp)?;
+        let code = answer
+            .resultcode
+            .as_ref()
+            .and_then(json_text)
+            .ok_or_else(|| {
+                Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
+            })?;
+        let success = code == "0" && (200..300).contains(&resp.status);
+        if !success {
+            if code == "0" {
+                return Err(Error::protocol(
+                    Vendor::Huawei,
+                    resp.status,
+                    "resultcode 0 with an error status",
+                ));
+            }
+            return Err(Error::refused(
+                Vendor::Huawei,
+                classify(resp.status, &code),
+                resp.status,
+                &code,
+                &answer.resultdesc,
+            ));
+        }
+        let message_id = answer
+            .session_id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId")
+            })?;
+        Ok(Receipt {
+            vendor: Vendor::Huawei,
+            message_id,
+            vendor_code: code,
+            vendor_message: answer.resultdesc,
+            remaining: None,
+            idle_ports: answer.idle_port,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -413,9 +460,7 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = send_code(
-            &config(),
-            PRODUCTION,
+        let req = config().send_code(PRODUCTION,
             &SendCode::new("13800138000", "12345678"),
             &ctx(),
         )
@@ -457,7 +502,7 @@ mod tests {
             return_idle_port: Some(true),
             ..SendCode::default()
         };
-        let req = send_code(&config, "http://127.0.0.1:9", &req, &ctx()).unwrap();
+        let req = config.send_code("http://127.0.0.1:9", &req, &ctx()).unwrap();
         assert_eq!(
             req.url,
             "http://127.0.0.1:9/rest/httpsessions/callVerify/v1.0"
@@ -508,7 +553,7 @@ mod tests {
             (SendCode::new("not a number", "1234"), "to"),
         ];
         for (req, field) in cases {
-            let err = send_code(&config(), PRODUCTION, &req, &ctx()).unwrap_err();
+            let err = config().send_code(PRODUCTION, &req, &ctx()).unwrap_err();
             assert_eq!(
                 (err.kind(), err.field()),
                 (ErrorKind::InvalidInput, Some(field)),
@@ -519,9 +564,7 @@ mod tests {
 
     #[test]
     fn international_numbers_are_passed_through() {
-        let req = send_code(
-            &config(),
-            PRODUCTION,
+        let req = config().send_code(PRODUCTION,
             &SendCode::new("+14155550100", "1234"),
             &ctx(),
         )
@@ -535,11 +578,11 @@ mod tests {
     fn config_with_bad_urls_or_display_number_is_refused() {
         let mut c = config();
         c.status_url = Some("https://example.com/a b".into());
-        assert_eq!(validate_config(&c).unwrap_err().field(), Some("status_url"));
+        assert_eq!(c.validate().unwrap_err().field(), Some("status_url"));
         let mut c = config();
         c.display_number = "075528001288".into();
         assert_eq!(
-            validate_config(&c).unwrap_err().kind(),
+            c.validate().unwrap_err().kind(),
             ErrorKind::InvalidConfig
         );
     }
@@ -550,7 +593,7 @@ mod tests {
             200,
             r#"{"resultcode":"0","resultdesc":"Success","sessionId":"1200_366_0_20161228102743@callenabler.home1.com","idlePort":12}"#,
         );
-        let receipt = parse_send_code(&resp).unwrap();
+        let receipt = config().parse_send_code(&resp).unwrap();
         assert_eq!(
             receipt.message_id,
             "1200_366_0_20161228102743@callenabler.home1.com"
@@ -628,7 +671,7 @@ mod tests {
         assert_eq!(expected.len(), CODES.len());
         for &(status, code, kind) in expected {
             let body = format!(r#"{{"resultcode":"{code}","resultdesc":"d","sessionId":""}}"#);
-            let err = parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
             assert_eq!(err.kind(), kind, "{status} {code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.http_status(), Some(status));
@@ -653,7 +696,7 @@ mod tests {
             (200, r#"{"resultcode":"0"}"#),
             (200, ""),
         ] {
-            let err = parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (Protocol, crate::Outcome::Unknown),
