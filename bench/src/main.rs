@@ -5,12 +5,15 @@
 //!    per process and channel (its connection pool and, for the blocking client, its I/O thread).
 //! 2. Building and signing a request (the sans-IO layer) against one loopback round trip to the
 //!    simulator: what the protocol layer costs next to the cheapest possible network call.
+//! 3. The blocking `Client`'s design — the async client's code awaited on the caller's thread,
+//!    one I/O thread driving the sockets — against reqwest's own blocking client sending the
+//!    same signed request (the design it replaced, which needed a second pool per channel).
 //!
 //! Run: `cargo run --release -p voicecode-bench` (a debug build works too, with other figures).
 
 use std::time::{Duration, Instant};
 
-use voicecode::protocol::{Channel, Context};
+use voicecode::protocol::{Channel, Context, HttpResponse, Method};
 use voicecode::{ChannelConfig, Client, SendCode, Vendor};
 use voicecode_sim::{SimOptions, Simulator};
 
@@ -60,6 +63,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             build,
             &format!("{vendor}: a whole loopback send"),
             shared,
+        );
+
+        let http = reqwest::blocking::Client::builder().no_proxy().build()?;
+        let reqwest_blocking = median(|| {
+            for _ in 0..SENDS {
+                let req = channel
+                    .send_code_request(&request, &Context::fresh())
+                    .expect("valid");
+                let method = match req.method {
+                    Method::Get => reqwest::Method::GET,
+                    Method::Post => reqwest::Method::POST,
+                };
+                let mut builder = http.request(method, &req.url);
+                for (name, value) in &req.headers {
+                    builder = builder.header(name, value);
+                }
+                let response = builder
+                    .body(req.body)
+                    .send()
+                    .expect("the simulator answers");
+                let status = response.status().as_u16();
+                let body = response.bytes().expect("a whole answer").to_vec();
+                channel
+                    .parse_send_code(&HttpResponse::new(status, body))
+                    .expect("the simulator accepts");
+            }
+        });
+        report(
+            &format!("{vendor}: Client (awaits the async one)"),
+            shared,
+            &format!("{vendor}: reqwest::blocking, same request"),
+            reqwest_blocking,
         );
     }
     Ok(())

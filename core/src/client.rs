@@ -1,10 +1,13 @@
-//! HTTP transports over the protocol layer: [`Client`] (blocking) and [`AsyncClient`].
+//! HTTP transports over the protocol layer: [`AsyncClient`], and [`Client`], the blocking face
+//! of the same client.
 //!
-//! Both are thin shells: the [`Channel`] builds each request and reads each answer; the client
-//! only moves bytes and says, for every failure, whether the request may have reached the vendor.
+//! The [`Channel`] builds each request and reads each answer; the async client only moves
+//! bytes and says, for every failure, whether the request may have reached the vendor. The
+//! blocking client runs that same code on an I/O thread of its own and waits for it, so there
+//! is one transport to get right and one connection pool per channel whichever face is used.
 //! Nothing is ever retried here: after a timeout the call may already be ringing.
 
-use std::io::Read as _;
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
@@ -16,21 +19,6 @@ use crate::{ChannelConfig, Error, ErrorKind, Outcome, Result, Vendor};
 const MAX_BODY: usize = 1 << 20;
 
 const USER_AGENT: &str = concat!("voicecode/", env!("CARGO_PKG_VERSION"));
-
-/// A blocking client for one channel. `Send + Sync`; clone it or share it behind an `Arc`:
-/// clones share one connection pool.
-///
-/// Do not use it inside an async runtime (it blocks the thread); use [`AsyncClient`] there.
-#[derive(Clone, Debug)]
-pub struct Client {
-    inner: Arc<BlockingInner>,
-}
-
-#[derive(Debug)]
-struct BlockingInner {
-    channel: Channel,
-    http: reqwest::blocking::Client,
-}
 
 /// An async client for one channel, on tokio. `Send + Sync`; clones share one connection pool.
 #[derive(Clone, Debug)]
@@ -44,142 +32,40 @@ struct AsyncInner {
     http: reqwest::Client,
 }
 
-macro_rules! http_builder {
-    ($builder:expr, $channel:expr) => {{
-        let config = $channel.config();
-        let builder = $builder
-            .connect_timeout(config.connect_timeout())
-            .timeout(config.timeout());
-        // A local simulator or gateway is never reached through the environment's proxy.
-        let builder = if is_loopback($channel.base_url()) {
-            builder.no_proxy()
-        } else {
-            builder
-        };
-        builder
-            // A redirected POST could be sent twice; vendors do not redirect API calls.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(USER_AGENT)
-            .build()
-            .map_err(|e| {
-                Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
-            })
-    }};
-}
-
-fn is_loopback(base_url: &str) -> bool {
-    let host = url::Url::parse(base_url)
-        .ok()
-        .and_then(|u| u.host().map(|h| h.to_owned()));
-    match host {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-impl Client {
-    /// Validates `config` and opens a connection pool (no connection is made yet).
-    pub fn new(config: ChannelConfig) -> Result<Self> {
-        let channel = Channel::new(config)?;
-        let http = http_builder!(reqwest::blocking::Client::builder(), channel)?;
-        Ok(Client {
-            inner: Arc::new(BlockingInner { channel, http }),
-        })
-    }
-
-    /// The vendor behind this client.
-    pub fn vendor(&self) -> Vendor {
-        self.inner.channel.vendor()
-    }
-
-    /// The protocol layer this client drives.
-    pub fn channel(&self) -> &Channel {
-        &self.inner.channel
-    }
-
-    /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
-    pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let channel = self.channel();
-        let request = channel.send_code_request(req, &Context::fresh())?;
-        self.exchange("send_code", request, |r| channel.parse_send_code(r))
-    }
-
-    /// The account balance (ytx, ihuyi, cloud10658).
-    pub fn balance(&self) -> Result<Balance> {
-        let channel = self.channel();
-        let request = channel.balance_request(&Context::fresh())?;
-        self.exchange("balance", request, |r| channel.parse_balance(r))
-    }
-
-    /// OneAccess: a new slider captcha.
-    pub fn captcha(&self) -> Result<Captcha> {
-        let channel = self.channel();
-        let request = channel.captcha_request()?;
-        self.exchange("captcha", request, |r| channel.parse_captcha(r))
-    }
-
-    /// OneAccess: checks the user's slider position; returns the `captcha_token` for one SMS.
-    pub fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
-        let channel = self.channel();
-        let request = channel.verify_captcha_request(req)?;
-        self.exchange("verify_captcha", request, |r| {
-            channel.parse_verify_captcha(r)
-        })
-    }
-
-    /// OneAccess: sends an SMS code after a verified captcha.
-    pub fn send_sms_code(&self, req: &SendSmsCode) -> Result<()> {
-        let channel = self.channel();
-        let request = channel.send_sms_code_request(req)?;
-        self.exchange("send_sms_code", request, |r| channel.parse_send_sms_code(r))
-    }
-
-    fn exchange<T>(
-        &self,
-        operation: &str,
-        request: HttpRequest,
-        parse: impl FnOnce(&HttpResponse) -> Result<T>,
-    ) -> Result<T> {
-        let vendor = self.vendor();
-        log_request(vendor, operation, &request);
-        let mut builder = self
-            .inner
-            .http
-            .request(method(request.method), &request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        let response = builder
-            .body(request.body)
-            .send()
-            .map_err(|e| transport_error(vendor, &e))?;
-        let status = response.status().as_u16();
-        let headers = headers(response.headers());
-        let mut body = Vec::new();
-        response
-            .take(MAX_BODY as u64 + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| read_error(vendor, &e))?;
-        finish(
-            vendor,
-            operation,
-            HttpResponse {
-                status,
-                headers,
-                body,
-            },
-            parse,
-        )
-    }
+/// A blocking client for one channel. `Send + Sync`; clone it or share it behind an `Arc`:
+/// clones share one connection pool and one I/O thread.
+///
+/// It waits on the [`AsyncClient`] it wraps ([`Client::as_async`]), so both faces of one
+/// channel share a pool. Inside an async runtime, use that client: a blocking call there would
+/// stall the runtime, and is refused with `invalid_config` before anything is sent.
+#[derive(Clone, Debug)]
+pub struct Client {
+    asynch: AsyncClient,
+    io: Arc<IoThread>,
 }
 
 impl AsyncClient {
     /// Validates `config` and opens a connection pool (no connection is made yet).
     pub fn new(config: ChannelConfig) -> Result<Self> {
         let channel = Channel::new(config)?;
-        let http = http_builder!(reqwest::Client::builder(), channel)?;
+        let config = channel.config();
+        let builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout())
+            .timeout(config.timeout());
+        // A local simulator or gateway is never reached through the environment's proxy.
+        let builder = if is_loopback(channel.base_url()) {
+            builder.no_proxy()
+        } else {
+            builder
+        };
+        let http = builder
+            // A redirected POST could be sent twice; vendors do not redirect API calls.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|e| {
+                Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
+            })?;
         Ok(AsyncClient {
             inner: Arc::new(AsyncInner { channel, http }),
         })
@@ -283,6 +169,130 @@ impl AsyncClient {
     }
 }
 
+impl Client {
+    /// Validates `config`, opens a connection pool (no connection is made yet) and starts the
+    /// client's I/O thread.
+    pub fn new(config: ChannelConfig) -> Result<Self> {
+        Self::from_async(AsyncClient::new(config)?)
+    }
+
+    /// The blocking face of `client`, sharing its connection pool.
+    pub fn from_async(client: AsyncClient) -> Result<Self> {
+        Ok(Client {
+            asynch: client,
+            io: Arc::new(IoThread::start()?),
+        })
+    }
+
+    /// The async client this one waits on; use it inside an async runtime.
+    pub fn as_async(&self) -> &AsyncClient {
+        &self.asynch
+    }
+
+    /// The vendor behind this client.
+    pub fn vendor(&self) -> Vendor {
+        self.asynch.vendor()
+    }
+
+    /// The protocol layer this client drives.
+    pub fn channel(&self) -> &Channel {
+        self.asynch.channel()
+    }
+
+    /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
+    pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
+        self.io.wait(self.asynch.send_code(req))
+    }
+
+    /// The account balance (ytx, ihuyi, cloud10658).
+    pub fn balance(&self) -> Result<Balance> {
+        self.io.wait(self.asynch.balance())
+    }
+
+    /// OneAccess: a new slider captcha.
+    pub fn captcha(&self) -> Result<Captcha> {
+        self.io.wait(self.asynch.captcha())
+    }
+
+    /// OneAccess: checks the user's slider position; returns the `captcha_token` for one SMS.
+    pub fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
+        self.io.wait(self.asynch.verify_captcha(req))
+    }
+
+    /// OneAccess: sends an SMS code after a verified captcha.
+    pub fn send_sms_code(&self, req: &SendSmsCode) -> Result<()> {
+        self.io.wait(self.asynch.send_sms_code(req))
+    }
+
+    pub(crate) fn io(&self) -> &IoThread {
+        &self.io
+    }
+
+    /// A blocking face of `client` on this client's I/O thread.
+    pub(crate) fn with_async(&self, client: AsyncClient) -> Client {
+        Client {
+            asynch: client,
+            io: Arc::clone(&self.io),
+        }
+    }
+}
+
+/// The tokio runtime behind blocking calls: one worker thread drives the sockets while each
+/// caller's future runs on the caller's own thread, so any number of threads can wait at once.
+#[derive(Debug)]
+pub(crate) struct IoThread(Option<tokio::runtime::Runtime>);
+
+impl IoThread {
+    fn start() -> Result<Self> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("voicecode-io")
+            .enable_all()
+            .build()
+            .map(|runtime| IoThread(Some(runtime)))
+            .map_err(|e| {
+                Error::invalid_config("client", format!("cannot start the I/O thread: {e}"))
+            })
+    }
+
+    /// Runs `call` to completion on the calling thread.
+    pub(crate) fn wait<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // tokio would panic here; blocking a runtime thread would stall every task on it.
+            return Err(Error::invalid_config(
+                "client",
+                "the blocking client was called inside an async runtime; use its as_async() \
+                 client (AsyncClient, AsyncRouter) there",
+            ));
+        }
+        self.0
+            .as_ref()
+            .expect("the runtime lives until drop")
+            .block_on(call)
+    }
+}
+
+impl Drop for IoThread {
+    fn drop(&mut self) {
+        // A plain drop blocks until the worker stops, and panics inside an async runtime.
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn is_loopback(base_url: &str) -> bool {
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()));
+    match host {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 fn method(m: Method) -> reqwest::Method {
     match m {
         Method::Get => reqwest::Method::GET,
@@ -366,24 +376,6 @@ fn transport_error(vendor: Vendor, e: &reqwest::Error) -> Error {
         ErrorKind::Network,
         Outcome::Unknown,
         format!("the connection failed mid-request: {detail}"),
-    )
-}
-
-fn read_error(vendor: Vendor, e: &std::io::Error) -> Error {
-    let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-        || e.get_ref()
-            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout);
-    let kind = if timed_out {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Network
-    };
-    Error::transport(
-        vendor,
-        kind,
-        Outcome::Unknown,
-        format!("the answer broke off: {e}"),
     )
 }
 

@@ -26,16 +26,17 @@ pub fn should_fail_over(error: &Error) -> bool {
     }
 }
 
-/// A blocking router over [`Client`]s.
-#[derive(Debug, Clone)]
-pub struct Router {
-    clients: Vec<Client>,
-}
-
 /// An async router over [`AsyncClient`]s.
 #[derive(Debug, Clone)]
 pub struct AsyncRouter {
     clients: Vec<AsyncClient>,
+}
+
+/// The blocking face of an [`AsyncRouter`], as [`Client`] is of [`AsyncClient`].
+#[derive(Debug, Clone)]
+pub struct Router {
+    clients: Vec<Client>,
+    asynch: AsyncRouter,
 }
 
 fn check_not_empty(len: usize) -> Result<()> {
@@ -96,20 +97,23 @@ impl Failover {
 }
 
 impl Router {
-    /// A router over channels in order of preference.
+    /// A router over channels in order of preference; its clients share one I/O thread.
     pub fn new(configs: Vec<ChannelConfig>) -> Result<Self> {
-        Self::from_clients(
-            configs
-                .into_iter()
-                .map(Client::new)
-                .collect::<Result<_>>()?,
-        )
+        let asynch = AsyncRouter::new(configs)?;
+        let first = Client::from_async(asynch.clients[0].clone())?;
+        let clients = asynch
+            .clients
+            .iter()
+            .map(|c| first.with_async(c.clone()))
+            .collect();
+        Ok(Router { clients, asynch })
     }
 
     /// A router over existing clients (which keep sharing their connection pools).
     pub fn from_clients(clients: Vec<Client>) -> Result<Self> {
-        check_not_empty(clients.len())?;
-        Ok(Router { clients })
+        let asynch =
+            AsyncRouter::from_clients(clients.iter().map(|c| c.as_async().clone()).collect())?;
+        Ok(Router { clients, asynch })
     }
 
     /// The channels, in order.
@@ -117,20 +121,14 @@ impl Router {
         &self.clients
     }
 
+    /// The async router this one waits on; use it inside an async runtime.
+    pub fn as_async(&self) -> &AsyncRouter {
+        &self.asynch
+    }
+
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let (usable, mut failover) = Failover::plan(self.clients.iter().map(Client::channel), req);
-        for client in usable.into_iter().map(|i| &self.clients[i]) {
-            match client.send_code(req) {
-                Ok(receipt) => return Ok(receipt),
-                Err(e) => {
-                    if !failover.failed(client.vendor(), e) {
-                        break;
-                    }
-                }
-            }
-        }
-        Err(failover.into_error())
+        self.clients[0].io().wait(self.asynch.send_code(req))
     }
 }
 

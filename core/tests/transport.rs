@@ -59,6 +59,43 @@ fn one_client_reuses_its_connection() {
 }
 
 #[test]
+fn the_blocking_client_and_its_async_face_share_one_connection() {
+    let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+    let client = client(&ytx_config(&server.base_url));
+    send(&client).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(
+            client
+                .as_async()
+                .send_code(&SendCode::new("13800138000", "1234")),
+        )
+        .unwrap();
+    send(&client).unwrap();
+    let peers: Vec<_> = server.seen().iter().map(|s| s.peer).collect();
+    assert_eq!(peers.len(), 3);
+    assert!(peers.iter().all(|p| *p == peers[0]), "{peers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_call_inside_an_async_runtime_is_refused_before_sending() {
+    let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+    let client = client(&ytx_config(&server.base_url));
+    let err = send(&client).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.field()),
+        (ErrorKind::InvalidConfig, Outcome::NotSent, Some("client"))
+    );
+    assert!(err.message().contains("as_async"), "{}", err.message());
+    assert!(server.seen().is_empty());
+    // Dropping the client (and its I/O thread) inside the runtime must not panic either.
+    drop(client);
+}
+
+#[test]
 fn connection_refused_is_network_and_not_sent() {
     let client = client(&ytx_config(&format!("http://127.0.0.1:{}", closed_port())));
     let err = send(&client).unwrap_err();
