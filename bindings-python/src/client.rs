@@ -1,59 +1,27 @@
 //! `Client` and `Router`: the core's clients with the interpreter released while they wait.
 //!
 //! Every blocking call runs inside `py.detach`, so other Python threads run meanwhile; the
-//! `*_async` methods run the core's `AsyncClient` on the tokio runtime of `pyo3-async-runtimes`
-//! and hand back an `asyncio.Future`, so an event loop is never blocked. The blocking client is
-//! never used from that runtime (reqwest forbids it).
+//! `*_async` methods run the same client's async face (`as_async`) on the tokio runtime of
+//! `pyo3-async-runtimes` and hand back an `asyncio.Future`, so an event loop is never blocked.
+//! Both faces share one connection pool per channel.
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyMapping, PyString};
-use serde_json::Value;
-use voicecode::{
-    AsyncClient, ChannelConfig, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
-};
+use serde_json::{json, Map, Value};
+use voicecode::model::OptionType;
+use voicecode::{ChannelConfig, SendCode, SendSmsCode, VerifyCaptcha};
 
 use crate::convert::{py_to_json, type_name};
 use crate::errors::{to_exception, CoreResultExt as _};
 use crate::results::{Balance, Captcha, Receipt};
 
-/// One channel as both transports. The async client is built at once (cheap, and it checks the
-/// config); the blocking one, which owns a background thread, on its first use.
-pub struct Channel {
-    config: ChannelConfig,
-    asynch: AsyncClient,
-    blocking: OnceLock<voicecode::Result<voicecode::Client>>,
-}
-
-impl Channel {
-    fn new(config: ChannelConfig) -> voicecode::Result<Self> {
-        let asynch = AsyncClient::new(config.clone())?;
-        Ok(Channel {
-            config,
-            asynch,
-            blocking: OnceLock::new(),
-        })
-    }
-
-    /// Builds the channel with the interpreter released (loading TLS roots takes a moment).
-    fn open(py: Python<'_>, config: ChannelConfig) -> PyResult<Arc<Self>> {
-        py.detach(|| Channel::new(config)).map(Arc::new).py()
-    }
-
-    fn vendor(&self) -> Vendor {
-        self.asynch.vendor()
-    }
-
-    /// The blocking client; call with the interpreter detached (building it starts a thread).
-    fn blocking(&self) -> voicecode::Result<voicecode::Client> {
-        self.blocking
-            .get_or_init(|| voicecode::Client::new(self.config.clone()))
-            .clone()
-    }
+/// Builds a client with the interpreter released (loading TLS roots takes a moment).
+fn open(py: Python<'_>, config: ChannelConfig) -> PyResult<voicecode::Client> {
+    py.detach(|| voicecode::Client::new(config)).py()
 }
 
 /// A config dict in the core's schema as a validated channel config.
@@ -67,102 +35,66 @@ fn config_from_py(config: &Bound<'_, PyAny>, path: &str) -> PyResult<ChannelConf
     ChannelConfig::from_value(py_to_json(config, path)?).py()
 }
 
-/// The keyword-only options of `send_code`: the core's optional `SendCode` fields. Exported
-/// (`_SEND_CODE_OPTIONS`) so that a test can hold the stub to the same list.
-pub const SEND_CODE_OPTIONS: [&str; 7] = [
-    "play_times",
-    "user_data",
-    "status_url",
-    "fee_url",
-    "pre_tone",
-    "pos_tone",
-    "return_idle_port",
-];
-
-/// `send_code(to, code, **options)` as the core's request. The options are the core's optional
-/// `SendCode` fields, keyword-only; a wrong type or an unknown name is a `TypeError`, as for a
-/// Python function, and nothing is sent.
+/// `send_code(to, code, **options)` as the core's request. The options are the core's
+/// [`SendCode::OPTIONS`], keyword-only; a wrong Python type or an unknown name is a
+/// `TypeError`, as for a Python function, and nothing is sent. The core reads the rest.
 fn send_code_request(
     to: String,
     code: String,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<SendCode> {
-    let mut req = SendCode::new(to, code);
+    let mut request = Map::new();
+    request.insert("to".into(), Value::String(to));
+    request.insert("code".into(), Value::String(code));
     for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
         let name: String = name.extract()?;
         if value.is_none() {
             continue;
         }
-        let text = || text_option(&name, &value);
-        match name.as_str() {
-            "play_times" => req.play_times = Some(play_times(&value)?),
-            "user_data" => req.user_data = Some(text()?),
-            "status_url" => req.status_url = Some(text()?),
-            "fee_url" => req.fee_url = Some(text()?),
-            "pre_tone" => req.pre_tone = Some(text()?),
-            "pos_tone" => req.pos_tone = Some(text()?),
-            "return_idle_port" => {
-                let flag = value
-                    .cast::<PyBool>()
-                    .map_err(|_| wrong_type(&name, "bool", &value))?;
-                req.return_idle_port = Some(flag.is_true());
-            }
-            _ => {
-                return Err(PyTypeError::new_err(format!(
-                    "send_code() got an unexpected keyword argument '{name}'"
-                )))
-            }
-        }
+        let Some(&(_, ty)) = SendCode::OPTIONS.iter().find(|(n, _)| *n == name) else {
+            return Err(PyTypeError::new_err(format!(
+                "send_code() got an unexpected keyword argument '{name}'"
+            )));
+        };
+        request.insert(name.clone(), option_value(&name, ty, &value)?);
     }
-    Ok(req)
+    voicecode::model::from_value("request", Value::Object(request)).py()
 }
 
-fn wrong_type(name: &str, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
-    PyTypeError::new_err(format!(
-        "send_code() argument '{name}' must be {expected}, not {}",
-        type_name(value)
-    ))
-}
-
-fn text_option(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    let text = value
-        .cast::<PyString>()
-        .map_err(|_| wrong_type(name, "str", value))?;
-    Ok(text.to_cow()?.into_owned())
-}
-
-fn play_times(value: &Bound<'_, PyAny>) -> PyResult<u8> {
-    let n = value
-        .cast::<PyInt>()
-        .map_err(|_| wrong_type("play_times", "int", value))?;
-    // The core's type is u8; each vendor's own range is checked by the core.
-    n.extract::<u8>()
-        .map_err(|_| {
-            voicecode::Error::invalid_input("play_times", format!("{n} is not in 0..=255"))
-        })
-        .py()
-}
-
-fn sms_purpose(purpose: &str) -> voicecode::Result<SmsPurpose> {
-    serde_json::from_value(Value::String(purpose.to_owned())).map_err(|_| {
-        voicecode::Error::invalid_input(
-            "purpose",
-            format!(
-                "{purpose:?} is not one of register, login, forget_password, bind_mobile, \
-                 update_mobile, otp"
-            ),
-        )
-    })
+/// One option as JSON, once its Python type is the one the core's type needs.
+fn option_value(name: &str, ty: OptionType, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let (expected, fits) = match ty {
+        OptionType::Text => ("str", value.is_instance_of::<PyString>()),
+        // bool is a subclass of int in Python, but no count.
+        OptionType::Count => (
+            "int",
+            value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>(),
+        ),
+        OptionType::Flag => ("bool", value.is_instance_of::<PyBool>()),
+    };
+    if !fits {
+        return Err(PyTypeError::new_err(format!(
+            "send_code() argument '{name}' must be {expected}, not {}",
+            type_name(value)
+        )));
+    }
+    match py_to_json(value, name) {
+        Ok(json) => Ok(json),
+        // An integer past 64 bits is out of every count's range: the core's error, not Python's.
+        Err(_) => Err(voicecode::Error::invalid_input(
+            name,
+            format!("{value} is out of range"),
+        ))
+        .py(),
+    }
 }
 
 /// Runs a blocking core call with the interpreter released.
 fn detached<T: Send>(
     py: Python<'_>,
-    channel: &Channel,
-    call: impl FnOnce(&voicecode::Client) -> voicecode::Result<T> + Send,
+    call: impl FnOnce() -> voicecode::Result<T> + Send,
 ) -> PyResult<T> {
-    py.detach(|| channel.blocking().and_then(|client| call(&client)))
-        .py()
+    py.detach(call).py()
 }
 
 /// Runs an async core call on the tokio runtime and returns an `asyncio.Future` for it.
@@ -190,7 +122,7 @@ where
 /// A client for one vendor account.
 #[pyclass(frozen, module = "voicecode", name = "Client")]
 pub struct Client {
-    channel: Arc<Channel>,
+    inner: voicecode::Client,
 }
 
 #[pymethods]
@@ -200,7 +132,7 @@ impl Client {
         crate::refresh_logging();
         let config = config_from_py(config, "config")?;
         Ok(Client {
-            channel: Channel::open(py, config)?,
+            inner: open(py, config)?,
         })
     }
 
@@ -210,14 +142,14 @@ impl Client {
         crate::refresh_logging();
         let config = py.detach(|| ChannelConfig::from_file(path)).py()?;
         Ok(Client {
-            channel: Channel::open(py, config)?,
+            inner: open(py, config)?,
         })
     }
 
     /// The vendor behind this client.
     #[getter]
     fn vendor(&self) -> &'static str {
-        self.channel.vendor().as_str()
+        self.inner.vendor().as_str()
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -229,7 +161,7 @@ impl Client {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
         let req = send_code_request(to, code, options)?;
-        detached(py, &self.channel, |c| c.send_code(&req)).map(Receipt)
+        detached(py, || self.inner.send_code(&req)).map(Receipt)
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -241,25 +173,25 @@ impl Client {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = send_code_request(to, code, options)?;
-        let client = self.channel.asynch.clone();
+        let client = self.inner.as_async().clone();
         spawn(py, async move { client.send_code(&req).await.map(Receipt) })
     }
 
     fn balance(&self, py: Python<'_>) -> PyResult<Balance> {
-        detached(py, &self.channel, |c| c.balance()).map(Balance)
+        detached(py, || self.inner.balance()).map(Balance)
     }
 
     fn balance_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.channel.asynch.clone();
+        let client = self.inner.as_async().clone();
         spawn(py, async move { client.balance().await.map(Balance) })
     }
 
     fn captcha(&self, py: Python<'_>) -> PyResult<Captcha> {
-        detached(py, &self.channel, |c| c.captcha()).map(Captcha)
+        detached(py, || self.inner.captcha()).map(Captcha)
     }
 
     fn captcha_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.channel.asynch.clone();
+        let client = self.inner.as_async().clone();
         spawn(py, async move { client.captcha().await.map(Captcha) })
     }
 
@@ -278,7 +210,7 @@ impl Client {
             y,
             mobile,
         };
-        detached(py, &self.channel, |c| c.verify_captcha(&req))
+        detached(py, || self.inner.verify_captcha(&req))
     }
 
     #[pyo3(signature = (token, x, y, mobile))]
@@ -296,7 +228,7 @@ impl Client {
             y,
             mobile,
         };
-        let client = self.channel.asynch.clone();
+        let client = self.inner.as_async().clone();
         spawn(py, async move { client.verify_captcha(&req).await })
     }
 
@@ -305,15 +237,11 @@ impl Client {
         &self,
         py: Python<'_>,
         mobile: String,
-        purpose: &str,
+        purpose: String,
         captcha_token: String,
     ) -> PyResult<()> {
-        let req = SendSmsCode {
-            mobile,
-            purpose: sms_purpose(purpose).py()?,
-            captcha_token,
-        };
-        detached(py, &self.channel, |c| c.send_sms_code(&req))
+        let req = sms_request(mobile, purpose, captcha_token)?;
+        detached(py, || self.inner.send_sms_code(&req))
     }
 
     #[pyo3(signature = (mobile, purpose, captcha_token))]
@@ -321,15 +249,11 @@ impl Client {
         &self,
         py: Python<'py>,
         mobile: String,
-        purpose: &str,
+        purpose: String,
         captcha_token: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = SendSmsCode {
-            mobile,
-            purpose: sms_purpose(purpose).py()?,
-            captcha_token,
-        };
-        let client = self.channel.asynch.clone();
+        let req = sms_request(mobile, purpose, captcha_token)?;
+        let client = self.inner.as_async().clone();
         spawn(py, async move { client.send_sms_code(&req).await })
     }
 
@@ -342,24 +266,7 @@ impl Client {
 /// Channels in order of preference, with the core's failover rules.
 #[pyclass(frozen, module = "voicecode", name = "Router")]
 pub struct Router {
-    channels: Vec<Arc<Channel>>,
-    asynch: voicecode::AsyncRouter,
-    blocking: OnceLock<voicecode::Result<voicecode::Router>>,
-}
-
-impl Router {
-    fn blocking(&self) -> voicecode::Result<voicecode::Router> {
-        self.blocking
-            .get_or_init(|| {
-                let clients = self
-                    .channels
-                    .iter()
-                    .map(|c| c.blocking())
-                    .collect::<voicecode::Result<Vec<_>>>()?;
-                voicecode::Router::from_clients(clients)
-            })
-            .clone()
-    }
+    inner: voicecode::Router,
 }
 
 #[pymethods]
@@ -377,7 +284,7 @@ impl Router {
         for (i, item) in channels.try_iter()?.enumerate() {
             let item = item?;
             let channel = match item.cast::<Client>() {
-                Ok(client) => Arc::clone(&client.get().channel),
+                Ok(client) => client.get().inner.clone(),
                 Err(_) => {
                     let path = format!("channels[{i}]");
                     if item.cast::<PyMapping>().is_err() {
@@ -386,25 +293,24 @@ impl Router {
                             type_name(&item)
                         )));
                     }
-                    Channel::open(py, config_from_py(&item, &path)?)?
+                    open(py, config_from_py(&item, &path)?)?
                 }
             };
             list.push(channel);
         }
-        let asynch =
-            voicecode::AsyncRouter::from_clients(list.iter().map(|c| c.asynch.clone()).collect())
-                .py()?;
         Ok(Router {
-            channels: list,
-            asynch,
-            blocking: OnceLock::new(),
+            inner: voicecode::Router::from_clients(list).py()?,
         })
     }
 
     /// The vendors of the channels, in order.
     #[getter]
     fn vendors(&self) -> Vec<&'static str> {
-        self.channels.iter().map(|c| c.vendor().as_str()).collect()
+        self.inner
+            .clients()
+            .iter()
+            .map(|c| c.vendor().as_str())
+            .collect()
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -416,9 +322,7 @@ impl Router {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
         let req = send_code_request(to, code, options)?;
-        py.detach(|| self.blocking().and_then(|router| router.send_code(&req)))
-            .py()
-            .map(Receipt)
+        detached(py, || self.inner.send_code(&req)).map(Receipt)
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -430,7 +334,7 @@ impl Router {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = send_code_request(to, code, options)?;
-        let router = self.asynch.clone();
+        let router = self.inner.as_async().clone();
         spawn(py, async move { router.send_code(&req).await.map(Receipt) })
     }
 
@@ -438,4 +342,10 @@ impl Router {
         let vendors: Vec<String> = self.vendors().iter().map(|v| format!("'{v}'")).collect();
         format!("Router(vendors=[{}])", vendors.join(", "))
     }
+}
+
+/// `send_sms_code`'s arguments as the core's request; the core reads `purpose`.
+fn sms_request(mobile: String, purpose: String, captcha_token: String) -> PyResult<SendSmsCode> {
+    let request = json!({"mobile": mobile, "purpose": purpose, "captcha_token": captcha_token});
+    voicecode::model::from_value("request", request).py()
 }

@@ -66,7 +66,7 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add(
         "_SEND_CODE_OPTIONS",
-        PyTuple::new(py, client::SEND_CODE_OPTIONS)?,
+        PyTuple::new(py, voicecode::SendCode::OPTIONS.map(|(name, _)| name))?,
     )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::Router>()?;

@@ -84,7 +84,30 @@ pub struct SendCode {
     pub return_idle_port: Option<bool>,
 }
 
+/// The JSON type of an optional [`SendCode`] field, for bindings that check their own
+/// language's types (a Python `TypeError`) before the core reads the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OptionType {
+    /// A string.
+    Text,
+    /// A whole number.
+    Count,
+    /// A boolean.
+    Flag,
+}
+
 impl SendCode {
+    /// The optional fields in declaration order, with their JSON types.
+    pub const OPTIONS: [(&'static str, OptionType); 7] = [
+        ("play_times", OptionType::Count),
+        ("user_data", OptionType::Text),
+        ("status_url", OptionType::Text),
+        ("fee_url", OptionType::Text),
+        ("pre_tone", OptionType::Text),
+        ("pos_tone", OptionType::Text),
+        ("return_idle_port", OptionType::Flag),
+    ];
+
     /// A request with the vendor's defaults for everything optional.
     pub fn new(to: impl Into<String>, code: impl Into<String>) -> Self {
         SendCode {
@@ -249,6 +272,42 @@ mod tests {
             field_of(json!({"to": "1", "code": "1", "play_times": 300})),
             invalid("play_times")
         );
+    }
+
+    #[test]
+    fn the_options_table_lists_every_optional_field_with_its_json_type() {
+        let every = SendCode {
+            to: "1".into(),
+            code: "2".into(),
+            play_times: Some(1),
+            user_data: Some("u".into()),
+            status_url: Some("s".into()),
+            fee_url: Some("f".into()),
+            pre_tone: Some("p".into()),
+            pos_tone: Some("q".into()),
+            return_idle_port: Some(true),
+        };
+        let Value::Object(map) = serde_json::to_value(every).unwrap() else {
+            panic!("a SendCode serialises to an object");
+        };
+        let options: Vec<(&str, OptionType)> = map
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "to" | "code"))
+            .map(|(k, v)| {
+                let ty = match v {
+                    Value::String(_) => OptionType::Text,
+                    Value::Number(_) => OptionType::Count,
+                    Value::Bool(_) => OptionType::Flag,
+                    other => panic!("{k} serialises as {other}"),
+                };
+                (k.as_str(), ty)
+            })
+            .collect();
+        let mut expected = SendCode::OPTIONS.to_vec();
+        expected.sort();
+        let mut options = options;
+        options.sort();
+        assert_eq!(options, expected);
     }
 
     #[test]
