@@ -1,7 +1,5 @@
 //! `callbacks`: call-status pushes from the vendors, parsed and authenticated by the core.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
@@ -44,7 +42,8 @@ pub fn parse(vendor_name: JsonArg, headers: VerbatimArg, body: BodyArg) -> Reply
 pub fn verify_huawei(headers: VerbatimArg, options: JsonArg) -> Reply<()> {
     Reply((|| {
         let headers = header_pairs(headers)?;
-        let verifier = shared_verifier(options.object("options")?)?;
+        let o = VerifierOptions::read(options.object("options")?)?;
+        let verifier = CoreVerifier::shared(&o.app_secret, &o.url, o.window());
         Ok(verifier.verify(&headers)?)
     })())
 }
@@ -74,43 +73,30 @@ impl HuaweiPushVerifier {
 
 /// `verifyHuawei`'s options: the app's secret, the status (or fee) URL as configured, and how far
 /// `Created` may be from now.
-fn verifier_from(options: Value) -> Result<CoreVerifier, Failure> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Options {
-        app_secret: String,
-        url: String,
-        #[serde(default)]
-        window_seconds: Option<u64>,
-    }
-    let o: Options = parse_request("options", options)?;
-    let verifier = CoreVerifier::new(o.app_secret, o.url);
-    Ok(match o.window_seconds {
-        Some(s) => verifier.with_window(Duration::from_secs(s)),
-        None => verifier,
-    })
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifierOptions {
+    app_secret: String,
+    url: String,
+    #[serde(default)]
+    window_seconds: Option<u64>,
 }
 
-/// How many distinct option sets `verifyHuawei` keeps verifiers for; a receiver has one per
-/// status or fee URL, so this is only reached by misuse (options built per push).
-const MAX_SHARED_VERIFIERS: usize = 256;
+impl VerifierOptions {
+    fn read(options: Value) -> Result<Self, Failure> {
+        parse_request("options", options)
+    }
 
-/// One verifier per (secret, url, window), so that `verifyHuawei` keeps the replay protection a
-/// long-lived verifier has.
-fn shared_verifier(options: Value) -> Result<Arc<CoreVerifier>, Failure> {
-    static VERIFIERS: Mutex<Option<HashMap<String, Arc<CoreVerifier>>>> = Mutex::new(None);
-    let key = options.to_string();
-    let mut guard = VERIFIERS.lock().unwrap_or_else(|p| p.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(v) = map.get(&key) {
-        return Ok(Arc::clone(v));
+    fn window(&self) -> Duration {
+        self.window_seconds
+            .map_or(CoreVerifier::DEFAULT_WINDOW, Duration::from_secs)
     }
-    let verifier = Arc::new(verifier_from(options)?);
-    if map.len() >= MAX_SHARED_VERIFIERS {
-        map.clear();
-    }
-    map.insert(key, Arc::clone(&verifier));
-    Ok(verifier)
+}
+
+fn verifier_from(options: Value) -> Result<CoreVerifier, Failure> {
+    let o = VerifierOptions::read(options)?;
+    let window = o.window();
+    Ok(CoreVerifier::new(o.app_secret, o.url).with_window(window))
 }
 
 /// Remembers which events were handled (by vendor, message id and event kind), so that repeated
