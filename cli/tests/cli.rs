@@ -239,7 +239,7 @@ fn a_secret_may_come_from_the_environment() {
             .unwrap()
             .to_owned();
     });
-    let run = |env: Option<&str>| {
+    let run = |env: Option<&std::ffi::OsStr>| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_voicecode"));
         cmd.args([
             "send",
@@ -259,7 +259,21 @@ fn a_secret_may_come_from_the_environment() {
     };
     let missing = run(None);
     assert_eq!(json(&missing)["error"]["field"], "app_secret");
-    let ok = run(Some(&secret));
+    // A secret that is set but unreadable is reported as such, not as missing.
+    let garbled = run(Some(std::os::unix::ffi::OsStrExt::from_bytes(
+        b"\xffs3cret",
+    )));
+    assert_eq!(garbled.status.code(), Some(2));
+    let error = &json(&garbled)["error"];
+    assert_eq!(error["kind"], "invalid_config");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("VOICECODE_APP_SECRET is set but is not valid UTF-8"),
+        "{error}"
+    );
+    let ok = run(Some(secret.as_ref()));
     assert_eq!(
         json(&ok)["ok"],
         true,

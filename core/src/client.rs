@@ -125,11 +125,24 @@ impl AsyncClient {
 
     async fn exchange<T>(
         &self,
+        operation: &'static str,
+        request: HttpRequest,
+        parse: impl FnOnce(&HttpResponse) -> Result<T>,
+    ) -> Result<T> {
+        self.round_trip(operation, request, parse)
+            .await
+            .map_err(|e| e.during(operation))
+    }
+
+    async fn round_trip<T>(
+        &self,
         operation: &str,
         request: HttpRequest,
         parse: impl FnOnce(&HttpResponse) -> Result<T>,
     ) -> Result<T> {
         let vendor = self.vendor();
+        // reqwest's errors quote the whole URL, and ytx signs in the query.
+        let url = request.url_without_query().to_owned();
         log_request(vendor, operation, &request);
         let mut builder = self
             .inner
@@ -142,14 +155,14 @@ impl AsyncClient {
             .body(request.body)
             .send()
             .await
-            .map_err(|e| transport_error(vendor, &e))?;
+            .map_err(|e| transport_error(vendor, &url, e))?;
         let status = response.status().as_u16();
         let headers = headers(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(vendor, &e))?
+            .map_err(|e| transport_error(vendor, &url, e))?
         {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BODY {
@@ -343,9 +356,10 @@ fn finish<T>(
     result
 }
 
-/// What a reqwest failure means for the request's fate.
-fn transport_error(vendor: Vendor, e: &reqwest::Error) -> Error {
-    let detail = error_chain(e);
+/// What a reqwest failure of the request to `url` means for the request's fate.
+fn transport_error(vendor: Vendor, url: &str, e: reqwest::Error) -> Error {
+    let e = e.without_url();
+    let detail = format!("{url}: {}", error_chain(&e));
     if e.is_builder() {
         return Error::transport(vendor, ErrorKind::InvalidConfig, Outcome::NotSent, detail);
     }

@@ -4,6 +4,7 @@
 //! Python dicts (Node uses their camelCase form). Unknown keys are refused with the key's name,
 //! because a misspelt optional key (`staus_url`) would otherwise be silently ignored.
 
+use std::io::Read as _;
 use std::time::Duration;
 
 use serde::de::Error as _;
@@ -49,11 +50,9 @@ impl ChannelConfig {
         self
     }
 
-    /// Reads a configuration from JSON text.
+    /// Reads a configuration from JSON text; a key given twice is refused, naming it.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_config("config", format!("not valid JSON: {e}")))?;
-        Self::from_value(value)
+        Self::from_value(json_config(text, "")?)
     }
 
     /// Reads a configuration from a JSON value (also what TOML files are converted to).
@@ -120,50 +119,92 @@ fn take_millis(map: &mut Map<String, Value>, key: &str) -> Result<Option<u64>> {
 
 impl ChannelConfig {
     /// Reads a channel config file in this schema: JSON when the name ends in `.json`, TOML
-    /// otherwise. A vendor's secret missing from the file is read from `VOICECODE_<KEY>` (e.g.
-    /// `VOICECODE_APP_SECRET`; see [`Vendor::secret_key`]), so that it can stay out of files.
+    /// otherwise, at most [`MAX_CONFIG_BYTES`]. A vendor's secret missing from the file is read
+    /// from `VOICECODE_<KEY>` (e.g. `VOICECODE_APP_SECRET`; see [`Vendor::secret_key`]), so that
+    /// it can stay out of files; when both have it, the file wins. Errors never quote the file's
+    /// text, which holds credentials.
     ///
     /// This is the one loader behind the command line's `--config` and every binding's
     /// "from file" constructor.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::invalid_config("config", format!("cannot read {shown}: {e}")))?;
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Error::invalid_config("config", format!("cannot read {shown}: {e}"))
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| unreadable(&e))?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(Error::invalid_config(
+                "config",
+                format!("{shown} is larger than {MAX_CONFIG_BYTES} bytes; is it a channel config?"),
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::invalid_config("config", format!("{shown} is not UTF-8 text")))?;
         let is_json = path
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
         let mut value: Value = if is_json {
-            serde_json::from_str(&text).map_err(|e| {
-                Error::invalid_config("config", format!("{shown} is not valid JSON: {e}"))
-            })?
+            json_config(&text, &format!("{shown} "))?
         } else {
             toml::from_str(&text).map_err(|e| {
-                Error::invalid_config("config", format!("{shown} is not valid TOML: {e}"))
+                // toml's own message quotes the offending line, which may hold a secret.
+                let at = e.span().map_or(String::new(), |span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!(" at line {line}, column {column}")
+                });
+                Error::invalid_config(
+                    "config",
+                    format!("{shown} is not valid TOML{at}: {}", e.message()),
+                )
             })?
         };
-        fill_secret(&mut value, |name| std::env::var(name).ok());
+        fill_secret(&mut value, |name| match std::env::var(name) {
+            Ok(secret) => Ok(Some(secret)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_config(
+                "config",
+                format!("{name} is set but is not valid UTF-8"),
+            )),
+        })?;
         Self::from_value(value)
     }
 }
 
+/// The most a config file may hold: a channel config is a few hundred bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// JSON config text as a value, refusing a key given twice; `shown` prefixes messages.
+fn json_config(text: &str, shown: &str) -> Result<Value> {
+    crate::model::parse_json(text).map_err(|(key, rule)| match key {
+        Some(key) => Error::invalid_config(&key, format!("{shown}{rule}")),
+        None => Error::invalid_config("config", format!("{shown}{rule}")),
+    })
+}
+
 /// Puts the vendor's secret into `value` from `env("VOICECODE_<KEY>")` when the file has none.
-fn fill_secret(value: &mut Value, env: impl Fn(&str) -> Option<String>) {
+fn fill_secret(value: &mut Value, env: impl Fn(&str) -> Result<Option<String>>) -> Result<()> {
     let Some(map) = value.as_object_mut() else {
-        return;
+        return Ok(());
     };
     let vendor = map
         .get("vendor")
         .and_then(Value::as_str)
         .and_then(|v| v.parse::<Vendor>().ok());
     let Some(key) = vendor.and_then(Vendor::secret_key) else {
-        return;
+        return Ok(());
     };
     if !map.contains_key(key) {
-        if let Some(secret) = env(&format!("VOICECODE_{}", key.to_ascii_uppercase())) {
+        if let Some(secret) = env(&format!("VOICECODE_{}", key.to_ascii_uppercase()))? {
             map.insert(key.to_owned(), Value::String(secret));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -174,8 +215,9 @@ mod file_tests {
     fn a_missing_secret_comes_from_its_environment_variable() {
         let mut value = serde_json::json!({"vendor": "huawei", "app_key": "k"});
         fill_secret(&mut value, |name| {
-            (name == "VOICECODE_APP_SECRET").then(|| "s3cret".to_owned())
-        });
+            Ok((name == "VOICECODE_APP_SECRET").then(|| "s3cret".to_owned()))
+        })
+        .unwrap();
         assert_eq!(value["app_secret"], "s3cret");
         // app_key is huawei's username, not its secret: cloud10658's variable does not apply.
         assert_eq!(value["app_key"], "k");
@@ -184,7 +226,7 @@ mod file_tests {
     #[test]
     fn the_file_wins_over_the_environment() {
         let mut value = serde_json::json!({"vendor": "ihuyi", "api_key": "from-file"});
-        fill_secret(&mut value, |_| Some("from-env".to_owned()));
+        fill_secret(&mut value, |_| Ok(Some("from-env".to_owned()))).unwrap();
         assert_eq!(value["api_key"], "from-file");
     }
 }

@@ -138,6 +138,8 @@ struct Repr {
     http_status: Option<u16>,
     message: String,
     attempts: Vec<Attempt>,
+    /// The client operation that failed, for the advice an `Unknown` outcome gives.
+    operation: Option<&'static str>,
 }
 
 /// One channel's part in a failover: tried and failed, or skipped because it cannot carry the
@@ -173,6 +175,7 @@ impl Error {
             http_status: None,
             message,
             attempts: Vec::new(),
+            operation: None,
         };
         Error {
             inner: Box::new(inner),
@@ -243,6 +246,12 @@ impl Error {
         let mut e = Error::new(kind, outcome, format!("{vendor}: {detail}"));
         e.inner.vendor = Some(vendor);
         e
+    }
+
+    /// Marks this as a failure of the client operation `operation` (`send_code`, `balance`, …).
+    pub(crate) fn during(mut self, operation: &'static str) -> Self {
+        self.inner.operation = Some(operation);
+        self
     }
 
     pub(crate) fn set_kind(&mut self, kind: ErrorKind) {
@@ -345,10 +354,20 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.message)?;
         if self.inner.outcome == Outcome::Unknown {
-            f.write_str(
-                "; the request may have reached the vendor, so voicecode did not resend it \
-                 (a resend could ring the phone twice): check the call status before retrying",
-            )?;
+            f.write_str(match self.inner.operation {
+                Some("balance" | "captcha" | "verify_captcha") => {
+                    "; the request may have reached the vendor: asking again is safe, as it \
+                     places no call and sends no message"
+                }
+                Some("send_sms_code") => {
+                    "; the request may have reached the vendor, so voicecode did not resend it \
+                     (a resend could send a second SMS): wait before asking for another code"
+                }
+                _ => {
+                    "; the request may have reached the vendor, so voicecode did not resend it \
+                     (a resend could ring the phone twice): check the call status before retrying"
+                }
+            })?;
         }
         Ok(())
     }

@@ -1,8 +1,10 @@
 //! Requests and results shared by every vendor.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::fmt;
+
+use serde::de::{DeserializeOwned, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
 use crate::{Error, Result, Vendor};
 
@@ -15,6 +17,94 @@ pub fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
         return Err(Error::invalid_input(what, "must be an object"));
     }
     deserialize_named(value, what).map_err(|(field, rule)| Error::invalid_input(&field, rule))
+}
+
+/// Parses JSON text as [`serde_json::from_str`] does, but refuses an object with the same key
+/// twice (serde_json keeps the last one, so a second `api_key` would silently win). On error,
+/// returns the repeated key, if that is the fault, and a rule that quotes no value.
+pub fn parse_json(text: &str) -> std::result::Result<Value, (Option<String>, String)> {
+    serde_json::from_str::<Strict>(text)
+        .map(|strict| strict.0)
+        .map_err(|e| {
+            let message = e.to_string();
+            let key = message
+                .strip_prefix("duplicate key `")
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_owned);
+            match key {
+                Some(key) => (Some(key), message),
+                None => (None, format!("not valid JSON: {message}")),
+            }
+        })
+}
+
+/// A JSON value read with duplicate keys refused.
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(A::Error::custom(format!(
+                    "duplicate key `{key}`: give each key once"
+                )));
+            }
+            let Strict(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Deserialises `value`, or says which key is at fault (`device.os_version` when nested;
@@ -272,6 +362,21 @@ mod tests {
             field_of(json!({"to": "1", "code": "1", "play_times": 300})),
             invalid("play_times")
         );
+    }
+
+    #[test]
+    fn json_with_a_repeated_key_is_refused_naming_the_key() {
+        let (key, rule) = parse_json(r#"{"a": 1, "b": {"c": 2, "c": "SECRET"}}"#).unwrap_err();
+        assert_eq!(key.as_deref(), Some("c"));
+        assert!(rule.contains("duplicate key"), "{rule}");
+        assert!(!rule.contains("SECRET"), "{rule}");
+        assert_eq!(
+            parse_json(r#"{"a": [1, 2.5, null, true, "x"], "b": {}}"#).unwrap(),
+            serde_json::json!({"a": [1, 2.5, null, true, "x"], "b": {}})
+        );
+        let (key, rule) = parse_json("{").unwrap_err();
+        assert_eq!(key, None);
+        assert!(rule.starts_with("not valid JSON"), "{rule}");
     }
 
     #[test]

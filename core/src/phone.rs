@@ -28,6 +28,12 @@ impl Phone {
             if !is_digits(international) || !(7..=15).contains(&international.len()) {
                 return Err(Error::invalid_input(field, format!("{input:?}: {RULE}")));
             }
+            if international.starts_with('0') {
+                return Err(Error::invalid_input(
+                    field,
+                    format!("{input:?}: no country code starts with 0; {RULE}"),
+                ));
+            }
             return match international.strip_prefix("86") {
                 // Beijing's area code 10 also starts with 1: mobiles are the 11-digit ones.
                 Some(national) if national.len() == 11 && national.starts_with('1') => {
@@ -134,6 +140,13 @@ mod tests {
         let err = p.mainland("to", "ytx").unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
         assert!(err.message().contains("outside mainland China"), "{err}");
+    }
+
+    #[test]
+    fn no_e164_number_starts_with_zero() {
+        let err = Phone::parse("to", "+013800138000").unwrap_err();
+        assert_eq!(err.field(), Some("to"));
+        assert!(err.message().contains("country code"), "{err}");
     }
 
     #[test]

@@ -232,3 +232,68 @@ fn config_files_are_read_as_toml_or_by_extension_as_json() {
     assert!(e.message().contains("missing.toml"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("voicecode-config-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn a_broken_config_file_is_located_but_never_quoted() {
+    let secret = "SECRETXYZ123";
+    for (name, text) in [
+        (
+            "broken.toml",
+            format!("vendor = \"ihuyi\"\napi_key = \"{secret}\n"),
+        ),
+        // JSON under a name that is not .json is read as TOML, and fails the same way.
+        (
+            "config.yaml",
+            format!(r#"{{"vendor":"ihuyi","api_key":"{secret}",}}"#),
+        ),
+    ] {
+        let e = ChannelConfig::from_file(temp_file(name, text.as_bytes())).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidConfig, Some("config"))
+        );
+        assert!(e.message().contains("line "), "{e}");
+        assert!(!e.message().contains(secret), "{e}");
+        assert!(!serde_json::to_string(&e).unwrap().contains(secret));
+    }
+}
+
+#[test]
+fn a_config_file_larger_than_the_cap_is_refused_unread() {
+    let mut text = IHUYI.as_bytes().to_vec();
+    text.resize(voicecode::config::MAX_CONFIG_BYTES as usize + 1, b' ');
+    let e = ChannelConfig::from_file(temp_file("big.json", &text)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("config"))
+    );
+    assert!(e.message().contains("larger than"), "{e}");
+    // Just under the cap is read.
+    text.truncate(voicecode::config::MAX_CONFIG_BYTES as usize);
+    ChannelConfig::from_file(temp_file("cap.json", &text)).unwrap();
+}
+
+#[test]
+fn a_key_given_twice_is_refused_by_name() {
+    let twice = r#"{"vendor":"ihuyi","account":"VM1","account":"VM2","api_key":"k"}"#;
+    let e = ChannelConfig::from_json(twice).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("account"))
+    );
+    let e = ChannelConfig::from_file(temp_file("twice.json", twice.as_bytes())).unwrap_err();
+    assert_eq!(e.field(), Some("account"));
+    assert!(e.message().contains("twice.json"), "{e}");
+    // TOML refuses repeated keys on its own.
+    let toml = "vendor = \"ihuyi\"\naccount = \"VM1\"\naccount = \"VM2\"\napi_key = \"k\"\n";
+    let e = ChannelConfig::from_file(temp_file("twice.toml", toml.as_bytes())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+}

@@ -96,6 +96,32 @@ async fn a_blocking_call_inside_an_async_runtime_is_refused_before_sending() {
 }
 
 #[test]
+fn transport_errors_name_the_path_but_never_the_signed_query() {
+    let refused = client(&ytx_config(&format!("http://127.0.0.1:{}", closed_port())));
+    let server = TestServer::start(|_| Reply::Hang);
+    let hanging = client(&ytx_config(&server.base_url));
+    for client in [refused, hanging] {
+        let err = send(&client).unwrap_err();
+        let text = serde_json::to_string(&err).unwrap();
+        assert!(text.contains("/call/CodeCallOut.wx"), "{text}");
+        assert!(!text.contains("Sign="), "{text}");
+    }
+}
+
+#[test]
+fn an_unknown_outcome_advises_by_what_the_operation_does() {
+    let server = TestServer::start(|_| Reply::Hang);
+    let client = client(&ytx_config(&server.base_url));
+    let send_error = send(&client).unwrap_err().to_string();
+    assert!(send_error.contains("ring the phone twice"), "{send_error}");
+    let balance_error = client.balance().unwrap_err();
+    assert_eq!(balance_error.outcome(), Outcome::Unknown);
+    let text = balance_error.to_string();
+    assert!(text.contains("asking again is safe"), "{text}");
+    assert!(!text.contains("ring"), "{text}");
+}
+
+#[test]
 fn connection_refused_is_network_and_not_sent() {
     let client = client(&ytx_config(&format!("http://127.0.0.1:{}", closed_port())));
     let err = send(&client).unwrap_err();

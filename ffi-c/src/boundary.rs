@@ -102,11 +102,12 @@ pub(crate) fn arg_opt_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Optio
     }
 }
 
-/// A JSON text argument, parsed as a JSON value: malformed JSON is `invalid_input`.
+/// A JSON text argument, parsed as a JSON value: malformed JSON, or an object with a key given
+/// twice, is `invalid_input` (naming the repeated key).
 pub(crate) fn arg_json_value(ptr: *const c_char, name: &str) -> FfiResult<serde_json::Value> {
     let text = arg_str(ptr, name)?;
-    serde_json::from_str(text)
-        .map_err(|e| Error::invalid_input(name, format!("not valid JSON: {e}")).into())
+    voicecode::model::parse_json(text)
+        .map_err(|(key, rule)| Error::invalid_input(key.as_deref().unwrap_or(name), rule).into())
 }
 
 /// A JSON argument in one of the core's request shapes, read by the core

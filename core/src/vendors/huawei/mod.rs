@@ -204,6 +204,17 @@ fn encode_url(field: &str, url: &str) -> Result<String> {
             format!("{url:?} may contain only letters, digits and - : . / (Huawei's rule)"),
         ));
     }
+    // Huawei pushes to "http://IP:Port or a domain, http and https supported".
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .and_then(|rest| rest.split('/').next());
+    if host.is_none_or(|host| host.is_empty() || host.starts_with(':')) {
+        return Err(Error::invalid_input(
+            field,
+            format!("{url:?} must be an http:// or https:// URL with a host"),
+        ));
+    }
     let encoded = BASE64.encode(url);
     if encoded.len() > 128 {
         return Err(Error::invalid_input(
@@ -295,6 +306,15 @@ impl Protocol for HuaweiConfig {
             return Err(Error::invalid_config(
                 "display_number",
                 "must be the registered caller ID in E.164, e.g. +8675528001234",
+            ));
+        }
+        if self.language_type != 2 {
+            return Err(Error::invalid_config(
+                "language_type",
+                format!(
+                    "{} is not a documented languageType; Huawei documents only 2 (Chinese)",
+                    self.language_type
+                ),
             ));
         }
         check_tone("pre_tone", &self.pre_tone).map_err(as_config)?;
@@ -584,6 +604,41 @@ mod tests {
         assert_eq!(
             c.validate().unwrap_err().kind(),
             ErrorKind::InvalidConfig
+        );
+    }
+
+    #[test]
+    fn push_urls_must_be_http_or_https_with_a_host() {
+        for bad in ["javascript:1", "ftp://example.com", "https://", "http://:8080/x", "example.com"] {
+            let mut c = config();
+            c.fee_url = Some(bad.into());
+            let err = c.validate().unwrap_err();
+            assert_eq!(
+                (err.kind(), err.field()),
+                (ErrorKind::InvalidConfig, Some("fee_url")),
+                "{bad}"
+            );
+            let req = SendCode {
+                status_url: Some(bad.into()),
+                ..SendCode::new("13800138000", "1234")
+            };
+            let err = config().send_code(PRODUCTION, &req, &ctx()).unwrap_err();
+            assert_eq!(
+                (err.kind(), err.field()),
+                (ErrorKind::InvalidInput, Some("status_url")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_documented_language_type_is_accepted() {
+        let mut c = config();
+        c.language_type = 99;
+        let err = c.validate().unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field()),
+            (ErrorKind::InvalidConfig, Some("language_type"))
         );
     }
 
