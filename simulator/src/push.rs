@@ -4,7 +4,6 @@
 //! Pushes go out promptly ([`PUSH_INTERVAL`] apart) so that tests of receivers stay fast; the
 //! real platforms take seconds. A receiver that fails is logged and not retried.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use voicecode::protocol::signing::{huawei_created, push_digest};
 
-use crate::server::Shared;
-use crate::vendors::{china_time, random_hex};
+use crate::wire::{china_time, random_hex};
 
 /// Time between two pushes of one call.
 const PUSH_INTERVAL: Duration = Duration::from_millis(20);
@@ -88,12 +86,17 @@ pub(crate) struct Cloud10658Call {
     pub(crate) outcome: CallOutcome,
 }
 
-pub(crate) async fn deliver(shared: Arc<Shared>, follow_up: FollowUp) {
+/// Makes the pushes owed; cloud10658 receipts go to `cloud10658_receipt_url`, none without it.
+pub(crate) async fn deliver(
+    http: reqwest::Client,
+    cloud10658_receipt_url: Option<String>,
+    follow_up: FollowUp,
+) {
     match follow_up {
-        FollowUp::Huawei(call) => huawei_call(&shared.http, call).await,
+        FollowUp::Huawei(call) => huawei_call(&http, call).await,
         FollowUp::Cloud10658(call) => {
-            if let Some(url) = &shared.cloud10658_receipt_url {
-                cloud10658_receipt(&shared.http, url, call).await;
+            if let Some(url) = &cloud10658_receipt_url {
+                cloud10658_receipt(&http, url, call).await;
             }
         }
     }
