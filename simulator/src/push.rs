@@ -30,6 +30,22 @@ pub enum CallOutcome {
 }
 
 impl CallOutcome {
+    /// Every outcome, in the order above.
+    pub const ALL: [CallOutcome; 3] = [
+        CallOutcome::Answered,
+        CallOutcome::Busy,
+        CallOutcome::NoAnswer,
+    ];
+
+    /// The snake_case name the admin API and every binding use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Answered => "answered",
+            CallOutcome::Busy => "busy",
+            CallOutcome::NoAnswer => "no_answer",
+        }
+    }
+
     /// Huawei's `stateCode` (Q.850 cause) of the disconnect.
     pub fn state_code(self) -> u16 {
         match self {
@@ -54,6 +70,20 @@ impl CallOutcome {
             CallOutcome::Busy => &["callout", "disconnect"],
             CallOutcome::NoAnswer => &["callout", "alerting", "disconnect"],
         }
+    }
+}
+
+impl std::str::FromStr for CallOutcome {
+    type Err = String;
+
+    /// Reads a name as [`CallOutcome::as_str`] writes it; the error lists the valid names.
+    fn from_str(name: &str) -> Result<Self, String> {
+        CallOutcome::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == name)
+            .ok_or_else(|| {
+                format!("unknown call outcome {name:?}; expected answered, busy or no_answer")
+            })
     }
 }
 
@@ -254,5 +284,25 @@ fn report(url: &str, result: reqwest::Result<reqwest::Response>) {
             response.status()
         ),
         Err(e) => log::warn!("voicecode-sim: push to {url} failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_and_match_the_admin_api() {
+        for outcome in CallOutcome::ALL {
+            assert_eq!(outcome.as_str().parse::<CallOutcome>(), Ok(outcome));
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_with_the_valid_ones() {
+        let e = "hung_up".parse::<CallOutcome>().unwrap_err();
+        assert!(e.contains("\"hung_up\""), "{e}");
+        assert!(e.contains("answered, busy or no_answer"), "{e}");
     }
 }
