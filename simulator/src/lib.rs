@@ -38,6 +38,7 @@ mod vendors;
 mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -50,7 +51,7 @@ pub use push::CallOutcome;
 
 use crate::exchange::Shared;
 
-/// Why the simulator could not start.
+/// Why the simulator could not start, or could not write its configs.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// The port could not be bound (in use, or not permitted).
@@ -64,6 +65,14 @@ pub enum SimError {
     /// The runtime, its thread or the push client could not be created.
     #[error("cannot start the simulator: {0}")]
     Start(String),
+    /// A config file or its directory could not be written ([`Simulator::write_configs`]).
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// A running simulator. Dropping it stops the server and closes every connection.
@@ -127,6 +136,27 @@ impl Simulator {
     /// vendor's demo credentials and `base_url` pointing at this simulator.
     pub fn config_json(&self, vendor: Vendor) -> serde_json::Value {
         config::channel_config(vendor, &self.shared.base_url)
+    }
+
+    /// Writes [`Simulator::config_json`] of every vendor into `dir` (created if missing) as
+    /// `ytx.json`, `huawei.json`, …, ready for `voicecode send --config`; returns each vendor
+    /// with the file written, in [`Vendor::ALL`] order.
+    pub fn write_configs(&self, dir: &Path) -> Result<Vec<(Vendor, PathBuf)>, SimError> {
+        let failed = |path: &Path| {
+            let path = path.to_owned();
+            move |source| SimError::Write { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(failed(dir))?;
+        Vendor::ALL
+            .into_iter()
+            .map(|vendor| {
+                let path = dir.join(format!("{vendor}.json"));
+                // A JSON value always serialises; the newline is for people who cat the file.
+                let text = format!("{:#}\n", self.config_json(vendor));
+                std::fs::write(&path, text).map_err(failed(&path))?;
+                Ok((vendor, path))
+            })
+            .collect()
     }
 
     /// Adds a fault for the vendor's next requests (every operation of that vendor).
