@@ -21,6 +21,7 @@ use crate::journal::{JournalEntry, Operation, Verdict};
 use crate::options::SimOptions;
 use crate::push::{self, FollowUp};
 use crate::state::State;
+use crate::wire::json_response;
 
 /// Vendor requests are a few hundred bytes; anything near this is not a vendor request.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -156,6 +157,22 @@ impl Answer {
             follow_up: None,
         }
     }
+
+    /// HTTP 200 with `body`, the vendor having done what was asked.
+    pub(crate) fn accepted(body: &serde_json::Value) -> Self {
+        Answer::new(json_response(StatusCode::OK, body), Verdict::Accepted)
+    }
+
+    pub(crate) fn with_follow_up(self, follow_up: Option<FollowUp>) -> Self {
+        Answer { follow_up, ..self }
+    }
+}
+
+/// A vendor's refusal, as each vendor module's `refusal` gives it.
+impl From<(Response, Verdict)> for Answer {
+    fn from((response, verdict): (Response, Verdict)) -> Self {
+        Answer::new(response, verdict)
+    }
 }
 
 /// A vendor as the request flow sees it: which one it is, and how it answers when a
@@ -165,55 +182,57 @@ pub(crate) struct VendorSide {
     pub(crate) refusal: fn(Operation, &VendorRequest, &str) -> Response,
 }
 
-/// The flow every vendor request goes through: faults first (a fault answers instead of the
-/// vendor), then the vendor's checks; the journal records the verdict before the answer leaves,
-/// so a test reading it right after its call returns sees the entry.
-pub(crate) async fn handle(
-    shared: Arc<Shared>,
-    side: &VendorSide,
-    operation: Operation,
-    phone: Option<String>,
-    req: VendorRequest,
-    logic: impl FnOnce(&mut State, &VendorRequest) -> Answer,
-) -> Response {
-    let vendor = side.vendor;
-    let entry = JournalEntry {
-        vendor,
-        operation,
-        method: req.method.to_string(),
-        path: req.path.clone(),
-        phone,
-        verdict: Verdict::Accepted,
-        at: Utc::now(),
-    };
-    let (latency, fault) = shared.lock().faults.take(vendor);
-    if let Some(delay) = latency {
-        tokio::time::sleep(delay).await;
+impl VendorSide {
+    /// The flow every vendor request goes through: faults first (a fault answers instead of
+    /// the vendor), then the vendor's checks; the journal records the verdict before the answer
+    /// leaves, so a test reading it right after its call returns sees the entry.
+    pub(crate) async fn handle(
+        &self,
+        shared: Arc<Shared>,
+        operation: Operation,
+        phone: Option<String>,
+        req: VendorRequest,
+        logic: impl FnOnce(&mut State, &VendorRequest) -> Answer,
+    ) -> Response {
+        let vendor = self.vendor;
+        let entry = JournalEntry {
+            vendor,
+            operation,
+            method: req.method.to_string(),
+            path: req.path.clone(),
+            phone,
+            verdict: Verdict::Accepted,
+            at: Utc::now(),
+        };
+        let (latency, fault) = shared.lock().faults.take(vendor);
+        if let Some(delay) = latency {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(fault) = fault {
+            let verdict = fault.verdict();
+            shared
+                .lock()
+                .journal
+                .record(JournalEntry { verdict, ..entry });
+            return faults::respond(fault, vendor, req.conn.as_ref(), |code| {
+                (self.refusal)(operation, &req, code)
+            })
+            .await;
+        }
+        let answer = {
+            let mut state = shared.lock();
+            let answer = logic(&mut state, &req);
+            let verdict = answer.verdict.clone();
+            state.journal.record(JournalEntry { verdict, ..entry });
+            answer
+        };
+        if let Some(follow_up) = answer.follow_up {
+            tokio::spawn(push::deliver(
+                shared.http.clone(),
+                shared.cloud10658_receipt_url.clone(),
+                follow_up,
+            ));
+        }
+        answer.response
     }
-    if let Some(fault) = fault {
-        let verdict = fault.verdict();
-        shared
-            .lock()
-            .journal
-            .record(JournalEntry { verdict, ..entry });
-        return faults::respond(fault, vendor, req.conn.as_ref(), |code| {
-            (side.refusal)(operation, &req, code)
-        })
-        .await;
-    }
-    let answer = {
-        let mut state = shared.lock();
-        let answer = logic(&mut state, &req);
-        let verdict = answer.verdict.clone();
-        state.journal.record(JournalEntry { verdict, ..entry });
-        answer
-    };
-    if let Some(follow_up) = answer.follow_up {
-        tokio::spawn(push::deliver(
-            shared.http.clone(),
-            shared.cloud10658_receipt_url.clone(),
-            follow_up,
-        ));
-    }
-    answer.response
 }

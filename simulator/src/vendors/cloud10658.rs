@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use voicecode::Vendor;
 
 use crate::demo::{CLOUD10658_APP_ID, CLOUD10658_APP_KEY, CLOUD10658_TEMPLATE_ID};
-use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{Cloud10658Call, FollowUp};
 use crate::state::State as SimState;
@@ -35,19 +35,16 @@ const SIDE: VendorSide = VendorSide {
 
 pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     let phone = VendorRequest::field(&req.fields(), "phone").map(str::to_owned);
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::SendCode,
         phone,
         req,
         |state, req| match check_send(state, req) {
-            Ok((body, call)) => Answer {
-                response: json_response(StatusCode::OK, &body),
-                verdict: Verdict::Accepted,
-                follow_up: Some(FollowUp::Cloud10658(call)),
-            },
-            Err(message) => refused(message),
+            Ok((body, call)) => {
+                Answer::accepted(&body).with_follow_up(Some(FollowUp::Cloud10658(call)))
+            }
+            Err(message) => refusal(message).into(),
         },
     )
     .await
@@ -56,15 +53,14 @@ pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequ
 /// Both balance paths: the documented `/voiceApi/getBalance` and the vendor example's
 /// `/voiceApi/group/getBalance` (which sends its fields in the query string).
 pub(crate) async fn balance(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::Balance,
         None,
         req,
         |state, req| match check_balance(state, req) {
-            Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
-            Err(message) => refused(message),
+            Ok(body) => Answer::accepted(&body),
+            Err(message) => refusal(message).into(),
         },
     )
     .await
@@ -83,11 +79,6 @@ pub(crate) fn refusal(message: &str) -> (Response, Verdict) {
         json_response(StatusCode::OK, &body),
         Verdict::refused(message, 200),
     )
-}
-
-fn refused(message: &str) -> Answer {
-    let (response, verdict) = refusal(message);
-    Answer::new(response, verdict)
 }
 
 fn check_send(

@@ -23,7 +23,7 @@ use voicecode::protocol::signing::password_digest;
 use voicecode::Vendor;
 
 use crate::demo::{HUAWEI_APP_KEY, HUAWEI_APP_SECRET, HUAWEI_DISPLAY_NUMBER};
-use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{FollowUp, HuaweiCall};
 use crate::state::{HuaweiMemory, State as SimState};
@@ -64,9 +64,8 @@ pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequ
     let phone = req
         .json_object()
         .and_then(|body| body.get("calleeNbr")?.as_str().map(str::to_owned));
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::SendCode,
         phone,
         req,

@@ -19,7 +19,7 @@ use voicecode::protocol::signing::{ihuyi_balance_password, ihuyi_submit_password
 use voicecode::Vendor;
 
 use crate::demo::{IHUYI_ACCOUNT, IHUYI_API_KEY};
-use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{is_digits, is_mobile, json_response};
@@ -72,7 +72,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorReque
         }
     };
     let phone = VendorRequest::field(&req.fields(), "mobile").map(str::to_owned);
-    handle(shared, &SIDE, operation, phone, req, move |state, req| {
+    SIDE.handle(shared, operation, phone, req, move |state, req| {
         let fields = req.fields();
         let result = match operation {
             Operation::SendCode => submit(state, &fields),
@@ -90,10 +90,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorReque
                     Verdict::Accepted,
                 )
             }
-            Err(code) => {
-                let (response, verdict) = refusal(operation, req, code);
-                Answer::new(response, verdict)
-            }
+            Err(code) => refusal(operation, req, code).into(),
         }
     })
     .await

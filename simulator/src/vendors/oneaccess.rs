@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
 use crate::demo::{CAPTCHA_ANSWER, CAPTCHA_TOLERANCE, ONEACCESS_CLIENT_ID};
-use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{is_mobile, json_response, random_hex};
@@ -51,14 +51,9 @@ const SIDE: VendorSide = VendorSide {
 };
 
 pub(crate) async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    handle(
-        shared,
-        &SIDE,
-        Operation::Captcha,
-        None,
-        req,
-        |state, req| conclude(check_device(req).map(|()| new_captcha(state))),
-    )
+    SIDE.handle(shared, Operation::Captcha, None, req, |state, req| {
+        conclude(check_device(req).map(|()| new_captcha(state)))
+    })
     .await
 }
 
@@ -67,9 +62,8 @@ pub(crate) async fn verify_captcha(
     req: VendorRequest,
 ) -> Response {
     let phone = body_text(&req, "sender");
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::VerifyCaptcha,
         phone,
         req,
@@ -83,15 +77,14 @@ pub(crate) async fn send_sms_code(
     req: VendorRequest,
 ) -> Response {
     let phone = body_text(&req, "mobile");
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::SendSmsCode,
         phone,
         req,
         |state, req| match check_device(req).and_then(|()| send_sms(state, req)) {
             Ok(()) => Answer::new(StatusCode::OK.into_response(), Verdict::Accepted),
-            Err((code, message)) => refused(code, message),
+            Err((code, message)) => refusal(code, message).into(),
         },
     )
     .await
@@ -106,15 +99,10 @@ pub(crate) fn refusal(code: &str, message: &str) -> (Response, Verdict) {
     )
 }
 
-fn refused(code: &str, message: &str) -> Answer {
-    let (response, verdict) = refusal(code, message);
-    Answer::new(response, verdict)
-}
-
 fn conclude(result: Result<Value, Refusal>) -> Answer {
     match result {
-        Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
-        Err((code, message)) => refused(code, message),
+        Ok(body) => Answer::accepted(&body),
+        Err((code, message)) => refusal(code, message).into(),
     }
 }
 

@@ -18,7 +18,7 @@ use voicecode::protocol::signing::{ytx_authorization, ytx_sign};
 use voicecode::Vendor;
 
 use crate::demo::{YTX_ACCOUNT_SID, YTX_APP_ID, YTX_AUTH_TOKEN};
-use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{china, china_time, is_mobile, json_response};
@@ -54,9 +54,8 @@ pub(crate) async fn send_code(
     req: VendorRequest,
 ) -> Response {
     let phone = req.json_object().and_then(|body| text(body.get("dst")));
-    handle(
+    SIDE.handle(
         shared,
-        &SIDE,
         Operation::SendCode,
         phone,
         req,
@@ -70,14 +69,9 @@ pub(crate) async fn balance(
     Path(sid): Path<String>,
     req: VendorRequest,
 ) -> Response {
-    handle(
-        shared,
-        &SIDE,
-        Operation::Balance,
-        None,
-        req,
-        move |state, req| conclude(check_balance(state, &sid, req)),
-    )
+    SIDE.handle(shared, Operation::Balance, None, req, move |state, req| {
+        conclude(check_balance(state, &sid, req))
+    })
     .await
 }
 
@@ -96,11 +90,8 @@ pub(crate) fn refusal(code: &str) -> (Response, Verdict) {
 
 fn conclude(result: Result<Value, &'static str>) -> Answer {
     match result {
-        Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
-        Err(code) => {
-            let (response, verdict) = refusal(code);
-            Answer::new(response, verdict)
-        }
+        Ok(body) => Answer::accepted(&body),
+        Err(code) => refusal(code).into(),
     }
 }
 
