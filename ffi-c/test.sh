@@ -13,8 +13,10 @@ root="$PWD"
 CBINDGEN_VERSION=0.29.4
 THREADS=8 SENDS=500            # the shared-handle test: exactly THREADS*SENDS in the journal
 VALGRIND_SENDS=50              # the same test under valgrind, smaller to keep time down
-out="$root/target/ffi-c-tests"
-lib="$root/target/debug"
+# Cargo's target directory: CARGO_TARGET_DIR when set, as cargo itself reads it.
+target="${CARGO_TARGET_DIR:-$root/target}"
+out="$target/ffi-c-tests"
+lib="$target/debug"
 passed=0
 failed=0
 
@@ -134,7 +136,7 @@ check "the C example links statically" \
 cargo build --quiet --locked -p voicecode-sim --bin voicecode-sim
 configs="$out/sim-configs"
 rm -rf "$configs"
-"$root/target/debug/voicecode-sim" --port 0 --write-configs "$configs" >"$out/sim.log" 2>&1 &
+"$lib/voicecode-sim" --port 0 --write-configs "$configs" >"$out/sim.log" 2>&1 &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [[ -f "$configs/oneaccess.json" ]] && break; sleep 0.1; done

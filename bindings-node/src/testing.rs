@@ -2,14 +2,11 @@
 //! no account: every vendor on one 127.0.0.1 port, fault injection, and a journal of what
 //! reached the "vendor".
 
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use napi::Env;
 use napi_derive::napi;
-use serde::Deserialize;
-use serde_json::Value;
-use voicecode::Vendor;
+use serde_json::{json, Value};
 use voicecode_sim::{CallOutcome, FaultSpec, Operation, SimOptions, Simulator as CoreSimulator};
 
 use crate::client::{parse_request, vendor};
@@ -24,35 +21,16 @@ pub struct Simulator {
     port: u16,
 }
 
-/// `new Simulator(options)`: the simulator's start options in camelCase.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Options {
-    #[serde(default)]
-    port: u16,
-    #[serde(default)]
-    balances: HashMap<Vendor, u64>,
-    #[serde(default)]
-    cloud10658_receipt_url: Option<String>,
-}
-
 #[napi(namespace = "testing")]
 impl Simulator {
     /// Starts the simulator on 127.0.0.1 (`port` 0, the default, picks a free one) and returns
     /// once it listens.
     #[napi(constructor, ts_args_type = "options?: SimulatorOptions")]
     pub fn new(env: Env, options: JsonArg) -> napi::Result<Self> {
-        let options = options.optional_object("options").and_then(|o| {
-            let o: Options = parse_request(
-                "options",
-                o.unwrap_or_else(|| Value::Object(Default::default())),
-            )?;
-            Ok(SimOptions {
-                port: o.port,
-                balances: o.balances,
-                cloud10658_receipt_url: o.cloud10658_receipt_url,
-            })
-        });
+        // The simulator's own option keys, in camelCase.
+        let options = options
+            .optional_object("options")
+            .and_then(|o| parse_request::<SimOptions>("options", o.unwrap_or_else(|| json!({}))));
         let options = settle(&env, options)?;
         let sim =
             CoreSimulator::start(options).map_err(|e| napi::Error::from_reason(e.to_string()))?;
@@ -119,14 +97,10 @@ impl Simulator {
     #[napi(ts_args_type = "outcome: CallOutcome", ts_return_type = "void")]
     pub fn set_call_outcome(&self, outcome: JsonArg) -> Reply<()> {
         Reply(self.with(|sim| {
-            let name = outcome.string("outcome")?;
-            let outcome: CallOutcome =
-                serde_json::from_value(Value::String(name)).map_err(|e| {
-                    voicecode::Error::invalid_input(
-                        "outcome",
-                        format!("{e}; expected answered, busy or no_answer"),
-                    )
-                })?;
+            let outcome: CallOutcome = outcome
+                .string("outcome")?
+                .parse()
+                .map_err(|rule| voicecode::Error::invalid_input("outcome", rule))?;
             sim.set_call_outcome(outcome);
             Ok(())
         }))

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use serde_json::Value;
+use serde_json::{json, Value};
 use voicecode::protocol::codes;
 use voicecode::Vendor;
 use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
@@ -59,16 +59,12 @@ impl Simulator {
         balances: Option<HashMap<String, u64>>,
         cloud10658_receipt_url: Option<String>,
     ) -> PyResult<Self> {
-        let balances = balances
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, units)| Ok((vendor(&name)?, units)))
-            .collect::<PyResult<_>>()?;
-        let options = SimOptions {
-            port,
-            balances,
-            cloud10658_receipt_url,
-        };
+        let options = json!({
+            "port": port,
+            "balances": balances.unwrap_or_default(),
+            "cloud10658_receipt_url": cloud10658_receipt_url,
+        });
+        let options: SimOptions = voicecode::model::from_value("options", options).py()?;
         let sim = py
             .detach(|| voicecode_sim::Simulator::start(options))
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
@@ -121,12 +117,7 @@ impl Simulator {
     }
 
     fn set_call_outcome(&self, py: Python<'_>, outcome: &str) -> PyResult<()> {
-        let outcome: CallOutcome = serde_json::from_value(Value::String(outcome.to_owned()))
-            .map_err(|_| {
-                PyValueError::new_err(format!(
-                    "unknown call outcome {outcome:?}; expected answered, busy or no_answer"
-                ))
-            })?;
+        let outcome: CallOutcome = outcome.parse().map_err(PyValueError::new_err)?;
         self.with(py, |sim| sim.set_call_outcome(outcome))
     }
 

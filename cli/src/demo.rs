@@ -25,14 +25,9 @@ pub fn run_simulator(port: u16, config_dir: &Path) -> anyhow::Result<()> {
         port,
         ..SimOptions::default()
     })?;
-    std::fs::create_dir_all(config_dir)
-        .with_context(|| format!("cannot create {}", config_dir.display()))?;
+    let written = sim.write_configs(config_dir)?;
     println!("voicecode simulator listening on {}", sim.base_url());
-    for vendor in Vendor::ALL {
-        let path = config_dir.join(format!("{vendor}.json"));
-        let text = serde_json::to_string_pretty(&sim.config_json(vendor))?;
-        std::fs::write(&path, text + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    for (vendor, path) in written {
         println!("  {vendor:<10} config: {}", path.display());
     }
     println!(

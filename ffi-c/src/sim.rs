@@ -2,11 +2,9 @@
 //! with the `simulator` feature, so that the C, PHP and Java test suites run against real
 //! vendor protocols on 127.0.0.1 and can count what reached the "vendor". Never ship it.
 
-use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Deserialize;
 use voicecode::{Error, Vendor};
 use voicecode_sim::{demo, FaultSpec, Operation, SimOptions, Simulator};
 
@@ -27,17 +25,6 @@ use crate::error::{vc_error, vc_result};
 pub struct vc_sim {
     sim: Simulator,
     base_url: CString,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct StartOptions {
-    #[serde(default)]
-    port: u16,
-    #[serde(default)]
-    balances: HashMap<Vendor, u64>,
-    #[serde(default)]
-    cloud10658_receipt_url: Option<String>,
 }
 
 fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
@@ -69,17 +56,12 @@ pub extern "C" fn vc_sim_start(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let options: StartOptions = match arg_opt_str(options_json, "options_json")? {
-            None => StartOptions::default(),
+        let options: SimOptions = match arg_opt_str(options_json, "options_json")? {
+            None => SimOptions::default(),
             Some(_) => arg_json(options_json, "options_json")?,
         };
         let out = arg_out(sim_out, "sim_out")?;
-        let sim = Simulator::start(SimOptions {
-            port: options.port,
-            balances: options.balances,
-            cloud10658_receipt_url: options.cloud10658_receipt_url,
-        })
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+        let sim = Simulator::start(options).map_err(|e| Failure::Internal(e.to_string()))?;
         let base_url = CString::new(sim.base_url())
             .map_err(|_| Failure::Internal("base URL with a NUL byte".into()))?;
         out.write(into_raw(vc_sim { sim, base_url }));

@@ -27,15 +27,18 @@
 mod admin;
 mod config;
 pub mod demo;
+mod exchange;
 mod faults;
 mod journal;
+mod options;
 mod push;
 mod server;
 mod state;
 mod vendors;
+mod wire;
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -43,24 +46,12 @@ use voicecode::Vendor;
 
 pub use faults::{Fault, FaultSpec};
 pub use journal::{JournalEntry, Operation, Verdict};
+pub use options::SimOptions;
 pub use push::CallOutcome;
 
-use crate::server::Shared;
+use crate::exchange::Shared;
 
-/// How to start a [`Simulator`].
-#[derive(Debug, Clone, Default)]
-pub struct SimOptions {
-    /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`]).
-    pub port: u16,
-    /// Starting balances in units, replacing [`demo::DEFAULT_BALANCE`] for the vendors named.
-    /// Only ytx, ihuyi and cloud10658 have a balance; an accepted send costs 1.
-    pub balances: HashMap<Vendor, u64>,
-    /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
-    /// account registers in the vendor's console). No receipts when unset.
-    pub cloud10658_receipt_url: Option<String>,
-}
-
-/// Why the simulator could not start.
+/// Why the simulator could not start, or could not write its configs.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// The port could not be bound (in use, or not permitted).
@@ -74,6 +65,14 @@ pub enum SimError {
     /// The runtime, its thread or the push client could not be created.
     #[error("cannot start the simulator: {0}")]
     Start(String),
+    /// A config file or its directory could not be written ([`Simulator::write_configs`]).
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// A running simulator. Dropping it stops the server and closes every connection.
@@ -108,14 +107,12 @@ impl Simulator {
             .name(format!("voicecode-sim:{port}"))
             .spawn(move || server::run(listener, router, stopped, ready))
             .map_err(|e| SimError::Start(format!("thread: {e}")))?;
-        let started = started.recv().unwrap_or_else(|_| {
-            Err(SimError::Start(
-                "the server thread stopped while starting".into(),
-            ))
-        });
+        let started = started
+            .recv()
+            .unwrap_or_else(|_| Err("the server thread stopped while starting".into()));
         if let Err(e) = started {
             let _ = thread.join();
-            return Err(e);
+            return Err(SimError::Start(e));
         }
         Ok(Simulator {
             shared,
@@ -139,6 +136,27 @@ impl Simulator {
     /// vendor's demo credentials and `base_url` pointing at this simulator.
     pub fn config_json(&self, vendor: Vendor) -> serde_json::Value {
         config::channel_config(vendor, &self.shared.base_url)
+    }
+
+    /// Writes [`Simulator::config_json`] of every vendor into `dir` (created if missing) as
+    /// `ytx.json`, `huawei.json`, …, ready for `voicecode send --config`; returns each vendor
+    /// with the file written, in [`Vendor::ALL`] order.
+    pub fn write_configs(&self, dir: &Path) -> Result<Vec<(Vendor, PathBuf)>, SimError> {
+        let failed = |path: &Path| {
+            let path = path.to_owned();
+            move |source| SimError::Write { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(failed(dir))?;
+        Vendor::ALL
+            .into_iter()
+            .map(|vendor| {
+                let path = dir.join(format!("{vendor}.json"));
+                // A JSON value always serialises; the newline is for people who cat the file.
+                let text = format!("{:#}\n", self.config_json(vendor));
+                std::fs::write(&path, text).map_err(failed(&path))?;
+                Ok((vendor, path))
+            })
+            .collect()
     }
 
     /// Adds a fault for the vendor's next requests (every operation of that vendor).

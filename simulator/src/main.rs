@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use voicecode::Vendor;
 use voicecode_sim::{SimOptions, Simulator};
 
 /// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess.
@@ -46,11 +45,8 @@ fn main() -> ExitCode {
     };
     println!("{}", sim.base_url());
     if let Some(dir) = &args.write_configs {
-        if let Err(e) = write_configs(&sim, dir) {
-            eprintln!(
-                "voicecode-sim: cannot write configs into {}: {e}",
-                dir.display()
-            );
+        if let Err(e) = sim.write_configs(dir) {
+            eprintln!("voicecode-sim: {e}");
             return ExitCode::FAILURE;
         }
         println!("configs written to {}", dir.display());
@@ -64,14 +60,4 @@ fn main() -> ExitCode {
     loop {
         std::thread::park();
     }
-}
-
-fn write_configs(sim: &Simulator, dir: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for vendor in Vendor::ALL {
-        let text = serde_json::to_string_pretty(&sim.config_json(vendor))
-            .map_err(std::io::Error::other)?;
-        std::fs::write(dir.join(format!("{vendor}.json")), text + "\n")?;
-    }
-    Ok(())
 }

@@ -240,3 +240,42 @@ fn the_binary_prints_its_url_and_writes_working_configs() {
         std::panic::resume_unwind(panic);
     }
 }
+
+#[test]
+fn write_configs_writes_one_ready_config_per_vendor_and_names_what_it_cannot_write() {
+    let sim = start();
+    let root = std::env::temp_dir().join(format!("voicecode-sim-write-{}", std::process::id()));
+    let dir = root.join("nested");
+    let written = sim.write_configs(&dir).unwrap();
+    // The simulator holds locks and clients, none of which a failed assertion leaves broken.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert_eq!(
+            written.iter().map(|(v, _)| *v).collect::<Vec<_>>(),
+            Vendor::ALL
+        );
+        for (vendor, path) in &written {
+            assert_eq!(*path, dir.join(format!("{vendor}.json")));
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(text.ends_with("}\n"), "{text}");
+            let config = ChannelConfig::from_json(&text).unwrap();
+            assert_eq!(config.base_url, Some(sim.base_url()));
+            assert_eq!(
+                serde_json::from_str::<Value>(&text).unwrap(),
+                sim.config_json(*vendor)
+            );
+        }
+        // A file where the directory should be.
+        let blocked = root.join("blocked");
+        std::fs::write(&blocked, "").unwrap();
+        let e = sim.write_configs(&blocked.join("configs")).unwrap_err();
+        assert!(
+            matches!(&e, voicecode_sim::SimError::Write { path, .. } if path.starts_with(&blocked)),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("blocked"), "{e}");
+    }));
+    let _ = std::fs::remove_dir_all(&root);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}

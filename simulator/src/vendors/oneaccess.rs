@@ -7,7 +7,6 @@
 //! SMS to the number it was verified for. Unknown or used tokens and misplaced pieces are
 //! HTTP 400 `IDAAS.SDK.CAPTCHA.0002`. A sent SMS is HTTP 200 with an empty body.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,11 +16,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
-use super::{json_response, random_hex};
 use crate::demo::{CAPTCHA_ANSWER, CAPTCHA_TOLERANCE, ONEACCESS_CLIENT_ID};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{is_mobile, json_response, random_hex};
 
 /// How long a captcha waits for its verification.
 const CAPTCHA_LIFETIME: Duration = Duration::from_secs(5 * 60);
@@ -46,24 +45,15 @@ const PNG_BASE64: &str =
 /// A refusal: error code and message.
 type Refusal = (&'static str, &'static str);
 
-/// What the tenant remembers: captchas waiting for verification, verified tokens waiting for
-/// their SMS.
-#[derive(Debug, Default)]
-pub(crate) struct Memory {
-    captchas: HashMap<String, Instant>,
-    /// `captcha_token` → the mobile it was verified for.
-    verified: HashMap<String, String>,
-}
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Oneaccess,
+    refusal: |_, _, code| refusal(code, "injected by voicecode-sim").0,
+};
 
 pub(crate) async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    handle(
-        shared,
-        Vendor::Oneaccess,
-        Operation::Captcha,
-        None,
-        req,
-        |state, req| conclude(check_device(req).map(|()| new_captcha(state))),
-    )
+    SIDE.handle(shared, Operation::Captcha, None, req, |state, req| {
+        conclude(check_device(req).map(|()| new_captcha(state)))
+    })
     .await
 }
 
@@ -72,9 +62,8 @@ pub(crate) async fn verify_captcha(
     req: VendorRequest,
 ) -> Response {
     let phone = body_text(&req, "sender");
-    handle(
+    SIDE.handle(
         shared,
-        Vendor::Oneaccess,
         Operation::VerifyCaptcha,
         phone,
         req,
@@ -88,15 +77,14 @@ pub(crate) async fn send_sms_code(
     req: VendorRequest,
 ) -> Response {
     let phone = body_text(&req, "mobile");
-    handle(
+    SIDE.handle(
         shared,
-        Vendor::Oneaccess,
         Operation::SendSmsCode,
         phone,
         req,
         |state, req| match check_device(req).and_then(|()| send_sms(state, req)) {
             Ok(()) => Answer::new(StatusCode::OK.into_response(), Verdict::Accepted),
-            Err((code, message)) => refused(code, message),
+            Err((code, message)) => refusal(code, message).into(),
         },
     )
     .await
@@ -111,15 +99,10 @@ pub(crate) fn refusal(code: &str, message: &str) -> (Response, Verdict) {
     )
 }
 
-fn refused(code: &str, message: &str) -> Answer {
-    let (response, verdict) = refusal(code, message);
-    Answer::new(response, verdict)
-}
-
 fn conclude(result: Result<Value, Refusal>) -> Answer {
     match result {
-        Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
-        Err((code, message)) => refused(code, message),
+        Ok(body) => Answer::accepted(&body),
+        Err((code, message)) => refusal(code, message).into(),
     }
 }
 
@@ -184,7 +167,7 @@ fn verify(state: &mut SimState, req: &VendorRequest) -> Result<Value, Refusal> {
     let point_json = string(&body, "point_json")?;
     let sender = string(&body, "sender")?;
     let point = point(point_json).ok_or((PARAM_ERROR, "point_json 格式不正确"))?;
-    if !super::is_mobile(sender) {
+    if !is_mobile(sender) {
         return Err((PARAM_ERROR, "sender 手机号码格式不正确"));
     }
     let memory = &mut state.oneaccess;
@@ -214,7 +197,7 @@ fn send_sms(state: &mut SimState, req: &VendorRequest) -> Result<(), Refusal> {
     let mobile = string(&body, "mobile")?;
     let kind = string(&body, "type")?;
     let captcha_token = string(&body, "captcha_token")?;
-    if !super::is_mobile(mobile) {
+    if !is_mobile(mobile) {
         return Err((PARAM_ERROR, "mobile 手机号码格式不正确"));
     }
     if !SMS_TYPES.contains(&kind) {

@@ -17,11 +17,11 @@ use serde_json::{json, Map, Value};
 use voicecode::protocol::signing::{ytx_authorization, ytx_sign};
 use voicecode::Vendor;
 
-use super::{china, china_time, json_response};
 use crate::demo::{YTX_ACCOUNT_SID, YTX_APP_ID, YTX_AUTH_TOKEN};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{china, china_time, is_mobile, json_response};
 
 /// The vendor's error table: code → `statusMsg`.
 const MESSAGES: &[(&str, &str)] = &[
@@ -43,15 +43,19 @@ const MESSAGES: &[(&str, &str)] = &[
 /// The vendor's error table says headers are valid for 10 minutes.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Ytx,
+    refusal: |_, _, code| refusal(code).0,
+};
+
 pub(crate) async fn send_code(
     State(shared): State<Arc<Shared>>,
     Path(sid): Path<String>,
     req: VendorRequest,
 ) -> Response {
     let phone = req.json_object().and_then(|body| text(body.get("dst")));
-    handle(
+    SIDE.handle(
         shared,
-        Vendor::Ytx,
         Operation::SendCode,
         phone,
         req,
@@ -65,14 +69,9 @@ pub(crate) async fn balance(
     Path(sid): Path<String>,
     req: VendorRequest,
 ) -> Response {
-    handle(
-        shared,
-        Vendor::Ytx,
-        Operation::Balance,
-        None,
-        req,
-        move |state, req| conclude(check_balance(state, &sid, req)),
-    )
+    SIDE.handle(shared, Operation::Balance, None, req, move |state, req| {
+        conclude(check_balance(state, &sid, req))
+    })
     .await
 }
 
@@ -91,11 +90,8 @@ pub(crate) fn refusal(code: &str) -> (Response, Verdict) {
 
 fn conclude(result: Result<Value, &'static str>) -> Answer {
     match result {
-        Ok(body) => Answer::new(json_response(StatusCode::OK, &body), Verdict::Accepted),
-        Err(code) => {
-            let (response, verdict) = refusal(code);
-            Answer::new(response, verdict)
-        }
+        Ok(body) => Answer::accepted(&body),
+        Err(code) => refusal(code).into(),
     }
 }
 
@@ -193,7 +189,7 @@ fn is_callable(dst: &str) -> bool {
         && !dst.starts_with("00")
         && (10..=12).contains(&dst.len())
         && dst.bytes().all(|b| b.is_ascii_digit());
-    super::is_mobile(dst) || landline
+    is_mobile(dst) || landline
 }
 
 /// A JSON string, or a number as text: the vendor's sample sends `code` and `time` as strings,
