@@ -183,9 +183,10 @@ pub(crate) struct VendorSide {
 }
 
 impl VendorSide {
-    /// The flow every vendor request goes through: faults first (a fault answers instead of
-    /// the vendor), then the vendor's checks; the journal records the verdict before the answer
-    /// leaves, so a test reading it right after its call returns sees the entry.
+    /// The flow every vendor request goes through: the journal records its arrival, then
+    /// faults (a fault answers instead of the vendor), then the vendor's checks; the verdict is
+    /// recorded before the answer leaves, so a test reading the journal right after its call
+    /// returns sees it.
     pub(crate) async fn handle(
         &self,
         shared: Arc<Shared>,
@@ -204,16 +205,17 @@ impl VendorSide {
             verdict: Verdict::Accepted,
             at: Utc::now(),
         };
-        let (latency, fault) = shared.lock().faults.take(vendor);
+        let (id, latency, fault) = {
+            let mut state = shared.lock();
+            let id = state.journal.arrive(entry);
+            let (latency, fault) = state.faults.take(vendor);
+            (id, latency, fault)
+        };
         if let Some(delay) = latency {
             tokio::time::sleep(delay).await;
         }
         if let Some(fault) = fault {
-            let verdict = fault.verdict();
-            shared
-                .lock()
-                .journal
-                .record(JournalEntry { verdict, ..entry });
+            shared.lock().journal.settle(id, fault.verdict());
             return faults::respond(fault, vendor, req.conn.as_ref(), |code| {
                 (self.refusal)(operation, &req, code)
             })
@@ -222,8 +224,7 @@ impl VendorSide {
         let answer = {
             let mut state = shared.lock();
             let answer = logic(&mut state, &req);
-            let verdict = answer.verdict.clone();
-            state.journal.record(JournalEntry { verdict, ..entry });
+            state.journal.settle(id, answer.verdict.clone());
             answer
         };
         if let Some(follow_up) = answer.follow_up {

@@ -77,6 +77,9 @@ pub enum Verdict {
         /// The HTTP status of the answer.
         http_status: u16,
     },
+    /// The client went away before the simulator answered (during injected latency, say): the
+    /// request arrived, so a real vendor may have acted on it.
+    Unanswered,
     /// An injected fault answered instead of the vendor logic.
     Fault {
         /// The fault's snake_case name, as in the admin API (`hang`, `vendor_code`, …).
@@ -122,11 +125,30 @@ pub struct JournalEntry {
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
     entries: Vec<JournalEntry>,
+    /// Each entry's arrival number, so that a verdict finds its entry after a `clear`.
+    ids: Vec<u64>,
+    next_id: u64,
 }
 
 impl Journal {
-    pub(crate) fn record(&mut self, entry: JournalEntry) {
-        self.entries.push(entry);
+    /// Records a request as it arrives, before any latency or answer: a request whose client
+    /// gives up still counts. Returns the id that [`Journal::settle`] takes.
+    pub(crate) fn arrive(&mut self, entry: JournalEntry) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.entries.push(JournalEntry {
+            verdict: Verdict::Unanswered,
+            ..entry
+        });
+        self.ids.push(id);
+        id
+    }
+
+    /// Sets the verdict of the request that arrived as `id` (if the journal still holds it).
+    pub(crate) fn settle(&mut self, id: u64, verdict: Verdict) {
+        if let Some(i) = self.ids.iter().rposition(|&x| x == id) {
+            self.entries[i].verdict = verdict;
+        }
     }
 
     pub(crate) fn entries(&self) -> &[JournalEntry] {
@@ -135,6 +157,7 @@ impl Journal {
 
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
+        self.ids.clear();
     }
 
     pub(crate) fn count(&self, vendor: Vendor, operation: Operation) -> usize {

@@ -163,6 +163,18 @@ fn latency_delays_every_answer_until_cleared() {
 }
 
 #[test]
+fn a_request_whose_client_gave_up_during_latency_is_journaled_as_unanswered() {
+    let sim = start();
+    sim.inject(Vendor::Ihuyi, Fault::Latency(Duration::from_secs(2)));
+    let impatient = client_with_timeout(&sim, Vendor::Ihuyi, 50);
+    let err = first_request(&impatient, 0).unwrap_err();
+    assert_eq!(err.outcome(), Outcome::Unknown);
+    let journal = sim.journal();
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    assert_eq!(journal[0].verdict, Verdict::Unanswered);
+}
+
+#[test]
 fn counted_faults_are_used_up_in_order_then_the_vendor_answers() {
     let sim = start();
     sim.inject(Vendor::Ytx, Fault::Http5xxHtml { times: 2 });
