@@ -18,6 +18,13 @@ test('the committed index.d.ts is what the last build generated', () => {
   assert.equal(dts, fs.readFileSync(generated, 'utf8'), 'index.d.ts is stale: cp build/index.d.ts index.d.ts')
 })
 
+test('npm run build, the build users run, is the optimised one', () => {
+  // A debug addon is slower than plain fetch; only the test suite builds one.
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+  assert.match(scripts.build, /^napi build .*--release\b/)
+  assert.doesNotMatch(scripts['build:debug'], /--release/)
+})
+
 test('index.d.ts declares exactly the values index.js exports', () => {
   const declared = [...dts.matchAll(/^export declare (?:class|const|function|namespace) (\w+)/gm)].map((m) => m[1])
   assert.deepEqual(declared.sort(), Object.keys(voicecode).sort())
