@@ -18,7 +18,7 @@ use FFI;
  */
 final class Library
 {
-    /** The declarations of include/voicecode.h that this layer uses (tests check they match). */
+    /** The declarations of include/voicecode.h that this layer uses (tests/run.php holds them to it). */
     public const DECLARATIONS = <<<'C'
         typedef uint32_t vc_result;
         typedef uint32_t vc_outcome;
