@@ -13,8 +13,10 @@ root="$PWD"
 CBINDGEN_VERSION=0.29.4
 THREADS=8 SENDS=500            # the shared-handle test: exactly THREADS*SENDS in the journal
 VALGRIND_SENDS=50              # the same test under valgrind, smaller to keep time down
-out="$root/target/ffi-c-tests"
-lib="$root/target/debug"
+# Where cargo builds: CARGO_TARGET_DIR (relative to the workspace, as cargo takes it) or target/.
+target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+out="$target/ffi-c-tests"
+lib="$target/debug"
 passed=0
 failed=0
 
@@ -134,7 +136,7 @@ check "the C example links statically" \
 cargo build --quiet --locked -p voicecode-sim --bin voicecode-sim
 configs="$out/sim-configs"
 rm -rf "$configs"
-"$root/target/debug/voicecode-sim" --port 0 --write-configs "$configs" >"$out/sim.log" 2>&1 &
+"$lib/voicecode-sim" --port 0 --write-configs "$configs" >"$out/sim.log" 2>&1 &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [[ -f "$configs/oneaccess.json" ]] && break; sleep 0.1; done
@@ -160,8 +162,10 @@ done
 
 step "Java tests (JNA, JUnit 5, Maven)"
 check "mvn test" mvn -B -ntp -q -Dstyle.color=never -f bindings-java/pom.xml test -Dvoicecode.lib.dir="$lib"
-# Surefire's report, for the record (quiet mode prints nothing when all pass).
-grep -h -o 'tests="[0-9]*"[^>]*failures="[0-9]*"' bindings-java/target/surefire-reports/*.xml 2>/dev/null | head -1 || true
+# Surefire's reports, summed for the record (quiet mode prints nothing when all pass).
+cat bindings-java/target/surefire-reports/TEST-*.xml 2>/dev/null |
+    sed -n 's/^<testsuite .*tests="\([0-9]*\)".*failures="\([0-9]*\)".*/\1 \2/p' |
+    awk '{ t += $1; f += $2 } END { printf "java: %d tests, %d failures\n", t, f }' || true
 
 printf '\nffi-c: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))
