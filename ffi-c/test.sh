@@ -13,8 +13,8 @@ root="$PWD"
 CBINDGEN_VERSION=0.29.4
 THREADS=8 SENDS=500            # the shared-handle test: exactly THREADS*SENDS in the journal
 VALGRIND_SENDS=50              # the same test under valgrind, smaller to keep time down
-# Cargo's target directory: CARGO_TARGET_DIR when set, as cargo itself reads it.
-target="${CARGO_TARGET_DIR:-$root/target}"
+# Where cargo builds: CARGO_TARGET_DIR (relative to the workspace, as cargo takes it) or target/.
+target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 out="$target/ffi-c-tests"
 lib="$target/debug"
 passed=0
@@ -162,8 +162,10 @@ done
 
 step "Java tests (JNA, JUnit 5, Maven)"
 check "mvn test" mvn -B -ntp -q -Dstyle.color=never -f bindings-java/pom.xml test -Dvoicecode.lib.dir="$lib"
-# Surefire's report, for the record (quiet mode prints nothing when all pass).
-grep -h -o 'tests="[0-9]*"[^>]*failures="[0-9]*"' bindings-java/target/surefire-reports/*.xml 2>/dev/null | head -1 || true
+# Surefire's reports, summed for the record (quiet mode prints nothing when all pass).
+cat bindings-java/target/surefire-reports/TEST-*.xml 2>/dev/null |
+    sed -n 's/^<testsuite .*tests="\([0-9]*\)".*failures="\([0-9]*\)".*/\1 \2/p' |
+    awk '{ t += $1; f += $2 } END { printf "java: %d tests, %d failures\n", t, f }' || true
 
 printf '\nffi-c: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

@@ -87,6 +87,15 @@ pub fn register_error_class(env: Env, class: Unknown) -> napi::Result<()> {
     Ok(())
 }
 
+/// The core's error kinds, in its order. Not part of the API: the test holding index.d.ts's
+/// `ErrorCode` (written by hand in src/api.d.ts) to the core reads it.
+#[napi_derive::napi(js_name = "__errorKinds", skip_typescript)]
+pub fn error_kinds() -> Vec<&'static str> {
+    voicecode::ErrorKind::ALL
+        .map(voicecode::ErrorKind::as_str)
+        .to_vec()
+}
+
 impl Failure {
     /// The JavaScript error object, wrapped so that napi throws that very object.
     fn into_napi(self, env: sys::napi_env) -> napi::Error {

@@ -18,7 +18,7 @@ use FFI;
  */
 final class Library
 {
-    /** The declarations of include/voicecode.h that this layer uses (tests check they match). */
+    /** The declarations of include/voicecode.h that this layer uses (tests/run.php holds them to it). */
     public const DECLARATIONS = <<<'C'
         typedef uint32_t vc_result;
         typedef uint32_t vc_outcome;
@@ -99,6 +99,22 @@ final class Library
         }
     }
 
+    /**
+     * @internal Runs a constructor call writing a new `$type *` object and an error through
+     * out-parameters; returns the object, or throws the library's error.
+     */
+    public static function create(string $type, callable $call): FFI\CData
+    {
+        $ffi = self::ffi();
+        $handle = $ffi->new("$type *");
+        $err = $ffi->new('vc_error *');
+        $result = $call(FFI::addr($handle), FFI::addr($err));
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        return $handle;
+    }
+
     /** @internal A call whose output is JSON: the decoded array. */
     public static function callJson(callable $call): array
     {
@@ -173,14 +189,8 @@ final class Client
     /** @param array<string, mixed>|string $config a config array or its JSON text */
     public function __construct(array|string $config)
     {
-        $ffi = Library::ffi();
-        $handle = $ffi->new('vc_client *');
-        $err = $ffi->new('vc_error *');
-        $result = $ffi->vc_client_new(Library::json($config), FFI::addr($handle), FFI::addr($err));
-        if ($result !== 0) {
-            throw VoiceCodeException::take($err, $result);
-        }
-        $this->handle = $handle;
+        $json = Library::json($config);
+        $this->handle = Library::create('vc_client', fn ($out, $err) => Library::ffi()->vc_client_new($json, $out, $err));
     }
 
     public function __destruct()
@@ -264,14 +274,8 @@ final class Router
     /** @param list<array<string, mixed>>|string $configs channel configs, or their JSON array */
     public function __construct(array|string $configs)
     {
-        $ffi = Library::ffi();
-        $handle = $ffi->new('vc_router *');
-        $err = $ffi->new('vc_error *');
-        $result = $ffi->vc_router_new(Library::json($configs), FFI::addr($handle), FFI::addr($err));
-        if ($result !== 0) {
-            throw VoiceCodeException::take($err, $result);
-        }
-        $this->handle = $handle;
+        $json = Library::json($configs);
+        $this->handle = Library::create('vc_router', fn ($out, $err) => Library::ffi()->vc_router_new($json, $out, $err));
     }
 
     public function __destruct()
@@ -327,14 +331,10 @@ final class HuaweiPushVerifier
 
     public function __construct(string $appSecret, string $url, int $windowSeconds = 0)
     {
-        $ffi = Library::ffi();
-        $handle = $ffi->new('vc_huawei_verifier *');
-        $err = $ffi->new('vc_error *');
-        $result = $ffi->vc_huawei_verifier_new($appSecret, $url, $windowSeconds, FFI::addr($handle), FFI::addr($err));
-        if ($result !== 0) {
-            throw VoiceCodeException::take($err, $result);
-        }
-        $this->handle = $handle;
+        $this->handle = Library::create(
+            'vc_huawei_verifier',
+            fn ($out, $err) => Library::ffi()->vc_huawei_verifier_new($appSecret, $url, $windowSeconds, $out, $err)
+        );
     }
 
     public function __destruct()

@@ -54,11 +54,4 @@ final class Calls {
             throw VoiceCodeException.take(result, err.getValue());
         }
     }
-
-    static Pointer open(Pointer handle, String what) {
-        if (handle == null) {
-            throw new IllegalStateException(what + " is closed");
-        }
-        return handle;
-    }
 }

@@ -14,62 +14,52 @@ import java.lang.ref.Cleaner;
  * by a {@link Cleaner}.
  */
 public final class Client implements AutoCloseable {
-    static final Cleaner CLEANER = Cleaner.create();
-
-    private final Pointer handle;
-    private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
+    private final NativeHandle handle;
 
     /** Validates the configuration; throws {@link VoiceCodeException} ({@code invalid_config}). */
     public Client(String configJson) {
-        Pointer h = Calls.handle((out, err) -> Calls.LIB.vc_client_new(configJson, out, err));
-        this.handle = h;
-        this.cleanable = CLEANER.register(this, () -> Calls.LIB.vc_client_free(h));
-    }
-
-    private Pointer handle() {
-        return Calls.open(closed ? null : handle, "client");
+        Pointer client = Calls.handle((out, err) -> Calls.LIB.vc_client_new(configJson, out, err));
+        handle = new NativeHandle(this, client, Calls.LIB::vc_client_free, "client");
     }
 
     /** {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658} or {@code oneaccess}. */
     public String vendor() {
-        return Calls.LIB.vc_client_vendor(handle());
+        return Calls.LIB.vc_client_vendor(handle.get());
     }
 
     /** Sends a voice code; returns the receipt JSON ({@code vendor}, {@code message_id}, …). */
     public String sendCode(String requestJson) {
-        Pointer h = handle();
+        Pointer h = handle.get();
         return Calls.string((out, err) -> Calls.LIB.vc_client_send(h, requestJson, out, err));
     }
 
     /** The balance JSON: {@code vendor}, {@code amount} (decimal string), {@code unit}. */
     public String balance() {
-        Pointer h = handle();
+        Pointer h = handle.get();
         return Calls.string((out, err) -> Calls.LIB.vc_client_balance(h, out, err));
     }
 
     /** OneAccess: a new slider captcha, as JSON ({@code token} and two Base64 images). */
     public String captcha() {
-        Pointer h = handle();
+        Pointer h = handle.get();
         return Calls.string((out, err) -> Calls.LIB.vc_client_captcha(h, out, err));
     }
 
     /** OneAccess: checks the slider position; returns the captcha token for one SMS. */
     public String verifyCaptcha(String requestJson) {
-        Pointer h = handle();
+        Pointer h = handle.get();
         return Calls.string((out, err) -> Calls.LIB.vc_client_verify_captcha(h, requestJson, out, err));
     }
 
     /** OneAccess: sends an SMS code ({@code mobile}, {@code purpose}, {@code captcha_token}). */
     public void sendSmsCode(String requestJson) {
-        Pointer h = handle();
+        Pointer h = handle.get();
         Calls.run(err -> Calls.LIB.vc_client_send_sms_code(h, requestJson, err));
     }
 
     /** Frees the native client; later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
-        closed = true;
-        cleanable.clean();
+        handle.close();
     }
 }

@@ -1,33 +1,28 @@
 package io.github.voicecode;
 
 import com.sun.jna.Pointer;
-import java.lang.ref.Cleaner;
 
 /**
  * Failover across channels in order of preference, over {@code vc_router}: it moves on only
  * when the current channel certainly placed no call. Thread-safe like {@link Client}.
  */
 public final class Router implements AutoCloseable {
-    private final Pointer handle;
-    private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
+    private final NativeHandle handle;
 
     /** {@code configsJson} is a JSON array of channel configurations. */
     public Router(String configsJson) {
-        Pointer h = Calls.handle((out, err) -> Calls.LIB.vc_router_new(configsJson, out, err));
-        this.handle = h;
-        this.cleanable = Client.CLEANER.register(this, () -> Calls.LIB.vc_router_free(h));
+        Pointer router = Calls.handle((out, err) -> Calls.LIB.vc_router_new(configsJson, out, err));
+        handle = new NativeHandle(this, router, Calls.LIB::vc_router_free, "router");
     }
 
     /** Sends a voice code; on failure {@link VoiceCodeException#json()} lists every attempt. */
     public String sendCode(String requestJson) {
-        Pointer h = Calls.open(closed ? null : handle, "router");
+        Pointer h = handle.get();
         return Calls.string((out, err) -> Calls.LIB.vc_router_send(h, requestJson, out, err));
     }
 
     @Override
     public void close() {
-        closed = true;
-        cleanable.clean();
+        handle.close();
     }
 }
