@@ -536,8 +536,9 @@ const char *vc_result_name(uint32_t result);
 const char *vc_outcome_name(uint32_t outcome);
 
 /**
- * The error's kind: the same code the failed function returned. NULL gives `VC_RESULT_OK`
- * (no error).
+ * The error's kind: the same code the failed function returned. NULL gives
+ * `VC_RESULT_INVALID_INPUT`: there is no error object to read, and `VC_RESULT_OK` would let a
+ * caller that lost its error mistake a failure for a success.
  *
  * Thread-safety: safe from any thread while `err` is alive.
  */

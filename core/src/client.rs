@@ -287,9 +287,15 @@ impl IoThread {
 
 impl Drop for IoThread {
     fn drop(&mut self) {
-        // A plain drop blocks until the worker stops, and panics inside an async runtime.
-        if let Some(runtime) = self.0.take() {
+        let Some(runtime) = self.0.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Waiting for the threads here would panic (blocking inside a runtime).
             runtime.shutdown_background();
+        } else {
+            // Let the threads end, as a C host expects of a freed handle (and valgrind checks).
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
         }
     }
 }

@@ -253,13 +253,14 @@ pub extern "C" fn vc_outcome_name(outcome: u32) -> *const c_char {
     })
 }
 
-/// The error's kind: the same code the failed function returned. NULL gives `VC_RESULT_OK`
-/// (no error).
+/// The error's kind: the same code the failed function returned. NULL gives
+/// `VC_RESULT_INVALID_INPUT`: there is no error object to read, and `VC_RESULT_OK` would let a
+/// caller that lost its error mistake a failure for a success.
 ///
 /// Thread-safety: safe from any thread while `err` is alive.
 #[no_mangle]
 pub extern "C" fn vc_error_kind(err: *const vc_error) -> vc_result {
-    with_error(err, vc_result::Ok, |e| e.code)
+    with_error(err, vc_result::InvalidInput, |e| e.code)
 }
 
 /// Whether the failed request may have reached the vendor; read it before sending again.

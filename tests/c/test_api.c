@@ -348,7 +348,7 @@ static void test_null_arguments(const vc_sim *sim) {
     CHECK(vc_client_send(client, NULL, &out, NULL) == VC_RESULT_INVALID_INPUT);
 
     /* Accessors and free functions accept NULL. */
-    CHECK(vc_error_kind(NULL) == VC_RESULT_OK);
+    CHECK(vc_error_kind(NULL) == VC_RESULT_INVALID_INPUT);
     CHECK(vc_error_outcome(NULL) == VC_OUTCOME_NONE);
     CHECK(!vc_error_retryable(NULL));
     CHECK(vc_error_message(NULL) == NULL);
