@@ -62,8 +62,14 @@ fn one_client_reuses_its_connection() {
 fn the_blocking_client_and_its_async_face_share_one_connection() {
     let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
     let client = client(&ytx_config(&server.base_url));
+    // A connection goes back to the pool just after its answer is read: give it that moment,
+    // so that a new connection below can only mean a second pool.
+    let settle = || std::thread::sleep(Duration::from_millis(50));
     send(&client).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    settle();
+    // As in the bindings: the async face runs on another, always-running runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
@@ -74,6 +80,7 @@ fn the_blocking_client_and_its_async_face_share_one_connection() {
                 .send_code(&SendCode::new("13800138000", "1234")),
         )
         .unwrap();
+    settle();
     send(&client).unwrap();
     let peers: Vec<_> = server.seen().iter().map(|s| s.peer).collect();
     assert_eq!(peers.len(), 3);
