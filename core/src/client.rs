@@ -197,7 +197,8 @@ impl Client {
         })
     }
 
-    /// The async client this one waits on; use it inside an async runtime.
+    /// The async client this one waits on; use it inside an async runtime. That runtime should
+    /// keep running: hyper returns a used connection to the shared pool from a task on it.
     pub fn as_async(&self) -> &AsyncClient {
         &self.asynch
     }
