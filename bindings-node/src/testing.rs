@@ -34,6 +34,8 @@ struct Options {
     balances: HashMap<Vendor, u64>,
     #[serde(default)]
     cloud10658_receipt_url: Option<String>,
+    #[serde(default)]
+    aliyun_report_url: Option<String>,
 }
 
 #[napi(namespace = "testing")]
@@ -51,6 +53,7 @@ impl Simulator {
                 port: o.port,
                 balances: o.balances,
                 cloud10658_receipt_url: o.cloud10658_receipt_url,
+                aliyun_report_url: o.aliyun_report_url,
             })
         });
         let options = settle(&env, options)?;
@@ -132,7 +135,7 @@ impl Simulator {
         }))
     }
 
-    /// Sets a vendor account's balance in units (ytx, ihuyi and cloud10658).
+    /// Sets a vendor account's balance in units (ytx, ihuyi, cloud10658 and aliyun).
     #[napi(
         ts_args_type = "vendor: Vendor, units: number",
         ts_return_type = "void"

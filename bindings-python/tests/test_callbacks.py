@@ -97,6 +97,22 @@ def test_cloud10658_receipts_parse_into_delivered_events(receiver: Receiver) -> 
     assert event.talk_seconds == 12
 
 
+def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) -> None:
+    with Simulator(aliyun_report_url=receiver.url("/aliyun/report")) as sim:
+        receipt = voicecode.Client(sim.config("aliyun")).send_code(
+            MOBILE, CODE, user_data="order-42"
+        )
+        [push] = receiver.wait_for(1)
+    [event] = callbacks.parse("aliyun", push.headers, push.body)
+    assert (event.vendor, event.event, event.message_id) == (
+        "aliyun",
+        "delivered",
+        receipt.message_id,
+    )
+    assert (event.phone, event.user_data, event.state_code) == (MOBILE, "order-42", 200000)
+    assert event.raw["status_msg"] == "用户听完语音"
+
+
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:
     _, pushes = huawei_pushes(sim, receiver, 5)
     events = [e for p in pushes for e in callbacks.parse("huawei", p.headers, p.body)]

@@ -301,10 +301,11 @@ async fn cloud10658_receipt(http: &reqwest::Client, url: &str, call: Cloud10658C
 /// The `VoiceReport` record Alibaba Cloud pushes (HTTP 批量推送, a JSON array) once the call is
 /// over, with the status codes of "运营商回执错误码" and China wall-clock times.
 async fn aliyun_report(http: &reqwest::Client, url: &str, call: AliyunCall) {
-    let originated = Utc::now();
     tokio::time::sleep(PUSH_INTERVAL).await;
     let china = |at: DateTime<Utc>| china_time(at).format("%Y-%m-%d %H:%M:%S").to_string();
-    let ended = originated + chrono::Duration::seconds(20);
+    // The record describes a call that has just ended: its times lie in the last 20 seconds.
+    let ended = Utc::now();
+    let originated = ended - chrono::Duration::seconds(20);
     let ring = originated + chrono::Duration::seconds(2);
     let answered = originated + chrono::Duration::seconds(8);
     let mut record = json!({
