@@ -136,13 +136,7 @@ export interface Device {
 }
 
 /** One vendor account and how to reach it. */
-export type ChannelConfig =
-  | YtxConfig
-  | HuaweiConfig
-  | IhuyiConfig
-  | Cloud10658Config
-  | OneAccessConfig
-  | AliyunConfig
+export type ChannelConfig = YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | AliyunConfig
 
 /** A voice verification code to send. */
 export interface SendCodeRequest {
@@ -262,7 +256,7 @@ export interface CallEvent {
   event: EventKind
   /** RFC 3339, UTC. */
   at: string | null
-  /** Huawei hang-up cause (16 normal, 17 busy, 19 no answer, …) or cloud10658 gateway code. */
+  /** Huawei hang-up cause (16 normal, 17 busy, 19 no answer, …), cloud10658 gateway code or aliyun status_code. */
   stateCode: number | null
   stateDesc: string | null
   talkSeconds: number | null

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 import voicecode
@@ -111,6 +112,8 @@ def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) ->
     )
     assert (event.phone, event.user_data, event.state_code) == (MOBILE, "order-42", 200000)
     assert event.raw["status_msg"] == "用户听完语音"
+    # What the receiver answers, so that the platform does not push the record again.
+    assert json.loads(callbacks.ALIYUN_REPORT_ACK)["code"] == 0
 
 
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:

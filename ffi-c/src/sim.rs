@@ -172,7 +172,7 @@ pub extern "C" fn vc_sim_clear_faults(
     })
 }
 
-/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658; an
+/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, aliyun; an
 /// accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or an unknown vendor.

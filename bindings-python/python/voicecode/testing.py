@@ -61,7 +61,8 @@ CAPTCHA_ANSWER: tuple[float, float] = _FACTS["captcha_answer"]
 ``verify_captcha`` as ``x, y``."""
 
 DEFAULT_BALANCE: int = _FACTS["default_balance"]
-"""Units each account with a balance (ytx, ihuyi, cloud10658, aliyun) starts with; a send costs 1."""
+"""Units each account with a balance (ytx, ihuyi, cloud10658, aliyun) starts with; a send
+costs 1."""
 
 HUAWEI_APP_SECRET: str = _FACTS["huawei_app_secret"]
 """The demo Huawei app's secret, which signs the simulator's status pushes."""
