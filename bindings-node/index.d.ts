@@ -7,7 +7,7 @@
  */
 
 /** A vendor voicecode speaks to. */
-export type Vendor = 'ytx' | 'huawei' | 'ihuyi' | 'cloud10658' | 'oneaccess'
+export type Vendor = 'ytx' | 'huawei' | 'ihuyi' | 'cloud10658' | 'oneaccess' | 'aliyun'
 
 /** What went wrong, whatever the vendor: `VoiceCodeError.code`. */
 export type ErrorCode =
@@ -91,6 +91,27 @@ export interface Cloud10658Config extends ChannelOptions {
   balancePath?: string
 }
 
+/** Alibaba Cloud voice service account (dyvmsapi `SingleCallByTts`). */
+export interface AliyunConfig extends ChannelOptions {
+  vendor: 'aliyun'
+  /** AccessKey ID (of a RAM user allowed `dyvms:SingleCallByTts`). */
+  accessKeyId: string
+  /** AccessKey secret; only the signature it makes is sent. */
+  accessKeySecret: string
+  /** `CalledShowNumber` (专属模式); leave it out for the public number pool. */
+  calledShowNumber?: string
+  /** `TtsCode`: the approved voice-code template, e.g. `TTS_100000000`. */
+  ttsCode: string
+  /** The template's variable for the code (`code`, the default, for `${code}`). */
+  ttsParamName?: string
+  /** `Volume`, 0–100. */
+  volume?: number
+  /** `Speed`, −500–500. */
+  speed?: number
+  /** `RegionId`, `cn-hangzhou` unless set. */
+  regionId?: string
+}
+
 /** Huawei OneAccess tenant application (slider captcha, then an SMS code). */
 export interface OneAccessConfig extends ChannelOptions {
   vendor: 'oneaccess'
@@ -115,7 +136,7 @@ export interface Device {
 }
 
 /** One vendor account and how to reach it. */
-export type ChannelConfig = YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig
+export type ChannelConfig = YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | AliyunConfig
 
 /** A voice verification code to send. */
 export interface SendCodeRequest {
@@ -235,7 +256,7 @@ export interface CallEvent {
   event: EventKind
   /** RFC 3339, UTC. */
   at: string | null
-  /** Huawei hang-up cause (16 normal, 17 busy, 19 no answer, …) or cloud10658 gateway code. */
+  /** Huawei hang-up cause (16 normal, 17 busy, 19 no answer, …), cloud10658 gateway code or aliyun status_code. */
   stateCode: number | null
   stateDesc: string | null
   talkSeconds: number | null
@@ -261,10 +282,12 @@ export interface HuaweiPushOptions {
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number
-  /** Starting balances in units (ytx, ihuyi, cloud10658; default 100 each). */
+  /** Starting balances in units (ytx, ihuyi, cloud10658, aliyun; default 100 each). */
   balances?: Partial<Record<Vendor, number>>
   /** Where cloud10658 receipts are pushed after each accepted send. */
   cloud10658ReceiptUrl?: string
+  /** Where Alibaba Cloud VoiceReport records are pushed after each accepted send. */
+  aliyunReportUrl?: string
 }
 
 /** A fault for a vendor's next requests. `times` defaults to 1; latency lasts until cleared. */
@@ -415,7 +438,7 @@ export declare namespace testing {
     clearFaults(): void
     /** How the calls of later accepted sends end (Huawei status pushes, cloud10658 receipts). */
     setCallOutcome(outcome: CallOutcome): void
-    /** Sets a vendor account's balance in units (ytx, ihuyi and cloud10658). */
+    /** Sets a vendor account's balance in units (ytx, ihuyi, cloud10658 and aliyun). */
     setBalance(vendor: Vendor, units: number): void
     /** A vendor account's balance in units, or `null` for vendors without one. */
     balance(vendor: Vendor): number | null

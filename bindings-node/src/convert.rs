@@ -372,6 +372,8 @@ mod tests {
             "original_image_base64",
             "connect_timeout_ms",
             "cloud10658_receipt_url",
+            "aliyun_report_url",
+            "access_key_secret",
         ] {
             assert_eq!(snake_case(&camel_case(key)), key);
         }

@@ -106,7 +106,7 @@ impl Simulator {
         }))
     }
 
-    /// Sets a vendor account's balance in units (ytx, ihuyi and cloud10658).
+    /// Sets a vendor account's balance in units (ytx, ihuyi, cloud10658 and aliyun).
     #[napi(
         ts_args_type = "vendor: Vendor, units: number",
         ts_return_type = "void"

@@ -42,7 +42,9 @@ async function startReceiver() {
 }
 
 const receiver = startReceiver()
-const sim = receiver.then((r) => startSimulator({ cloud10658ReceiptUrl: r.url('/cloud10658') }))
+const sim = receiver.then((r) =>
+  startSimulator({ cloud10658ReceiptUrl: r.url('/cloud10658'), aliyunReportUrl: r.url('/aliyun/report') }),
+)
 
 /** Every event parsed from the pushes to `path`. */
 const events = (r, path, vendor = 'huawei') =>
@@ -160,4 +162,18 @@ test('unreadable pushes and wrong arguments are refused with a named reason', ()
   assert.throws(() => callbacks.parse('huawei', 'content-type: json', '{}'), { name: 'TypeError', message: /headers/ })
   assert.throws(() => callbacks.parse(undefined, {}, '{}'), { name: 'TypeError', message: /vendor/ })
   assert.throws(() => callbacks.verifyHuawei({}, { appSecret: 's' }), { code: 'invalid_input', field: 'url' })
+})
+
+test('aliyun VoiceReport pushes parse into a delivered event with the raw record kept', async () => {
+  const [r, s] = [await receiver, await sim]
+  const to = mobile()
+  const receipt = await new Client(s.config('aliyun')).sendCode({ to, code: '4821', userData: 'order-42' })
+  await r.until(() => events(r, '/aliyun/report', 'aliyun').some((e) => e.messageId === receipt.messageId))
+  const [event] = events(r, '/aliyun/report', 'aliyun').filter((e) => e.messageId === receipt.messageId)
+  assert.equal(event.vendor, 'aliyun')
+  assert.equal(event.event, 'delivered')
+  assert.equal(event.phone, to)
+  assert.equal(event.userData, 'order-42')
+  assert.equal(event.stateCode, 200000)
+  assert.equal(event.raw.status_code, '200000')
 })

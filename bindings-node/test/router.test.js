@@ -86,3 +86,19 @@ test('invalid input stops the router before anything is sent', async () => {
   await assert.rejects(router.sendCode('13800138000'), { name: 'TypeError' })
   assert.deepEqual(sim.journal(), [])
 })
+
+test('a huawei refusal fails over to aliyun, and an unknown huawei outcome never reaches it', async () => {
+  const router = new Router([sim.config('huawei'), sim.config('aliyun')])
+  sim.inject('huawei', { fault: 'vendor_code', code: '1010009' })
+  const receipt = await router.sendCode({ to: mobile(), code: '4821' })
+  assert.equal(receipt.vendor, 'aliyun')
+  assert.equal(sim.count('aliyun', 'send_code'), 1)
+
+  sim.inject('huawei', { fault: 'http_5xx_html' })
+  await assert.rejects(router.sendCode({ to: mobile(), code: '4821' }), (e) => {
+    assert.equal(e.code, 'protocol')
+    assert.equal(e.outcome, 'unknown')
+    return true
+  })
+  assert.equal(sim.count('aliyun', 'send_code'), 1)
+})

@@ -11,7 +11,7 @@ const { startSimulator, mobile } = require('./support')
 
 const sim = startSimulator()
 
-for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658']) {
+for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun']) {
   test(`${vendor}: sendCode resolves to the vendor's receipt and reaches the vendor once`, async () => {
     const client = new Client(sim.config(vendor))
     assert.equal(client.vendor, vendor)
@@ -42,6 +42,20 @@ test('huawei: camelCase request keys reach the vendor (playTimes, userData, retu
     returnIdlePort: true,
   })
   assert.equal(typeof receipt.idlePorts, 'number')
+})
+
+test('aliyun: userData travels as OutId, and balance() is refused before sending', async () => {
+  const client = new Client(sim.config('aliyun'))
+  const receipt = await client.sendCode({ to: mobile(), code: '4821', playTimes: 2, userData: 'order-42' })
+  assert.equal(receipt.vendorCode, 'OK')
+  const before = sim.journal().length
+  await assert.rejects(client.balance(), (e) => {
+    assert.ok(e instanceof VoiceCodeError)
+    assert.equal(e.code, 'invalid_config')
+    assert.equal(e.outcome, 'not_sent')
+    return true
+  })
+  assert.equal(sim.journal().length, before)
 })
 
 test('cloud10658: the receipt reports the units left, in camelCase', async () => {

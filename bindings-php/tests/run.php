@@ -202,7 +202,7 @@ $sim = new Sim();
 check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version is MAJOR.MINOR.PATCH');
 
 // A send on each vendor.
-foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658'] as $vendor) {
+foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun'] as $vendor) {
     $client = new Client($sim->config($vendor));
     check($client->vendor() === $vendor, "$vendor client");
     $receipt = $client->sendCode($send);
@@ -268,6 +268,8 @@ check(($e?->attempts[0]['kind'] ?? null) === 'insufficient_balance', 'the first 
 // Callbacks.
 $events = Callbacks::parse('cloud10658', ['Content-Type' => 'application/x-www-form-urlencoded'], 'taskid=t-1&mobile=13800138000&status=0');
 check(count($events) === 1 && $events[0]['event'] === 'failed' && $events[0]['message_id'] === 't-1', 'a cloud10658 receipt parses');
+$events = Callbacks::parse('aliyun', [], '[{"call_id":"116012354148^1","status_code":"200000","callee":"13800138000","duration":"12","out_id":"order-42"}]');
+check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['user_data'] === 'order-42', 'an aliyun VoiceReport parses');
 $e = expectError(fn () => Callbacks::parse('huawei', [], 'not json'));
 check($e?->kind === 'invalid_input' && $e->field === 'body', 'a garbage push is invalid_input on body');
 $url = 'https://example.test/status';

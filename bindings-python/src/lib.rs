@@ -52,6 +52,7 @@ pub fn refresh_logging() {
 fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_logging(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("ALIYUN_REPORT_ACK", voicecode::callbacks::ALIYUN_REPORT_ACK)?;
     let py = m.py();
     m.add(
         "VENDORS",

@@ -184,7 +184,8 @@ impl CallEvent {
     fn at(&self) -> Option<DateTime<Utc>> {
         self.0.at
     }
-    /// Huawei hang-up cause or cloud10658 gateway code, kept as the vendor sent it.
+    /// Huawei hang-up cause, cloud10658 gateway code or aliyun status_code, kept as the vendor
+    /// sent it.
     #[getter]
     fn state_code(&self) -> Option<i64> {
         self.0.state_code

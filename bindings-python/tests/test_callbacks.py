@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 import voicecode
@@ -95,6 +96,24 @@ def test_cloud10658_receipts_parse_into_delivered_events(receiver: Receiver) -> 
     )
     assert event.phone == MOBILE
     assert event.talk_seconds == 12
+
+
+def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) -> None:
+    with Simulator(aliyun_report_url=receiver.url("/aliyun/report")) as sim:
+        receipt = voicecode.Client(sim.config("aliyun")).send_code(
+            MOBILE, CODE, user_data="order-42"
+        )
+        [push] = receiver.wait_for(1)
+    [event] = callbacks.parse("aliyun", push.headers, push.body)
+    assert (event.vendor, event.event, event.message_id) == (
+        "aliyun",
+        "delivered",
+        receipt.message_id,
+    )
+    assert (event.phone, event.user_data, event.state_code) == (MOBILE, "order-42", 200000)
+    assert event.raw["status_msg"] == "用户听完语音"
+    # What the receiver answers, so that the platform does not push the record again.
+    assert json.loads(callbacks.ALIYUN_REPORT_ACK)["code"] == 0
 
 
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:

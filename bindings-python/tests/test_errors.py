@@ -44,7 +44,7 @@ def test_builtin_bases_where_they_mean_the_same() -> None:
 
 def first_code(kind: voicecode.ErrorKind) -> tuple[voicecode.Vendor, str, str]:
     """A vendor and one of its documented codes that the core maps to ``kind``."""
-    for vendor in ("ihuyi", "ytx", "huawei", "cloud10658"):
+    for vendor in ("ihuyi", "ytx", "huawei", "cloud10658", "aliyun"):
         for fault_code, vendor_code, code_kind in VENDOR_CODES[vendor]:
             if code_kind == kind:
                 return vendor, fault_code, vendor_code

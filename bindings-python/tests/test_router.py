@@ -71,3 +71,20 @@ def test_async_router_fails_over_the_same_way(sim: Simulator) -> None:
 
     assert asyncio.run(send()).vendor == "ytx"
     assert sim.count("cloud10658", "send_code") == 1
+
+
+def test_a_huawei_refusal_fails_over_to_aliyun(sim: Simulator) -> None:
+    router = voicecode.Router([sim.config("huawei"), sim.config("aliyun")])
+    sim.inject("huawei", "vendor_code", code=code_of("huawei", "rate_limited"))
+    receipt = router.send_code(MOBILE, CODE)
+    assert receipt.vendor == "aliyun"
+    assert (sim.count("huawei", "send_code"), sim.count("aliyun", "send_code")) == (1, 1)
+
+
+def test_an_unknown_huawei_outcome_never_reaches_aliyun(sim: Simulator) -> None:
+    router = voicecode.Router([sim.config("huawei"), sim.config("aliyun")])
+    sim.inject("huawei", "http_5xx_html")
+    with pytest.raises(voicecode.Protocol) as caught:
+        router.send_code(MOBILE, CODE)
+    assert caught.value.outcome == "unknown"
+    assert sim.count("aliyun", "send_code") == 0

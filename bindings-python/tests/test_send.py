@@ -14,7 +14,7 @@ import voicecode
 from conftest import CODE, MOBILE
 from voicecode.testing import CAPTCHA_ANSWER, DEFAULT_BALANCE, VENDOR_CODES, Simulator
 
-VOICE_VENDORS = ["ytx", "huawei", "ihuyi", "cloud10658"]
+VOICE_VENDORS = ["ytx", "huawei", "ihuyi", "cloud10658", "aliyun"]
 BALANCE_VENDORS = {"ytx": "yuan", "ihuyi": "units", "cloud10658": "units"}
 
 
@@ -77,7 +77,7 @@ def test_balance_async_matches_the_blocking_balance(
     assert asyncio.run(read()) == client.balance()
 
 
-@pytest.mark.parametrize("vendor", ["huawei", "oneaccess"])
+@pytest.mark.parametrize("vendor", ["huawei", "oneaccess", "aliyun"])
 def test_balance_of_a_vendor_without_a_balance_api_is_refused_before_sending(
     sim: Simulator, vendor: voicecode.Vendor
 ) -> None:
@@ -91,6 +91,18 @@ def test_balance_of_a_vendor_without_a_balance_api_is_refused_before_sending(
 def test_cloud10658_receipt_reports_the_units_left(sim: Simulator) -> None:
     receipt = voicecode.Client(sim.config("cloud10658")).send_code(MOBILE, CODE)
     assert receipt.remaining == DEFAULT_BALANCE - 1
+
+
+def test_aliyun_sends_user_data_as_out_id_and_refuses_what_out_id_cannot_hold(
+    sim: Simulator,
+) -> None:
+    client = voicecode.Client(sim.config("aliyun"))
+    receipt = client.send_code(MOBILE, CODE, play_times=2, user_data="order-42")
+    assert (receipt.vendor_code, receipt.vendor_message) == ("OK", "OK")
+    with pytest.raises(voicecode.InvalidInput) as caught:
+        client.send_code("13800138001", CODE, user_data="x" * 16)
+    assert (caught.value.field, caught.value.outcome) == ("user_data", "not_sent")
+    assert sim.count("aliyun", "send_code") == 1
 
 
 def test_huawei_reports_idle_ports_when_asked(sim: Simulator) -> None:

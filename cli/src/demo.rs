@@ -45,6 +45,7 @@ pub fn run() -> anyhow::Result<()> {
     let receiver = Receiver::start()?;
     let sim = Simulator::start(SimOptions {
         cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/receipt/{RECEIPT_TOKEN}"))),
+        aliyun_report_url: Some(receiver.url(&format!("/aliyun/report/{RECEIPT_TOKEN}"))),
         ..SimOptions::default()
     })?;
     println!(
@@ -61,6 +62,7 @@ pub fn run() -> anyhow::Result<()> {
         (Vendor::Huawei, "482193", "Huawei signs with HMAC-SHA256 in X-AKSK, Created in UTC; status and fee pushes are signed too.", 5),
         (Vendor::Ihuyi, "4821", "ihuyi gets the dynamic MD5 password, so the API key never travels.", 0),
         (Vendor::Cloud10658, "4821", "cloud10658 has no signature: its app key relies on TLS; its receipts are unsigned.", 1),
+        (Vendor::Aliyun, "4821", "Alibaba Cloud signs with HMAC-SHA1 over the sorted parameters, Timestamp in UTC; its VoiceReport pushes are unsigned.", 1),
     ] {
         println!("== {vendor} ==\n{explanation}");
         let mut config = sim.config_json(vendor);
@@ -165,11 +167,12 @@ fn error_tour(sim: &Simulator) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Part of the cloud10658 receipt URL: receipts are unsigned, so the URL carries a secret.
+/// Part of the cloud10658 receipt and Alibaba Cloud report URLs: both are unsigned, so the URL
+/// carries a secret.
 const RECEIPT_TOKEN: &str = "demo-receipt-token";
 
 /// A callback receiver like the one a service runs: it authenticates Huawei pushes, checks the
-/// cloud10658 URL secret, parses and de-duplicates events.
+/// cloud10658 and Alibaba Cloud URL secret, parses and de-duplicates events.
 struct Receiver {
     base_url: String,
     events: mpsc::Receiver<CallEvent>,
@@ -210,6 +213,7 @@ impl Receiver {
         let app = axum::Router::new()
             .route("/huawei/{kind}", post(huawei_push))
             .route("/cloud10658/receipt/{token}", post(cloud10658_receipt))
+            .route("/aliyun/report/{token}", post(aliyun_report))
             .with_state(state);
         runtime.spawn(async move { axum::serve(listener, app).await });
         Ok(Receiver {
@@ -304,4 +308,21 @@ async fn cloud10658_receipt(
         return StatusCode::NOT_FOUND;
     }
     deliver(&state, Vendor::Cloud10658, &header_pairs(&headers), &body)
+}
+
+/// Alibaba Cloud checks only for HTTP 200 and a numeric `code` in the answer, and pushes again
+/// otherwise.
+async fn aliyun_report(
+    State(state): State<Arc<ReceiverState>>,
+    UrlPath(token): UrlPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, &'static str) {
+    if token != RECEIPT_TOKEN {
+        return (StatusCode::NOT_FOUND, "");
+    }
+    match deliver(&state, Vendor::Aliyun, &header_pairs(&headers), &body) {
+        StatusCode::OK => (StatusCode::OK, callbacks::ALIYUN_REPORT_ACK),
+        status => (status, ""),
+    }
 }

@@ -315,6 +315,7 @@ fn demo_walks_through_every_vendor_with_call_events() {
         "== huawei ==",
         "== ihuyi ==",
         "== cloud10658 ==",
+        "== aliyun ==",
         "== oneaccess ==",
         "event: answered",
         "event: hangup",

@@ -6,6 +6,9 @@
 //! - cloud10658 receipts are unsigned form posts (PROTOCOLS.md §4). Their only defences are a
 //!   secret in the receipt URL (check it before parsing), an IP allow-list, and
 //!   de-duplication ([`Deduplicator`]).
+//! - Alibaba Cloud `VoiceReport`/`VoiceCallReport` pushes are unsigned JSON arrays and come from
+//!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
+//!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
 
@@ -16,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::recent::Recent;
+pub use crate::vendors::aliyun::REPORT_ACK as ALIYUN_REPORT_ACK;
 pub use crate::vendors::huawei::push::HuaweiPushVerifier;
 use crate::vendors::json_text;
 use crate::{Error, Result, Vendor};
@@ -24,17 +28,19 @@ use crate::{Error, Result, Vendor};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
-    /// The platform started calling (Huawei `callout`).
+    /// The platform started calling (Huawei `callout`, aliyun `200101`).
     Dialing,
-    /// The phone is ringing (Huawei `alerting`).
+    /// The phone is ringing (Huawei `alerting`, aliyun `200201`).
     Ringing,
-    /// The user picked up (Huawei `answer`).
+    /// The user picked up (Huawei `answer`, aliyun `200102`).
     Answered,
-    /// The call ended (Huawei `disconnect`); `state_code` says why.
+    /// The call ended (Huawei `disconnect`, aliyun `200100`); `state_code` says why.
     Hangup,
-    /// The code was delivered (cloud10658 receipt with status 1).
+    /// The code was delivered (cloud10658 receipt with status 1, aliyun `VoiceReport` 200000 or
+    /// 200001).
     Delivered,
-    /// The code was not delivered (cloud10658 receipt with status 0).
+    /// The code was not delivered (cloud10658 receipt with status 0, any other aliyun
+    /// `VoiceReport` status).
     Failed,
     /// A call detail record (Huawei fee push).
     Fee,
@@ -60,7 +66,7 @@ impl EventKind {
 pub struct CallEvent {
     /// Who sent it.
     pub vendor: Vendor,
-    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid).
+    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, aliyun call_id).
     pub message_id: String,
     /// The called number, as the vendor wrote it.
     pub phone: Option<String>,
@@ -68,14 +74,15 @@ pub struct CallEvent {
     pub event: EventKind,
     /// When, in UTC (RFC 3339 when serialised).
     pub at: Option<DateTime<Utc>>,
-    /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …) or cloud10658
-    /// gateway code; unknown codes are kept as they are.
+    /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …), cloud10658
+    /// gateway code or aliyun `status_code` (200000 heard, 200002 busy, …); unknown codes are
+    /// kept as they are.
     pub state_code: Option<i64>,
     /// The vendor's description of the state.
     pub state_desc: Option<String>,
     /// Seconds of conversation, where the vendor reports it.
     pub talk_seconds: Option<u64>,
-    /// The `user_data` given at send time (Huawei).
+    /// The `user_data` given at send time (Huawei `userData`, aliyun `out_id`).
     pub user_data: Option<String>,
     /// Every field of the push as received, including ones voicecode does not know.
     pub raw: Map<String, Value>,

@@ -1,6 +1,7 @@
 //! voicecode: voice verification codes (语音验证码) through ytx.net, Huawei Cloud VoiceCall,
-//! ihuyi and cloud.10658.com.cn, and SMS codes through Huawei OneAccess — one implementation of
-//! each vendor's protocol, with one configuration schema and one error taxonomy.
+//! ihuyi, cloud.10658.com.cn and Alibaba Cloud, and SMS codes through Huawei OneAccess — one
+//! implementation of each vendor's protocol, with one configuration schema and one error
+//! taxonomy.
 //!
 //! ```no_run
 //! use voicecode::{ChannelConfig, Client, SendCode};
@@ -44,6 +45,11 @@ pub mod protocol {
     /// Signing primitives, exposed for servers that check them (the simulator) and for
     /// cross-checks against other implementations.
     pub mod signing {
+        pub use crate::vendors::aliyun::{
+            canonicalized_query as aliyun_canonicalized_query,
+            percent_encode as aliyun_percent_encode, signature as aliyun_signature,
+            string_to_sign as aliyun_string_to_sign, timestamp as aliyun_timestamp,
+        };
         pub use crate::vendors::huawei::{created as huawei_created, password_digest, push_digest};
         pub use crate::vendors::ihuyi::{
             balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password,
@@ -55,6 +61,7 @@ pub mod protocol {
 
     /// Each vendor's documented result codes and the [`ErrorKind`](crate::ErrorKind) they map to.
     pub mod codes {
+        pub use crate::vendors::aliyun::CODES as ALIYUN;
         pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;
         pub use crate::vendors::huawei::CODES as HUAWEI;
         pub use crate::vendors::ihuyi::CODES as IHUYI;

@@ -151,10 +151,11 @@ pub struct SendCode {
     pub to: String,
     /// The code to speak.
     pub code: String,
-    /// How many times the code is played (ytx 1–3; huawei 0–9, where 0 loops until hang-up).
+    /// How many times the code is played (ytx and aliyun 1–3; huawei 0–9, where 0 loops until
+    /// hang-up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub play_times: Option<u8>,
-    /// Opaque data echoed in call-status pushes (huawei only).
+    /// Opaque data echoed in call-status pushes (huawei `userData`, aliyun `OutId`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
     /// Huawei: status push URL for this call, replacing the configured one.
@@ -226,7 +227,7 @@ pub struct Receipt {
     /// Who accepted it.
     pub vendor: Vendor,
     /// The vendor's id for the call: ytx requestId, huawei sessionId, ihuyi voiceid,
-    /// cloud10658 taskId. Call-status events carry the same id.
+    /// cloud10658 taskId, aliyun CallId. Call-status events carry the same id.
     pub message_id: String,
     /// The vendor's success code, verbatim.
     pub vendor_code: String,

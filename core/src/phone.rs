@@ -2,8 +2,9 @@
 //!
 //! Users pass E.164 (`+8613800138000`) or national digits (`13800138000`, landline with its
 //! area code `075528001234`). Huawei wants E.164 with the area code's leading 0 dropped;
-//! ytx wants national digits (mobile or landline); ihuyi, cloud10658 and OneAccess take only
-//! 11-digit mainland mobiles. Anything a vendor cannot call is refused before a request exists.
+//! ytx and aliyun want national digits (mobile or landline); ihuyi, cloud10658 and OneAccess
+//! take only 11-digit mainland mobiles. Anything a vendor cannot call is refused before a
+//! request exists.
 
 use crate::{Error, Result};
 
@@ -76,7 +77,7 @@ impl Phone {
         }
     }
 
-    /// National digits for vendors that call mainland mobiles and landlines (ytx).
+    /// National digits for vendors that call mainland mobiles and landlines (ytx, aliyun).
     pub fn mainland(&self, field: &str, vendor: &str) -> Result<String> {
         match self {
             Phone::Mobile(n) | Phone::Landline(n) => Ok(n.clone()),

@@ -101,6 +101,40 @@ fn cloud10658_receipts_become_delivered_or_failed() {
 }
 
 #[test]
+fn aliyun_voice_reports_become_one_event_per_record() {
+    let body = r#"[
+        {"call_id":"116012354148^1","status_code":"200000","status_msg":"用户听完语音","callee":"13000000000",
+         "duration":"12","end_time":"2021-04-28 10:03:50","out_id":"order-42","brand_new_field":"kept"},
+        {"call_id":"116012354148^2","status_code":"200002","status_msg":"用户占线","callee":"13000000001",
+         "duration":"0","originate_time":"2021-04-28 10:02:34"}
+    ]"#;
+    let events = parse(Vendor::Aliyun, &[], body.as_bytes()).unwrap();
+    let summary: Vec<(&str, EventKind, Option<i64>, Option<u64>)> = events
+        .iter()
+        .map(|e| (e.message_id.as_str(), e.event, e.state_code, e.talk_seconds))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "116012354148^1",
+                EventKind::Delivered,
+                Some(200000),
+                Some(12)
+            ),
+            ("116012354148^2", EventKind::Failed, Some(200002), Some(0)),
+        ]
+    );
+    assert_eq!(events[0].user_data.as_deref(), Some("order-42"));
+    assert_eq!(events[0].raw["brand_new_field"], "kept");
+    // China wall-clock time, converted to UTC.
+    assert_eq!(
+        events[0].at.unwrap(),
+        Utc.with_ymd_and_hms(2021, 4, 28, 2, 3, 50).unwrap()
+    );
+}
+
+#[test]
 fn malformed_pushes_are_invalid_input() {
     for (vendor, body) in [
         (Vendor::Huawei, "not json"),
@@ -111,6 +145,8 @@ fn malformed_pushes_are_invalid_input() {
         ),
         (Vendor::Cloud10658, "taskid=1&status=maybe"),
         (Vendor::Cloud10658, "status=1"),
+        (Vendor::Aliyun, r#"{"call_id":"c","status_code":"200000"}"#),
+        (Vendor::Aliyun, r#"[{"status_code":"200000"}]"#),
         (Vendor::Ytx, "{}"),
     ] {
         let err = parse(vendor, &[], body.as_bytes()).unwrap_err();

@@ -20,6 +20,8 @@ fn a_full_config_of_each_vendor_is_accepted() {
         r#"{"vendor":"cloud10658","app_id":"id","app_key":"k","template_id":"724","balance_path":"/voiceApi/group/getBalance"}"#,
         r#"{"vendor":"oneaccess","base_url":"https://tenant.example.com","client_id":"c","tenant_id":"t",
             "device":{"os_version":"Android 10","fingerprint":"f","agent":"UA","ip":"10.0.0.1","lang":"zh"}}"#,
+        r#"{"vendor":"aliyun","access_key_id":"LTAI5t000000","access_key_secret":"s","called_show_number":"057112345678",
+            "tts_code":"TTS_100000000","tts_param_name":"code","volume":100,"speed":0,"region_id":"cn-hangzhou"}"#,
     ];
     for (json, vendor) in configs.iter().zip(voicecode::Vendor::ALL) {
         let config = ChannelConfig::from_json(json).unwrap();

@@ -7,11 +7,12 @@ use std::sync::Mutex;
 use support::{Reply, TestServer};
 use voicecode::{ChannelConfig, Client, SendCode};
 
-const SECRETS: [&str; 4] = [
+const SECRETS: [&str; 5] = [
     "ytx-auth-token-0000000000000001",
     "huawei-app-secret-000000000002",
     "ihuyi-api-key-0000000000000003",
     "cloud-app-key-0000000000000004",
+    "aliyun-access-key-secret-00005",
 ];
 
 fn configs(base_url: &str) -> Vec<String> {
@@ -31,6 +32,10 @@ fn configs(base_url: &str) -> Vec<String> {
         format!(
             r#"{{"vendor":"cloud10658","base_url":"{base_url}","app_id":"id","app_key":"{}","template_id":"724"}}"#,
             SECRETS[3]
+        ),
+        format!(
+            r#"{{"vendor":"aliyun","base_url":"{base_url}","access_key_id":"LTAI5t000000","access_key_secret":"{}","tts_code":"TTS_100000000"}}"#,
+            SECRETS[4]
         ),
     ]
 }

@@ -1,4 +1,4 @@
-//! Signing uses China time (ytx) and UTC (Huawei) whatever the host's timezone: the same
+//! Signing uses China time (ytx) and UTC (Huawei, Alibaba Cloud) whatever the host's timezone: the same
 //! requests are built under several `TZ` values, each in a child process.
 
 use std::process::Command;
@@ -17,8 +17,10 @@ fn signed_requests() -> String {
     let ytx = r#"{"vendor":"ytx","account_sid":"sid","auth_token":"token","app_id":"app"}"#;
     let huawei = r#"{"vendor":"huawei","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav"}"#;
     let ihuyi = r#"{"vendor":"ihuyi","account":"a","api_key":"k"}"#;
+    let aliyun =
+        r#"{"vendor":"aliyun","access_key_id":"id","access_key_secret":"s","tts_code":"TTS_1"}"#;
     let mut out = String::new();
-    for json in [ytx, huawei, ihuyi] {
+    for json in [ytx, huawei, ihuyi, aliyun] {
         let channel = Channel::new(ChannelConfig::from_json(json).unwrap()).unwrap();
         let req = channel
             .send_code_request(&SendCode::new("13800138000", "1234"), &ctx)
@@ -57,6 +59,11 @@ fn signing_ignores_the_host_timezone() {
         "{expected}"
     );
     assert!(expected.contains("time=1709249400"), "{expected}");
+    // Alibaba Cloud's Timestamp is UTC too (form-encoded in the body).
+    assert!(
+        expected.contains("Timestamp=2024-02-29T23%3A30%3A00Z"),
+        "{expected}"
+    );
     assert!(
         expected.contains("fresh ytx ts matches Shanghai: true"),
         "{expected}"

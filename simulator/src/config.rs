@@ -28,6 +28,12 @@ pub(crate) fn channel_config(vendor: Vendor, base_url: &str) -> Value {
             "app_key": CLOUD10658_APP_KEY,
             "template_id": CLOUD10658_TEMPLATE_ID,
         }),
+        Vendor::Aliyun => json!({
+            "access_key_id": ALIYUN_ACCESS_KEY_ID,
+            "access_key_secret": ALIYUN_ACCESS_KEY_SECRET,
+            "called_show_number": ALIYUN_CALLED_SHOW_NUMBER,
+            "tts_code": ALIYUN_TTS_CODE,
+        }),
         Vendor::Oneaccess => json!({
             "client_id": ONEACCESS_CLIENT_ID,
             "device": {

@@ -35,6 +35,15 @@ pub const CLOUD10658_APP_KEY: &str = "SIMKEY000001";
 /// cloud10658 approved voice-code template.
 pub const CLOUD10658_TEMPLATE_ID: &str = "724";
 
+/// Alibaba Cloud AccessKey ID.
+pub const ALIYUN_ACCESS_KEY_ID: &str = "LTAI5tSimAliyun000000001";
+/// Alibaba Cloud AccessKey secret.
+pub const ALIYUN_ACCESS_KEY_SECRET: &str = "SimAliyunAccessKeySecret000001";
+/// The number the demo account bought for 专属模式 (`CalledShowNumber`).
+pub const ALIYUN_CALLED_SHOW_NUMBER: &str = "057112345678";
+/// The demo account's approved voice-code template (`TtsCode`), whose variable is `${code}`.
+pub const ALIYUN_TTS_CODE: &str = "TTS_100000001";
+
 /// OneAccess ClientId of the demo application.
 pub const ONEACCESS_CLIENT_ID: &str = "SimOneAccessClient0000000000001";
 /// OneAccess device headers of the demo config.

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     /// Where cloud10658 receipts go.
     pub(crate) cloud10658_receipt_url: Option<String>,
+    /// Where Alibaba Cloud VoiceReport records go.
+    pub(crate) aliyun_report_url: Option<String>,
 }
 
 impl Shared {
@@ -53,6 +55,7 @@ impl Shared {
             base_url: format!("http://127.0.0.1:{port}"),
             http,
             cloud10658_receipt_url: options.cloud10658_receipt_url,
+            aliyun_report_url: options.aliyun_report_url,
         })
     }
 
@@ -145,7 +148,8 @@ impl VendorRequest {
 pub(crate) struct Answer {
     pub(crate) response: Response,
     pub(crate) verdict: Verdict,
-    /// Pushes to make once the answer is out (Huawei call progress, cloud10658 receipt).
+    /// Pushes to make once the answer is out (Huawei call progress, cloud10658 receipt, Alibaba
+    /// Cloud VoiceReport).
     pub(crate) follow_up: Option<FollowUp>,
 }
 
@@ -228,11 +232,11 @@ impl VendorSide {
             answer
         };
         if let Some(follow_up) = answer.follow_up {
-            tokio::spawn(push::deliver(
-                shared.http.clone(),
-                shared.cloud10658_receipt_url.clone(),
-                follow_up,
-            ));
+            let destinations = push::Destinations {
+                cloud10658_receipt_url: shared.cloud10658_receipt_url.clone(),
+                aliyun_report_url: shared.aliyun_report_url.clone(),
+            };
+            tokio::spawn(push::deliver(shared.http.clone(), destinations, follow_up));
         }
         answer.response
     }

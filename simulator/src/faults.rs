@@ -28,7 +28,8 @@ pub enum Fault {
     /// Answer the next `times` requests with this vendor code, in the vendor's own shape.
     /// Huawei answers with the HTTP status of the code's first row in the vendor's table;
     /// write `"403:1010010"` to choose another row of a code listed twice. For cloud10658 the
-    /// code is the message text (`余额不足`), its only reason.
+    /// code is the message text (`余额不足`), its only reason. Alibaba Cloud's gateway codes take
+    /// their documented status, `isv.*` codes 200; `"403:Forbidden.Custom"` names one.
     VendorCode {
         /// The vendor's code.
         code: String,

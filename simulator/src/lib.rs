@@ -5,8 +5,8 @@
 //! checked the way the real vendor checks it — signatures, timestamp windows, nonces, required
 //! fields and their JSON types, balances, frequency limits — and answered in the vendor's own
 //! shapes and codes. On top of that the simulator can inject faults (latency, vendor codes,
-//! broken or hanging connections, unreadable bodies), pushes Huawei call-progress events and
-//! cloud10658 receipts, and keeps a journal of every request it received.
+//! broken or hanging connections, unreadable bodies), pushes Huawei call-progress events,
+//! cloud10658 receipts and Alibaba Cloud VoiceReport records, and keeps a journal of every request it received.
 //!
 //! ```no_run
 //! use voicecode::{ChannelConfig, Client, SendCode, Vendor};
@@ -181,7 +181,8 @@ impl Simulator {
         self.shared.lock().outcome = outcome;
     }
 
-    /// Sets a vendor account's balance in units (ytx, ihuyi and cloud10658; ignored otherwise).
+    /// Sets a vendor account's balance in units (ytx, ihuyi, cloud10658 and aliyun; ignored
+    /// otherwise).
     pub fn set_balance(&self, vendor: Vendor, units: u64) {
         self.shared.lock().set_balance(vendor, units);
     }

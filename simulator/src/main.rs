@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use voicecode_sim::{SimOptions, Simulator};
 
-/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess.
+/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, aliyun.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -27,6 +27,9 @@ struct Args {
     /// Where cloud10658 receipts are pushed after each accepted send.
     #[arg(long, value_name = "URL")]
     cloud10658_receipt_url: Option<String>,
+    /// Where Alibaba Cloud VoiceReport records are pushed after each accepted send.
+    #[arg(long, value_name = "URL")]
+    aliyun_report_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let options = SimOptions {
         port: args.port,
         cloud10658_receipt_url: args.cloud10658_receipt_url,
+        aliyun_report_url: args.aliyun_report_url,
         ..SimOptions::default()
     };
     let sim = match Simulator::start(options) {

@@ -18,7 +18,13 @@ use crate::journal::Journal;
 use crate::push::CallOutcome;
 
 /// The vendors whose accounts have a balance; Huawei bills afterwards and OneAccess per tenant.
-const WITH_BALANCE: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
+/// Alibaba Cloud has no balance API, but its voice service refuses calls on an empty account.
+const WITH_BALANCE: [Vendor; 4] = [
+    Vendor::Ytx,
+    Vendor::Ihuyi,
+    Vendor::Cloud10658,
+    Vendor::Aliyun,
+];
 
 /// What the Huawei platform remembers between requests: the nonces it has seen, and when.
 #[derive(Debug, Default)]
@@ -29,6 +35,14 @@ pub(crate) struct HuaweiMemory {
 /// What cloud10658 remembers between requests: when each number was last called.
 #[derive(Debug, Default)]
 pub(crate) struct Cloud10658Memory {
+    pub(crate) last_call: HashMap<String, Instant>,
+}
+
+/// What the Alibaba Cloud gateway and voice service remember: the nonces seen (and when), and
+/// when each callee was last called.
+#[derive(Debug, Default)]
+pub(crate) struct AliyunMemory {
+    pub(crate) nonces: HashMap<String, DateTime<Utc>>,
     pub(crate) last_call: HashMap<String, Instant>,
 }
 
@@ -48,6 +62,7 @@ pub(crate) struct State {
     pub(crate) huawei: HuaweiMemory,
     pub(crate) cloud10658: Cloud10658Memory,
     pub(crate) oneaccess: OneaccessMemory,
+    pub(crate) aliyun: AliyunMemory,
     balances: HashMap<Vendor, u64>,
     last_id: u64,
 }
@@ -65,6 +80,7 @@ impl State {
             huawei: HuaweiMemory::default(),
             cloud10658: Cloud10658Memory::default(),
             oneaccess: OneaccessMemory::default(),
+            aliyun: AliyunMemory::default(),
             balances,
             last_id: 0,
         }

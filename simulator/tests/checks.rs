@@ -77,6 +77,11 @@ fn a_wrong_secret_is_auth_failed() {
             json!({ "app_key": "not-the-key" }),
             "账号或密码错误",
         ),
+        (
+            Vendor::Aliyun,
+            json!({ "access_key_secret": "not-the-secret" }),
+            "SignatureDoesNotMatch",
+        ),
     ];
     for (vendor, change, code) in cases {
         let client = Client::new(config_with(&sim, vendor, change)).unwrap();
@@ -109,6 +114,11 @@ fn an_unknown_account_is_auth_failed() {
             "1010003",
         ),
         (Vendor::Ihuyi, json!({ "account": "VM99999999" }), "405"),
+        (
+            Vendor::Aliyun,
+            json!({ "access_key_id": "LTAI5tNoSuchKey" }),
+            "InvalidAccessKeyId.NotFound",
+        ),
     ] {
         let client = Client::new(config_with(&sim, vendor, change)).unwrap();
         let err = first_request(&client, 0).unwrap_err();
@@ -122,7 +132,11 @@ fn an_unknown_account_is_auth_failed() {
 
 #[test]
 fn an_empty_account_is_insufficient_balance_until_topped_up() {
-    let balances: HashMap<Vendor, u64> = BALANCE_VENDORS.into_iter().map(|v| (v, 0)).collect();
+    let balances: HashMap<Vendor, u64> = BALANCE_VENDORS
+        .into_iter()
+        .chain([Vendor::Aliyun])
+        .map(|v| (v, 0))
+        .collect();
     let sim = Simulator::start(SimOptions {
         balances,
         ..SimOptions::default()
@@ -132,6 +146,7 @@ fn an_empty_account_is_insufficient_balance_until_topped_up() {
         (Vendor::Ytx, "-204"),
         (Vendor::Ihuyi, "4051"),
         (Vendor::Cloud10658, "0"),
+        (Vendor::Aliyun, "isv.AMOUNT_NOT_ENOUGH"),
     ] {
         let client = client(&sim, vendor);
         let err = first_request(&client, 0).unwrap_err();
@@ -558,4 +573,308 @@ fn malformed_requests_get_an_answer_and_never_break_the_server() {
         }
     }
     first_request(&client(&sim, Vendor::Huawei), 0).unwrap();
+}
+
+/// A request to the Alibaba Cloud simulator built by hand: the demo account's common
+/// parameters, replaced or completed by `params` (an empty value leaves the parameter out),
+/// signed with the core's RPC signer.
+fn aliyun_request(
+    sim: &Simulator,
+    method: &str,
+    params: &[(&str, &str)],
+    now: chrono::DateTime<Utc>,
+    nonce: &str,
+) -> (u16, String) {
+    use voicecode::protocol::signing::{
+        aliyun_canonicalized_query, aliyun_percent_encode, aliyun_signature, aliyun_string_to_sign,
+        aliyun_timestamp,
+    };
+    use voicecode_sim::demo::{ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET};
+    let timestamp = aliyun_timestamp(now);
+    let mut all: Vec<(&str, &str)> = vec![
+        ("AccessKeyId", ALIYUN_ACCESS_KEY_ID),
+        ("Action", "SingleCallByTts"),
+        ("Format", "JSON"),
+        ("RegionId", "cn-hangzhou"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", nonce),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", &timestamp),
+        ("Version", "2017-05-25"),
+    ];
+    for (name, value) in params {
+        all.retain(|(k, _)| k != name);
+        all.push((name, value));
+    }
+    all.retain(|(_, v)| !v.is_empty());
+    let signed = aliyun_signature(
+        ALIYUN_ACCESS_KEY_SECRET,
+        &aliyun_string_to_sign(method, &all),
+    );
+    let query = format!(
+        "{}&Signature={}",
+        aliyun_canonicalized_query(&all),
+        aliyun_percent_encode(&signed)
+    );
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let response = if method == "GET" {
+        http.get(format!("{}/?{query}", sim.base_url())).send()
+    } else {
+        http.post(format!("{}/", sim.base_url()))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(query)
+            .send()
+    }
+    .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().unwrap())
+}
+
+fn aliyun_code(answer: &(u16, String)) -> (u16, String) {
+    let body: Value = serde_json::from_str(&answer.1).unwrap_or(Value::Null);
+    (answer.0, body["Code"].as_str().unwrap_or("").to_owned())
+}
+
+/// The business parameters of a valid call to `called` with code 4821.
+fn aliyun_call(called: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("CalledNumber", called),
+        (
+            "CalledShowNumber",
+            voicecode_sim::demo::ALIYUN_CALLED_SHOW_NUMBER,
+        ),
+        ("TtsCode", voicecode_sim::demo::ALIYUN_TTS_CODE),
+        ("TtsParam", r#"{"code":"4821"}"#),
+    ]
+}
+
+#[test]
+fn aliyun_refuses_a_timestamp_more_than_fifteen_minutes_off() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    for (n, (offset_minutes, accepted)) in [(-16, false), (16, false), (-14, true), (0, true)]
+        .into_iter()
+        .enumerate()
+    {
+        let context = Context {
+            now: Utc::now() + Duration::minutes(offset_minutes),
+            nonce: format!("nonce{n}"),
+        };
+        let request = client
+            .channel()
+            .send_code_request(&SendCode::new(mobile(n as u32), "1234"), &context)
+            .unwrap();
+        let result = exchange(client.channel(), &request);
+        assert_eq!(result.is_ok(), accepted, "{offset_minutes} min: {result:?}");
+        if let Err(err) = result {
+            assert_eq!(
+                (err.kind(), err.vendor_code(), err.http_status()),
+                (
+                    ErrorKind::AuthFailed,
+                    Some("InvalidTimeStamp.Expired"),
+                    Some(400)
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn aliyun_refuses_a_reused_signature_nonce() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    let now = Utc::now();
+    for (n, accepted) in [(0, true), (1, false)] {
+        let context = Context {
+            now,
+            nonce: "the-same-nonce".into(),
+        };
+        let request = client
+            .channel()
+            .send_code_request(&SendCode::new(mobile(n), "1234"), &context)
+            .unwrap();
+        let result = exchange(client.channel(), &request);
+        assert_eq!(result.is_ok(), accepted, "{result:?}");
+        if let Err(err) = result {
+            assert_eq!(
+                (err.kind(), err.vendor_code()),
+                (ErrorKind::AuthFailed, Some("SignatureNonceUsed"))
+            );
+        }
+    }
+}
+
+#[test]
+fn aliyun_signs_every_parameter_so_a_changed_one_is_refused() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    let mut request = fresh_request(&client);
+    let body = String::from_utf8(request.body.clone()).unwrap();
+    request.body = body
+        .replace("CalledNumber=13800138000", "CalledNumber=13800138999")
+        .into_bytes();
+    let err = exchange(client.channel(), &request).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.vendor_code(), err.http_status()),
+        (
+            ErrorKind::AuthFailed,
+            Some("SignatureDoesNotMatch"),
+            Some(400)
+        )
+    );
+    // As the gateway does, the answer shows the server's StringToSign (never the secret).
+    let message = err.vendor_message().unwrap();
+    assert!(
+        message.contains("server string to sign is:POST&%2F&AccessKeyId%3D"),
+        "{message}"
+    );
+    assert!(message.contains("13800138999"), "{message}");
+    assert_eq!(sim.count(Vendor::Aliyun, Operation::SendCode), 1);
+}
+
+#[test]
+fn aliyun_accepts_the_documented_get_form_and_answers_xml_by_default() {
+    let sim = start();
+    let mut params = aliyun_call("13800138000");
+    params.push(("Format", ""));
+    let (status, body) = aliyun_request(&sim, "GET", &params, Utc::now(), "g1");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with("<?xml"), "{body}");
+    assert!(body.contains("<Code>OK</Code>"), "{body}");
+    assert!(body.contains("<CallId>"), "{body}");
+    assert_eq!(sim.journal()[0].method, "GET");
+}
+
+#[test]
+fn aliyun_checks_its_parameters_one_by_one() {
+    let sim = start();
+    let now = Utc::now();
+    // Parameters changed from a valid call, the HTTP status and the code expected.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (vec![("SignatureNonce", "")], 400, "MissingSignatureNonce"),
+        (vec![("TtsCode", "")], 400, "MissingTtsCode"),
+        (vec![("CalledNumber", "")], 400, "MissingCalledNumber"),
+        (
+            vec![("Action", "SingleCallByVoice")],
+            404,
+            "InvalidApi.NotFound",
+        ),
+        (vec![("Version", "2022-01-01")], 404, "InvalidApi.NotFound"),
+        (vec![("Format", "YAML")], 400, "InvalidParameter.Format"),
+        (
+            vec![("SignatureMethod", "HMAC-SHA256")],
+            400,
+            "InvalidSignatureMethod",
+        ),
+        (
+            vec![("Timestamp", "2024-02-29 23:30:00")],
+            400,
+            "InvalidTimeStamp.Format",
+        ),
+        (
+            vec![("TtsCode", "TTS_999"), ("CalledNumber", "13800138000")],
+            200,
+            "isv.TTS_TEMPLATE_ILLEGAL",
+        ),
+        (
+            vec![("CalledShowNumber", "02100000000")],
+            200,
+            "isv.DISPLAY_NUMBER_ILLEGAL",
+        ),
+        (
+            vec![("CalledNumber", "12345")],
+            200,
+            "isv.MOBILE_NUMBER_ILLEGAL",
+        ),
+        (vec![("TtsParam", "4821")], 200, "isv.INVALID_PARAMETERS"),
+        (
+            vec![("TtsParam", r#"{"AckNum":"4821"}"#)],
+            200,
+            "isv.TEMPLATE_MISSING_PARAMETERS",
+        ),
+        (
+            vec![("TtsParam", r#"{"code":"48-21"}"#)],
+            200,
+            "isv.TEMPLATE_PARAMS_ILLEGAL",
+        ),
+        (vec![("PlayTimes", "4")], 200, "isv.INVALID_PARAMETERS"),
+        (vec![("Volume", "101")], 200, "isv.INVALID_PARAMETERS"),
+        (vec![("Speed", "-501")], 200, "isv.INVALID_PARAMETERS"),
+        (
+            vec![("OutId", "0123456789abcdef")],
+            200,
+            "isv.INVALID_PARAMETERS",
+        ),
+    ];
+    for (n, (changes, status, code)) in cases.into_iter().enumerate() {
+        let mut params = aliyun_call("13800138000");
+        params.retain(|(k, _)| !changes.iter().any(|(c, _)| c == k));
+        params.extend(changes.iter().copied());
+        let answer = aliyun_request(&sim, "POST", &params, now, &format!("check{n}"));
+        assert_eq!(
+            aliyun_code(&answer),
+            (status, code.to_owned()),
+            "{changes:?}: {}",
+            answer.1
+        );
+    }
+    assert!(
+        sim.journal()
+            .iter()
+            .all(|e| matches!(e.verdict, Verdict::Refused { .. })),
+        "nothing was accepted"
+    );
+}
+
+#[test]
+fn aliyun_calls_the_same_number_at_most_once_a_minute() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    let send = |phone: &str| client.send_code(&SendCode::new(phone, "1234"));
+    send("13800138000").unwrap();
+    let err = send("+8613800138000").unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.vendor_code()),
+        (
+            ErrorKind::RateLimited,
+            Outcome::Refused,
+            Some("isv.BUSINESS_LIMIT_CONTROL")
+        )
+    );
+    send("13800138001").unwrap();
+}
+
+#[test]
+fn the_root_path_hands_tencent_requests_to_tencent_and_the_rest_to_aliyun() {
+    let sim = start();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let tencent = http
+        .post(format!("{}/", sim.base_url()))
+        .header("X-TC-Action", "SendTtsVoice")
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(tencent.status().as_u16(), 404);
+    let body: Value = tencent.json().unwrap();
+    assert_eq!(body["Response"]["Error"]["Code"], "InvalidAction");
+    assert!(sim.journal().is_empty(), "not an Alibaba Cloud request");
+
+    let (status, body) = post(
+        &sim,
+        "/",
+        "application/x-www-form-urlencoded",
+        "Format=JSON",
+    );
+    assert_eq!(status, 400);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["Code"], "MissingAccessKeyId");
+    assert_eq!(sim.journal()[0].vendor, Vendor::Aliyun);
 }

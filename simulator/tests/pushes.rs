@@ -237,6 +237,51 @@ async fn cloud10658_pushes_a_receipt_for_each_accepted_call() {
 }
 
 #[tokio::test]
+async fn aliyun_pushes_a_voice_report_for_each_accepted_call() {
+    let (base, mut pushes) = receiver().await;
+    let options = SimOptions {
+        aliyun_report_url: Some(format!("{base}/aliyun/report")),
+        ..SimOptions::default()
+    };
+    let sim = Simulator::start(options).unwrap();
+    let client = async_client(&sim, Vendor::Aliyun);
+    let outcomes = [
+        (CallOutcome::Answered, EventKind::Delivered, 200000),
+        (CallOutcome::Busy, EventKind::Failed, 200002),
+        (CallOutcome::NoAnswer, EventKind::Failed, 200003),
+    ];
+    for (n, (outcome, kind, status)) in outcomes.into_iter().enumerate() {
+        sim.set_call_outcome(outcome);
+        let receipt = client
+            .send_code(&SendCode::new(mobile(n as u32), "1234").user_data("order-42"))
+            .await
+            .unwrap();
+        let push = next(&mut pushes).await;
+        assert_eq!(push.path, "/aliyun/report");
+        assert!(push.json().is_array(), "HTTP batch push sends a JSON array");
+        let events = callbacks::parse(Vendor::Aliyun, &push.headers, &push.body).unwrap();
+        assert_eq!(events.len(), 1);
+        let e = &events[0];
+        assert_eq!(
+            (e.event, e.state_code, e.message_id.as_str()),
+            (kind, Some(status), receipt.message_id.as_str()),
+            "{outcome:?}"
+        );
+        assert_eq!(e.phone.as_deref(), Some(mobile(n as u32).as_str()));
+        assert_eq!(e.user_data.as_deref(), Some("order-42"));
+        let answered = outcome == CallOutcome::Answered;
+        assert_eq!(
+            e.talk_seconds.is_some_and(|s| s > 0),
+            answered,
+            "{outcome:?}"
+        );
+        // China wall-clock time in the record, UTC in the event.
+        let at = e.at.expect("a time in every record");
+        assert!((Utc::now() - at).num_seconds().abs() < 60, "{at}");
+    }
+}
+
+#[tokio::test]
 async fn refused_sends_push_nothing() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {

@@ -117,6 +117,54 @@ fn cloud10658_sends_a_code_and_reports_what_remains() {
 }
 
 #[test]
+fn aliyun_sends_a_code_and_charges_the_account() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    let receipt = client
+        .send_code(
+            &SendCode::new("+8613800138000", "4821")
+                .play_times(2)
+                .user_data("order-42"),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            receipt.vendor_code.as_str(),
+            receipt.vendor_message.as_str()
+        ),
+        ("OK", "OK")
+    );
+    assert!(receipt.message_id.contains('^'), "{}", receipt.message_id);
+    assert_sent_once(&sim, Vendor::Aliyun, "13800138000");
+    assert_eq!(sim.balance(Vendor::Aliyun), Some(DEFAULT_BALANCE - 1));
+    // dyvmsapi has no balance operation: refused before anything is sent.
+    let err = client.balance().unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (
+            voicecode::ErrorKind::InvalidConfig,
+            voicecode::Outcome::NotSent
+        )
+    );
+    assert_eq!(sim.journal().len(), 1);
+}
+
+#[test]
+fn aliyun_calls_landlines_through_the_public_pool() {
+    let sim = start();
+    let config = config_with(
+        &sim,
+        Vendor::Aliyun,
+        serde_json::json!({ "called_show_number": null, "volume": 80, "speed": -100 }),
+    );
+    voicecode::Client::new(config)
+        .unwrap()
+        .send_code(&SendCode::new("+861088886666", "ab12"))
+        .unwrap();
+    assert_sent_once(&sim, Vendor::Aliyun, "01088886666");
+}
+
+#[test]
 fn cloud10658_serves_the_vendor_examples_balance_path_too() {
     let sim = start();
     let config = config_with(

@@ -118,6 +118,49 @@ fn every_cloud10658_message_is_classified_as_in_the_table() {
 }
 
 #[test]
+fn every_aliyun_code_is_classified_as_in_the_table() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    for (n, (code, kind)) in codes::ALIYUN.iter().enumerate() {
+        inject_once(&sim, Vendor::Aliyun, code);
+        let err = first_request(&client, n as u32).unwrap_err();
+        assert_refused(&err, *kind, code);
+        assert_eq!(err.vendor_code(), Some(*code));
+    }
+    assert_journal_shows_injected(
+        &sim,
+        Vendor::Aliyun,
+        Operation::SendCode,
+        codes::ALIYUN.len(),
+    );
+}
+
+#[test]
+fn aliyun_gateway_codes_come_with_their_http_status_and_business_codes_with_200() {
+    let sim = start();
+    let client = client(&sim, Vendor::Aliyun);
+    for (n, (code, status)) in [
+        ("InvalidAccessKeyId.NotFound", 404),
+        ("SignatureDoesNotMatch", 400),
+        ("Throttling.User", 400),
+        ("ServiceUnavailable", 503),
+        ("isv.BUSINESS_LIMIT_CONTROL", 200),
+        ("403:Forbidden.AccessKeyDisabled", 403),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        inject_once(&sim, Vendor::Aliyun, code);
+        let err = first_request(&client, n as u32).unwrap_err();
+        let bare = code.split_once(':').map_or(code, |(_, c)| c);
+        assert_eq!(
+            (err.vendor_code(), err.http_status(), err.outcome()),
+            (Some(bare), Some(status), Outcome::Refused)
+        );
+    }
+}
+
+#[test]
 fn every_oneaccess_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Oneaccess);

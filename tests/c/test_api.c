@@ -93,7 +93,7 @@ static void test_result_and_outcome_names(void) {
 }
 
 static void test_send_on_each_voice_vendor(const vc_sim *sim) {
-    const char *vendors[] = {"ytx", "huawei", "ihuyi", "cloud10658"};
+    const char *vendors[] = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun"};
     size_t i;
     for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
         char expected[64];
@@ -473,6 +473,9 @@ static void test_callbacks(void) {
         "\"stateCode\":16,\"stateDesc\":\"normal\",\"userData\":\"order-9\"}}";
     static const char receipt_form[] =
         "taskid=t-7&mobile=13800138000&status=1&receivetime=2024-01-02%2011:04:05";
+    static const char aliyun_report[] =
+        "[{\"call_id\":\"116012354148^1\",\"status_code\":\"200002\","
+        "\"status_msg\":\"busy\",\"callee\":\"13800138000\",\"duration\":\"0\"}]";
     static const char url[] = "https://example.test/voice/status";
     char *events = NULL;
     char *headers = NULL;
@@ -513,6 +516,14 @@ static void test_callbacks(void) {
                  VC_RESULT_OK, err);
     CHECK_CONTAINS(events, "\"event\":\"delivered\"");
     CHECK_CONTAINS(events, "\"message_id\":\"t-7\"");
+    vc_string_free(events);
+
+    CHECK_RESULT(vc_callback_parse("aliyun", NULL, (const uint8_t *)aliyun_report,
+                                   strlen(aliyun_report), &events, &err),
+                 VC_RESULT_OK, err);
+    CHECK_CONTAINS(events, "\"event\":\"failed\"");
+    CHECK_CONTAINS(events, "\"message_id\":\"116012354148^1\"");
+    CHECK_CONTAINS(events, "\"state_code\":200002");
     vc_string_free(events);
 
     /* ytx sends no pushes. */

@@ -9,6 +9,7 @@ from typing import Any, Final, final
 from voicecode._types import BalanceUnit, EventKind, SmsPurpose, Vendor
 
 __all__ = [
+    "ALIYUN_REPORT_ACK",
     "ERROR_KINDS",
     "VENDORS",
     "_SEND_CODE_OPTIONS",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 __version__: Final[str]
+ALIYUN_REPORT_ACK: Final[str]
 VENDORS: Final[tuple[str, ...]]
 ERROR_KINDS: Final[tuple[str, ...]]
 _SEND_CODE_OPTIONS: Final[tuple[str, ...]]
@@ -239,6 +241,7 @@ class _Simulator:
         port: int = 0,
         balances: dict[str, int] | None = None,
         cloud10658_receipt_url: str | None = None,
+        aliyun_report_url: str | None = None,
     ) -> _Simulator: ...
     @property
     def base_url(self) -> str: ...

@@ -12,7 +12,8 @@ once::
             if dedup.first_time(event):
                 ...                                   # event.message_id, event.event, ...
 
-cloud10658 receipts are unsigned: put a secret in the receipt URL and check it before parsing.
+cloud10658 receipts and Alibaba Cloud VoiceReport pushes are unsigned: put a secret in the
+callback URL and check it before parsing (Alibaba Cloud expects ``ALIYUN_REPORT_ACK`` back).
 Headers may be any mapping or a list of ``(name, value)`` pairs (Flask's ``request.headers``,
 Starlette's, Django's ``request.headers``); bodies are the raw bytes.
 """
@@ -25,9 +26,10 @@ from typing import Protocol, Union
 
 from . import _voicecode
 from ._types import Vendor
-from ._voicecode import CallEvent, Deduplicator
+from ._voicecode import ALIYUN_REPORT_ACK, CallEvent, Deduplicator
 
 __all__ = [
+    "ALIYUN_REPORT_ACK",
     "CallEvent",
     "Deduplicator",
     "Headers",
@@ -72,7 +74,8 @@ def _bytes(body: Body) -> bytes:
 def parse(vendor: Vendor, headers: Headers, body: Body) -> list[CallEvent]:
     """The events of one push, in the vendor's order.
 
-    ``vendor`` is ``"huawei"`` (status and fee pushes) or ``"cloud10658"`` (receipts). Raises
+    ``vendor`` is ``"huawei"`` (status and fee pushes), ``"cloud10658"`` (receipts) or
+    ``"aliyun"`` (VoiceReport / VoiceCallReport arrays). Raises
     :class:`~voicecode.InvalidInput` when the body is not such a push; a Huawei ``collectInfo``
     push gives no event.
     """

@@ -61,7 +61,8 @@ CAPTCHA_ANSWER: tuple[float, float] = _FACTS["captcha_answer"]
 ``verify_captcha`` as ``x, y``."""
 
 DEFAULT_BALANCE: int = _FACTS["default_balance"]
-"""Units each account with a balance (ytx, ihuyi, cloud10658) starts with; a send costs 1."""
+"""Units each account with a balance (ytx, ihuyi, cloud10658, aliyun) starts with; a send
+costs 1."""
 
 HUAWEI_APP_SECRET: str = _FACTS["huawei_app_secret"]
 """The demo Huawei app's secret, which signs the simulator's status pushes."""
@@ -76,7 +77,8 @@ class Simulator:
 
     Use it as a context manager, or call :meth:`close`. ``balances`` sets starting balances in
     units (default :data:`DEFAULT_BALANCE`); ``cloud10658_receipt_url`` is where cloud10658
-    receipts are posted after each accepted send. Huawei status pushes go to the config's
+    receipts are posted after each accepted send, ``aliyun_report_url`` where Alibaba Cloud
+    ``VoiceReport`` records are. Huawei status pushes go to the config's
     ``status_url``, signed with :data:`HUAWEI_APP_SECRET`.
     """
 
@@ -87,12 +89,14 @@ class Simulator:
         *,
         balances: Mapping[Vendor, int] | None = None,
         cloud10658_receipt_url: str | None = None,
+        aliyun_report_url: str | None = None,
         port: int = 0,
     ) -> None:
         self._native = _voicecode._Simulator(
             port=port,
             balances={str(k): v for k, v in balances.items()} if balances is not None else None,
             cloud10658_receipt_url=cloud10658_receipt_url,
+            aliyun_report_url=aliyun_report_url,
         )
 
     def __enter__(self) -> Simulator:
@@ -149,7 +153,7 @@ class Simulator:
         self._native.set_call_outcome(outcome)
 
     def set_balance(self, vendor: Vendor, units: int) -> None:
-        """Sets an account's balance in units (ytx, ihuyi, cloud10658)."""
+        """Sets an account's balance in units (ytx, ihuyi, cloud10658, aliyun)."""
         self._native.set_balance(vendor, units)
 
     def balance(self, vendor: Vendor) -> int | None:

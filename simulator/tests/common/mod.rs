@@ -10,14 +10,16 @@ use voicecode::{AsyncClient, ChannelConfig, Client, Error, SendCode, Vendor};
 use voicecode_sim::{SimOptions, Simulator};
 
 /// The vendors that place voice-code calls.
-pub const VOICE_VENDORS: [Vendor; 4] = [
+pub const VOICE_VENDORS: [Vendor; 5] = [
     Vendor::Ytx,
     Vendor::Huawei,
     Vendor::Ihuyi,
     Vendor::Cloud10658,
+    Vendor::Aliyun,
 ];
 
-/// The vendors with a balance.
+/// The vendors with a balance operation (Alibaba Cloud's account has a balance in the
+/// simulator, but no API to read it).
 pub const BALANCE_VENDORS: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
 
 pub fn start() -> Simulator {
@@ -50,7 +52,7 @@ pub fn async_client(sim: &Simulator, vendor: Vendor) -> AsyncClient {
     AsyncClient::new(config_with(sim, vendor, json!({}))).expect("client")
 }
 
-/// A distinct mobile number per `n` (cloud10658 calls a number at most once a minute).
+/// A distinct mobile number per `n` (cloud10658 and aliyun call a number at most once a minute).
 pub fn mobile(n: u32) -> String {
     format!("1380013{:04}", n % 10_000)
 }

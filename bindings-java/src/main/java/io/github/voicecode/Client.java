@@ -22,7 +22,7 @@ public final class Client implements AutoCloseable {
         handle = new NativeHandle(this, client, Calls.LIB::vc_client_free, "client");
     }
 
-    /** {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658} or {@code oneaccess}. */
+    /** {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658}, {@code oneaccess} or {@code aliyun}. */
     public String vendor() {
         return Calls.LIB.vc_client_vendor(handle.get());
     }

@@ -53,7 +53,7 @@ class VoiceCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ytx", "huawei", "ihuyi", "cloud10658"})
+    @ValueSource(strings = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun"})
     void sendsACodeOnEachVoiceVendor(String vendor) {
         long before = sim.count(vendor, "send_code");
         try (Client client = new Client(sim.config(vendor))) {
@@ -166,6 +166,12 @@ class VoiceCodeTest {
                 "taskid=t-9&mobile=13800138000&status=1".getBytes(StandardCharsets.UTF_8));
         assertEquals("delivered", field(events, "event"));
         assertEquals("t-9", field(events, "message_id"));
+
+        String report = Callbacks.parse("aliyun", "{}",
+                "[{\"call_id\":\"116012354148^1\",\"status_code\":\"200003\",\"duration\":\"0\"}]"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals("failed", field(report, "event"));
+        assertEquals("116012354148^1", field(report, "message_id"));
 
         String url = "https://example.test/status";
         try (HuaweiPushVerifier verifier = new HuaweiPushVerifier("SimHuaweiAppSecret0000000001", url, 0)) {

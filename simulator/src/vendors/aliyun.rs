@@ -1,0 +1,490 @@
+//! Alibaba Cloud voice service (语音服务, dyvmsapi 2017-05-25): `SingleCallByTts` at the root of
+//! its host, and `VoiceReport` pushes (see `core/src/vendors/aliyun.rs` for the documents).
+//!
+//! The signature check is written here from the document ("HTTP协议及签名"), independently of the
+//! core's signer, so that the two implementations check each other.
+//!
+//! Checks, in the order the OpenAPI gateway makes them, then the voice service's own:
+//! the common parameters (400 `Missing{Name}`), the action and version (404
+//! `InvalidApi.NotFound`), `Format` (400 `InvalidParameter.Format`), the signature method and
+//! version (400 `InvalidSignatureMethod`, `IncompleteSignature`), the AccessKeyId (404
+//! `InvalidAccessKeyId.NotFound`), `Timestamp` as UTC `yyyy-MM-ddTHH:mm:ssZ` (400
+//! `InvalidTimeStamp.Format`) within 15 minutes (400 `InvalidTimeStamp.Expired`), the signature
+//! (400 `SignatureDoesNotMatch`, with the server's StringToSign in the message as the gateway
+//! gives it), the nonce unused (400 `SignatureNonceUsed`). Then, with HTTP 200: the template
+//! (`isv.TTS_TEMPLATE_ILLEGAL`), the caller number (`isv.DISPLAY_NUMBER_ILLEGAL`), the callee
+//! (`isv.MOBILE_NUMBER_ILLEGAL`), TtsParam (`isv.INVALID_PARAMETERS`,
+//! `isv.TEMPLATE_MISSING_PARAMETERS`, `isv.TEMPLATE_PARAMS_ILLEGAL`, `isv.PARAM_LENGTH_LIMIT`),
+//! PlayTimes 1–3, Volume 0–100, Speed −500–500 and OutId of 1–15 bytes
+//! (`isv.INVALID_PARAMETERS`), one call per callee a minute (`isv.BUSINESS_LIMIT_CONTROL`, the
+//! first of the documented 1/min, 5/h, 20/24h limits) and the balance (`isv.AMOUNT_NOT_ENOUGH`).
+//! Answers are JSON, or XML when `Format=XML` (the vendor's default).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Map, Value};
+use sha1::Sha1;
+use voicecode::Vendor;
+
+use crate::demo::{
+    ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_CALLED_SHOW_NUMBER, ALIYUN_TTS_CODE,
+};
+use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::journal::{Operation, Verdict};
+use crate::push::{AliyunCall, FollowUp};
+use crate::state::{AliyunMemory, State as SimState};
+use crate::wire::{is_digits, is_mobile, json_response, random_hex};
+
+/// "用户时间和服务器时间超过15分钟" → `InvalidTimeStamp.Expired`.
+const MAX_SKEW_SECONDS: i64 = 15 * 60;
+/// Nonces are remembered as long as a `Timestamp` stays acceptable, in either direction.
+const NONCE_MEMORY_SECONDS: i64 = 2 * MAX_SKEW_SECONDS;
+/// The first of the documented per-callee limits (1 次/分钟).
+const SAME_CALLEE_INTERVAL: Duration = Duration::from_secs(60);
+/// The template the demo account has approved takes its code in `${code}`.
+const TEMPLATE_VARIABLE: &str = "code";
+/// The number the public pool (公共模式) shows when the request names none.
+const PUBLIC_POOL_NUMBER: &str = "057100000000";
+
+/// A refusal: HTTP status, code, message.
+type Refusal = (u16, String, String);
+
+fn refusal(status: u16, code: &str, message: &str) -> Refusal {
+    (status, code.to_owned(), message.to_owned())
+}
+
+/// The gateway's codes answer with these statuses ("管控OpenAPI的客户端公用错误码" and the dyvmsapi
+/// error code page); the voice service's `isv.*`/`isp.*` refusals come with HTTP 200.
+const STATUSES: &[(&str, u16)] = &[
+    ("InvalidApi.NotFound", 404),
+    ("InvalidAccessKeyId.NotFound", 404),
+    ("InvalidAccessKeyId.Inactive", 400),
+    ("InvalidTimeStamp.Format", 400),
+    ("InvalidTimeStamp.Expired", 400),
+    ("SignatureNonceUsed", 400),
+    ("InvalidParameter.Format", 400),
+    ("UnsupportedHTTPMethod", 400),
+    ("InvalidSignatureMethod", 400),
+    ("SignatureDoesNotMatch", 400),
+    ("IncompleteSignature", 400),
+    ("Throttling", 400),
+    ("Throttling.User", 400),
+    ("Throttling.Api", 400),
+    ("Forbidden.RAM", 403),
+    ("ServiceUnavailable", 503),
+    ("InternalError", 500),
+    ("isp.GATEWAY_ERROR", 500),
+    ("BillidNotExist", 400),
+    ("ComplaintReject", 400),
+    ("InvalidParameters", 400),
+];
+
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Aliyun,
+    refusal: |_, req, code| injected_refusal(req, code),
+};
+
+/// An injected code, with its documented HTTP status; `"403:Forbidden.Custom"` names one.
+fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
+    let (status, code) = match code.split_once(':') {
+        Some((status, code)) if status.bytes().all(|b| b.is_ascii_digit()) => {
+            (status.parse().unwrap_or(400), code)
+        }
+        _ => {
+            let status = STATUSES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(200, |(_, s)| *s);
+            (status, code)
+        }
+    };
+    reply_error(
+        wants_xml(&req.fields()),
+        &(status, code.to_owned(), "Simulated error code.".to_owned()),
+    )
+}
+
+pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+    let fields = req.fields();
+    let phone = VendorRequest::field(&fields, "CalledNumber").map(str::to_owned);
+    SIDE.handle(shared, Operation::SendCode, phone, req, |state, req| {
+        let fields = req.fields();
+        let xml = wants_xml(&fields);
+        match check(state, req, &fields) {
+            Ok((body, call)) => Answer {
+                response: reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body),
+                verdict: Verdict::Accepted,
+                follow_up: Some(FollowUp::Aliyun(call)),
+            },
+            Err(refusal) => {
+                let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
+                Answer::new(reply_error(xml, &refusal), verdict)
+            }
+        }
+    })
+    .await
+}
+
+fn wants_xml(fields: &[(String, String)]) -> bool {
+    VendorRequest::field(fields, "Format").is_none_or(|f| f.eq_ignore_ascii_case("XML"))
+}
+
+/// `8-4-4-4-12` uppercase hex, as the gateway writes `RequestId`.
+fn request_id() -> String {
+    let hex = random_hex(16).to_ascii_uppercase();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn reply_error(xml: bool, (status, code, message): &Refusal) -> Response {
+    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut body = json!({ "RequestId": request_id(), "Code": code, "Message": message });
+    if status != StatusCode::OK {
+        // The gateway adds the host and a link to its diagnosis to its own errors.
+        body["HostId"] = json!("dyvmsapi.aliyuncs.com");
+        body["Recommend"] = json!("https://api.aliyun.com/troubleshoot");
+    }
+    let root = if status == StatusCode::OK {
+        "SingleCallByTtsResponse"
+    } else {
+        "Error"
+    };
+    reply(xml, status, root, &body)
+}
+
+fn reply(xml: bool, status: StatusCode, root: &str, body: &Value) -> Response {
+    if !xml {
+        return json_response(status, body);
+    }
+    let mut text = format!("<?xml version='1.0' encoding='UTF-8'?><{root}>");
+    if let Value::Object(map) = body {
+        for (key, value) in map {
+            let value = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            let value = value
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            text.push_str(&format!("<{key}>{value}</{key}>"));
+        }
+    }
+    text.push_str(&format!("</{root}>"));
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/xml;charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// RFC 3986: only `A-Za-z0-9-_.~` stay as they are; every other byte becomes `%XY`.
+fn rfc3986(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The server's StringToSign for the parameters as received (everything but `Signature`).
+fn server_string_to_sign(method: &str, fields: &[(String, String)]) -> String {
+    let mut pairs: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| k != "Signature")
+        .map(|(k, v)| (rfc3986(k), rfc3986(v)))
+        .collect();
+    pairs.sort();
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{method}&{}&{}", rfc3986("/"), rfc3986(&query.join("&")))
+}
+
+fn expected_signature(secret: &str, string_to_sign: &str) -> String {
+    let mut mac = Hmac::<Sha1>::new_from_slice(format!("{secret}&").as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(string_to_sign.as_bytes());
+    BASE64.encode(mac.finalize().into_bytes())
+}
+
+/// Records `nonce`; `false` if it was already used.
+fn first_use(memory: &mut AliyunMemory, nonce: &str, now: DateTime<Utc>) -> bool {
+    memory
+        .nonces
+        .retain(|_, seen| (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS);
+    memory.nonces.insert(nonce.to_owned(), now).is_none()
+}
+
+fn check(
+    state: &mut SimState,
+    req: &VendorRequest,
+    fields: &[(String, String)],
+) -> Result<(Value, AliyunCall), Refusal> {
+    let now = Utc::now();
+    let get = |name: &str| VendorRequest::field(fields, name).filter(|v| !v.is_empty());
+    let required = |name: &str| {
+        get(name).ok_or_else(|| {
+            refusal(
+                400,
+                &format!("Missing{name}"),
+                &format!("{name} is mandatory for this action."),
+            )
+        })
+    };
+    let access_key_id = required("AccessKeyId")?;
+    let action = required("Action")?;
+    let version = required("Version")?;
+    let signature = required("Signature")?;
+    let method = required("SignatureMethod")?;
+    let signature_version = required("SignatureVersion")?;
+    let nonce = required("SignatureNonce")?;
+    let timestamp = required("Timestamp")?;
+    if action != "SingleCallByTts" || version != "2017-05-25" {
+        return Err(refusal(
+            404,
+            "InvalidApi.NotFound",
+            "Specified api is not found, please check your url and method.",
+        ));
+    }
+    if get("Format")
+        .is_some_and(|f| !f.eq_ignore_ascii_case("JSON") && !f.eq_ignore_ascii_case("XML"))
+    {
+        return Err(refusal(
+            400,
+            "InvalidParameter.Format",
+            "Specified parameter format is not valid.",
+        ));
+    }
+    if method != "HMAC-SHA1" {
+        return Err(refusal(
+            400,
+            "InvalidSignatureMethod",
+            "Specified signature method is not valid.",
+        ));
+    }
+    if signature_version != "1.0" {
+        return Err(refusal(
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.",
+        ));
+    }
+    if access_key_id != ALIYUN_ACCESS_KEY_ID {
+        return Err(refusal(
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.",
+        ));
+    }
+    // UTC with a literal Z; a local time written with a Z lands outside the window.
+    let sent = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ")
+        .map_err(|_| {
+            refusal(
+                400,
+                "InvalidTimeStamp.Format",
+                "Specified time stamp or date value is not well formatted.",
+            )
+        })?
+        .and_utc();
+    if (now - sent).num_seconds().abs() > MAX_SKEW_SECONDS {
+        return Err(refusal(
+            400,
+            "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.",
+        ));
+    }
+    let string_to_sign = server_string_to_sign(req.method.as_str(), fields);
+    if expected_signature(ALIYUN_ACCESS_KEY_SECRET, &string_to_sign) != signature {
+        return Err(refusal(
+            400,
+            "SignatureDoesNotMatch",
+            &format!(
+                "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
+            ),
+        ));
+    }
+    if !first_use(&mut state.aliyun, nonce, now) {
+        return Err(refusal(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
+    }
+
+    let called = required("CalledNumber")?;
+    let tts_code = required("TtsCode")?;
+    if tts_code != ALIYUN_TTS_CODE {
+        return Err(refusal(200, "isv.TTS_TEMPLATE_ILLEGAL", "TTS模板不合法"));
+    }
+    let show = get("CalledShowNumber");
+    if show.is_some_and(|s| s != ALIYUN_CALLED_SHOW_NUMBER) {
+        return Err(refusal(200, "isv.DISPLAY_NUMBER_ILLEGAL", "号显不合法"));
+    }
+    let landline = called.starts_with('0') && is_digits(called, 10, 12);
+    if !is_mobile(called) && !landline {
+        return Err(refusal(200, "isv.MOBILE_NUMBER_ILLEGAL", "号码格式非法"));
+    }
+    check_tts_param(get("TtsParam"))?;
+    let invalid = || refusal(200, "isv.INVALID_PARAMETERS", "参数异常");
+    let in_range = |name: &str, min: i64, max: i64| match get(name) {
+        None => Ok(()),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .map(drop)
+            .ok_or_else(invalid),
+    };
+    in_range("PlayTimes", 1, 3)?;
+    in_range("Volume", 0, 100)?;
+    in_range("Speed", -500, 500)?;
+    let out_id = get("OutId");
+    if out_id.is_some_and(|id| id.len() > 15) {
+        return Err(invalid());
+    }
+
+    let started = Instant::now();
+    let memory = &mut state.aliyun;
+    memory
+        .last_call
+        .retain(|_, at| started.duration_since(*at) < SAME_CALLEE_INTERVAL);
+    if memory.last_call.contains_key(called) {
+        return Err(refusal(200, "isv.BUSINESS_LIMIT_CONTROL", "触发流控"));
+    }
+    if !state.charge(Vendor::Aliyun) {
+        return Err(refusal(200, "isv.AMOUNT_NOT_ENOUGH", "账户余额不足"));
+    }
+    state.aliyun.last_call.insert(called.to_owned(), started);
+    let id = state.next_id();
+    let call_id = format!("{}^{}", 116_012_354_148_u64 + id, 102_813_780_000_u64 + id);
+    let body = json!({
+        "Code": "OK",
+        "Message": "OK",
+        "RequestId": request_id(),
+        "CallId": call_id,
+    });
+    let call = AliyunCall {
+        call_id,
+        caller: show.unwrap_or(PUBLIC_POOL_NUMBER).to_owned(),
+        callee: called.to_owned(),
+        out_id: out_id.map(str::to_owned),
+        outcome: state.outcome,
+    };
+    Ok((body, call))
+}
+
+/// A JSON object of string variables, with the template's `code` of letters and digits, all
+/// under 250 characters.
+fn check_tts_param(param: Option<&str>) -> Result<(), Refusal> {
+    let invalid = || refusal(200, "isv.INVALID_PARAMETERS", "参数异常");
+    let param = param.ok_or_else(|| {
+        refusal(
+            200,
+            "isv.TEMPLATE_MISSING_PARAMETERS",
+            "文本转语音模板参数缺失",
+        )
+    })?;
+    let variables: Map<String, Value> = serde_json::from_str(param).map_err(|_| invalid())?;
+    if !variables.values().all(Value::is_string) {
+        return Err(invalid());
+    }
+    let code = variables
+        .get(TEMPLATE_VARIABLE)
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            refusal(
+                200,
+                "isv.TEMPLATE_MISSING_PARAMETERS",
+                "文本转语音模板参数缺失",
+            )
+        })?;
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(refusal(200, "isv.TEMPLATE_PARAMS_ILLEGAL", "模板变量非法"));
+    }
+    if param.chars().count() >= 250 {
+        return Err(refusal(200, "isv.PARAM_LENGTH_LIMIT", "参数长度受限"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The voice service's worked example ("HTTP协议及签名"), checked by this implementation.
+    #[test]
+    fn the_server_side_check_accepts_the_documented_example() {
+        let fields: Vec<(String, String)> = [
+            ("Signature", "aMfgrx8DLS7vLfpeR1c2rrKLr0Q="),
+            ("AccessKeyId", "testId"),
+            ("Action", "SingleCallByTts"),
+            ("CalledNumber", "13000000000"),
+            ("CalledShowNumber", "057112345678"),
+            ("Format", "XML"),
+            ("OutId", "123"),
+            ("RegionId", "cn-hangzhou"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", "f7d2d4ef-6d5f-4da4-86ed-88e001a66abb"),
+            ("SignatureVersion", "1.0"),
+            ("Timestamp", "2017-09-28T14:31:56Z"),
+            ("TtsCode", "TTS_0000000"),
+            ("TtsParam", r#"{"code":"1234","product":"test"}"#),
+            ("Version", "2017-05-25"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let to_sign = server_string_to_sign("GET", &fields);
+        assert_eq!(
+            expected_signature("testSecret", &to_sign),
+            "aMfgrx8DLS7vLfpeR1c2rrKLr0Q="
+        );
+        assert_ne!(
+            expected_signature("testSecret", &server_string_to_sign("POST", &fields)),
+            "aMfgrx8DLS7vLfpeR1c2rrKLr0Q=",
+            "the method is part of the signed text"
+        );
+    }
+
+    #[test]
+    fn tts_params_are_checked_as_the_template_needs() {
+        let code = |p: &str| check_tts_param(Some(p)).map_err(|(_, c, _)| c);
+        assert_eq!(code(r#"{"code":"4821"}"#), Ok(()));
+        assert_eq!(code("nope").unwrap_err(), "isv.INVALID_PARAMETERS");
+        assert_eq!(
+            code(r#"{"code":4821}"#).unwrap_err(),
+            "isv.INVALID_PARAMETERS"
+        );
+        assert_eq!(
+            code(r#"{"AckNum":"1"}"#).unwrap_err(),
+            "isv.TEMPLATE_MISSING_PARAMETERS"
+        );
+        assert_eq!(
+            code(r#"{"code":"48 21"}"#).unwrap_err(),
+            "isv.TEMPLATE_PARAMS_ILLEGAL"
+        );
+        let long = format!(r#"{{"code":"{}"}}"#, "1".repeat(239));
+        assert_eq!(code(&long).unwrap_err(), "isv.PARAM_LENGTH_LIMIT");
+        assert_eq!(
+            check_tts_param(None).unwrap_err().1,
+            "isv.TEMPLATE_MISSING_PARAMETERS"
+        );
+    }
+}
