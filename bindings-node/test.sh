@@ -16,9 +16,10 @@ fi
 # `npm ci`: @napi-rs/cli's cross-compiling helpers (@napi-rs/lzma, tar, wasm-tools) list
 # platform packages of versions the registry does not have, so the lock cannot hold them and
 # `npm ci` refuses it as out of sync; `npm install` keeps the locked versions and skips the
-# missing optional packages, which a native build never uses.
+# missing optional packages, which a native build never uses. `--no-save` leaves the committed
+# lock as it is.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund --loglevel=error
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 
 # Debug build on purpose (`npm run build` is the release build users get): debug assertions run
