@@ -27,9 +27,9 @@ use serde::Deserialize;
 use voicecode::Vendor;
 
 use crate::config::channel_config;
+use crate::exchange::Shared;
 use crate::faults::FaultSpec;
 use crate::push::CallOutcome;
-use crate::server::Shared;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()

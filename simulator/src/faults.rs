@@ -7,6 +7,7 @@
 //! whether the vendor acted (`Unknown`): a timeout, a broken connection, an unreadable answer.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -14,11 +15,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 use voicecode::Vendor;
 
-use crate::journal::{Operation, Verdict};
-use crate::server::VendorRequest;
-use crate::vendors;
+use crate::journal::Verdict;
 
 /// Something to go wrong on a vendor's next requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,23 +283,44 @@ const BAD_GATEWAY_PAGE: &str =
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
 <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
-/// Answers (or does not answer) a request the way the fault says.
+/// Lets a fault drop the connection its request came on. The server's accept loop puts one in
+/// each request's extensions and closes the connection when it is aborted: a handler cannot
+/// close its own connection, and `reset_before_answer` must, after reading the request and
+/// before any byte of an answer.
+#[derive(Clone, Default)]
+pub(crate) struct ConnControl(Arc<Notify>);
+
+impl ConnControl {
+    /// Closes the connection without answering.
+    pub(crate) fn abort(&self) {
+        // `notify_one` stores a permit, so an abort before the connection task waits still counts.
+        self.0.notify_one();
+    }
+
+    /// Resolves once [`ConnControl::abort`] was called.
+    pub(crate) async fn aborted(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// Answers (or does not answer) a request the way the fault says; `refusal` is the vendor's
+/// own answer with a code, for `vendor_code`.
 pub(crate) async fn respond(
     fault: Injected,
     vendor: Vendor,
-    operation: Operation,
-    req: &VendorRequest,
+    conn: Option<&ConnControl>,
+    refusal: impl FnOnce(&str) -> Response,
 ) -> Response {
     let json = [(header::CONTENT_TYPE, "application/json;charset=UTF-8")];
     match fault {
-        Injected::VendorCode(code) => vendors::refusal(vendor, operation, req, &code),
+        Injected::VendorCode(code) => refusal(&code),
         Injected::Http5xxHtml => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],
             BAD_GATEWAY_PAGE,
         )
             .into_response(),
-        Injected::Reset => match &req.conn {
+        Injected::Reset => match conn {
             Some(conn) => {
                 conn.abort();
                 // The connection task drops this future together with the connection.

@@ -27,14 +27,16 @@
 mod admin;
 mod config;
 pub mod demo;
+mod exchange;
 mod faults;
 mod journal;
+mod options;
 mod push;
 mod server;
 mod state;
 mod vendors;
+mod wire;
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -43,22 +45,10 @@ use voicecode::Vendor;
 
 pub use faults::{Fault, FaultSpec};
 pub use journal::{JournalEntry, Operation, Verdict};
+pub use options::SimOptions;
 pub use push::CallOutcome;
 
-use crate::server::Shared;
-
-/// How to start a [`Simulator`].
-#[derive(Debug, Clone, Default)]
-pub struct SimOptions {
-    /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`]).
-    pub port: u16,
-    /// Starting balances in units, replacing [`demo::DEFAULT_BALANCE`] for the vendors named.
-    /// Only ytx, ihuyi and cloud10658 have a balance; an accepted send costs 1.
-    pub balances: HashMap<Vendor, u64>,
-    /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
-    /// account registers in the vendor's console). No receipts when unset.
-    pub cloud10658_receipt_url: Option<String>,
-}
+use crate::exchange::Shared;
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -108,14 +98,12 @@ impl Simulator {
             .name(format!("voicecode-sim:{port}"))
             .spawn(move || server::run(listener, router, stopped, ready))
             .map_err(|e| SimError::Start(format!("thread: {e}")))?;
-        let started = started.recv().unwrap_or_else(|_| {
-            Err(SimError::Start(
-                "the server thread stopped while starting".into(),
-            ))
-        });
+        let started = started
+            .recv()
+            .unwrap_or_else(|_| Err("the server thread stopped while starting".into()));
         if let Err(e) = started {
             let _ = thread.join();
-            return Err(e);
+            return Err(SimError::Start(e));
         }
         Ok(Simulator {
             shared,

@@ -4,7 +4,6 @@
 //! Pushes go out promptly ([`PUSH_INTERVAL`] apart) so that tests of receivers stay fast; the
 //! real platforms take seconds. A receiver that fails is logged and not retried.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use voicecode::protocol::signing::{huawei_created, push_digest};
 
-use crate::server::Shared;
-use crate::vendors::{china_time, random_hex};
+use crate::wire::{china_time, random_hex};
 
 /// Time between two pushes of one call.
 const PUSH_INTERVAL: Duration = Duration::from_millis(20);
@@ -32,6 +30,22 @@ pub enum CallOutcome {
 }
 
 impl CallOutcome {
+    /// Every outcome, in the order above.
+    pub const ALL: [CallOutcome; 3] = [
+        CallOutcome::Answered,
+        CallOutcome::Busy,
+        CallOutcome::NoAnswer,
+    ];
+
+    /// The snake_case name the admin API and every binding use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Answered => "answered",
+            CallOutcome::Busy => "busy",
+            CallOutcome::NoAnswer => "no_answer",
+        }
+    }
+
     /// Huawei's `stateCode` (Q.850 cause) of the disconnect.
     pub fn state_code(self) -> u16 {
         match self {
@@ -56,6 +70,20 @@ impl CallOutcome {
             CallOutcome::Busy => &["callout", "disconnect"],
             CallOutcome::NoAnswer => &["callout", "alerting", "disconnect"],
         }
+    }
+}
+
+impl std::str::FromStr for CallOutcome {
+    type Err = String;
+
+    /// Reads a name as [`CallOutcome::as_str`] writes it; the error lists the valid names.
+    fn from_str(name: &str) -> Result<Self, String> {
+        CallOutcome::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == name)
+            .ok_or_else(|| {
+                format!("unknown call outcome {name:?}; expected answered, busy or no_answer")
+            })
     }
 }
 
@@ -88,12 +116,17 @@ pub(crate) struct Cloud10658Call {
     pub(crate) outcome: CallOutcome,
 }
 
-pub(crate) async fn deliver(shared: Arc<Shared>, follow_up: FollowUp) {
+/// Makes the pushes owed; cloud10658 receipts go to `cloud10658_receipt_url`, none without it.
+pub(crate) async fn deliver(
+    http: reqwest::Client,
+    cloud10658_receipt_url: Option<String>,
+    follow_up: FollowUp,
+) {
     match follow_up {
-        FollowUp::Huawei(call) => huawei_call(&shared.http, call).await,
+        FollowUp::Huawei(call) => huawei_call(&http, call).await,
         FollowUp::Cloud10658(call) => {
-            if let Some(url) = &shared.cloud10658_receipt_url {
-                cloud10658_receipt(&shared.http, url, call).await;
+            if let Some(url) = &cloud10658_receipt_url {
+                cloud10658_receipt(&http, url, call).await;
             }
         }
     }
@@ -251,5 +284,25 @@ fn report(url: &str, result: reqwest::Result<reqwest::Response>) {
             response.status()
         ),
         Err(e) => log::warn!("voicecode-sim: push to {url} failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_and_match_the_admin_api() {
+        for outcome in CallOutcome::ALL {
+            assert_eq!(outcome.as_str().parse::<CallOutcome>(), Ok(outcome));
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_with_the_valid_ones() {
+        let e = "hung_up".parse::<CallOutcome>().unwrap_err();
+        assert!(e.contains("\"hung_up\""), "{e}");
+        assert!(e.contains("answered, busy or no_answer"), "{e}");
     }
 }

@@ -1,28 +1,53 @@
 //! The simulator's mutable state: balances, journal, faults, call outcome and what each vendor
 //! remembers between requests (nonces, last calls, captchas). All of it sits behind one lock in
-//! [`crate::server::Shared`]: requests are tiny, so one lock is simpler than many and never
+//! [`crate::exchange::Shared`]: requests are tiny, so one lock is simpler than many and never
 //! contended for long.
+//!
+//! The vendors' memories are plain data here and their rules stay in the vendor modules, so
+//! that the state depends on no vendor.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use voicecode::Vendor;
 
 use crate::demo::DEFAULT_BALANCE;
 use crate::faults::FaultBook;
 use crate::journal::Journal;
 use crate::push::CallOutcome;
-use crate::vendors::{cloud10658, huawei, oneaccess};
 
 /// The vendors whose accounts have a balance; Huawei bills afterwards and OneAccess per tenant.
 const WITH_BALANCE: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
+
+/// What the Huawei platform remembers between requests: the nonces it has seen, and when.
+#[derive(Debug, Default)]
+pub(crate) struct HuaweiMemory {
+    pub(crate) nonces: HashMap<String, DateTime<Utc>>,
+}
+
+/// What cloud10658 remembers between requests: when each number was last called.
+#[derive(Debug, Default)]
+pub(crate) struct Cloud10658Memory {
+    pub(crate) last_call: HashMap<String, Instant>,
+}
+
+/// What the OneAccess tenant remembers: captchas waiting for verification, verified tokens
+/// waiting for their SMS.
+#[derive(Debug, Default)]
+pub(crate) struct OneaccessMemory {
+    pub(crate) captchas: HashMap<String, Instant>,
+    /// `captcha_token` → the mobile it was verified for.
+    pub(crate) verified: HashMap<String, String>,
+}
 
 pub(crate) struct State {
     pub(crate) journal: Journal,
     pub(crate) faults: FaultBook,
     pub(crate) outcome: CallOutcome,
-    pub(crate) huawei: huawei::Memory,
-    pub(crate) cloud10658: cloud10658::Memory,
-    pub(crate) oneaccess: oneaccess::Memory,
+    pub(crate) huawei: HuaweiMemory,
+    pub(crate) cloud10658: Cloud10658Memory,
+    pub(crate) oneaccess: OneaccessMemory,
     balances: HashMap<Vendor, u64>,
     last_id: u64,
 }
@@ -37,9 +62,9 @@ impl State {
             journal: Journal::default(),
             faults: FaultBook::default(),
             outcome: CallOutcome::default(),
-            huawei: huawei::Memory::default(),
-            cloud10658: cloud10658::Memory::default(),
-            oneaccess: oneaccess::Memory::default(),
+            huawei: HuaweiMemory::default(),
+            cloud10658: Cloud10658Memory::default(),
+            oneaccess: OneaccessMemory::default(),
             balances,
             last_id: 0,
         }

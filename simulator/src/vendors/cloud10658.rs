@@ -7,7 +7,6 @@
 //! (相同手机号码一分钟之内只可发送一次), balance (余额不足). Success has the vendor's trailing space
 //! in `"returnStatus":"1 "` and counts as strings.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,29 +16,28 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use voicecode::Vendor;
 
-use super::json_response;
 use crate::demo::{CLOUD10658_APP_ID, CLOUD10658_APP_KEY, CLOUD10658_TEMPLATE_ID};
+use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{Cloud10658Call, FollowUp};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{is_digits, is_mobile, json_response};
 
 /// 相同手机号码一分钟之内只可发送一次.
 const SAME_NUMBER_INTERVAL: Duration = Duration::from_secs(60);
 /// Task ids look like the vendor's (`3313746`).
 const FIRST_TASK_ID: u64 = 3_300_000;
 
-/// What the platform remembers between requests: when each number was last called.
-#[derive(Debug, Default)]
-pub(crate) struct Memory {
-    last_call: HashMap<String, Instant>,
-}
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Cloud10658,
+    refusal: |_, _, message| refusal(message).0,
+};
 
 pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     let phone = VendorRequest::field(&req.fields(), "phone").map(str::to_owned);
     handle(
         shared,
-        Vendor::Cloud10658,
+        &SIDE,
         Operation::SendCode,
         phone,
         req,
@@ -60,7 +58,7 @@ pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequ
 pub(crate) async fn balance(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     handle(
         shared,
-        Vendor::Cloud10658,
+        &SIDE,
         Operation::Balance,
         None,
         req,
@@ -116,11 +114,11 @@ fn check_send(
     if template != CLOUD10658_TEMPLATE_ID {
         return Err("模板不存在或者未通过");
     }
-    if !super::is_mobile(phone) {
+    if !is_mobile(phone) {
         return Err("手机号码格式不正确");
     }
     // The template is a voice code: 2–8 digits.
-    if !super::is_digits(variables, 2, 8) {
+    if !is_digits(variables, 2, 8) {
         return Err("参数错误");
     }
     let now = Instant::now();

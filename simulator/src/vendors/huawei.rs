@@ -22,12 +22,12 @@ use voicecode::protocol::codes::HUAWEI;
 use voicecode::protocol::signing::password_digest;
 use voicecode::Vendor;
 
-use super::json_response;
 use crate::demo::{HUAWEI_APP_KEY, HUAWEI_APP_SECRET, HUAWEI_DISPLAY_NUMBER};
+use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{FollowUp, HuaweiCall};
-use crate::server::{handle, Answer, Shared, VendorRequest};
-use crate::state::State as SimState;
+use crate::state::{HuaweiMemory, State as SimState};
+use crate::wire::{is_digits, json_response};
 
 /// How far `Created` may be from the platform's clock.
 const MAX_SKEW_SECONDS: i64 = 5 * 60;
@@ -47,19 +47,17 @@ const INVALID_APP_KEY: Refusal = (403, "1010003", "Invalid app_key.");
 const INVALID_DISPLAY_NUMBER: Refusal = (403, "1010023", "Invalid display number.");
 const PARAMETER_ERROR: Refusal = (500, "1020001", "Parameter error.");
 
-/// What the platform remembers between requests: the nonces it has seen.
-#[derive(Debug, Default)]
-pub(crate) struct Memory {
-    nonces: HashMap<String, DateTime<Utc>>,
-}
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Huawei,
+    refusal: |_, _, code| injected_refusal(code),
+};
 
-impl Memory {
-    /// Records `nonce`; `false` if it was already used.
-    fn first_use(&mut self, nonce: &str, now: DateTime<Utc>) -> bool {
-        self.nonces
-            .retain(|_, seen| (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS);
-        self.nonces.insert(nonce.to_owned(), now).is_none()
-    }
+/// Records `nonce`; `false` if it was already used.
+fn first_use(memory: &mut HuaweiMemory, nonce: &str, now: DateTime<Utc>) -> bool {
+    memory
+        .nonces
+        .retain(|_, seen| (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS);
+    memory.nonces.insert(nonce.to_owned(), now).is_none()
 }
 
 pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
@@ -68,7 +66,7 @@ pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequ
         .and_then(|body| body.get("calleeNbr")?.as_str().map(str::to_owned));
     handle(
         shared,
-        Vendor::Huawei,
+        &SIDE,
         Operation::SendCode,
         phone,
         req,
@@ -115,7 +113,7 @@ fn check(
     let now = Utc::now();
     check_authorization(req)?;
     let nonce = check_x_aksk(req, now)?;
-    if !state.huawei.first_use(&nonce, now) {
+    if !first_use(&mut state.huawei, &nonce, now) {
         return Err(INVALID_DIGEST);
     }
     let body = req.json_object().ok_or(INVALID_REQUEST)?;
@@ -135,7 +133,7 @@ fn check(
     if language.as_u64() != Some(2) {
         return Err(PARAMETER_ERROR);
     }
-    if !is_tone(pre_tone) || !super::is_digits(code, 2, 8) {
+    if !is_tone(pre_tone) || !is_digits(code, 2, 8) {
         return Err(PARAMETER_ERROR);
     }
     if let Some(tone) = optional_str(&body, "posTone")? {
@@ -315,7 +313,7 @@ fn optional_str<'a>(body: &'a Map<String, Value>, key: &str) -> Result<Option<&'
 fn is_e164(number: &str) -> bool {
     number
         .strip_prefix('+')
-        .is_some_and(|digits| super::is_digits(digits, 3, 30))
+        .is_some_and(|digits| is_digits(digits, 3, 30))
 }
 
 /// An approved tone: the simulator approves every `.wav` name of 1–128 characters.

@@ -19,9 +19,10 @@ use voicecode::protocol::signing::{ihuyi_balance_password, ihuyi_submit_password
 use voicecode::Vendor;
 
 use crate::demo::{IHUYI_ACCOUNT, IHUYI_API_KEY};
+use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{is_digits, is_mobile, json_response};
 
 /// The vendor's code table: code → `msg`.
 const MESSAGES: &[(&str, &str)] = &[
@@ -46,6 +47,11 @@ const MESSAGES: &[(&str, &str)] = &[
 ];
 
 const SUCCESS: &str = "2";
+
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Ihuyi,
+    refusal: |operation, req, code| refusal(operation, req, code).0,
+};
 /// How far the dynamic password's `time` may be from now.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 /// Voice ids look like the vendor's (`60495654`).
@@ -66,37 +72,30 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorReque
         }
     };
     let phone = VendorRequest::field(&req.fields(), "mobile").map(str::to_owned);
-    handle(
-        shared,
-        Vendor::Ihuyi,
-        operation,
-        phone,
-        req,
-        move |state, req| {
-            let fields = req.fields();
-            let result = match operation {
-                Operation::SendCode => submit(state, &fields),
-                _ => get_num(state, &fields),
-            };
-            match result {
-                Ok(value) => {
-                    let msg = if operation == Operation::SendCode {
-                        "提交成功"
-                    } else {
-                        "查询成功"
-                    };
-                    Answer::new(
-                        reply(operation, wants_json(&fields), SUCCESS, msg, &value),
-                        Verdict::Accepted,
-                    )
-                }
-                Err(code) => {
-                    let (response, verdict) = refusal(operation, req, code);
-                    Answer::new(response, verdict)
-                }
+    handle(shared, &SIDE, operation, phone, req, move |state, req| {
+        let fields = req.fields();
+        let result = match operation {
+            Operation::SendCode => submit(state, &fields),
+            _ => get_num(state, &fields),
+        };
+        match result {
+            Ok(value) => {
+                let msg = if operation == Operation::SendCode {
+                    "提交成功"
+                } else {
+                    "查询成功"
+                };
+                Answer::new(
+                    reply(operation, wants_json(&fields), SUCCESS, msg, &value),
+                    Verdict::Accepted,
+                )
             }
-        },
-    )
+            Err(code) => {
+                let (response, verdict) = refusal(operation, req, code);
+                Answer::new(response, verdict)
+            }
+        }
+    })
     .await
 }
 
@@ -126,10 +125,10 @@ fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &
     check_password(password, get("time"), |time| {
         ihuyi_submit_password(account, IHUYI_API_KEY, mobile, content, time)
     })?;
-    if !super::is_mobile(mobile) {
+    if !is_mobile(mobile) {
         return Err("406");
     }
-    if !super::is_digits(content, 4, 6) {
+    if !is_digits(content, 4, 6) {
         return Err("4070");
     }
     if !state.charge(Vendor::Ihuyi) {
@@ -198,7 +197,7 @@ fn reply(operation: Operation, json: bool, code: &str, msg: &str, value: &str) -
         body.insert("code".into(), number_or_text(code));
         body.insert("msg".into(), json!(msg));
         body.insert(value_name.into(), value);
-        return super::json_response(StatusCode::OK, &Value::Object(body));
+        return json_response(StatusCode::OK, &Value::Object(body));
     }
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<{root} xmlns=\"http://106.ihuyi.cn/\">\n\

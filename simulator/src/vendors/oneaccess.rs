@@ -7,7 +7,6 @@
 //! SMS to the number it was verified for. Unknown or used tokens and misplaced pieces are
 //! HTTP 400 `IDAAS.SDK.CAPTCHA.0002`. A sent SMS is HTTP 200 with an empty body.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,11 +16,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
-use super::{json_response, random_hex};
 use crate::demo::{CAPTCHA_ANSWER, CAPTCHA_TOLERANCE, ONEACCESS_CLIENT_ID};
+use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{is_mobile, json_response, random_hex};
 
 /// How long a captcha waits for its verification.
 const CAPTCHA_LIFETIME: Duration = Duration::from_secs(5 * 60);
@@ -46,19 +45,15 @@ const PNG_BASE64: &str =
 /// A refusal: error code and message.
 type Refusal = (&'static str, &'static str);
 
-/// What the tenant remembers: captchas waiting for verification, verified tokens waiting for
-/// their SMS.
-#[derive(Debug, Default)]
-pub(crate) struct Memory {
-    captchas: HashMap<String, Instant>,
-    /// `captcha_token` → the mobile it was verified for.
-    verified: HashMap<String, String>,
-}
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Oneaccess,
+    refusal: |_, _, code| refusal(code, "injected by voicecode-sim").0,
+};
 
 pub(crate) async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     handle(
         shared,
-        Vendor::Oneaccess,
+        &SIDE,
         Operation::Captcha,
         None,
         req,
@@ -74,7 +69,7 @@ pub(crate) async fn verify_captcha(
     let phone = body_text(&req, "sender");
     handle(
         shared,
-        Vendor::Oneaccess,
+        &SIDE,
         Operation::VerifyCaptcha,
         phone,
         req,
@@ -90,7 +85,7 @@ pub(crate) async fn send_sms_code(
     let phone = body_text(&req, "mobile");
     handle(
         shared,
-        Vendor::Oneaccess,
+        &SIDE,
         Operation::SendSmsCode,
         phone,
         req,
@@ -184,7 +179,7 @@ fn verify(state: &mut SimState, req: &VendorRequest) -> Result<Value, Refusal> {
     let point_json = string(&body, "point_json")?;
     let sender = string(&body, "sender")?;
     let point = point(point_json).ok_or((PARAM_ERROR, "point_json 格式不正确"))?;
-    if !super::is_mobile(sender) {
+    if !is_mobile(sender) {
         return Err((PARAM_ERROR, "sender 手机号码格式不正确"));
     }
     let memory = &mut state.oneaccess;
@@ -214,7 +209,7 @@ fn send_sms(state: &mut SimState, req: &VendorRequest) -> Result<(), Refusal> {
     let mobile = string(&body, "mobile")?;
     let kind = string(&body, "type")?;
     let captcha_token = string(&body, "captcha_token")?;
-    if !super::is_mobile(mobile) {
+    if !is_mobile(mobile) {
         return Err((PARAM_ERROR, "mobile 手机号码格式不正确"));
     }
     if !SMS_TYPES.contains(&kind) {

@@ -17,11 +17,11 @@ use serde_json::{json, Map, Value};
 use voicecode::protocol::signing::{ytx_authorization, ytx_sign};
 use voicecode::Vendor;
 
-use super::{china, china_time, json_response};
 use crate::demo::{YTX_ACCOUNT_SID, YTX_APP_ID, YTX_AUTH_TOKEN};
+use crate::exchange::{handle, Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::server::{handle, Answer, Shared, VendorRequest};
 use crate::state::State as SimState;
+use crate::wire::{china, china_time, is_mobile, json_response};
 
 /// The vendor's error table: code → `statusMsg`.
 const MESSAGES: &[(&str, &str)] = &[
@@ -43,6 +43,11 @@ const MESSAGES: &[(&str, &str)] = &[
 /// The vendor's error table says headers are valid for 10 minutes.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 
+const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Ytx,
+    refusal: |_, _, code| refusal(code).0,
+};
+
 pub(crate) async fn send_code(
     State(shared): State<Arc<Shared>>,
     Path(sid): Path<String>,
@@ -51,7 +56,7 @@ pub(crate) async fn send_code(
     let phone = req.json_object().and_then(|body| text(body.get("dst")));
     handle(
         shared,
-        Vendor::Ytx,
+        &SIDE,
         Operation::SendCode,
         phone,
         req,
@@ -67,7 +72,7 @@ pub(crate) async fn balance(
 ) -> Response {
     handle(
         shared,
-        Vendor::Ytx,
+        &SIDE,
         Operation::Balance,
         None,
         req,
@@ -193,7 +198,7 @@ fn is_callable(dst: &str) -> bool {
         && !dst.starts_with("00")
         && (10..=12).contains(&dst.len())
         && dst.bytes().all(|b| b.is_ascii_digit());
-    super::is_mobile(dst) || landline
+    is_mobile(dst) || landline
 }
 
 /// A JSON string, or a number as text: the vendor's sample sends `code` and `time` as strings,

@@ -1,0 +1,219 @@
+//! One exchange between a client and a simulated vendor, and what every exchange shares: the
+//! request as read, the answer the vendor's logic gives, and the flow in between (faults first,
+//! then the vendor's checks, the journal, the pushes owed).
+//!
+//! This is the layer the vendor modules stand on; it knows no vendor itself, so that the
+//! vendors, the admin API and the server can all depend on it without any of them depending on
+//! one another in a circle.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use voicecode::Vendor;
+
+use crate::faults::{self, ConnControl};
+use crate::journal::{JournalEntry, Operation, Verdict};
+use crate::options::SimOptions;
+use crate::push::{self, FollowUp};
+use crate::state::State;
+
+/// Vendor requests are a few hundred bytes; anything near this is not a vendor request.
+const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// What every handler shares: the mutable state behind one lock, and what never changes.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// `http://127.0.0.1:{port}`.
+    pub(crate) base_url: String,
+    /// Sends call-progress pushes and receipts.
+    pub(crate) http: reqwest::Client,
+    /// Where cloud10658 receipts go.
+    pub(crate) cloud10658_receipt_url: Option<String>,
+}
+
+impl Shared {
+    pub(crate) fn new(options: SimOptions, port: u16) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            // Push receivers are local test servers: a proxy from the environment would only
+            // get in the way.
+            .no_proxy()
+            .timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("voicecode-sim/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("push client: {e}"))?;
+        Ok(Shared {
+            state: Mutex::new(State::new(&options.balances)),
+            base_url: format!("http://127.0.0.1:{port}"),
+            http,
+            cloud10658_receipt_url: options.cloud10658_receipt_url,
+        })
+    }
+
+    /// The state. No lock is ever held across an `.await`, so a poisoned lock can only come
+    /// from a panic in plain bookkeeping; the state is still consistent enough to go on.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A vendor request, read in full.
+pub(crate) struct VendorRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) conn: Option<ConnControl>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for VendorRequest {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, MAX_REQUEST_BODY)
+            .await
+            .map_err(|_| {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request body too large or broken\n",
+                )
+                    .into_response()
+            })?;
+        Ok(VendorRequest {
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            conn: parts.extensions.get::<ConnControl>().cloned(),
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
+impl VendorRequest {
+    /// A header's value, if present and visible ASCII.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Query and form fields together, form last so it wins: the vendors with form APIs also
+    /// take their fields in the query string (ihuyi's GET samples, cloud10658's balance sample).
+    /// An unparsable query or form reads as no fields, which the vendor then reports as missing.
+    pub(crate) fn fields(&self) -> Vec<(String, String)> {
+        let mut fields = self.query_fields();
+        fields.extend(
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&self.body).unwrap_or_default(),
+        );
+        fields
+    }
+
+    /// The query string's fields.
+    pub(crate) fn query_fields(&self) -> Vec<(String, String)> {
+        self.query
+            .as_deref()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default()
+    }
+
+    /// The last value of a query or form field.
+    pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as a JSON object, if it is one.
+    pub(crate) fn json_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_slice(&self.body) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        }
+    }
+}
+
+/// What a vendor's logic decided.
+pub(crate) struct Answer {
+    pub(crate) response: Response,
+    pub(crate) verdict: Verdict,
+    /// Pushes to make once the answer is out (Huawei call progress, cloud10658 receipt).
+    pub(crate) follow_up: Option<FollowUp>,
+}
+
+impl Answer {
+    pub(crate) fn new(response: Response, verdict: Verdict) -> Self {
+        Answer {
+            response,
+            verdict,
+            follow_up: None,
+        }
+    }
+}
+
+/// A vendor as the request flow sees it: which one it is, and how it answers when a
+/// `vendor_code` fault makes it refuse (in its own shape, which only the vendor's module knows).
+pub(crate) struct VendorSide {
+    pub(crate) vendor: Vendor,
+    pub(crate) refusal: fn(Operation, &VendorRequest, &str) -> Response,
+}
+
+/// The flow every vendor request goes through: faults first (a fault answers instead of the
+/// vendor), then the vendor's checks; the journal records the verdict before the answer leaves,
+/// so a test reading it right after its call returns sees the entry.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    side: &VendorSide,
+    operation: Operation,
+    phone: Option<String>,
+    req: VendorRequest,
+    logic: impl FnOnce(&mut State, &VendorRequest) -> Answer,
+) -> Response {
+    let vendor = side.vendor;
+    let entry = JournalEntry {
+        vendor,
+        operation,
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        phone,
+        verdict: Verdict::Accepted,
+        at: Utc::now(),
+    };
+    let (latency, fault) = shared.lock().faults.take(vendor);
+    if let Some(delay) = latency {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(fault) = fault {
+        let verdict = fault.verdict();
+        shared
+            .lock()
+            .journal
+            .record(JournalEntry { verdict, ..entry });
+        return faults::respond(fault, vendor, req.conn.as_ref(), |code| {
+            (side.refusal)(operation, &req, code)
+        })
+        .await;
+    }
+    let answer = {
+        let mut state = shared.lock();
+        let answer = logic(&mut state, &req);
+        let verdict = answer.verdict.clone();
+        state.journal.record(JournalEntry { verdict, ..entry });
+        answer
+    };
+    if let Some(follow_up) = answer.follow_up {
+        tokio::spawn(push::deliver(
+            shared.http.clone(),
+            shared.cloud10658_receipt_url.clone(),
+            follow_up,
+        ));
+    }
+    answer.response
+}
