@@ -102,6 +102,8 @@ registry! {
     Cloud10658 = "cloud10658" => cloud10658::Cloud10658Config,
     /// Huawei OneAccess (slider captcha + SMS code).
     Oneaccess = "oneaccess" => oneaccess::OneAccessConfig,
+    /// Tencent Cloud VMS (语音消息).
+    Tencent = "tencent" => tencent::TencentConfig,
 }
 
 /// Reads a call-status push: its headers (for the body's format) and its body.
