@@ -6,6 +6,8 @@
 //! - cloud10658 receipts are unsigned form posts (PROTOCOLS.md §4). Their only defences are a
 //!   secret in the receipt URL (check it before parsing), an IP allow-list, and
 //!   de-duplication ([`Deduplicator`]).
+//! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
+//!   too, with the same three defences; `callid` is the receipt's `message_id`.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
 
@@ -32,9 +34,10 @@ pub enum EventKind {
     Answered,
     /// The call ended (Huawei `disconnect`); `state_code` says why.
     Hangup,
-    /// The code was delivered (cloud10658 receipt with status 1).
+    /// The code was delivered (cloud10658 receipt with status 1, Tencent `result` 0).
     Delivered,
-    /// The code was not delivered (cloud10658 receipt with status 0).
+    /// The code was not delivered (cloud10658 receipt with status 0, Tencent `result` 1 or 2 and
+    /// `voice_failure_callback`).
     Failed,
     /// A call detail record (Huawei fee push).
     Fee,
@@ -60,7 +63,7 @@ impl EventKind {
 pub struct CallEvent {
     /// Who sent it.
     pub vendor: Vendor,
-    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid).
+    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, Tencent callid).
     pub message_id: String,
     /// The called number, as the vendor wrote it.
     pub phone: Option<String>,
@@ -69,7 +72,7 @@ pub struct CallEvent {
     /// When, in UTC (RFC 3339 when serialised).
     pub at: Option<DateTime<Utc>>,
     /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …) or cloud10658
-    /// gateway code; unknown codes are kept as they are.
+    /// gateway code, Tencent `result` or `failure_code`; unknown codes are kept as they are.
     pub state_code: Option<i64>,
     /// The vendor's description of the state.
     pub state_desc: Option<String>,
@@ -97,7 +100,7 @@ pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Resul
             "vendor",
             format!(
                 "{vendor} sends no call-status pushes; {} do",
-                pushing.join(" and ")
+                pushing.join(", ")
             ),
         ));
     };

@@ -20,7 +20,9 @@ fn a_full_config_of_each_vendor_is_accepted() {
         r#"{"vendor":"cloud10658","app_id":"id","app_key":"k","template_id":"724","balance_path":"/voiceApi/group/getBalance"}"#,
         r#"{"vendor":"oneaccess","base_url":"https://tenant.example.com","client_id":"c","tenant_id":"t",
             "device":{"os_version":"Android 10","fingerprint":"f","agent":"UA","ip":"10.0.0.1","lang":"zh"}}"#,
+        r#"{"vendor":"tencent","secret_id":"AKID","secret_key":"k","voice_sdk_appid":"1400006666","region":"ap-beijing"}"#,
     ];
+    assert_eq!(configs.len(), voicecode::Vendor::ALL.len());
     for (json, vendor) in configs.iter().zip(voicecode::Vendor::ALL) {
         let config = ChannelConfig::from_json(json).unwrap();
         assert_eq!(config.vendor.vendor(), vendor);

@@ -7,11 +7,12 @@ use std::sync::Mutex;
 use support::{Reply, TestServer};
 use voicecode::{ChannelConfig, Client, SendCode};
 
-const SECRETS: [&str; 4] = [
+const SECRETS: [&str; 5] = [
     "ytx-auth-token-0000000000000001",
     "huawei-app-secret-000000000002",
     "ihuyi-api-key-0000000000000003",
     "cloud-app-key-0000000000000004",
+    "tencent-secret-key-00000000005",
 ];
 
 fn configs(base_url: &str) -> Vec<String> {
@@ -31,6 +32,10 @@ fn configs(base_url: &str) -> Vec<String> {
         format!(
             r#"{{"vendor":"cloud10658","base_url":"{base_url}","app_id":"id","app_key":"{}","template_id":"724"}}"#,
             SECRETS[3]
+        ),
+        format!(
+            r#"{{"vendor":"tencent","base_url":"{base_url}","secret_id":"AKIDsim","secret_key":"{}","voice_sdk_appid":"1400006666"}}"#,
+            SECRETS[4]
         ),
     ]
 }

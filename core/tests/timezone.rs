@@ -1,4 +1,5 @@
-//! Signing uses China time (ytx) and UTC (Huawei) whatever the host's timezone: the same
+//! Signing uses China time (ytx) and UTC (Huawei, Tencent's credential scope) whatever the
+//! host's timezone: the same
 //! requests are built under several `TZ` values, each in a child process.
 
 use std::process::Command;
@@ -17,8 +18,9 @@ fn signed_requests() -> String {
     let ytx = r#"{"vendor":"ytx","account_sid":"sid","auth_token":"token","app_id":"app"}"#;
     let huawei = r#"{"vendor":"huawei","app_key":"k","app_secret":"s","display_number":"+8675528001288","pre_tone":"a.wav"}"#;
     let ihuyi = r#"{"vendor":"ihuyi","account":"a","api_key":"k"}"#;
+    let tencent = r#"{"vendor":"tencent","secret_id":"AKID","secret_key":"k","voice_sdk_appid":"1400006666"}"#;
     let mut out = String::new();
-    for json in [ytx, huawei, ihuyi] {
+    for json in [ytx, huawei, ihuyi, tencent] {
         let channel = Channel::new(ChannelConfig::from_json(json).unwrap()).unwrap();
         let req = channel
             .send_code_request(&SendCode::new("13800138000", "1234"), &ctx)
@@ -57,6 +59,15 @@ fn signing_ignores_the_host_timezone() {
         "{expected}"
     );
     assert!(expected.contains("time=1709249400"), "{expected}");
+    // Tencent: Unix seconds, and the credential scope's date is the UTC one (29 February).
+    assert!(
+        expected.contains("(\"X-TC-Timestamp\", \"1709249400\")"),
+        "{expected}"
+    );
+    assert!(
+        expected.contains("Credential=AKID/2024-02-29/vms/tc3_request"),
+        "{expected}"
+    );
     assert!(
         expected.contains("fresh ytx ts matches Shanghai: true"),
         "{expected}"
