@@ -28,6 +28,11 @@ pub(crate) fn channel_config(vendor: Vendor, base_url: &str) -> Value {
             "app_key": CLOUD10658_APP_KEY,
             "template_id": CLOUD10658_TEMPLATE_ID,
         }),
+        Vendor::Tencent => json!({
+            "secret_id": TENCENT_SECRET_ID,
+            "secret_key": TENCENT_SECRET_KEY,
+            "voice_sdk_appid": TENCENT_VOICE_SDK_APPID,
+        }),
         Vendor::Oneaccess => json!({
             "client_id": ONEACCESS_CLIENT_ID,
             "device": {

@@ -35,6 +35,13 @@ pub const CLOUD10658_APP_KEY: &str = "SIMKEY000001";
 /// cloud10658 approved voice-code template.
 pub const CLOUD10658_TEMPLATE_ID: &str = "724";
 
+/// Tencent Cloud API SecretId.
+pub const TENCENT_SECRET_ID: &str = "AKIDSimTencent000000000000000000001";
+/// Tencent Cloud API SecretKey.
+pub const TENCENT_SECRET_KEY: &str = "SimTencentSecretKey0000000000001";
+/// `VoiceSdkAppid` of the demo VMS application.
+pub const TENCENT_VOICE_SDK_APPID: &str = "1400000001";
+
 /// OneAccess ClientId of the demo application.
 pub const ONEACCESS_CLIENT_ID: &str = "SimOneAccessClient0000000000001";
 /// OneAccess device headers of the demo config.

@@ -19,7 +19,7 @@ use voicecode::Vendor;
 use crate::faults::{self, ConnControl};
 use crate::journal::{JournalEntry, Operation, Verdict};
 use crate::options::SimOptions;
-use crate::push::{self, FollowUp};
+use crate::push::{self, FollowUp, PushTargets};
 use crate::state::State;
 
 /// Vendor requests are a few hundred bytes; anything near this is not a vendor request.
@@ -32,8 +32,8 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     /// Sends call-progress pushes and receipts.
     pub(crate) http: reqwest::Client,
-    /// Where cloud10658 receipts go.
-    pub(crate) cloud10658_receipt_url: Option<String>,
+    /// Where cloud10658 receipts and Tencent callbacks go.
+    pub(crate) push_targets: PushTargets,
 }
 
 impl Shared {
@@ -51,7 +51,10 @@ impl Shared {
             state: Mutex::new(State::new(&options.balances)),
             base_url: format!("http://127.0.0.1:{port}"),
             http,
-            cloud10658_receipt_url: options.cloud10658_receipt_url,
+            push_targets: PushTargets {
+                cloud10658_receipt_url: options.cloud10658_receipt_url,
+                tencent_callback_url: options.tencent_callback_url,
+            },
         })
     }
 
@@ -211,7 +214,7 @@ pub(crate) async fn handle(
     if let Some(follow_up) = answer.follow_up {
         tokio::spawn(push::deliver(
             shared.http.clone(),
-            shared.cloud10658_receipt_url.clone(),
+            shared.push_targets.clone(),
             follow_up,
         ));
     }

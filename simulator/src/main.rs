@@ -15,7 +15,7 @@ use clap::Parser;
 use voicecode::Vendor;
 use voicecode_sim::{SimOptions, Simulator};
 
-/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess.
+/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, tencent.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -28,6 +28,9 @@ struct Args {
     /// Where cloud10658 receipts are pushed after each accepted send.
     #[arg(long, value_name = "URL")]
     cloud10658_receipt_url: Option<String>,
+    /// Where Tencent VMS callbacks are pushed after each accepted send.
+    #[arg(long, value_name = "URL")]
+    tencent_callback_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let options = SimOptions {
         port: args.port,
         cloud10658_receipt_url: args.cloud10658_receipt_url,
+        tencent_callback_url: args.tencent_callback_url,
         ..SimOptions::default()
     };
     let sim = match Simulator::start(options) {

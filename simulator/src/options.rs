@@ -8,18 +8,23 @@ use voicecode::Vendor;
 /// How to start a [`Simulator`](crate::Simulator).
 ///
 /// Deserialises from the shape every binding takes, with every key optional and unknown keys
-/// refused: `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"http://…"}`.
+/// refused: `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"http://…",
+/// "tencent_callback_url":"http://…"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimOptions {
     /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`](crate::Simulator::port)).
     pub port: u16,
     /// Starting balances in units, replacing [`crate::demo::DEFAULT_BALANCE`] for the vendors named.
-    /// Only ytx, ihuyi and cloud10658 have a balance; an accepted send costs 1.
+    /// Only ytx, ihuyi, cloud10658 and tencent (its voice package) have a balance; an accepted
+    /// send costs 1.
     pub balances: HashMap<Vendor, u64>,
     /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
     /// account registers in the vendor's console). No receipts when unset.
     pub cloud10658_receipt_url: Option<String>,
+    /// Where Tencent VMS callbacks are pushed after each accepted send (the callback URL a VMS
+    /// application registers in the console). No callbacks when unset.
+    pub tencent_callback_url: Option<String>,
 }
 
 #[cfg(test)]
@@ -33,7 +38,7 @@ mod tests {
     #[test]
     fn every_key_is_read_and_balances_are_keyed_by_vendor_name() {
         let options = parse(
-            r#"{"port":8080,"balances":{"ytx":0,"cloud10658":7},"cloud10658_receipt_url":"http://127.0.0.1:9/r"}"#,
+            r#"{"port":8080,"balances":{"ytx":0,"cloud10658":7},"cloud10658_receipt_url":"http://127.0.0.1:9/r","tencent_callback_url":"http://127.0.0.1:9/t"}"#,
         )
         .unwrap();
         assert_eq!(
@@ -42,6 +47,7 @@ mod tests {
                 port: 8080,
                 balances: HashMap::from([(Vendor::Ytx, 0), (Vendor::Cloud10658, 7)]),
                 cloud10658_receipt_url: Some("http://127.0.0.1:9/r".into()),
+                tencent_callback_url: Some("http://127.0.0.1:9/t".into()),
             }
         );
     }

@@ -9,8 +9,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::TokioIo;
@@ -19,9 +20,9 @@ use tokio::sync::oneshot;
 use tower::ServiceExt as _;
 
 use crate::admin;
-use crate::exchange::Shared;
+use crate::exchange::{Shared, VendorRequest};
 use crate::faults::ConnControl;
-use crate::vendors::{cloud10658, huawei, ihuyi, oneaccess, ytx};
+use crate::vendors::{cloud10658, huawei, ihuyi, oneaccess, tencent, ytx};
 
 /// Every route: the vendors' endpoints and the admin API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -45,9 +46,23 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(oneaccess::verify_captcha),
         )
         .route("/api/v2/sdk/sms/send", post(oneaccess::send_sms_code))
+        .route("/", post(root))
         .nest("/_sim", admin::routes())
-        .fallback(|| async { (StatusCode::NOT_FOUND, "voicecode-sim: no such endpoint\n") })
+        .fallback(|| async { not_found() })
         .with_state(shared)
+}
+
+/// `POST /`: Tencent API 3.0 names its action in `X-TC-Action`; no other vendor served at `/`
+/// sends that header.
+async fn root(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+    if req.header("x-tc-action").is_some() {
+        return tencent::dispatch(shared, req).await;
+    }
+    not_found().into_response()
+}
+
+fn not_found() -> (StatusCode, &'static str) {
+    (StatusCode::NOT_FOUND, "voicecode-sim: no such endpoint\n")
 }
 
 /// The server thread: builds a runtime, reports on `ready` whether it is listening, then serves

@@ -17,8 +17,14 @@ use crate::faults::FaultBook;
 use crate::journal::Journal;
 use crate::push::CallOutcome;
 
-/// The vendors whose accounts have a balance; Huawei bills afterwards and OneAccess per tenant.
-const WITH_BALANCE: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
+/// The vendors whose accounts have a balance (Tencent's is its voice package); Huawei bills
+/// afterwards and OneAccess per tenant.
+const WITH_BALANCE: [Vendor; 4] = [
+    Vendor::Ytx,
+    Vendor::Ihuyi,
+    Vendor::Cloud10658,
+    Vendor::Tencent,
+];
 
 /// What the Huawei platform remembers between requests: the nonces it has seen, and when.
 #[derive(Debug, Default)]

@@ -118,6 +118,29 @@ fn every_cloud10658_message_is_classified_as_in_the_table() {
 }
 
 #[test]
+fn every_tencent_code_is_classified_as_in_the_table() {
+    let sim = start();
+    let client = client(&sim, Vendor::Tencent);
+    for (n, (code, kind)) in codes::TENCENT.iter().enumerate() {
+        inject_once(&sim, Vendor::Tencent, code);
+        let err = first_request(&client, n as u32).unwrap_err();
+        assert_refused(&err, *kind, code);
+        assert_eq!(err.vendor_code(), Some(*code));
+        assert_eq!(
+            err.http_status(),
+            Some(200),
+            "API 3.0 errors come with HTTP 200"
+        );
+    }
+    assert_journal_shows_injected(
+        &sim,
+        Vendor::Tencent,
+        Operation::SendCode,
+        codes::TENCENT.len(),
+    );
+}
+
+#[test]
 fn every_oneaccess_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Oneaccess);

@@ -723,15 +723,18 @@ mod tests {
 
     #[test]
     fn config_rules_name_the_key() {
-        let cases: [(fn(&mut TencentConfig), &str); 4] = [
-            (|c| c.secret_id = String::new(), "secret_id"),
-            (|c| c.secret_key = "".into(), "secret_key"),
-            (|c| c.voice_sdk_appid = "app-1".into(), "voice_sdk_appid"),
-            (|c| c.region = Some("AP Guangzhou".into()), "region"),
-        ];
-        for (breaks, field) in cases {
+        let broken = |change: &dyn Fn(&mut TencentConfig)| {
             let mut c = config();
-            breaks(&mut c);
+            change(&mut c);
+            c
+        };
+        let cases = [
+            (broken(&|c| c.secret_id = String::new()), "secret_id"),
+            (broken(&|c| c.secret_key = "".into()), "secret_key"),
+            (broken(&|c| c.voice_sdk_appid = "app-1".into()), "voice_sdk_appid"),
+            (broken(&|c| c.region = Some("AP Guangzhou".into())), "region"),
+        ];
+        for (c, field) in cases {
             let err = c.validate().unwrap_err();
             assert_eq!((err.kind(), err.field()), (InvalidConfig, Some(field)));
         }

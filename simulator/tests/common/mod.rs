@@ -10,14 +10,16 @@ use voicecode::{AsyncClient, ChannelConfig, Client, Error, SendCode, Vendor};
 use voicecode_sim::{SimOptions, Simulator};
 
 /// The vendors that place voice-code calls.
-pub const VOICE_VENDORS: [Vendor; 4] = [
+pub const VOICE_VENDORS: [Vendor; 5] = [
     Vendor::Ytx,
     Vendor::Huawei,
     Vendor::Ihuyi,
     Vendor::Cloud10658,
+    Vendor::Tencent,
 ];
 
-/// The vendors with a balance.
+/// The vendors with a balance query (Tencent's voice package has a balance in the simulator but
+/// no API to read it).
 pub const BALANCE_VENDORS: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
 
 pub fn start() -> Simulator {
