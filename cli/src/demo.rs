@@ -50,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
     let receiver = Receiver::start()?;
     let sim = Simulator::start(SimOptions {
         cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/receipt/{RECEIPT_TOKEN}"))),
+        tencent_callback_url: Some(receiver.url(&format!("/tencent/callback/{RECEIPT_TOKEN}"))),
         ..SimOptions::default()
     })?;
     println!(
@@ -66,6 +67,7 @@ pub fn run() -> anyhow::Result<()> {
         (Vendor::Huawei, "482193", "Huawei signs with HMAC-SHA256 in X-AKSK, Created in UTC; status and fee pushes are signed too.", 5),
         (Vendor::Ihuyi, "4821", "ihuyi gets the dynamic MD5 password, so the API key never travels.", 0),
         (Vendor::Cloud10658, "4821", "cloud10658 has no signature: its app key relies on TLS; its receipts are unsigned.", 1),
+        (Vendor::Tencent, "4821", "Tencent signs with TC3-HMAC-SHA256, its credential scope dated in UTC; its callbacks are unsigned.", 1),
     ] {
         println!("== {vendor} ==\n{explanation}");
         let mut config = sim.config_json(vendor);
@@ -170,11 +172,12 @@ fn error_tour(sim: &Simulator) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Part of the cloud10658 receipt URL: receipts are unsigned, so the URL carries a secret.
+/// Part of the cloud10658 receipt and Tencent callback URLs: both are unsigned, so the URL
+/// carries a secret.
 const RECEIPT_TOKEN: &str = "demo-receipt-token";
 
 /// A callback receiver like the one a service runs: it authenticates Huawei pushes, checks the
-/// cloud10658 URL secret, parses and de-duplicates events.
+/// cloud10658 and Tencent URL secret, parses and de-duplicates events.
 struct Receiver {
     base_url: String,
     events: mpsc::Receiver<CallEvent>,
@@ -215,6 +218,7 @@ impl Receiver {
         let app = axum::Router::new()
             .route("/huawei/{kind}", post(huawei_push))
             .route("/cloud10658/receipt/{token}", post(cloud10658_receipt))
+            .route("/tencent/callback/{token}", post(tencent_callback))
             .with_state(state);
         runtime.spawn(async move { axum::serve(listener, app).await });
         Ok(Receiver {
@@ -309,4 +313,24 @@ async fn cloud10658_receipt(
         return StatusCode::NOT_FOUND;
     }
     deliver(&state, Vendor::Cloud10658, &header_pairs(&headers), &body)
+}
+
+/// Tencent VMS callbacks carry no signature: the secret in the URL is what authenticates them.
+/// VMS expects `{"result":0,"errmsg":"OK"}` back.
+async fn tencent_callback(
+    State(state): State<Arc<ReceiverState>>,
+    UrlPath(token): UrlPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, String) {
+    if token != RECEIPT_TOKEN {
+        return (StatusCode::NOT_FOUND, String::new());
+    }
+    let status = deliver(&state, Vendor::Tencent, &header_pairs(&headers), &body);
+    let answer = if status == StatusCode::OK {
+        r#"{"result":0,"errmsg":"OK"}"#
+    } else {
+        r#"{"result":1,"errmsg":"unreadable callback"}"#
+    };
+    (status, answer.to_owned())
 }

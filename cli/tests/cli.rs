@@ -301,6 +301,7 @@ fn demo_walks_through_every_vendor_with_call_events() {
         "== huawei ==",
         "== ihuyi ==",
         "== cloud10658 ==",
+        "== tencent ==",
         "== oneaccess ==",
         "event: answered",
         "event: hangup",
