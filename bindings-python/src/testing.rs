@@ -52,12 +52,13 @@ impl Simulator {
 #[pymethods]
 impl Simulator {
     #[new]
-    #[pyo3(signature = (*, port=0, balances=None, cloud10658_receipt_url=None))]
+    #[pyo3(signature = (*, port=0, balances=None, cloud10658_receipt_url=None, tencent_callback_url=None))]
     fn new(
         py: Python<'_>,
         port: u16,
         balances: Option<HashMap<String, u64>>,
         cloud10658_receipt_url: Option<String>,
+        tencent_callback_url: Option<String>,
     ) -> PyResult<Self> {
         let balances = balances
             .unwrap_or_default()
@@ -68,6 +69,7 @@ impl Simulator {
             port,
             balances,
             cloud10658_receipt_url,
+            tencent_callback_url,
         };
         let sim = py
             .detach(|| voicecode_sim::Simulator::start(options))
@@ -229,6 +231,7 @@ pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     vendor_codes.set_item("ihuyi", table(plain(codes::IHUYI))?)?;
     vendor_codes.set_item("cloud10658", table(plain(codes::CLOUD10658))?)?;
     vendor_codes.set_item("oneaccess", table(plain(codes::ONEACCESS))?)?;
+    vendor_codes.set_item("tencent", table(plain(codes::TENCENT))?)?;
     facts.set_item("vendor_codes", vendor_codes)?;
     Ok(facts)
 }

@@ -71,3 +71,11 @@ def test_async_router_fails_over_the_same_way(sim: Simulator) -> None:
 
     assert asyncio.run(send()).vendor == "ytx"
     assert sim.count("cloud10658", "send_code") == 1
+
+
+def test_a_huawei_rate_limit_moves_on_to_tencent(sim: Simulator) -> None:
+    router = voicecode.Router([sim.config("huawei"), sim.config("tencent")])
+    sim.inject("huawei", "vendor_code", code=code_of("huawei", "rate_limited"))
+    receipt = router.send_code(MOBILE, CODE)
+    assert receipt.vendor == "tencent"
+    assert (sim.count("huawei", "send_code"), sim.count("tencent", "send_code")) == (1, 1)

@@ -239,6 +239,7 @@ class _Simulator:
         port: int = 0,
         balances: dict[str, int] | None = None,
         cloud10658_receipt_url: str | None = None,
+        tencent_callback_url: str | None = None,
     ) -> _Simulator: ...
     @property
     def base_url(self) -> str: ...

@@ -12,7 +12,8 @@ once::
             if dedup.first_time(event):
                 ...                                   # event.message_id, event.event, ...
 
-cloud10658 receipts are unsigned: put a secret in the receipt URL and check it before parsing.
+cloud10658 receipts and Tencent VMS callbacks are unsigned: put a secret in the receipt or
+callback URL and check it before parsing (Tencent expects ``{"result":0,"errmsg":"OK"}`` back).
 Headers may be any mapping or a list of ``(name, value)`` pairs (Flask's ``request.headers``,
 Starlette's, Django's ``request.headers``); bodies are the raw bytes.
 """
@@ -72,9 +73,10 @@ def _bytes(body: Body) -> bytes:
 def parse(vendor: Vendor, headers: Headers, body: Body) -> list[CallEvent]:
     """The events of one push, in the vendor's order.
 
-    ``vendor`` is ``"huawei"`` (status and fee pushes) or ``"cloud10658"`` (receipts). Raises
+    ``vendor`` is ``"huawei"`` (status and fee pushes), ``"cloud10658"`` (receipts) or
+    ``"tencent"`` (``voicecode_callback``, ``voice_failure_callback``). Raises
     :class:`~voicecode.InvalidInput` when the body is not such a push; a Huawei ``collectInfo``
-    push gives no event.
+    push or a Tencent voice-notice callback gives no event.
     """
     return _voicecode.parse_push(vendor, _pairs(headers), _bytes(body))
 

@@ -52,7 +52,8 @@ Operation = Literal["send_code", "balance", "captcha", "verify_captcha", "send_s
 """What a request asked the vendor to do, as the journal records it."""
 
 CallOutcome = Literal["answered", "busy", "no_answer"]
-"""How the simulated calls of later sends end (Huawei status pushes, cloud10658 receipts)."""
+"""How the simulated calls of later sends end (Huawei status pushes, cloud10658 receipts,
+Tencent callbacks)."""
 
 _FACTS = _voicecode.simulator_facts()
 
@@ -61,7 +62,8 @@ CAPTCHA_ANSWER: tuple[float, float] = _FACTS["captcha_answer"]
 ``verify_captcha`` as ``x, y``."""
 
 DEFAULT_BALANCE: int = _FACTS["default_balance"]
-"""Units each account with a balance (ytx, ihuyi, cloud10658) starts with; a send costs 1."""
+"""Units each account with a balance (ytx, ihuyi, cloud10658, tencent) starts with; a send
+costs 1."""
 
 HUAWEI_APP_SECRET: str = _FACTS["huawei_app_secret"]
 """The demo Huawei app's secret, which signs the simulator's status pushes."""
@@ -76,7 +78,8 @@ class Simulator:
 
     Use it as a context manager, or call :meth:`close`. ``balances`` sets starting balances in
     units (default :data:`DEFAULT_BALANCE`); ``cloud10658_receipt_url`` is where cloud10658
-    receipts are posted after each accepted send. Huawei status pushes go to the config's
+    receipts are posted after each accepted send, ``tencent_callback_url`` where Tencent VMS
+    callbacks are. Huawei status pushes go to the config's
     ``status_url``, signed with :data:`HUAWEI_APP_SECRET`.
     """
 
@@ -87,12 +90,14 @@ class Simulator:
         *,
         balances: Mapping[Vendor, int] | None = None,
         cloud10658_receipt_url: str | None = None,
+        tencent_callback_url: str | None = None,
         port: int = 0,
     ) -> None:
         self._native = _voicecode._Simulator(
             port=port,
             balances={str(k): v for k, v in balances.items()} if balances is not None else None,
             cloud10658_receipt_url=cloud10658_receipt_url,
+            tencent_callback_url=tencent_callback_url,
         )
 
     def __enter__(self) -> Simulator:
