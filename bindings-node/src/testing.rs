@@ -34,6 +34,8 @@ struct Options {
     balances: HashMap<Vendor, u64>,
     #[serde(default)]
     cloud10658_receipt_url: Option<String>,
+    #[serde(default)]
+    tencent_callback_url: Option<String>,
 }
 
 #[napi(namespace = "testing")]
@@ -51,6 +53,7 @@ impl Simulator {
                 port: o.port,
                 balances: o.balances,
                 cloud10658_receipt_url: o.cloud10658_receipt_url,
+                tencent_callback_url: o.tencent_callback_url,
             })
         });
         let options = settle(&env, options)?;

@@ -75,6 +75,7 @@ test('the schema types in index.d.ts have exactly the core schema keys', async (
     configKeys('ihuyi', 'IhuyiConfig')
     configKeys('cloud10658', 'Cloud10658Config')
     configKeys('oneaccess', 'OneAccessConfig')
+    configKeys('tencent', 'TencentConfig')
     const device = coreKeys(() => new Client({ ...sim.config('oneaccess'), device: { zzz: 1 } }))
     assert.deepEqual(declaredKeys('Device'), device)
 
