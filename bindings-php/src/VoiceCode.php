@@ -188,7 +188,7 @@ final class Client
         Library::ffi()->vc_client_free($this->handle);
     }
 
-    /** `ytx`, `huawei`, `ihuyi`, `cloud10658` or `oneaccess`. */
+    /** `ytx`, `huawei`, `ihuyi`, `cloud10658`, `oneaccess` or `tencent`. */
     public function vendor(): string
     {
         return Library::ffi()->vc_client_vendor($this->handle);
@@ -298,7 +298,8 @@ final class Router
 final class Callbacks
 {
     /**
-     * Parses a push (`huawei` status/fee push, `cloud10658` receipt) into events.
+     * Parses a push (`huawei` status/fee push, `cloud10658` receipt, `tencent` callback) into
+     * events.
      *
      * @param array<string, string> $headers the request's headers
      * @return list<array<string, mixed>>

@@ -150,7 +150,7 @@ foreach (explode("\n", trim(Library::DECLARATIONS)) as $declaration) {
 check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version is MAJOR.MINOR.PATCH');
 
 // A send on each vendor.
-foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658'] as $vendor) {
+foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'tencent'] as $vendor) {
     $client = new Client($sim->config($vendor));
     check($client->vendor() === $vendor, "$vendor client");
     $receipt = $client->sendCode($send);

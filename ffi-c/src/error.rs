@@ -300,8 +300,8 @@ pub extern "C" fn vc_error_field(err: *const vc_error) -> *const c_char {
     with_error(err, std::ptr::null(), |e| opt_ptr(&e.field))
 }
 
-/// The vendor concerned (`"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`);
-/// NULL when the error belongs to none.
+/// The vendor concerned (`"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`,
+/// `"tencent"`); NULL when the error belongs to none.
 ///
 /// Ownership: the string belongs to `err` and lives until `vc_error_free(err)`; do not free it.
 /// Thread-safety: safe from any thread while `err` is alive.

@@ -38,6 +38,8 @@ struct StartOptions {
     balances: HashMap<Vendor, u64>,
     #[serde(default)]
     cloud10658_receipt_url: Option<String>,
+    #[serde(default)]
+    tencent_callback_url: Option<String>,
 }
 
 fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
@@ -53,7 +55,8 @@ fn operation_arg(ptr: *const c_char) -> FfiResult<Operation> {
 }
 
 /// TESTING FACILITY. Starts a simulator on 127.0.0.1. `options_json` may be NULL (any free
-/// port, default balances) or `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…"}`.
+/// port, default balances) or
+/// `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…","tencent_callback_url":"…"}`.
 ///
 /// On success writes a running simulator to `*sim_out`; free it with `vc_sim_free`.
 ///
@@ -78,6 +81,7 @@ pub extern "C" fn vc_sim_start(
             port: options.port,
             balances: options.balances,
             cloud10658_receipt_url: options.cloud10658_receipt_url,
+            tencent_callback_url: options.tencent_callback_url,
         })
         .map_err(|e| Failure::Internal(e.to_string()))?;
         let base_url = CString::new(sim.base_url())
@@ -168,7 +172,7 @@ pub extern "C" fn vc_sim_clear_faults(
     })
 }
 
-/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658; an
+/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, tencent; an
 /// accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or an unknown vendor.

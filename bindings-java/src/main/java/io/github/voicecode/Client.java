@@ -31,7 +31,10 @@ public final class Client implements AutoCloseable {
         return Calls.open(closed ? null : handle, "client");
     }
 
-    /** {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658} or {@code oneaccess}. */
+    /**
+     * {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658}, {@code oneaccess} or
+     * {@code tencent}.
+     */
     public String vendor() {
         return Calls.LIB.vc_client_vendor(handle());
     }
