@@ -128,13 +128,7 @@ export interface Device {
 }
 
 /** One vendor account and how to reach it. */
-export type ChannelConfig =
-  | YtxConfig
-  | HuaweiConfig
-  | IhuyiConfig
-  | Cloud10658Config
-  | OneAccessConfig
-  | TencentConfig
+export type ChannelConfig = YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | TencentConfig
 
 /** A voice verification code to send. */
 export interface SendCodeRequest {
