@@ -12,7 +12,7 @@
 //!   count 1–3.
 //! - 错误码, <https://cloud.tencent.com/document/api/1128/51567>: the API 3.0 common codes. Errors
 //!   come as `Response.Error.{Code,Message}` with HTTP 200.
-//! - Signature v3 (TC3-HMAC-SHA256), e.g. <https://www.tencentcloud.com/document/api/213/33224>:
+//! - Signature v3 (TC3-HMAC-SHA256), the same page under every product, e.g. <https://tencentcloud.com/document/api/1150/49447>:
 //!   canonical request, string to sign with a credential scope of the *UTC* date of
 //!   `X-TC-Timestamp`, and the derived key chain `TC3 + SecretKey → date → service →
 //!   tc3_request`. The document warns that a local-time date fails every night at 00:00 UTC+8;
@@ -570,7 +570,7 @@ mod tests {
 
     /// The worked example of Tencent's "Signature v3" document (CVM DescribeInstances in
     /// ap-guangzhou, SecretKey `Gu5t9xGARNpq86cd98joQYCN3EXAMPLE`, X-TC-Timestamp 1551113065),
-    /// e.g. <https://www.tencentcloud.com/document/api/213/33224>, step by step.
+    /// e.g. <https://tencentcloud.com/document/api/1150/49447>, step by step.
     #[test]
     fn reproduces_the_signature_documents_worked_example() {
         let payload = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
