@@ -12,8 +12,8 @@
 //!   count 1–3.
 //! - 错误码, <https://cloud.tencent.com/document/api/1128/51567>: the API 3.0 common codes. Errors
 //!   come as `Response.Error.{Code,Message}` with HTTP 200.
-//! - Signature v3 (TC3-HMAC-SHA256), the same page under every product, e.g. <https://tencentcloud.com/document/api/1150/49447>:
-//!   canonical request, string to sign with a credential scope of the *UTC* date of
+//! - Signature v3 (TC3-HMAC-SHA256), the same page under every product, e.g.
+//!   <https://tencentcloud.com/document/api/1150/49447>: canonical request, string to sign with a credential scope of the *UTC* date of
 //!   `X-TC-Timestamp`, and the derived key chain `TC3 + SecretKey → date → service →
 //!   tc3_request`. The document warns that a local-time date fails every night at 00:00 UTC+8;
 //!   here the date comes from the injected clock's UTC timestamp.
