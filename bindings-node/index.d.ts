@@ -7,7 +7,7 @@
  */
 
 /** A vendor voicecode speaks to. */
-export type Vendor = 'ytx' | 'huawei' | 'ihuyi' | 'cloud10658' | 'oneaccess' | 'aliyun'
+export type Vendor = 'ytx' | 'huawei' | 'ihuyi' | 'cloud10658' | 'oneaccess' | 'aliyun' | 'tencent'
 
 /** What went wrong, whatever the vendor: `VoiceCodeError.code`. */
 export type ErrorCode =
@@ -112,6 +112,19 @@ export interface AliyunConfig extends ChannelOptions {
   regionId?: string
 }
 
+/** Tencent Cloud VMS application (API 3.0 `SendCodeVoice`, TC3-HMAC-SHA256). */
+export interface TencentConfig extends ChannelOptions {
+  vendor: 'tencent'
+  /** SecretId of the API key. */
+  secretId: string
+  /** SecretKey of the API key; it only derives the signing key and never travels. */
+  secretKey: string
+  /** `VoiceSdkAppid` of the VMS application (`1400006666`). */
+  voiceSdkAppid: string
+  /** `X-TC-Region`; `ap-guangzhou` by default. */
+  region?: string
+}
+
 /** Huawei OneAccess tenant application (slider captcha, then an SMS code). */
 export interface OneAccessConfig extends ChannelOptions {
   vendor: 'oneaccess'
@@ -136,7 +149,8 @@ export interface Device {
 }
 
 /** One vendor account and how to reach it. */
-export type ChannelConfig = YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | AliyunConfig
+export type ChannelConfig =
+  YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | AliyunConfig | TencentConfig
 
 /** A voice verification code to send. */
 export interface SendCodeRequest {
@@ -282,12 +296,14 @@ export interface HuaweiPushOptions {
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number
-  /** Starting balances in units (ytx, ihuyi, cloud10658, aliyun; default 100 each). */
+  /** Starting balances in units (ytx, ihuyi, cloud10658, aliyun, tencent; default 100 each). */
   balances?: Partial<Record<Vendor, number>>
   /** Where cloud10658 receipts are pushed after each accepted send. */
   cloud10658ReceiptUrl?: string
   /** Where Alibaba Cloud VoiceReport records are pushed after each accepted send. */
   aliyunReportUrl?: string
+  /** Where Tencent VMS callbacks are pushed after each accepted send. */
+  tencentCallbackUrl?: string
 }
 
 /** A fault for a vendor's next requests. `times` defaults to 1; latency lasts until cleared. */

@@ -259,9 +259,10 @@ void vc_string_free(char *s);
 
 /**
  * Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
- * VoiceReport or VoiceCallReport) into events.
+ * VoiceReport or VoiceCallReport, Tencent VMS callback) into events.
  *
- * `vendor` is `"huawei"`, `"cloud10658"` or `"aliyun"`; `headers_json` holds the request's headers as a
+ * `vendor` is `"huawei"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
+ * request's headers as a
  * JSON object or an array of `[name, value]` pairs, or is NULL for none (cloud10658 needs
  * `Content-Type` to tell a form from JSON); `body` points to `body_len` bytes of the request
  * body (NULL is allowed when `body_len` is 0). Authenticate Huawei pushes with
@@ -392,9 +393,8 @@ vc_result vc_client_new(const char *config_json, vc_client **client_out, vc_erro
 void vc_client_free(vc_client *client);
 
 /**
- * The client's vendor: `"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"` or
- * `"aliyun"`;
- * NULL when `client` is NULL.
+ * The client's vendor: `"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`,
+ * `"aliyun"` or `"tencent"`; NULL when `client` is NULL.
  *
  * Ownership: a static string; never free it. Thread-safety: safe from any thread.
  */
@@ -582,8 +582,7 @@ const char *vc_error_field(const vc_error *err);
 
 /**
  * The vendor concerned (`"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`,
- * `"aliyun"`);
- * NULL when the error belongs to none.
+ * `"aliyun"`, `"tencent"`); NULL when the error belongs to none.
  *
  * Ownership: the string belongs to `err` and lives until `vc_error_free(err)`; do not free it.
  * Thread-safety: safe from any thread while `err` is alive.
@@ -630,7 +629,8 @@ void vc_error_free(vc_error *err);
 /**
  * TESTING FACILITY. Starts a simulator on 127.0.0.1. `options_json` may be NULL (any free
  * port, default balances) or
- * `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…","aliyun_report_url":"…"}`.
+ * `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…","aliyun_report_url":"…",
+ * "tencent_callback_url":"…"}`.
  *
  * On success writes a running simulator to `*sim_out`; free it with `vc_sim_free`.
  *
@@ -704,8 +704,8 @@ vc_result vc_sim_clear_faults(const vc_sim *sim, vc_error **err_out);
 
 #if defined(VC_SIMULATOR)
 /**
- * TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, aliyun; an
- * accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
+ * TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, aliyun,
+ * tencent; an accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
  *
  * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or an unknown vendor.
  */

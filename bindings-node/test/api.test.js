@@ -83,6 +83,7 @@ test('the schema types in index.d.ts have exactly the core schema keys', async (
     configKeys('cloud10658', 'Cloud10658Config')
     configKeys('oneaccess', 'OneAccessConfig')
     configKeys('aliyun', 'AliyunConfig')
+    configKeys('tencent', 'TencentConfig')
     const device = coreKeys(() => new Client({ ...sim.config('oneaccess'), device: { zzz: 1 } }))
     assert.deepEqual(declaredKeys('Device'), device)
 

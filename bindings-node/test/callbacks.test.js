@@ -43,7 +43,11 @@ async function startReceiver() {
 
 const receiver = startReceiver()
 const sim = receiver.then((r) =>
-  startSimulator({ cloud10658ReceiptUrl: r.url('/cloud10658'), aliyunReportUrl: r.url('/aliyun/report') }),
+  startSimulator({
+    cloud10658ReceiptUrl: r.url('/cloud10658'),
+    aliyunReportUrl: r.url('/aliyun/report'),
+    tencentCallbackUrl: r.url('/tencent'),
+  }),
 )
 
 /** Every event parsed from the pushes to `path`. */
@@ -131,6 +135,17 @@ test('cloud10658 receipts parse into delivered events', async () => {
   assert.equal(event.vendor, 'cloud10658')
   assert.equal(typeof event.talkSeconds, 'number')
   assert.equal(event.raw.taskid, receipt.messageId)
+})
+
+test('tencent callbacks parse into delivered events with the raw callback kept', async () => {
+  const [r, s] = [await receiver, await sim]
+  const receipt = await new Client(s.config('tencent')).sendCode({ to: mobile(), code: '4821' })
+  await r.until((p) => p.some((x) => x.path === '/tencent' && x.body.includes(receipt.messageId)))
+  const [event] = events(r, '/tencent', 'tencent').filter((e) => e.messageId === receipt.messageId)
+  assert.equal(event.event, 'delivered')
+  assert.equal(event.vendor, 'tencent')
+  assert.equal(event.stateCode, 0)
+  assert.equal(event.raw.voicecode_callback.callid, receipt.messageId)
 })
 
 test('the Deduplicator lets each event through once', () => {

@@ -11,7 +11,7 @@ const { startSimulator, mobile } = require('./support')
 
 const sim = startSimulator()
 
-for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun']) {
+for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent']) {
   test(`${vendor}: sendCode resolves to the vendor's receipt and reaches the vendor once`, async () => {
     const client = new Client(sim.config(vendor))
     assert.equal(client.vendor, vendor)

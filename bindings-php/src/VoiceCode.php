@@ -198,7 +198,7 @@ final class Client
         Library::ffi()->vc_client_free($this->handle);
     }
 
-    /** `ytx`, `huawei`, `ihuyi`, `cloud10658`, `oneaccess` or `aliyun`. */
+    /** `ytx`, `huawei`, `ihuyi`, `cloud10658`, `oneaccess`, `aliyun` or `tencent`. */
     public function vendor(): string
     {
         return Library::ffi()->vc_client_vendor($this->handle);
@@ -302,7 +302,8 @@ final class Router
 final class Callbacks
 {
     /**
-     * Parses a push (`huawei` status/fee push, `cloud10658` receipt, `aliyun` VoiceReport) into events.
+     * Parses a push (`huawei` status/fee push, `cloud10658` receipt, `aliyun` VoiceReport,
+     * `tencent` callback) into events.
      *
      * @param array<string, string> $headers the request's headers
      * @return list<array<string, mixed>>

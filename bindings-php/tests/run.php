@@ -202,7 +202,7 @@ $sim = new Sim();
 check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version is MAJOR.MINOR.PATCH');
 
 // A send on each vendor.
-foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun'] as $vendor) {
+foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent'] as $vendor) {
     $client = new Client($sim->config($vendor));
     check($client->vendor() === $vendor, "$vendor client");
     $receipt = $client->sendCode($send);

@@ -52,19 +52,24 @@ impl Simulator {
 #[pymethods]
 impl Simulator {
     #[new]
-    #[pyo3(signature = (*, port=0, balances=None, cloud10658_receipt_url=None, aliyun_report_url=None))]
+    #[pyo3(signature = (
+        *, port=0, balances=None, cloud10658_receipt_url=None, aliyun_report_url=None,
+        tencent_callback_url=None
+    ))]
     fn new(
         py: Python<'_>,
         port: u16,
         balances: Option<HashMap<String, u64>>,
         cloud10658_receipt_url: Option<String>,
         aliyun_report_url: Option<String>,
+        tencent_callback_url: Option<String>,
     ) -> PyResult<Self> {
         let options = json!({
             "port": port,
             "balances": balances.unwrap_or_default(),
             "cloud10658_receipt_url": cloud10658_receipt_url,
             "aliyun_report_url": aliyun_report_url,
+            "tencent_callback_url": tencent_callback_url,
         });
         let options: SimOptions = voicecode::model::from_value("options", options).py()?;
         let sim = py
@@ -223,6 +228,7 @@ pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     vendor_codes.set_item("cloud10658", table(plain(codes::CLOUD10658))?)?;
     vendor_codes.set_item("oneaccess", table(plain(codes::ONEACCESS))?)?;
     vendor_codes.set_item("aliyun", table(plain(codes::ALIYUN))?)?;
+    vendor_codes.set_item("tencent", table(plain(codes::TENCENT))?)?;
     facts.set_item("vendor_codes", vendor_codes)?;
     Ok(facts)
 }

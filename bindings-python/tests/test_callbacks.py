@@ -116,6 +116,32 @@ def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) ->
     assert json.loads(callbacks.ALIYUN_REPORT_ACK)["code"] == 0
 
 
+def test_tencent_callbacks_parse_into_delivered_and_failed_events(receiver: Receiver) -> None:
+    with Simulator(tencent_callback_url=receiver.url("/vms")) as sim:
+        client = voicecode.Client(sim.config("tencent"))
+        answered = client.send_code(MOBILE, CODE)
+        [push] = receiver.wait_for(1)
+        sim.set_call_outcome("busy")
+        busy = client.send_code(MOBILE, CODE)
+        [_, busy_push] = receiver.wait_for(2)
+    [event] = callbacks.parse("tencent", push.headers, push.body)
+    assert (event.vendor, event.event, event.message_id, event.state_code) == (
+        "tencent",
+        "delivered",
+        answered.message_id,
+        0,
+    )
+    assert event.phone == MOBILE
+    assert "voicecode_callback" in event.raw
+    [failed] = callbacks.parse("tencent", busy_push.headers, busy_push.body)
+    assert (failed.event, failed.message_id, failed.state_code, failed.state_desc) == (
+        "failed",
+        busy.message_id,
+        10,
+        "用户正忙",
+    )
+
+
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:
     _, pushes = huawei_pushes(sim, receiver, 5)
     events = [e for p in pushes for e in callbacks.parse("huawei", p.headers, p.body)]

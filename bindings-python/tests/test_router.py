@@ -88,3 +88,11 @@ def test_an_unknown_huawei_outcome_never_reaches_aliyun(sim: Simulator) -> None:
         router.send_code(MOBILE, CODE)
     assert caught.value.outcome == "unknown"
     assert sim.count("aliyun", "send_code") == 0
+
+
+def test_a_huawei_rate_limit_moves_on_to_tencent(sim: Simulator) -> None:
+    router = voicecode.Router([sim.config("huawei"), sim.config("tencent")])
+    sim.inject("huawei", "vendor_code", code=code_of("huawei", "rate_limited"))
+    receipt = router.send_code(MOBILE, CODE)
+    assert receipt.vendor == "tencent"
+    assert (sim.count("huawei", "send_code"), sim.count("tencent", "send_code")) == (1, 1)

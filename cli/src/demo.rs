@@ -46,6 +46,7 @@ pub fn run() -> anyhow::Result<()> {
     let sim = Simulator::start(SimOptions {
         cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/receipt/{RECEIPT_TOKEN}"))),
         aliyun_report_url: Some(receiver.url(&format!("/aliyun/report/{RECEIPT_TOKEN}"))),
+        tencent_callback_url: Some(receiver.url(&format!("/tencent/callback/{RECEIPT_TOKEN}"))),
         ..SimOptions::default()
     })?;
     println!(
@@ -63,6 +64,7 @@ pub fn run() -> anyhow::Result<()> {
         (Vendor::Ihuyi, "4821", "ihuyi gets the dynamic MD5 password, so the API key never travels.", 0),
         (Vendor::Cloud10658, "4821", "cloud10658 has no signature: its app key relies on TLS; its receipts are unsigned.", 1),
         (Vendor::Aliyun, "4821", "Alibaba Cloud signs with HMAC-SHA1 over the sorted parameters, Timestamp in UTC; its VoiceReport pushes are unsigned.", 1),
+        (Vendor::Tencent, "4821", "Tencent signs with TC3-HMAC-SHA256, its credential scope dated in UTC; its callbacks are unsigned.", 1),
     ] {
         println!("== {vendor} ==\n{explanation}");
         let mut config = sim.config_json(vendor);
@@ -167,12 +169,12 @@ fn error_tour(sim: &Simulator) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Part of the cloud10658 receipt and Alibaba Cloud report URLs: both are unsigned, so the URL
-/// carries a secret.
+/// Part of the cloud10658 receipt, Alibaba Cloud report and Tencent callback URLs: all are
+/// unsigned, so the URL carries a secret.
 const RECEIPT_TOKEN: &str = "demo-receipt-token";
 
 /// A callback receiver like the one a service runs: it authenticates Huawei pushes, checks the
-/// cloud10658 and Alibaba Cloud URL secret, parses and de-duplicates events.
+/// cloud10658, Alibaba Cloud and Tencent URL secret, parses and de-duplicates events.
 struct Receiver {
     base_url: String,
     events: mpsc::Receiver<CallEvent>,
@@ -214,6 +216,7 @@ impl Receiver {
             .route("/huawei/{kind}", post(huawei_push))
             .route("/cloud10658/receipt/{token}", post(cloud10658_receipt))
             .route("/aliyun/report/{token}", post(aliyun_report))
+            .route("/tencent/callback/{token}", post(tencent_callback))
             .with_state(state);
         runtime.spawn(async move { axum::serve(listener, app).await });
         Ok(Receiver {
@@ -325,4 +328,24 @@ async fn aliyun_report(
         StatusCode::OK => (StatusCode::OK, callbacks::ALIYUN_REPORT_ACK),
         status => (status, ""),
     }
+}
+
+/// Tencent VMS callbacks carry no signature: the secret in the URL is what authenticates them.
+/// VMS expects `{"result":0,"errmsg":"OK"}` back.
+async fn tencent_callback(
+    State(state): State<Arc<ReceiverState>>,
+    UrlPath(token): UrlPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, String) {
+    if token != RECEIPT_TOKEN {
+        return (StatusCode::NOT_FOUND, String::new());
+    }
+    let status = deliver(&state, Vendor::Tencent, &header_pairs(&headers), &body);
+    let answer = if status == StatusCode::OK {
+        r#"{"result":0,"errmsg":"OK"}"#
+    } else {
+        r#"{"result":1,"errmsg":"unreadable callback"}"#
+    };
+    (status, answer.to_owned())
 }

@@ -14,7 +14,7 @@ use voicecode::{ChannelConfig, Client, Outcome, Router, SendCode};
 #[command(
     name = "voicecode",
     version,
-    about = "Voice verification codes (语音验证码) through ytx, Huawei, ihuyi, cloud10658, Alibaba Cloud and OneAccess"
+    about = "Voice verification codes (语音验证码) through ytx, Huawei, ihuyi, cloud10658, Alibaba Cloud, Tencent and OneAccess"
 )]
 #[command(
     after_help = "Exit status: 0 success, 1 failed with no call placed, 2 usage or input error, \
@@ -33,7 +33,8 @@ enum Command {
         voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n\n\
         With several --config files the channels are tried in order, moving on only when no call \
         can have been placed. Secrets may come from VOICECODE_AUTH_TOKEN, VOICECODE_APP_SECRET, \
-        VOICECODE_API_KEY, VOICECODE_APP_KEY or VOICECODE_ACCESS_KEY_SECRET instead of the file.")]
+        VOICECODE_API_KEY, VOICECODE_APP_KEY, VOICECODE_ACCESS_KEY_SECRET or VOICECODE_SECRET_KEY \
+        instead of the file.")]
     Send(SendArgs),
     /// Show an account's balance (ytx, ihuyi, cloud10658).
     #[command(after_help = "Example:\n  voicecode balance --config ytx.toml --json")]

@@ -316,6 +316,7 @@ fn demo_walks_through_every_vendor_with_call_events() {
         "== ihuyi ==",
         "== cloud10658 ==",
         "== aliyun ==",
+        "== tencent ==",
         "== oneaccess ==",
         "event: answered",
         "event: hangup",

@@ -9,6 +9,8 @@
 //! - Alibaba Cloud `VoiceReport`/`VoiceCallReport` pushes are unsigned JSON arrays and come from
 //!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
 //!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.
+//! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
+//!   too, with the same three defences; `callid` is the receipt's `message_id`.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
 
@@ -37,10 +39,10 @@ pub enum EventKind {
     /// The call ended (Huawei `disconnect`, aliyun `200100`); `state_code` says why.
     Hangup,
     /// The code was delivered (cloud10658 receipt with status 1, aliyun `VoiceReport` 200000 or
-    /// 200001).
+    /// 200001, Tencent `result` 0).
     Delivered,
     /// The code was not delivered (cloud10658 receipt with status 0, any other aliyun
-    /// `VoiceReport` status).
+    /// `VoiceReport` status, Tencent `result` 1 or 2 and `voice_failure_callback`).
     Failed,
     /// A call detail record (Huawei fee push).
     Fee,
@@ -66,7 +68,8 @@ impl EventKind {
 pub struct CallEvent {
     /// Who sent it.
     pub vendor: Vendor,
-    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, aliyun call_id).
+    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, aliyun call_id, Tencent
+    /// callid).
     pub message_id: String,
     /// The called number, as the vendor wrote it.
     pub phone: Option<String>,
@@ -75,8 +78,8 @@ pub struct CallEvent {
     /// When, in UTC (RFC 3339 when serialised).
     pub at: Option<DateTime<Utc>>,
     /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …), cloud10658
-    /// gateway code or aliyun `status_code` (200000 heard, 200002 busy, …); unknown codes are
-    /// kept as they are.
+    /// gateway code, aliyun `status_code` (200000 heard, 200002 busy, …), or Tencent `result` or
+    /// `failure_code`; unknown codes are kept as they are.
     pub state_code: Option<i64>,
     /// The vendor's description of the state.
     pub state_desc: Option<String>,
@@ -104,7 +107,7 @@ pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Resul
             "vendor",
             format!(
                 "{vendor} sends no call-status pushes; {} do",
-                pushing.join(" and ")
+                pushing.join(", ")
             ),
         ));
     };

@@ -298,6 +298,12 @@ impl Error {
         self
     }
 
+    /// Appends what the vendor's support needs to find the request (Tencent's `RequestId`).
+    pub(crate) fn with_detail(mut self, detail: impl fmt::Display) -> Self {
+        self.inner.message = format!("{}; {detail}", self.inner.message);
+        self
+    }
+
     pub(crate) fn with_vendor(mut self, vendor: Vendor) -> Self {
         self.inner.vendor = Some(vendor);
         self

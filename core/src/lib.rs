@@ -1,7 +1,7 @@
 //! voicecode: voice verification codes (语音验证码) through ytx.net, Huawei Cloud VoiceCall,
-//! ihuyi, cloud.10658.com.cn and Alibaba Cloud, and SMS codes through Huawei OneAccess — one
-//! implementation of each vendor's protocol, with one configuration schema and one error
-//! taxonomy.
+//! ihuyi, cloud.10658.com.cn, Alibaba Cloud and Tencent Cloud VMS, and SMS codes through Huawei
+//! OneAccess — one implementation of each vendor's protocol, with one configuration schema and
+//! one error taxonomy.
 //!
 //! ```no_run
 //! use voicecode::{ChannelConfig, Client, SendCode};
@@ -54,6 +54,7 @@ pub mod protocol {
         pub use crate::vendors::ihuyi::{
             balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password,
         };
+        pub use crate::vendors::tencent::Tc3Request;
         pub use crate::vendors::ytx::{
             authorization as ytx_authorization, sign as ytx_sign, timestamp as ytx_timestamp,
         };
@@ -66,6 +67,7 @@ pub mod protocol {
         pub use crate::vendors::huawei::CODES as HUAWEI;
         pub use crate::vendors::ihuyi::CODES as IHUYI;
         pub use crate::vendors::oneaccess::CODES as ONEACCESS;
+        pub use crate::vendors::tencent::CODES as TENCENT;
         pub use crate::vendors::ytx::CODES as YTX;
     }
 }

@@ -151,11 +151,12 @@ pub struct SendCode {
     pub to: String,
     /// The code to speak.
     pub code: String,
-    /// How many times the code is played (ytx and aliyun 1–3; huawei 0–9, where 0 loops until
-    /// hang-up).
+    /// How many times the code is played (ytx, aliyun and tencent 1–3; huawei 0–9, where 0 loops
+    /// until hang-up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub play_times: Option<u8>,
-    /// Opaque data echoed in call-status pushes (huawei `userData`, aliyun `OutId`).
+    /// Opaque data echoed by the vendor (huawei `userData` and aliyun `OutId` in their pushes;
+    /// tencent `SessionContext`, echoed in its answer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
     /// Huawei: status push URL for this call, replacing the configured one.
@@ -227,11 +228,11 @@ pub struct Receipt {
     /// Who accepted it.
     pub vendor: Vendor,
     /// The vendor's id for the call: ytx requestId, huawei sessionId, ihuyi voiceid,
-    /// cloud10658 taskId, aliyun CallId. Call-status events carry the same id.
+    /// cloud10658 taskId, aliyun and tencent CallId. Call-status events carry the same id.
     pub message_id: String,
-    /// The vendor's success code, verbatim.
+    /// The vendor's success code, verbatim (empty for tencent, whose success has no code).
     pub vendor_code: String,
-    /// The vendor's success message, verbatim.
+    /// The vendor's success message, verbatim (tencent: the `RequestId` its support asks for).
     pub vendor_message: String,
     /// cloud10658: units left on the account after this send.
     #[serde(default, skip_serializing_if = "Option::is_none")]

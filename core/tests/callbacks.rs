@@ -135,6 +135,29 @@ fn aliyun_voice_reports_become_one_event_per_record() {
 }
 
 #[test]
+fn tencent_callbacks_become_delivered_or_failed_with_raw_fields_kept() {
+    let status = r#"{"voicecode_callback":{"result":"0","accept_time":"1470196835","call_from":"075583763333","callid":"c-1","end_calltime":"1470196843","fee":"1","mobile":"13800138000","nationcode":"86","start_calltime":"1470196821"}}"#;
+    let e = &parse(Vendor::Tencent, &[], status.as_bytes()).unwrap()[0];
+    assert_eq!(
+        (e.vendor, e.event, e.message_id.as_str(), e.talk_seconds),
+        (Vendor::Tencent, EventKind::Delivered, "c-1", Some(8))
+    );
+    // Unix seconds: the same instant whatever the zone.
+    assert_eq!(
+        e.at.unwrap(),
+        Utc.with_ymd_and_hms(2016, 8, 3, 4, 0, 43).unwrap()
+    );
+    assert_eq!(e.raw["voicecode_callback"]["call_from"], "075583763333");
+
+    let failure = r#"{"voice_failure_callback":{"call_from":"","callid":"c-2","failure_code":5,"failure_reason":"无人接听","mobile":"13800138000","nationcode":"86"}}"#;
+    let e = &parse(Vendor::Tencent, &[], failure.as_bytes()).unwrap()[0];
+    assert_eq!(
+        (e.event, e.state_code, e.state_desc.as_deref()),
+        (EventKind::Failed, Some(5), Some("无人接听"))
+    );
+}
+
+#[test]
 fn malformed_pushes_are_invalid_input() {
     for (vendor, body) in [
         (Vendor::Huawei, "not json"),
@@ -147,6 +170,7 @@ fn malformed_pushes_are_invalid_input() {
         (Vendor::Cloud10658, "status=1"),
         (Vendor::Aliyun, r#"{"call_id":"c","status_code":"200000"}"#),
         (Vendor::Aliyun, r#"[{"status_code":"200000"}]"#),
+        (Vendor::Tencent, r#"{"voicecode_callback":{"result":"0"}}"#),
         (Vendor::Ytx, "{}"),
     ] {
         let err = parse(vendor, &[], body.as_bytes()).unwrap_err();

@@ -22,7 +22,9 @@ fn a_full_config_of_each_vendor_is_accepted() {
             "device":{"os_version":"Android 10","fingerprint":"f","agent":"UA","ip":"10.0.0.1","lang":"zh"}}"#,
         r#"{"vendor":"aliyun","access_key_id":"LTAI5t000000","access_key_secret":"s","called_show_number":"057112345678",
             "tts_code":"TTS_100000000","tts_param_name":"code","volume":100,"speed":0,"region_id":"cn-hangzhou"}"#,
+        r#"{"vendor":"tencent","secret_id":"AKID","secret_key":"k","voice_sdk_appid":"1400006666","region":"ap-beijing"}"#,
     ];
+    assert_eq!(configs.len(), voicecode::Vendor::ALL.len());
     for (json, vendor) in configs.iter().zip(voicecode::Vendor::ALL) {
         let config = ChannelConfig::from_json(json).unwrap();
         assert_eq!(config.vendor.vendor(), vendor);

@@ -7,12 +7,13 @@ use std::sync::Mutex;
 use support::{Reply, TestServer};
 use voicecode::{ChannelConfig, Client, SendCode};
 
-const SECRETS: [&str; 5] = [
+const SECRETS: [&str; 6] = [
     "ytx-auth-token-0000000000000001",
     "huawei-app-secret-000000000002",
     "ihuyi-api-key-0000000000000003",
     "cloud-app-key-0000000000000004",
     "aliyun-access-key-secret-00005",
+    "tencent-secret-key-00000000006",
 ];
 
 fn configs(base_url: &str) -> Vec<String> {
@@ -36,6 +37,10 @@ fn configs(base_url: &str) -> Vec<String> {
         format!(
             r#"{{"vendor":"aliyun","base_url":"{base_url}","access_key_id":"LTAI5t000000","access_key_secret":"{}","tts_code":"TTS_100000000"}}"#,
             SECRETS[4]
+        ),
+        format!(
+            r#"{{"vendor":"tencent","base_url":"{base_url}","secret_id":"AKIDsim","secret_key":"{}","voice_sdk_appid":"1400006666"}}"#,
+            SECRETS[5]
         ),
     ]
 }

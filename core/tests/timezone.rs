@@ -1,4 +1,6 @@
 //! Signing uses China time (ytx) and UTC (Huawei, Alibaba Cloud) whatever the host's timezone: the same
+//! Signing uses China time (ytx) and UTC (Huawei, Tencent's credential scope) whatever the
+//! host's timezone: the same
 //! requests are built under several `TZ` values, each in a child process.
 
 use std::process::Command;
@@ -19,8 +21,9 @@ fn signed_requests() -> String {
     let ihuyi = r#"{"vendor":"ihuyi","account":"a","api_key":"k"}"#;
     let aliyun =
         r#"{"vendor":"aliyun","access_key_id":"id","access_key_secret":"s","tts_code":"TTS_1"}"#;
+    let tencent = r#"{"vendor":"tencent","secret_id":"AKID","secret_key":"k","voice_sdk_appid":"1400006666"}"#;
     let mut out = String::new();
-    for json in [ytx, huawei, ihuyi, aliyun] {
+    for json in [ytx, huawei, ihuyi, aliyun, tencent] {
         let channel = Channel::new(ChannelConfig::from_json(json).unwrap()).unwrap();
         let req = channel
             .send_code_request(&SendCode::new("13800138000", "1234"), &ctx)
@@ -62,6 +65,15 @@ fn signing_ignores_the_host_timezone() {
     // Alibaba Cloud's Timestamp is UTC too (form-encoded in the body).
     assert!(
         expected.contains("Timestamp=2024-02-29T23%3A30%3A00Z"),
+        "{expected}"
+    );
+    // Tencent: Unix seconds, and the credential scope's date is the UTC one (29 February).
+    assert!(
+        expected.contains("(\"X-TC-Timestamp\", \"1709249400\")"),
+        "{expected}"
+    );
+    assert!(
+        expected.contains("Credential=AKID/2024-02-29/vms/tc3_request"),
         "{expected}"
     );
     assert!(

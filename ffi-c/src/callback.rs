@@ -84,9 +84,10 @@ fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
 }
 
 /// Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
-/// VoiceReport or VoiceCallReport) into events.
+/// VoiceReport or VoiceCallReport, Tencent VMS callback) into events.
 ///
-/// `vendor` is `"huawei"`, `"cloud10658"` or `"aliyun"`; `headers_json` holds the request's headers as a
+/// `vendor` is `"huawei"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
+/// request's headers as a
 /// JSON object or an array of `[name, value]` pairs, or is NULL for none (cloud10658 needs
 /// `Content-Type` to tell a form from JSON); `body` points to `body_len` bytes of the request
 /// body (NULL is allowed when `body_len` is 0). Authenticate Huawei pushes with

@@ -74,9 +74,8 @@ pub extern "C" fn vc_client_free(client: *mut vc_client) {
     free_raw(client)
 }
 
-/// The client's vendor: `"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"` or
-/// `"aliyun"`;
-/// NULL when `client` is NULL.
+/// The client's vendor: `"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`,
+/// `"aliyun"` or `"tencent"`; NULL when `client` is NULL.
 ///
 /// Ownership: a static string; never free it. Thread-safety: safe from any thread.
 #[no_mangle]

@@ -302,8 +302,7 @@ pub extern "C" fn vc_error_field(err: *const vc_error) -> *const c_char {
 }
 
 /// The vendor concerned (`"ytx"`, `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"oneaccess"`,
-/// `"aliyun"`);
-/// NULL when the error belongs to none.
+/// `"aliyun"`, `"tencent"`); NULL when the error belongs to none.
 ///
 /// Ownership: the string belongs to `err` and lives until `vc_error_free(err)`; do not free it.
 /// Thread-safety: safe from any thread while `err` is alive.

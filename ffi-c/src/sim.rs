@@ -41,7 +41,8 @@ fn operation_arg(ptr: *const c_char) -> FfiResult<Operation> {
 
 /// TESTING FACILITY. Starts a simulator on 127.0.0.1. `options_json` may be NULL (any free
 /// port, default balances) or
-/// `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…","aliyun_report_url":"…"}`.
+/// `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"…","aliyun_report_url":"…",
+/// "tencent_callback_url":"…"}`.
 ///
 /// On success writes a running simulator to `*sim_out`; free it with `vc_sim_free`.
 ///
@@ -151,8 +152,8 @@ pub extern "C" fn vc_sim_clear_faults(
     })
 }
 
-/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, aliyun; an
-/// accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
+/// TESTING FACILITY. Sets a vendor account's balance in units (ytx, ihuyi, cloud10658, aliyun,
+/// tencent; an accepted send costs 1; 0 makes sends fail with `VC_RESULT_INSUFFICIENT_BALANCE`).
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or an unknown vendor.
 #[no_mangle]

@@ -34,6 +34,11 @@ pub(crate) fn channel_config(vendor: Vendor, base_url: &str) -> Value {
             "called_show_number": ALIYUN_CALLED_SHOW_NUMBER,
             "tts_code": ALIYUN_TTS_CODE,
         }),
+        Vendor::Tencent => json!({
+            "secret_id": TENCENT_SECRET_ID,
+            "secret_key": TENCENT_SECRET_KEY,
+            "voice_sdk_appid": TENCENT_VOICE_SDK_APPID,
+        }),
         Vendor::Oneaccess => json!({
             "client_id": ONEACCESS_CLIENT_ID,
             "device": {

@@ -43,6 +43,12 @@ pub const ALIYUN_ACCESS_KEY_SECRET: &str = "SimAliyunAccessKeySecret000001";
 pub const ALIYUN_CALLED_SHOW_NUMBER: &str = "057112345678";
 /// The demo account's approved voice-code template (`TtsCode`), whose variable is `${code}`.
 pub const ALIYUN_TTS_CODE: &str = "TTS_100000001";
+/// Tencent Cloud API SecretId.
+pub const TENCENT_SECRET_ID: &str = "AKIDSimTencent000000000000000000001";
+/// Tencent Cloud API SecretKey.
+pub const TENCENT_SECRET_KEY: &str = "SimTencentSecretKey0000000000001";
+/// `VoiceSdkAppid` of the demo VMS application.
+pub const TENCENT_VOICE_SDK_APPID: &str = "1400000001";
 
 /// OneAccess ClientId of the demo application.
 pub const ONEACCESS_CLIENT_ID: &str = "SimOneAccessClient0000000000001";

@@ -19,7 +19,7 @@ use voicecode::Vendor;
 use crate::faults::{self, ConnControl};
 use crate::journal::{JournalEntry, Operation, Verdict};
 use crate::options::SimOptions;
-use crate::push::{self, FollowUp};
+use crate::push::{self, FollowUp, PushTargets};
 use crate::state::State;
 use crate::wire::json_response;
 
@@ -33,10 +33,8 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     /// Sends call-progress pushes and receipts.
     pub(crate) http: reqwest::Client,
-    /// Where cloud10658 receipts go.
-    pub(crate) cloud10658_receipt_url: Option<String>,
-    /// Where Alibaba Cloud VoiceReport records go.
-    pub(crate) aliyun_report_url: Option<String>,
+    /// Where cloud10658 receipts, Alibaba Cloud VoiceReport records and Tencent callbacks go.
+    pub(crate) push_targets: PushTargets,
 }
 
 impl Shared {
@@ -54,8 +52,11 @@ impl Shared {
             state: Mutex::new(State::new(&options.balances)),
             base_url: format!("http://127.0.0.1:{port}"),
             http,
-            cloud10658_receipt_url: options.cloud10658_receipt_url,
-            aliyun_report_url: options.aliyun_report_url,
+            push_targets: PushTargets {
+                cloud10658_receipt_url: options.cloud10658_receipt_url,
+                aliyun_report_url: options.aliyun_report_url,
+                tencent_callback_url: options.tencent_callback_url,
+            },
         })
     }
 
@@ -232,11 +233,8 @@ impl VendorSide {
             answer
         };
         if let Some(follow_up) = answer.follow_up {
-            let destinations = push::Destinations {
-                cloud10658_receipt_url: shared.cloud10658_receipt_url.clone(),
-                aliyun_report_url: shared.aliyun_report_url.clone(),
-            };
-            tokio::spawn(push::deliver(shared.http.clone(), destinations, follow_up));
+            let targets = shared.push_targets.clone();
+            tokio::spawn(push::deliver(shared.http.clone(), targets, follow_up));
         }
         answer.response
     }

@@ -15,6 +15,7 @@ use clap::Parser;
 use voicecode_sim::{SimOptions, Simulator};
 
 /// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, aliyun.
+/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, tencent.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -30,6 +31,9 @@ struct Args {
     /// Where Alibaba Cloud VoiceReport records are pushed after each accepted send.
     #[arg(long, value_name = "URL")]
     aliyun_report_url: Option<String>,
+    /// Where Tencent VMS callbacks are pushed after each accepted send.
+    #[arg(long, value_name = "URL")]
+    tencent_callback_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         port: args.port,
         cloud10658_receipt_url: args.cloud10658_receipt_url,
         aliyun_report_url: args.aliyun_report_url,
+        tencent_callback_url: args.tencent_callback_url,
         ..SimOptions::default()
     };
     let sim = match Simulator::start(options) {

@@ -9,14 +9,15 @@ use voicecode::Vendor;
 ///
 /// Deserialises from the shape every binding takes, with every key optional and unknown keys
 /// refused: `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"http://…",
-/// "aliyun_report_url":"http://…"}`.
+/// "aliyun_report_url":"http://…","tencent_callback_url":"http://…"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimOptions {
     /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`](crate::Simulator::port)).
     pub port: u16,
     /// Starting balances in units, replacing [`crate::demo::DEFAULT_BALANCE`] for the vendors named.
-    /// Only ytx, ihuyi, cloud10658 and aliyun have a balance; an accepted send costs 1.
+    /// Only ytx, ihuyi, cloud10658, aliyun and tencent (its voice package) have a balance; an
+    /// accepted send costs 1.
     pub balances: HashMap<Vendor, u64>,
     /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
     /// account registers in the vendor's console). No receipts when unset.
@@ -24,6 +25,9 @@ pub struct SimOptions {
     /// Where Alibaba Cloud `VoiceReport` records are pushed (HTTP 批量推送) after each accepted
     /// send (the callback URL an account sets in the voice service console). None when unset.
     pub aliyun_report_url: Option<String>,
+    /// Where Tencent VMS callbacks are pushed after each accepted send (the callback URL a VMS
+    /// application registers in the console). No callbacks when unset.
+    pub tencent_callback_url: Option<String>,
 }
 
 #[cfg(test)]
@@ -37,7 +41,7 @@ mod tests {
     #[test]
     fn every_key_is_read_and_balances_are_keyed_by_vendor_name() {
         let options = parse(
-            r#"{"port":8080,"balances":{"ytx":0,"cloud10658":7},"cloud10658_receipt_url":"http://127.0.0.1:9/r","aliyun_report_url":"http://127.0.0.1:9/a"}"#,
+            r#"{"port":8080,"balances":{"ytx":0,"cloud10658":7},"cloud10658_receipt_url":"http://127.0.0.1:9/r","aliyun_report_url":"http://127.0.0.1:9/a","tencent_callback_url":"http://127.0.0.1:9/t"}"#,
         )
         .unwrap();
         assert_eq!(
@@ -47,6 +51,7 @@ mod tests {
                 balances: HashMap::from([(Vendor::Ytx, 0), (Vendor::Cloud10658, 7)]),
                 cloud10658_receipt_url: Some("http://127.0.0.1:9/r".into()),
                 aliyun_report_url: Some("http://127.0.0.1:9/a".into()),
+                tencent_callback_url: Some("http://127.0.0.1:9/t".into()),
             }
         );
     }

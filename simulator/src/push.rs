@@ -1,5 +1,6 @@
 //! What the platform sends back after accepting a call: Huawei call-progress and fee pushes,
 //! cloud10658 receipts, Alibaba Cloud `VoiceReport` records.
+//! cloud10658 receipts, Tencent VMS callbacks.
 //!
 //! Pushes go out promptly ([`PUSH_INTERVAL`] apart) so that tests of receivers stay fast; the
 //! real platforms take seconds. A receiver that fails is logged and not retried.
@@ -92,12 +93,7 @@ pub(crate) enum FollowUp {
     Huawei(HuaweiCall),
     Cloud10658(Cloud10658Call),
     Aliyun(AliyunCall),
-}
-
-/// Where the pushes that go to an account-wide URL (not one named in the request) are sent.
-pub(crate) struct Destinations {
-    pub(crate) cloud10658_receipt_url: Option<String>,
-    pub(crate) aliyun_report_url: Option<String>,
+    Tencent(TencentCall),
 }
 
 /// An accepted Alibaba Cloud call.
@@ -108,6 +104,23 @@ pub(crate) struct AliyunCall {
     pub(crate) callee: String,
     pub(crate) out_id: Option<String>,
     pub(crate) outcome: CallOutcome,
+}
+
+/// An accepted Tencent VMS call.
+pub(crate) struct TencentCall {
+    pub(crate) call_id: String,
+    /// The 11 digits, as the callbacks write `mobile` next to `nationcode`.
+    pub(crate) mobile: String,
+    pub(crate) outcome: CallOutcome,
+}
+
+/// Where the pushes of accepted calls go, for the vendors whose push URL is an account setting
+/// rather than part of the request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PushTargets {
+    pub(crate) cloud10658_receipt_url: Option<String>,
+    pub(crate) aliyun_report_url: Option<String>,
+    pub(crate) tencent_callback_url: Option<String>,
 }
 
 /// An accepted Huawei call and where its events go.
@@ -133,22 +146,23 @@ pub(crate) struct Cloud10658Call {
     pub(crate) outcome: CallOutcome,
 }
 
-/// Makes the pushes owed; account-wide pushes go to their `destinations`, none without one.
-pub(crate) async fn deliver(
-    http: reqwest::Client,
-    destinations: Destinations,
-    follow_up: FollowUp,
-) {
+/// Makes the pushes owed; account-wide pushes go to their `targets`, none without one.
+pub(crate) async fn deliver(http: reqwest::Client, targets: PushTargets, follow_up: FollowUp) {
     match follow_up {
         FollowUp::Huawei(call) => huawei_call(&http, call).await,
         FollowUp::Cloud10658(call) => {
-            if let Some(url) = &destinations.cloud10658_receipt_url {
+            if let Some(url) = &targets.cloud10658_receipt_url {
                 cloud10658_receipt(&http, url, call).await;
             }
         }
         FollowUp::Aliyun(call) => {
-            if let Some(url) = &destinations.aliyun_report_url {
+            if let Some(url) = &targets.aliyun_report_url {
                 aliyun_report(&http, url, call).await;
+            }
+        }
+        FollowUp::Tencent(call) => {
+            if let Some(url) = &targets.tencent_callback_url {
+                tencent_callback(&http, url, call).await;
             }
         }
     }
@@ -341,6 +355,45 @@ async fn aliyun_report(http: &reqwest::Client, url: &str, call: AliyunCall) {
         .post(url)
         .header("Content-Type", "application/json;charset=utf-8")
         .body(json!([record]).to_string())
+        .send()
+        .await;
+    report(url, result);
+}
+
+/// The callback VMS posts once the call is over: `voicecode_callback` for answered and
+/// unanswered calls (`result` 0 or 1), `voice_failure_callback` with the failure code of
+/// 推送回执相关错误码 for a busy line (10, 用户正忙). Times are Unix seconds as strings.
+async fn tencent_callback(http: &reqwest::Client, url: &str, call: TencentCall) {
+    tokio::time::sleep(PUSH_INTERVAL).await;
+    let ended = Utc::now().timestamp();
+    let body = match call.outcome {
+        CallOutcome::Answered | CallOutcome::NoAnswer => {
+            let answered = call.outcome == CallOutcome::Answered;
+            json!({ "voicecode_callback": {
+                "result": if answered { "0" } else { "1" },
+                "accept_time": if answered { (ended - 8).to_string() } else { "0".to_owned() },
+                "call_from": "",
+                "callid": call.call_id,
+                "end_calltime": ended.to_string(),
+                "fee": if answered { "1" } else { "0" },
+                "mobile": call.mobile,
+                "nationcode": "86",
+                "start_calltime": (ended - 20).to_string(),
+            }})
+        }
+        CallOutcome::Busy => json!({ "voice_failure_callback": {
+            "call_from": "",
+            "callid": call.call_id,
+            "failure_code": 10,
+            "failure_reason": "用户正忙",
+            "mobile": call.mobile,
+            "nationcode": "86",
+        }}),
+    };
+    let result = http
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
         .send()
         .await;
     report(url, result);

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{any, get, post};
@@ -22,7 +22,7 @@ use tower::ServiceExt as _;
 use crate::admin;
 use crate::exchange::{Shared, VendorRequest};
 use crate::faults::ConnControl;
-use crate::vendors::{aliyun, cloud10658, huawei, ihuyi, oneaccess, ytx};
+use crate::vendors::{aliyun, cloud10658, huawei, ihuyi, oneaccess, tencent, ytx};
 
 /// Every route: the vendors' endpoints and the admin API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -48,33 +48,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/sdk/sms/send", post(oneaccess::send_sms_code))
         .route("/", any(root))
         .nest("/_sim", admin::routes())
-        .fallback(|| async { (StatusCode::NOT_FOUND, "voicecode-sim: no such endpoint\n") })
+        .fallback(|| async { not_found() })
         .with_state(shared)
 }
 
 /// `/`: Alibaba Cloud's RPC API and Tencent Cloud's API 3.0 both live at the root of their own
 /// hosts. Tencent names its action in the `X-TC-Action` header; every other request is Alibaba
 /// Cloud's, which answers what it cannot read in its own error shape.
-async fn root(state: axum::extract::State<Arc<Shared>>, req: VendorRequest) -> Response {
+async fn root(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     if req.header("x-tc-action").is_some() {
-        return tencent_unavailable();
+        return tencent::dispatch(shared, req).await;
     }
-    aliyun::dispatch(state, req).await
+    aliyun::dispatch(State(shared), req).await
 }
 
-/// A Tencent Cloud API 3.0 request reaching a simulator without that vendor: the API's own
-/// answer for an unknown action.
-fn tencent_unavailable() -> Response {
-    crate::wire::json_response(
-        StatusCode::NOT_FOUND,
-        &serde_json::json!({ "Response": {
-            "Error": {
-                "Code": "InvalidAction",
-                "Message": "voicecode-sim does not serve Tencent Cloud.",
-            },
-            "RequestId": "00000000-0000-0000-0000-000000000000",
-        }}),
-    )
+fn not_found() -> (StatusCode, &'static str) {
+    (StatusCode::NOT_FOUND, "voicecode-sim: no such endpoint\n")
 }
 
 /// The server thread: builds a runtime, reports on `ready` whether it is listening, then serves

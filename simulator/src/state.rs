@@ -17,13 +17,15 @@ use crate::faults::FaultBook;
 use crate::journal::Journal;
 use crate::push::CallOutcome;
 
-/// The vendors whose accounts have a balance; Huawei bills afterwards and OneAccess per tenant.
-/// Alibaba Cloud has no balance API, but its voice service refuses calls on an empty account.
-const WITH_BALANCE: [Vendor; 4] = [
+/// The vendors whose accounts have a balance (Tencent's is its voice package); Huawei bills
+/// afterwards and OneAccess per tenant. Alibaba Cloud has no balance API, but its voice service
+/// refuses calls on an empty account.
+const WITH_BALANCE: [Vendor; 5] = [
     Vendor::Ytx,
     Vendor::Ihuyi,
     Vendor::Cloud10658,
     Vendor::Aliyun,
+    Vendor::Tencent,
 ];
 
 /// What the Huawei platform remembers between requests: the nonces it has seen, and when.

@@ -114,3 +114,56 @@ fn an_international_number_skips_aliyun_without_sending() {
     assert_eq!(skipped, [("aliyun", true), ("huawei", false)]);
     assert_eq!(sim.count(Vendor::Aliyun, Operation::SendCode), 0);
 }
+
+/// Huawei, then Alibaba Cloud, then Tencent: the three clouds as one chain.
+fn three_clouds(sim: &voicecode_sim::Simulator) -> Router {
+    Router::new(vec![
+        config_with(sim, Vendor::Huawei, json!({})),
+        config_with(sim, Vendor::Aliyun, json!({})),
+        config_with(sim, Vendor::Tencent, json!({})),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn refusals_by_huawei_and_aliyun_reach_tencent_with_one_call_each() {
+    let sim = start();
+    for (vendor, code) in [
+        (Vendor::Huawei, "1010009"),
+        (Vendor::Aliyun, "isv.BUSINESS_LIMIT_CONTROL"),
+    ] {
+        sim.inject(
+            vendor,
+            Fault::VendorCode {
+                code: code.into(),
+                times: 1,
+            },
+        );
+    }
+    let receipt = three_clouds(&sim)
+        .send_code(&SendCode::new("+8613800138000", "4821"))
+        .unwrap();
+    assert_eq!(receipt.vendor, Vendor::Tencent);
+    for vendor in [Vendor::Huawei, Vendor::Aliyun, Vendor::Tencent] {
+        assert_eq!(sim.count(vendor, Operation::SendCode), 1, "{vendor}");
+    }
+}
+
+#[test]
+fn an_unknown_aliyun_outcome_stops_the_chain_before_tencent() {
+    let sim = start();
+    sim.inject(
+        Vendor::Huawei,
+        Fault::VendorCode {
+            code: "1010009".into(),
+            times: 1,
+        },
+    );
+    sim.inject(Vendor::Aliyun, Fault::ResetBeforeAnswer { times: 1 });
+    let err = three_clouds(&sim)
+        .send_code(&SendCode::new("+8613800138000", "4821"))
+        .unwrap_err();
+    assert_eq!(err.outcome(), Outcome::Unknown, "{err}");
+    assert_eq!(err.attempts().len(), 2);
+    assert_eq!(sim.count(Vendor::Tencent, Operation::SendCode), 0);
+}

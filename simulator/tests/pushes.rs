@@ -282,6 +282,40 @@ async fn aliyun_pushes_a_voice_report_for_each_accepted_call() {
 }
 
 #[tokio::test]
+async fn tencent_posts_a_callback_for_each_accepted_call() {
+    let (base, mut pushes) = receiver().await;
+    let options = SimOptions {
+        tencent_callback_url: Some(format!("{base}/vms")),
+        ..SimOptions::default()
+    };
+    let sim = Simulator::start(options).unwrap();
+    let client = async_client(&sim, Vendor::Tencent);
+    let expected = [
+        (CallOutcome::Answered, EventKind::Delivered, Some(0)),
+        (CallOutcome::NoAnswer, EventKind::Failed, Some(1)),
+        (CallOutcome::Busy, EventKind::Failed, Some(10)),
+    ];
+    for (n, (outcome, event, state_code)) in expected.into_iter().enumerate() {
+        sim.set_call_outcome(outcome);
+        let receipt = client
+            .send_code(&SendCode::new(mobile(n as u32), "1234"))
+            .await
+            .unwrap();
+        let push = next(&mut pushes).await;
+        assert_eq!(push.path, "/vms");
+        let events = callbacks::parse(Vendor::Tencent, &push.headers, &push.body).unwrap();
+        assert_eq!(events.len(), 1, "{outcome:?}");
+        assert_eq!(events[0].message_id, receipt.message_id, "{outcome:?}");
+        assert_eq!(
+            (events[0].event, events[0].state_code),
+            (event, state_code),
+            "{outcome:?}"
+        );
+        assert_eq!(events[0].phone.as_deref(), Some(mobile(n as u32).as_str()));
+    }
+}
+
+#[tokio::test]
 async fn refused_sends_push_nothing() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {

@@ -165,6 +165,24 @@ fn aliyun_calls_landlines_through_the_public_pool() {
 }
 
 #[test]
+fn tencent_sends_a_code_and_draws_on_the_voice_package() {
+    let sim = start();
+    let client = client(&sim, Vendor::Tencent);
+    let receipt = client
+        .send_code(
+            &SendCode::new("+8613788888888", "8253")
+                .play_times(3)
+                .user_data("sc-t"),
+        )
+        .unwrap();
+    assert_eq!(receipt.vendor, Vendor::Tencent);
+    assert_eq!(receipt.message_id.len(), 36, "{receipt:?}");
+    assert_eq!(receipt.vendor_message.len(), 36, "RequestId: {receipt:?}");
+    assert_sent_once(&sim, Vendor::Tencent, "+8613788888888");
+    assert_eq!(sim.balance(Vendor::Tencent), Some(DEFAULT_BALANCE - 1));
+}
+
+#[test]
 fn cloud10658_serves_the_vendor_examples_balance_path_too() {
     let sim = start();
     let config = config_with(

@@ -136,6 +136,29 @@ fn every_aliyun_code_is_classified_as_in_the_table() {
 }
 
 #[test]
+fn every_tencent_code_is_classified_as_in_the_table() {
+    let sim = start();
+    let client = client(&sim, Vendor::Tencent);
+    for (n, (code, kind)) in codes::TENCENT.iter().enumerate() {
+        inject_once(&sim, Vendor::Tencent, code);
+        let err = first_request(&client, n as u32).unwrap_err();
+        assert_refused(&err, *kind, code);
+        assert_eq!(err.vendor_code(), Some(*code));
+        assert_eq!(
+            err.http_status(),
+            Some(200),
+            "API 3.0 errors come with HTTP 200"
+        );
+    }
+    assert_journal_shows_injected(
+        &sim,
+        Vendor::Tencent,
+        Operation::SendCode,
+        codes::TENCENT.len(),
+    );
+}
+
+#[test]
 fn aliyun_gateway_codes_come_with_their_http_status_and_business_codes_with_200() {
     let sim = start();
     let client = client(&sim, Vendor::Aliyun);

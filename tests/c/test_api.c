@@ -93,7 +93,7 @@ static void test_result_and_outcome_names(void) {
 }
 
 static void test_send_on_each_voice_vendor(const vc_sim *sim) {
-    const char *vendors[] = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun"};
+    const char *vendors[] = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun", "tencent"};
     size_t i;
     for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
         char expected[64];
@@ -525,6 +525,20 @@ static void test_callbacks(void) {
     CHECK_CONTAINS(events, "\"message_id\":\"116012354148^1\"");
     CHECK_CONTAINS(events, "\"state_code\":200002");
     vc_string_free(events);
+    {
+        static const char tencent_callback[] =
+            "{\"voicecode_callback\":{\"result\":\"0\",\"accept_time\":\"1470196835\","
+            "\"callid\":\"c-9\",\"end_calltime\":\"1470196843\",\"mobile\":\"13800138000\","
+            "\"nationcode\":\"86\",\"start_calltime\":\"1470196821\"}}";
+        CHECK_RESULT(vc_callback_parse("tencent", NULL, (const uint8_t *)tencent_callback,
+                                       strlen(tencent_callback), &events, &err),
+                     VC_RESULT_OK, err);
+        CHECK_CONTAINS(events, "\"event\":\"delivered\"");
+        CHECK_CONTAINS(events, "\"message_id\":\"c-9\"");
+        CHECK_CONTAINS(events, "\"talk_seconds\":8");
+        vc_string_free(events);
+        events = NULL;
+    }
 
     /* ytx sends no pushes. */
     CHECK_INVALID(vc_callback_parse("ytx", NULL, NULL, 0, &events, &err), "vendor");

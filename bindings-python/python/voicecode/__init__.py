@@ -1,5 +1,5 @@
-"""voicecode: voice verification codes (语音验证码) through ytx.net, Huawei Cloud VoiceCall, ihuyi
-and cloud.10658.com.cn, and SMS codes through Huawei OneAccess.
+"""voicecode: voice verification codes (语音验证码) through ytx.net, Huawei Cloud VoiceCall, ihuyi,
+cloud.10658.com.cn and Tencent Cloud VMS, and SMS codes through Huawei OneAccess.
 
 One Rust implementation of each vendor's protocol underneath, with one config schema and one
 error model for every language::

@@ -13,7 +13,7 @@ __all__ = [
     "Vendor",
 ]
 
-Vendor = Literal["ytx", "huawei", "ihuyi", "cloud10658", "oneaccess", "aliyun"]
+Vendor = Literal["ytx", "huawei", "ihuyi", "cloud10658", "oneaccess", "aliyun", "tencent"]
 """A vendor id, as in configs (``{"vendor": "huawei", ...}``)."""
 
 ErrorKind = Literal[

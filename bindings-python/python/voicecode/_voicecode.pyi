@@ -242,6 +242,7 @@ class _Simulator:
         balances: dict[str, int] | None = None,
         cloud10658_receipt_url: str | None = None,
         aliyun_report_url: str | None = None,
+        tencent_callback_url: str | None = None,
     ) -> _Simulator: ...
     @property
     def base_url(self) -> str: ...

@@ -12,8 +12,9 @@ once::
             if dedup.first_time(event):
                 ...                                   # event.message_id, event.event, ...
 
-cloud10658 receipts and Alibaba Cloud VoiceReport pushes are unsigned: put a secret in the
-callback URL and check it before parsing (Alibaba Cloud expects ``ALIYUN_REPORT_ACK`` back).
+cloud10658 receipts, Alibaba Cloud VoiceReport pushes and Tencent VMS callbacks are unsigned:
+put a secret in the receipt or callback URL and check it before parsing (Alibaba Cloud expects
+``ALIYUN_REPORT_ACK`` back, Tencent ``{"result":0,"errmsg":"OK"}``).
 Headers may be any mapping or a list of ``(name, value)`` pairs (Flask's ``request.headers``,
 Starlette's, Django's ``request.headers``); bodies are the raw bytes.
 """
@@ -74,10 +75,11 @@ def _bytes(body: Body) -> bytes:
 def parse(vendor: Vendor, headers: Headers, body: Body) -> list[CallEvent]:
     """The events of one push, in the vendor's order.
 
-    ``vendor`` is ``"huawei"`` (status and fee pushes), ``"cloud10658"`` (receipts) or
-    ``"aliyun"`` (VoiceReport / VoiceCallReport arrays). Raises
+    ``vendor`` is ``"huawei"`` (status and fee pushes), ``"cloud10658"`` (receipts),
+    ``"aliyun"`` (VoiceReport / VoiceCallReport arrays) or ``"tencent"``
+    (``voicecode_callback``, ``voice_failure_callback``). Raises
     :class:`~voicecode.InvalidInput` when the body is not such a push; a Huawei ``collectInfo``
-    push gives no event.
+    push or a Tencent voice-notice callback gives no event.
     """
     return _voicecode.parse_push(vendor, _pairs(headers), _bytes(body))
 

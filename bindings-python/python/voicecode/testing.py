@@ -52,7 +52,8 @@ Operation = Literal["send_code", "balance", "captcha", "verify_captcha", "send_s
 """What a request asked the vendor to do, as the journal records it."""
 
 CallOutcome = Literal["answered", "busy", "no_answer"]
-"""How the simulated calls of later sends end (Huawei status pushes, cloud10658 receipts)."""
+"""How the simulated calls of later sends end (Huawei status pushes, cloud10658 receipts,
+Tencent callbacks)."""
 
 _FACTS = _voicecode.simulator_facts()
 
@@ -61,7 +62,7 @@ CAPTCHA_ANSWER: tuple[float, float] = _FACTS["captcha_answer"]
 ``verify_captcha`` as ``x, y``."""
 
 DEFAULT_BALANCE: int = _FACTS["default_balance"]
-"""Units each account with a balance (ytx, ihuyi, cloud10658, aliyun) starts with; a send
+"""Units each account with a balance (ytx, ihuyi, cloud10658, aliyun, tencent) starts with; a send
 costs 1."""
 
 HUAWEI_APP_SECRET: str = _FACTS["huawei_app_secret"]
@@ -78,7 +79,8 @@ class Simulator:
     Use it as a context manager, or call :meth:`close`. ``balances`` sets starting balances in
     units (default :data:`DEFAULT_BALANCE`); ``cloud10658_receipt_url`` is where cloud10658
     receipts are posted after each accepted send, ``aliyun_report_url`` where Alibaba Cloud
-    ``VoiceReport`` records are. Huawei status pushes go to the config's
+    ``VoiceReport`` records are, ``tencent_callback_url`` where Tencent VMS callbacks are.
+    Huawei status pushes go to the config's
     ``status_url``, signed with :data:`HUAWEI_APP_SECRET`.
     """
 
@@ -90,6 +92,7 @@ class Simulator:
         balances: Mapping[Vendor, int] | None = None,
         cloud10658_receipt_url: str | None = None,
         aliyun_report_url: str | None = None,
+        tencent_callback_url: str | None = None,
         port: int = 0,
     ) -> None:
         self._native = _voicecode._Simulator(
@@ -97,6 +100,7 @@ class Simulator:
             balances={str(k): v for k, v in balances.items()} if balances is not None else None,
             cloud10658_receipt_url=cloud10658_receipt_url,
             aliyun_report_url=aliyun_report_url,
+            tencent_callback_url=tencent_callback_url,
         )
 
     def __enter__(self) -> Simulator:

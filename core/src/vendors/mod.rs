@@ -104,6 +104,8 @@ registry! {
     Oneaccess = "oneaccess" => oneaccess::OneAccessConfig,
     /// Alibaba Cloud voice service (语音服务, dyvmsapi).
     Aliyun = "aliyun" => aliyun::AliyunConfig,
+    /// Tencent Cloud VMS (语音消息).
+    Tencent = "tencent" => tencent::TencentConfig,
 }
 
 /// Reads a call-status push: its headers (for the body's format) and its body.

@@ -10,16 +10,17 @@ use voicecode::{AsyncClient, ChannelConfig, Client, Error, SendCode, Vendor};
 use voicecode_sim::{SimOptions, Simulator};
 
 /// The vendors that place voice-code calls.
-pub const VOICE_VENDORS: [Vendor; 5] = [
+pub const VOICE_VENDORS: [Vendor; 6] = [
     Vendor::Ytx,
     Vendor::Huawei,
     Vendor::Ihuyi,
     Vendor::Cloud10658,
     Vendor::Aliyun,
+    Vendor::Tencent,
 ];
 
-/// The vendors with a balance operation (Alibaba Cloud's account has a balance in the
-/// simulator, but no API to read it).
+/// The vendors with a balance operation (Alibaba Cloud's account and Tencent's voice package
+/// have a balance in the simulator, but no API to read it).
 pub const BALANCE_VENDORS: [Vendor; 3] = [Vendor::Ytx, Vendor::Ihuyi, Vendor::Cloud10658];
 
 pub fn start() -> Simulator {

@@ -7,8 +7,8 @@ public final class Callbacks {
 
     /**
      * Parses a push ({@code huawei} status or fee push, {@code cloud10658} receipt, {@code aliyun}
-     * VoiceReport) into a JSON
-     * array of events. {@code headersJson} is a JSON object of the request's headers (or null).
+     * VoiceReport, {@code tencent} callback) into a JSON array of events. {@code headersJson} is a
+     * JSON object of the request's headers (or null).
      */
     public static String parse(String vendor, String headersJson, byte[] body) {
         byte[] bytes = body == null ? new byte[0] : body;

@@ -22,7 +22,10 @@ public final class Client implements AutoCloseable {
         handle = new NativeHandle(this, client, Calls.LIB::vc_client_free, "client");
     }
 
-    /** {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658}, {@code oneaccess} or {@code aliyun}. */
+    /**
+     * {@code ytx}, {@code huawei}, {@code ihuyi}, {@code cloud10658}, {@code oneaccess},
+     * {@code aliyun} or {@code tencent}.
+     */
     public String vendor() {
         return Calls.LIB.vc_client_vendor(handle.get());
     }

@@ -53,7 +53,7 @@ class VoiceCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun"})
+    @ValueSource(strings = {"ytx", "huawei", "ihuyi", "cloud10658", "aliyun", "tencent"})
     void sendsACodeOnEachVoiceVendor(String vendor) {
         long before = sim.count(vendor, "send_code");
         try (Client client = new Client(sim.config(vendor))) {
