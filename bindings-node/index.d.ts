@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'timeout'
   | 'network'
   | 'protocol'
+  | 'quiet_hours'
+  | 'store_unavailable'
 
 /**
  * Whether a failed request may have reached the vendor. After `unknown` the call may be ringing:
@@ -254,6 +256,11 @@ export declare class VoiceCodeError extends Error {
   readonly httpStatus: number | null
   /** Whether the same request may succeed later or through another vendor. */
   readonly retryable: boolean
+  /**
+   * Whole seconds to wait before the same request can succeed (the verifier's limits and quiet
+   * hours), or `null`.
+   */
+  readonly retryAfter: number | null
   /** Every channel a router tried or skipped, in order (empty for a single client). */
   readonly attempts: Attempt[]
 }

@@ -10,7 +10,7 @@ class VoiceCodeError extends Error {
     const { kind, message, ...fields } = detail
     super(message)
     this.code = kind
-    // outcome, vendor, field, vendorCode, vendorMessage, httpStatus, retryable, attempts
+    // outcome, vendor, field, vendorCode, vendorMessage, httpStatus, retryable, retryAfter, attempts
     Object.assign(this, fields)
   }
 }

@@ -119,6 +119,15 @@ enum vc_result
      */
     VC_RESULT_PROTOCOL = 12,
     /**
+     * The verifier refused to place a call during its quiet hours; the error JSON's
+     * `retry_after` says when they end. Nothing was sent.
+     */
+    VC_RESULT_QUIET_HOURS = 13,
+    /**
+     * The verifier's store (SQLite, Redis) could not be read or written. Nothing was sent.
+     */
+    VC_RESULT_STORE_UNAVAILABLE = 14,
+    /**
      * A bug in libvoicecode (a caught panic); the message says more. The outcome is
      * `VC_OUTCOME_UNKNOWN`: the request may have been sent.
      */
@@ -608,7 +617,7 @@ const char *vc_error_vendor_message(const vc_error *err);
 
 /**
  * The whole error as JSON, in the core's schema: `{"kind","outcome","vendor","field",
- * "vendor_code","vendor_message","http_status","retryable","message","attempts"}`, where
+ * "vendor_code","vendor_message","http_status","retryable","retry_after","message","attempts"}`, where
  * `attempts` lists every channel a router tried or skipped. This is what the PHP and Java
  * layers build their exceptions from. NULL gives NULL.
  *

@@ -25,6 +25,15 @@ suite() {
     fi
 }
 
+# The verifier's Redis store is tested against a real redis-server (Debian's package); its
+# tests fail rather than skip when it is missing, so it is installed here on a fresh machine.
+if ! command -v redis-server >/dev/null; then
+    printf '\n==> installing redis-server\n'
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null ||
+        echo "could not install redis-server: the Redis store tests will fail"
+fi
+
 suite "Rust format" cargo fmt --all -- --check
 suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
 suite "Rust tests" cargo test --workspace --locked

@@ -3,7 +3,7 @@
 //! Every core error becomes a `VoiceCodeError` (defined in `index.js`, registered here at load
 //! time) built from the core's own serialisation, so its fields are the core's in camelCase:
 //! `code` (the kind), `outcome`, `vendor`, `field`, `vendorCode`, `vendorMessage`, `httpStatus`,
-//! `retryable`, `attempts`. An argument of the wrong JavaScript type is a `TypeError` with the
+//! `retryable`, `retryAfter`, `attempts`. An argument of the wrong JavaScript type is a `TypeError` with the
 //! Node code `ERR_INVALID_ARG_TYPE`; it is raised before anything is sent.
 //!
 //! napi turns a plain `napi::Error` into a generic `Error`. To throw (or reject with) our own

@@ -145,6 +145,8 @@ final class VoiceCodeException extends \RuntimeException
         public readonly ?int $httpStatus = null,
         public readonly bool $retryable = false,
         public readonly array $attempts = [],
+        /** Whole seconds to wait (the verifier's limits and quiet hours), or null. */
+        public readonly ?int $retryAfter = null,
     ) {
         parent::__construct($message, $code);
     }
@@ -173,6 +175,7 @@ final class VoiceCodeException extends \RuntimeException
             $e['http_status'],
             $e['retryable'],
             $e['attempts'],
+            $e['retry_after'] ?? null,
         );
     }
 }

@@ -53,6 +53,7 @@ def test_the_native_modules_hook_raises_each_kinds_class(kind: str) -> None:
         "http_status": 200,
         "retryable": False,
         "message": f"a {kind} error",
+        "retry_after": 30,
         "attempts": [],
     }
     error = errors._from_core(info)

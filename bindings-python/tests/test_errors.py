@@ -153,6 +153,33 @@ def test_async_calls_raise_the_same_exceptions(sim: Simulator) -> None:
     asyncio.run(send_twice())
 
 
+VERIFIER_KINDS: list[voicecode.ErrorKind] = ["quiet_hours", "store_unavailable"]
+
+
+def test_the_verifier_kinds_have_classes_and_keep_retry_after() -> None:
+    # The core's verifier refuses with these before any call; the error JSON carries the wait.
+    from voicecode.errors import _from_core
+
+    for kind in VERIFIER_KINDS:
+        info: dict[str, object] = {
+            "kind": kind,
+            "outcome": "not_sent",
+            "vendor": None,
+            "field": None,
+            "vendor_code": None,
+            "vendor_message": None,
+            "http_status": None,
+            "retryable": True,
+            "retry_after": 60,
+            "message": "m",
+            "attempts": [],
+        }
+        error = _from_core(info)
+        assert isinstance(error, ERROR_CLASSES[kind])
+        assert error.retry_after == 60
+        assert error.to_dict() == info
+
+
 def test_the_cases_above_cover_every_kind() -> None:
-    covered = set(REFUSED_KINDS) | {"timeout", "network", "protocol"}
+    covered = set(REFUSED_KINDS) | set(VERIFIER_KINDS) | {"timeout", "network", "protocol"}
     assert covered == set(voicecode.ERROR_KINDS)

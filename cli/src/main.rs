@@ -3,6 +3,7 @@
 
 mod demo;
 mod output;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ enum Command {
     /// call events and the error model. Needs no account.
     #[command(after_help = "Example:\n  voicecode demo")]
     Demo,
+    /// Verify a number: start (make, keep and send a code), check the code the user entered,
+    /// or cancel.
+    #[command(subcommand)]
+    Verify(verify::VerifyCommand),
 }
 
 #[derive(Args)]
@@ -102,6 +107,7 @@ fn main() -> ExitCode {
             output::report_plain(demo::run_simulator(args.port, &args.config_dir))
         }
         Command::Demo => output::report_plain(demo::run()),
+        Command::Verify(command) => verify::run(command),
     }
 }
 

@@ -6,6 +6,7 @@
 //! the user's phone twice and be billed twice.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -39,11 +40,16 @@ pub enum ErrorKind {
     Network,
     /// The vendor's answer could not be understood.
     Protocol,
+    /// The verifier refused to place a call during its configured quiet hours (night in
+    /// Asia/Shanghai); `retry_after` says when they end.
+    QuietHours,
+    /// The verifier's store (SQLite, Redis) could not be read or written; no call was placed.
+    StoreUnavailable,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidInput,
         ErrorKind::InvalidConfig,
         ErrorKind::AuthFailed,
@@ -56,6 +62,8 @@ impl ErrorKind {
         ErrorKind::Timeout,
         ErrorKind::Network,
         ErrorKind::Protocol,
+        ErrorKind::QuietHours,
+        ErrorKind::StoreUnavailable,
     ];
 
     /// The stable snake_case name used by every binding.
@@ -73,6 +81,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Network => "network",
             ErrorKind::Protocol => "protocol",
+            ErrorKind::QuietHours => "quiet_hours",
+            ErrorKind::StoreUnavailable => "store_unavailable",
         }
     }
 }
@@ -120,7 +130,9 @@ impl fmt::Display for Outcome {
 ///
 /// Serialises (for the C API's JSON, the command line's `--json`, and the bindings) to
 /// `{"kind","outcome","vendor","field","vendor_code","vendor_message","http_status","retryable",
-/// "message","attempts"}`, where `message` is the full `Display` text.
+/// "retry_after","message","attempts"}`, where `message` is the full `Display` text and
+/// `retry_after` the whole seconds to wait before trying again (the verifier's limits and quiet
+/// hours), or `null`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     // Boxed: errors travel through every `Result` of the crate and should stay one pointer wide.
@@ -138,6 +150,8 @@ struct Repr {
     http_status: Option<u16>,
     message: String,
     attempts: Vec<Attempt>,
+    /// How long to wait before the same request can succeed (verifier limits, quiet hours).
+    retry_after: Option<Duration>,
     /// The client operation that failed, for the advice an `Unknown` outcome gives.
     operation: Option<&'static str>,
 }
@@ -175,6 +189,7 @@ impl Error {
             http_status: None,
             message,
             attempts: Vec::new(),
+            retry_after: None,
             operation: None,
         };
         Error {
@@ -202,6 +217,29 @@ impl Error {
         );
         e.inner.field = Some(field.to_owned());
         e
+    }
+
+    /// A verifier limit refused the request before any call (`rate_limited`, `quiet_hours`);
+    /// `retry_after` is the time until the limit lets the same request through.
+    pub(crate) fn limited(kind: ErrorKind, retry_after: Duration, rule: impl fmt::Display) -> Self {
+        // Whole seconds, rounded up: waiting the advertised time must be enough.
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        let mut e = Error::new(
+            kind,
+            Outcome::NotSent,
+            format!("{rule}; no call was placed: try again in {secs} s"),
+        );
+        e.inner.retry_after = Some(Duration::from_secs(secs.max(1)));
+        e
+    }
+
+    /// The verifier's store failed; nothing was sent. `detail` must not quote records.
+    pub fn store_unavailable(detail: impl fmt::Display) -> Self {
+        Error::new(
+            ErrorKind::StoreUnavailable,
+            Outcome::NotSent,
+            format!("the verification store is unavailable: {detail}"),
+        )
     }
 
     /// The vendor answered with an error code and did not place the call.
@@ -337,6 +375,11 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         self.inner.http_status
     }
+    /// For verifier limits and quiet hours: how long to wait before the same request can
+    /// succeed, in whole seconds (rounded up).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
     /// A human-readable description, without the `unknown` warning that `Display` adds.
     pub fn message(&self) -> &str {
         &self.inner.message
@@ -349,6 +392,8 @@ impl Error {
             && matches!(
                 self.inner.kind,
                 ErrorKind::RateLimited
+                    | ErrorKind::QuietHours
+                    | ErrorKind::StoreUnavailable
                     | ErrorKind::VendorError
                     | ErrorKind::Timeout
                     | ErrorKind::Network
@@ -386,7 +431,7 @@ impl Serialize for Error {
     ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
         let r = &self.inner;
-        let mut s = serializer.serialize_struct("Error", 10)?;
+        let mut s = serializer.serialize_struct("Error", 11)?;
         s.serialize_field("kind", &r.kind)?;
         s.serialize_field("outcome", &r.outcome)?;
         s.serialize_field("vendor", &r.vendor)?;
@@ -395,6 +440,7 @@ impl Serialize for Error {
         s.serialize_field("vendor_message", &r.vendor_message)?;
         s.serialize_field("http_status", &r.http_status)?;
         s.serialize_field("retryable", &self.retryable())?;
+        s.serialize_field("retry_after", &r.retry_after.map(|d| d.as_secs()))?;
         s.serialize_field("message", &self.to_string())?;
         s.serialize_field("attempts", &r.attempts)?;
         s.end()

@@ -26,6 +26,7 @@ mod recent;
 mod router;
 mod secret;
 pub mod vendors;
+pub mod verify;
 
 pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
@@ -36,6 +37,10 @@ pub use model::{
 pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;
 pub use vendors::Vendor;
+pub use verify::{
+    AsyncVerifier, Check, Clock, Delivery, StartOptions, SystemClock, Verification, Verifier,
+    VerifierConfig,
+};
 
 /// The sans-IO protocol layer, for callers that bring their own HTTP stack.
 pub mod protocol {

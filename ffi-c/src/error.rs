@@ -47,6 +47,11 @@ pub enum vc_result {
     Network = 11,
     /// The vendor's answer could not be understood. Check the outcome before resending.
     Protocol = 12,
+    /// The verifier refused to place a call during its quiet hours; the error JSON's
+    /// `retry_after` says when they end. Nothing was sent.
+    QuietHours = 13,
+    /// The verifier's store (SQLite, Redis) could not be read or written. Nothing was sent.
+    StoreUnavailable = 14,
     /// A bug in libvoicecode (a caught panic); the message says more. The outcome is
     /// `VC_OUTCOME_UNKNOWN`: the request may have been sent.
     Internal = 100,
@@ -83,6 +88,8 @@ fn result_for(kind: ErrorKind) -> vc_result {
         ErrorKind::Timeout => vc_result::Timeout,
         ErrorKind::Network => vc_result::Network,
         ErrorKind::Protocol => vc_result::Protocol,
+        ErrorKind::QuietHours => vc_result::QuietHours,
+        ErrorKind::StoreUnavailable => vc_result::StoreUnavailable,
     }
 }
 
@@ -110,6 +117,8 @@ impl vc_result {
             vc_result::Timeout => c"timeout",
             vc_result::Network => c"network",
             vc_result::Protocol => c"protocol",
+            vc_result::QuietHours => c"quiet_hours",
+            vc_result::StoreUnavailable => c"store_unavailable",
             vc_result::Internal => c"internal",
         }
     }
@@ -167,7 +176,7 @@ impl vc_error {
                 let json = json!({
                     "kind": "internal", "outcome": "unknown", "vendor": null, "field": null,
                     "vendor_code": null, "vendor_message": null, "http_status": null,
-                    "retryable": false, "message": message, "attempts": [],
+                    "retryable": false, "retry_after": null, "message": message, "attempts": [],
                 });
                 vc_error {
                     code: vc_result::Internal,
@@ -217,7 +226,7 @@ pub extern "C" fn vc_result_name(result: u32) -> *const c_char {
     })
 }
 
-const ALL_RESULTS: [vc_result; 14] = [
+const ALL_RESULTS: [vc_result; 16] = [
     vc_result::Ok,
     vc_result::InvalidInput,
     vc_result::InvalidConfig,
@@ -231,6 +240,8 @@ const ALL_RESULTS: [vc_result; 14] = [
     vc_result::Timeout,
     vc_result::Network,
     vc_result::Protocol,
+    vc_result::QuietHours,
+    vc_result::StoreUnavailable,
     vc_result::Internal,
 ];
 
@@ -331,7 +342,7 @@ pub extern "C" fn vc_error_vendor_message(err: *const vc_error) -> *const c_char
 }
 
 /// The whole error as JSON, in the core's schema: `{"kind","outcome","vendor","field",
-/// "vendor_code","vendor_message","http_status","retryable","message","attempts"}`, where
+/// "vendor_code","vendor_message","http_status","retryable","retry_after","message","attempts"}`, where
 /// `attempts` lists every channel a router tried or skipped. This is what the PHP and Java
 /// layers build their exceptions from. NULL gives NULL.
 ///

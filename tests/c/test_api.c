@@ -83,8 +83,10 @@ static void test_result_and_outcome_names(void) {
     CHECK_STR(vc_result_name(VC_RESULT_INVALID_INPUT), "invalid_input");
     CHECK_STR(vc_result_name(VC_RESULT_INSUFFICIENT_BALANCE), "insufficient_balance");
     CHECK_STR(vc_result_name(VC_RESULT_PROTOCOL), "protocol");
+    CHECK_STR(vc_result_name(VC_RESULT_QUIET_HOURS), "quiet_hours");
+    CHECK_STR(vc_result_name(VC_RESULT_STORE_UNAVAILABLE), "store_unavailable");
     CHECK_STR(vc_result_name(VC_RESULT_INTERNAL), "internal");
-    CHECK(vc_result_name(13) == NULL);
+    CHECK(vc_result_name(15) == NULL);
     CHECK(vc_result_name(0xffffffffu) == NULL);
     CHECK_STR(vc_outcome_name(VC_OUTCOME_NOT_SENT), "not_sent");
     CHECK_STR(vc_outcome_name(VC_OUTCOME_REFUSED), "refused");

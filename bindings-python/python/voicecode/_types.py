@@ -29,6 +29,8 @@ ErrorKind = Literal[
     "timeout",
     "network",
     "protocol",
+    "quiet_hours",
+    "store_unavailable",
 ]
 """What went wrong, independent of the vendor that reported it."""
 

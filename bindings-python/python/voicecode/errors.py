@@ -32,8 +32,10 @@ __all__ = [
     "InvalidInput",
     "Network",
     "Protocol",
+    "QuietHours",
     "RateLimited",
     "RecipientBlocked",
+    "StoreUnavailable",
     "Timeout",
     "VendorError",
     "VoiceCodeError",
@@ -74,6 +76,7 @@ class VoiceCodeError(Exception):
         vendor_message: str | None = None,
         http_status: int | None = None,
         retryable: bool = False,
+        retry_after: int | None = None,
         attempts: Sequence[Attempt] = (),
     ) -> None:
         super().__init__(message)
@@ -94,6 +97,9 @@ class VoiceCodeError(Exception):
         self.retryable: bool = retryable
         """Whether the same request may succeed later or through another vendor (never after
         an ``unknown`` outcome)."""
+        self.retry_after: int | None = retry_after
+        """Whole seconds to wait before the same request can succeed (the verifier's limits and
+        quiet hours), or ``None``."""
         self.attempts: tuple[Attempt, ...] = tuple(attempts)
         """Every channel a router tried or skipped, in order (empty for a single client)."""
 
@@ -108,6 +114,7 @@ class VoiceCodeError(Exception):
             "vendor_message": self.vendor_message,
             "http_status": self.http_status,
             "retryable": self.retryable,
+            "retry_after": self.retry_after,
             "message": self.message,
             "attempts": [a.to_dict() for a in self.attempts],
         }
@@ -190,6 +197,18 @@ class Protocol(VoiceCodeError):
     kind = "protocol"
 
 
+class QuietHours(VoiceCodeError):
+    """The verifier placed no call during its quiet hours; ``retry_after`` says when they end."""
+
+    kind = "quiet_hours"
+
+
+class StoreUnavailable(VoiceCodeError):
+    """The verifier's store (SQLite, Redis) could not be read or written; no call was placed."""
+
+    kind = "store_unavailable"
+
+
 ERROR_CLASSES: Mapping[ErrorKind, type[VoiceCodeError]] = {
     cls.kind: cls
     for cls in (
@@ -205,6 +224,8 @@ ERROR_CLASSES: Mapping[ErrorKind, type[VoiceCodeError]] = {
         Timeout,
         Network,
         Protocol,
+        QuietHours,
+        StoreUnavailable,
     )
 }
 """The exception class of each error kind."""
@@ -222,5 +243,6 @@ def _from_core(info: Mapping[str, Any]) -> VoiceCodeError:
         vendor_message=info.get("vendor_message"),
         http_status=info.get("http_status"),
         retryable=bool(info.get("retryable", False)),
+        retry_after=info.get("retry_after"),
         attempts=[Attempt(**attempt) for attempt in info.get("attempts", ())],
     )

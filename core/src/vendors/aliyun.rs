@@ -49,7 +49,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 
-use super::{check_header_safe, json_body, refuse_unsupported, Protocol, PushParser};
+use super::{
+    check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Protocol, PushParser,
+};
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
@@ -302,6 +304,16 @@ struct Answer {
 }
 
 impl Protocol for AliyunConfig {
+    fn code_rule(&self) -> Option<CodeRule> {
+        // The code travels as TtsParam {"<name>":"<code>"}, which must fit MAX_TTS_PARAM_CHARS.
+        let wrapper = r#"{"":""}"#.len() + self.tts_param_name().len();
+        Some(CodeRule {
+            min_len: 1,
+            max_len: MAX_TTS_PARAM_CHARS.saturating_sub(wrapper),
+            alphabet: CodeAlphabet::Alphanumeric,
+        })
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Aliyun
     }

@@ -12,7 +12,7 @@ use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{check_digit_code, check_header_safe, json_body, json_text, refuse_unsupported, Protocol, PushParser};
+use super::{check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Protocol, PushParser};
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
@@ -134,9 +134,16 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
 
 
 
+/// Template voice codes are 2 to 8 digits (cloud.10658.com.cn API).
+const CODE: CodeRule = CodeRule::digits(2, 8);
+
 impl Protocol for Cloud10658Config {
     fn vendor(&self) -> Vendor {
         Vendor::Cloud10658
+    }
+
+    fn code_rule(&self) -> Option<CodeRule> {
+        Some(CODE)
     }
 
     fn secret_key() -> Option<&'static str> {
@@ -175,7 +182,7 @@ impl Protocol for Cloud10658Config {
     fn send_code(&self, base: &str, req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
         refuse_unsupported("cloud10658", req, &[])?;
         let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
-        check_digit_code(&req.code, 2, 8)?;
+        CODE.check(&req.code)?;
         Ok(form_post(
             format!("{base}{SEND_PATH}"),
             &[

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    check_digit_code, check_header_safe, classify, json_text, preview, refuse_unsupported,
-    utf8_body, Protocol,
+    check_header_safe, classify, json_text, preview, refuse_unsupported,
+    utf8_body, CodeRule, Protocol,
 };
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
@@ -181,9 +181,16 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
 
 
 
+/// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
+const CODE: CodeRule = CodeRule::digits(4, 6);
+
 impl Protocol for IhuyiConfig {
     fn vendor(&self) -> Vendor {
         Vendor::Ihuyi
+    }
+
+    fn code_rule(&self) -> Option<CodeRule> {
+        Some(CODE)
     }
 
     fn secret_key() -> Option<&'static str> {
@@ -205,7 +212,7 @@ impl Protocol for IhuyiConfig {
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
         refuse_unsupported("ihuyi", req, &[])?;
         let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
-        check_digit_code(&req.code, 4, 6)?;
+        CODE.check(&req.code)?;
         let time = ctx.now.timestamp().to_string();
         let password = submit_password(
             &self.account,

@@ -164,6 +164,85 @@ pub(crate) trait Protocol: fmt::Debug + Send + Sync {
     fn sms_flow(&self) -> Option<&dyn SmsFlow> {
         None
     }
+
+    /// The codes this vendor can speak, or `None` when it places no voice-code calls. No
+    /// default: a new vendor must say, because the verifier generates codes that every channel
+    /// of a router accepts.
+    fn code_rule(&self) -> Option<CodeRule>;
+}
+
+/// Which characters a verification code may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeAlphabet {
+    /// ASCII digits only.
+    Digits,
+    /// ASCII letters and digits.
+    Alphanumeric,
+}
+
+/// The codes a vendor accepts: `min_len..=max_len` characters of `alphabet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CodeRule {
+    pub(crate) min_len: usize,
+    pub(crate) max_len: usize,
+    pub(crate) alphabet: CodeAlphabet,
+}
+
+impl CodeRule {
+    /// `min..=max` ASCII digits.
+    pub(crate) const fn digits(min_len: usize, max_len: usize) -> Self {
+        CodeRule {
+            min_len,
+            max_len,
+            alphabet: CodeAlphabet::Digits,
+        }
+    }
+
+    /// The codes both rules accept, or `None` when no code satisfies both.
+    pub(crate) fn intersect(self, other: CodeRule) -> Option<CodeRule> {
+        let alphabet =
+            if self.alphabet == CodeAlphabet::Digits || other.alphabet == CodeAlphabet::Digits {
+                CodeAlphabet::Digits
+            } else {
+                CodeAlphabet::Alphanumeric
+            };
+        let rule = CodeRule {
+            min_len: self.min_len.max(other.min_len),
+            max_len: self.max_len.min(other.max_len),
+            alphabet,
+        };
+        (rule.min_len <= rule.max_len).then_some(rule)
+    }
+
+    /// The rule in words, for error messages: "2 to 8 digits".
+    pub(crate) fn describe(&self) -> String {
+        let what = match self.alphabet {
+            CodeAlphabet::Digits => "digits",
+            CodeAlphabet::Alphanumeric => "letters or digits",
+        };
+        format!("{} to {} {what}", self.min_len, self.max_len)
+    }
+
+    /// Whether `code` follows the rule.
+    pub(crate) fn accepts(&self, code: &str) -> bool {
+        let alphabet_ok = match self.alphabet {
+            CodeAlphabet::Digits => code.bytes().all(|b| b.is_ascii_digit()),
+            CodeAlphabet::Alphanumeric => code.bytes().all(|b| b.is_ascii_alphanumeric()),
+        };
+        (self.min_len..=self.max_len).contains(&code.len()) && alphabet_ok
+    }
+
+    /// Checks the `code` field of a request. The message quotes the code: this runs before a
+    /// send, on the caller's own input (the verifier checks its codes without quoting them).
+    pub(crate) fn check(&self, code: &str) -> Result<()> {
+        if !self.accepts(code) {
+            return Err(Error::invalid_input(
+                "code",
+                format!("{code:?} must be {}", self.describe()),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Captcha, then verified captcha, then SMS code: the OneAccess flow.
@@ -253,6 +332,11 @@ impl Channel {
     /// The configuration this channel was built from.
     pub fn config(&self) -> &ChannelConfig {
         &self.config
+    }
+
+    /// The codes this vendor speaks, or `None` when it places no voice-code calls.
+    pub(crate) fn code_rule(&self) -> Option<CodeRule> {
+        self.protocol().code_rule()
     }
 
     /// Checks a send against this vendor's rules without building a request.
@@ -435,17 +519,6 @@ pub(crate) fn refuse_unsupported(vendor: &str, req: &SendCode, supported: &[&str
                 format!("{vendor} has no such option; leave it unset for this vendor"),
             ));
         }
-    }
-    Ok(())
-}
-
-/// A verification code of `min..=max` ASCII digits.
-pub(crate) fn check_digit_code(code: &str, min: usize, max: usize) -> Result<()> {
-    if code.len() < min || code.len() > max || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid_input(
-            "code",
-            format!("{code:?} must be {min} to {max} digits"),
-        ));
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_header_safe, json_body, unsupported, utf8_body, Protocol, SmsFlow};
+use super::{check_header_safe, json_body, unsupported, utf8_body, CodeRule, Protocol, SmsFlow};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Captcha, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
@@ -169,6 +169,11 @@ struct VerifyAnswer {
 impl Protocol for OneAccessConfig {
     fn vendor(&self) -> Vendor {
         Vendor::Oneaccess
+    }
+
+    /// OneAccess sends SMS codes and places no voice-code calls.
+    fn code_rule(&self) -> Option<CodeRule> {
+        None
     }
 
     fn secret_key() -> Option<&'static str> {

@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use super::{
-    check_digit_code, check_header_safe, json_body, refuse_unsupported, Protocol, PushParser,
+    check_header_safe, json_body, refuse_unsupported, CodeRule, Protocol, PushParser,
 };
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
@@ -345,7 +345,14 @@ fn check_region(region: &str) -> Result<()> {
     }
 }
 
+/// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
+const CODE: CodeRule = CodeRule::digits(2, 8);
+
 impl Protocol for TencentConfig {
+    fn code_rule(&self) -> Option<CodeRule> {
+        Some(CODE)
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Tencent
     }
@@ -381,7 +388,7 @@ impl Protocol for TencentConfig {
         refuse_unsupported("tencent", req, &["play_times", "user_data"])?;
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
         let mobile = Phone::parse("to", &req.to)?.mobile("to", "tencent")?;
-        check_digit_code(&req.code, 2, 8)?;
+        CODE.check(&req.code)?;
         if let Some(times) = req.play_times {
             if !(1..=3).contains(&times) {
                 return Err(Error::invalid_input(

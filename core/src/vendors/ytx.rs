@@ -16,7 +16,9 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{classify, json_body, json_text, refuse_unsupported, Protocol};
+use super::{
+    classify, json_body, json_text, refuse_unsupported, CodeAlphabet, CodeRule, Protocol,
+};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
@@ -157,9 +159,20 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
 
 
 
+/// CodeCallOut's `verifyCode`: "1 to 19 letters or digits" (ytx 语音验证码 API).
+const CODE: CodeRule = CodeRule {
+    min_len: 1,
+    max_len: 19,
+    alphabet: CodeAlphabet::Alphanumeric,
+};
+
 impl Protocol for YtxConfig {
     fn vendor(&self) -> Vendor {
         Vendor::Ytx
+    }
+
+    fn code_rule(&self) -> Option<CodeRule> {
+        Some(CODE)
     }
 
     fn secret_key() -> Option<&'static str> {
@@ -192,15 +205,7 @@ impl Protocol for YtxConfig {
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
         refuse_unsupported("ytx", req, &["play_times"])?;
         let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
-        if req.code.is_empty()
-            || req.code.len() >= 20
-            || !req.code.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(Error::invalid_input(
-                "code",
-                format!("{:?} must be 1 to 19 letters or digits", req.code),
-            ));
-        }
+        CODE.check(&req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
         let times = req.play_times.unwrap_or(3);
         if !(1..=3).contains(&times) {

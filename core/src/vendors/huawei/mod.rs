@@ -20,7 +20,7 @@ use sha2::Sha256;
 
 pub mod push;
 
-use super::{check_digit_code, check_header_safe, json_body, json_text, Protocol, PushParser};
+use super::{check_header_safe, json_body, json_text, CodeRule, Protocol, PushParser};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
@@ -279,9 +279,16 @@ struct Answer {
 }
 
 
+/// callVerify `verifyCode`: 2 to 8 digits (Huawei VoiceCall API reference).
+const CODE: CodeRule = CodeRule::digits(2, 8);
+
 impl Protocol for HuaweiConfig {
     fn vendor(&self) -> Vendor {
         Vendor::Huawei
+    }
+
+    fn code_rule(&self) -> Option<CodeRule> {
+        Some(CODE)
     }
 
     fn secret_key() -> Option<&'static str> {
@@ -334,7 +341,7 @@ impl Protocol for HuaweiConfig {
 
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
         let callee = Phone::parse("to", &req.to)?.e164();
-        check_digit_code(&req.code, 2, 8)?;
+        CODE.check(&req.code)?;
         if let Some(times) = req.play_times {
             if times > 9 {
                 return Err(Error::invalid_input(

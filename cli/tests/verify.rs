@@ -1,0 +1,193 @@
+//! `voicecode verify` as separate processes sharing one store: a code started by one
+//! invocation is checked by another, as app instances behind a load balancer would.
+
+#[path = "../../core/tests/support/redis_server.rs"]
+mod redis_server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use voicecode::Vendor;
+use voicecode_sim::{Operation, SimOptions, Simulator};
+
+const SECRET: &str = "cli-test-secret-0123456789abcdef";
+const TO: &str = "+8613800138000";
+
+fn verify(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_voicecode"))
+        .arg("verify")
+        .args(args)
+        .env("VOICECODE_VERIFIER_SECRET", SECRET)
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {} / {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn huawei_config(sim: &Simulator, dir: &Path) -> PathBuf {
+    let path = dir.join("huawei.json");
+    std::fs::write(&path, sim.config_json(Vendor::Huawei).to_string()).unwrap();
+    path
+}
+
+/// start, a wrong check, a right check and a second right check, each its own process.
+fn lifecycle_across_processes(store: &str) {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = huawei_config(&sim, dir.path());
+    let config = config.to_str().unwrap();
+    let base = ["--config", config, "--store", store, "--to", TO, "--json"];
+    let with = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub];
+        args.extend(base);
+        args.extend(extra);
+        verify(&args)
+    };
+
+    let out = with("start", &["--code", "482193"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(
+        (v["ok"].clone(), v["verification"]["status"].clone()),
+        (true.into(), "sent".into())
+    );
+    assert_eq!(v["verification"]["receipt"]["vendor"], "huawei");
+    assert!(
+        !out.stdout.windows(6).any(|w| w == b"482193"),
+        "the code is never printed"
+    );
+
+    // The cooldown holds across processes too, with the wait in seconds.
+    let out = with("start", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = &json(&out)["error"];
+    assert_eq!(e["kind"], "rate_limited");
+    assert!(e["retry_after"].as_u64().unwrap() > 0, "{e}");
+
+    let out = with("check", &["--code", "000000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        json(&out)["check"],
+        serde_json::json!({"status": "wrong_code", "attempts_left": 4})
+    );
+    let out = with("check", &["--code", "482193"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["check"]["status"], "approved");
+    let out = with("check", &["--code", "482193"]);
+    assert_eq!(
+        (out.status.code(), json(&out)["check"]["status"].clone()),
+        (Some(1), "not_found".into())
+    );
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 1);
+}
+
+#[test]
+fn two_processes_share_a_redis_store() {
+    if redis_server::skipped() {
+        return;
+    }
+    let server = redis_server::RedisServer::start();
+    lifecycle_across_processes(&server.url());
+}
+
+#[test]
+fn two_processes_share_an_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    lifecycle_across_processes(&format!("sqlite:{}", dir.path().join("codes.db").display()));
+}
+
+#[test]
+fn cancel_then_check_says_canceled() {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = huawei_config(&sim, dir.path());
+    let store = format!("sqlite:{}", dir.path().join("codes.db").display());
+    let base = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        &store,
+        "--to",
+        TO,
+    ];
+    let run = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub];
+        args.extend(base);
+        args.extend(extra);
+        verify(&args)
+    };
+    assert_eq!(run("start", &["--code", "482193"]).status.code(), Some(0));
+    let out = run("cancel", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("canceled"));
+    let out = run("check", &["--code", "482193"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "canceled");
+}
+
+#[test]
+fn bad_store_code_or_missing_secret_exit_2_naming_the_field() {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = huawei_config(&sim, dir.path());
+    let config = config.to_str().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "start", "--config", config, "--store", "redis:/x", "--to", TO, "--json",
+            ],
+            "store",
+        ),
+        (
+            &[
+                "check", "--config", config, "--to", TO, "--code", "", "--json",
+            ],
+            "code",
+        ),
+        (
+            &[
+                "start",
+                "--config",
+                config,
+                "--to",
+                TO,
+                "--secret-env",
+                "NO_SUCH_VAR_HERE",
+                "--json",
+            ],
+            "secret",
+        ),
+    ];
+    for (args, field) in cases {
+        let out = verify(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(json(&out)["error"]["field"], field, "{args:?}");
+    }
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 0);
+}
+
+#[test]
+fn verify_subcommands_have_help_with_examples() {
+    for sub in ["start", "check", "cancel"] {
+        let out = verify(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Example"),
+            "{sub}"
+        );
+    }
+}

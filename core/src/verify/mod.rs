@@ -1,0 +1,878 @@
+//! The verification lifecycle: make a code, send it, check it — on one process, or on many
+//! behind one store.
+//!
+//! [`AsyncVerifier`] is the implementation, over an [`AsyncRouter`] (so failover applies);
+//! [`Verifier`] is its blocking face over a [`Router`], as [`crate::Client`] is of
+//! [`crate::AsyncClient`].
+//!
+//! A start goes in three steps, so that nothing can ring a phone twice or be lost:
+//! 1. **reserve** atomically in the store (quiet hours, cooldown, caps; the new code's keyed
+//!    hash): of 50 parallel starts for one number exactly one gets through;
+//! 2. **send** through the router;
+//! 3. **record** the outcome. A send that certainly placed no call (`not_sent`, `refused`) gives
+//!    the reservation back; one whose outcome is `unknown` keeps the verification live, since
+//!    the phone may ring, and says so instead of sending again.
+//!
+//! Codes come from the OS CSPRNG and are stored only as HMAC-SHA256 under the verifier's
+//! secret; they are never logged, printed, or put in an error. The rules themselves are pure
+//! functions (`policy`) shared by every [`store::Store`].
+//!
+//! ```no_run
+//! use voicecode::{ChannelConfig, Check, Router, StartOptions, Verifier, VerifierConfig};
+//!
+//! let router = Router::new(vec![ChannelConfig::from_file("huawei.toml")?])?;
+//! let config = VerifierConfig::new(std::env::var("VOICECODE_VERIFIER_SECRET")?).store("sqlite:codes.db");
+//! let verifier = Verifier::new(router, config)?;
+//! verifier.start("+8613800138000", &StartOptions::new().key("203.0.113.7"))?; // calls the user
+//! let approved = verifier.check("+8613800138000", "482193")? == Check::Approved;  // what they typed
+//! # let _ = approved;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod policy;
+pub mod store;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac as _};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+use subtle::ConstantTimeEq as _;
+
+pub use self::policy::QuietHours;
+use self::policy::{Pending, Refusal, Rules, State, Write};
+use self::store::Store;
+use crate::phone::Phone;
+use crate::vendors::CodeRule;
+use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret, SendCode};
+
+/// The prefix of every key the verifier writes; `v1` changes if the record format does.
+const NAMESPACE: &str = "voicecode:v1";
+/// How long a record is kept after its last write: the longest window a rule looks back on.
+const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The result of [`Verifier::check`]. Every case is distinct, so "expired" can be told from
+/// "never started" and a user can be told what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Check {
+    /// The code is right; the verification is used up (a second check finds nothing).
+    Approved,
+    /// The code is wrong; `attempts_left` more may be tried.
+    WrongCode {
+        /// Checks left before the verification locks.
+        attempts_left: u32,
+    },
+    /// The code's time to live has passed; start again.
+    Expired,
+    /// Too many wrong codes: the verification is locked, even for the right code.
+    TooManyAttempts,
+    /// No verification is pending for this number (never started, approved, or given back).
+    NotFound,
+    /// The verification was canceled.
+    Canceled,
+}
+
+impl Check {
+    /// The stable snake_case name used by every binding.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Check::Approved => "approved",
+            Check::WrongCode { .. } => "wrong_code",
+            Check::Expired => "expired",
+            Check::TooManyAttempts => "too_many_attempts",
+            Check::NotFound => "not_found",
+            Check::Canceled => "canceled",
+        }
+    }
+
+    /// True only for [`Check::Approved`].
+    pub fn is_approved(&self) -> bool {
+        *self == Check::Approved
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What became of a start's call.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Delivery {
+    /// A vendor accepted the call.
+    Sent {
+        /// The vendor's receipt.
+        receipt: Receipt,
+    },
+    /// The send failed with outcome `unknown`: the phone may ring, so the verification is live
+    /// and nothing was resent. Wait for the user (or the call status) before starting again.
+    MayHaveBeenSent {
+        /// The send's error.
+        error: Error,
+    },
+}
+
+/// A started verification. Serialises (`--json`, bindings) to
+/// `{"to","expires_at","max_attempts","unverified_starts","status":"sent"|"may_have_been_sent",
+/// "receipt"|"error"}`. It never holds the code.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The number, in E.164.
+    pub to: String,
+    /// When the code stops being accepted.
+    pub expires_at: DateTime<Utc>,
+    /// Checks allowed.
+    pub max_attempts: u32,
+    /// Starts for this number since its last approved check, this one included: a number that
+    /// keeps being started and never verified is being called by someone other than its owner.
+    pub unverified_starts: u32,
+    /// Whether the call was placed.
+    #[serde(flatten)]
+    pub delivery: Delivery,
+}
+
+impl Verification {
+    /// True when the send's outcome is unknown ([`Delivery::MayHaveBeenSent`]).
+    pub fn may_have_been_sent(&self) -> bool {
+        matches!(self.delivery, Delivery::MayHaveBeenSent { .. })
+    }
+}
+
+/// Options of one [`Verifier::start`].
+#[derive(Clone, Default)]
+pub struct StartOptions {
+    /// A code of the caller's own instead of a generated one; validated like a generated one.
+    pub code: Option<String>,
+    /// A caller-given key (client IP, account id) for the per-key caps. Stored only as a hash.
+    pub key: Option<String>,
+    /// The send's options (`play_times`, `user_data`, Huawei overrides). Its `to` and `code`
+    /// stay empty: the verifier fills them in.
+    pub send: SendCode,
+}
+
+impl fmt::Debug for StartOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartOptions")
+            .field("code", &self.code.as_ref().map(|_| "***"))
+            .field("key", &self.key.as_ref().map(|_| "***"))
+            .field("send", &self.send)
+            .finish()
+    }
+}
+
+impl StartOptions {
+    /// No options: a generated code, no caller key, the vendors' defaults.
+    pub fn new() -> Self {
+        StartOptions::default()
+    }
+
+    /// Sends this code instead of a generated one.
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Counts this start against the caller key's caps (an IP, an account).
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Sets how many times the code is played.
+    pub fn play_times(mut self, times: u8) -> Self {
+        self.send.play_times = Some(times);
+        self
+    }
+
+    /// Reads options from the shared JSON schema, as bindings receive them: `code`, `key` and
+    /// the send options of [`SendCode`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
+    pub fn from_value(value: Value) -> Result<Self> {
+        let Value::Object(mut map) = value else {
+            return Err(Error::invalid_input("options", "must be an object"));
+        };
+        let mut text = |name: &str| match map.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(Error::invalid_input(name, "must be a string")),
+        };
+        let (code, key) = (text("code")?, text("key")?);
+        for taken in ["to"] {
+            if map.contains_key(taken) {
+                return Err(Error::invalid_input(
+                    taken,
+                    "is the start's own argument, not an option",
+                ));
+            }
+        }
+        map.insert("to".into(), Value::String(String::new()));
+        map.insert("code".into(), Value::String(String::new()));
+        let send = crate::model::from_value("options", Value::Object(map))?;
+        Ok(StartOptions { code, key, send })
+    }
+}
+
+/// Where the verifier reads the time: the system clock, or a test's.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The verifier's settings. Reads from JSON or TOML with the same snake_case keys in every
+/// language; unknown keys are refused, naming them.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierConfig {
+    /// The HMAC key codes are hashed with (at least 16 bytes). Every process sharing a store
+    /// needs the same one; changing it invalidates the pending codes.
+    pub secret: Secret,
+    /// `memory` (default: this verifier's own, gone with it), `sqlite:PATH` or
+    /// `redis://host:port/db`.
+    #[serde(default = "defaults::store")]
+    pub store: String,
+    /// Digits in a generated code (default 6); must suit every channel of the router.
+    #[serde(default = "defaults::code_length")]
+    pub code_length: usize,
+    /// How long a code is accepted, in seconds (default 600).
+    #[serde(default = "defaults::ttl_secs")]
+    pub ttl_secs: u64,
+    /// Checks allowed per code (default 5).
+    #[serde(default = "defaults::max_attempts")]
+    pub max_attempts: u32,
+    /// Seconds between two starts for one number (default 60, as cloud10658 enforces).
+    #[serde(default = "defaults::cooldown_secs")]
+    pub cooldown_secs: u64,
+    /// Starts per number in any hour (default 5).
+    #[serde(default = "defaults::number_hourly_cap")]
+    pub number_hourly_cap: u32,
+    /// Starts per number in any 24 hours (default 10).
+    #[serde(default = "defaults::number_daily_cap")]
+    pub number_daily_cap: u32,
+    /// Starts per caller key (see [`StartOptions::key`]) in any hour; none by default.
+    #[serde(default)]
+    pub key_hourly_cap: Option<u32>,
+    /// Starts per caller key in any 24 hours; none by default.
+    #[serde(default)]
+    pub key_daily_cap: Option<u32>,
+    /// `HH:MM-HH:MM` in Asia/Shanghai time (UTC+8, no daylight saving) during which no call is
+    /// placed, e.g. `22:00-08:00`; none by default.
+    #[serde(default)]
+    pub quiet_hours: Option<String>,
+}
+
+mod defaults {
+    pub fn store() -> String {
+        "memory".into()
+    }
+    pub fn code_length() -> usize {
+        6
+    }
+    pub fn ttl_secs() -> u64 {
+        600
+    }
+    pub fn max_attempts() -> u32 {
+        5
+    }
+    pub fn cooldown_secs() -> u64 {
+        60
+    }
+    pub fn number_hourly_cap() -> u32 {
+        5
+    }
+    pub fn number_daily_cap() -> u32 {
+        10
+    }
+}
+
+/// The shortest secret accepted: 128 bits, if random.
+const MIN_SECRET_BYTES: usize = 16;
+
+impl VerifierConfig {
+    /// The defaults, with `secret`.
+    pub fn new(secret: impl Into<Secret>) -> Self {
+        VerifierConfig {
+            secret: secret.into(),
+            store: defaults::store(),
+            code_length: defaults::code_length(),
+            ttl_secs: defaults::ttl_secs(),
+            max_attempts: defaults::max_attempts(),
+            cooldown_secs: defaults::cooldown_secs(),
+            number_hourly_cap: defaults::number_hourly_cap(),
+            number_daily_cap: defaults::number_daily_cap(),
+            key_hourly_cap: None,
+            key_daily_cap: None,
+            quiet_hours: None,
+        }
+    }
+
+    /// Sets the store (`memory`, `sqlite:PATH`, `redis://host:port/db`).
+    pub fn store(mut self, store: impl Into<String>) -> Self {
+        self.store = store.into();
+        self
+    }
+
+    /// Reads the settings from a JSON value; a wrong or unknown key is `invalid_config` naming
+    /// it, and the message never quotes a value.
+    pub fn from_value(value: Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(Error::invalid_config("verifier", "must be an object"));
+        }
+        crate::model::deserialize_named(value, "verifier")
+            .map_err(|(field, rule)| Error::invalid_config(&field, rule))
+    }
+
+    /// The rules in milliseconds, or the key that breaks one.
+    fn rules(&self) -> Result<Rules> {
+        if self.secret.expose().len() < MIN_SECRET_BYTES {
+            return Err(Error::invalid_config(
+                "secret",
+                format!("must be at least {MIN_SECRET_BYTES} bytes (use a random one)"),
+            ));
+        }
+        let secs = |field: &str, value: u64, min: u64| -> Result<i64> {
+            if !(min..=RECORD_TTL.as_secs()).contains(&value) {
+                return Err(Error::invalid_config(
+                    field,
+                    format!("must be {min} to {} seconds", RECORD_TTL.as_secs()),
+                ));
+            }
+            Ok(value as i64 * 1000)
+        };
+        let positive = |field: &str, value: u32| -> Result<u32> {
+            if value == 0 {
+                return Err(Error::invalid_config(field, "must be at least 1"));
+            }
+            Ok(value)
+        };
+        let quiet_hours = match &self.quiet_hours {
+            None => None,
+            Some(text) => Some(QuietHours::parse(text).ok_or_else(|| {
+                Error::invalid_config(
+                    "quiet_hours",
+                    format!(
+                        "{text:?} must be HH:MM-HH:MM (Asia/Shanghai), start and end differing"
+                    ),
+                )
+            })?),
+        };
+        Ok(Rules {
+            ttl_ms: secs("ttl_secs", self.ttl_secs, 1)?,
+            max_attempts: positive("max_attempts", self.max_attempts)?,
+            cooldown_ms: secs("cooldown_secs", self.cooldown_secs, 0)?,
+            number_hourly_cap: positive("number_hourly_cap", self.number_hourly_cap)?,
+            number_daily_cap: positive("number_daily_cap", self.number_daily_cap)?,
+            key_hourly_cap: self
+                .key_hourly_cap
+                .map(|c| positive("key_hourly_cap", c))
+                .transpose()?,
+            key_daily_cap: self
+                .key_daily_cap
+                .map(|c| positive("key_daily_cap", c))
+                .transpose()?,
+            quiet_hours,
+        })
+    }
+}
+
+impl fmt::Debug for VerifierConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifierConfig")
+            .field("secret", &self.secret)
+            .field("store", &store::redacted(&self.store))
+            .field("code_length", &self.code_length)
+            .field("ttl_secs", &self.ttl_secs)
+            .field("max_attempts", &self.max_attempts)
+            .field("cooldown_secs", &self.cooldown_secs)
+            .field("number_hourly_cap", &self.number_hourly_cap)
+            .field("number_daily_cap", &self.number_daily_cap)
+            .field("key_hourly_cap", &self.key_hourly_cap)
+            .field("key_daily_cap", &self.key_daily_cap)
+            .field("quiet_hours", &self.quiet_hours)
+            .finish()
+    }
+}
+
+/// The async verifier over an [`AsyncRouter`]. `Send + Sync`, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AsyncVerifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    router: AsyncRouter,
+    rules: Rules,
+    code_rule: CodeRule,
+    code_length: usize,
+    secret: Secret,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The blocking face of an [`AsyncVerifier`], over a [`Router`].
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    router: Router,
+    asynch: AsyncVerifier,
+}
+
+/// The codes every channel of `router` accepts.
+fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
+    let mut rule: Option<CodeRule> = None;
+    for client in router.clients() {
+        let vendor = client.vendor();
+        let own = client.channel().code_rule().ok_or_else(|| {
+            Error::invalid_config(
+                "vendor",
+                format!("{vendor} places no voice-code calls, so a verifier cannot use it"),
+            )
+            .with_vendor(vendor)
+        })?;
+        rule = Some(match rule {
+            None => own,
+            Some(r) => r.intersect(own).ok_or_else(|| {
+                Error::invalid_config(
+                    "channels",
+                    "no code length suits every channel of the router",
+                )
+            })?,
+        });
+    }
+    rule.ok_or_else(|| Error::invalid_config("channels", "a verifier needs at least one channel"))
+}
+
+impl AsyncVerifier {
+    /// A verifier over `router` with `config`'s rules and store. Checks that the code length
+    /// suits every channel (a router with huawei, 2–8 digits, and ihuyi, 4–6, allows 4 to 6)
+    /// and opens the store.
+    pub fn new(router: AsyncRouter, config: VerifierConfig) -> Result<Self> {
+        let store = store::open(&config.store)?;
+        Self::with_store(router, config, store)
+    }
+
+    /// As [`AsyncVerifier::new`], on a store of the caller's own (the `store` key is ignored).
+    pub fn with_store(
+        router: AsyncRouter,
+        config: VerifierConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Self> {
+        let rules = config.rules()?;
+        let code_rule = router_code_rule(&router)?;
+        if !(code_rule.min_len..=code_rule.max_len).contains(&config.code_length) {
+            return Err(Error::invalid_config(
+                "code_length",
+                format!(
+                    "{} does not suit every channel of the router, which accept {}",
+                    config.code_length,
+                    code_rule.describe()
+                ),
+            ));
+        }
+        Ok(AsyncVerifier {
+            inner: Arc::new(Inner {
+                router,
+                rules,
+                code_rule,
+                code_length: config.code_length,
+                secret: config.secret,
+                store,
+                clock: Arc::new(SystemClock),
+            }),
+        })
+    }
+
+    /// The same verifier reading the time from `clock` (tests).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        let inner = &self.inner;
+        AsyncVerifier {
+            inner: Arc::new(Inner {
+                router: inner.router.clone(),
+                rules: inner.rules.clone(),
+                code_rule: inner.code_rule,
+                code_length: inner.code_length,
+                secret: inner.secret.clone(),
+                store: Arc::clone(&inner.store),
+                clock,
+            }),
+        }
+    }
+
+    /// The router codes are sent through.
+    pub fn router(&self) -> &AsyncRouter {
+        &self.inner.router
+    }
+
+    /// Makes a code (or takes `options.code`), reserves it for `to` and calls `to` with it.
+    ///
+    /// Refused with no call placed: `invalid_input` (the field named), `quiet_hours` or
+    /// `rate_limited` (with [`Error::retry_after`]), `store_unavailable`, and any send error
+    /// whose outcome is `not_sent` or `refused` (the reservation is given back). A send whose
+    /// outcome is `unknown` returns `Ok` with [`Delivery::MayHaveBeenSent`].
+    pub async fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
+        let inner = &self.inner;
+        let e164 = Phone::parse("to", to)?.e164();
+        if !options.send.to.is_empty() || !options.send.code.is_empty() {
+            return Err(Error::invalid_input(
+                "send",
+                "leave send.to and send.code empty: the verifier sets them",
+            ));
+        }
+        let code = match &options.code {
+            Some(code) => {
+                inner.check_code_input(code)?;
+                code.clone()
+            }
+            None => generate_code(inner.code_length),
+        };
+        let request = SendCode {
+            to: e164.clone(),
+            code,
+            ..options.send.clone()
+        };
+        inner.check_sendable(&request)?;
+
+        let now = inner.clock.now();
+        let now_ms = now.timestamp_millis();
+        policy::quiet(now_ms, &inner.rules).map_err(refusal_error)?;
+        let pending = Pending {
+            id: hex::encode(random_bytes::<16>()),
+            mac: inner.mac(&e164, &request.code),
+            started_ms: now_ms,
+            expires_ms: now_ms + inner.rules.ttl_ms,
+            attempts: 0,
+            state: State::Sending,
+        };
+        let (id, number_key) = (pending.id.clone(), number_key(&e164));
+        let rules = inner.rules.clone();
+        let unverified = inner
+            .update(number_key.clone(), move |stored| {
+                policy::reserve(stored, now_ms, &rules, pending.clone())
+            })
+            .await?
+            .map_err(refusal_error)?;
+        let key = options.key.as_deref().map(|k| inner.caller_key(k));
+        if let Some(key) = &key {
+            let rules = inner.rules.clone();
+            let reserved = inner
+                .update(key.clone(), move |stored| {
+                    policy::reserve_key(stored, now_ms, &rules)
+                })
+                .await;
+            if let Err(e) = reserved.and_then(|r| r.map_err(refusal_error)) {
+                inner.release(&number_key, &id, now_ms, None).await;
+                return Err(e);
+            }
+        }
+
+        let sent = inner.router.send_code(&request).await;
+        let delivery = match sent {
+            Ok(receipt) => {
+                inner.mark(&number_key, &id, State::Sent).await;
+                Delivery::Sent { receipt }
+            }
+            Err(error) if error.outcome() == Outcome::Unknown => {
+                inner.mark(&number_key, &id, State::MaybeSent).await;
+                Delivery::MayHaveBeenSent { error }
+            }
+            Err(error) => {
+                inner
+                    .release(&number_key, &id, now_ms, key.as_deref())
+                    .await;
+                return Err(error);
+            }
+        };
+        Ok(Verification {
+            to: e164,
+            expires_at: now + chrono::Duration::milliseconds(inner.rules.ttl_ms),
+            max_attempts: inner.rules.max_attempts,
+            unverified_starts: unverified,
+            delivery,
+        })
+    }
+
+    /// Checks `code` for `to`. A wrong-length or empty code is `invalid_input` naming `code`
+    /// (and uses no attempt); every other answer is a [`Check`].
+    pub async fn check(&self, to: &str, code: &str) -> Result<Check> {
+        let inner = &self.inner;
+        let e164 = Phone::parse("to", to)?.e164();
+        inner.check_code_input(code)?;
+        let now_ms = inner.clock.now().timestamp_millis();
+        let expected = inner.mac_bytes(&e164, code);
+        let rules = inner.rules.clone();
+        inner
+            .update(number_key(&e164), move |stored| {
+                let matches = |mac: &str| {
+                    hex::decode(mac).is_ok_and(|stored| bool::from(stored.ct_eq(&expected)))
+                };
+                policy::check(stored, now_ms, &rules, &matches)
+            })
+            .await
+    }
+
+    /// Cancels `to`'s pending verification, if any: later checks answer `canceled`. Its start
+    /// still counts against the cooldown and caps.
+    pub async fn cancel(&self, to: &str) -> Result<()> {
+        let e164 = Phone::parse("to", to)?.e164();
+        self.inner
+            .update(number_key(&e164), |stored| (policy::cancel(stored), ()))
+            .await
+    }
+}
+
+fn refusal_error(refusal: Refusal) -> Error {
+    let wait = Duration::from_millis(u64::try_from(refusal.wait_ms).unwrap_or(0));
+    Error::limited(refusal.kind, wait, refusal.rule)
+}
+
+fn number_key(e164: &str) -> String {
+    format!("{NAMESPACE}:number:{e164}")
+}
+
+impl Inner {
+    /// Validates a caller's code without quoting it (it is a secret).
+    fn check_code_input(&self, code: &str) -> Result<()> {
+        if code.is_empty() {
+            return Err(Error::invalid_input("code", "is empty"));
+        }
+        if !self.code_rule.accepts(code) {
+            return Err(Error::invalid_input(
+                "code",
+                format!(
+                    "must be {} (the rule every channel of the router accepts)",
+                    self.code_rule.describe()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses, before anything is reserved, a send no channel can carry (a landline for a
+    /// mobile-only router, a `play_times` out of range). The code is valid for every channel,
+    /// so the error names another field and quotes no code.
+    fn check_sendable(&self, request: &SendCode) -> Result<()> {
+        let mut first = None;
+        for client in self.router.clients() {
+            match client.channel().check_send_code(request) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        Err(first.expect("a verifier's router has at least one channel"))
+    }
+
+    fn hmac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(self.secret.expose().as_bytes())
+            .expect("HMAC takes keys of any length");
+        for part in parts {
+            // Length-prefixed, so no two different inputs hash the same bytes.
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    fn mac_bytes(&self, e164: &str, code: &str) -> [u8; 32] {
+        self.hmac(&[b"code", e164.as_bytes(), code.as_bytes()])
+    }
+
+    fn mac(&self, e164: &str, code: &str) -> String {
+        hex::encode(self.mac_bytes(e164, code))
+    }
+
+    /// The store key of a caller key: hashed, as IPs and account ids are personal data.
+    fn caller_key(&self, key: &str) -> String {
+        format!(
+            "{NAMESPACE}:key:{}",
+            hex::encode(self.hmac(&[b"key", key.as_bytes()]))
+        )
+    }
+
+    /// Runs one atomic update on a blocking thread (stores block on files and sockets) and
+    /// returns what the last call of `decide` said.
+    async fn update<T: Send + 'static>(
+        &self,
+        key: String,
+        mut decide: impl FnMut(Option<&str>) -> (Write, T) + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(&self.store);
+        let mut run = move || {
+            let mut result = None;
+            store.update(&key, RECORD_TTL, &mut |stored| {
+                let (write, answer) = decide(stored);
+                result = Some(answer);
+                write
+            })?;
+            result.ok_or_else(|| Error::store_unavailable("the store did not read the record"))
+        };
+        // Outside tokio there is no blocking pool (and no runtime thread to stall): run inline
+        // rather than panic.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return run();
+        }
+        tokio::task::spawn_blocking(run)
+            .await
+            .map_err(|e| Error::store_unavailable(format!("the store call failed: {e}")))?
+    }
+
+    /// Records a send's outcome. A failure here is logged, not returned: the call was placed
+    /// and the reservation already holds the code, so the verification works regardless.
+    async fn mark(&self, number_key: &str, id: &str, state: State) {
+        let id = id.to_owned();
+        let done = self
+            .update(number_key.to_owned(), move |stored| {
+                (policy::mark(stored, &id, state), ())
+            })
+            .await;
+        if let Err(e) = done {
+            log::warn!("verifier: could not record a send's outcome: {e}");
+        }
+    }
+
+    /// Gives a reservation back after a send that placed no call. A failure leaves the number
+    /// in its cooldown, which is safe; it is logged.
+    async fn release(&self, number_key: &str, id: &str, started_ms: i64, key: Option<&str>) {
+        let id = id.to_owned();
+        let done = self
+            .update(number_key.to_owned(), move |stored| {
+                (policy::release(stored, &id, started_ms), ())
+            })
+            .await;
+        if let Err(e) = done {
+            log::warn!("verifier: could not give back a reservation: {e}");
+        }
+        if let Some(key) = key {
+            let done = self
+                .update(key.to_owned(), move |stored| {
+                    (policy::release_key(stored, started_ms), ())
+                })
+                .await;
+            if let Err(e) = done {
+                log::warn!("verifier: could not give back a caller key's start: {e}");
+            }
+        }
+    }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // As for nonces: without the OS generator no secure code can be made at all.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
+    bytes
+}
+
+/// `length` uniformly random digits from the OS CSPRNG.
+fn generate_code(length: usize) -> String {
+    let mut code = String::with_capacity(length);
+    while code.len() < length {
+        for byte in random_bytes::<32>() {
+            // 250 = 25 × 10: rejecting 250..=255 keeps every digit equally likely.
+            if byte < 250 && code.len() < length {
+                code.push(char::from(b'0' + byte % 10));
+            }
+        }
+    }
+    code
+}
+
+impl Verifier {
+    /// A blocking verifier over `router`; see [`AsyncVerifier::new`].
+    pub fn new(router: Router, config: VerifierConfig) -> Result<Self> {
+        let asynch = AsyncVerifier::new(router.as_async().clone(), config)?;
+        Ok(Verifier { router, asynch })
+    }
+
+    /// As [`Verifier::new`], on a store of the caller's own.
+    pub fn with_store(
+        router: Router,
+        config: VerifierConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Self> {
+        let asynch = AsyncVerifier::with_store(router.as_async().clone(), config, store)?;
+        Ok(Verifier { router, asynch })
+    }
+
+    /// The same verifier reading the time from `clock` (tests).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Verifier {
+            asynch: self.asynch.with_clock(clock),
+            router: self.router,
+        }
+    }
+
+    /// The async verifier this one waits on; use it inside an async runtime.
+    pub fn as_async(&self) -> &AsyncVerifier {
+        &self.asynch
+    }
+
+    /// See [`AsyncVerifier::start`].
+    pub fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
+        self.router.clients()[0]
+            .io()
+            .wait(self.asynch.start(to, options))
+    }
+
+    /// See [`AsyncVerifier::check`].
+    pub fn check(&self, to: &str, code: &str) -> Result<Check> {
+        self.router.clients()[0]
+            .io()
+            .wait(self.asynch.check(to, code))
+    }
+
+    /// See [`AsyncVerifier::cancel`].
+    pub fn cancel(&self, to: &str) -> Result<()> {
+        self.router.clients()[0].io().wait(self.asynch.cancel(to))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_codes_are_digits_of_the_asked_length_and_vary() {
+        let codes: Vec<String> = (0..50).map(|_| generate_code(6)).collect();
+        assert!(codes
+            .iter()
+            .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        let distinct: std::collections::HashSet<_> = codes.iter().collect();
+        assert!(distinct.len() > 40, "{distinct:?}");
+        assert_eq!(generate_code(19).len(), 19);
+    }
+
+    #[test]
+    fn check_results_have_stable_names() {
+        let json = serde_json::to_value(Check::WrongCode { attempts_left: 2 }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"status": "wrong_code", "attempts_left": 2})
+        );
+        assert_eq!(Check::TooManyAttempts.as_str(), "too_many_attempts");
+    }
+
+    #[test]
+    fn start_options_debug_hides_the_code_and_the_key() {
+        let shown = format!("{:?}", StartOptions::new().code("482193").key("10.1.2.3"));
+        assert!(
+            !shown.contains("482193") && !shown.contains("10.1.2.3"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,598 @@
+//! The verifier's rules as pure functions: a stored record and the time in, the new record and
+//! a decision out.
+//!
+//! Every store runs these same functions inside its one atomic read-modify-write, so the rules
+//! exist once whatever the store, and tests drive them with plain millisecond timestamps instead
+//! of sleeping. Nothing here does I/O or reads the clock.
+
+use serde::{Deserialize, Serialize};
+
+use super::Check;
+use crate::ErrorKind;
+
+/// One hour and one day, in milliseconds: the windows of the start caps.
+pub(crate) const HOUR_MS: i64 = 3_600_000;
+pub(crate) const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// Asia/Shanghai is UTC+8 all year (China has had no daylight saving time since 1991).
+const SHANGHAI_OFFSET_MS: i64 = 8 * HOUR_MS;
+
+/// What a store writes back after a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Leave the stored value as it is.
+    Keep,
+    /// Replace it (JSON text).
+    Put(String),
+    /// Remove the key.
+    Delete,
+}
+
+/// The limits, in milliseconds and counts, as [`super::VerifierConfig`] sets them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rules {
+    pub ttl_ms: i64,
+    pub max_attempts: u32,
+    pub cooldown_ms: i64,
+    pub number_hourly_cap: u32,
+    pub number_daily_cap: u32,
+    pub key_hourly_cap: Option<u32>,
+    pub key_daily_cap: Option<u32>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+/// Why a start was refused before any call, and for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub kind: ErrorKind,
+    pub wait_ms: i64,
+    pub rule: String,
+}
+
+/// Everything stored about one number, under `voicecode:v1:number:<E.164>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NumberRecord {
+    /// The verification in progress, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    /// When each start of the last day was reserved (ms since the epoch), oldest first.
+    #[serde(default)]
+    pub starts: Vec<i64>,
+    /// Starts since the last approved check: an abuse signal (someone is calling a number
+    /// whose owner never enters the code).
+    #[serde(default)]
+    pub unverified: u32,
+}
+
+/// A verification: the keyed hash of its code, never the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    /// Identifies the start that reserved it, so a failed send releases only its own.
+    pub id: String,
+    /// HMAC-SHA256 of the number and the code, hex.
+    pub mac: String,
+    pub started_ms: i64,
+    pub expires_ms: i64,
+    /// Wrong codes entered so far.
+    pub attempts: u32,
+    pub state: State,
+}
+
+/// Where a verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum State {
+    /// Reserved; the call is being placed. A process killed here leaves it live, as the phone
+    /// may ring.
+    Sending,
+    /// The vendor accepted the call.
+    Sent,
+    /// The send's outcome is unknown: the phone may ring, so the code stays valid.
+    MaybeSent,
+    /// Canceled by the caller.
+    Canceled,
+}
+
+/// Starts of one caller-given key (IP, account), under `voicecode:v1:key:<HMAC of the key>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct KeyRecord {
+    #[serde(default)]
+    pub starts: Vec<i64>,
+}
+
+/// Reads a stored record; an unreadable one (another version, a hand edit) counts as absent
+/// rather than locking the number out for a day.
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(stored: Option<&str>) -> Option<T> {
+    stored.and_then(|text| serde_json::from_str(text).ok())
+}
+
+fn put<T: Serialize>(record: &T) -> Write {
+    Write::Put(serde_json::to_string(record).expect("records serialise"))
+}
+
+/// The longest wait among the caps that `starts` (sorted) has reached at `now`, if any.
+fn capped(starts: &[i64], now: i64, caps: &[(Option<u32>, i64, &str)]) -> Option<Refusal> {
+    caps.iter()
+        .filter_map(|&(cap, window, name)| {
+            let cap = cap? as usize;
+            let recent: Vec<i64> = starts
+                .iter()
+                .copied()
+                .filter(|&t| t > now - window)
+                .collect();
+            // The oldest start that must leave the window for one more to fit.
+            (recent.len() >= cap).then(|| Refusal {
+                kind: ErrorKind::RateLimited,
+                wait_ms: recent[recent.len() - cap] + window - now,
+                rule: format!("{name} of {cap} starts reached"),
+            })
+        })
+        .max_by_key(|r| r.wait_ms)
+}
+
+fn prune(starts: &mut Vec<i64>, now: i64) {
+    starts.retain(|&t| t > now - DAY_MS);
+}
+
+/// Reserves a start for a number: refused while its cooldown runs or a cap is reached;
+/// otherwise `pending` replaces any earlier verification. Returns the unverified-start count
+/// including this one.
+pub(crate) fn reserve(
+    stored: Option<&str>,
+    now: i64,
+    rules: &Rules,
+    pending: Pending,
+) -> (Write, Result<u32, Refusal>) {
+    let mut record: NumberRecord = parse(stored).unwrap_or_default();
+    prune(&mut record.starts, now);
+    let cooldown = record
+        .starts
+        .last()
+        .map(|&last| last + rules.cooldown_ms - now)
+        .filter(|&wait| wait > 0)
+        .map(|wait_ms| Refusal {
+            kind: ErrorKind::RateLimited,
+            wait_ms,
+            rule: format!(
+                "a code was sent to this number less than {} s ago",
+                rules.cooldown_ms / 1000
+            ),
+        });
+    let caps = capped(
+        &record.starts,
+        now,
+        &[
+            (
+                Some(rules.number_hourly_cap),
+                HOUR_MS,
+                "the number's hourly cap",
+            ),
+            (
+                Some(rules.number_daily_cap),
+                DAY_MS,
+                "the number's daily cap",
+            ),
+        ],
+    );
+    if let Some(refusal) = [cooldown, caps]
+        .into_iter()
+        .flatten()
+        .max_by_key(|r| r.wait_ms)
+    {
+        return (Write::Keep, Err(refusal));
+    }
+    record.starts.push(now);
+    record.unverified = record.unverified.saturating_add(1);
+    record.pending = Some(pending);
+    (put(&record), Ok(record.unverified))
+}
+
+/// Gives back what [`reserve`] took for the start `id` at `started_ms`, after a send that
+/// certainly placed no call: the verification, the start (cooldown and caps) and its count.
+pub(crate) fn release(stored: Option<&str>, id: &str, started_ms: i64) -> Write {
+    let Some(mut record) = parse::<NumberRecord>(stored) else {
+        return Write::Keep;
+    };
+    if record.pending.as_ref().is_none_or(|p| p.id != id) {
+        // Replaced since (only possible with no cooldown): the newer start is not ours to undo.
+        return Write::Keep;
+    }
+    record.pending = None;
+    remove_one(&mut record.starts, started_ms);
+    record.unverified = record.unverified.saturating_sub(1);
+    if record == NumberRecord::default() {
+        Write::Delete
+    } else {
+        put(&record)
+    }
+}
+
+fn remove_one(starts: &mut Vec<i64>, at: i64) {
+    if let Some(i) = starts.iter().rposition(|&t| t == at) {
+        starts.remove(i);
+    }
+}
+
+/// Records how the send of start `id` ended (`Sent` or `MaybeSent`).
+pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Write {
+    let Some(mut record) = parse::<NumberRecord>(stored) else {
+        return Write::Keep;
+    };
+    match &mut record.pending {
+        Some(p) if p.id == id && p.state == State::Sending => p.state = state,
+        _ => return Write::Keep,
+    }
+    put(&record)
+}
+
+/// Checks a code: `matches` compares it (in constant time) with the stored MAC. An approval
+/// ends the verification (single use) and resets the unverified-start count; a wrong code
+/// uses up one attempt.
+pub(crate) fn check(
+    stored: Option<&str>,
+    now: i64,
+    rules: &Rules,
+    matches: &dyn Fn(&str) -> bool,
+) -> (Write, Check) {
+    let Some(mut record) = parse::<NumberRecord>(stored) else {
+        return (Write::Keep, Check::NotFound);
+    };
+    let Some(pending) = &mut record.pending else {
+        return (Write::Keep, Check::NotFound);
+    };
+    if pending.state == State::Canceled {
+        return (Write::Keep, Check::Canceled);
+    }
+    if now >= pending.expires_ms {
+        return (Write::Keep, Check::Expired);
+    }
+    if pending.attempts >= rules.max_attempts {
+        return (Write::Keep, Check::TooManyAttempts);
+    }
+    if matches(&pending.mac) {
+        record.pending = None;
+        record.unverified = 0;
+        return (put(&record), Check::Approved);
+    }
+    pending.attempts += 1;
+    let attempts_left = rules.max_attempts - pending.attempts;
+    (put(&record), Check::WrongCode { attempts_left })
+}
+
+/// Cancels the number's verification, if one is pending; its start still counts.
+pub(crate) fn cancel(stored: Option<&str>) -> Write {
+    let Some(mut record) = parse::<NumberRecord>(stored) else {
+        return Write::Keep;
+    };
+    match &mut record.pending {
+        Some(p) if p.state != State::Canceled => p.state = State::Canceled,
+        _ => return Write::Keep,
+    }
+    put(&record)
+}
+
+/// Reserves a start for a caller key against its optional caps.
+pub(crate) fn reserve_key(
+    stored: Option<&str>,
+    now: i64,
+    rules: &Rules,
+) -> (Write, Result<(), Refusal>) {
+    let mut record: KeyRecord = parse(stored).unwrap_or_default();
+    prune(&mut record.starts, now);
+    let caps = capped(
+        &record.starts,
+        now,
+        &[
+            (rules.key_hourly_cap, HOUR_MS, "the caller key's hourly cap"),
+            (rules.key_daily_cap, DAY_MS, "the caller key's daily cap"),
+        ],
+    );
+    if let Some(refusal) = caps {
+        return (Write::Keep, Err(refusal));
+    }
+    record.starts.push(now);
+    (put(&record), Ok(()))
+}
+
+/// Gives back a caller key's start at `started_ms`.
+pub(crate) fn release_key(stored: Option<&str>, started_ms: i64) -> Write {
+    let Some(mut record) = parse::<KeyRecord>(stored) else {
+        return Write::Keep;
+    };
+    remove_one(&mut record.starts, started_ms);
+    if record.starts.is_empty() {
+        Write::Delete
+    } else {
+        put(&record)
+    }
+}
+
+/// A nightly window, in Shanghai time, in which no call is placed: `22:00-08:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    /// Minutes after Shanghai midnight at which the window opens, and closes.
+    start_min: u32,
+    end_min: u32,
+}
+
+impl QuietHours {
+    /// Parses `HH:MM-HH:MM` (24-hour clock, Asia/Shanghai); the window may cross midnight.
+    pub fn parse(text: &str) -> Option<QuietHours> {
+        let minutes = |hm: &str| -> Option<u32> {
+            let (h, m) = hm.trim().split_once(':')?;
+            let all_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+            if !all_digits(h) || !all_digits(m) {
+                return None;
+            }
+            let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60).then_some(h * 60 + m)
+        };
+        let (start, end) = text.split_once('-')?;
+        let (start_min, end_min) = (minutes(start)?, minutes(end)?);
+        (start_min != end_min).then_some(QuietHours { start_min, end_min })
+    }
+
+    /// How long until the window closes, if `now` (ms since the epoch) is inside it.
+    pub(crate) fn wait_ms(&self, now: i64) -> Option<i64> {
+        let of_day = (now + SHANGHAI_OFFSET_MS).rem_euclid(DAY_MS);
+        let (start, end) = (
+            i64::from(self.start_min) * 60_000,
+            i64::from(self.end_min) * 60_000,
+        );
+        let inside = if start < end {
+            (start..end).contains(&of_day)
+        } else {
+            of_day >= start || of_day < end
+        };
+        inside.then(|| (end - of_day).rem_euclid(DAY_MS))
+    }
+}
+
+/// Refuses a start inside the quiet hours, before anything is stored or sent.
+pub(crate) fn quiet(now: i64, rules: &Rules) -> Result<(), Refusal> {
+    let Some(quiet) = rules.quiet_hours else {
+        return Ok(());
+    };
+    match quiet.wait_ms(now) {
+        Some(wait_ms) => Err(Refusal {
+            kind: ErrorKind::QuietHours,
+            wait_ms,
+            rule: "no calls are placed during the configured quiet hours (Asia/Shanghai)".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_700_000_000_000;
+    const MIN: i64 = 60_000;
+
+    fn rules() -> Rules {
+        Rules {
+            ttl_ms: 10 * MIN,
+            max_attempts: 5,
+            cooldown_ms: MIN,
+            number_hourly_cap: 5,
+            number_daily_cap: 10,
+            key_hourly_cap: Some(2),
+            key_daily_cap: None,
+            quiet_hours: None,
+        }
+    }
+
+    fn pending(id: &str, now: i64) -> Pending {
+        Pending {
+            id: id.into(),
+            mac: format!("mac-{id}"),
+            started_ms: now,
+            expires_ms: now + rules().ttl_ms,
+            attempts: 0,
+            state: State::Sending,
+        }
+    }
+
+    /// Applies a write to a stored value, as a store would.
+    fn apply(stored: &mut Option<String>, write: Write) {
+        match write {
+            Write::Keep => {}
+            Write::Put(v) => *stored = Some(v),
+            Write::Delete => *stored = None,
+        }
+    }
+
+    fn start(stored: &mut Option<String>, id: &str, now: i64) -> Result<u32, Refusal> {
+        let (write, result) = reserve(stored.as_deref(), now, &rules(), pending(id, now));
+        apply(stored, write);
+        result
+    }
+
+    fn check_with(stored: &mut Option<String>, now: i64, mac: &str) -> Check {
+        let (write, result) = check(stored.as_deref(), now, &rules(), &|m| m == mac);
+        apply(stored, write);
+        result
+    }
+
+    #[test]
+    fn a_second_start_within_the_cooldown_is_refused_with_the_time_left() {
+        let mut s = None;
+        assert_eq!(start(&mut s, "a", T0), Ok(1));
+        let refusal = start(&mut s, "b", T0 + 20_000).unwrap_err();
+        assert_eq!(
+            (refusal.kind, refusal.wait_ms),
+            (ErrorKind::RateLimited, 40_000)
+        );
+        assert_eq!(start(&mut s, "b", T0 + MIN), Ok(2));
+    }
+
+    #[test]
+    fn the_hourly_cap_waits_for_the_oldest_start_to_leave_the_hour() {
+        let mut s = None;
+        for i in 0..5 {
+            start(&mut s, &format!("s{i}"), T0 + i * 2 * MIN).unwrap();
+        }
+        let refusal = start(&mut s, "x", T0 + 10 * MIN).unwrap_err();
+        assert_eq!(refusal.wait_ms, 50 * MIN, "{refusal:?}");
+        assert!(refusal.rule.contains("hourly"), "{refusal:?}");
+        assert!(start(&mut s, "x", T0 + HOUR_MS).is_ok());
+    }
+
+    #[test]
+    fn the_daily_cap_counts_a_rolling_day() {
+        let mut s = None;
+        for i in 0..10 {
+            start(&mut s, &format!("s{i}"), T0 + i * 2 * HOUR_MS).unwrap();
+        }
+        let refusal = start(&mut s, "x", T0 + 20 * HOUR_MS).unwrap_err();
+        assert_eq!(refusal.wait_ms, 4 * HOUR_MS);
+        assert!(refusal.rule.contains("daily"), "{refusal:?}");
+        assert!(start(&mut s, "x", T0 + DAY_MS).is_ok());
+    }
+
+    #[test]
+    fn a_released_start_gives_back_the_cooldown_and_the_count() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        let w = release(s.as_deref(), "a", T0);
+        apply(&mut s, w);
+        assert_eq!(s, None, "nothing is left of a start that placed no call");
+        assert_eq!(start(&mut s, "b", T0 + 1), Ok(1));
+        assert_eq!(check_with(&mut s, T0 + 2, "mac-b"), Check::Approved);
+    }
+
+    #[test]
+    fn releasing_leaves_a_newer_start_alone() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        start(&mut s, "b", T0 + MIN).unwrap();
+        let before = s.clone();
+        let w = release(s.as_deref(), "a", T0);
+        apply(&mut s, w);
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn the_right_code_is_approved_once() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        assert_eq!(check_with(&mut s, T0 + 1, "mac-a"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + 2, "mac-a"), Check::NotFound);
+    }
+
+    #[test]
+    fn wrong_codes_count_down_then_lock_even_the_right_one() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        for left in (0..5).rev() {
+            assert_eq!(
+                check_with(&mut s, T0, "nope"),
+                Check::WrongCode {
+                    attempts_left: left
+                }
+            );
+        }
+        assert_eq!(check_with(&mut s, T0, "mac-a"), Check::TooManyAttempts);
+    }
+
+    #[test]
+    fn a_code_expires_at_its_ttl() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        let expiry = T0 + rules().ttl_ms;
+        assert_eq!(check_with(&mut s, expiry, "mac-a"), Check::Expired);
+        assert_eq!(check_with(&mut s, expiry - 1, "mac-a"), Check::Approved);
+    }
+
+    #[test]
+    fn a_canceled_verification_says_so_and_approves_nothing() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        let w = cancel(s.as_deref());
+        apply(&mut s, w);
+        assert_eq!(check_with(&mut s, T0, "mac-a"), Check::Canceled);
+        assert_eq!(cancel(s.as_deref()), Write::Keep);
+    }
+
+    #[test]
+    fn unknown_numbers_and_unreadable_records_are_not_found() {
+        assert_eq!(check_with(&mut None, T0, "m"), Check::NotFound);
+        assert_eq!(
+            check_with(&mut Some("{oops".into()), T0, "m"),
+            Check::NotFound
+        );
+    }
+
+    #[test]
+    fn unverified_starts_add_up_until_an_approval() {
+        let mut s = None;
+        assert_eq!(start(&mut s, "a", T0), Ok(1));
+        assert_eq!(start(&mut s, "b", T0 + MIN), Ok(2));
+        assert_eq!(start(&mut s, "c", T0 + 2 * MIN), Ok(3));
+        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-c"), Check::Approved);
+        assert_eq!(start(&mut s, "d", T0 + 3 * MIN), Ok(1));
+    }
+
+    #[test]
+    fn a_send_outcome_is_recorded_only_on_its_own_start() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        assert_eq!(mark(s.as_deref(), "other", State::Sent), Write::Keep);
+        let w = mark(s.as_deref(), "a", State::MaybeSent);
+        apply(&mut s, w);
+        let record: NumberRecord = parse(s.as_deref()).unwrap();
+        assert_eq!(record.pending.unwrap().state, State::MaybeSent);
+    }
+
+    #[test]
+    fn caller_keys_have_caps_of_their_own() {
+        let mut s = None;
+        for i in 0..2 {
+            let (w, r) = reserve_key(s.as_deref(), T0 + i, &rules());
+            apply(&mut s, w);
+            r.unwrap();
+        }
+        let (_, refused) = reserve_key(s.as_deref(), T0 + 2, &rules());
+        assert_eq!(refused.unwrap_err().wait_ms, HOUR_MS - 2);
+        let w = release_key(s.as_deref(), T0 + 1);
+        apply(&mut s, w);
+        assert!(reserve_key(s.as_deref(), T0 + 2, &rules()).1.is_ok());
+    }
+
+    /// 2024-01-01T00:00:00+08:00 (Shanghai midnight) in ms since the epoch.
+    const SHANGHAI_MIDNIGHT: i64 = 1_704_038_400_000;
+
+    #[test]
+    fn quiet_hours_cross_midnight_in_shanghai_time() {
+        let q = QuietHours::parse("22:00-08:00").unwrap();
+        let at = |h: i64, m: i64| SHANGHAI_MIDNIGHT + h * HOUR_MS + m * MIN;
+        assert_eq!(q.wait_ms(at(21, 59)), None);
+        assert_eq!(q.wait_ms(at(22, 0)), Some(10 * HOUR_MS));
+        assert_eq!(q.wait_ms(at(23, 30)), Some(8 * HOUR_MS + 30 * MIN));
+        assert_eq!(q.wait_ms(at(0, 0)), Some(8 * HOUR_MS));
+        assert_eq!(q.wait_ms(at(7, 59)), Some(MIN));
+        assert_eq!(q.wait_ms(at(8, 0)), None);
+        // 14:00 UTC is 22:00 in Shanghai, whatever the host's timezone.
+        let utc_midnight = SHANGHAI_MIDNIGHT + 8 * HOUR_MS;
+        assert_eq!(q.wait_ms(utc_midnight + 14 * HOUR_MS), Some(10 * HOUR_MS));
+    }
+
+    #[test]
+    fn quiet_hours_within_one_day_and_malformed_windows() {
+        let q = QuietHours::parse("12:30-14:00").unwrap();
+        assert_eq!(q.wait_ms(SHANGHAI_MIDNIGHT + 13 * HOUR_MS), Some(HOUR_MS));
+        assert_eq!(q.wait_ms(SHANGHAI_MIDNIGHT + 14 * HOUR_MS), None);
+        for bad in [
+            "",
+            "22:00",
+            "22-08",
+            "24:00-08:00",
+            "22:00-22:00",
+            "2:00-08:00",
+            "22:60-08:00",
+        ] {
+            assert_eq!(QuietHours::parse(bad), None, "{bad}");
+        }
+    }
+}

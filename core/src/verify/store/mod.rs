@@ -1,0 +1,116 @@
+//! Where verifications live: one trait with one primitive, an atomic read-modify-write of one
+//! key, and three implementations chosen by one config string.
+//!
+//! The rules are not here: the verifier passes them in (from `policy`) as the function that
+//! turns the stored value into the new one, so memory, SQLite and Redis enforce exactly the
+//! same limits, and a store only has to make that one step atomic.
+
+mod memory;
+mod redis;
+mod sqlite;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use self::memory::MemoryStore;
+pub use self::redis::RedisStore;
+pub use self::sqlite::SqliteStore;
+pub use super::policy::Write;
+use crate::{Error, Result};
+
+/// A key-value store that can update one key atomically.
+///
+/// Values are JSON text written by the verifier; keys are `voicecode:v1:…`. Errors are
+/// [`Error::store_unavailable`], and must never quote a value.
+pub trait Store: fmt::Debug + Send + Sync {
+    /// Reads `key`'s value (`None` when absent or past its TTL), calls `apply` on it and writes
+    /// what `apply` returns, as one atomic step: no other update of `key`, from this process or
+    /// another, can come in between. A written value expires `ttl` after the write.
+    ///
+    /// `apply` may be called more than once (optimistic stores retry after a conflict); only
+    /// the write of its last call counts, so it must have no effect besides its return value.
+    fn update(
+        &self,
+        key: &str,
+        ttl: Duration,
+        apply: &mut dyn FnMut(Option<&str>) -> Write,
+    ) -> Result<()>;
+}
+
+/// The store named by the `store` config key: `memory`, `sqlite:PATH` or
+/// `redis://host:port/db`. A malformed name is `invalid_config` naming `store`; a store that
+/// cannot be opened is `store_unavailable`.
+pub fn open(spec: &str) -> Result<Arc<dyn Store>> {
+    const RULE: &str = "must be memory, sqlite:PATH or redis://host:port/db";
+    if spec == "memory" {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    if let Some(path) = spec.strip_prefix("sqlite:") {
+        if path.is_empty() {
+            return Err(Error::invalid_config(
+                "store",
+                format!("sqlite: needs a file path; {RULE}"),
+            ));
+        }
+        return Ok(Arc::new(SqliteStore::open(path)?));
+    }
+    if spec.starts_with("redis://") {
+        return Ok(Arc::new(RedisStore::open(spec)?));
+    }
+    Err(Error::invalid_config(
+        "store",
+        format!("{} {RULE}", redacted(spec)),
+    ))
+}
+
+/// A store name as it may be shown: a Redis URL's password replaced by `***`.
+pub(crate) fn redacted(spec: &str) -> String {
+    match url::Url::parse(spec) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            format!("{:?}", url.as_str())
+        }
+        Ok(_) => format!("{spec:?}"),
+        // Unparseable: it may still hold a password, so show only its scheme.
+        Err(_) => match spec.split_once("://") {
+            Some((scheme, _)) => format!("{:?}", format!("{scheme}://…")),
+            None if spec.contains('@') => "\"…\"".to_owned(),
+            None => format!("{spec:?}"),
+        },
+    }
+}
+
+/// Applies `write` to a value held in memory (the memory store and tests).
+pub(crate) fn apply_to(slot: &mut Option<String>, write: Write) {
+    match write {
+        Write::Keep => {}
+        Write::Put(value) => *slot = Some(value),
+        Write::Delete => *slot = None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_store_names_are_invalid_config_naming_store() {
+        for bad in ["", "mem", "sqlite:", "postgres://x", "redis:/nohost"] {
+            let err = open(bad).unwrap_err();
+            assert_eq!(
+                (err.kind(), err.field()),
+                (crate::ErrorKind::InvalidConfig, Some("store")),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_redis_password_is_never_shown() {
+        let shown = redacted("redis://:hunter2@127.0.0.1:6379/0");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        let err = open("redis://:hunter2@[bad/0").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+}
