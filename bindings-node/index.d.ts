@@ -318,7 +318,18 @@ export type FaultSpec =
   | { fault: 'latency'; ms: number }
   | { fault: 'vendor_code'; code: string; times?: number }
   | {
-      fault: 'http_5xx_html' | 'reset_before_answer' | 'hang' | 'truncated_body' | 'non_utf8_body' | 'oversized_body'
+      fault:
+        | 'http_5xx_html'
+        | 'http_500'
+        | 'reset_before_answer'
+        | 'hang'
+        | 'truncated_body'
+        | 'truncated_json'
+        | 'truncated_xml'
+        | 'slow_drip'
+        | 'non_utf8_body'
+        | 'oversized_body'
+        | 'huge_body'
       times?: number
     }
 

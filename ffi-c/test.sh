@@ -98,7 +98,7 @@ check "the header compiles as C without the testing facility" \
     gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c include/voicecode.h
 check "the header compiles as C++" \
     g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -DVC_SIMULATOR -x c++ include/voicecode.h
-for t in test_api test_threads leak_canary; do
+for t in test_api test_threads leak_canary test_bad_input; do
     check "compile tests/c/$t.c" gcc "${cflags[@]}" -DVC_SIMULATOR -o "$out/$t" "tests/c/$t.c" "${link[@]}"
 done
 
@@ -106,6 +106,8 @@ step "C tests against the simulator"
 export RUST_BACKTRACE=0 # the panic-boundary test panics on purpose; keep its report short
 check "test_api" "$out/test_api"
 check "test_threads: $THREADS threads x $SENDS sends on one handle" "$out/test_threads" "$THREADS" "$SENDS"
+check "the bad-input corpus as lines for C" python3 tests/corpus/to_lines.py >"$out/bad_input.lines"
+check "test_bad_input: tests/corpus/bad_input.json" "$out/test_bad_input" "$out/bad_input.lines"
 
 step "C tests under valgrind --leak-check=full --error-exitcode=1"
 vg=(valgrind -q --leak-check=full --error-exitcode=1 --suppressions=tests/c/valgrind.supp)

@@ -385,8 +385,9 @@ void vc_deduplicator_free(vc_deduplicator *dedup);
  * library keeps no pointer to `config_json`.
  *
  * Errors: `VC_RESULT_INVALID_INPUT` when `config_json` is NULL, not UTF-8 or not JSON (field
- * `"config_json"`) or `client_out` is NULL; `VC_RESULT_INVALID_CONFIG` when the JSON is not a
- * valid configuration (the error's field names the key). `err_out` may be NULL; otherwise
+ * `"config_json"`) or `client_out` is NULL; `VC_RESULT_INVALID_CONFIG` when the text is larger
+ * than a config file may be (1 MiB, field `"config_json"`) or the JSON is not a valid
+ * configuration (the error's field names the key). `err_out` may be NULL; otherwise
  * `*err_out` receives an error object on failure only (free it with `vc_error_free`).
  *
  * Thread-safety: safe from any thread.
@@ -502,9 +503,9 @@ vc_result vc_client_send_sms_code(const vc_client *client,
  * On success writes a new router to `*router_out`; free it with `vc_router_free`.
  *
  * Errors: `VC_RESULT_INVALID_INPUT` when `configs_json` is NULL, not UTF-8, not JSON or not
- * an array, or `router_out` is NULL; `VC_RESULT_INVALID_CONFIG` for an empty array or an
- * invalid configuration. `err_out` may be NULL; otherwise `*err_out` receives an error object
- * on failure only (free it with `vc_error_free`).
+ * an array, or `router_out` is NULL; `VC_RESULT_INVALID_CONFIG` for a text larger than 1 MiB,
+ * an empty array or an invalid configuration. `err_out` may be NULL; otherwise `*err_out`
+ * receives an error object on failure only (free it with `vc_error_free`).
  *
  * Thread-safety: safe from any thread.
  */
@@ -693,8 +694,9 @@ vc_result vc_sim_config_json(const vc_sim *sim,
  * TESTING FACILITY. Injects a fault for a vendor's next requests, in the simulator admin
  * API's shape: `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
  * `{"vendor":"ytx","fault":"hang"}`, `{"vendor":"ytx","fault":"latency","ms":250}`. Faults:
- * `latency`, `vendor_code`, `http_5xx_html`, `reset_before_answer`, `hang`,
- * `truncated_body`, `non_utf8_body`, `oversized_body`; `times` defaults to 1.
+ * `latency`, `vendor_code`, `http_5xx_html`, `http_500`, `reset_before_answer`, `hang`,
+ * `truncated_body`, `truncated_json`, `truncated_xml`, `slow_drip`, `non_utf8_body`,
+ * `oversized_body`, `huge_body`; `times` defaults to 1.
  *
  * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or a malformed fault. `err_out` may be
  * NULL; otherwise `*err_out` receives an error object on failure only.

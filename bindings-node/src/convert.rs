@@ -20,8 +20,13 @@ const MAX_DEPTH: usize = 16;
 /// Keys whose values are kept exactly as the vendor or the caller wrote them.
 const VERBATIM_KEYS: &[&str] = &["raw"];
 
-/// `playTimes` → `play_times`; snake_case keys pass through unchanged.
+/// `playTimes` → `play_times`; snake_case keys pass through unchanged, and so does a key that
+/// is not camelCase because it starts with a capital (`To`), so that the core refuses it by the
+/// name the caller wrote rather than as `_to`.
 pub fn snake_case(key: &str) -> String {
+    if key.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return key.to_owned();
+    }
     let mut out = String::with_capacity(key.len() + 4);
     for c in key.chars() {
         if c.is_ascii_uppercase() {
@@ -379,6 +384,12 @@ mod tests {
         }
         assert_eq!(camel_case("original_image_base64"), "originalImageBase64");
         assert_eq!(snake_case("playTimes"), "play_times");
+    }
+
+    #[test]
+    fn a_key_starting_with_a_capital_keeps_its_name() {
+        assert_eq!(snake_case("To"), "To");
+        assert_eq!(camel_case(&snake_case("PlayTimes")), "PlayTimes");
     }
 
     #[test]

@@ -79,3 +79,12 @@ def receiver() -> Iterator[Receiver]:
         yield r
     finally:
         r.close()
+
+
+# Lines a test wants shown after the run (counts and results), whatever pytest captured.
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in SUMMARY:
+        terminalreporter.write_line(line)

@@ -50,8 +50,17 @@ impl ChannelConfig {
         self
     }
 
-    /// Reads a configuration from JSON text; a key given twice is refused, naming it.
+    /// Reads a configuration from JSON text of at most [`MAX_CONFIG_BYTES`], as a config file
+    /// is; a key given twice is refused, naming it.
     pub fn from_json(text: &str) -> Result<Self> {
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(Error::invalid_config(
+                "config",
+                format!(
+                    "the JSON is larger than {MAX_CONFIG_BYTES} bytes; is it a channel config?"
+                ),
+            ));
+        }
         Self::from_value(json_config(text, "")?)
     }
 
@@ -221,6 +230,18 @@ mod file_tests {
         assert_eq!(value["app_secret"], "s3cret");
         // app_key is huawei's username, not its secret: cloud10658's variable does not apply.
         assert_eq!(value["app_key"], "k");
+    }
+
+    #[test]
+    fn json_text_larger_than_a_config_file_may_be_is_refused() {
+        let padding = "x".repeat(MAX_CONFIG_BYTES as usize);
+        let text = format!(r#"{{"vendor":"ihuyi","account":"VM1","api_key":"{padding}"}}"#);
+        let err = ChannelConfig::from_json(&text).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field()),
+            (crate::ErrorKind::InvalidConfig, Some("config"))
+        );
+        assert!(!err.to_string().contains("xxxx"), "{err}");
     }
 
     #[test]

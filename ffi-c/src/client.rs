@@ -35,6 +35,24 @@ pub struct vc_router {
     router: Router,
 }
 
+/// Config JSON, refused unread when it is larger than a config file may be
+/// (`voicecode::config::MAX_CONFIG_BYTES`): a channel config is a few hundred bytes.
+fn arg_config_json(
+    ptr: *const c_char,
+    name: &str,
+) -> crate::boundary::FfiResult<serde_json::Value> {
+    let text = crate::boundary::arg_str(ptr, name)?;
+    let max = voicecode::config::MAX_CONFIG_BYTES;
+    if text.len() as u64 > max {
+        return Err(voicecode::Error::invalid_config(
+            name,
+            format!("is larger than {max} bytes; is it a channel configuration?"),
+        )
+        .into());
+    }
+    arg_json_value(ptr, name)
+}
+
 /// Creates a client from a channel configuration in JSON, the core's schema, e.g.
 /// `{"vendor":"ihuyi","account":"VM12345678","api_key":"…"}` (optional: `base_url`,
 /// `timeout_ms`, `connect_timeout_ms`). No connection is made yet.
@@ -43,8 +61,9 @@ pub struct vc_router {
 /// library keeps no pointer to `config_json`.
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` when `config_json` is NULL, not UTF-8 or not JSON (field
-/// `"config_json"`) or `client_out` is NULL; `VC_RESULT_INVALID_CONFIG` when the JSON is not a
-/// valid configuration (the error's field names the key). `err_out` may be NULL; otherwise
+/// `"config_json"`) or `client_out` is NULL; `VC_RESULT_INVALID_CONFIG` when the text is larger
+/// than a config file may be (1 MiB, field `"config_json"`) or the JSON is not a valid
+/// configuration (the error's field names the key). `err_out` may be NULL; otherwise
 /// `*err_out` receives an error object on failure only (free it with `vc_error_free`).
 ///
 /// Thread-safety: safe from any thread.
@@ -55,7 +74,7 @@ pub extern "C" fn vc_client_new(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let config = arg_json_value(config_json, "config_json")?;
+        let config = arg_config_json(config_json, "config_json")?;
         let out = arg_out(client_out, "client_out")?;
         let client = Client::new(ChannelConfig::from_value(config)?)?;
         let vendor = CString::new(client.vendor().as_str())
@@ -221,9 +240,9 @@ pub extern "C" fn vc_client_send_sms_code(
 /// On success writes a new router to `*router_out`; free it with `vc_router_free`.
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` when `configs_json` is NULL, not UTF-8, not JSON or not
-/// an array, or `router_out` is NULL; `VC_RESULT_INVALID_CONFIG` for an empty array or an
-/// invalid configuration. `err_out` may be NULL; otherwise `*err_out` receives an error object
-/// on failure only (free it with `vc_error_free`).
+/// an array, or `router_out` is NULL; `VC_RESULT_INVALID_CONFIG` for a text larger than 1 MiB,
+/// an empty array or an invalid configuration. `err_out` may be NULL; otherwise `*err_out`
+/// receives an error object on failure only (free it with `vc_error_free`).
 ///
 /// Thread-safety: safe from any thread.
 #[no_mangle]
@@ -233,7 +252,8 @@ pub extern "C" fn vc_router_new(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let serde_json::Value::Array(values) = arg_json_value(configs_json, "configs_json")? else {
+        let serde_json::Value::Array(values) = arg_config_json(configs_json, "configs_json")?
+        else {
             return Err(voicecode::Error::invalid_input(
                 "configs_json",
                 "must be a JSON array of channel configurations",

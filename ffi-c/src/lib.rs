@@ -86,3 +86,28 @@ mod tests {
         assert_eq!(loaded.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     }
 }
+
+/// The `c_json` fuzz target (fuzz/src/c_targets.rs), compiled here to replay its committed
+/// corpus (fuzz/corpus/c_json/) as an ordinary test.
+#[cfg(test)]
+#[path = "../../fuzz/src/c_targets.rs"]
+mod fuzz_c_targets;
+
+#[cfg(test)]
+mod fuzz_replay {
+    #[test]
+    fn the_c_json_fuzz_corpus_replays_without_a_panic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/c_json");
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.expect("a corpus entry").path())
+            .collect();
+        assert!(!files.is_empty());
+        for file in &files {
+            let input = std::fs::read(file).expect("a corpus file");
+            let outcome = std::panic::catch_unwind(|| super::fuzz_c_targets::c_json(&input));
+            assert!(outcome.is_ok(), "c_json panics on {}", file.display());
+        }
+        println!("fuzz corpus c_json: {} inputs replayed", files.len());
+    }
+}

@@ -116,8 +116,9 @@ pub extern "C" fn vc_sim_config_json(
 /// TESTING FACILITY. Injects a fault for a vendor's next requests, in the simulator admin
 /// API's shape: `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
 /// `{"vendor":"ytx","fault":"hang"}`, `{"vendor":"ytx","fault":"latency","ms":250}`. Faults:
-/// `latency`, `vendor_code`, `http_5xx_html`, `reset_before_answer`, `hang`,
-/// `truncated_body`, `non_utf8_body`, `oversized_body`; `times` defaults to 1.
+/// `latency`, `vendor_code`, `http_5xx_html`, `http_500`, `reset_before_answer`, `hang`,
+/// `truncated_body`, `truncated_json`, `truncated_xml`, `slow_drip`, `non_utf8_body`,
+/// `oversized_body`, `huge_body`; `times` defaults to 1.
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or a malformed fault. `err_out` may be
 /// NULL; otherwise `*err_out` receives an error object on failure only.

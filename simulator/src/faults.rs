@@ -41,6 +41,11 @@ pub enum Fault {
         /// How many requests get it.
         times: u32,
     },
+    /// HTTP 500 with a plain-text body, as a crashed application server answers.
+    Http500 {
+        /// How many requests get it.
+        times: u32,
+    },
     /// Read the request in full, then close the connection without a byte of answer.
     ResetBeforeAnswer {
         /// How many requests get it.
@@ -51,8 +56,26 @@ pub enum Fault {
         /// How many requests get it.
         times: u32,
     },
-    /// Announce a full answer in `Content-Length`, send half of it, close the connection.
+    /// Announce a full answer in `Content-Length`, send half of it, close the connection: a
+    /// reset in the middle of the body.
     TruncatedBody {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// HTTP 200, correctly framed, whose JSON body stops halfway through a success answer
+    /// (a gateway that buffered part of it, a vendor that crashed while writing).
+    TruncatedJson {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// The same with an XML body (ihuyi answers in XML too).
+    TruncatedXml {
+        /// How many requests get it.
+        times: u32,
+    },
+    /// HTTP 200 and its headers at once, then the body one byte a second: only a timeout on
+    /// the whole exchange, not on each read, ends it.
+    SlowDrip {
         /// How many requests get it.
         times: u32,
     },
@@ -66,6 +89,12 @@ pub enum Fault {
         /// How many requests get it.
         times: u32,
     },
+    /// HTTP 200 with a 10 MiB body streamed without `Content-Length`, so that only the
+    /// client's own cap stops it.
+    HugeBody {
+        /// How many requests get it.
+        times: u32,
+    },
 }
 
 impl Fault {
@@ -75,11 +104,16 @@ impl Fault {
             Fault::Latency(_) => "latency",
             Fault::VendorCode { .. } => "vendor_code",
             Fault::Http5xxHtml { .. } => "http_5xx_html",
+            Fault::Http500 { .. } => "http_500",
             Fault::ResetBeforeAnswer { .. } => "reset_before_answer",
             Fault::Hang { .. } => "hang",
             Fault::TruncatedBody { .. } => "truncated_body",
+            Fault::TruncatedJson { .. } => "truncated_json",
+            Fault::TruncatedXml { .. } => "truncated_xml",
+            Fault::SlowDrip { .. } => "slow_drip",
             Fault::NonUtf8Body { .. } => "non_utf8_body",
             Fault::OversizedBody { .. } => "oversized_body",
+            Fault::HugeBody { .. } => "huge_body",
         }
     }
 
@@ -89,11 +123,16 @@ impl Fault {
             Fault::Latency(_) => return None,
             Fault::VendorCode { code, times } => (Injected::VendorCode(code), times),
             Fault::Http5xxHtml { times } => (Injected::Http5xxHtml, times),
+            Fault::Http500 { times } => (Injected::Http500, times),
             Fault::ResetBeforeAnswer { times } => (Injected::Reset, times),
             Fault::Hang { times } => (Injected::Hang, times),
             Fault::TruncatedBody { times } => (Injected::Truncated, times),
+            Fault::TruncatedJson { times } => (Injected::TruncatedJson, times),
+            Fault::TruncatedXml { times } => (Injected::TruncatedXml, times),
+            Fault::SlowDrip { times } => (Injected::SlowDrip, times),
             Fault::NonUtf8Body { times } => (Injected::NonUtf8, times),
             Fault::OversizedBody { times } => (Injected::Oversized, times),
+            Fault::HugeBody { times } => (Injected::Huge, times),
         })
     }
 }
@@ -103,11 +142,16 @@ impl Fault {
 pub(crate) enum Injected {
     VendorCode(String),
     Http5xxHtml,
+    Http500,
     Reset,
     Hang,
     Truncated,
+    TruncatedJson,
+    TruncatedXml,
+    SlowDrip,
     NonUtf8,
     Oversized,
+    Huge,
 }
 
 impl Injected {
@@ -115,11 +159,16 @@ impl Injected {
         match self {
             Injected::VendorCode(code) => Fault::VendorCode { code, times },
             Injected::Http5xxHtml => Fault::Http5xxHtml { times },
+            Injected::Http500 => Fault::Http500 { times },
             Injected::Reset => Fault::ResetBeforeAnswer { times },
             Injected::Hang => Fault::Hang { times },
             Injected::Truncated => Fault::TruncatedBody { times },
+            Injected::TruncatedJson => Fault::TruncatedJson { times },
+            Injected::TruncatedXml => Fault::TruncatedXml { times },
+            Injected::SlowDrip => Fault::SlowDrip { times },
             Injected::NonUtf8 => Fault::NonUtf8Body { times },
             Injected::Oversized => Fault::OversizedBody { times },
+            Injected::Huge => Fault::HugeBody { times },
         }
     }
 
@@ -239,11 +288,16 @@ impl FaultSpec {
                 spec.times = Some(*times);
             }
             Fault::Http5xxHtml { times }
+            | Fault::Http500 { times }
             | Fault::ResetBeforeAnswer { times }
             | Fault::Hang { times }
             | Fault::TruncatedBody { times }
+            | Fault::TruncatedJson { times }
+            | Fault::TruncatedXml { times }
+            | Fault::SlowDrip { times }
             | Fault::NonUtf8Body { times }
-            | Fault::OversizedBody { times } => spec.times = Some(*times),
+            | Fault::OversizedBody { times }
+            | Fault::HugeBody { times } => spec.times = Some(*times),
         }
         spec
     }
@@ -261,15 +315,21 @@ impl FaultSpec {
                 Fault::VendorCode { code, times }
             }
             "http_5xx_html" => Fault::Http5xxHtml { times },
+            "http_500" => Fault::Http500 { times },
             "reset_before_answer" => Fault::ResetBeforeAnswer { times },
             "hang" => Fault::Hang { times },
             "truncated_body" => Fault::TruncatedBody { times },
+            "truncated_json" => Fault::TruncatedJson { times },
+            "truncated_xml" => Fault::TruncatedXml { times },
+            "slow_drip" => Fault::SlowDrip { times },
             "non_utf8_body" => Fault::NonUtf8Body { times },
             "oversized_body" => Fault::OversizedBody { times },
+            "huge_body" => Fault::HugeBody { times },
             other => {
                 return Err(format!(
-                    "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, reset_before_answer, \
-                     hang, truncated_body, non_utf8_body or oversized_body"
+                    "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, http_500, \
+                     reset_before_answer, hang, truncated_body, truncated_json, truncated_xml, slow_drip, \
+                     non_utf8_body, oversized_body or huge_body"
                 ))
             }
         };
@@ -279,6 +339,23 @@ impl FaultSpec {
 
 /// More than the 1 MiB the client accepts.
 const OVERSIZED_LEN: usize = (1 << 20) + 4096;
+
+/// `huge_body`: 10 MiB, in chunks of 64 KiB.
+const HUGE_CHUNK: usize = 64 * 1024;
+const HUGE_CHUNKS: usize = 160;
+
+/// `truncated_json`: a success answer with every vendor's success fields, cut off in the middle.
+const TRUNCATED_JSON: &str =
+    r#"{"statusCode":"0","statusMsg":"提交成功","code":"0","resultcode":"0","requestId":"2016010"#;
+
+/// `truncated_xml`: an ihuyi-style success answer, cut off before its root element closes.
+const TRUNCATED_XML: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+<SubmitResult xmlns=\"http://106.ihuyi.com/\">\n<code>2</code>\n<msg>提交成功</msg>\n<voiceid>1";
+
+/// `slow_drip`: the answer dripped out, and the pause between its bytes.
+const DRIP_BODY: &str =
+    r#"{"statusCode":"0","code":"0","resultcode":"0","note":"dripped by voicecode-sim"}"#;
+const DRIP_INTERVAL: Duration = Duration::from_secs(1);
 
 const BAD_GATEWAY_PAGE: &str =
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
@@ -332,8 +409,22 @@ pub(crate) async fn respond(
                 Err::<Bytes, _>(std::io::Error::other("connection reset by voicecode-sim"))
             }))),
         },
+        Injected::Http500 => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "Internal Server Error\n",
+        )
+            .into_response(),
         Injected::Hang => std::future::pending().await,
         Injected::Truncated => truncated(vendor),
+        Injected::TruncatedJson => (StatusCode::OK, json, TRUNCATED_JSON).into_response(),
+        Injected::TruncatedXml => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/xml;charset=utf-8")],
+            TRUNCATED_XML,
+        )
+            .into_response(),
+        Injected::SlowDrip => slow_drip(),
         Injected::NonUtf8 => (
             StatusCode::OK,
             json,
@@ -347,7 +438,41 @@ pub(crate) async fn respond(
             body.extend_from_slice(b"\"}");
             (StatusCode::OK, json, body).into_response()
         }
+        Injected::Huge => {
+            let chunk = Bytes::from(vec![b' '; HUGE_CHUNK]);
+            let chunks = std::iter::repeat_n(chunk, HUGE_CHUNKS).map(Ok::<_, std::io::Error>);
+            let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
+            response
+        }
     }
+}
+
+/// Headers at once, with the body's full length; then one byte per [`DRIP_INTERVAL`]. The
+/// stream ends when the client goes away (hyper drops it on the first failed write).
+fn slow_drip() -> Response {
+    let bytes = Bytes::from_static(DRIP_BODY.as_bytes());
+    let length = bytes.len();
+    let stream = futures_util::stream::iter(0..length).then(move |i| {
+        let byte = bytes.slice(i..i + 1);
+        async move {
+            if i > 0 {
+                tokio::time::sleep(DRIP_INTERVAL).await;
+            }
+            Ok::<Bytes, std::io::Error>(byte)
+        }
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+    response
 }
 
 /// `Content-Length` promises the whole answer; half of it arrives, then the connection breaks.
@@ -387,11 +512,16 @@ mod tests {
                 times: 2,
             },
             Fault::Http5xxHtml { times: 1 },
+            Fault::Http500 { times: 2 },
             Fault::ResetBeforeAnswer { times: 3 },
             Fault::Hang { times: 1 },
             Fault::TruncatedBody { times: 1 },
+            Fault::TruncatedJson { times: 1 },
+            Fault::TruncatedXml { times: 1 },
+            Fault::SlowDrip { times: 1 },
             Fault::NonUtf8Body { times: 1 },
             Fault::OversizedBody { times: 4 },
+            Fault::HugeBody { times: 1 },
         ]
     }
 

@@ -28,16 +28,20 @@ fn assert_fault_result(err: &Error, vendor: Vendor, kind: ErrorKind) {
 
 /// One journal entry per vendor, answered by the named fault.
 fn assert_each_arrived_once(sim: &voicecode_sim::Simulator, fault_name: &str) {
-    let journal = sim.journal();
     for vendor in Vendor::ALL {
-        let entries: Vec<_> = journal.iter().filter(|e| e.vendor == vendor).collect();
-        assert_eq!(entries.len(), 1, "{vendor}: {entries:?}");
-        assert!(
-            matches!(&entries[0].verdict, Verdict::Fault { fault, .. } if fault == fault_name),
-            "{vendor}: {:?}",
-            entries[0].verdict
-        );
+        assert_each_arrived_once_for(sim, vendor, fault_name);
     }
+}
+
+fn assert_each_arrived_once_for(sim: &voicecode_sim::Simulator, vendor: Vendor, fault_name: &str) {
+    let journal = sim.journal();
+    let entries: Vec<_> = journal.iter().filter(|e| e.vendor == vendor).collect();
+    assert_eq!(entries.len(), 1, "{vendor}: {entries:?}");
+    assert!(
+        matches!(&entries[0].verdict, Verdict::Fault { fault, .. } if fault == fault_name),
+        "{vendor}: {:?}",
+        entries[0].verdict
+    );
 }
 
 #[test]
@@ -228,4 +232,70 @@ fn a_closed_port_is_a_network_error_and_nothing_was_sent() {
         (ErrorKind::Network, Outcome::NotSent),
         "{err}"
     );
+}
+
+#[test]
+fn the_body_faults_send_what_they_promise() {
+    let sim = start();
+    let raw = |fault: Fault| {
+        sim.inject(Vendor::Ytx, fault);
+        let request = client(&sim, Vendor::Ytx)
+            .channel()
+            .send_code_request(
+                &SendCode::new("13800138000", "1234"),
+                &voicecode::protocol::Context::fresh(),
+            )
+            .unwrap();
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap();
+        let response = http
+            .post(&request.url)
+            .body(request.body.clone())
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let length = response.content_length();
+        (status, length, response.bytes().unwrap().to_vec())
+    };
+    let (status, length, body) = raw(Fault::HugeBody { times: 1 });
+    assert_eq!((status, length, body.len()), (200, None, 10 << 20));
+    let (status, _, body) = raw(Fault::Http500 { times: 1 });
+    assert_eq!(
+        (status, body.as_slice()),
+        (500, &b"Internal Server Error\n"[..])
+    );
+    for fault in [
+        Fault::TruncatedJson { times: 1 },
+        Fault::TruncatedXml { times: 1 },
+    ] {
+        let (status, length, body) = raw(fault.clone());
+        assert_eq!(
+            (status, length),
+            (200, Some(body.len() as u64)),
+            "{fault:?}"
+        );
+        let text = String::from_utf8(body).unwrap();
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_err(),
+            "{text}"
+        );
+        assert!(!text.ends_with('}') && !text.ends_with('>'), "{text}");
+    }
+}
+
+#[test]
+fn a_slow_drip_is_a_timeout_even_though_bytes_keep_coming() {
+    let sim = start();
+    sim.inject(Vendor::Huawei, Fault::SlowDrip { times: 1 });
+    let started = Instant::now();
+    let err = first_request(&client_with_timeout(&sim, Vendor::Huawei, 300), 0).unwrap_err();
+    assert_fault_result(&err, Vendor::Huawei, ErrorKind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_each_arrived_once_for(&sim, Vendor::Huawei, "slow_drip");
 }

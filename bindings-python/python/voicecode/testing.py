@@ -12,8 +12,9 @@ call-status pushes) with demo accounts, and can be told to misbehave::
         assert sim.count("huawei", "send_code") == 1
 
 Fault names: ``latency`` (``ms=``, on every request until :meth:`Simulator.clear_faults`),
-``vendor_code`` (``code=``), ``http_5xx_html``, ``reset_before_answer``, ``hang``,
-``truncated_body``, ``non_utf8_body``, ``oversized_body`` (each for ``times=`` requests).
+``vendor_code`` (``code=``), ``http_5xx_html``, ``http_500``, ``reset_before_answer``, ``hang``,
+``truncated_body``, ``truncated_json``, ``truncated_xml``, ``slow_drip``, ``non_utf8_body``,
+``oversized_body``, ``huge_body`` (each for ``times=`` requests).
 """
 
 from __future__ import annotations
@@ -40,11 +41,16 @@ FaultName = Literal[
     "latency",
     "vendor_code",
     "http_5xx_html",
+    "http_500",
     "reset_before_answer",
     "hang",
     "truncated_body",
+    "truncated_json",
+    "truncated_xml",
+    "slow_drip",
     "non_utf8_body",
     "oversized_body",
+    "huge_body",
 ]
 """What can go wrong on a vendor's next requests."""
 

@@ -1,0 +1,482 @@
+//! The fault matrix: every vendor × every send-like operation it has × every way an answer can
+//! go wrong → the kind and outcome the README's error tables give, within the timeout plus
+//! 200 ms, with exactly one request at the vendor (never a resend; none when the port is
+//! closed). Then the same faults on the first channel of a two-channel `Router`: it moves on to
+//! the healthy second channel only where no call can have been placed (`not_sent`).
+//!
+//! The matrix covers vendors added later by itself: it walks `Vendor::ALL` and every operation,
+//! and skips an operation where the core answers that the vendor lacks it (`invalid_config` on
+//! `vendor`). Each vendor runs on a thread of its own with simulators of its own, so that the
+//! timeouts overlap; the whole matrix takes a few seconds. Its table is written to stderr
+//! directly, past the test harness's capture, so that every run shows it.
+
+mod common;
+
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::json;
+use voicecode::{
+    ChannelConfig, Client, Error, ErrorKind, Outcome, Router, SendCode, SendSmsCode, SmsPurpose,
+    Vendor, VerifyCaptcha,
+};
+use voicecode_sim::{Fault, Simulator};
+
+/// The client's timeout: short, so that the timeouts in the matrix cost little.
+const TIMEOUT_MS: u64 = 300;
+/// How long past the timeout a failure may take to come back.
+const SLACK_MS: u64 = 200;
+
+/// A send-like operation: one that may place a call or send a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    SendCode,
+    Captcha,
+    VerifyCaptcha,
+    SendSmsCode,
+}
+
+const OPS: [Op; 4] = [
+    Op::SendCode,
+    Op::Captcha,
+    Op::VerifyCaptcha,
+    Op::SendSmsCode,
+];
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::SendCode => "send_code",
+            Op::Captcha => "captcha",
+            Op::VerifyCaptcha => "verify_captcha",
+            Op::SendSmsCode => "send_sms_code",
+        }
+    }
+
+    /// Whether the vendor has this operation, asked of the protocol layer (no I/O): the core
+    /// refuses an operation a vendor lacks as `invalid_config` on `vendor`.
+    fn supported_by(self, client: &Client) -> bool {
+        let channel = client.channel();
+        let built = match self {
+            Op::SendCode => channel.check_send_code(&send_code(0)),
+            Op::Captcha => channel.captcha_request().map(drop),
+            Op::VerifyCaptcha => channel.verify_captcha_request(&verify_captcha(0)).map(drop),
+            Op::SendSmsCode => channel.send_sms_code_request(&send_sms_code(0)).map(drop),
+        };
+        match built {
+            Ok(()) => true,
+            Err(e) if e.kind() == ErrorKind::InvalidConfig && e.field() == Some("vendor") => false,
+            Err(e) => panic!(
+                "{}: {} is refused locally: {e}",
+                client.vendor(),
+                self.name()
+            ),
+        }
+    }
+
+    fn call(self, client: &Client, n: u32) -> Result<(), Error> {
+        match self {
+            Op::SendCode => client.send_code(&send_code(n)).map(drop),
+            Op::Captcha => client.captcha().map(drop),
+            Op::VerifyCaptcha => client.verify_captcha(&verify_captcha(n)).map(drop),
+            Op::SendSmsCode => client.send_sms_code(&send_sms_code(n)).map(drop),
+        }
+    }
+}
+
+fn send_code(n: u32) -> SendCode {
+    SendCode::new(mobile(n), "4821")
+}
+
+fn verify_captcha(n: u32) -> VerifyCaptcha {
+    // The fault answers before the vendor looks at the token.
+    VerifyCaptcha {
+        token: "fault-matrix-token".into(),
+        x: 237.0,
+        y: 5.0,
+        mobile: mobile(n),
+    }
+}
+
+fn send_sms_code(n: u32) -> SendSmsCode {
+    SendSmsCode {
+        mobile: mobile(n),
+        purpose: SmsPurpose::Login,
+        captcha_token: "fault-matrix-token".into(),
+    }
+}
+
+/// One column of the matrix: what goes wrong, and what the caller must be told.
+struct Case {
+    name: &'static str,
+    /// `None`: nothing listens on the port.
+    fault: Option<Fault>,
+    kind: ErrorKind,
+    outcome: Outcome,
+}
+
+fn cases() -> Vec<Case> {
+    use ErrorKind::*;
+    use Outcome::*;
+    let case = |name, fault, kind, outcome| Case {
+        name,
+        fault,
+        kind,
+        outcome,
+    };
+    vec![
+        case(
+            "latency",
+            Some(Fault::Latency(Duration::from_millis(TIMEOUT_MS * 7))),
+            Timeout,
+            Unknown,
+        ),
+        case("hang", Some(Fault::Hang { times: 1 }), Timeout, Unknown),
+        case(
+            "reset_before_answer",
+            Some(Fault::ResetBeforeAnswer { times: 1 }),
+            Network,
+            Unknown,
+        ),
+        case(
+            "reset_mid_body",
+            Some(Fault::TruncatedBody { times: 1 }),
+            Network,
+            Unknown,
+        ),
+        case(
+            "http_500",
+            Some(Fault::Http500 { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "http_502_html",
+            Some(Fault::Http5xxHtml { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "truncated_json",
+            Some(Fault::TruncatedJson { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "truncated_xml",
+            Some(Fault::TruncatedXml { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "non_utf8",
+            Some(Fault::NonUtf8Body { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "oversized_1mib",
+            Some(Fault::OversizedBody { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "huge_10mib",
+            Some(Fault::HugeBody { times: 1 }),
+            Protocol,
+            Unknown,
+        ),
+        case(
+            "slow_drip",
+            Some(Fault::SlowDrip { times: 1 }),
+            Timeout,
+            Unknown,
+        ),
+        case("connection_refused", None, Network, NotSent),
+    ]
+}
+
+/// A distinct number per call across the whole matrix (cloud10658 calls a number once a minute).
+fn next_n() -> u32 {
+    static N: AtomicU32 = AtomicU32::new(100);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A `base_url` where nothing listens: a port the OS just handed out and took back.
+fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn config(sim: &Simulator, vendor: Vendor, base_url: Option<String>) -> ChannelConfig {
+    let mut changes = json!({ "timeout_ms": TIMEOUT_MS });
+    if let Some(url) = base_url {
+        changes["base_url"] = json!(url);
+    }
+    config_with(sim, vendor, changes)
+}
+
+/// One cell's result, as the table shows it.
+struct Row {
+    vendor: Vendor,
+    layer: &'static str,
+    op: &'static str,
+    case: &'static str,
+    got: String,
+    elapsed: Duration,
+    /// Requests the faulted vendor received, and the healthy second channel (routers only).
+    journal: usize,
+    second: Option<usize>,
+    problems: Vec<String>,
+}
+
+/// Runs `call` against a fresh client of `sim` (or a closed port), with `case`'s fault injected.
+fn faulted<T>(
+    sim: &Simulator,
+    vendor: Vendor,
+    case: &Case,
+    call: impl FnOnce(ChannelConfig) -> T,
+) -> (T, Duration, usize) {
+    sim.clear_faults();
+    let before = sim.journal().len();
+    let base_url = match &case.fault {
+        Some(fault) => {
+            sim.inject(vendor, fault.clone());
+            None
+        }
+        None => Some(closed_port_url()),
+    };
+    let config = config(sim, vendor, base_url);
+    let started = Instant::now();
+    let result = call(config);
+    let elapsed = started.elapsed();
+    sim.clear_faults();
+    (result, elapsed, sim.journal().len() - before)
+}
+
+fn check_error(result: &Result<(), Error>, vendor: Vendor, case: &Case) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    let got = match result {
+        Ok(()) => {
+            problems.push("succeeded".to_owned());
+            "ok".to_owned()
+        }
+        Err(e) => {
+            if (e.kind(), e.outcome()) != (case.kind, case.outcome) {
+                problems.push(format!(
+                    "expected {}/{}: {e}",
+                    case.kind.as_str(),
+                    case.outcome.as_str()
+                ));
+            }
+            if e.vendor() != Some(vendor) {
+                problems.push(format!("error names vendor {:?}", e.vendor()));
+            }
+            format!("{}/{}", e.kind().as_str(), e.outcome().as_str())
+        }
+    };
+    (got, problems)
+}
+
+fn check_timing_and_journal(
+    elapsed: Duration,
+    journal: usize,
+    case: &Case,
+    problems: &mut Vec<String>,
+) {
+    if elapsed > Duration::from_millis(TIMEOUT_MS + SLACK_MS) {
+        problems.push(format!("took {elapsed:?}"));
+    }
+    let expected = usize::from(case.fault.is_some());
+    if journal != expected {
+        problems.push(format!(
+            "the vendor received {journal} requests, expected {expected}"
+        ));
+    }
+}
+
+/// Every operation of `vendor` under every fault, through a client.
+fn client_rows(vendor: Vendor) -> Vec<Row> {
+    let sim = start();
+    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    let mut rows = Vec::new();
+    for op in OPS.into_iter().filter(|op| op.supported_by(&probe)) {
+        for case in cases() {
+            let (result, elapsed, journal) = faulted(&sim, vendor, &case, |config| {
+                let client = Client::new(config).expect("client");
+                op.call(&client, next_n())
+            });
+            let (got, mut problems) = check_error(&result, vendor, &case);
+            check_timing_and_journal(elapsed, journal, &case, &mut problems);
+            rows.push(Row {
+                vendor,
+                layer: "client",
+                op: op.name(),
+                case: case.name,
+                got,
+                elapsed,
+                journal,
+                second: None,
+                problems,
+            });
+        }
+    }
+    rows
+}
+
+/// Every fault on the first of two channels of `vendor` (the second, on a healthy simulator of
+/// its own, is the same vendor, so that any vendor that sends codes can be tested alone).
+fn router_rows(vendor: Vendor) -> Vec<Row> {
+    let sim = start();
+    let healthy = start();
+    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    if !Op::SendCode.supported_by(&probe) {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for case in cases() {
+        let second_before = healthy.journal().len();
+        let (result, elapsed, journal) = faulted(&sim, vendor, &case, |config| {
+            let router = Router::new(vec![config, config_with(&healthy, vendor, json!({}))])
+                .expect("router");
+            router.send_code(&send_code(next_n()))
+        });
+        let second = healthy.journal().len() - second_before;
+        let mut problems = Vec::new();
+        let got = match &result {
+            Ok(receipt) => {
+                if case.outcome != Outcome::NotSent {
+                    problems.push(format!(
+                        "moved on after {}/{}",
+                        case.kind.as_str(),
+                        case.outcome.as_str()
+                    ));
+                }
+                format!("ok via second ({})", receipt.vendor)
+            }
+            Err(e) => {
+                if case.outcome == Outcome::NotSent {
+                    problems.push(format!("did not move on: {e}"));
+                }
+                let (got, more) = check_error(&Err(e.clone()), vendor, &case);
+                problems.extend(more);
+                if e.attempts().len() != 1 {
+                    problems.push(format!(
+                        "{} attempts: {:?}",
+                        e.attempts().len(),
+                        e.attempts()
+                    ));
+                }
+                got
+            }
+        };
+        check_timing_and_journal(elapsed, journal, &case, &mut problems);
+        let expected_second = usize::from(case.outcome == Outcome::NotSent);
+        if second != expected_second {
+            problems.push(format!(
+                "the second channel received {second} requests, expected {expected_second}"
+            ));
+        }
+        rows.push(Row {
+            vendor,
+            layer: "router",
+            op: "send_code",
+            case: case.name,
+            got,
+            elapsed,
+            journal,
+            second: Some(second),
+            problems,
+        });
+    }
+    rows
+}
+
+fn print_table(rows: &[Row]) {
+    let mut text = String::from(
+        "\nfault matrix (timeout 300 ms; journal = requests at the faulted vendor, then at the \
+         router's second channel)\n",
+    );
+    text.push_str(&format!(
+        "{:<10} {:<6} {:<14} {:<19} {:<26} {:>8} {:>7}  {}\n",
+        "vendor", "layer", "operation", "fault", "kind/outcome", "elapsed", "journal", "result"
+    ));
+    for row in rows {
+        let journal = match row.second {
+            Some(second) => format!("{}+{second}", row.journal),
+            None => row.journal.to_string(),
+        };
+        let verdict = if row.problems.is_empty() {
+            "ok".to_owned()
+        } else {
+            format!("FAIL: {}", row.problems.join("; "))
+        };
+        text.push_str(&format!(
+            "{:<10} {:<6} {:<14} {:<19} {:<26} {:>6}ms {:>7}  {verdict}\n",
+            row.vendor.as_str(),
+            row.layer,
+            row.op,
+            row.case,
+            row.got,
+            row.elapsed.as_millis(),
+            journal,
+        ));
+    }
+    // Straight to the process's stderr: the harness captures print!/eprint! but not this, so the
+    // table shows in every run, passing or failing.
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+#[test]
+fn every_vendor_operation_and_fault_gives_the_documented_kind_in_time_with_one_request() {
+    let rows: Vec<Row> = std::thread::scope(|scope| {
+        let threads: Vec<_> = Vendor::ALL
+            .into_iter()
+            .map(|vendor| {
+                scope.spawn(move || {
+                    let mut rows = client_rows(vendor);
+                    rows.extend(router_rows(vendor));
+                    rows
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("no panic"))
+            .collect()
+    });
+    print_table(&rows);
+    let cells = rows.len();
+    let failures: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.problems.is_empty())
+        .map(|r| {
+            format!(
+                "{} {} {} {}: {}",
+                r.vendor,
+                r.layer,
+                r.op,
+                r.case,
+                r.problems.join("; ")
+            )
+        })
+        .collect();
+    // Every vendor has at least one send-like operation, and each is crossed with every fault.
+    for vendor in Vendor::ALL {
+        assert!(
+            rows.iter().filter(|r| r.vendor == vendor).count() >= cases().len(),
+            "{vendor} has no send-like operation in the matrix"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
