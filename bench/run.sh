@@ -28,7 +28,7 @@ if ((quick)); then
     # Debug builds: CI already has them from the other suites, and an optimised build of the
     # workspace, the wheel and the addon would add minutes on 2 cores for figures nobody reads.
     profile=debug cargo_profile=() bench_profile=(--profile dev) maturin_profile=(--profile dev) npm_build=build:debug
-    seconds=0.3 micro_seconds=0.2 memory_sends=5000 in_flight=1,16,64,256,1024 latency_seconds=1
+    seconds=0.3 micro_seconds=0.2 memory_sends=2000 in_flight=1,16,256,1024 latency_seconds=0.5
     report_dir="$work"
 else
     profile=release cargo_profile=(--release) bench_profile=() maturin_profile=(--release) npm_build=build

@@ -124,12 +124,16 @@ int main(int argc, char **argv) {
     } else if (strcmp(part, "overhead") == 0) {
         vc_client *client = client_for(dir, "huawei");
         double best = 1e9;
+        /* Five rounds of about a fifth of the time each; the best round is the figure. */
         for (int round = 0; round < 5; round++) {
-            const int n = 100000;
+            long n = 0;
             double started = now();
-            for (int i = 0; i < n; i++)
-                if (send_one(client, INVALID)) { fprintf(stderr, "accepted\n"); return 1; }
-            double ns = (now() - started) * 1e9 / n;
+            while (now() - started < seconds / 5) {
+                for (int i = 0; i < 100; i++)
+                    if (send_one(client, INVALID)) { fprintf(stderr, "accepted\n"); return 1; }
+                n += 100;
+            }
+            double ns = (now() - started) * 1e9 / (double)n;
             if (ns < best) best = ns;
         }
         snprintf(line, sizeof line, "{\"part\":\"overhead\",\"layer\":\"c\",\"ns\":%.1f}", best);
