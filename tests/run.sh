@@ -40,6 +40,9 @@ suite "Rust tests" cargo test --workspace --locked
 suite "C ABI, PHP and Java" bash ffi-c/test.sh
 suite "Python" bash bindings-python/test.sh
 suite "Node" bash bindings-node/test.sh
+# Every benchmark part, briefly, on debug builds: figures printed, not asserted, so that the
+# benchmarks cannot rot (bench/run.sh without --quick writes bench/RESULTS.md).
+suite "Benchmarks (quick)" bash bench/run.sh --quick
 
 echo
 ((failed)) && printf 'failed suites: %s\n' "${failures[*]}"

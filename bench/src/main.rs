@@ -1,125 +1,323 @@
-//! Benchmarks behind the README's advice, each a ratio to a baseline measured in the same run
-//! (absolute times depend on the machine; ratios much less so).
+//! The Rust side of `bench/run.sh`: every figure is printed next to a baseline measured in the
+//! same run against the same simulator process (absolute times depend on the machine; ratios
+//! much less so). Each part appends one JSON object per figure to the results file, which
+//! `bench/report.py` turns into `bench/RESULTS.md`.
 //!
-//! 1. Sharing one `Client` against building a client per send: the advice to keep one client
-//!    per process and channel (its connection pool and, for the blocking client, its I/O thread).
-//! 2. Building and signing a request (the sans-IO layer) against one loopback round trip to the
-//!    simulator: what the protocol layer costs next to the cheapest possible network call.
-//! 3. The blocking `Client`'s design — the async client's code awaited on the caller's thread,
-//!    one I/O thread driving the sockets — against reqwest's own blocking client sending the
-//!    same signed request (the design it replaced, which needed a second pool per channel).
-//!
-//! Run: `cargo run --release -p voicecode-bench` (a debug build works too, with other figures).
+//! ```text
+//! voicecode-bench <part> <simulator base URL> <results.jsonl> [seconds] [extra]
+//!   loopback     one caller, keep-alive: bare reqwest (async and blocking) against
+//!                AsyncClient and Client, Huawei callVerify and ihuyi Submit
+//!   design       one shared Client against a Client per send, signing against a send
+//!   concurrency  AsyncClient sends per second at each in-flight count in `extra`
+//!                (comma-separated), latency injected by the caller
+//!   memory       `extra` sends through one Client, RSS sampled every tenth
+//! ```
 
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use voicecode::protocol::{Channel, Context, HttpResponse, Method};
-use voicecode::{ChannelConfig, Client, SendCode, Vendor};
-use voicecode_sim::{SimOptions, Simulator};
+use serde_json::{json, Value};
+use voicecode::protocol::{Channel, Context, HttpRequest, Method};
+use voicecode::{AsyncClient, ChannelConfig, Client, SendCode, Vendor};
 
-const SENDS: usize = 200;
-const ROUNDS: usize = 5;
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sim = Simulator::start(SimOptions::default())?;
-    let request = SendCode::new("+8613800138000", "4821");
-    println!("voicecode benchmarks against the simulator ({SENDS} sends per round, median of {ROUNDS} rounds)\n");
+/// The vendors of the loopback comparison: one signed with HMAC-SHA256 in headers (JSON body),
+/// one signed with MD5 in a form.
+const LOOPBACK_VENDORS: [Vendor; 2] = [Vendor::Huawei, Vendor::Ihuyi];
 
-    for vendor in [Vendor::Huawei, Vendor::Ihuyi] {
-        let config = || ChannelConfig::from_value(sim.config_json(vendor));
-        // Every send costs a unit of the simulated balance.
-        sim.set_balance(vendor, u64::MAX / 2);
-
-        let shared_client = Client::new(config()?)?;
-        let shared = median(|| {
-            for _ in 0..SENDS {
-                shared_client
-                    .send_code(&request)
-                    .expect("the simulator accepts");
-            }
-        });
-        let fresh = median(|| {
-            for _ in 0..SENDS {
-                let client = Client::new(config().expect("valid")).expect("valid");
-                client.send_code(&request).expect("the simulator accepts");
-            }
-        });
-        report(
-            &format!("{vendor}: one shared Client"),
-            shared,
-            &format!("{vendor}: a new Client per send"),
-            fresh,
-        );
-
-        let channel = Channel::new(config()?)?;
-        let build = median(|| {
-            for _ in 0..SENDS {
-                let ctx = Context::fresh();
-                std::hint::black_box(channel.send_code_request(&request, &ctx).expect("valid"));
-            }
-        });
-        report(
-            &format!("{vendor}: build + sign a request"),
-            build,
-            &format!("{vendor}: a whole loopback send"),
-            shared,
-        );
-
-        let http = reqwest::blocking::Client::builder().no_proxy().build()?;
-        let reqwest_blocking = median(|| {
-            for _ in 0..SENDS {
-                let req = channel
-                    .send_code_request(&request, &Context::fresh())
-                    .expect("valid");
-                let method = match req.method {
-                    Method::Get => reqwest::Method::GET,
-                    Method::Post => reqwest::Method::POST,
-                };
-                let mut builder = http.request(method, &req.url);
-                for (name, value) in &req.headers {
-                    builder = builder.header(name, value);
-                }
-                let response = builder
-                    .body(req.body)
-                    .send()
-                    .expect("the simulator answers");
-                let status = response.status().as_u16();
-                let body = response.bytes().expect("a whole answer").to_vec();
-                channel
-                    .parse_send_code(&HttpResponse::new(status, body))
-                    .expect("the simulator accepts");
-            }
-        });
-        report(
-            &format!("{vendor}: Client (awaits the async one)"),
-            shared,
-            &format!("{vendor}: reqwest::blocking, same request"),
-            reqwest_blocking,
+fn main() -> Fallible<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        return Err(
+            "usage: voicecode-bench <part> <sim base URL> <results.jsonl> [seconds] [extra]".into(),
         );
     }
-    Ok(())
+    let bench = Bench {
+        sim: args[2].trim_end_matches('/').to_owned(),
+        results: args[3].clone(),
+        seconds: args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(2.0),
+    };
+    let extra = args.get(5).cloned().unwrap_or_default();
+    match args[1].as_str() {
+        "loopback" => bench.loopback(),
+        "design" => bench.design(),
+        "concurrency" => bench.concurrency(&extra),
+        "memory" => bench.memory(extra.parse().unwrap_or(100_000)),
+        other => Err(format!("unknown part {other}").into()),
+    }
 }
 
-/// Median wall time of `ROUNDS` runs of `work`, after one warm-up run.
-fn median(mut work: impl FnMut()) -> Duration {
-    work();
-    let mut times: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
+struct Bench {
+    sim: String,
+    results: String,
+    seconds: f64,
+}
+
+impl Bench {
+    /// The simulator's channel config for `vendor` (`GET /_sim/config/{vendor}`).
+    fn config(&self, vendor: Vendor) -> Fallible<ChannelConfig> {
+        let url = format!("{}/_sim/config/{vendor}", self.sim);
+        let value: Value = serde_json::from_str(&reqwest::blocking::get(url)?.text()?)?;
+        Ok(ChannelConfig::from_value(value)?)
+    }
+
+    fn record(&self, value: Value) -> Fallible<()> {
+        println!("{value}");
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.results)?;
+        writeln!(file, "{value}")?;
+        Ok(())
+    }
+
+    fn loopback(&self) -> Fallible<()> {
+        let request = SendCode::new("+8613800138000", "4821");
+        // One caller: the async contenders run on one current-thread runtime, like a
+        // single-threaded service, with the whole timed loop inside one `block_on`.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        for vendor in LOOPBACK_VENDORS {
+            let channel = Channel::new(self.config(vendor)?)?;
+            let asynch = AsyncClient::new(self.config(vendor)?)?;
+            let blocking = Client::new(self.config(vendor)?)?;
+            let bare_async = reqwest::Client::builder().no_proxy().build()?;
+            let bare_blocking = reqwest::blocking::Client::builder().no_proxy().build()?;
+            // Each contender runs `ROUNDS` short rounds, interleaved with the others so that
+            // a burst of load from other builds on the machine hits every one of them alike.
+            let mut rates: [Vec<f64>; 4] = Default::default();
+            for _ in 0..ROUNDS {
+                rates[0].push(runtime.block_on(rate_async(
+                    self.seconds / ROUNDS as f64,
+                    || async {
+                        let req = channel
+                            .send_code_request(&request, &Context::fresh())
+                            .expect("valid");
+                        let (status, _body) = bare_send(&bare_async, req).await;
+                        assert_eq!(status, 200, "the simulator accepts");
+                    },
+                )));
+                rates[1].push(runtime.block_on(rate_async(
+                    self.seconds / ROUNDS as f64,
+                    || async {
+                        asynch
+                            .send_code(&request)
+                            .await
+                            .expect("the simulator accepts");
+                    },
+                )));
+                rates[2].push(rate(self.seconds / ROUNDS as f64, || {
+                    let req = channel
+                        .send_code_request(&request, &Context::fresh())
+                        .expect("valid");
+                    let (status, _body) = bare_blocking_send(&bare_blocking, req);
+                    assert_eq!(status, 200, "the simulator accepts");
+                }));
+                rates[3].push(rate(self.seconds / ROUNDS as f64, || {
+                    blocking.send_code(&request).expect("the simulator accepts");
+                }));
+            }
+            for (layer, rates) in [
+                "reqwest-async",
+                "core-async",
+                "reqwest-blocking",
+                "core-blocking",
+            ]
+            .iter()
+            .zip(rates.iter_mut())
+            {
+                self.record(
+                    json!({"part": "loopback", "vendor": vendor.as_str(), "layer": layer,
+                    "per_s": median(rates)}),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The figures behind the README's advice and the blocking client's design.
+    fn design(&self) -> Fallible<()> {
+        let request = SendCode::new("+8613800138000", "4821");
+        let seconds = self.seconds / ROUNDS as f64;
+        for vendor in LOOPBACK_VENDORS {
+            let shared_client = Client::new(self.config(vendor)?)?;
+            let config = self.config(vendor)?;
+            let (mut shared, mut fresh) = (Vec::new(), Vec::new());
+            for _ in 0..ROUNDS {
+                shared.push(rate(seconds, || {
+                    shared_client
+                        .send_code(&request)
+                        .expect("the simulator accepts");
+                }));
+                fresh.push(rate(seconds, || {
+                    let client = Client::new(config.clone()).expect("valid");
+                    client.send_code(&request).expect("the simulator accepts");
+                }));
+            }
+            self.record(
+                json!({"part": "design", "vendor": vendor.as_str(), "layer": "shared-client",
+                "per_s": median(&mut shared)}),
+            )?;
+            self.record(
+                json!({"part": "design", "vendor": vendor.as_str(), "layer": "client-per-send",
+                "per_s": median(&mut fresh)}),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn concurrency(&self, in_flight: &str) -> Fallible<()> {
+        let vendor = Vendor::Huawei;
+        let request = Arc::new(SendCode::new("+8613800138000", "4821"));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let client = AsyncClient::new(self.config(vendor)?)?;
+        for n in in_flight.split(',').map(str::parse::<usize>) {
+            let n = n?;
+            let done = Arc::new(AtomicU64::new(0));
+            let failed = Arc::new(AtomicU64::new(0));
             let started = Instant::now();
-            work();
-            started.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[ROUNDS / 2]
+            let deadline = started + Duration::from_secs_f64(self.seconds);
+            runtime.block_on(async {
+                let tasks: Vec<_> = (0..n)
+                    .map(|_| {
+                        let (client, request) = (client.clone(), Arc::clone(&request));
+                        let (done, failed) = (Arc::clone(&done), Arc::clone(&failed));
+                        tokio::spawn(async move {
+                            while Instant::now() < deadline {
+                                let result = client.send_code(&request).await;
+                                // Only sends completed inside the window count.
+                                if Instant::now() > deadline {
+                                    break;
+                                }
+                                match result {
+                                    Ok(_) => done.fetch_add(1, Ordering::Relaxed),
+                                    Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                                };
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.expect("no panic");
+                }
+            });
+            let elapsed = (deadline - started).as_secs_f64();
+            self.record(
+                json!({"part": "concurrency", "layer": "core-async", "in_flight": n,
+                "per_s": done.load(Ordering::Relaxed) as f64 / elapsed,
+                "errors": failed.load(Ordering::Relaxed)}),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn memory(&self, sends: usize) -> Fallible<()> {
+        let client = Client::new(self.config(Vendor::Huawei)?)?;
+        let request = SendCode::new("+8613800138000", "4821");
+        let mut samples = Vec::new();
+        for i in 1..=sends {
+            client.send_code(&request)?;
+            if i % (sends / 10).max(1) == 0 {
+                samples.push(json!([i, rss_kib()?]));
+            }
+        }
+        self.record(json!({"part": "memory", "layer": "core", "samples": samples}))
+    }
 }
 
-fn report(measured: &str, time: Duration, baseline: &str, baseline_time: Duration) {
-    let per = |d: Duration| d.as_secs_f64() * 1e6 / SENDS as f64;
-    println!(
-        "{measured:<36} {:>10.1} µs/op\n{baseline:<36} {:>10.1} µs/op\n  ratio: {:.3}× the baseline\n",
-        per(time),
-        per(baseline_time),
-        time.as_secs_f64() / baseline_time.as_secs_f64(),
-    );
+const ROUNDS: usize = 3;
+
+/// Calls per second of `work` over about `seconds` (after a short warm-up).
+fn rate(seconds: f64, mut work: impl FnMut()) -> f64 {
+    for _ in 0..20 {
+        work();
+    }
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        work();
+        calls += 1;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+/// [`rate`] for an async `work`, awaited in turn on the caller's runtime.
+async fn rate_async<F: std::future::Future<Output = ()>>(
+    seconds: f64,
+    mut work: impl FnMut() -> F,
+) -> f64 {
+    for _ in 0..20 {
+        work().await;
+    }
+    let started = Instant::now();
+    let mut calls = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        work().await;
+        calls += 1;
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn reqwest_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+    }
+}
+
+/// The same request bytes sent with plain reqwest: no error model, no answer parsed.
+async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
+    let mut builder = http.request(reqwest_method(req.method), &req.url);
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder
+        .body(req.body)
+        .send()
+        .await
+        .expect("the simulator answers");
+    let status = response.status().as_u16();
+    (
+        status,
+        response.bytes().await.expect("a whole answer").to_vec(),
+    )
+}
+
+fn bare_blocking_send(http: &reqwest::blocking::Client, req: HttpRequest) -> (u16, Vec<u8>) {
+    let mut builder = http.request(reqwest_method(req.method), &req.url);
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder
+        .body(req.body)
+        .send()
+        .expect("the simulator answers");
+    let status = response.status().as_u16();
+    (status, response.bytes().expect("a whole answer").to_vec())
+}
+
+/// Resident set size of this process, in KiB.
+fn rss_kib() -> Fallible<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("no VmRSS value")?
+        .parse()?)
 }

@@ -54,10 +54,20 @@ const SIDE: VendorSide = VendorSide {
 
 /// Records `nonce`; `false` if it was already used.
 fn first_use(memory: &mut HuaweiMemory, nonce: &str, now: DateTime<Utc>) -> bool {
-    memory
-        .nonces
-        .retain(|_, seen| (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS);
-    memory.nonces.insert(nonce.to_owned(), now).is_none()
+    while let Some((seen, _)) = memory.arrivals.front() {
+        if (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS {
+            break;
+        }
+        // A nonce enters both only when it is new, so the two hold the same nonces.
+        let (_, expired) = memory.arrivals.pop_front().expect("a front entry");
+        memory.nonces.remove(&expired);
+    }
+    if memory.nonces.contains_key(nonce) {
+        return false;
+    }
+    memory.nonces.insert(nonce.to_owned(), now);
+    memory.arrivals.push_back((now, nonce.to_owned()));
+    true
 }
 
 pub(crate) async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {

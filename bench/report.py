@@ -1,0 +1,419 @@
+"""Writes RESULTS.md and throughput.png from the figures ``bench/run.sh`` collected.
+
+python report.py RESULTS_JSONL CRITERION_DIR OUT_DIR PROFILE QUICK
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+LATENCY_S = 0.1
+VENDORS = ("huawei", "ihuyi")
+
+
+def version(*command: str) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "not found"
+    return out.strip().splitlines()[0]
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def criterion_ns(root: Path, *names: str) -> float | None:
+    path = root.joinpath(*names, "new", "estimates.json")
+    if not path.exists():
+        return None
+    return float(json.loads(path.read_text(encoding="utf-8"))["mean"]["point_estimate"])
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main() -> None:
+    results_path, criterion_dir, out_dir, profile, quick = sys.argv[1:6]
+    out, criterion, is_quick = Path(out_dir), Path(criterion_dir), quick == "1"
+    entries = [
+        json.loads(line) for line in Path(results_path).read_text().splitlines() if line
+    ]
+
+    loopback: dict[tuple[str, str], list[float]] = defaultdict(list)
+    concurrency: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    memory: dict[str, list[list[int]]] = {}
+    overhead: dict[str, float] = {}
+    design: dict[tuple[str, str], float] = {}
+    python_sign_ns = None
+    for e in entries:
+        if e["part"] == "loopback":
+            loopback[(e["layer"], e["vendor"])].append(e["per_s"])
+        elif e["part"] == "design":
+            design[(e["layer"], e["vendor"])] = e["per_s"]
+        elif e["part"] == "concurrency":
+            concurrency[e["layer"]][e["in_flight"]] = e
+        elif e["part"] == "memory":
+            memory[e["layer"]] = e["samples"]
+        elif e["part"] == "overhead":
+            overhead[e["layer"]] = e["ns"]
+        elif e["part"] == "micro":
+            python_sign_ns = e["ns"]
+
+    def rate(layer: str, vendor: str) -> float:
+        return statistics.median(loopback[(layer, vendor)])
+
+    cores = os.cpu_count() or 0
+    load = os.getloadavg()
+    lines = [
+        "# voicecode benchmarks",
+        "",
+        "Written by `bash bench/run.sh`"
+        + (
+            " --quick (debug builds, short points: not the figures to quote)"
+            if is_quick
+            else ""
+        )
+        + f" on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Every figure is a ratio to a "
+        "baseline measured in the same run against the same `voicecode-sim` process; absolute "
+        "rates are given but are not the claim.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| cores | {cores} |",
+        f"| CPU | {cpu_model()} |",
+        (
+            f"| load average when the report was written (1, 5, 15 min) | "
+            f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} |"
+        ),
+        f"| build | {profile} |",
+        f"| rustc | {version('rustc', '--version')} |",
+        f"| python | {platform.python_version()} |",
+        f"| node | {version('node', '--version')} |",
+        f"| php | {version('php', '--version')} |",
+        "",
+    ]
+    if load[0] > cores:
+        lines += [
+            (
+                f"**The machine was shared during the run** (load average above its {cores} cores): "
+                "other builds ran beside the benchmarks, so single figures are noisy. Loopback "
+                "figures are medians of interleaved rounds; compare ratios, not rates."
+            ),
+            "",
+        ]
+
+    # --- loopback -------------------------------------------------------------------------
+    lines += [
+        "## Loopback throughput, one caller, keep-alive",
+        "",
+        (
+            "Sends per second through each layer against the baseline written the way integrators "
+            "write it today (`bench/baselines/`: the vendor demos' signing with each language's usual "
+            "HTTP client, connections kept alive). Median of the rounds."
+        ),
+        "",
+        "| layer | baseline | vendor | layer /s | baseline /s | ratio | target |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    comparisons = [
+        (
+            "core-async",
+            "reqwest-async",
+            0.9,
+            "core (AsyncClient)",
+            "bare reqwest POST loop",
+        ),
+        (
+            "core-blocking",
+            "reqwest-blocking",
+            0.9,
+            "core (Client)",
+            "bare reqwest::blocking loop",
+        ),
+        (
+            "c",
+            "reqwest-blocking",
+            None,
+            "C ABI (vc_client_send)",
+            "bare reqwest::blocking loop",
+        ),
+        (
+            "python",
+            "python-requests",
+            3.0,
+            "Python binding",
+            "requests.Session + hashlib/hmac",
+        ),
+        ("node", "node-fetch", 1.0, "Node binding", "fetch + node:crypto"),
+        ("php-ffi", "php-curl", 1.0, "PHP over FFI", "PHP curl (handle reused)"),
+    ]
+    targets: list[str] = []
+    for layer, base, target, layer_name, base_name in comparisons:
+        for vendor in VENDORS:
+            if (layer, vendor) not in loopback or (base, vendor) not in loopback:
+                continue
+            a, b = rate(layer, vendor), rate(base, vendor)
+            ratio = a / b
+            goal = (
+                "—" if target is None else f"≥ {target}× ({verdict(ratio >= target)})"
+            )
+            lines.append(
+                f"| {layer_name} | {base_name} | {vendor} | {a:,.0f} | {b:,.0f} | "
+                f"{ratio:.2f}× | {goal} |"
+            )
+            if target is not None:
+                targets.append(
+                    f"- loopback, {layer_name} vs {base_name}, {vendor}: {ratio:.2f}× "
+                    f"(target ≥ {target}×): {verdict(ratio >= target)}"
+                )
+    lines.append("")
+
+    # --- design ---------------------------------------------------------------------------
+    lines += [
+        "## The blocking client's design",
+        "",
+        (
+            "`voicecode::Client` awaits the async client's futures on the caller's thread, with one "
+            "I/O thread per client driving the sockets (core/src/client.rs); the alternative is a "
+            "second transport on `reqwest::blocking`, sending the same signed request."
+        ),
+        "",
+        (
+            "| vendor | Client /s | reqwest::blocking /s | ratio | shared Client /s | Client per send /s "
+            "| ratio |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for vendor in VENDORS:
+        if ("core-blocking", vendor) not in loopback or (
+            "shared-client",
+            vendor,
+        ) not in design:
+            continue
+        a, b = rate("core-blocking", vendor), rate("reqwest-blocking", vendor)
+        s, f = design[("shared-client", vendor)], design[("client-per-send", vendor)]
+        lines.append(
+            f"| {vendor} | {a:,.0f} | {b:,.0f} | {a / b:.2f}× | {s:,.0f} | {f:,.0f} | {s / f:.1f}× |"
+        )
+    lines += [
+        "",
+        (
+            "Decision: one transport. Where the ratio is near 1× the blocking face costs nothing "
+            "measurable over reqwest's own blocking client, and it shares one connection pool and "
+            "one set of failure rules with the async client instead of keeping a second of each. "
+            "A client per send pays a new connection (and I/O thread) each time: keep one per "
+            "process and channel."
+        ),
+        "",
+    ]
+
+    # --- micro ----------------------------------------------------------------------------
+    lines += [
+        "## Micro: build + sign + parse through the sans-IO layer (criterion)",
+        "",
+        (
+            "`Channel::send_code_request` + `parse_send_code` on a canned simulator answer, mean "
+            "per send; the baseline is Python's `hashlib`/`hmac`/`json` building one Huawei "
+            "request (headers and body only, no parse), `timeit`, same run."
+        ),
+        "",
+        "| vendor | ns per send | target ≤ 1 µs | Python Huawei signing ÷ this |",
+        "|---|---:|---|---:|",
+    ]
+    for vendor in ("ytx", "huawei", "ihuyi", "cloud10658"):
+        ns = criterion_ns(criterion, "send", vendor)
+        if ns is None:
+            continue
+        speedup = f"{python_sign_ns / ns:.1f}×" if python_sign_ns else "—"
+        lines.append(f"| {vendor} | {ns:,.0f} | {verdict(ns <= 1000)} | {speedup} |")
+        targets.append(
+            f"- micro, {vendor} build + sign + parse: {ns:,.0f} ns (target ≤ 1000 ns): "
+            f"{verdict(ns <= 1000)}"
+        )
+    if python_sign_ns:
+        lines.append(
+            f"| Python hashlib/hmac/json Huawei signing | {python_sign_ns:,.0f} | | 1.0× |"
+        )
+    lines += [
+        "",
+        "Oneaccess has no `send_code` (its code goes out by SMS after a captcha), so it has no row.",
+        "",
+        "### Per-call overhead of each layer",
+        "",
+        (
+            "A send that fails validation at once (a phone number that is no number), so that no I/O "
+            "is involved: what crossing each layer costs on top of the core's own check."
+        ),
+        "",
+        "| layer | ns per call | ratio to core | added ns |",
+        "|---|---:|---:|---:|",
+    ]
+    core_ns = criterion_ns(criterion, "invalid_input_core")
+    if core_ns:
+        lines.append(f"| core (`Client::send_code`) | {core_ns:,.0f} | 1.0× | 0 |")
+        for layer in ("c", "python", "node"):
+            if layer in overhead:
+                ns = overhead[layer]
+                lines.append(
+                    f"| {layer} | {ns:,.0f} | {ns / core_ns:.1f}× | {ns - core_ns:,.0f} |"
+                )
+    lines.append("")
+
+    # --- concurrency ----------------------------------------------------------------------
+    plt.figure(figsize=(8, 5))
+    ns_all = sorted({n for points in concurrency.values() for n in points})
+    lines += [
+        "## Concurrency with 100 ms injected vendor latency",
+        "",
+        (
+            "Sends per second at each number in flight, as a fraction of the ideal "
+            "(in flight ÷ 100 ms). Huawei `callVerify`, latency injected through `/_sim/faults`. "
+            "Target ≥ 0.9 of ideal up to 256 in flight. Plot: [throughput.png](throughput.png)."
+        ),
+        "",
+        "| layer | "
+        + " | ".join(f"{n} in flight" for n in ns_all)
+        + " | tops out at |",
+        "|---|" + "---:|" * len(ns_all) + "---|",
+    ]
+    for layer, points in concurrency.items():
+        cells = []
+        for n in ns_all:
+            p = points.get(n)
+            if p is None:
+                cells.append("—")
+                continue
+            frac = p["per_s"] / (n / LATENCY_S)
+            errors = f", {p['errors']} errors" if p.get("errors") else ""
+            cells.append(f"{frac:.2f} ({p['per_s']:,.0f}/s{errors})")
+        best = max(points.values(), key=lambda p: p["per_s"])
+        ok_until = 0  # the largest count up to which every point is >= 0.9 of ideal
+        for n in sorted(points):
+            if points[n]["per_s"] / (n / LATENCY_S) < 0.9:
+                break
+            ok_until = n
+        lines.append(
+            f"| {layer} | "
+            + " | ".join(cells)
+            + f" | {best['per_s']:,.0f}/s at {best['in_flight']}; ≥ 0.9 of ideal up to "
+            f"{ok_until} |"
+        )
+        met = all(
+            p["per_s"] / (n / LATENCY_S) >= 0.9 for n, p in points.items() if n <= 256
+        )
+        targets.append(
+            f"- concurrency, {layer}: ≥ 0.9 of ideal up to {ok_until} in flight "
+            f"(target 256): {verdict(met)}"
+        )
+        xs = sorted(points)
+        plt.plot(xs, [points[n]["per_s"] for n in xs], marker="o", label=layer)
+    if ns_all:
+        plt.plot(
+            ns_all,
+            [n / LATENCY_S for n in ns_all],
+            "k--",
+            label="ideal (in flight / 100 ms)",
+        )
+        plt.xscale("log", base=2)
+        plt.yscale("log")
+        plt.xlabel("sends in flight")
+        plt.ylabel("sends per second")
+        plt.title("voicecode throughput with 100 ms vendor latency")
+        plt.grid(True, which="both", alpha=0.3)
+        plt.legend()
+        plt.tight_layout()
+        plt.savefig(out / "throughput.png", dpi=110)
+    lines.append("")
+
+    # --- memory ---------------------------------------------------------------------------
+    lines += [
+        "## Memory",
+        "",
+        (
+            "RSS (KiB) sampled every tenth of the sends through one client in one process; growth is "
+            "from the first sample (after warm-up) to the last. Target ≤ 5 %."
+        ),
+        "",
+    ]
+    if memory:
+        steps = [s[0] for s in next(iter(memory.values()))]
+        lines += [
+            "| layer | "
+            + " | ".join(f"{s // 1000}k" if s >= 1000 else str(s) for s in steps)
+            + " | growth |",
+            "|---|" + "---:|" * len(steps) + "---|",
+        ]
+        for layer, samples in memory.items():
+            first, last = samples[0][1], samples[-1][1]
+            growth = (last - first) / first * 100
+            lines.append(
+                f"| {layer} | "
+                + " | ".join(f"{s[1]:,}" for s in samples)
+                + f" | {growth:+.1f} % ({verdict(growth <= 5)}) |"
+            )
+            targets.append(
+                f"- memory, {layer}: {growth:+.1f} % after warm-up (target ≤ 5 %): "
+                f"{verdict(growth <= 5)}"
+            )
+    lines += ["", "## Targets", "", *targets, ""]
+    micro = [
+        criterion_ns(criterion, "send", v)
+        for v in ("ytx", "huawei", "ihuyi", "cloud10658")
+    ]
+    measured = [ns / 1000 for ns in micro if ns is not None] or [0.0]
+    micro_range = f"{min(measured):.1f}–{max(measured):.1f} µs"
+    lines += [
+        "## Reading the misses",
+        "",
+        (
+            "- **PHP over FFI against PHP curl, and the C ABI against bare reqwest::blocking:** "
+            "curl runs the whole exchange on the caller's thread; every blocking voicecode call "
+            "(`Client`, and so the C ABI and PHP over it) hands the request to the client's I/O "
+            "thread and waits for it, two thread switches per send: the likely cause of the gap on "
+            "2 busy cores (not yet profiled). The C boundary itself adds about 2 µs a call "
+            "(per-call overhead above)."
+        ),
+        (
+            f"- **Micro, ≤ 1 µs per send:** build + sign + parse costs {micro_range} per vendor (a "
+            "fresh nonce from the OS, HMAC or MD5, JSON or form encoding, header strings, then "
+            "parsing the answer); still about 3× less than Python's hashlib signing alone."
+        ),
+        (
+            "- **Core async at 64 in flight / core blocking on ihuyi / core async on Huawei:** "
+            "single points below their neighbours on a machine whose load average stayed above "
+            "its core count; rerun on a quiet machine before reading them as regressions."
+        ),
+        (
+            "- **Node's per-call overhead** (a failed call builds a JS `VoiceCodeError` with its "
+            "fields) is the largest of the layers; not yet profiled."
+        ),
+        "",
+    ]
+    (out / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    print(f"\nwritten: {out / 'RESULTS.md'}, {out / 'throughput.png'}")
+
+
+if __name__ == "__main__":
+    main()

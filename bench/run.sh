@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# voicecode's benchmarks, side by side with what integrators run today, against one simulator
+# process; writes bench/RESULTS.md and bench/throughput.png. Every figure is a ratio to a
+# baseline measured in the same run (the machine may be shared; absolute times are noisy).
+#
+#   bash bench/run.sh           release builds, the full run (about 10 minutes on 2 cores)
+#   bash bench/run.sh --quick   every part briefly, debug builds, figures printed and written
+#                               to $CARGO_TARGET_DIR/bench/RESULTS.md (not to bench/)
+#
+# Installs what it needs beyond the toolchains: a venv with maturin, requests and matplotlib,
+# the Node addon's npm dependencies, php-curl.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+
+target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+export CARGO_TARGET_DIR="$target"
+work="$target/bench"
+mkdir -p "$work"
+results="$work/results.jsonl"
+: >"$results"
+
+if ((quick)); then
+    # Debug builds: CI already has them from the other suites, and an optimised build of the
+    # workspace, the wheel and the addon would add minutes on 2 cores for figures nobody reads.
+    profile=debug cargo_profile=() bench_profile=(--profile dev) maturin_profile=(--profile dev) npm_build=build:debug
+    seconds=0.3 micro_seconds=0.2 memory_sends=2000 in_flight=1,16,256,1024 latency_seconds=0.5
+    report_dir="$work"
+else
+    profile=release cargo_profile=(--release) bench_profile=() maturin_profile=(--release) npm_build=build
+    seconds=2 micro_seconds=2 memory_sends=100000 in_flight=1,16,64,256,1024 latency_seconds=2.5
+    report_dir="$here"
+fi
+rounds=$((quick ? 1 : 3))
+
+step() { printf '\n==> bench: %s\n' "$*"; }
+
+# --- what the benchmarks need ---------------------------------------------------------------
+step "tools"
+if ! php -m | grep -qx curl || ! php -m | grep -qx FFI; then
+    echo "apt-get install php-cli php-curl"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq php-cli php-curl >/dev/null
+fi
+venv="$work/venv"
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+py="$venv/bin/python"
+"$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.9.4,<2" \
+    "requests>=2.31,<3" "matplotlib>=3.7,<4"
+
+step "builds ($profile)"
+cargo build --quiet --locked "${cargo_profile[@]}" -p voicecode-sim -p voicecode-ffi -p voicecode-bench
+lib="$target/$profile"
+rm -rf "$work/wheel"
+"$venv/bin/maturin" build --quiet --locked "${maturin_profile[@]}" -m bindings-python/Cargo.toml -o "$work/wheel"
+"$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$work"/wheel/*.whl
+(
+    cd bindings-node
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm install --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent "$npm_build" >/dev/null
+)
+export VOICECODE_NODE="$root/bindings-node"
+gcc -O2 -Wall -Wextra -Werror -std=c11 -I include bench/layers/c_layer.c \
+    -L "$lib" -Wl,-rpath,"$lib" -lvoicecode -lpthread -o "$work/c_layer"
+export VOICECODE_LIB="$lib/libvoicecode.so"
+
+# --- one simulator for everything -----------------------------------------------------------
+step "simulator"
+ulimit -n "$(ulimit -Hn)"
+sim_log="$work/sim.log"
+"$lib/voicecode-sim" --port 0 --write-configs "$work/configs" >"$sim_log" 2>&1 &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    sim="$(head -n1 "$sim_log" 2>/dev/null || true)"
+    [[ "$sim" == http* && -f "$work/configs/oneaccess.json" ]] && break
+    sleep 0.1
+done
+[[ "$sim" == http* ]] || { cat "$sim_log" >&2; exit 1; }
+echo "$sim"
+admin() { curl -fsS -X "$1" "$sim/_sim/$2" -H 'Content-Type: application/json' ${3:+-d "$3"} >/dev/null; }
+for vendor in ytx ihuyi cloud10658; do
+    admin POST balance "{\"vendor\":\"$vendor\",\"units\":1000000000000}"
+done
+configs="$work/configs"
+bench_bin="$lib/voicecode-bench"
+node_layer=(node bench/layers/node_layer.mjs)
+python_layer=("$py" bench/layers/python_layer.py)
+
+# --- loopback, one caller ------------------------------------------------------------------
+for round in $(seq "$rounds"); do
+    step "loopback throughput, one caller, keep-alive (round $round of $rounds)"
+    "$bench_bin" loopback "$sim" "$results" "$seconds"
+    "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs"
+    "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
+    node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs"
+    "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
+    "$work/c_layer" loopback "$results" "$seconds" "$configs"
+    php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs"
+    php -d ffi.enable=true bench/layers/php_layer.php loopback "$results" "$seconds" "$configs"
+done
+admin DELETE journal  # the simulator journals every request; keep its memory flat
+step "the blocking client's design and the shared client"
+"$bench_bin" design "$sim" "$results" "$seconds"
+
+admin DELETE journal
+
+# --- micro ---------------------------------------------------------------------------------
+step "micro: build + sign + parse per vendor (criterion), per-call overhead per layer"
+rm -rf "$target/criterion"
+cargo bench --quiet --locked "${bench_profile[@]}" -p voicecode-bench --bench micro -- \
+    --warm-up-time 0.5 --measurement-time "$micro_seconds" --noplot 2>&1 | grep -v '^$' || true
+"$py" bench/baselines/requests_baseline.py sign "$results" "$micro_seconds"
+"${python_layer[@]}" overhead "$results" "$micro_seconds" "$configs"
+"${node_layer[@]}" overhead "$results" "$micro_seconds" "$configs"
+"$work/c_layer" overhead "$results" "$micro_seconds" "$configs"
+
+# --- memory --------------------------------------------------------------------------------
+step "memory: $memory_sends sends per layer in one process"
+"$bench_bin" memory "$sim" "$results" 0 "$memory_sends"
+admin DELETE journal
+"${python_layer[@]}" memory "$results" 0 "$configs" "$memory_sends"
+admin DELETE journal
+"${node_layer[@]}" memory "$results" 0 "$configs" "$memory_sends"
+admin DELETE journal
+"$work/c_layer" memory "$results" 0 "$configs" "$memory_sends"
+
+admin DELETE journal
+
+# --- concurrency with 100 ms vendor latency ------------------------------------------------
+step "concurrency: 100 ms injected latency, in flight $in_flight"
+admin POST faults '{"vendor":"huawei","fault":"latency","ms":100}'
+"$bench_bin" concurrency "$sim" "$results" "$latency_seconds" "$in_flight"
+"${python_layer[@]}" asyncio "$results" "$latency_seconds" "$configs" "$in_flight"
+"${python_layer[@]}" threads "$results" "$latency_seconds" "$configs" "$in_flight"
+"${node_layer[@]}" promises "$results" "$latency_seconds" "$configs" "$in_flight"
+"$work/c_layer" threads "$results" "$latency_seconds" "$configs" "$in_flight"
+admin DELETE faults
+
+# --- the report ----------------------------------------------------------------------------
+step "report"
+"$py" bench/report.py "$results" "$target/criterion" "$report_dir" "$profile" "$quick"
