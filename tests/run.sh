@@ -25,6 +25,7 @@ suite() {
     fi
 }
 
+suite "Versions" bash release/test-check-versions.sh
 suite "Rust format" cargo fmt --all -- --check
 suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
 suite "Rust tests" cargo test --workspace --locked
