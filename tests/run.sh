@@ -32,6 +32,10 @@ suite "Rust tests" cargo test --workspace --locked
 suite "C ABI, PHP and Java" bash ffi-c/test.sh
 suite "Python" bash bindings-python/test.sh
 suite "Node" bash bindings-node/test.sh
+# The release artefacts, then installing each one with no Rust on PATH. CI builds them with thin
+# LTO (release-ci) to save minutes; `bash release/build.sh` alone uses the full release profile.
+suite "Release artefacts" bash release/build.sh --profile "${VOICECODE_RELEASE_PROFILE:-release-ci}"
+suite "Install from the artefacts" bash release/test-install.sh
 
 echo
 ((failed)) && printf 'failed suites: %s\n' "${failures[*]}"
