@@ -34,6 +34,7 @@ if ! command -v redis-server >/dev/null; then
         echo "could not install redis-server: the Redis store tests will fail"
 fi
 
+suite "Versions" bash release/test-check-versions.sh
 suite "Rust format" cargo fmt --all -- --check
 suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
 suite "Rust tests" cargo test --workspace --locked
@@ -43,6 +44,10 @@ suite "Node" bash bindings-node/test.sh
 # Every benchmark part, briefly, on debug builds: figures printed, not asserted, so that the
 # benchmarks cannot rot (bench/run.sh without --quick writes bench/RESULTS.md).
 suite "Benchmarks (quick)" bash bench/run.sh --quick
+# The release artefacts, then installing each one with no Rust on PATH. CI builds them with thin
+# LTO (release-ci) to save minutes; `bash release/build.sh` alone uses the full release profile.
+suite "Release artefacts" bash release/build.sh --profile "${VOICECODE_RELEASE_PROFILE:-release-ci}"
+suite "Install from the artefacts" bash release/test-install.sh
 
 echo
 ((failed)) && printf 'failed suites: %s\n' "${failures[*]}"

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Installs the artefacts of dist/ (release/build.sh) the way users do, in a fresh temporary
+# directory with cargo, rustc and rustup taken off PATH, and runs a sample in each language
+# against the simulator of the tarball's `voicecode sim`:
+#   Python   a fresh venv, pip install --no-index dist/*.whl
+#   Node     a fresh `npm init -y` project, npm install --offline of the two tarballs; CommonJS,
+#            ES module and TypeScript (tsc --strict over the package's index.d.ts) samples
+#   C        the unpacked tarball through pkg-config (shared and static), SONAME and version
+#   PHP      the composer zip, libvoicecode from LD_LIBRARY_PATH
+#   Java     the jar alone (libvoicecode bundled) and with -Djna.library.path
+# Nothing leaves 127.0.0.1: every install reads the files in dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+dist="$root/dist"
+version="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')"
+tsc="$root/bindings-node/node_modules/.bin/tsc" # typescript, a devDependency of bindings-node
+jna="$(find "${HOME}/.m2/repository/net/java/dev/jna/jna" -name 'jna-*.jar' 2>/dev/null | sort -V | tail -1)"
+[[ -f "$dist/SHA256SUMS" ]] || { echo "test-install: dist/ is empty; run release/build.sh first" >&2; exit 1; }
+[[ -x "$tsc" ]] || { echo "test-install: $tsc is missing; run bindings-node/test.sh first" >&2; exit 1; }
+[[ -f "$jna" ]] || { echo "test-install: no JNA jar in ~/.m2; run ffi-c/test.sh first" >&2; exit 1; }
+
+passed=0
+failed=0
+step() { printf '\n==> install: %s\n' "$*"; }
+check() {
+    local what="$1"
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); printf 'FAILED: %s\n' "$what" >&2; fi
+}
+# Runs a command and requires its output to contain every further argument.
+prints() {
+    local -n _expected=$1
+    shift
+    local output
+    output="$("$@" 2>&1)" || { printf '%s\n' "$output" >&2; return 1; }
+    printf '%s\n' "$output"
+    local want
+    for want in "${_expected[@]}"; do
+        [[ "$output" == *"$want"* ]] || { echo "missing from the output: $want" >&2; return 1; }
+    done
+}
+
+work="$(mktemp -d)"
+sim_pid=
+cleanup() {
+    [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "the artefacts are the ones SHA256SUMS lists"
+check "sha256sum -c" bash -c 'cd "$1" && sha256sum --quiet -c SHA256SUMS' _ "$dist"
+
+# --- no Rust from here on ---------------------------------------------------------------------
+no_rust_path=()
+IFS=: read -ra entries <<<"$PATH"
+for dir in "${entries[@]}"; do
+    [[ -x "$dir/cargo" || -x "$dir/rustc" || -x "$dir/rustup" ]] || no_rust_path+=("$dir")
+done
+PATH="$(IFS=:; echo "${no_rust_path[*]}")"
+export PATH
+unset CARGO_TARGET_DIR CARGO_HOME RUSTUP_HOME RUSTUP_TOOLCHAIN
+export HOME="$work/home" npm_config_cache="$work/npm-cache" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+mkdir -p "$HOME"
+check "cargo, rustc and rustup are not on PATH" \
+    bash -c '! command -v cargo && ! command -v rustc && ! command -v rustup' >/dev/null
+cd "$work"
+
+step "C: unpack the tarball"
+tarball="$dist/voicecode-$version-x86_64-linux-gnu.tar.gz"
+tar -xzf "$tarball"
+prefix="$work/voicecode-$version-x86_64-linux-gnu"
+IFS=. read -r major minor _ <<<"$version"
+if ((major == 0)); then soname="libvoicecode.so.0.$minor"; else soname="libvoicecode.so.$major"; fi
+for file in bin/voicecode include/voicecode.h lib/libvoicecode.a lib/pkgconfig/voicecode.pc \
+    "lib/libvoicecode.so.$version" "lib/$soname" lib/libvoicecode.so LICENSE-MIT LICENSE-APACHE README.md; do
+    check "the tarball has $file" test -e "$prefix/$file"
+done
+check "libvoicecode.so's SONAME is $soname" \
+    bash -c 'readelf -d "$1" | grep -q "Library soname: \[$2\]"' _ "$prefix/lib/libvoicecode.so" "$soname"
+check "the shipped library has no simulator (vc_sim_*)" \
+    bash -c '! nm -D --defined-only "$1" | grep -q " vc_sim_"' _ "$prefix/lib/libvoicecode.so"
+check "vc_version() of the shipped library is $version" \
+    python3 "$root/release/check_versions.py" --root "$root" --lib "$prefix/lib/libvoicecode.so"
+
+step "the simulator: voicecode sim from the tarball"
+configs="$work/sim-configs"
+"$prefix/bin/voicecode" sim --port 0 --config-dir "$configs" >"$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 100); do [[ -f "$configs/oneaccess.json" ]] && break; sleep 0.1; done
+check "voicecode sim wrote its configs" test -f "$configs/ihuyi.json"
+sim_url="$(sed -n 's/^voicecode simulator listening on \(http[^ ]*\)$/\1/p' "$work/sim.log")"
+[[ "$sim_url" == http://127.0.0.1:* ]] || { cat "$work/sim.log" >&2; exit 1; }
+# Sends that reached the simulator: each sample's send must add exactly one.
+ihuyi_sends() {
+    python3 - "$sim_url" <<'EOF'
+import json, sys, urllib.request
+entries = json.load(urllib.request.urlopen(f"{sys.argv[1]}/_sim/journal", timeout=5))
+print(sum(1 for e in entries if e["vendor"] == "ihuyi" and e["operation"] == "send_code"))
+EOF
+}
+# Runs a sample, requires its output, and requires one more ihuyi send in the journal.
+sends_one() {
+    local before after
+    before="$(ihuyi_sends)"
+    prints "$@" || return 1
+    after="$(ihuyi_sends)"
+    ((after == before + 1)) || { echo "the simulator saw $((after - before)) sends, not 1" >&2; return 1; }
+}
+ihuyi="$configs/ihuyi.json"
+accepted=('accepted' '"vendor":"ihuyi"')
+
+step "C: pkg-config and cc against the unpacked tarball"
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+check "pkg-config --modversion voicecode is $version" test "$(pkg-config --modversion voicecode)" = "$version"
+check "the .pc file points into the unpacked tarball" \
+    test "$(pkg-config --variable=includedir voicecode)" -ef "$prefix/include"
+# shellcheck disable=SC2046 # pkg-config prints a list of flags
+check "cc app.c \$(pkg-config --cflags --libs voicecode)" \
+    cc -std=c11 -Wall -Wextra -Werror -o app "$root/tests/c/example.c" \
+    $(pkg-config --cflags --libs voicecode) -Wl,-rpath,"$prefix/lib"
+check "the program needs $soname, not libvoicecode.so" \
+    bash -c 'readelf -d app | grep -q "Shared library: \[$1\]"' _ "$soname"
+check "the C program sends a code (shared)" sends_one accepted ./app "$ihuyi"
+# shellcheck disable=SC2046
+check "cc app.c lib/libvoicecode.a (static)" \
+    cc -std=c11 -Wall -Wextra -Werror -o app-static "$root/tests/c/example.c" \
+    $(pkg-config --cflags voicecode) "$prefix/lib/libvoicecode.a" \
+    $(pkg-config --static --libs-only-l voicecode | sed 's/-lvoicecode//')
+check "the static program needs no libvoicecode" bash -c '! readelf -d app-static | grep -q libvoicecode'
+check "the C program sends a code (static)" sends_one accepted ./app-static "$ihuyi"
+
+step "the voicecode command from the tarball"
+cli_expected=('"ok":true' '"vendor":"ihuyi"')
+check "voicecode send --json" sends_one cli_expected \
+    "$prefix/bin/voicecode" send --config "$ihuyi" --to +8613800138000 --code 4821 --json
+
+step "Python: a fresh venv, pip install dist/*.whl"
+wheel="$(ls "$dist"/voicecode-"$version"-cp39-abi3-manylinux_*_x86_64.whl)"
+echo "$(basename "$wheel")"
+check "one abi3 manylinux wheel" test "$(ls "$dist"/*.whl | wc -l)" -eq 1
+sdist="$dist/voicecode-$version.tar.gz"
+# The sdist builds from source (with Rust): it must carry the core and the simulator it uses.
+for file in pyproject.toml bindings-python/Cargo.toml core/src/lib.rs simulator/src/lib.rs Cargo.lock; do
+    check "the sdist has $file" bash -c 'tar -tzf "$1" | grep -q "^voicecode-$2/$3$"' _ "$sdist" "$version" "$file"
+done
+python3 -m venv "$work/venv"
+check "pip install the wheel (no index)" \
+    "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
+python_expected=("python $version: call" 'accepted by ihuyi' 'refused before sending: invalid_input')
+check "the Python sample sends a code" \
+    sends_one python_expected "$work/venv/bin/python" "$root/release/samples/send.py" "$ihuyi"
+
+step "Node: a fresh npm project, npm install --offline of the tarballs"
+mkdir "$work/node-app"
+cd "$work/node-app"
+npm init -y >/dev/null
+check "npm install --offline ./voicecode-*.tgz" \
+    npm install --offline --no-audit --no-fund --update-notifier=false --loglevel=error \
+    "$dist/voicecode-$version.tgz" "$dist/voicecode-linux-x64-gnu-$version.tgz"
+check "the addon comes from the platform package" \
+    test -f node_modules/voicecode-linux-x64-gnu/voicecode.linux-x64-gnu.node
+check "the main package carries no addon of its own" \
+    bash -c '! ls node_modules/voicecode/build/*.node 2>/dev/null'
+cp "$root"/release/samples/send.{cjs,mjs,mts} .
+cjs_expected=("cjs $version: call" 'accepted by ihuyi' 'refused before sending: invalid_input')
+check "CommonJS sample" sends_one cjs_expected node send.cjs "$ihuyi"
+esm_expected=('esm: call' 'accepted by ihuyi' 'refused before sending: invalid_input')
+check "ES module sample" sends_one esm_expected node send.mjs "$ihuyi"
+check "tsc --strict over the TypeScript sample, against the package's index.d.ts" \
+    "$tsc" --strict --module nodenext --moduleResolution nodenext --target es2022 --outDir ts-out send.mts
+ts_expected=('typescript: call' 'accepted by ihuyi' 'refused before sending: invalid_input')
+check "TypeScript sample (as compiled by tsc)" sends_one ts_expected node ts-out/send.mjs "$ihuyi"
+cd "$work"
+
+step "PHP: the composer package over the unpacked library"
+mkdir php && (cd php && unzip -q "$dist/voicecode-php-$version.zip")
+check "composer.json says $version" \
+    test "$(php -r 'echo json_decode(file_get_contents("php/composer.json"))->version;')" = "$version"
+php_expected=('accepted by ihuyi')
+check "the PHP example sends a code (libvoicecode.so from LD_LIBRARY_PATH)" \
+    sends_one php_expected env LD_LIBRARY_PATH="$prefix/lib" php php/examples/send.php "$ihuyi"
+
+step "Java: the jar"
+jar="$dist/voicecode-$version.jar"
+check "the jar bundles linux-x86-64/libvoicecode.so" \
+    bash -c 'unzip -l "$1" | grep -q " linux-x86-64/libvoicecode.so$"' _ "$jar"
+java_expected=("java $version: accepted" '"vendor":"ihuyi"' 'refused before sending: invalid_input')
+check "the Java sample sends a code (the library bundled in the jar)" \
+    sends_one java_expected java -cp "$jar:$jna" "$root/release/samples/Send.java" "$ihuyi"
+check "the Java sample sends a code (-Djna.library.path into the tarball)" \
+    sends_one java_expected java -Djna.library.path="$prefix/lib" -cp "$jar:$jna" \
+    "$root/release/samples/Send.java" "$ihuyi"
+
+printf '\ninstall: %d passed, %d failed\n' "$passed" "$failed"
+((failed == 0))
