@@ -11,6 +11,7 @@
 //! | `POST /_sim/outcome` | `{"outcome":"answered"\|"busy"\|"no_answer"}` | how later calls end |
 //! | `POST /_sim/balance` | `{"vendor":"ihuyi","units":0}` | set a balance |
 //! | `GET /_sim/config/{vendor}` | | the vendor's channel config |
+//! | `GET /_sim/last_code/{number}` | | `{"vendor":"ytx","code":"4821","at":"…"}` of the last accepted send to the number, or 404 |
 //!
 //! Bad requests get HTTP 400 `{"error":"…"}`; changes answer 204.
 
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/outcome", post(set_outcome))
         .route("/balance", post(set_balance))
         .route("/config/{vendor}", get(config))
+        .route("/last_code/{number}", get(last_code))
 }
 
 async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
@@ -121,6 +123,17 @@ async fn config(State(shared): State<Arc<Shared>>, Path(vendor): Path<String>) -
         Err(e) => (
             StatusCode::NOT_FOUND,
             Json(serde_json::json!({ "error": e.message() })),
+        )
+            .into_response(),
+    }
+}
+
+async fn last_code(State(shared): State<Arc<Shared>>, Path(number): Path<String>) -> Response {
+    match shared.lock().last_code(&number) {
+        Some(sent) => Json(sent).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": format!("no code was sent to {number}") })),
         )
             .into_response(),
     }

@@ -202,6 +202,18 @@ impl Simulator {
         self.shared.lock().journal.clear();
     }
 
+    /// The code the last accepted send-code to `to` would have spoken, whichever vendor took
+    /// it: what a user's phone would have heard, for end-to-end tests of a sign-up flow.
+    /// `to` is normalised as the core parses numbers, so `13800138000` and `+8613800138000`
+    /// are the same number. `None` when no send to that number was accepted (a refused or
+    /// faulted send records nothing). OneAccess sends no code of its own, so it records none.
+    pub fn last_code(&self, to: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .last_code(to)
+            .map(|sent| sent.code.clone())
+    }
+
     /// How many requests of this operation reached this vendor, whatever their verdict.
     pub fn count(&self, vendor: Vendor, operation: Operation) -> usize {
         self.shared.lock().journal.count(vendor, operation)

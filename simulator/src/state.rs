@@ -61,6 +61,23 @@ pub(crate) struct OneaccessMemory {
     pub(crate) verified: HashMap<String, String>,
 }
 
+/// The code an accepted send would have spoken, and to whom: what [`crate::Simulator::last_code`]
+/// and `GET /_sim/last_code/{number}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct SentCode {
+    pub(crate) vendor: Vendor,
+    pub(crate) code: String,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// The key a number is remembered under: E.164 when the core can parse it (so that
+/// `13800138000`, `+8613800138000` and ` 13800138000 ` are one number), the text itself when not.
+pub(crate) fn number_key(number: &str) -> String {
+    voicecode::phone::Phone::parse("to", number)
+        .map(|phone| phone.e164())
+        .unwrap_or_else(|_| number.to_owned())
+}
+
 pub(crate) struct State {
     pub(crate) journal: Journal,
     pub(crate) faults: FaultBook,
@@ -69,6 +86,8 @@ pub(crate) struct State {
     pub(crate) cloud10658: Cloud10658Memory,
     pub(crate) oneaccess: OneaccessMemory,
     pub(crate) aliyun: AliyunMemory,
+    /// The last code sent to each number, by [`number_key`].
+    last_codes: HashMap<String, SentCode>,
     balances: HashMap<Vendor, u64>,
     last_id: u64,
 }
@@ -87,6 +106,7 @@ impl State {
             cloud10658: Cloud10658Memory::default(),
             oneaccess: OneaccessMemory::default(),
             aliyun: AliyunMemory::default(),
+            last_codes: HashMap::new(),
             balances,
             last_id: 0,
         }
@@ -111,6 +131,21 @@ impl State {
             }
             _ => false,
         }
+    }
+
+    /// Remembers the code an accepted send would speak to `number`, replacing any earlier one.
+    pub(crate) fn record_code(&mut self, vendor: Vendor, number: &str, code: &str) {
+        let sent = SentCode {
+            vendor,
+            code: code.to_owned(),
+            at: Utc::now(),
+        };
+        self.last_codes.insert(number_key(number), sent);
+    }
+
+    /// The last code sent to `number`, however it is written.
+    pub(crate) fn last_code(&self, number: &str) -> Option<&SentCode> {
+        self.last_codes.get(&number_key(number))
     }
 
     /// A number unique within this simulator, for message ids.

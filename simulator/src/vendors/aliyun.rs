@@ -341,7 +341,7 @@ fn check(
     if !is_mobile(called) && !landline {
         return Err(refusal(200, "isv.MOBILE_NUMBER_ILLEGAL", "号码格式非法"));
     }
-    check_tts_param(get("TtsParam"))?;
+    let code = check_tts_param(get("TtsParam"))?;
     let invalid = || refusal(200, "isv.INVALID_PARAMETERS", "参数异常");
     let in_range = |name: &str, min: i64, max: i64| match get(name) {
         None => Ok(()),
@@ -372,6 +372,7 @@ fn check(
         return Err(refusal(200, "isv.AMOUNT_NOT_ENOUGH", "账户余额不足"));
     }
     state.aliyun.last_call.insert(called.to_owned(), started);
+    state.record_code(Vendor::Aliyun, called, &code);
     let id = state.next_id();
     let call_id = format!("{}^{}", 116_012_354_148_u64 + id, 102_813_780_000_u64 + id);
     let body = json!({
@@ -391,8 +392,8 @@ fn check(
 }
 
 /// A JSON object of string variables, with the template's `code` of letters and digits, all
-/// under 250 characters.
-fn check_tts_param(param: Option<&str>) -> Result<(), Refusal> {
+/// under 250 characters; the code is what the call would speak.
+fn check_tts_param(param: Option<&str>) -> Result<String, Refusal> {
     let invalid = || refusal(200, "isv.INVALID_PARAMETERS", "参数异常");
     let param = param.ok_or_else(|| {
         refusal(
@@ -421,7 +422,7 @@ fn check_tts_param(param: Option<&str>) -> Result<(), Refusal> {
     if param.chars().count() >= 250 {
         return Err(refusal(200, "isv.PARAM_LENGTH_LIMIT", "参数长度受限"));
     }
-    Ok(())
+    Ok(code.to_owned())
 }
 
 #[cfg(test)]
@@ -466,7 +467,7 @@ mod tests {
     #[test]
     fn tts_params_are_checked_as_the_template_needs() {
         let code = |p: &str| check_tts_param(Some(p)).map_err(|(_, c, _)| c);
-        assert_eq!(code(r#"{"code":"4821"}"#), Ok(()));
+        assert_eq!(code(r#"{"code":"4821"}"#), Ok("4821".to_owned()));
         assert_eq!(code("nope").unwrap_err(), "isv.INVALID_PARAMETERS");
         assert_eq!(
             code(r#"{"code":4821}"#).unwrap_err(),

@@ -124,6 +124,7 @@ fn check_send(
         return Err("余额不足");
     }
     state.cloud10658.last_call.insert(phone.to_owned(), now);
+    state.record_code(Vendor::Cloud10658, phone, variables);
     let task_id = (FIRST_TASK_ID + state.next_id()).to_string();
     let remaining = state.balance(Vendor::Cloud10658).unwrap_or_default();
     let body = json!({

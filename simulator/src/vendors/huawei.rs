@@ -176,6 +176,7 @@ fn check(
         return Err(INVALID_DISPLAY_NUMBER);
     }
 
+    state.record_code(Vendor::Huawei, callee, code);
     let session_id = format!(
         "1201_{}_4294967295_{}@callenabler.voicecode-sim.local",
         state.next_id(),

@@ -131,6 +131,7 @@ fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &
     if !state.charge(Vendor::Ihuyi) {
         return Err("4051");
     }
+    state.record_code(Vendor::Ihuyi, mobile, content);
     Ok((FIRST_VOICE_ID + state.next_id()).to_string())
 }
 

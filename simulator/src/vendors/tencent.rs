@@ -174,6 +174,7 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, TencentCal
             "套餐包余量不足。",
         ));
     }
+    state.record_code(Vendor::Tencent, called, code);
     let call_id = uuid_like();
     let mut send_status = json!({ "CallId": call_id });
     if let Some(context) = session_context {

@@ -120,6 +120,7 @@ fn check_send(state: &mut SimState, sid: &str, req: &VendorRequest) -> Result<Va
     if !state.charge(Vendor::Ytx) {
         return Err("-204");
     }
+    state.record_code(Vendor::Ytx, &dst, &code);
     let now = china_time(Utc::now()).format("%Y%m%d%H%M%S");
     let request_id = format!("{now}{:06}", state.next_id());
     Ok(json!({ "statusCode": "0", "statusMsg": "提交成功", "requestId": request_id }))
