@@ -482,6 +482,14 @@ export declare namespace testing {
     clearJournal(): void
     /** How many requests of `operation` reached `vendor`, whatever their verdict. */
     count(vendor: Vendor, operation: Operation): number
+    /**
+     * The code the last accepted `sendCode` to `to` would have spoken, whichever vendor took
+     * it, for end-to-end tests of a sign-up flow without a phone. `to` may be written either
+     * way (`13800138000` or `+8613800138000`). `null` when no send to that number was
+     * accepted: refused and faulted sends record nothing, nor does OneAccess, whose SMS code
+     * is its own.
+     */
+    lastCode(to: string): string | null
     /** Stops the server and closes its connections. Later calls throw. */
     close(): void
   }

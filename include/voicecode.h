@@ -744,6 +744,21 @@ vc_result vc_sim_count(const vc_sim *sim,
 
 #if defined(VC_SIMULATOR)
 /**
+ * TESTING FACILITY. The code the last accepted send-code to `to` would have spoken, whichever
+ * vendor took it, for end-to-end tests of a sign-up flow without a phone. `to` may be written
+ * either way (`"13800138000"` or `"+8613800138000"`).
+ *
+ * On success writes to `*code_out` a string the caller owns and frees with `vc_string_free`,
+ * or NULL when no send to that number was accepted (refused and faulted sends record nothing,
+ * nor does OneAccess, whose SMS code is its own); both answer `VC_RESULT_OK`.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument; `*code_out` is then left untouched.
+ */
+vc_result vc_sim_last_code(const vc_sim *sim, const char *to, char **code_out, vc_error **err_out);
+#endif
+
+#if defined(VC_SIMULATOR)
+/**
  * TESTING FACILITY. Forgets every journaled request.
  *
  * Errors: `VC_RESULT_INVALID_INPUT` when `sim` is NULL.

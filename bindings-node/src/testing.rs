@@ -157,6 +157,16 @@ impl Simulator {
         }))
     }
 
+    /// The code the last accepted `sendCode` to `to` would have spoken, whichever vendor took
+    /// it, for end-to-end tests of a sign-up flow without a phone. `to` may be written either
+    /// way (`13800138000` or `+8613800138000`). `null` when no send to that number was
+    /// accepted: refused and faulted sends record nothing, nor does OneAccess, whose SMS code
+    /// is its own.
+    #[napi(ts_args_type = "to: string", ts_return_type = "string | null")]
+    pub fn last_code(&self, to: JsonArg) -> Reply<Option<String>> {
+        Reply(self.with(|sim| Ok(sim.last_code(&to.string("to")?))))
+    }
+
     /// Stops the server and closes its connections. Later calls throw.
     #[napi]
     pub fn close(&self) {

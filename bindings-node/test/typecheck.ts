@@ -27,7 +27,8 @@ export async function typed(): Promise<void> {
       void [retry, vendorCode]
     }
   }
-  void [messageId, sync, amount, first]
+  const spoken: string | null = sim.lastCode('13800138000')
+  void [messageId, sync, amount, first, spoken]
 
   // @ts-expect-error: `to` is a string
   await client.sendCode({ to: 13800138000, code: '4821' })

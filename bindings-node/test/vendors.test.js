@@ -167,3 +167,15 @@ test('a worker thread gets its own receipts and VoiceCodeErrors', async () => {
   await worker.terminate()
   assert.deepEqual(message, { vendor: 'ytx', typed: true, code: 'invalid_input' })
 })
+
+test('lastCode: the code the last accepted send to a number would have spoken', async () => {
+  const to = mobile()
+  assert.equal(sim.lastCode(to), null)
+  await new Client(sim.config('aliyun')).sendCode({ to: `+86${to}`, code: '6093' })
+  assert.equal(sim.lastCode(to), '6093')
+  assert.equal(sim.lastCode(`+86${to}`), '6093')
+  sim.setBalance('ytx', 0)
+  await assert.rejects(new Client(sim.config('ytx')).sendCode({ to, code: '1111' }))
+  assert.equal(sim.lastCode(to), '6093')
+  sim.setBalance('ytx', 100)
+})

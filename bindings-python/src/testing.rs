@@ -153,6 +153,10 @@ impl Simulator {
         self.with(py, |sim| sim.count(vendor, operation))
     }
 
+    fn last_code(&self, py: Python<'_>, to: &str) -> PyResult<Option<String>> {
+        self.with(py, |sim| sim.last_code(to))
+    }
+
     /// Stops the server and closes its connections; later calls raise `RuntimeError`.
     fn close(&self, py: Python<'_>) {
         py.detach(|| {

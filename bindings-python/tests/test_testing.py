@@ -80,3 +80,14 @@ def test_bad_simulator_arguments_are_value_errors(sim: Simulator, call: Any, mes
 def test_an_unknown_vendor_is_invalid_config(sim: Simulator) -> None:
     with pytest.raises(voicecode.InvalidConfig):
         sim.config("acme")  # type: ignore[arg-type]
+
+
+def test_the_last_code_sent_to_a_number_can_be_read_back(sim: Simulator) -> None:
+    assert sim.last_code(MOBILE) is None
+    voicecode.Client(sim.config("huawei")).send_code(f"+86{MOBILE}", "7305")
+    assert sim.last_code(MOBILE) == "7305"
+    assert sim.last_code(f"+86{MOBILE}") == "7305"
+    sim.set_balance("ytx", 0)
+    with pytest.raises(voicecode.InsufficientBalance):
+        voicecode.Client(sim.config("ytx")).send_code(MOBILE, "1111")
+    assert sim.last_code(MOBILE) == "7305"

@@ -195,6 +195,36 @@ pub extern "C" fn vc_sim_count(
     })
 }
 
+/// TESTING FACILITY. The code the last accepted send-code to `to` would have spoken, whichever
+/// vendor took it, for end-to-end tests of a sign-up flow without a phone. `to` may be written
+/// either way (`"13800138000"` or `"+8613800138000"`).
+///
+/// On success writes to `*code_out` a string the caller owns and frees with `vc_string_free`,
+/// or NULL when no send to that number was accepted (refused and faulted sends record nothing,
+/// nor does OneAccess, whose SMS code is its own); both answer `VC_RESULT_OK`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument; `*code_out` is then left untouched.
+#[no_mangle]
+pub extern "C" fn vc_sim_last_code(
+    sim: *const vc_sim,
+    to: *const c_char,
+    code_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let sim = arg_ref(sim, "sim")?;
+        let to = arg_str(to, "to")?;
+        let out = arg_out(code_out, "code_out")?;
+        match sim.sim.last_code(to) {
+            Some(code) => out.write_string(code),
+            None => {
+                out.write(std::ptr::null_mut());
+                Ok(())
+            }
+        }
+    })
+}
+
 /// TESTING FACILITY. Forgets every journaled request.
 ///
 /// Errors: `VC_RESULT_INVALID_INPUT` when `sim` is NULL.

@@ -132,6 +132,45 @@ static void test_balance(const vc_sim *sim) {
     }
 }
 
+/* The last code sent to a number, read back instead of a phone; NULL when none was accepted. */
+static void test_last_code(const vc_sim *sim) {
+    static const char send[] = "{\"to\":\"+8613800139999\",\"code\":\"5917\"}";
+    static const char refused[] = "{\"to\":\"13800139999\",\"code\":\"1111\"}";
+    char *code = (char *)"untouched";
+    char *receipt = NULL;
+    vc_error *err = NULL;
+    vc_client *huawei = sim_client(sim, "huawei");
+    vc_client *ytx = sim_client(sim, "ytx");
+
+    CHECK_RESULT(vc_sim_last_code(sim, "13800139999", &code, &err), VC_RESULT_OK, err);
+    CHECK(code == NULL);
+    CHECK_RESULT(vc_client_send(huawei, send, &receipt, &err), VC_RESULT_OK, err);
+    vc_string_free(receipt);
+    CHECK_RESULT(vc_sim_last_code(sim, "13800139999", &code, &err), VC_RESULT_OK, err);
+    CHECK_STR(code, "5917");
+    vc_string_free(code);
+    code = NULL;
+    CHECK_RESULT(vc_sim_last_code(sim, "+8613800139999", &code, &err), VC_RESULT_OK, err);
+    CHECK_STR(code, "5917");
+    vc_string_free(code);
+    code = NULL;
+
+    /* A refused send records nothing. */
+    REQUIRE(vc_sim_set_balance(sim, "ytx", 0, NULL) == VC_RESULT_OK);
+    receipt = NULL;
+    CHECK(vc_client_send(ytx, refused, &receipt, NULL) == VC_RESULT_INSUFFICIENT_BALANCE);
+    CHECK(receipt == NULL);
+    REQUIRE(vc_sim_set_balance(sim, "ytx", 100, NULL) == VC_RESULT_OK);
+    CHECK_RESULT(vc_sim_last_code(sim, "13800139999", &code, &err), VC_RESULT_OK, err);
+    CHECK_STR(code, "5917");
+    vc_string_free(code);
+
+    CHECK(vc_sim_last_code(sim, "13800139999", NULL, NULL) == VC_RESULT_INVALID_INPUT);
+    CHECK(vc_sim_last_code(sim, NULL, &code, NULL) == VC_RESULT_INVALID_INPUT);
+    vc_client_free(ytx);
+    vc_client_free(huawei);
+}
+
 static void test_oneaccess_captcha_then_sms(const vc_sim *sim) {
     vc_client *client = sim_client(sim, "oneaccess");
     char *captcha = NULL;
@@ -581,6 +620,7 @@ int main(void) {
 
     test_send_on_each_voice_vendor(sim);
     test_balance(sim);
+    test_last_code(sim);
     test_oneaccess_captcha_then_sms(sim);
     test_each_error_kind(sim);
     test_panic_is_caught();

@@ -185,6 +185,14 @@ class Simulator:
         """How many requests of this operation reached this vendor, whatever their verdict."""
         return self._native.count(vendor, operation)
 
+    def last_code(self, to: str) -> str | None:
+        """The code the last accepted send-code to ``to`` would have spoken, whichever vendor
+        took it, for end-to-end tests of a sign-up flow without a phone. ``to`` may be written
+        either way (``13800138000`` or ``+8613800138000``). ``None`` when no send to that number
+        was accepted: refused and faulted sends record nothing, nor does OneAccess, whose SMS
+        code is its own."""
+        return self._native.last_code(to)
+
     def close(self) -> None:
         """Stops the server and closes every connection. Idempotent."""
         self._native.close()
