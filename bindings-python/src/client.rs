@@ -36,16 +36,27 @@ fn config_from_py(config: &Bound<'_, PyAny>, path: &str) -> PyResult<ChannelConf
 }
 
 /// `send_code(to, code, **options)` as the core's request. The options are the core's
-/// [`SendCode::OPTIONS`], keyword-only; a wrong Python type or an unknown name is a
-/// `TypeError`, as for a Python function, and nothing is sent. The core reads the rest.
+/// [`SendCode::OPTIONS`], keyword-only; the core reads the rest.
 fn send_code_request(
     to: String,
     code: String,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<SendCode> {
-    let mut request = Map::new();
+    let mut request = send_options("send_code", options)?;
     request.insert("to".into(), Value::String(to));
     request.insert("code".into(), Value::String(code));
+    voicecode::model::from_value("request", Value::Object(request)).py()
+}
+
+/// The keyword-only send options of `function` (`send_code`, `start`: the core's
+/// [`SendCode::OPTIONS`]) as a JSON object, leaving out those given as `None`. A wrong Python
+/// type or an unknown name is a `TypeError`, as for a Python function, and nothing is sent;
+/// the core then checks the values.
+pub(crate) fn send_options(
+    function: &str,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Map<String, Value>> {
+    let mut map = Map::new();
     for (name, value) in options.into_iter().flat_map(|o| o.iter()) {
         let name: String = name.extract()?;
         if value.is_none() {
@@ -53,16 +64,22 @@ fn send_code_request(
         }
         let Some(&(_, ty)) = SendCode::OPTIONS.iter().find(|(n, _)| *n == name) else {
             return Err(PyTypeError::new_err(format!(
-                "send_code() got an unexpected keyword argument '{name}'"
+                "{function}() got an unexpected keyword argument '{name}'"
             )));
         };
-        request.insert(name.clone(), option_value(&name, ty, &value)?);
+        let json = option_value(function, &name, ty, &value)?;
+        map.insert(name, json);
     }
-    voicecode::model::from_value("request", Value::Object(request)).py()
+    Ok(map)
 }
 
-/// One option as JSON, once its Python type is the one the core's type needs.
-fn option_value(name: &str, ty: OptionType, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+/// One option of `function` as JSON, once its Python type is the one the core's type needs.
+fn option_value(
+    function: &str,
+    name: &str,
+    ty: OptionType,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Value> {
     let (expected, fits) = match ty {
         OptionType::Text => ("str", value.is_instance_of::<PyString>()),
         // bool is a subclass of int in Python, but no count.
@@ -74,7 +91,7 @@ fn option_value(name: &str, ty: OptionType, value: &Bound<'_, PyAny>) -> PyResul
     };
     if !fits {
         return Err(PyTypeError::new_err(format!(
-            "send_code() argument '{name}' must be {expected}, not {}",
+            "{function}() argument '{name}' must be {expected}, not {}",
             type_name(value)
         )));
     }
@@ -90,7 +107,7 @@ fn option_value(name: &str, ty: OptionType, value: &Bound<'_, PyAny>) -> PyResul
 }
 
 /// Runs a blocking core call with the interpreter released.
-fn detached<T: Send>(
+pub(crate) fn detached<T: Send>(
     py: Python<'_>,
     call: impl FnOnce() -> voicecode::Result<T> + Send,
 ) -> PyResult<T> {
@@ -98,7 +115,7 @@ fn detached<T: Send>(
 }
 
 /// Runs an async core call on the tokio runtime and returns an `asyncio.Future` for it.
-fn spawn<'py, T, F>(py: Python<'py>, call: F) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn spawn<'py, T, F>(py: Python<'py>, call: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = voicecode::Result<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
@@ -122,7 +139,7 @@ where
 /// A client for one vendor account.
 #[pyclass(frozen, module = "voicecode", name = "Client")]
 pub struct Client {
-    inner: voicecode::Client,
+    pub(crate) inner: voicecode::Client,
 }
 
 #[pymethods]
@@ -266,7 +283,7 @@ impl Client {
 /// Channels in order of preference, with the core's failover rules.
 #[pyclass(frozen, module = "voicecode", name = "Router")]
 pub struct Router {
-    inner: voicecode::Router,
+    pub(crate) inner: voicecode::Router,
 }
 
 #[pymethods]
@@ -274,32 +291,8 @@ impl Router {
     #[new]
     fn new(py: Python<'_>, channels: &Bound<'_, PyAny>) -> PyResult<Self> {
         crate::refresh_logging();
-        if channels.is_instance_of::<PyString>() || channels.cast::<PyMapping>().is_ok() {
-            return Err(PyTypeError::new_err(format!(
-                "channels must be a list of Clients or config dicts, not {}",
-                type_name(channels)
-            )));
-        }
-        let mut list = Vec::new();
-        for (i, item) in channels.try_iter()?.enumerate() {
-            let item = item?;
-            let channel = match item.cast::<Client>() {
-                Ok(client) => client.get().inner.clone(),
-                Err(_) => {
-                    let path = format!("channels[{i}]");
-                    if item.cast::<PyMapping>().is_err() {
-                        return Err(PyTypeError::new_err(format!(
-                            "{path}: expected a Client or a config dict, not {}",
-                            type_name(&item)
-                        )));
-                    }
-                    open(py, config_from_py(&item, &path)?)?
-                }
-            };
-            list.push(channel);
-        }
         Ok(Router {
-            inner: voicecode::Router::from_clients(list).py()?,
+            inner: router_from_list(py, channels)?,
         })
     }
 
@@ -342,6 +335,38 @@ impl Router {
         let vendors: Vec<String> = self.vendors().iter().map(|v| format!("'{v}'")).collect();
         format!("Router(vendors=[{}])", vendors.join(", "))
     }
+}
+
+/// A list of `Client`s and config dicts as the core's router, in order.
+pub(crate) fn router_from_list(
+    py: Python<'_>,
+    channels: &Bound<'_, PyAny>,
+) -> PyResult<voicecode::Router> {
+    if channels.is_instance_of::<PyString>() || channels.cast::<PyMapping>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "channels must be a list of Clients or config dicts, not {}",
+            type_name(channels)
+        )));
+    }
+    let mut list = Vec::new();
+    for (i, item) in channels.try_iter()?.enumerate() {
+        let item = item?;
+        let channel = match item.cast::<Client>() {
+            Ok(client) => client.get().inner.clone(),
+            Err(_) => {
+                let path = format!("channels[{i}]");
+                if item.cast::<PyMapping>().is_err() {
+                    return Err(PyTypeError::new_err(format!(
+                        "{path}: expected a Client or a config dict, not {}",
+                        type_name(&item)
+                    )));
+                }
+                open(py, config_from_py(&item, &path)?)?
+            }
+        };
+        list.push(channel);
+    }
+    voicecode::Router::from_clients(list).py()
 }
 
 /// `send_sms_code`'s arguments as the core's request; the core reads `purpose`.

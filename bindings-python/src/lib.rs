@@ -2,10 +2,10 @@
 //!
 //! A translation layer only: every rule, vendor protocol, code table and failover decision is
 //! the core's (`voicecode` crate). This crate converts arguments and results, releases the
-//! interpreter around every network wait, runs the async client on tokio for asyncio, turns core
-//! errors into the exceptions of `voicecode/errors.py`, and forwards the core's `log` records to
-//! Python's `logging` (logger `voicecode`). The typed public API is the Python package in
-//! `python/voicecode`, with stubs for this module in `_voicecode.pyi`.
+//! interpreter around every network and store wait, runs the async client and verifier on tokio
+//! for asyncio, turns core errors into the exceptions of `voicecode/errors.py`, and forwards the
+//! core's `log` records to Python's `logging` (logger `voicecode`). The typed public API is the
+//! Python package in `python/voicecode`, with stubs for this module in `_voicecode.pyi`.
 
 mod callbacks;
 mod client;
@@ -13,6 +13,7 @@ mod convert;
 mod errors;
 mod results;
 mod testing;
+mod verifier;
 
 use std::sync::OnceLock;
 
@@ -71,6 +72,9 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::Router>()?;
+    m.add_class::<verifier::Verifier>()?;
+    m.add_class::<verifier::Verification>()?;
+    m.add_class::<verifier::Check>()?;
     m.add_class::<results::Receipt>()?;
     m.add_class::<results::Balance>()?;
     m.add_class::<results::Captcha>()?;

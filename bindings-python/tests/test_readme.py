@@ -3,6 +3,7 @@ simulator."""
 
 from __future__ import annotations
 
+import json
 import re
 import runpy
 import threading
@@ -124,3 +125,78 @@ def test_flask_receiver_handles_each_genuine_push_once(sim: Simulator) -> None:
         server.shutdown()
         thread.join()
     assert len(events) == 4
+
+
+def test_flask_signup_calls_the_number_and_approves_the_code_it_spoke(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ihuyi.json").write_text(json.dumps(sim.config("ihuyi")))
+    monkeypatch.setenv("VOICECODE_CHANNEL_CONFIG", str(tmp_path / "ihuyi.json"))
+    monkeypatch.setenv("VOICECODE_VERIFIER_SECRET", "flask-signup-secret-0123456789")
+    monkeypatch.setenv("VOICECODE_VERIFIER_STORE", f"sqlite:{tmp_path / 'codes.db'}")
+    example = runpy.run_path(str(EXAMPLES / "flask_signup.py"))
+    http = example["create_app"](example["verifier_from_env"]()).test_client()
+
+    started = http.post("/signup/start", json={"phone": MOBILE})
+    assert started.status_code == 202, started.json
+    assert started.json is not None and started.json["status"] == "sent"
+    again = http.post("/signup/start", json={"phone": MOBILE})
+    assert again.status_code == 429
+    assert again.json is not None and again.json["error"] == "rate_limited"
+    assert 0 < int(again.headers["Retry-After"]) <= 60
+    assert sim.count("ihuyi", "send_code") == 1
+
+    code = sim.last_code(MOBILE)
+    assert code is not None
+    wrong = f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
+    refused = http.post("/signup/check", json={"phone": MOBILE, "code": wrong})
+    assert (refused.status_code, refused.json) == (
+        400,
+        {"status": "wrong_code", "attempts_left": 4},
+    )
+    approved = http.post("/signup/check", json={"phone": MOBILE, "code": code})
+    assert (approved.status_code, approved.json) == (200, {"status": "approved"})
+    used = http.post("/signup/check", json={"phone": MOBILE, "code": code})
+    assert (used.status_code, used.json) == (410, {"status": "not_found"})
+
+    other = "13900139000"
+    assert http.post("/signup/start", json={"phone": other}).status_code == 202
+    other_code = sim.last_code(other)
+    assert other_code is not None
+    for _ in range(5):
+        http.post("/signup/check", json={"phone": other, "code": wrong})
+    locked = http.post("/signup/check", json={"phone": other, "code": other_code})
+    assert (locked.status_code, locked.json) == (429, {"status": "too_many_attempts"})
+
+    for path, body, field in [
+        ("/signup/start", {"phone": 13800138000}, "phone"),
+        ("/signup/start", {"phone": "not a number"}, "phone"),
+        ("/signup/check", {"phone": MOBILE}, "code"),
+        ("/signup/check", {"phone": MOBILE, "code": "12ab"}, "code"),
+    ]:
+        answer = http.post(path, json=body)
+        assert (answer.status_code, answer.json) == (
+            400,
+            {"error": "invalid_input", "field": field},
+        ), body
+    assert sim.count("ihuyi", "send_code") == 2
+
+
+def test_flask_signup_counts_starts_per_client_ip(sim: Simulator) -> None:
+    create_app: Callable[[voicecode.Verifier], Any] = runpy.run_path(
+        str(EXAMPLES / "flask_signup.py")
+    )["create_app"]
+    verifier = voicecode.Verifier(
+        voicecode.Client(sim.config("ihuyi")),
+        {"secret": "flask-signup-secret-0123456789", "key_hourly_cap": 1},
+    )
+    http = create_app(verifier).test_client()
+
+    def start(phone: str, ip: str) -> int:
+        answer = http.post("/signup/start", json={"phone": phone}, environ_base={"REMOTE_ADDR": ip})
+        return int(answer.status_code)
+
+    assert start("13900139001", "203.0.113.7") == 202
+    assert start("13900139002", "203.0.113.7") == 429  # that IP's hourly cap
+    assert start("13900139002", "198.51.100.1") == 202
+    assert sim.count("ihuyi", "send_code") == 2

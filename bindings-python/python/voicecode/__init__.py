@@ -9,6 +9,14 @@ error model for every language::
     client = voicecode.Client({"vendor": "ihuyi", "account": "VM12345678", "api_key": "..."})
     receipt = client.send_code("+8613800138000", "4821")
 
+To verify a number, :class:`Verifier` makes the code, places the call through a :class:`Router`
+and checks what the user typed, with cooldowns and caps kept in memory, SQLite or Redis::
+
+    verifier = voicecode.Verifier(client, {"secret": os.environ["VOICECODE_VERIFIER_SECRET"]})
+    verifier.start("+8613800138000", key=client_ip)
+    if verifier.check("+8613800138000", typed_code):
+        ...
+
 Blocking calls release the GIL while they wait, and every network call has an ``*_async`` twin
 for asyncio. Errors are :class:`VoiceCodeError` subclasses carrying ``kind`` and ``outcome``.
 Call-status pushes are handled by :mod:`voicecode.callbacks`; :mod:`voicecode.testing` runs a
@@ -19,15 +27,27 @@ simulator of every vendor in-process. Logs go to the standard :mod:`logging` mod
 from __future__ import annotations
 
 from . import callbacks
-from ._types import BalanceUnit, ErrorKind, EventKind, Outcome, SmsPurpose, Vendor
+from ._types import (
+    BalanceUnit,
+    CheckStatus,
+    DeliveryStatus,
+    ErrorKind,
+    EventKind,
+    Outcome,
+    SmsPurpose,
+    Vendor,
+)
 from ._voicecode import (
     ERROR_KINDS,
     VENDORS,
     Balance,
     Captcha,
+    Check,
     Client,
     Receipt,
     Router,
+    Verification,
+    Verifier,
     __version__,
     refresh_logging,
 )
@@ -58,8 +78,11 @@ __all__ = [
     "Balance",
     "BalanceUnit",
     "Captcha",
+    "Check",
+    "CheckStatus",
     "Client",
     "ContentRejected",
+    "DeliveryStatus",
     "ErrorKind",
     "EventKind",
     "Forbidden",
@@ -79,6 +102,8 @@ __all__ = [
     "Timeout",
     "Vendor",
     "VendorError",
+    "Verification",
+    "Verifier",
     "VoiceCodeError",
     "__version__",
     "callbacks",

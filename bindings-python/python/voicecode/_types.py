@@ -6,6 +6,8 @@ from typing import Literal
 
 __all__ = [
     "BalanceUnit",
+    "CheckStatus",
+    "DeliveryStatus",
     "ErrorKind",
     "EventKind",
     "Outcome",
@@ -45,3 +47,12 @@ SmsPurpose = Literal["register", "login", "forget_password", "bind_mobile", "upd
 
 EventKind = Literal["dialing", "ringing", "answered", "hangup", "delivered", "failed", "fee"]
 """What a call event reports."""
+
+CheckStatus = Literal[
+    "approved", "wrong_code", "expired", "too_many_attempts", "not_found", "canceled"
+]
+"""What a verifier's check found (``Check.status``)."""
+
+DeliveryStatus = Literal["sent", "may_have_been_sent"]
+"""Whether a started verification's call was placed (``Verification.status``):
+``may_have_been_sent`` when the send's outcome is unknown."""

@@ -6,7 +6,15 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, final
 
-from voicecode._types import BalanceUnit, EventKind, SmsPurpose, Vendor
+from voicecode._types import (
+    BalanceUnit,
+    CheckStatus,
+    DeliveryStatus,
+    EventKind,
+    SmsPurpose,
+    Vendor,
+)
+from voicecode.errors import VoiceCodeError
 
 __all__ = [
     "ALIYUN_REPORT_ACK",
@@ -16,11 +24,14 @@ __all__ = [
     "Balance",
     "CallEvent",
     "Captcha",
+    "Check",
     "Client",
     "Deduplicator",
     "HuaweiPushVerifier",
     "Receipt",
     "Router",
+    "Verification",
+    "Verifier",
     "_Simulator",
     "__version__",
     "parse_push",
@@ -214,6 +225,114 @@ class Router:
         pos_tone: str | None = None,
         return_idle_port: bool | None = None,
     ) -> asyncio.Future[Receipt]: ...
+
+@final
+class Check:
+    """What a verifier's check found. True (``if verifier.check(...)``) only when approved."""
+
+    @property
+    def status(self) -> CheckStatus: ...
+    @property
+    def approved(self) -> bool:
+        """True only when the code was right; the verification is then used up."""
+    @property
+    def attempts_left(self) -> int | None:
+        """After a ``wrong_code``: how many more codes may be tried; ``None`` otherwise."""
+    def __bool__(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The core's JSON shape: ``{"status": ...}``, plus ``attempts_left`` after a wrong
+        code."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Verification:
+    """A started verification. It never holds the code."""
+
+    @property
+    def to(self) -> str:
+        """The number, in E.164."""
+    @property
+    def expires_at(self) -> datetime.datetime:
+        """When the code stops being accepted, as an aware UTC datetime."""
+    @property
+    def max_attempts(self) -> int:
+        """Checks allowed."""
+    @property
+    def unverified_starts(self) -> int:
+        """Starts for this number since its last approved check, this one included; a number
+        started again and again and never verified is being called by someone else."""
+    @property
+    def status(self) -> DeliveryStatus: ...
+    @property
+    def receipt(self) -> Receipt | None:
+        """The vendor's receipt, when a vendor accepted the call."""
+    @property
+    def error(self) -> VoiceCodeError | None:
+        """The send's error when its outcome is unknown (a new exception on each access)."""
+    @property
+    def may_have_been_sent(self) -> bool:
+        """True when the call may or may not have been placed: the code stays valid, so wait
+        for the user instead of starting again."""
+    def to_dict(self) -> dict[str, Any]:
+        """The core's JSON shape (``expires_at`` as RFC 3339 text, ``receipt`` or ``error``)."""
+
+@final
+class Verifier:
+    """Makes a code, calls the number with it through its channels, and checks what the user
+    typed back, under the config's cooldown, caps, attempts and quiet hours. Share one between
+    threads and tasks; verifiers of several processes share the limits through one
+    ``sqlite:PATH`` or ``redis://`` store (and the same ``secret``)."""
+
+    def __new__(
+        cls, channels: Router | Client | Sequence[Client | _Config], config: _Config
+    ) -> Verifier:
+        """``config`` is a dict in the verifier schema: ``secret`` (at least 16 bytes) and
+        optionally ``store``, ``code_length``, ``ttl_secs``, ``max_attempts``,
+        ``cooldown_secs``, ``number_hourly_cap``, ``number_daily_cap``, ``key_hourly_cap``,
+        ``key_daily_cap``, ``quiet_hours``. Opens the store."""
+    def start(
+        self,
+        to: str,
+        *,
+        code: str | None = None,
+        key: str | None = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
+    ) -> Verification:
+        """Makes a code (or takes ``code``), reserves it for ``to`` and calls ``to`` with it.
+        ``key`` (a client IP, an account id) counts the start against the per-key caps.
+
+        Raises ``RateLimited`` or ``QuietHours`` (with ``retry_after``), ``InvalidInput``,
+        ``StoreUnavailable`` or the send's error, with no call placed. A send whose outcome is
+        unknown returns a ``Verification`` that ``may_have_been_sent``."""
+    def start_async(
+        self,
+        to: str,
+        *,
+        code: str | None = None,
+        key: str | None = None,
+        play_times: int | None = None,
+        user_data: str | None = None,
+        status_url: str | None = None,
+        fee_url: str | None = None,
+        pre_tone: str | None = None,
+        pos_tone: str | None = None,
+        return_idle_port: bool | None = None,
+    ) -> asyncio.Future[Verification]:
+        """``start`` for asyncio. Needs a running event loop."""
+    def check(self, to: str, code: str) -> Check:
+        """Checks the code the user typed. A malformed code raises ``InvalidInput`` (and uses
+        no attempt); every other answer is a ``Check``."""
+    def check_async(self, to: str, code: str) -> asyncio.Future[Check]: ...
+    def cancel(self, to: str) -> None:
+        """Cancels the number's pending verification: later checks answer ``canceled``."""
+    def cancel_async(self, to: str) -> asyncio.Future[None]: ...
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
 

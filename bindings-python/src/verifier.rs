@@ -1,0 +1,279 @@
+//! `Verifier`: the core's verification lifecycle (make a code, call the number with it, check
+//! what the user typed) over a `Router`, with the interpreter released while it waits.
+//!
+//! A translation layer like `client.rs`: the config is read by `VerifierConfig::from_value`,
+//! start options by `StartOptions::from_value`, and every rule (cooldowns, caps, quiet hours,
+//! attempts, code format) is the core's. Blocking methods run inside `py.detach`; the
+//! `*_async` methods run the same verifier's async face (`as_async`) on the tokio runtime and
+//! return an `asyncio.Future`. Codes and the secret never reach a repr or an error message.
+
+use chrono::{DateTime, Utc};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyMapping};
+use pyo3::IntoPyObjectExt as _;
+use serde_json::Value;
+use voicecode::{Delivery, StartOptions, VerifierConfig};
+
+use crate::client::{detached, router_from_list, send_options, spawn, Client, Router};
+use crate::convert::{py_to_json, repr_fields, to_py, type_name};
+use crate::errors::{to_exception, CoreResultExt as _};
+use crate::results::Receipt;
+
+/// The channels argument (a `Router`, a `Client`, or a list of Clients and config dicts) as the
+/// core's router.
+fn router_from_py(py: Python<'_>, channels: &Bound<'_, PyAny>) -> PyResult<voicecode::Router> {
+    if let Ok(router) = channels.cast::<Router>() {
+        return Ok(router.get().inner.clone());
+    }
+    if let Ok(client) = channels.cast::<Client>() {
+        return voicecode::Router::from_clients(vec![client.get().inner.clone()]).py();
+    }
+    router_from_list(py, channels)
+}
+
+/// The config dict, read by the core (a wrong or unknown key is `InvalidConfig` naming it).
+fn verifier_config(config: &Bound<'_, PyAny>) -> PyResult<VerifierConfig> {
+    if config.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "config must be a dict in the voicecode verifier schema, not {}",
+            type_name(config)
+        )));
+    }
+    VerifierConfig::from_value(py_to_json(config, "config")?).py()
+}
+
+/// `start(to, *, code=None, key=None, **options)`'s options as the core's.
+fn start_options(
+    code: Option<String>,
+    key: Option<String>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<StartOptions> {
+    let mut map = send_options("start", options)?;
+    if let Some(code) = code {
+        map.insert("code".into(), Value::String(code));
+    }
+    if let Some(key) = key {
+        map.insert("key".into(), Value::String(key));
+    }
+    StartOptions::from_value(Value::Object(map)).py()
+}
+
+/// Makes codes, calls numbers with them and checks what users type back.
+#[pyclass(frozen, module = "voicecode", name = "Verifier")]
+pub struct Verifier {
+    inner: voicecode::Verifier,
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        channels: &Bound<'_, PyAny>,
+        config: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        crate::refresh_logging();
+        let router = router_from_py(py, channels)?;
+        let config = verifier_config(config)?;
+        // Opening an SQLite file or connecting to Redis waits: release the interpreter.
+        let inner = detached(py, || voicecode::Verifier::new(router, config))?;
+        Ok(Verifier { inner })
+    }
+
+    #[pyo3(signature = (to, *, code=None, key=None, **options))]
+    fn start(
+        &self,
+        py: Python<'_>,
+        to: String,
+        code: Option<String>,
+        key: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Verification> {
+        let options = start_options(code, key, options)?;
+        detached(py, || self.inner.start(&to, &options)).map(Verification)
+    }
+
+    #[pyo3(signature = (to, *, code=None, key=None, **options))]
+    fn start_async<'py>(
+        &self,
+        py: Python<'py>,
+        to: String,
+        code: Option<String>,
+        key: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = start_options(code, key, options)?;
+        let verifier = self.inner.as_async().clone();
+        spawn(py, async move {
+            verifier.start(&to, &options).await.map(Verification)
+        })
+    }
+
+    fn check(&self, py: Python<'_>, to: String, code: String) -> PyResult<Check> {
+        detached(py, || self.inner.check(&to, &code)).map(Check)
+    }
+
+    fn check_async<'py>(
+        &self,
+        py: Python<'py>,
+        to: String,
+        code: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let verifier = self.inner.as_async().clone();
+        spawn(
+            py,
+            async move { verifier.check(&to, &code).await.map(Check) },
+        )
+    }
+
+    fn cancel(&self, py: Python<'_>, to: String) -> PyResult<()> {
+        detached(py, || self.inner.cancel(&to))
+    }
+
+    fn cancel_async<'py>(&self, py: Python<'py>, to: String) -> PyResult<Bound<'py, PyAny>> {
+        let verifier = self.inner.as_async().clone();
+        spawn(py, async move { verifier.cancel(&to).await })
+    }
+
+    fn __repr__(&self) -> String {
+        // Only the channels: the config holds the secret, and a Redis URL may hold a password.
+        let vendors: Vec<String> = self
+            .inner
+            .as_async()
+            .router()
+            .clients()
+            .iter()
+            .map(|c| format!("'{}'", c.vendor().as_str()))
+            .collect();
+        format!("Verifier(vendors=[{}])", vendors.join(", "))
+    }
+}
+
+/// What a check found.
+#[pyclass(frozen, eq, hash, module = "voicecode", name = "Check")]
+#[derive(PartialEq, Eq, Hash)]
+pub struct Check(pub voicecode::Check);
+
+#[pymethods]
+impl Check {
+    /// `approved`, `wrong_code`, `expired`, `too_many_attempts`, `not_found` or `canceled`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.0.as_str()
+    }
+    /// True only when the code was right.
+    #[getter]
+    fn approved(&self) -> bool {
+        self.0.is_approved()
+    }
+    /// After a wrong code: how many more may be tried. `None` for every other status.
+    #[getter]
+    fn attempts_left(&self) -> Option<u32> {
+        match self.0 {
+            voicecode::Check::WrongCode { attempts_left } => Some(attempts_left),
+            _ => None,
+        }
+    }
+    fn __bool__(&self) -> bool {
+        self.0.is_approved()
+    }
+    /// The check in the core's JSON shape (`{"status": "wrong_code", "attempts_left": 2}`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        Ok(to_py(py, &self.0)?.cast_into::<PyDict>()?)
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut fields = vec![("status", self.status().into_bound_py_any(py)?)];
+        if let Some(left) = self.attempts_left() {
+            fields.push(("attempts_left", left.into_bound_py_any(py)?));
+        }
+        repr_fields("Check", &fields)
+    }
+}
+
+/// A started verification. It never holds the code.
+#[pyclass(frozen, module = "voicecode", name = "Verification")]
+pub struct Verification(pub voicecode::Verification);
+
+#[pymethods]
+impl Verification {
+    /// The number, in E.164.
+    #[getter]
+    fn to(&self) -> &str {
+        &self.0.to
+    }
+    /// When the code stops being accepted, as an aware UTC datetime.
+    #[getter]
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    /// Checks allowed.
+    #[getter]
+    fn max_attempts(&self) -> u32 {
+        self.0.max_attempts
+    }
+    /// Starts for this number since its last approved check, this one included.
+    #[getter]
+    fn unverified_starts(&self) -> u32 {
+        self.0.unverified_starts
+    }
+    /// `sent`, or `may_have_been_sent` when the send's outcome is unknown.
+    #[getter]
+    fn status(&self) -> &'static str {
+        match self.0.delivery {
+            Delivery::Sent { .. } => "sent",
+            Delivery::MayHaveBeenSent { .. } => "may_have_been_sent",
+        }
+    }
+    /// The vendor's receipt, when a vendor accepted the call.
+    #[getter]
+    fn receipt(&self) -> Option<Receipt> {
+        match &self.0.delivery {
+            Delivery::Sent { receipt } => Some(Receipt(receipt.clone())),
+            Delivery::MayHaveBeenSent { .. } => None,
+        }
+    }
+    /// The send's error when its outcome is unknown (a new exception object on each access).
+    #[getter]
+    fn error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        match &self.0.delivery {
+            Delivery::Sent { .. } => None,
+            Delivery::MayHaveBeenSent { error } => {
+                Some(to_exception(py, error).into_value(py).into_any())
+            }
+        }
+    }
+    /// True when the call may or may not have been placed: the code is valid all the same, so
+    /// wait for the user rather than starting again.
+    #[getter]
+    fn may_have_been_sent(&self) -> bool {
+        self.0.may_have_been_sent()
+    }
+    /// The verification in the core's JSON shape (`expires_at` as RFC 3339 text).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        Ok(to_py(py, &self.0)?.cast_into::<PyDict>()?)
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let v = &self.0;
+        let outcome = match &v.delivery {
+            Delivery::Sent { receipt } => {
+                ("receipt", Receipt(receipt.clone()).into_bound_py_any(py)?)
+            }
+            Delivery::MayHaveBeenSent { .. } => ("error", self.error(py).into_bound_py_any(py)?),
+        };
+        repr_fields(
+            "Verification",
+            &[
+                ("to", v.to.as_str().into_bound_py_any(py)?),
+                ("expires_at", v.expires_at.into_bound_py_any(py)?),
+                ("max_attempts", v.max_attempts.into_bound_py_any(py)?),
+                (
+                    "unverified_starts",
+                    v.unverified_starts.into_bound_py_any(py)?,
+                ),
+                ("status", self.status().into_bound_py_any(py)?),
+                outcome,
+            ],
+        )
+    }
+}
