@@ -1,6 +1,7 @@
 /*
- * voicecode: voice verification codes (ytx, Huawei VoiceCall, ihuyi, cloud10658, Alibaba Cloud) and
- * OneAccess SMS codes, one implementation behind one C ABI.
+ * voicecode: voice verification codes (ytx, Huawei VoiceCall, ihuyi, cloud10658, Alibaba Cloud,
+ * Tencent Cloud) and OneAccess SMS codes, and the verification lifecycle (vc_verifier), one
+ * implementation behind one C ABI.
  *
  * Conventions:
  * - Fallible functions return a vc_result (VC_RESULT_OK on success). Their outputs go
@@ -8,7 +9,8 @@
  *   parameter `vc_error **err_out` (may be NULL) receives an error object only on failure;
  *   free it with vc_error_free.
  * - Every object the library hands out has exactly one free function, named in its
- *   documentation: vc_client_free, vc_router_free, vc_error_free, vc_string_free, ...
+ *   documentation: vc_client_free, vc_router_free, vc_verifier_free, vc_error_free,
+ *   vc_string_free, ...
  *   Free functions accept NULL.
  * - Requests and results are JSON text (UTF-8, NUL-terminated) in the voicecode core's
  *   schema. NULL arguments, invalid UTF-8 and malformed JSON are VC_RESULT_INVALID_INPUT,
@@ -178,6 +180,50 @@ typedef uint32_t vc_outcome;
 #endif // __cplusplus
 
 /**
+ * The answer of `vc_verifier_check`. Every case is distinct, so "expired" can be told from
+ * "never started" and the user can be told what to do.
+ *
+ * The numbers are stable: they are never changed or reused.
+ */
+enum vc_check
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The code is right; the verification is used up (a second check finds nothing).
+     */
+    VC_CHECK_APPROVED = 0,
+    /**
+     * The code is wrong; `*attempts_left_out` more may be tried.
+     */
+    VC_CHECK_WRONG_CODE = 1,
+    /**
+     * The code's time to live has passed; start again.
+     */
+    VC_CHECK_EXPIRED = 2,
+    /**
+     * Too many wrong codes: the verification is locked, even for the right code.
+     */
+    VC_CHECK_TOO_MANY_ATTEMPTS = 3,
+    /**
+     * No verification is pending for this number (never started, approved, or given back).
+     */
+    VC_CHECK_NOT_FOUND = 4,
+    /**
+     * The verification was canceled.
+     */
+    VC_CHECK_CANCELED = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum vc_check vc_check;
+#else
+typedef uint32_t vc_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client for one vendor channel (the core's blocking `Client`): validated configuration
  * and a connection pool.
  *
@@ -243,6 +289,19 @@ typedef struct vc_router vc_router;
  */
 typedef struct vc_sim vc_sim;
 #endif
+
+/**
+ * The verification lifecycle over a router: `vc_verifier_start` makes a code, keeps only its
+ * keyed hash in the store and calls the number; `vc_verifier_check` compares what the user
+ * typed. Limits (cooldown, hourly and daily caps, quiet hours) are atomic in the store, so
+ * many threads — or many processes sharing one SQLite file or Redis — may use it at once.
+ *
+ * Create it with `vc_verifier_new`, free it with `vc_verifier_free`.
+ *
+ * Thread-safety: every `vc_verifier_*` function taking a `const vc_verifier *` may be called
+ * from any number of threads at once; only `vc_verifier_free` must not race with them.
+ */
+typedef struct vc_verifier vc_verifier;
 
 #ifdef __cplusplus
 extern "C" {
@@ -573,6 +632,15 @@ vc_outcome vc_error_outcome(const vc_error *err);
 bool vc_error_retryable(const vc_error *err);
 
 /**
+ * The whole seconds to wait before trying again, when a verifier's limit or quiet hours
+ * refused a start (`VC_RESULT_RATE_LIMITED`, `VC_RESULT_QUIET_HOURS`); 0 for every other
+ * error and for NULL.
+ *
+ * Thread-safety: safe from any thread while `err` is alive.
+ */
+uint64_t vc_error_retry_after(const vc_error *err);
+
+/**
  * A human-readable description saying what went wrong and what to do next. Never contains a
  * secret. NULL gives NULL.
  *
@@ -787,6 +855,102 @@ vc_result vc_sim_sign_huawei_push(const char *url, char **headers_json_out, vc_e
  */
 vc_result vc_sim_panic(vc_error **err_out);
 #endif
+
+/**
+ * Creates a verifier over `router` (which it shares: the router may be freed before the
+ * verifier, or go on sending on its own) with settings in JSON, the core's schema:
+ * `{"secret":"…at least 16 bytes…"}` plus optional `store` (`"memory"`, the default,
+ * `"sqlite:PATH"` or `"redis://host:port/db"`), `code_length`, `ttl_secs`, `max_attempts`,
+ * `cooldown_secs`, `number_hourly_cap`, `number_daily_cap`, `key_hourly_cap`,
+ * `key_daily_cap` and `quiet_hours` (`"22:00-08:00"`, Asia/Shanghai). Opens the store.
+ *
+ * On success writes a new verifier to `*verifier_out`; free it with `vc_verifier_free`.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument, invalid UTF-8 or malformed JSON;
+ * `VC_RESULT_INVALID_CONFIG` for a wrong or unknown key (the error's field names it), a code
+ * length some channel cannot send, or a channel that places no voice calls (oneaccess);
+ * `VC_RESULT_STORE_UNAVAILABLE` when the store cannot be opened. `err_out` may be NULL;
+ * otherwise `*err_out` receives an error object on failure only (free it with
+ * `vc_error_free`).
+ *
+ * Thread-safety: safe from any thread.
+ */
+vc_result vc_verifier_new(const vc_router *router,
+                          const char *config_json,
+                          vc_verifier **verifier_out,
+                          vc_error **err_out);
+
+/**
+ * Starts a verification of `to`: makes a code (or takes `options_json`'s `code`), reserves it
+ * in the store and calls the number through the router. `options_json` may be NULL, or an
+ * object with optional `code`, `key` (a caller key such as the client's IP, counted against
+ * `key_hourly_cap`/`key_daily_cap`) and the send options of `vc_client_send` (`play_times`,
+ * `user_data`, …).
+ *
+ * On success writes the verification as JSON to `*verification_json_out`:
+ * `{"to","expires_at","max_attempts","unverified_starts","status"}` with `status` `"sent"` and
+ * the `receipt`, or `"may_have_been_sent"` and the send's `error` (outcome unknown: the phone
+ * may ring, nothing was resent, and the code stays valid). Free it with `vc_string_free`. It
+ * never holds the code.
+ *
+ * Errors, all with no call placed: `VC_RESULT_INVALID_INPUT` naming the field;
+ * `VC_RESULT_RATE_LIMITED` (cooldown or cap) and `VC_RESULT_QUIET_HOURS`, with the seconds to
+ * wait in `vc_error_retry_after`; `VC_RESULT_STORE_UNAVAILABLE`; any send error whose outcome
+ * is `not_sent` or `refused` (the reservation is given back, so a start may follow at once).
+ *
+ * Thread-safety: safe on one verifier from many threads at once. Blocks.
+ */
+vc_result vc_verifier_start(const vc_verifier *verifier,
+                            const char *to,
+                            const char *options_json,
+                            char **verification_json_out,
+                            vc_error **err_out);
+
+/**
+ * Checks the `code` the user typed for `to`. On success writes the answer to `*check_out` and,
+ * when `attempts_left_out` is not NULL, the checks left to `*attempts_left_out` (non-zero only
+ * for `VC_CHECK_WRONG_CODE`).
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument, a malformed number or a code that no
+ * channel could have sent (empty, wrong length or alphabet; no attempt is used);
+ * `VC_RESULT_STORE_UNAVAILABLE`.
+ *
+ * Thread-safety: safe on one verifier from many threads at once; of many checks of the right
+ * code, exactly one is `VC_CHECK_APPROVED`.
+ */
+vc_result vc_verifier_check(const vc_verifier *verifier,
+                            const char *to,
+                            const char *code,
+                            vc_check *check_out,
+                            uint32_t *attempts_left_out,
+                            vc_error **err_out);
+
+/**
+ * Cancels `to`'s pending verification, if any: later checks answer `VC_CHECK_CANCELED`. Its
+ * start still counts against the cooldown and the caps.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or a malformed number;
+ * `VC_RESULT_STORE_UNAVAILABLE`.
+ *
+ * Thread-safety: safe on one verifier from many threads at once.
+ */
+vc_result vc_verifier_cancel(const vc_verifier *verifier, const char *to, vc_error **err_out);
+
+/**
+ * Frees a verifier. Passing NULL does nothing. Calls still running on other threads must have
+ * returned first. What it stored in SQLite or Redis stays there.
+ *
+ * Ownership: takes back ownership; `verifier` must not be used afterwards, nor freed twice.
+ */
+void vc_verifier_free(vc_verifier *verifier);
+
+/**
+ * The stable snake_case name of a check answer (`"approved"`, `"wrong_code"`, …), or NULL for
+ * a number this library does not know.
+ *
+ * Ownership: a static string; never free it. Thread-safety: safe from any thread.
+ */
+const char *vc_check_name(uint32_t check);
 
 #ifdef __cplusplus
 }  // extern "C"

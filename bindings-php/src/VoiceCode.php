@@ -22,10 +22,12 @@ final class Library
     public const DECLARATIONS = <<<'C'
         typedef uint32_t vc_result;
         typedef uint32_t vc_outcome;
+        typedef uint32_t vc_check;
         typedef struct vc_client vc_client;
         typedef struct vc_router vc_router;
         typedef struct vc_error vc_error;
         typedef struct vc_huawei_verifier vc_huawei_verifier;
+        typedef struct vc_verifier vc_verifier;
         const char *vc_version(void);
         void vc_string_free(char *s);
         const char *vc_error_json(const vc_error *err);
@@ -45,6 +47,12 @@ final class Library
         vc_result vc_huawei_verifier_new(const char *app_secret, const char *url, uint32_t window_seconds, vc_huawei_verifier **verifier_out, vc_error **err_out);
         vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier, const char *headers_json, vc_error **err_out);
         void vc_huawei_verifier_free(vc_huawei_verifier *verifier);
+        vc_result vc_verifier_new(const vc_router *router, const char *config_json, vc_verifier **verifier_out, vc_error **err_out);
+        vc_result vc_verifier_start(const vc_verifier *verifier, const char *to, const char *options_json, char **verification_json_out, vc_error **err_out);
+        vc_result vc_verifier_check(const vc_verifier *verifier, const char *to, const char *code, vc_check *check_out, uint32_t *attempts_left_out, vc_error **err_out);
+        vc_result vc_verifier_cancel(const vc_verifier *verifier, const char *to, vc_error **err_out);
+        void vc_verifier_free(vc_verifier *verifier);
+        const char *vc_check_name(uint32_t check);
         C;
 
     private static ?FFI $ffi = null;
@@ -286,6 +294,12 @@ final class Router
         Library::ffi()->vc_router_free($this->handle);
     }
 
+    /** @internal The `vc_router *` a Verifier is built over. */
+    public function handle(): FFI\CData
+    {
+        return $this->handle;
+    }
+
     /**
      * Sends through the first channel that accepts; on failure the exception's `attempts`
      * lists every channel.
@@ -356,5 +370,116 @@ final class HuaweiPushVerifier
     {
         $json = Library::json((object) $headers);
         Library::call(fn ($err) => Library::ffi()->vc_callback_verify_huawei($this->handle, $json, $err), false);
+    }
+}
+
+/** What `Verifier::check` answered; every case is distinct, so "expired" is not "never started". */
+enum CheckStatus: string
+{
+    /** The code is right; the verification is used up (a second check finds nothing). */
+    case Approved = 'approved';
+    /** The code is wrong; `Check::$attemptsLeft` more may be tried. */
+    case WrongCode = 'wrong_code';
+    /** The code's time to live has passed; start again. */
+    case Expired = 'expired';
+    /** Too many wrong codes: locked, even for the right code. */
+    case TooManyAttempts = 'too_many_attempts';
+    /** No verification is pending for this number (never started, approved, or given back). */
+    case NotFound = 'not_found';
+    /** The verification was canceled. */
+    case Canceled = 'canceled';
+}
+
+/** The answer of one `Verifier::check`. */
+final class Check
+{
+    public function __construct(
+        public readonly CheckStatus $status,
+        /** Checks left; non-zero only for `CheckStatus::WrongCode`. */
+        public readonly int $attemptsLeft = 0,
+    ) {
+    }
+
+    public function approved(): bool
+    {
+        return $this->status === CheckStatus::Approved;
+    }
+}
+
+/**
+ * The verification lifecycle over a Router: `start` makes a code, keeps only its keyed hash in
+ * the store and calls the number; `check` compares what the user typed. Settings are an array
+ * in the core's schema: `['secret' => '…at least 16 bytes…']` plus optional `store` (`memory`,
+ * `sqlite:PATH` — what a PHP site with one server wants, since each request is its own process —
+ * or `redis://host:port/db`), `code_length`, `ttl_secs`, `max_attempts`, `cooldown_secs`,
+ * `number_hourly_cap`, `number_daily_cap`, `key_hourly_cap`, `key_daily_cap`, `quiet_hours`.
+ */
+final class Verifier
+{
+    private FFI\CData $handle;
+
+    /**
+     * @param array<string, mixed>|string $config the verifier's settings, or their JSON text
+     * @throws VoiceCodeException `invalid_config` naming the key, `store_unavailable`
+     */
+    public function __construct(Router $router, array|string $config)
+    {
+        $json = Library::json($config);
+        $this->handle = Library::create(
+            'vc_verifier',
+            fn ($out, $err) => Library::ffi()->vc_verifier_new($router->handle(), $json, $out, $err)
+        );
+    }
+
+    public function __destruct()
+    {
+        Library::ffi()->vc_verifier_free($this->handle);
+    }
+
+    /**
+     * Calls `$to` with a new code. Options: `code` (a code of your own), `key` (the client's IP
+     * or account, for the per-key caps) and the send options (`play_times`, …). Returns
+     * `['to', 'expires_at', 'max_attempts', 'unverified_starts', 'status']` with `status`
+     * `sent` (and `receipt`) or `may_have_been_sent` (and `error`: the phone may ring, nothing
+     * was resent). It never holds the code.
+     *
+     * @param array<string, mixed> $options
+     * @return array<string, mixed>
+     * @throws VoiceCodeException `rate_limited`/`quiet_hours` with `retryAfter`, `invalid_input`
+     *         naming the field, or the send's error when no call was placed
+     */
+    public function start(string $to, array $options = []): array
+    {
+        $json = $options === [] ? null : Library::json((object) $options);
+        return Library::callJson(
+            fn ($out, $err) => Library::ffi()->vc_verifier_start($this->handle, $to, $json, $out, $err)
+        );
+    }
+
+    /**
+     * Checks the code the user typed.
+     *
+     * @throws VoiceCodeException `invalid_input` for a code no channel could have sent
+     */
+    public function check(string $to, string $code): Check
+    {
+        $ffi = Library::ffi();
+        $check = $ffi->new('vc_check');
+        $left = $ffi->new('uint32_t');
+        Library::call(
+            fn ($err) => $ffi->vc_verifier_check($this->handle, $to, $code, FFI::addr($check), FFI::addr($left), $err),
+            false
+        );
+        return new Check(CheckStatus::from($ffi->vc_check_name($check->cdata)), $left->cdata);
+    }
+
+    /**
+     * Cancels the number's pending verification: later checks answer `canceled`.
+     *
+     * @throws VoiceCodeException
+     */
+    public function cancel(string $to): void
+    {
+        Library::call(fn ($err) => Library::ffi()->vc_verifier_cancel($this->handle, $to, $err), false);
     }
 }

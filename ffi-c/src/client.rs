@@ -32,12 +32,12 @@ pub struct vc_client {
 ///
 /// Thread-safety: as `vc_client`: `vc_router_send` may run on many threads at once.
 pub struct vc_router {
-    router: Router,
+    pub(crate) router: Router,
 }
 
 /// Config JSON, refused unread when it is larger than a config file may be
 /// (`voicecode::config::MAX_CONFIG_BYTES`): a channel config is a few hundred bytes.
-fn arg_config_json(
+pub(crate) fn arg_config_json(
     ptr: *const c_char,
     name: &str,
 ) -> crate::boundary::FfiResult<serde_json::Value> {

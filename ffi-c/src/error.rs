@@ -144,6 +144,7 @@ pub struct vc_error {
     code: vc_result,
     outcome: vc_outcome,
     retryable: bool,
+    retry_after_secs: u64,
     message: CString,
     field: Option<CString>,
     vendor: Option<CString>,
@@ -164,6 +165,7 @@ impl vc_error {
                 code: result_for(e.kind()),
                 outcome: outcome_for(e.outcome()),
                 retryable: e.retryable(),
+                retry_after_secs: e.retry_after().map_or(0, |d| d.as_secs()),
                 message: c_text(&e.to_string()),
                 field: e.field().map(c_text),
                 vendor: e.vendor().map(|v| c_text(v.as_str())),
@@ -182,6 +184,7 @@ impl vc_error {
                     code: vc_result::Internal,
                     outcome: vc_outcome::Unknown,
                     retryable: false,
+                    retry_after_secs: 0,
                     message: c_text(&message),
                     field: None,
                     vendor: None,
@@ -290,6 +293,16 @@ pub extern "C" fn vc_error_outcome(err: *const vc_error) -> vc_outcome {
 #[no_mangle]
 pub extern "C" fn vc_error_retryable(err: *const vc_error) -> bool {
     with_error(err, false, |e| e.retryable)
+}
+
+/// The whole seconds to wait before trying again, when a verifier's limit or quiet hours
+/// refused a start (`VC_RESULT_RATE_LIMITED`, `VC_RESULT_QUIET_HOURS`); 0 for every other
+/// error and for NULL.
+///
+/// Thread-safety: safe from any thread while `err` is alive.
+#[no_mangle]
+pub extern "C" fn vc_error_retry_after(err: *const vc_error) -> u64 {
+    with_error(err, 0, |e| e.retry_after_secs)
 }
 
 /// A human-readable description saying what went wrong and what to do next. Never contains a

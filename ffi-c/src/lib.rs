@@ -9,7 +9,7 @@
 //!   placed last, written only on success. The optional last parameter `vc_error **err_out`
 //!   receives a detail object only on failure.
 //! - Every object handed out has exactly one free function: `vc_client_free`,
-//!   `vc_router_free`, `vc_error_free`, `vc_string_free`, ….
+//!   `vc_router_free`, `vc_verifier_free`, `vc_error_free`, `vc_string_free`, ….
 //! - `const` pointers are never mutated; objects documented as thread-safe may be shared by
 //!   any number of threads through a `const` pointer.
 //! - No panic crosses the boundary: one is reported as `VC_RESULT_INTERNAL`.
@@ -23,12 +23,14 @@ mod client;
 mod error;
 #[cfg(feature = "simulator")]
 mod sim;
+mod verifier;
 
 use std::ffi::c_char;
 
 pub use callback::{vc_deduplicator, vc_huawei_verifier};
 pub use client::{vc_client, vc_router};
 pub use error::{vc_error, vc_outcome, vc_result};
+pub use verifier::{vc_check, vc_verifier};
 
 // The header's `VC_VERSION` string ("MAJOR.MINOR.PATCH") is written by `cbindgen.toml`
 // (`after_includes`); ffi-c/test.sh checks it and these against Cargo.toml.

@@ -3,6 +3,7 @@ package io.github.voicecode;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.Map;
 
@@ -44,6 +45,8 @@ interface LibVoiceCode extends Library {
 
     String vc_error_json(Pointer err);
 
+    long vc_error_retry_after(Pointer err);
+
     void vc_error_free(Pointer err);
 
     String vc_result_name(int result);
@@ -84,4 +87,19 @@ interface LibVoiceCode extends Library {
     int vc_callback_verify_huawei(Pointer verifier, String headersJson, PointerByReference errOut);
 
     void vc_huawei_verifier_free(Pointer verifier);
+
+    int vc_verifier_new(Pointer router, String configJson, PointerByReference verifierOut,
+            PointerByReference errOut);
+
+    int vc_verifier_start(Pointer verifier, String to, String optionsJson,
+            PointerByReference verificationJsonOut, PointerByReference errOut);
+
+    int vc_verifier_check(Pointer verifier, String to, String code, IntByReference checkOut,
+            IntByReference attemptsLeftOut, PointerByReference errOut);
+
+    int vc_verifier_cancel(Pointer verifier, String to, PointerByReference errOut);
+
+    void vc_verifier_free(Pointer verifier);
+
+    String vc_check_name(int check);
 }

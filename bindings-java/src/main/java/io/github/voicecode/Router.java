@@ -21,6 +21,11 @@ public final class Router implements AutoCloseable {
         return Calls.string((out, err) -> Calls.LIB.vc_router_send(h, requestJson, out, err));
     }
 
+    /** The {@code vc_router *}, for one call (a {@link Verifier} being built over it). */
+    Pointer pointer() {
+        return handle.get();
+    }
+
     @Override
     public void close() {
         handle.close();

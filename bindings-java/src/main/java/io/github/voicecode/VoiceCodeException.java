@@ -20,10 +20,11 @@ public final class VoiceCodeException extends RuntimeException {
     private final String vendor;
     private final String field;
     private final boolean retryable;
+    private final long retryAfter;
     private final String json;
 
     private VoiceCodeException(int code, String message, String kind, String outcome, String vendorCode,
-            String vendorMessage, String vendor, String field, boolean retryable, String json) {
+            String vendorMessage, String vendor, String field, boolean retryable, long retryAfter, String json) {
         super(message);
         this.code = code;
         this.kind = kind;
@@ -33,6 +34,7 @@ public final class VoiceCodeException extends RuntimeException {
         this.vendor = vendor;
         this.field = field;
         this.retryable = retryable;
+        this.retryAfter = retryAfter;
         this.json = json;
     }
 
@@ -42,13 +44,13 @@ public final class VoiceCodeException extends RuntimeException {
         String kind = lib.vc_result_name(result);
         if (err == null) {
             return new VoiceCodeException(result, "voicecode call failed: " + kind, kind, "unknown", null, null,
-                    null, null, false, null);
+                    null, null, false, 0, null);
         }
         try {
             return new VoiceCodeException(result, lib.vc_error_message(err), kind,
                     lib.vc_outcome_name(lib.vc_error_outcome(err)), lib.vc_error_vendor_code(err),
                     lib.vc_error_vendor_message(err), lib.vc_error_vendor(err), lib.vc_error_field(err),
-                    lib.vc_error_retryable(err) != 0, lib.vc_error_json(err));
+                    lib.vc_error_retryable(err) != 0, lib.vc_error_retry_after(err), lib.vc_error_json(err));
         } finally {
             lib.vc_error_free(err);
         }
@@ -92,6 +94,14 @@ public final class VoiceCodeException extends RuntimeException {
     /** Whether the same request may succeed later unchanged; never after {@code unknown}. */
     public boolean retryable() {
         return retryable;
+    }
+
+    /**
+     * The whole seconds to wait before starting again, when a {@link Verifier}'s limit or quiet
+     * hours refused a start ({@code rate_limited}, {@code quiet_hours}); 0 otherwise.
+     */
+    public long retryAfter() {
+        return retryAfter;
     }
 
     /** The whole error as JSON in the core's schema (with {@code attempts} for a router). */
