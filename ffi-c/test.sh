@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 
 CBINDGEN_VERSION=0.29.4
-THREADS=8 SENDS=500            # the shared-handle test: exactly THREADS*SENDS in the journal
+THREADS=8 SENDS=10000          # the shared-handle stress test: exactly THREADS*SENDS in the journal
 VALGRIND_SENDS=50              # the same test under valgrind, smaller to keep time down
 # Where cargo builds: CARGO_TARGET_DIR (relative to the workspace, as cargo takes it) or target/.
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -98,7 +98,7 @@ check "the header compiles as C without the testing facility" \
     gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c include/voicecode.h
 check "the header compiles as C++" \
     g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -DVC_SIMULATOR -x c++ include/voicecode.h
-for t in test_api test_threads leak_canary test_bad_input; do
+for t in test_api test_threads test_verifier leak_canary test_bad_input; do
     check "compile tests/c/$t.c" gcc "${cflags[@]}" -DVC_SIMULATOR -o "$out/$t" "tests/c/$t.c" "${link[@]}"
 done
 
@@ -106,6 +106,9 @@ step "C tests against the simulator"
 export RUST_BACKTRACE=0 # the panic-boundary test panics on purpose; keep its report short
 check "test_api" "$out/test_api"
 check "test_threads: $THREADS threads x $SENDS sends on one handle" "$out/test_threads" "$THREADS" "$SENDS"
+verifier_dir="$(mktemp -d)"
+check "test_verifier: the lifecycle, 100 parallel checks and 50 parallel starts (memory, SQLite)" \
+    "$out/test_verifier" "$verifier_dir"
 check "the bad-input corpus as lines for C" python3 tests/corpus/to_lines.py >"$out/bad_input.lines"
 check "test_bad_input: tests/corpus/bad_input.json" "$out/test_bad_input" "$out/bad_input.lines"
 
@@ -113,6 +116,9 @@ step "C tests under valgrind --leak-check=full --error-exitcode=1"
 vg=(valgrind -q --leak-check=full --error-exitcode=1 --suppressions=tests/c/valgrind.supp)
 check "test_api under valgrind" "${vg[@]}" "$out/test_api"
 check "test_threads under valgrind" "${vg[@]}" "$out/test_threads" "$THREADS" "$VALGRIND_SENDS"
+rm -rf "$verifier_dir" && mkdir -p "$verifier_dir"
+check "test_verifier under valgrind" "${vg[@]}" "$out/test_verifier" "$verifier_dir"
+rm -rf "$verifier_dir"
 # The leak check must be able to fail: this program leaks an error object on purpose.
 check "valgrind reports the deliberate leak of leak_canary" \
     bash -c '! "$@" >/dev/null 2>&1' _ "${vg[@]}" "$out/leak_canary"
@@ -158,12 +164,15 @@ trap - EXIT
 # --- PHP and Java ---------------------------------------------------------------------------
 step "PHP tests (FFI)"
 check "bindings-php/tests/run.php" env VOICECODE_LIB="$lib/libvoicecode.so" php bindings-php/tests/run.php
+check "bindings-php/tests/bad_input.php: the bad-input corpus" \
+    env VOICECODE_LIB="$lib/libvoicecode.so" php bindings-php/tests/bad_input.php "$out/bad_input.lines"
 for f in bindings-php/src/*.php bindings-php/tests/*.php bindings-php/examples/*.php; do
     check "php -l $f" php -l "$f" >/dev/null
 done
 
 step "Java tests (JNA, JUnit 5, Maven)"
-check "mvn test" mvn -B -ntp -q -Dstyle.color=never -f bindings-java/pom.xml test -Dvoicecode.lib.dir="$lib"
+check "mvn test" mvn -B -ntp -q -Dstyle.color=never -f bindings-java/pom.xml test -Dvoicecode.lib.dir="$lib" \
+    -Dvoicecode.corpus.lines="$out/bad_input.lines"
 # Surefire's reports, summed for the record (quiet mode prints nothing when all pass).
 cat bindings-java/target/surefire-reports/TEST-*.xml 2>/dev/null |
     sed -n 's/^<testsuite .*tests="\([0-9]*\)".*failures="\([0-9]*\)".*/\1 \2/p' |

@@ -9,130 +9,17 @@ declare(strict_types=1);
  * with the `simulator` feature). Prints "N passed, N failed".
  */
 
-require __DIR__ . '/../src/VoiceCode.php';
+require __DIR__ . '/support.php';
 require __DIR__ . '/Header.php';
 
 use VoiceCode\Callbacks;
+use VoiceCode\CheckStatus;
 use VoiceCode\Client;
 use VoiceCode\HuaweiPushVerifier;
 use VoiceCode\Library;
 use VoiceCode\Router;
+use VoiceCode\Verifier;
 use VoiceCode\VoiceCodeException;
-
-$passed = 0;
-$failed = 0;
-
-function check(bool $ok, string $what): void
-{
-    global $passed, $failed;
-    if ($ok) {
-        $passed++;
-    } else {
-        $failed++;
-        $caller = debug_backtrace()[0]['line'] ?? '?';
-        fwrite(STDERR, "run.php:$caller: check failed: $what\n");
-    }
-}
-
-/** Runs $call and returns the VoiceCodeException it throws (or null, a failed check). */
-function expectError(callable $call): ?VoiceCodeException
-{
-    try {
-        $call();
-    } catch (VoiceCodeException $e) {
-        return $e;
-    }
-    check(false, 'expected a VoiceCodeException');
-    return null;
-}
-
-/** The simulator, through the library's testing facility. */
-final class Sim
-{
-    /** The testing facility's declarations this class uses (checked against the header below). */
-    public const DECLARATIONS = <<<'C'
-        typedef uint32_t vc_result;
-        typedef struct vc_sim vc_sim;
-        typedef struct vc_error vc_error;
-        void vc_string_free(char *s);
-        vc_result vc_sim_start(const char *options_json, vc_sim **sim_out, vc_error **err_out);
-        void vc_sim_free(vc_sim *sim);
-        const char *vc_sim_base_url(const vc_sim *sim);
-        vc_result vc_sim_config_json(const vc_sim *sim, const char *vendor, char **config_json_out, vc_error **err_out);
-        vc_result vc_sim_inject_json(const vc_sim *sim, const char *fault_json, vc_error **err_out);
-        vc_result vc_sim_clear_faults(const vc_sim *sim, vc_error **err_out);
-        vc_result vc_sim_count(const vc_sim *sim, const char *vendor, const char *operation, size_t *count_out, vc_error **err_out);
-        vc_result vc_sim_sign_huawei_push(const char *url, char **headers_json_out, vc_error **err_out);
-        C;
-
-    private FFI $ffi;
-    private FFI\CData $sim;
-
-    public function __construct()
-    {
-        $this->ffi = FFI::cdef(self::DECLARATIONS, getenv('VOICECODE_LIB'));
-        $this->sim = $this->ffi->new('vc_sim *');
-        $this->require($this->ffi->vc_sim_start(null, FFI::addr($this->sim), null));
-    }
-
-    public function __destruct()
-    {
-        $this->ffi->vc_sim_free($this->sim);
-    }
-
-    private function require(int $result): void
-    {
-        if ($result !== 0) {
-            throw new RuntimeException("simulator call failed with $result");
-        }
-    }
-
-    private function text(callable $call): string
-    {
-        $out = $this->ffi->new('char *');
-        $this->require($call(FFI::addr($out)));
-        $text = FFI::string($out);
-        $this->ffi->vc_string_free($out);
-        return $text;
-    }
-
-    public function baseUrl(): string
-    {
-        return $this->ffi->vc_sim_base_url($this->sim);
-    }
-
-    /** @return array<string, mixed> */
-    public function config(string $vendor): array
-    {
-        $json = $this->text(fn ($out) => $this->ffi->vc_sim_config_json($this->sim, $vendor, $out, null));
-        return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-    }
-
-    /** @param array<string, mixed> $fault */
-    public function inject(array $fault): void
-    {
-        $this->require($this->ffi->vc_sim_inject_json($this->sim, json_encode($fault), null));
-    }
-
-    public function clearFaults(): void
-    {
-        $this->require($this->ffi->vc_sim_clear_faults($this->sim, null));
-    }
-
-    public function count(string $vendor, string $operation): int
-    {
-        $count = $this->ffi->new('size_t');
-        $this->require($this->ffi->vc_sim_count($this->sim, $vendor, $operation, FFI::addr($count), null));
-        return $count->cdata;
-    }
-
-    /** @return array<string, string> */
-    public function signHuaweiPush(string $url): array
-    {
-        $json = $this->text(fn ($out) => $this->ffi->vc_sim_sign_huawei_push($url, $out, null));
-        return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-    }
-}
 
 /**
  * Checks each declaration of an FFI::cdef text against the header: a typedef must be one of the
@@ -177,6 +64,7 @@ const UNBOUND = [
     'vc_error_vendor',
     'vc_error_vendor_code',
     'vc_error_vendor_message',
+    'vc_error_retry_after',
     'vc_result_name',
     'vc_outcome_name',
 ];
@@ -280,6 +168,40 @@ check(true, 'a genuine push verifies');
 $e = expectError(fn () => $verifier->verify($headers));
 check($e?->kind === 'auth_failed', 'a replayed push is auth_failed');
 
-unset($client, $oneaccess, $ihuyi, $router, $verifier, $sim);
+// The verifier: two objects on one SQLite file, as two PHP requests of one site would be.
+$store = tempnam(sys_get_temp_dir(), 'voicecode-php-');
+$settings = ['secret' => 'php-test-verifier-secret-0123', 'store' => "sqlite:$store"];
+$huawei = new Router([$sim->config('huawei')]);
+$to = '+8613800138009';
+$calls = $sim->count('huawei', 'send_code');
+$started = (new Verifier($huawei, $settings))->start($to, ['key' => '203.0.113.7']);
+check($started['status'] === 'sent' && $started['to'] === $to, 'a start calls the number');
+check($sim->count('huawei', 'send_code') === $calls + 1, 'the start placed one call');
+$code = $sim->lastCode($to);
+check(!str_contains(json_encode($started), $code), 'the verification never holds the code');
+$later = new Verifier($huawei, $settings);
+$wrong = $later->check($to, $code === '000000' ? '111111' : '000000');
+check($wrong->status === CheckStatus::WrongCode && $wrong->attemptsLeft === 4, 'a wrong code leaves 4 attempts');
+check($later->check($to, $code)->approved(), 'the other verifier approves the right code');
+check($later->check($to, $code)->status === CheckStatus::NotFound, 'a code approves once');
+$e = expectError(fn () => $later->start($to));
+check($e?->kind === 'rate_limited' && ($e->retryAfter ?? 0) > 0, 'a start within the cooldown is rate_limited with a wait');
+check($sim->count('huawei', 'send_code') === $calls + 1, 'the refused start placed no call');
+$later->start('+8613800138010', ['code' => '135790']);
+$later->cancel('+8613800138010');
+check($later->check('+8613800138010', '135790')->status === CheckStatus::Canceled, 'a canceled verification says so');
+$e = expectError(fn () => new Verifier($huawei, ['secret' => 'short']));
+check($e?->kind === 'invalid_config' && $e->field === 'secret', 'a short secret is invalid_config on secret');
+$e = expectError(fn () => new Verifier($huawei, $settings + ['store_url' => 'x']));
+check($e?->kind === 'invalid_config' && $e->field === 'store_url', 'an unknown setting is named');
+$e = expectError(fn () => $later->check($to, 'abc'));
+check($e?->kind === 'invalid_input' && $e->field === 'code', 'letters are invalid_input on code');
+$e = expectError(fn () => $later->start('+8613800138011', ['play_times' => 'twice']));
+check($e?->kind === 'invalid_input' && $e->field === 'play_times', 'a wrongly typed option is named');
+check($sim->count('huawei', 'send_code') === $calls + 2, 'refused starts placed no call');
+unset($later);
+unlink($store);
+
+unset($client, $oneaccess, $ihuyi, $router, $verifier, $huawei, $sim);
 echo "php: $passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

@@ -10,7 +10,8 @@
 
 #include "check.h"
 
-static const char *const VENDORS[] = {"ytx", "huawei", "ihuyi", "cloud10658", "oneaccess"};
+static const char *const VENDORS[] = {"ytx",       "huawei", "ihuyi",  "cloud10658",
+                                      "oneaccess", "aliyun", "tencent"};
 static const char *const OPERATIONS[] = {"send_code", "balance", "captcha", "verify_captcha",
                                          "send_sms_code"};
 

@@ -17,6 +17,8 @@ final class Sim implements AutoCloseable {
 
         void vc_sim_free(Pointer sim);
 
+        String vc_sim_base_url(Pointer sim);
+
         int vc_sim_config_json(Pointer sim, String vendor, PointerByReference configJsonOut,
                 PointerByReference errOut);
 
@@ -27,6 +29,8 @@ final class Sim implements AutoCloseable {
         int vc_sim_count(Pointer sim, String vendor, String operation, LongByReference countOut,
                 PointerByReference errOut);
 
+        int vc_sim_last_code(Pointer sim, String to, PointerByReference codeOut, PointerByReference errOut);
+
         int vc_sim_sign_huawei_push(String url, PointerByReference headersJsonOut, PointerByReference errOut);
     }
 
@@ -35,6 +39,10 @@ final class Sim implements AutoCloseable {
 
     Sim() {
         sim = Calls.handle((out, err) -> LIB.vc_sim_start(null, out, err));
+    }
+
+    String baseUrl() {
+        return LIB.vc_sim_base_url(sim);
     }
 
     String config(String vendor) {
@@ -59,6 +67,11 @@ final class Sim implements AutoCloseable {
         LongByReference count = new LongByReference();
         Calls.run(err -> LIB.vc_sim_count(sim, vendor, operation, count, err));
         return count.getValue();
+    }
+
+    /** The code the simulated phone {@code to} heard last. */
+    String lastCode(String to) {
+        return Calls.string((out, err) -> LIB.vc_sim_last_code(sim, to, out, err));
     }
 
     String signHuaweiPush(String url) {
