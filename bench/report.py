@@ -63,12 +63,15 @@ def main() -> None:
     memory: dict[str, list[list[int]]] = {}
     overhead: dict[str, float] = {}
     design: dict[tuple[str, str], float] = {}
+    verifier: dict[str, float] = {}
     python_sign_ns = None
     for e in entries:
         if e["part"] == "loopback":
             loopback[(e["layer"], e["vendor"])].append(e["per_s"])
         elif e["part"] == "design":
             design[(e["layer"], e["vendor"])] = e["per_s"]
+        elif e["part"] == "verifier":
+            verifier[e["layer"]] = e["per_s"]
         elif e["part"] == "concurrency":
             concurrency[e["layer"]][e["in_flight"]] = e
         elif e["part"] == "memory":
@@ -227,6 +230,58 @@ def main() -> None:
         ),
         "",
     ]
+
+    # --- verifier -------------------------------------------------------------------------
+    if "send" in verifier:
+        send_us = 1e6 / verifier["send"]
+        lines += [
+            "## The verifier: start + check per store",
+            "",
+            (
+                "One blocking `Verifier` per store over the same huawei `Client`; each pair is a "
+                "`start` (reserve in the store, send, record the outcome) and a `check` of the "
+                "right code, a new number each time. The baseline is the same client's plain "
+                "send; the Redis store is also compared with the Redis server's own round trip "
+                "(`PING` on a plain connection)."
+            ),
+            "",
+            "| store | pairs /s | µs per pair | added to a send | added per store operation |",
+            "|---|---:|---:|---:|---:|",
+            f"| (plain send) | {verifier['send']:,.0f} | {send_us:,.0f} | | |",
+        ]
+        ops_per_pair = 3  # start: reserve, then record the outcome; check: one update
+        for store in ["memory", "sqlite", "redis"]:
+            if store not in verifier:
+                continue
+            pair_us = 1e6 / verifier[store]
+            added = pair_us - send_us
+            lines.append(
+                f"| {store} | {verifier[store]:,.0f} | {pair_us:,.0f} | "
+                f"{added / send_us:+.0%} | {added / ops_per_pair:,.0f} µs |"
+            )
+        lines.append("")
+        if "memory" in verifier:
+            added = 1e6 / verifier["memory"] - send_us
+            targets.append(
+                f"- verifier, memory store, start + check vs a loopback send: {added / send_us:+.1%} "
+                f"(target < +5 %): {verdict(added / send_us < 0.05)}"
+            )
+        if "redis" in verifier and "memory" in verifier and "redis-ping" in verifier:
+            per_op = (1e6 / verifier["redis"] - 1e6 / verifier["memory"]) / ops_per_pair
+            ping_us = 1e6 / verifier["redis-ping"]
+            lines += [
+                (
+                    f"Redis adds {per_op:,.0f} µs per store operation over the memory store, against "
+                    f"a Redis round trip of {ping_us:,.0f} µs and a loopback send of {send_us:,.0f} µs "
+                    "(a read-modify-write is WATCH, GET, MULTI, SET, EXEC: several round trips)."
+                ),
+                "",
+            ]
+            targets.append(
+                f"- verifier, Redis store: {per_op:,.0f} µs per operation vs one loopback round "
+                f"trip ({send_us:,.0f} µs): {per_op / send_us:.2f}× (target < 1×): "
+                f"{verdict(per_op < send_us)}"
+            )
 
     # --- micro ----------------------------------------------------------------------------
     lines += [

@@ -8,7 +8,8 @@
 #                               to $CARGO_TARGET_DIR/bench/RESULTS.md (not to bench/)
 #
 # Installs what it needs beyond the toolchains: a venv with maturin, requests and matplotlib,
-# the Node addon's npm dependencies, php-curl.
+# the Node addon's npm dependencies, php-curl, redis-server (started on a free port for the
+# verifier's Redis store, stopped at the end).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -41,6 +42,12 @@ step() { printf '\n==> bench: %s\n' "$*"; }
 
 # --- what the benchmarks need ---------------------------------------------------------------
 step "tools"
+if ! command -v redis-server >/dev/null; then
+    echo "apt-get install redis-server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq redis-server >/dev/null
+fi
 if ! php -m | grep -qx curl || ! php -m | grep -qx FFI; then
     echo "apt-get install php-cli php-curl"
     export DEBIAN_FRONTEND=noninteractive
@@ -132,6 +139,24 @@ admin DELETE journal
 admin DELETE journal
 "$work/c_layer" memory "$results" 0 "$configs" "$memory_sends"
 
+admin DELETE journal
+
+# --- the verifier's stores ------------------------------------------------------------------
+step "verifier: start + check pairs on the memory, SQLite and Redis stores"
+# A redis-server of its own: 127.0.0.1, a free port, a temporary directory, no persistence.
+redis_port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+redis_dir="$work/redis"
+rm -rf "$redis_dir" && mkdir -p "$redis_dir"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" --save "" --appendonly no \
+    >"$work/redis.log" 2>&1 &
+redis_pid=$!
+trap 'kill "$sim_pid" "$redis_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+    sleep 0.1
+done
+"$bench_bin" verifier "$sim" "$results" "$seconds" "redis://127.0.0.1:$redis_port/0"
+kill "$redis_pid" 2>/dev/null || true
 admin DELETE journal
 
 # --- concurrency with 100 ms vendor latency ------------------------------------------------

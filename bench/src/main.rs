@@ -11,6 +11,8 @@
 //!   concurrency  AsyncClient sends per second at each in-flight count in `extra`
 //!                (comma-separated), latency injected by the caller
 //!   memory       `extra` sends through one Client, RSS sampled every tenth
+//!   verifier     start+check pairs per second on the memory, SQLite and Redis (`extra`, a
+//!                redis:// URL) stores, against plain sends and plain Redis round trips
 //! ```
 
 use std::fs::OpenOptions;
@@ -21,7 +23,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use voicecode::protocol::{Channel, Context, HttpRequest, Method};
-use voicecode::{AsyncClient, ChannelConfig, Client, SendCode, Vendor};
+use voicecode::{
+    AsyncClient, ChannelConfig, Check, Client, Router, SendCode, StartOptions, Vendor, Verifier,
+    VerifierConfig,
+};
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -47,6 +52,7 @@ fn main() -> Fallible<()> {
         "design" => bench.design(),
         "concurrency" => bench.concurrency(&extra),
         "memory" => bench.memory(extra.parse().unwrap_or(100_000)),
+        "verifier" => bench.verifier(&extra),
         other => Err(format!("unknown part {other}").into()),
     }
 }
@@ -229,6 +235,71 @@ impl Bench {
             }
         }
         self.record(json!({"part": "memory", "layer": "core", "samples": samples}))
+    }
+}
+
+impl Bench {
+    /// What the verifier adds to a send: start+check pairs per second on each store, the
+    /// same vendor's plain sends as the baseline, and the Redis server's own round trip (a
+    /// PING on a plain connection) for the Redis store's cost per operation.
+    fn verifier(&self, redis_url: &str) -> Fallible<()> {
+        let vendor = Vendor::Huawei;
+        let client = Client::new(self.config(vendor)?)?;
+        let request = SendCode::new("+8613800138000", "4821");
+        let dir = std::env::temp_dir().join(format!("voicecode-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let stores = [
+            ("memory".to_owned(), "memory"),
+            (
+                format!("sqlite:{}", dir.join("codes.db").display()),
+                "sqlite",
+            ),
+            (redis_url.to_owned(), "redis"),
+        ];
+        let mut verifiers = Vec::new();
+        for (store, name) in &stores {
+            let mut config = VerifierConfig::new("bench-verifier-secret-0123456789").store(store);
+            // Every pair uses a number of its own; no rule may refuse the run.
+            config.cooldown_secs = 0;
+            config.number_hourly_cap = u32::MAX;
+            config.number_daily_cap = u32::MAX;
+            let router = Router::from_clients(vec![client.clone()])?;
+            verifiers.push((*name, Verifier::new(router, config)?));
+        }
+        let mut redis = redis::Client::open(redis_url)?.get_connection()?;
+        let seconds = self.seconds / ROUNDS as f64;
+        let mut number = 0u64;
+        let mut next = || {
+            number += 1;
+            format!("+86139{:08}", number % 100_000_000)
+        };
+        let options = StartOptions::new().code("482193");
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); verifiers.len() + 2];
+        for _ in 0..ROUNDS {
+            rates[0].push(rate(seconds, || {
+                client.send_code(&request).expect("the simulator accepts");
+            }));
+            rates[1].push(rate(seconds, || {
+                let pong: String = redis::cmd("PING").query(&mut redis).expect("redis answers");
+                assert_eq!(pong, "PONG");
+            }));
+            for (i, (_, verifier)) in verifiers.iter().enumerate() {
+                rates[i + 2].push(rate(seconds, || {
+                    let to = next();
+                    verifier.start(&to, &options).expect("started");
+                    let check = verifier.check(&to, "482193").expect("checked");
+                    assert_eq!(check, Check::Approved);
+                }));
+            }
+        }
+        let layers = ["send", "redis-ping"]
+            .into_iter()
+            .chain(verifiers.iter().map(|(name, _)| *name));
+        for (layer, rates) in layers.zip(rates.iter_mut()) {
+            self.record(json!({"part": "verifier", "layer": layer, "per_s": median(rates)}))?;
+        }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 }
 

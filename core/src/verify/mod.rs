@@ -705,8 +705,8 @@ impl Inner {
         )
     }
 
-    /// Runs one atomic update on a blocking thread (stores block on files and sockets) and
-    /// returns what the last call of `decide` said.
+    /// Runs one atomic update on a blocking thread when the store blocks on files or sockets,
+    /// and returns what the last call of `decide` said.
     async fn update<T: Send + 'static>(
         &self,
         key: String,
@@ -724,7 +724,7 @@ impl Inner {
         };
         // Outside tokio there is no blocking pool (and no runtime thread to stall): run inline
         // rather than panic.
-        if tokio::runtime::Handle::try_current().is_err() {
+        if !self.store.blocks() || tokio::runtime::Handle::try_current().is_err() {
             return run();
         }
         tokio::task::spawn_blocking(run)

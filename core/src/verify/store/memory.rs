@@ -61,4 +61,8 @@ impl Store for MemoryStore {
         };
         Ok(())
     }
+
+    fn blocks(&self) -> bool {
+        false
+    }
 }

@@ -36,6 +36,13 @@ pub trait Store: fmt::Debug + Send + Sync {
         ttl: Duration,
         apply: &mut dyn FnMut(Option<&str>) -> Write,
     ) -> Result<()>;
+
+    /// Whether an update waits on a file or a socket. An async verifier runs such updates on
+    /// tokio's blocking pool; one that only takes a lock (the memory store) runs inline, saving
+    /// two thread hand-offs per update.
+    fn blocks(&self) -> bool {
+        true
+    }
 }
 
 /// The store named by the `store` config key: `memory`, `sqlite:PATH` or
