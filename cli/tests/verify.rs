@@ -5,11 +5,12 @@
 mod redis_server;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use voicecode::Vendor;
-use voicecode_sim::{Operation, SimOptions, Simulator};
+use voicecode_sim::{Fault, Operation, SimOptions, Simulator};
 
 const SECRET: &str = "cli-test-secret-0123456789abcdef";
 const TO: &str = "+8613800138000";
@@ -190,4 +191,74 @@ fn verify_subcommands_have_help_with_examples() {
             "{sub}"
         );
     }
+}
+
+/// A process killed while its call is being placed (reserved in the store, the vendor not yet
+/// answered) loses nothing: the code it reserved is still checked, and its cooldown still holds,
+/// since the phone may ring — another process neither calls again nor forgets the code.
+fn a_process_killed_mid_send_loses_nothing(store: &str) {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = huawei_config(&sim, dir.path());
+    let config = config.to_str().unwrap();
+    let base = ["--config", config, "--store", store, "--to", TO, "--json"];
+    sim.inject(Vendor::Huawei, Fault::Latency(Duration::from_secs(60)));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_voicecode"))
+        .args(["verify", "start", "--code", "482193"])
+        .args(base)
+        .env("VOICECODE_VERIFIER_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.count(Vendor::Huawei, Operation::SendCode) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the start never reached the vendor"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no clean-up runs
+    assert!(!child.wait().unwrap().success());
+    sim.clear_faults();
+
+    let with = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub];
+        args.extend(base);
+        args.extend(extra);
+        verify(&args)
+    };
+    let out = with("start", &[]);
+    assert_eq!(
+        json(&out)["error"]["kind"],
+        "rate_limited",
+        "the cooldown survived"
+    );
+    let out = with("check", &["--code", "482193"]);
+    assert_eq!(
+        json(&out)["check"]["status"],
+        "approved",
+        "the code survived"
+    );
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 1);
+}
+
+#[test]
+fn a_process_killed_mid_send_loses_nothing_in_redis() {
+    if redis_server::skipped() {
+        return;
+    }
+    let server = redis_server::RedisServer::start();
+    a_process_killed_mid_send_loses_nothing(&server.url());
+}
+
+#[test]
+fn a_process_killed_mid_send_loses_nothing_in_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_process_killed_mid_send_loses_nothing(&format!(
+        "sqlite:{}",
+        dir.path().join("codes.db").display()
+    ));
 }
