@@ -265,6 +265,98 @@ export declare class VoiceCodeError extends Error {
   readonly attempts: Attempt[]
 }
 
+/**
+ * `new Verifier(channels, config)`: the core's verifier settings. Every process sharing a store
+ * needs the same `secret`.
+ */
+export interface VerifierConfig {
+  /** The key codes are hashed with: at least 16 bytes, random; never shown in errors. */
+  secret: string
+  /**
+   * `memory` (the default: this verifier's own, gone with it), `sqlite:PATH`, or
+   * `redis://host:port/db` (`redis://:password@host:port/db`) shared by many processes.
+   */
+  store?: string
+  /** Digits in a generated code (default 6); must suit every channel. */
+  codeLength?: number
+  /** How long a code is accepted, in seconds (default 600). */
+  ttlSecs?: number
+  /** Checks allowed per code (default 5). */
+  maxAttempts?: number
+  /** Seconds between two starts for one number (default 60). */
+  cooldownSecs?: number
+  /** Starts per number in any hour (default 5). */
+  numberHourlyCap?: number
+  /** Starts per number in any 24 hours (default 10). */
+  numberDailyCap?: number
+  /** Starts per caller key (`StartOptions.key`) in any hour; none by default. */
+  keyHourlyCap?: number
+  /** Starts per caller key in any 24 hours; none by default. */
+  keyDailyCap?: number
+  /** `HH:MM-HH:MM` in Asia/Shanghai time during which no call is placed, e.g. `22:00-08:00`. */
+  quietHours?: string
+}
+
+/** `verifier.start(to, options)`: the send's options, and two of the verifier's own. */
+export interface StartOptions {
+  /** A code of your own instead of a generated one; it must suit every channel. */
+  code?: string
+  /** Who asks (client IP, account id), counted against `keyHourlyCap`/`keyDailyCap`; stored hashed. */
+  key?: string
+  /** How many times the code is played (ytx 1–3; huawei 0–9). */
+  playTimes?: number
+  /** Echoed in call-status pushes (huawei). */
+  userData?: string
+  /** Huawei: status push URL for this call. */
+  statusUrl?: string
+  /** Huawei: fee push URL for this call. */
+  feeUrl?: string
+  /** Huawei: tone before the code for this call. */
+  preTone?: string
+  /** Huawei: tone after the code for this call. */
+  posTone?: string
+  /** Huawei: report idle call ports in the receipt. */
+  returnIdlePort?: boolean
+}
+
+/** What a check found. Only `approved` lets the user in. */
+export type CheckStatus = 'approved' | 'wrong_code' | 'expired' | 'too_many_attempts' | 'not_found' | 'canceled'
+
+/** The answer of `verifier.check(to, code)`. */
+export interface Check {
+  /** What the check found. */
+  status: CheckStatus
+  /** `status === 'approved'`: the verification is used up, a second check is `not_found`. */
+  approved: boolean
+  /** With `wrong_code`: checks left before the verification locks (`too_many_attempts`). */
+  attemptsLeft?: number
+}
+
+/** A started verification. It never holds the code. */
+export interface Verification {
+  /** The number, in E.164. */
+  to: string
+  /** RFC 3339, UTC: when the code stops being accepted. */
+  expiresAt: string
+  /** Checks allowed. */
+  maxAttempts: number
+  /**
+   * Starts for this number since its last approved check, this one included: a number that
+   * keeps being started and never verified is being called by someone other than its owner.
+   */
+  unverifiedStarts: number
+  /**
+   * `sent`: a vendor accepted the call (`receipt`). `may_have_been_sent`: the send failed with
+   * outcome `unknown` (`error`), so the phone may ring and the code stays valid: do not start
+   * again.
+   */
+  status: 'sent' | 'may_have_been_sent'
+  /** With `sent`: the vendor's receipt. */
+  receipt?: Receipt
+  /** With `may_have_been_sent`: the send's error, `outcome: 'unknown'`. */
+  error?: VoiceCodeError
+}
+
 /** What happened to a call. */
 export type EventKind = 'dialing' | 'ringing' | 'answered' | 'hangup' | 'delivered' | 'failed' | 'fee'
 
@@ -413,6 +505,46 @@ export declare class Router {
   sendCode(request: SendCodeRequest): Promise<Receipt>
   /** `sendCode`, blocking the calling thread until a channel answers. */
   sendCodeSync(request: SendCodeRequest): Receipt
+}
+
+/**
+ * Makes voice codes, calls numbers with them and checks what users type, with limits that
+ * hold across every process sharing the store.
+ */
+export declare class Verifier {
+  /**
+   * A verifier sending through `channels` (a `Router`, a `Client`, or channel configs and
+   * `Client`s in order of preference, as `new Router` takes) with `config`'s rules (the
+   * core's verifier schema, camelCase keys). Throws `VoiceCodeError` (`invalid_config`,
+   * naming the key) when a key is unknown or wrong, the secret is shorter than 16 bytes, the
+   * code length does not suit every channel, or `store` is malformed.
+   *
+   * Opening the store happens here, on the calling thread, once: an SQLite file is opened
+   * (and its table created) before the constructor returns, which is local file I/O; a Redis
+   * store connects lazily, so a server that is down shows as `store_unavailable` on the first
+   * `start`, `check` or `cancel`, never here.
+   */
+  constructor(channels: Router | Client | Array<ChannelConfig | Client>, config: VerifierConfig)
+  /**
+   * Makes a code (or takes `options.code`), reserves it for `to` in the store and calls `to`
+   * with it. Rejects with no call placed on `invalid_input` (the field named), `quiet_hours`
+   * or `rate_limited` (both with `retryAfter`, in seconds), `store_unavailable`, or a send
+   * error whose `outcome` is `not_sent` or `refused`. A send whose outcome is `unknown`
+   * resolves with `status: 'may_have_been_sent'` and its `error`: the phone may ring, so do
+   * not start again; let the user type the code.
+   */
+  start(to: string, options?: StartOptions): Promise<Verification>
+  /**
+   * Checks the code the user typed for `to`. Resolves to a `Check` for every answer (only
+   * `approved` lets the user in); rejects with `invalid_input` naming `code` for an empty or
+   * malformed code (no attempt is used), and with `store_unavailable`.
+   */
+  check(to: string, code: string): Promise<Check>
+  /**
+   * Cancels `to`'s pending verification, if any: later checks answer `canceled`. The start
+   * still counts against the cooldown and the caps.
+   */
+  cancel(to: string): Promise<void>
 }
 
 export declare namespace callbacks {

@@ -22,6 +22,7 @@ module.exports = {
   __napiBindingTarget: native.__napiBindingTarget,
   Client: native.Client,
   Router: native.Router,
+  Verifier: native.Verifier,
   VoiceCodeError,
   callbacks: native.callbacks,
   testing: native.testing,

@@ -265,6 +265,98 @@ export declare class VoiceCodeError extends Error {
   readonly attempts: Attempt[]
 }
 
+/**
+ * `new Verifier(channels, config)`: the core's verifier settings. Every process sharing a store
+ * needs the same `secret`.
+ */
+export interface VerifierConfig {
+  /** The key codes are hashed with: at least 16 bytes, random; never shown in errors. */
+  secret: string
+  /**
+   * `memory` (the default: this verifier's own, gone with it), `sqlite:PATH`, or
+   * `redis://host:port/db` (`redis://:password@host:port/db`) shared by many processes.
+   */
+  store?: string
+  /** Digits in a generated code (default 6); must suit every channel. */
+  codeLength?: number
+  /** How long a code is accepted, in seconds (default 600). */
+  ttlSecs?: number
+  /** Checks allowed per code (default 5). */
+  maxAttempts?: number
+  /** Seconds between two starts for one number (default 60). */
+  cooldownSecs?: number
+  /** Starts per number in any hour (default 5). */
+  numberHourlyCap?: number
+  /** Starts per number in any 24 hours (default 10). */
+  numberDailyCap?: number
+  /** Starts per caller key (`StartOptions.key`) in any hour; none by default. */
+  keyHourlyCap?: number
+  /** Starts per caller key in any 24 hours; none by default. */
+  keyDailyCap?: number
+  /** `HH:MM-HH:MM` in Asia/Shanghai time during which no call is placed, e.g. `22:00-08:00`. */
+  quietHours?: string
+}
+
+/** `verifier.start(to, options)`: the send's options, and two of the verifier's own. */
+export interface StartOptions {
+  /** A code of your own instead of a generated one; it must suit every channel. */
+  code?: string
+  /** Who asks (client IP, account id), counted against `keyHourlyCap`/`keyDailyCap`; stored hashed. */
+  key?: string
+  /** How many times the code is played (ytx 1–3; huawei 0–9). */
+  playTimes?: number
+  /** Echoed in call-status pushes (huawei). */
+  userData?: string
+  /** Huawei: status push URL for this call. */
+  statusUrl?: string
+  /** Huawei: fee push URL for this call. */
+  feeUrl?: string
+  /** Huawei: tone before the code for this call. */
+  preTone?: string
+  /** Huawei: tone after the code for this call. */
+  posTone?: string
+  /** Huawei: report idle call ports in the receipt. */
+  returnIdlePort?: boolean
+}
+
+/** What a check found. Only `approved` lets the user in. */
+export type CheckStatus = 'approved' | 'wrong_code' | 'expired' | 'too_many_attempts' | 'not_found' | 'canceled'
+
+/** The answer of `verifier.check(to, code)`. */
+export interface Check {
+  /** What the check found. */
+  status: CheckStatus
+  /** `status === 'approved'`: the verification is used up, a second check is `not_found`. */
+  approved: boolean
+  /** With `wrong_code`: checks left before the verification locks (`too_many_attempts`). */
+  attemptsLeft?: number
+}
+
+/** A started verification. It never holds the code. */
+export interface Verification {
+  /** The number, in E.164. */
+  to: string
+  /** RFC 3339, UTC: when the code stops being accepted. */
+  expiresAt: string
+  /** Checks allowed. */
+  maxAttempts: number
+  /**
+   * Starts for this number since its last approved check, this one included: a number that
+   * keeps being started and never verified is being called by someone other than its owner.
+   */
+  unverifiedStarts: number
+  /**
+   * `sent`: a vendor accepted the call (`receipt`). `may_have_been_sent`: the send failed with
+   * outcome `unknown` (`error`), so the phone may ring and the code stays valid: do not start
+   * again.
+   */
+  status: 'sent' | 'may_have_been_sent'
+  /** With `sent`: the vendor's receipt. */
+  receipt?: Receipt
+  /** With `may_have_been_sent`: the send's error, `outcome: 'unknown'`. */
+  error?: VoiceCodeError
+}
+
 /** What happened to a call. */
 export type EventKind = 'dialing' | 'ringing' | 'answered' | 'hangup' | 'delivered' | 'failed' | 'fee'
 

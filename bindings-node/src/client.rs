@@ -128,6 +128,13 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The core client, for the other classes that take a `Client` (`Router`, `Verifier`).
+    pub(crate) fn as_async(&self) -> &AsyncClient {
+        &self.inner
+    }
+}
+
 async fn send_code(client: AsyncClient, request: JsonArg) -> Result<Camel, Failure> {
     let req: SendCode = parse_request("request", request.object("request")?)?;
     Ok(camel(&client.send_code(&req).await?))
@@ -168,6 +175,13 @@ impl Router {
     }
 }
 
+impl Router {
+    /// The core router, for a `Verifier` built on this one (sharing its pools).
+    pub(crate) fn as_async(&self) -> &AsyncRouter {
+        &self.inner
+    }
+}
+
 async fn route(router: AsyncRouter, request: JsonArg) -> Result<Camel, Failure> {
     let req: SendCode = parse_request("request", request.object("request")?)?;
     Ok(camel(&router.send_code(&req).await?))
@@ -175,7 +189,7 @@ async fn route(router: AsyncRouter, request: JsonArg) -> Result<Camel, Failure> 
 
 /// The router's channels: `Client` instances are used as they are (sharing their pools),
 /// anything else is read as a channel config.
-pub struct ChannelsArg(Result<Vec<AsyncClient>, Failure>);
+pub struct ChannelsArg(pub(crate) Result<Vec<AsyncClient>, Failure>);
 
 impl FromNapiValue for ChannelsArg {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {

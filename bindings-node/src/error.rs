@@ -96,6 +96,18 @@ pub fn error_kinds() -> Vec<&'static str> {
         .to_vec()
 }
 
+/// The `VoiceCodeError` of a core error as a plain value, not thrown: the `error` of a
+/// verification whose call may have been placed has the same shape as every thrown error.
+///
+/// # Safety
+/// On the JavaScript thread that owns `env`.
+pub(crate) unsafe fn error_value(
+    env: sys::napi_env,
+    error: voicecode::Error,
+) -> napi::Result<sys::napi_value> {
+    unsafe { Failure::Core(error).into_js(env) }
+}
+
 impl Failure {
     /// The JavaScript error object, wrapped so that napi throws that very object.
     fn into_napi(self, env: sys::napi_env) -> napi::Error {

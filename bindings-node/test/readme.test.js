@@ -75,6 +75,11 @@ test('README quick start: sends a code through the simulator and exits', async (
   assert.match(await output, /^call \S+ accepted by huawei\n$/)
 })
 
+test('README verify: the code the phone heard is approved', async () => {
+  const { output } = run(example('verify'), { VOICECODE_VERIFIER_SECRET: 'readme-example-secret-0123456789' })
+  assert.equal(await output, 'approved\n')
+})
+
 test('README receiver: logs the events of a call once each and refuses forged pushes', async () => {
   const sim = startSimulator()
   const config = sim.config('huawei')

@@ -1,8 +1,8 @@
 // Compiled (never run) by api.test.js with `tsc --strict`: index.d.ts must accept these calls and,
 // where marked, refuse them.
 
-import { Client, Router, VoiceCodeError, callbacks, testing } from '..'
-import type { CallEvent, ChannelConfig, Receipt } from '..'
+import { Client, Router, Verifier, VoiceCodeError, callbacks, testing } from '..'
+import type { CallEvent, ChannelConfig, Check, CheckStatus, Receipt, Verification, VerifierConfig } from '..'
 
 export async function typed(): Promise<void> {
   const sim = new testing.Simulator({ balances: { ihuyi: 5 } })
@@ -30,6 +30,26 @@ export async function typed(): Promise<void> {
   const spoken: string | null = sim.lastCode('13800138000')
   void [messageId, sync, amount, first, spoken]
 
+  const settings: VerifierConfig = {
+    secret: 'a-random-secret-0123456789',
+    store: 'sqlite:codes.db',
+    quietHours: '22:00-08:00',
+  }
+  const verifier = new Verifier(new Router([config]), settings)
+  new Verifier(client, { secret: 's', keyHourlyCap: 5 })
+  new Verifier([config, client], { secret: 's', codeLength: 6, ttlSecs: 300 })
+  const started: Verification = await verifier.start('13800138000', { key: '203.0.113.7', playTimes: 2 })
+  await verifier.start('13800138000')
+  const expiresAt: string = started.expiresAt
+  const receiptId: string | undefined = started.receipt?.messageId
+  const unknownSend: VoiceCodeError | undefined = started.status === 'may_have_been_sent' ? started.error : undefined
+  const check: Check = await verifier.check('13800138000', '482193')
+  const status: CheckStatus = check.status
+  const left: number | undefined = check.attemptsLeft
+  const approved: boolean = check.approved
+  await verifier.cancel('13800138000')
+  void [expiresAt, receiptId, unknownSend, status, left, approved]
+
   // @ts-expect-error: `to` is a string
   await client.sendCode({ to: 13800138000, code: '4821' })
   // @ts-expect-error: misspelt key
@@ -40,4 +60,17 @@ export async function typed(): Promise<void> {
   callbacks.parse('twilio', {}, '')
   // @ts-expect-error: a fault needs its code
   sim.inject('ihuyi', { fault: 'vendor_code' })
+  // @ts-expect-error: a verifier needs its secret
+  new Verifier(client, { store: 'memory' })
+  // @ts-expect-error: misspelt config key
+  new Verifier(client, { secret: 's', ttlSeconds: 60 })
+  // @ts-expect-error: one config is not a list of channels
+  new Verifier(config, { secret: 's' })
+  // @ts-expect-error: `to` is the start's own argument
+  await verifier.start('13800138000', { to: '13800138000' })
+  // @ts-expect-error: the code is a string
+  await verifier.check('13800138000', 482193)
+  // @ts-expect-error: not a check status
+  const bogus: CheckStatus = 'ok'
+  void bogus
 }
