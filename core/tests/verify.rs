@@ -578,6 +578,25 @@ fn bad_settings_are_invalid_config_naming_the_key() {
 }
 
 #[test]
+fn a_refused_config_opens_no_store() {
+    let (_sim, router) = sim_router(&[Vendor::Huawei]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("codes.db");
+    let mut config = VerifierConfig::new("short").store(format!("sqlite:{}", file.display()));
+    let err = Verifier::new(router.clone(), config.clone()).unwrap_err();
+    assert_eq!(err.field(), Some("secret"));
+    config.secret = SECRET.into();
+    config.code_length = 12;
+    let err = Verifier::new(router, config).unwrap_err();
+    assert_eq!(err.field(), Some("code_length"));
+    assert!(
+        !file.exists(),
+        "a refused config created {}",
+        file.display()
+    );
+}
+
+#[test]
 fn secrets_never_show_in_debug() {
     let config = VerifierConfig::new(SECRET).store("redis://:hunter2@127.0.0.1:6379/0");
     let shown = format!("{config:?}");

@@ -457,13 +457,33 @@ fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
     rule.ok_or_else(|| Error::invalid_config("channels", "a verifier needs at least one channel"))
 }
 
+/// `config`'s rules and the codes every channel of `router` accepts, or the setting at fault.
+fn checked(router: &AsyncRouter, config: &VerifierConfig) -> Result<(Rules, CodeRule)> {
+    let rules = config.rules()?;
+    let code_rule = router_code_rule(router)?;
+    if !(code_rule.min_len..=code_rule.max_len).contains(&config.code_length) {
+        return Err(Error::invalid_config(
+            "code_length",
+            format!(
+                "{} does not suit every channel of the router, which accept {}",
+                config.code_length,
+                code_rule.describe()
+            ),
+        ));
+    }
+    Ok((rules, code_rule))
+}
+
 impl AsyncVerifier {
     /// A verifier over `router` with `config`'s rules and store. Checks that the code length
     /// suits every channel (a router with huawei, 2–8 digits, and ihuyi, 4–6, allows 4 to 6)
     /// and opens the store.
     pub fn new(router: AsyncRouter, config: VerifierConfig) -> Result<Self> {
+        // Every setting is checked before the store is opened: a refused config creates no
+        // SQLite file and opens no connection.
+        let (rules, code_rule) = checked(&router, &config)?;
         let store = store::open(&config.store)?;
-        Self::with_store(router, config, store)
+        Ok(Self::build(router, config, rules, code_rule, store))
     }
 
     /// As [`AsyncVerifier::new`], on a store of the caller's own (the `store` key is ignored).
@@ -472,19 +492,18 @@ impl AsyncVerifier {
         config: VerifierConfig,
         store: Arc<dyn Store>,
     ) -> Result<Self> {
-        let rules = config.rules()?;
-        let code_rule = router_code_rule(&router)?;
-        if !(code_rule.min_len..=code_rule.max_len).contains(&config.code_length) {
-            return Err(Error::invalid_config(
-                "code_length",
-                format!(
-                    "{} does not suit every channel of the router, which accept {}",
-                    config.code_length,
-                    code_rule.describe()
-                ),
-            ));
-        }
-        Ok(AsyncVerifier {
+        let (rules, code_rule) = checked(&router, &config)?;
+        Ok(Self::build(router, config, rules, code_rule, store))
+    }
+
+    fn build(
+        router: AsyncRouter,
+        config: VerifierConfig,
+        rules: Rules,
+        code_rule: CodeRule,
+        store: Arc<dyn Store>,
+    ) -> Self {
+        AsyncVerifier {
             inner: Arc::new(Inner {
                 router,
                 rules,
@@ -494,7 +513,7 @@ impl AsyncVerifier {
                 store,
                 clock: Arc::new(SystemClock),
             }),
-        })
+        }
     }
 
     /// The same verifier reading the time from `clock` (tests).
