@@ -36,6 +36,9 @@ pub(crate) type FfiResult<T> = Result<T, Failure>;
 /// Runs a fallible export's body: `VC_RESULT_OK`, or the failure's code with its detail in
 /// `*err_out` (when `err_out` is not NULL). Panics become `VC_RESULT_INTERNAL`.
 pub(crate) fn run(err_out: *mut *mut vc_error, body: impl FnOnce() -> FfiResult<()>) -> vc_result {
+    // C has no logging the core could hand records to: VOICECODE_LOG turns on standard error.
+    voicecode::stderr_log::init_from_env();
+    ignore_sigpipe();
     let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return vc_result::Ok,
         Ok(Err(failure)) => failure,
@@ -50,6 +53,32 @@ pub(crate) fn run(err_out: *mut *mut vc_error, body: impl FnOnce() -> FfiResult<
         unsafe { err_out.write(Box::into_raw(Box::new(error))) };
     }
     code
+}
+
+/// Sets SIGPIPE to "ignore" once, if it still has its default action.
+///
+/// A socket write to a peer that has closed the connection raises SIGPIPE, whose default action
+/// ends the process; Rust programs ignore it from `main`, but a C, PHP or Java host may not, and
+/// the HTTP stack writes with `writev`, which cannot ask for `MSG_NOSIGNAL`. With the signal
+/// ignored the write fails with `EPIPE` and the call returns its error. A handler of the host's
+/// own is left in place.
+fn ignore_sigpipe() {
+    #[cfg(unix)]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: `sigaction` with a NULL new action only reads the current one into
+            // `current`, a zeroed, valid `struct sigaction`.
+            unsafe {
+                let mut current: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut current) == 0
+                    && current.sa_sigaction == libc::SIG_DFL
+                {
+                    libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+                }
+            }
+        });
+    }
 }
 
 /// Runs an infallible export's body; a panic yields `fallback`.

@@ -2,6 +2,8 @@
  * The C ABI against the simulator: a send on each vendor, each error kind, NULL and garbage
  * arguments, callbacks, the router, and the panic boundary.
  */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,6 +611,23 @@ static void test_callbacks(void) {
     vc_huawei_verifier_free(verifier);
 }
 
+/*
+ * A peer that closes the connection while the other side writes raises SIGPIPE, which would end
+ * a C program: the library ignores it (when it has its default action), so a huge answer cut
+ * off by the client's size cap is an error, not the end of the process.
+ */
+static void test_a_closed_connection_does_not_end_the_process(const vc_sim *sim) {
+    struct sigaction current;
+    vc_client *client = sim_client(sim, "huawei");
+    REQUIRE(sigaction(SIGPIPE, NULL, &current) == 0);
+    CHECK(current.sa_handler == SIG_IGN);
+    for (int i = 0; i < 3; i++) {
+        check_fault(sim, client, "{\"vendor\":\"huawei\",\"fault\":\"huge_body\"}",
+                    VC_RESULT_PROTOCOL, VC_OUTCOME_UNKNOWN, NULL);
+    }
+    vc_client_free(client);
+}
+
 int main(void) {
     vc_sim *sim = NULL;
     vc_error *err = NULL;
@@ -627,6 +646,7 @@ int main(void) {
     test_null_arguments(sim);
     test_garbage_arguments(sim);
     test_router_fails_over_without_ringing_twice(sim);
+    test_a_closed_connection_does_not_end_the_process(sim);
     test_callbacks();
 
     vc_sim_free(sim);
