@@ -98,7 +98,7 @@ check "the header compiles as C without the testing facility" \
     gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c include/voicecode.h
 check "the header compiles as C++" \
     g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -DVC_SIMULATOR -x c++ include/voicecode.h
-for t in test_api test_threads test_verifier leak_canary test_bad_input; do
+for t in test_api test_threads test_verifier test_secrets leak_canary test_bad_input; do
     check "compile tests/c/$t.c" gcc "${cflags[@]}" -DVC_SIMULATOR -o "$out/$t" "tests/c/$t.c" "${link[@]}"
 done
 
@@ -111,6 +111,12 @@ check "test_verifier: the lifecycle, 100 parallel checks and 50 parallel starts 
     "$out/test_verifier" "$verifier_dir"
 check "the bad-input corpus as lines for C" python3 tests/corpus/to_lines.py >"$out/bad_input.lines"
 check "test_bad_input: tests/corpus/bad_input.json" "$out/test_bad_input" "$out/bad_input.lines"
+check "the secrets scenario as lines for C" python3 tests/secrets/to_lines.py >"$out/secrets.lines"
+check "test_secrets: every operation and failure with VOICECODE_LOG=trace" \
+    env VOICECODE_LOG=trace "$out/test_secrets" "$out/secrets.lines" "$out/secrets.txt" \
+    >"$out/secrets.stdout" 2>"$out/secrets.stderr"
+check "no secret in the C layer's results, errors or logs" \
+    python3 tests/secrets/check_output.py "$out/secrets.txt" "$out/secrets.stderr" "$out/secrets.stdout"
 
 step "C tests under valgrind --leak-check=full --error-exitcode=1"
 vg=(valgrind -q --leak-check=full --error-exitcode=1 --suppressions=tests/c/valgrind.supp)

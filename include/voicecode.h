@@ -18,6 +18,10 @@
  * - `const` pointers are never mutated. Objects documented as thread-safe may be used
  *   from many threads at once through a `const` pointer; freeing must not race with use.
  * - No panic crosses this boundary: a bug is reported as VC_RESULT_INTERNAL.
+ * - On Unix the first fallible call sets SIGPIPE to ignored if it still has its default
+ *   action (which ends the process when a peer closes a connection during a write); a
+ *   handler of the program's own is left alone.
+ * - VOICECODE_LOG=error|warn|info|debug|trace writes the library's log records to stderr.
  * - Declarations inside `#if defined(VC_SIMULATOR)` are a TESTING FACILITY, present only
  *   in a library built with the `simulator` feature: never ship it.
  *

@@ -12,3 +12,10 @@ pub mod convert;
 pub mod error;
 pub mod testing;
 pub mod verifier;
+
+/// JavaScript has no logging the core could hand records to: `VOICECODE_LOG=debug` (or `trace`,
+/// `info`, …) in the environment writes them to standard error, as the C ABI does.
+#[napi_derive::module_init]
+fn init() {
+    voicecode::stderr_log::init_from_env();
+}

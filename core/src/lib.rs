@@ -25,6 +25,7 @@ pub mod phone;
 mod recent;
 mod router;
 mod secret;
+pub mod stderr_log;
 pub mod vendors;
 pub mod verify;
 

@@ -13,6 +13,10 @@
 //! - `const` pointers are never mutated; objects documented as thread-safe may be shared by
 //!   any number of threads through a `const` pointer.
 //! - No panic crosses the boundary: one is reported as `VC_RESULT_INTERNAL`.
+//! - On Unix the first fallible call sets SIGPIPE to ignored when it still has its default
+//!   action (ending the process when a peer closes a connection during a write); a handler of
+//!   the program's own is left alone. `VOICECODE_LOG=debug` (or `trace`, `info`, `warn`,
+//!   `error`) writes the library's log records to standard error.
 
 // The exported names are C names (`vc_client`, `vc_result`), not Rust ones.
 #![allow(non_camel_case_types)]
