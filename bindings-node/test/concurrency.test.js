@@ -48,3 +48,23 @@ test(`${CALLS} concurrent sendCode calls with ${LATENCY_MS} ms vendor latency fi
   assert.ok(ticks.length >= Math.floor(elapsed / TICK_MS) / 2, `${ticks.length} ticks in ${elapsed} ms`)
   assert.ok(worstGap < LATENCY_MS, `the timer was held up for ${worstGap.toFixed(1)} ms`)
 })
+
+const STRESS_CALLS = 1024
+
+test(`${STRESS_CALLS} concurrent sendCode Promises on one client: every one accepted, exactly one request each`, async () => {
+  const client = new Client(sim.config('ihuyi'))
+  sim.clearJournal()
+  const results = await Promise.allSettled(
+    Array.from({ length: STRESS_CALLS }, (_, i) =>
+      client.sendCode({ to: `137${String(i).padStart(8, '0')}`, code: '4821' }),
+    ),
+  )
+  const rejected = results.filter((r) => r.status === 'rejected')
+  assert.deepEqual(
+    rejected.slice(0, 3).map((r) => r.reason.message),
+    [],
+    `${rejected.length} of ${STRESS_CALLS} rejected`,
+  )
+  assert.equal(new Set(results.map((r) => r.value.messageId)).size, STRESS_CALLS)
+  assert.equal(sim.count('ihuyi', 'send_code'), STRESS_CALLS, 'none lost, none sent twice')
+})
