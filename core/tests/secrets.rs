@@ -1,11 +1,15 @@
-//! Credentials never show up in Debug/Display output, error messages or logs.
+//! Credentials and verification codes never show up in Debug/Display output, error messages or
+//! logs.
 
 mod support;
 
 use std::sync::Mutex;
 
 use support::{Reply, TestServer};
-use voicecode::{ChannelConfig, Client, SendCode};
+use voicecode::{
+    ChannelConfig, Client, Router, SendCode, StartOptions, Vendor, Verifier, VerifierConfig,
+};
+use voicecode_sim::{Fault, SimOptions, Simulator};
 
 const SECRETS: [&str; 6] = [
     "ytx-auth-token-0000000000000001",
@@ -67,10 +71,18 @@ impl log::Log for Capture {
 
 static LOGS: Capture = Capture(Mutex::new(String::new()));
 
+/// Installs the capture once for the whole test binary (its tests share the process).
+fn capture_logs() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&LOGS).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
 #[test]
 fn secrets_stay_out_of_debug_errors_and_logs() {
-    log::set_logger(&LOGS).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    capture_logs();
 
     // Every vendor answers with an error so that error paths are logged too.
     let server = TestServer::start(|_| Reply::Html(500, "<html>oops</html>".into()));
@@ -105,4 +117,41 @@ fn secrets_stay_out_of_debug_errors_and_logs() {
     );
     assert!(logs.contains("WARN"), "{logs}");
     assert_clean(&logs);
+}
+
+#[test]
+fn verification_codes_stay_out_of_debug_errors_and_logs() {
+    capture_logs();
+    const CODES: [&str; 3] = ["739164", "551022", "864209"];
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let mut huawei = sim.config_json(Vendor::Huawei);
+    huawei["timeout_ms"] = 300.into();
+    let router = Router::new(vec![ChannelConfig::from_value(huawei).unwrap()]).unwrap();
+    let verifier =
+        Verifier::new(router, VerifierConfig::new("codes-test-secret-0123456789")).unwrap();
+    let mut shown = Vec::new();
+    // Sent, checked wrong, checked right; refused in the cooldown; then an unknown outcome.
+    let started = verifier.start("+8613800138001", &StartOptions::new().code(CODES[0]));
+    shown.push(format!("{started:?}"));
+    shown.push(format!("{:?}", verifier.check("+8613800138001", CODES[1])));
+    shown.push(format!("{:?}", verifier.check("+8613800138001", CODES[0])));
+    let refused = verifier
+        .start("+8613800138001", &StartOptions::new().code(CODES[2]))
+        .unwrap_err();
+    shown.push(format!("{refused} {refused:?}"));
+    sim.inject(Vendor::Huawei, Fault::Hang { times: 1 });
+    let unknown = verifier.start("+8613800138002", &StartOptions::new().code(CODES[2]));
+    assert!(
+        unknown.as_ref().unwrap().may_have_been_sent(),
+        "{unknown:?}"
+    );
+    shown.push(format!("{unknown:?}"));
+    let bad = verifier.check("+8613800138002", "12345678901").unwrap_err();
+    shown.push(format!("{bad} {bad:?}"));
+    shown.push(LOGS.0.lock().unwrap().clone());
+    for text in shown {
+        for code in CODES {
+            assert!(!text.contains(code), "the code {code} leaked into: {text}");
+        }
+    }
 }

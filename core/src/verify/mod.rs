@@ -544,114 +544,52 @@ impl AsyncVerifier {
     /// whose outcome is `not_sent` or `refused` (the reservation is given back). A send whose
     /// outcome is `unknown` returns `Ok` with [`Delivery::MayHaveBeenSent`].
     pub async fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
-        let inner = &self.inner;
-        let e164 = Phone::parse("to", to)?.e164();
-        if !options.send.to.is_empty() || !options.send.code.is_empty() {
-            return Err(Error::invalid_input(
-                "send",
-                "leave send.to and send.code empty: the verifier sets them",
-            ));
-        }
-        let code = match &options.code {
-            Some(code) => {
-                inner.check_code_input(code)?;
-                code.clone()
-            }
-            None => generate_code(inner.code_length),
-        };
-        let request = SendCode {
-            to: e164.clone(),
-            code,
-            ..options.send.clone()
-        };
-        inner.check_sendable(&request)?;
-
-        let now = inner.clock.now();
-        let now_ms = now.timestamp_millis();
-        policy::quiet(now_ms, &inner.rules).map_err(refusal_error)?;
-        let pending = Pending {
-            id: hex::encode(random_bytes::<16>()),
-            mac: inner.mac(&e164, &request.code),
-            started_ms: now_ms,
-            expires_ms: now_ms + inner.rules.ttl_ms,
-            attempts: 0,
-            state: State::Sending,
-        };
-        let (id, number_key) = (pending.id.clone(), number_key(&e164));
-        let rules = inner.rules.clone();
-        let unverified = inner
-            .update(number_key.clone(), move |stored| {
-                policy::reserve(stored, now_ms, &rules, pending.clone())
-            })
-            .await?
-            .map_err(refusal_error)?;
-        let key = options.key.as_deref().map(|k| inner.caller_key(k));
-        if let Some(key) = &key {
-            let rules = inner.rules.clone();
-            let reserved = inner
-                .update(key.clone(), move |stored| {
-                    policy::reserve_key(stored, now_ms, &rules)
-                })
-                .await;
-            if let Err(e) = reserved.and_then(|r| r.map_err(refusal_error)) {
-                inner.release(&number_key, &id, now_ms, None).await;
-                return Err(e);
-            }
-        }
-
-        let sent = inner.router.send_code(&request).await;
-        let delivery = match sent {
-            Ok(receipt) => {
-                inner.mark(&number_key, &id, State::Sent).await;
-                Delivery::Sent { receipt }
-            }
-            Err(error) if error.outcome() == Outcome::Unknown => {
-                inner.mark(&number_key, &id, State::MaybeSent).await;
-                Delivery::MayHaveBeenSent { error }
-            }
-            Err(error) => {
-                inner
-                    .release(&number_key, &id, now_ms, key.as_deref())
-                    .await;
-                return Err(error);
-            }
-        };
-        Ok(Verification {
-            to: e164,
-            expires_at: now + chrono::Duration::milliseconds(inner.rules.ttl_ms),
-            max_attempts: inner.rules.max_attempts,
-            unverified_starts: unverified,
-            delivery,
-        })
+        let (to, options) = (to.to_owned(), options.clone());
+        let reserved = on_store(&self.inner, move |inner| inner.reserve(&to, &options)).await?;
+        let sent = self.inner.router.send_code(&reserved.request).await;
+        on_store(&self.inner, move |inner| inner.finish(reserved, sent)).await
     }
 
     /// Checks `code` for `to`. A wrong-length or empty code is `invalid_input` naming `code`
     /// (and uses no attempt); every other answer is a [`Check`].
     pub async fn check(&self, to: &str, code: &str) -> Result<Check> {
-        let inner = &self.inner;
-        let e164 = Phone::parse("to", to)?.e164();
-        inner.check_code_input(code)?;
-        let now_ms = inner.clock.now().timestamp_millis();
-        let expected = inner.mac_bytes(&e164, code);
-        let rules = inner.rules.clone();
-        inner
-            .update(number_key(&e164), move |stored| {
-                let matches = |mac: &str| {
-                    hex::decode(mac).is_ok_and(|stored| bool::from(stored.ct_eq(&expected)))
-                };
-                policy::check(stored, now_ms, &rules, &matches)
-            })
-            .await
+        let (to, code) = (to.to_owned(), code.to_owned());
+        on_store(&self.inner, move |inner| inner.check(&to, &code)).await
     }
 
     /// Cancels `to`'s pending verification, if any: later checks answer `canceled`. Its start
     /// still counts against the cooldown and caps.
     pub async fn cancel(&self, to: &str) -> Result<()> {
-        let e164 = Phone::parse("to", to)?.e164();
-        self.inner
-            .update(number_key(&e164), |stored| (policy::cancel(stored), ()))
-            .await
+        let to = to.to_owned();
+        on_store(&self.inner, move |inner| inner.cancel(&to)).await
     }
+}
+
+/// Runs a step of the async verifier that reads and writes the store: on tokio's blocking pool
+/// when the store waits on files or sockets, inline when it only takes a lock (the memory
+/// store) or when no runtime is running.
+async fn on_store<T: Send + 'static>(
+    inner: &Arc<Inner>,
+    step: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    if !inner.store.blocks() || tokio::runtime::Handle::try_current().is_err() {
+        return step(inner);
+    }
+    let inner = Arc::clone(inner);
+    tokio::task::spawn_blocking(move || step(&inner))
+        .await
+        .map_err(|e| Error::store_unavailable(format!("the store call failed: {e}")))?
+}
+
+/// A start between its reservation and its call: what [`Inner::finish`] records the send's
+/// outcome against.
+struct Reserved {
+    request: SendCode,
+    id: String,
+    number_key: String,
+    key: Option<String>,
+    now: DateTime<Utc>,
+    unverified: u32,
 }
 
 fn refusal_error(refusal: Refusal) -> Error {
@@ -724,66 +662,155 @@ impl Inner {
         )
     }
 
-    /// Runs one atomic update on a blocking thread when the store blocks on files or sockets,
-    /// and returns what the last call of `decide` said.
-    async fn update<T: Send + 'static>(
-        &self,
-        key: String,
-        mut decide: impl FnMut(Option<&str>) -> (Write, T) + Send + 'static,
-    ) -> Result<T> {
-        let store = Arc::clone(&self.store);
-        let mut run = move || {
-            let mut result = None;
-            store.update(&key, RECORD_TTL, &mut |stored| {
-                let (write, answer) = decide(stored);
-                result = Some(answer);
-                write
-            })?;
-            result.ok_or_else(|| Error::store_unavailable("the store did not read the record"))
-        };
-        // Outside tokio there is no blocking pool (and no runtime thread to stall): run inline
-        // rather than panic.
-        if !self.store.blocks() || tokio::runtime::Handle::try_current().is_err() {
-            return run();
+    /// Step 1 of a start: checks the input, makes the code, and reserves it for the number
+    /// (quiet hours, cooldown, caps, the code's hash) and for the caller key in the store.
+    fn reserve(&self, to: &str, options: &StartOptions) -> Result<Reserved> {
+        let e164 = Phone::parse("to", to)?.e164();
+        if !options.send.to.is_empty() || !options.send.code.is_empty() {
+            return Err(Error::invalid_input(
+                "send",
+                "leave send.to and send.code empty: the verifier sets them",
+            ));
         }
-        tokio::task::spawn_blocking(run)
-            .await
-            .map_err(|e| Error::store_unavailable(format!("the store call failed: {e}")))?
+        let code = match &options.code {
+            Some(code) => {
+                self.check_code_input(code)?;
+                code.clone()
+            }
+            None => generate_code(self.code_length),
+        };
+        let request = SendCode {
+            to: e164.clone(),
+            code,
+            ..options.send.clone()
+        };
+        self.check_sendable(&request)?;
+
+        let now = self.clock.now();
+        let now_ms = now.timestamp_millis();
+        policy::quiet(now_ms, &self.rules).map_err(refusal_error)?;
+        let pending = Pending {
+            id: hex::encode(random_bytes::<16>()),
+            mac: self.mac(&e164, &request.code),
+            started_ms: now_ms,
+            expires_ms: now_ms + self.rules.ttl_ms,
+            attempts: 0,
+            state: State::Sending,
+        };
+        let (id, number_key) = (pending.id.clone(), number_key(&e164));
+        let unverified = self
+            .update(&number_key, |stored| {
+                policy::reserve(stored, now_ms, &self.rules, pending.clone())
+            })?
+            .map_err(refusal_error)?;
+        let key = options.key.as_deref().map(|k| self.caller_key(k));
+        if let Some(key) = &key {
+            let reserved = self.update(key, |stored| {
+                policy::reserve_key(stored, now_ms, &self.rules)
+            });
+            if let Err(e) = reserved.and_then(|r| r.map_err(refusal_error)) {
+                self.release(&number_key, &id, now_ms, None);
+                return Err(e);
+            }
+        }
+        Ok(Reserved {
+            request,
+            id,
+            number_key,
+            key,
+            now,
+            unverified,
+        })
+    }
+
+    /// Step 3 of a start: records how the send ended. A call that certainly was not placed
+    /// gives the reservation back; one that may have been keeps it.
+    fn finish(&self, reserved: Reserved, sent: Result<Receipt>) -> Result<Verification> {
+        let Reserved {
+            request,
+            id,
+            number_key,
+            key,
+            now,
+            unverified,
+        } = reserved;
+        let delivery = match sent {
+            Ok(receipt) => {
+                self.mark(&number_key, &id, State::Sent);
+                Delivery::Sent { receipt }
+            }
+            Err(error) if error.outcome() == Outcome::Unknown => {
+                self.mark(&number_key, &id, State::MaybeSent);
+                Delivery::MayHaveBeenSent { error }
+            }
+            Err(error) => {
+                let started_ms = now.timestamp_millis();
+                self.release(&number_key, &id, started_ms, key.as_deref());
+                return Err(error);
+            }
+        };
+        Ok(Verification {
+            to: request.to,
+            expires_at: now + chrono::Duration::milliseconds(self.rules.ttl_ms),
+            max_attempts: self.rules.max_attempts,
+            unverified_starts: unverified,
+            delivery,
+        })
+    }
+
+    fn check(&self, to: &str, code: &str) -> Result<Check> {
+        let e164 = Phone::parse("to", to)?.e164();
+        self.check_code_input(code)?;
+        let now_ms = self.clock.now().timestamp_millis();
+        let expected = self.mac_bytes(&e164, code);
+        let matches =
+            |mac: &str| hex::decode(mac).is_ok_and(|stored| bool::from(stored.ct_eq(&expected)));
+        self.update(&number_key(&e164), |stored| {
+            policy::check(stored, now_ms, &self.rules, &matches)
+        })
+    }
+
+    fn cancel(&self, to: &str) -> Result<()> {
+        let e164 = Phone::parse("to", to)?.e164();
+        self.update(&number_key(&e164), |stored| (policy::cancel(stored), ()))
+    }
+
+    /// One atomic update of `key`; returns what the last call of `decide` said (an optimistic
+    /// store may call it more than once).
+    fn update<T>(
+        &self,
+        key: &str,
+        mut decide: impl FnMut(Option<&str>) -> (Write, T),
+    ) -> Result<T> {
+        let mut result = None;
+        self.store.update(key, RECORD_TTL, &mut |stored| {
+            let (write, answer) = decide(stored);
+            result = Some(answer);
+            write
+        })?;
+        result.ok_or_else(|| Error::store_unavailable("the store did not read the record"))
     }
 
     /// Records a send's outcome. A failure here is logged, not returned: the call was placed
     /// and the reservation already holds the code, so the verification works regardless.
-    async fn mark(&self, number_key: &str, id: &str, state: State) {
-        let id = id.to_owned();
-        let done = self
-            .update(number_key.to_owned(), move |stored| {
-                (policy::mark(stored, &id, state), ())
-            })
-            .await;
-        if let Err(e) = done {
+    fn mark(&self, number_key: &str, id: &str, state: State) {
+        if let Err(e) = self.update(number_key, |stored| (policy::mark(stored, id, state), ())) {
             log::warn!("verifier: could not record a send's outcome: {e}");
         }
     }
 
     /// Gives a reservation back after a send that placed no call. A failure leaves the number
     /// in its cooldown, which is safe; it is logged.
-    async fn release(&self, number_key: &str, id: &str, started_ms: i64, key: Option<&str>) {
-        let id = id.to_owned();
-        let done = self
-            .update(number_key.to_owned(), move |stored| {
-                (policy::release(stored, &id, started_ms), ())
-            })
-            .await;
-        if let Err(e) = done {
+    fn release(&self, number_key: &str, id: &str, started_ms: i64, key: Option<&str>) {
+        let released = self.update(number_key, |stored| {
+            (policy::release(stored, id, started_ms), ())
+        });
+        if let Err(e) = released {
             log::warn!("verifier: could not give back a reservation: {e}");
         }
         if let Some(key) = key {
-            let done = self
-                .update(key.to_owned(), move |stored| {
-                    (policy::release_key(stored, started_ms), ())
-                })
-                .await;
-            if let Err(e) = done {
+            let released = self.update(key, |stored| (policy::release_key(stored, started_ms), ()));
+            if let Err(e) = released {
                 log::warn!("verifier: could not give back a caller key's start: {e}");
             }
         }
@@ -841,23 +868,23 @@ impl Verifier {
         &self.asynch
     }
 
-    /// See [`AsyncVerifier::start`].
+    /// See [`AsyncVerifier::start`]. The store steps run on the caller's thread; only the
+    /// send waits on the client's I/O thread.
     pub fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
-        self.router.clients()[0]
-            .io()
-            .wait(self.asynch.start(to, options))
+        let inner = &self.asynch.inner;
+        let reserved = inner.reserve(to, options)?;
+        let sent = self.router.send_code(&reserved.request);
+        inner.finish(reserved, sent)
     }
 
-    /// See [`AsyncVerifier::check`].
+    /// See [`AsyncVerifier::check`]; on the caller's thread.
     pub fn check(&self, to: &str, code: &str) -> Result<Check> {
-        self.router.clients()[0]
-            .io()
-            .wait(self.asynch.check(to, code))
+        self.asynch.inner.check(to, code)
     }
 
-    /// See [`AsyncVerifier::cancel`].
+    /// See [`AsyncVerifier::cancel`]; on the caller's thread.
     pub fn cancel(&self, to: &str) -> Result<()> {
-        self.router.clients()[0].io().wait(self.asynch.cancel(to))
+        self.asynch.inner.cancel(to)
     }
 }
 
