@@ -455,9 +455,18 @@ def main() -> None:
             "parsing the answer); still about 3× less than Python's hashlib signing alone."
         ),
         (
-            "- **Core async at 64 in flight / core blocking on ihuyi / core async on Huawei:** "
-            "single points below their neighbours on a machine whose load average stayed above "
-            "its core count; rerun on a quiet machine before reading them as regressions."
+            "- **Single points below their neighbours** (the async client on one vendor but not "
+            "the other, Python threads at 256 in flight): each run on this shared 2-core machine "
+            "moves a different point below its target while the load average stays above the core "
+            "count; rerun on a quiet machine before reading one as a regression."
+        ),
+        (
+            "- **The verifier's memory store:** the blocking verifier runs its store steps on the "
+            "caller's thread and only the send on the client's I/O thread, so what a pair adds is "
+            "CPU work: the number parsed twice, a code from the OS generator, two HMACs, the "
+            "record read and written as JSON three times, the router's own checks. It is a few "
+            "µs per store operation, above the 5 % target against a loopback send that itself "
+            "costs about 140 µs."
         ),
         (
             "- **Node's per-call overhead** (a failed call builds a JS `VoiceCodeError` with its "
