@@ -172,6 +172,11 @@ step "PHP tests (FFI)"
 check "bindings-php/tests/run.php" env VOICECODE_LIB="$lib/libvoicecode.so" php bindings-php/tests/run.php
 check "bindings-php/tests/bad_input.php: the bad-input corpus" \
     env VOICECODE_LIB="$lib/libvoicecode.so" php bindings-php/tests/bad_input.php "$out/bad_input.lines"
+check "bindings-php/tests/secrets.php: every operation and failure with VOICECODE_LOG=trace" \
+    env VOICECODE_LIB="$lib/libvoicecode.so" VOICECODE_LOG=trace php bindings-php/tests/secrets.php \
+    "$out/php-secrets.txt" >"$out/php-secrets.stdout" 2>"$out/php-secrets.stderr"
+check "no secret in the PHP layer's results, exceptions or logs" python3 tests/secrets/check_output.py \
+    "$out/php-secrets.txt" "$out/php-secrets.stderr" "$out/php-secrets.stdout"
 for f in bindings-php/src/*.php bindings-php/tests/*.php bindings-php/examples/*.php; do
     check "php -l $f" php -l "$f" >/dev/null
 done
