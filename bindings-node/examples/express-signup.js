@@ -17,7 +17,8 @@ const { Client, Verifier, VoiceCodeError, testing } = require('voicecode')
 /** The HTTP status of each check answer other than `approved`. */
 const CHECK_STATUS = {
   wrong_code: 400,
-  not_found: 400,
+  // Nothing pending (already approved, never started): the form must start again.
+  not_found: 410,
   expired: 410,
   canceled: 410,
   too_many_attempts: 429,

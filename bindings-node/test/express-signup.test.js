@@ -52,7 +52,11 @@ test('sign-up: start calls the phone, the code it heard is approved once, limits
     retryAfter: null,
   })
   assert.deepEqual((await post('/signup/check', { phone, code })).body, { status: 'approved' })
-  assert.deepEqual((await post('/signup/check', { phone, code })).body, { status: 'not_found' })
+  assert.deepEqual(await post('/signup/check', { phone, code }), {
+    status: 410,
+    body: { status: 'not_found' },
+    retryAfter: null,
+  })
 
   // The number's cooldown: 429 with Retry-After, and no second call.
   const again = await post('/signup/start', { phone })
