@@ -53,6 +53,21 @@ extern "C" {
         err_out: *mut *mut c_void,
     ) -> vc_result;
     fn vc_deduplicator_free(dedup: *mut c_void);
+    fn vc_verifier_new(
+        router: *const c_void,
+        config_json: *const c_char,
+        verifier_out: *mut *mut c_void,
+        err_out: *mut *mut c_void,
+    ) -> vc_result;
+    fn vc_verifier_check(
+        verifier: *const c_void,
+        to: *const c_char,
+        code: *const c_char,
+        check_out: *mut u32,
+        attempts_left_out: *mut u32,
+        err_out: *mut *mut c_void,
+    ) -> vc_result;
+    fn vc_verifier_free(verifier: *mut c_void);
     fn vc_error_json(err: *const c_void) -> *const c_char;
     fn vc_error_message(err: *const c_void) -> *const c_char;
     fn vc_error_field(err: *const c_void) -> *const c_char;
@@ -77,6 +92,21 @@ unsafe fn consume(err: *mut c_void) {
     vc_error_free(err);
 }
 
+/// One router for the verifier entry points, made once: building it starts an I/O thread. Its
+/// channel points at a closed port; the verifier calls made here never send.
+fn router() -> *const c_void {
+    static ROUTER: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *ROUTER.get_or_init(|| {
+        let configs =
+            c"[{\"vendor\":\"ihuyi\",\"account\":\"VM1\",\"api_key\":\"k\",\"base_url\":\"http://127.0.0.1:9\"}]";
+        let mut router = std::ptr::null_mut();
+        // SAFETY: valid C strings and out-parameters; the router lives for the process.
+        let made = unsafe { vc_router_new(configs.as_ptr(), &mut router, std::ptr::null_mut()) };
+        assert_eq!(made, 0, "a valid router");
+        router as usize
+    }) as *const c_void
+}
+
 /// Byte 0 picks the entry point; the rest, up to its first NUL, is its JSON argument.
 pub fn c_json(data: &[u8]) {
     let (selector, rest) = match data.split_first() {
@@ -88,7 +118,7 @@ pub fn c_json(data: &[u8]) {
     let mut err: *mut c_void = std::ptr::null_mut();
     // SAFETY: every pointer is valid or NULL as the header allows; outputs are freed once.
     unsafe {
-        match selector % 6 {
+        match selector % 8 {
             0 => {
                 let mut client = std::ptr::null_mut();
                 vc_client_new(text.as_ptr(), &mut client, &mut err);
@@ -101,7 +131,7 @@ pub fn c_json(data: &[u8]) {
             }
             2 | 3 => {
                 // The input as the body of a push; the headers say which format.
-                let vendor = if selector % 6 == 2 {
+                let vendor = if selector % 8 == 2 {
                     c"huawei"
                 } else {
                     c"cloud10658"
@@ -130,6 +160,55 @@ pub fn c_json(data: &[u8]) {
                 assert_eq!(made, 0, "a valid verifier");
                 vc_callback_verify_huawei(verifier, text.as_ptr(), &mut err);
                 vc_huawei_verifier_free(verifier);
+            }
+            6 => {
+                // Settings naming an SQLite file or a Redis server would have the fuzzer create
+                // files and open connections: only the memory store (the default) is exercised.
+                let stored_elsewhere = serde_json::from_slice::<serde_json::Value>(&rest[..end])
+                    .ok()
+                    .and_then(|v| v.get("store").cloned())
+                    .is_some_and(|store| store != "memory");
+                if stored_elsewhere {
+                    return;
+                }
+                let mut verifier = std::ptr::null_mut();
+                vc_verifier_new(router(), text.as_ptr(), &mut verifier, &mut err);
+                vc_verifier_free(verifier);
+            }
+            7 => {
+                // The input as the code a user typed, then as the number.
+                let mut verifier = std::ptr::null_mut();
+                let config = c"{\"secret\":\"fuzz-verifier-secret-0123\"}";
+                assert_eq!(
+                    vc_verifier_new(
+                        router(),
+                        config.as_ptr(),
+                        &mut verifier,
+                        std::ptr::null_mut()
+                    ),
+                    0
+                );
+                let (mut check, mut left) = (0u32, 0u32);
+                let to = c"+8613800138000";
+                vc_verifier_check(
+                    verifier,
+                    to.as_ptr(),
+                    text.as_ptr(),
+                    &mut check,
+                    &mut left,
+                    &mut err,
+                );
+                consume(err);
+                err = std::ptr::null_mut();
+                vc_verifier_check(
+                    verifier,
+                    text.as_ptr(),
+                    c"123456".as_ptr(),
+                    &mut check,
+                    &mut left,
+                    &mut err,
+                );
+                vc_verifier_free(verifier);
             }
             _ => {
                 let mut dedup = std::ptr::null_mut();
