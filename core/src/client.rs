@@ -271,19 +271,27 @@ impl IoThread {
 
     /// Runs `call` to completion on the calling thread.
     pub(crate) fn wait<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            // tokio would panic here; blocking a runtime thread would stall every task on it.
-            return Err(Error::invalid_config(
-                "client",
-                "the blocking client was called inside an async runtime; use its as_async() \
-                 client (AsyncClient, AsyncRouter) there",
-            ));
-        }
+        refuse_inside_runtime("client")?;
         self.0
             .as_ref()
             .expect("the runtime lives until drop")
             .block_on(call)
     }
+}
+
+/// Refuses a blocking call made inside an async runtime: tokio would panic there, and blocking a
+/// runtime thread would stall every task on it. `what` names the blocking object.
+pub(crate) fn refuse_inside_runtime(what: &str) -> Result<()> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::invalid_config(
+            what,
+            format!(
+                "the blocking {what} was called inside an async runtime; use its as_async() \
+                 face (AsyncClient, AsyncRouter, AsyncVerifier) there"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Drop for IoThread {

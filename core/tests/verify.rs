@@ -607,6 +607,22 @@ fn secrets_never_show_in_debug() {
 }
 
 #[test]
+fn a_blocking_verifier_inside_an_async_runtime_is_refused_before_any_store_step() {
+    let Some(env) = env(Kind::Memory) else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let refused = env.verifier.start(TO, &with_code("482193")).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidConfig, "{refused}");
+        assert!(refused.message().contains("AsyncVerifier"), "{refused}");
+        assert!(env.verifier.check(TO, "482193").is_err());
+        assert!(env.verifier.cancel(TO).is_err());
+    });
+    // Nothing was reserved: outside the runtime the same start goes through, with one call.
+    env.verifier.start(TO, &with_code("482193")).unwrap();
+    assert_eq!(calls(&env), 1);
+}
+
+#[test]
 fn the_async_verifier_is_the_same_verifier() {
     let sim = Simulator::start(SimOptions::default()).unwrap();
     let configs = vec![ChannelConfig::from_value(sim.config_json(Vendor::Ytx)).unwrap()];

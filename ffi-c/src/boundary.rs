@@ -177,6 +177,14 @@ pub(crate) fn arg_out<'a, T>(ptr: *mut T, name: &str) -> FfiResult<Out<'a, T>> {
     })
 }
 
+/// An optional out-parameter: NULL means the caller does not want that value.
+pub(crate) fn arg_opt_out<'a, T>(ptr: *mut T) -> Option<Out<'a, T>> {
+    (!ptr.is_null()).then_some(Out {
+        ptr,
+        _lifetime: PhantomData,
+    })
+}
+
 impl<T> Out<'_, T> {
     /// Writes the result; call it last, once nothing can fail any more.
     pub(crate) fn write(self, value: T) {

@@ -5,7 +5,10 @@ use std::ffi::{c_char, CStr};
 
 use voicecode::{Check, StartOptions, Verifier, VerifierConfig};
 
-use crate::boundary::{arg_json_value, arg_out, arg_ref, arg_str, free_raw, guard, into_raw, run};
+use crate::boundary::{
+    arg_json_value, arg_opt_out, arg_out, arg_ref, arg_str, free_raw, guard, into_raw, run,
+    static_str,
+};
 use crate::client::{arg_config_json, vc_router};
 use crate::error::{vc_error, vc_result};
 
@@ -165,7 +168,7 @@ pub extern "C" fn vc_verifier_check(
         let out = arg_out(check_out, "check_out")?;
         let (check, attempts_left) = vc_check::from_core(verifier.verifier.check(to, code)?);
         out.write(check);
-        if let Ok(left) = arg_out(attempts_left_out, "attempts_left_out") {
+        if let Some(left) = arg_opt_out(attempts_left_out) {
             left.write(attempts_left);
         }
         Ok(())
@@ -217,7 +220,7 @@ pub extern "C" fn vc_check_name(check: u32) -> *const c_char {
         ]
         .into_iter()
         .find(|c| *c as u32 == check)
-        .map_or(std::ptr::null(), |c| c.name().as_ptr())
+        .map_or(std::ptr::null(), |c| static_str(c.name()))
     })
 }
 

@@ -46,6 +46,7 @@ use subtle::ConstantTimeEq as _;
 pub use self::policy::QuietHours;
 use self::policy::{Pending, Refusal, Rules, State, Write};
 use self::store::Store;
+use crate::client::refuse_inside_runtime;
 use crate::phone::Phone;
 use crate::vendors::CodeRule;
 use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret, SendCode};
@@ -871,6 +872,7 @@ impl Verifier {
     /// See [`AsyncVerifier::start`]. The store steps run on the caller's thread; only the
     /// send waits on the client's I/O thread.
     pub fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
+        refuse_inside_runtime("verifier")?;
         let inner = &self.asynch.inner;
         let reserved = inner.reserve(to, options)?;
         let sent = self.router.send_code(&reserved.request);
@@ -879,11 +881,13 @@ impl Verifier {
 
     /// See [`AsyncVerifier::check`]; on the caller's thread.
     pub fn check(&self, to: &str, code: &str) -> Result<Check> {
+        refuse_inside_runtime("verifier")?;
         self.asynch.inner.check(to, code)
     }
 
     /// See [`AsyncVerifier::cancel`]; on the caller's thread.
     pub fn cancel(&self, to: &str) -> Result<()> {
+        refuse_inside_runtime("verifier")?;
         self.asynch.inner.cancel(to)
     }
 }
