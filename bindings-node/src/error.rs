@@ -92,8 +92,9 @@ pub fn register_error_class(env: Env, class: Unknown) -> napi::Result<()> {
 #[napi_derive::napi(js_name = "__errorKinds", skip_typescript)]
 pub fn error_kinds() -> Vec<&'static str> {
     voicecode::ErrorKind::ALL
-        .map(voicecode::ErrorKind::as_str)
-        .to_vec()
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
 }
 
 /// The `VoiceCodeError` of a core error as a plain value, not thrown: the `error` of a

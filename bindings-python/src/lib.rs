@@ -61,10 +61,7 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add(
         "ERROR_KINDS",
-        PyTuple::new(
-            py,
-            voicecode::ErrorKind::ALL.map(voicecode::ErrorKind::as_str),
-        )?,
+        PyTuple::new(py, voicecode::ErrorKind::ALL.iter().map(|k| k.as_str()))?,
     )?;
     m.add(
         "_SEND_CODE_OPTIONS",

@@ -27,8 +27,9 @@ use crate::vendors::json_text;
 use crate::{Error, Result, Vendor};
 
 /// What happened to a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     /// The platform started calling (Huawei `callout`, aliyun `200101`).
     Dialing,
@@ -51,15 +52,7 @@ pub enum EventKind {
 impl EventKind {
     /// The snake_case name used by every binding.
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Dialing => "dialing",
-            EventKind::Ringing => "ringing",
-            EventKind::Answered => "answered",
-            EventKind::Hangup => "hangup",
-            EventKind::Delivered => "delivered",
-            EventKind::Failed => "failed",
-            EventKind::Fee => "fee",
-        }
+        self.into()
     }
 }
 

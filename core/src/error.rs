@@ -9,12 +9,25 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
+use strum::VariantArray;
 
 use crate::Vendor;
 
 /// What went wrong, independent of the vendor that reported it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorKind {
     /// The request (number, code, play count, …) breaks a rule; fix the input.
     InvalidInput,
@@ -49,53 +62,20 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 14] = [
-        ErrorKind::InvalidInput,
-        ErrorKind::InvalidConfig,
-        ErrorKind::AuthFailed,
-        ErrorKind::Forbidden,
-        ErrorKind::RateLimited,
-        ErrorKind::InsufficientBalance,
-        ErrorKind::RecipientBlocked,
-        ErrorKind::ContentRejected,
-        ErrorKind::VendorError,
-        ErrorKind::Timeout,
-        ErrorKind::Network,
-        ErrorKind::Protocol,
-        ErrorKind::QuietHours,
-        ErrorKind::StoreUnavailable,
-    ];
+    pub const ALL: &'static [ErrorKind] = <ErrorKind as VariantArray>::VARIANTS;
 
     /// The stable snake_case name used by every binding.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidInput => "invalid_input",
-            ErrorKind::InvalidConfig => "invalid_config",
-            ErrorKind::AuthFailed => "auth_failed",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::InsufficientBalance => "insufficient_balance",
-            ErrorKind::RecipientBlocked => "recipient_blocked",
-            ErrorKind::ContentRejected => "content_rejected",
-            ErrorKind::VendorError => "vendor_error",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Network => "network",
-            ErrorKind::Protocol => "protocol",
-            ErrorKind::QuietHours => "quiet_hours",
-            ErrorKind::StoreUnavailable => "store_unavailable",
-        }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 /// Whether the failed request may have reached the vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// Nothing left this machine: safe to fix and send again, or to use another vendor.
     NotSent,
@@ -109,17 +89,7 @@ pub enum Outcome {
 impl Outcome {
     /// The stable snake_case name used by every binding.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::NotSent => "not_sent",
-            Outcome::Refused => "refused",
-            Outcome::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

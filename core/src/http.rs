@@ -7,7 +7,8 @@
 use chrono::{DateTime, Utc};
 
 /// HTTP methods the vendors use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum Method {
     /// GET.
     Get,
@@ -18,10 +19,7 @@ pub enum Method {
 impl Method {
     /// The method's name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        }
+        self.into()
     }
 }
 

@@ -243,8 +243,9 @@ pub struct Receipt {
 }
 
 /// What a balance is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum BalanceUnit {
     /// Money, in yuan (ytx).
     Yuan,
@@ -255,10 +256,7 @@ pub enum BalanceUnit {
 impl BalanceUnit {
     /// The snake_case name used by every binding.
     pub fn as_str(self) -> &'static str {
-        match self {
-            BalanceUnit::Yuan => "yuan",
-            BalanceUnit::Units => "units",
-        }
+        self.into()
     }
 }
 

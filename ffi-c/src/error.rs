@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn every_core_kind_has_its_own_code_and_the_same_name() {
         let mut seen = std::collections::HashSet::new();
-        for kind in ErrorKind::ALL {
+        for &kind in ErrorKind::ALL {
             let code = result_for(kind);
             assert!(seen.insert(code as u32), "{kind} shares a number");
             assert_eq!(code.name().to_str().unwrap(), kind.as_str());

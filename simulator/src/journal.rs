@@ -9,8 +9,11 @@ use serde::Serialize;
 use voicecode::Vendor;
 
 /// What a request asked the vendor to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Operation {
     /// Place a voice-code call (ytx, huawei, ihuyi, cloud10658).
     SendCode,
@@ -25,24 +28,9 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Every operation, in the order above.
-    pub const ALL: [Operation; 5] = [
-        Operation::SendCode,
-        Operation::Balance,
-        Operation::Captcha,
-        Operation::VerifyCaptcha,
-        Operation::SendSmsCode,
-    ];
-
     /// The snake_case name the journal and every binding use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::SendCode => "send_code",
-            Operation::Balance => "balance",
-            Operation::Captcha => "captcha",
-            Operation::VerifyCaptcha => "verify_captcha",
-            Operation::SendSmsCode => "send_sms_code",
-        }
+        self.into()
     }
 }
 
@@ -51,15 +39,7 @@ impl std::str::FromStr for Operation {
 
     /// Reads a name as [`Operation::as_str`] writes it; the error lists the valid names.
     fn from_str(name: &str) -> Result<Self, String> {
-        Operation::ALL
-            .into_iter()
-            .find(|op| op.as_str() == name)
-            .ok_or_else(|| {
-                format!(
-                "unknown operation {name:?}; expected send_code, balance, captcha, verify_captcha \
-                 or send_sms_code"
-            )
-            })
+        crate::wire::parse_name("operation", name)
     }
 }
 

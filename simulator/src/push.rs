@@ -1,6 +1,5 @@
 //! What the platform sends back after accepting a call: Huawei call-progress and fee pushes,
-//! cloud10658 receipts, Alibaba Cloud `VoiceReport` records.
-//! cloud10658 receipts, Tencent VMS callbacks.
+//! cloud10658 receipts, Alibaba Cloud `VoiceReport` records and Tencent VMS callbacks.
 //!
 //! Pushes go out promptly ([`PUSH_INTERVAL`] apart) so that tests of receivers stay fast; the
 //! real platforms take seconds. A receiver that fails is logged and not retried.
@@ -18,8 +17,20 @@ use crate::wire::{china_time, random_hex};
 const PUSH_INTERVAL: Duration = Duration::from_millis(20);
 
 /// How a simulated call ends.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CallOutcome {
     /// The user answers and hears the code: callout, alerting, answer, disconnect (16).
     #[default]
@@ -31,20 +42,9 @@ pub enum CallOutcome {
 }
 
 impl CallOutcome {
-    /// Every outcome, in the order above.
-    pub const ALL: [CallOutcome; 3] = [
-        CallOutcome::Answered,
-        CallOutcome::Busy,
-        CallOutcome::NoAnswer,
-    ];
-
     /// The snake_case name the admin API and every binding use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            CallOutcome::Answered => "answered",
-            CallOutcome::Busy => "busy",
-            CallOutcome::NoAnswer => "no_answer",
-        }
+        self.into()
     }
 
     /// Huawei's `stateCode` (Q.850 cause) of the disconnect.
@@ -79,12 +79,7 @@ impl std::str::FromStr for CallOutcome {
 
     /// Reads a name as [`CallOutcome::as_str`] writes it; the error lists the valid names.
     fn from_str(name: &str) -> Result<Self, String> {
-        CallOutcome::ALL
-            .into_iter()
-            .find(|outcome| outcome.as_str() == name)
-            .ok_or_else(|| {
-                format!("unknown call outcome {name:?}; expected answered, busy or no_answer")
-            })
+        crate::wire::parse_name("call outcome", name)
     }
 }
 
@@ -416,7 +411,7 @@ mod tests {
 
     #[test]
     fn names_read_back_and_match_the_admin_api() {
-        for outcome in CallOutcome::ALL {
+        for &outcome in <CallOutcome as strum::VariantArray>::VARIANTS {
             assert_eq!(outcome.as_str().parse::<CallOutcome>(), Ok(outcome));
             assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
         }

@@ -45,3 +45,19 @@ pub(crate) fn is_mobile(s: &str) -> bool {
 pub(crate) fn is_digits(s: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
+
+/// Reads a fieldless enum by its snake_case name; the error names `what` and lists the names.
+pub(crate) fn parse_name<T>(what: &str, name: &str) -> Result<T, String>
+where
+    T: strum::VariantArray + Copy + Into<&'static str>,
+{
+    let found = T::VARIANTS.iter().copied().find(|v| (*v).into() == name);
+    found.ok_or_else(|| {
+        let names: Vec<&str> = T::VARIANTS.iter().map(|v| (*v).into()).collect();
+        let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+        format!(
+            "unknown {what} {name:?}; expected {} or {last}",
+            rest.join(", ")
+        )
+    })
+}

@@ -58,8 +58,11 @@ const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// The result of [`Verifier::check`]. Every case is distinct, so "expired" can be told from
 /// "never started" and a user can be told what to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
+)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Check {
     /// The code is right; the verification is used up (a second check finds nothing).
     Approved,
@@ -81,25 +84,12 @@ pub enum Check {
 impl Check {
     /// The stable snake_case name used by every binding.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Check::Approved => "approved",
-            Check::WrongCode { .. } => "wrong_code",
-            Check::Expired => "expired",
-            Check::TooManyAttempts => "too_many_attempts",
-            Check::NotFound => "not_found",
-            Check::Canceled => "canceled",
-        }
+        self.into()
     }
 
     /// True only for [`Check::Approved`].
     pub fn is_approved(&self) -> bool {
         *self == Check::Approved
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
