@@ -20,8 +20,12 @@ use voicecode::Vendor;
 
 use crate::journal::Verdict;
 
-/// Something to go wrong on a vendor's next requests.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something to go wrong on a vendor's next requests. Its snake_case name (`Fault::name`) is
+/// what the admin API, the journal and every binding call it.
+#[derive(
+    Debug, Clone, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Fault {
     /// Wait this long before answering, on every request until cleared.
     Latency(Duration),
@@ -37,11 +41,13 @@ pub enum Fault {
         times: u32,
     },
     /// HTTP 502 with an HTML page, as a load balancer in front of the vendor answers.
+    #[strum(serialize = "http_5xx_html")]
     Http5xxHtml {
         /// How many requests get it.
         times: u32,
     },
     /// HTTP 500 with a plain-text body, as a crashed application server answers.
+    #[strum(serialize = "http_500")]
     Http500 {
         /// How many requests get it.
         times: u32,
@@ -100,86 +106,48 @@ pub enum Fault {
 impl Fault {
     /// The snake_case name used by the admin API and the journal.
     pub fn name(&self) -> &'static str {
+        self.into()
+    }
+
+    /// How many more requests a counted fault answers; `None` for latency.
+    fn times_mut(&mut self) -> Option<&mut u32> {
         match self {
-            Fault::Latency(_) => "latency",
-            Fault::VendorCode { .. } => "vendor_code",
-            Fault::Http5xxHtml { .. } => "http_5xx_html",
-            Fault::Http500 { .. } => "http_500",
-            Fault::ResetBeforeAnswer { .. } => "reset_before_answer",
-            Fault::Hang { .. } => "hang",
-            Fault::TruncatedBody { .. } => "truncated_body",
-            Fault::TruncatedJson { .. } => "truncated_json",
-            Fault::TruncatedXml { .. } => "truncated_xml",
-            Fault::SlowDrip { .. } => "slow_drip",
-            Fault::NonUtf8Body { .. } => "non_utf8_body",
-            Fault::OversizedBody { .. } => "oversized_body",
-            Fault::HugeBody { .. } => "huge_body",
+            Fault::Latency(_) => None,
+            Fault::VendorCode { times, .. }
+            | Fault::Http5xxHtml { times }
+            | Fault::Http500 { times }
+            | Fault::ResetBeforeAnswer { times }
+            | Fault::Hang { times }
+            | Fault::TruncatedBody { times }
+            | Fault::TruncatedJson { times }
+            | Fault::TruncatedXml { times }
+            | Fault::SlowDrip { times }
+            | Fault::NonUtf8Body { times }
+            | Fault::OversizedBody { times }
+            | Fault::HugeBody { times } => Some(times),
         }
     }
 
-    /// Splits a counted fault into what it does and how often; `None` for latency.
-    fn counted(self) -> Option<(Injected, u32)> {
-        Some(match self {
-            Fault::Latency(_) => return None,
-            Fault::VendorCode { code, times } => (Injected::VendorCode(code), times),
-            Fault::Http5xxHtml { times } => (Injected::Http5xxHtml, times),
-            Fault::Http500 { times } => (Injected::Http500, times),
-            Fault::ResetBeforeAnswer { times } => (Injected::Reset, times),
-            Fault::Hang { times } => (Injected::Hang, times),
-            Fault::TruncatedBody { times } => (Injected::Truncated, times),
-            Fault::TruncatedJson { times } => (Injected::TruncatedJson, times),
-            Fault::TruncatedXml { times } => (Injected::TruncatedXml, times),
-            Fault::SlowDrip { times } => (Injected::SlowDrip, times),
-            Fault::NonUtf8Body { times } => (Injected::NonUtf8, times),
-            Fault::OversizedBody { times } => (Injected::Oversized, times),
-            Fault::HugeBody { times } => (Injected::Huge, times),
-        })
-    }
-}
-
-/// One use of a counted fault.
-#[derive(Debug, Clone)]
-pub(crate) enum Injected {
-    VendorCode(String),
-    Http5xxHtml,
-    Http500,
-    Reset,
-    Hang,
-    Truncated,
-    TruncatedJson,
-    TruncatedXml,
-    SlowDrip,
-    NonUtf8,
-    Oversized,
-    Huge,
-}
-
-impl Injected {
-    fn with_times(self, times: u32) -> Fault {
-        match self {
-            Injected::VendorCode(code) => Fault::VendorCode { code, times },
-            Injected::Http5xxHtml => Fault::Http5xxHtml { times },
-            Injected::Http500 => Fault::Http500 { times },
-            Injected::Reset => Fault::ResetBeforeAnswer { times },
-            Injected::Hang => Fault::Hang { times },
-            Injected::Truncated => Fault::TruncatedBody { times },
-            Injected::TruncatedJson => Fault::TruncatedJson { times },
-            Injected::TruncatedXml => Fault::TruncatedXml { times },
-            Injected::SlowDrip => Fault::SlowDrip { times },
-            Injected::NonUtf8 => Fault::NonUtf8Body { times },
-            Injected::Oversized => Fault::OversizedBody { times },
-            Injected::Huge => Fault::HugeBody { times },
+    /// The same counted fault for `times` requests.
+    fn with_times(mut self, times: u32) -> Fault {
+        if let Some(t) = self.times_mut() {
+            *t = times;
         }
+        self
+    }
+
+    fn times(&self) -> Option<u32> {
+        self.clone().times_mut().copied()
     }
 
     /// How the journal shows a request this fault answered.
     pub(crate) fn verdict(&self) -> Verdict {
         let code = match self {
-            Injected::VendorCode(code) => Some(code.clone()),
+            Fault::VendorCode { code, .. } => Some(code.clone()),
             _ => None,
         };
         Verdict::Fault {
-            fault: self.clone().with_times(1).name().to_owned(),
+            fault: self.name().to_owned(),
             code,
         }
     }
@@ -194,18 +162,16 @@ pub(crate) struct FaultBook {
 #[derive(Debug, Default)]
 struct Pending {
     latency: Option<Duration>,
-    queue: VecDeque<(Injected, u32)>,
+    /// Counted faults, each with the number of requests it still answers.
+    queue: VecDeque<Fault>,
 }
 
 impl FaultBook {
     pub(crate) fn inject(&mut self, vendor: Vendor, fault: Fault) {
         let pending = self.vendors.entry(vendor).or_default();
-        if let Fault::Latency(delay) = fault {
-            pending.latency = Some(delay);
-            return;
-        }
-        match fault.counted() {
-            Some((injected, times)) if times > 0 => pending.queue.push_back((injected, times)),
+        match (&fault, fault.times()) {
+            (Fault::Latency(delay), _) => pending.latency = Some(*delay),
+            (_, Some(times)) if times > 0 => pending.queue.push_back(fault),
             _ => {}
         }
     }
@@ -214,22 +180,19 @@ impl FaultBook {
         self.vendors.clear();
     }
 
-    /// The latency to apply and the fault that answers this request, using one count of it.
-    pub(crate) fn take(&mut self, vendor: Vendor) -> (Option<Duration>, Option<Injected>) {
+    /// The latency to apply and the fault that answers this request, using one count of it
+    /// (returned with a count of 1).
+    pub(crate) fn take(&mut self, vendor: Vendor) -> (Option<Duration>, Option<Fault>) {
         let Some(pending) = self.vendors.get_mut(&vendor) else {
             return (None, None);
         };
-        let fault = match pending.queue.front_mut() {
-            Some((injected, times)) => {
-                let fault = injected.clone();
-                *times -= 1;
-                if *times == 0 {
-                    pending.queue.pop_front();
-                }
-                Some(fault)
+        let fault = pending.queue.pop_front().map(|fault| {
+            let left = fault.times().unwrap_or(1).saturating_sub(1);
+            if left > 0 {
+                pending.queue.push_front(fault.clone().with_times(left));
             }
-            None => None,
-        };
+            fault.with_times(1)
+        });
         (pending.latency, fault)
     }
 
@@ -240,12 +203,13 @@ impl FaultBook {
             let Some(pending) = self.vendors.get(&vendor) else {
                 continue;
             };
-            if let Some(delay) = pending.latency {
-                list.push((vendor, Fault::Latency(delay)));
-            }
-            for (injected, times) in &pending.queue {
-                list.push((vendor, injected.clone().with_times(*times)));
-            }
+            let latency = pending.latency.map(Fault::Latency);
+            list.extend(
+                latency
+                    .iter()
+                    .chain(&pending.queue)
+                    .map(|f| (vendor, f.clone())),
+            );
         }
         list
     }
@@ -272,67 +236,39 @@ pub struct FaultSpec {
 
 impl FaultSpec {
     pub fn from_fault(vendor: Vendor, fault: &Fault) -> Self {
-        let mut spec = FaultSpec {
+        let (code, ms) = match fault {
+            Fault::Latency(delay) => (
+                None,
+                Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+            ),
+            Fault::VendorCode { code, .. } => (Some(code.clone()), None),
+            _ => (None, None),
+        };
+        FaultSpec {
             vendor,
             fault: fault.name().to_owned(),
-            code: None,
-            times: None,
-            ms: None,
-        };
-        match fault {
-            Fault::Latency(delay) => {
-                spec.ms = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX))
-            }
-            Fault::VendorCode { code, times } => {
-                spec.code = Some(code.clone());
-                spec.times = Some(*times);
-            }
-            Fault::Http5xxHtml { times }
-            | Fault::Http500 { times }
-            | Fault::ResetBeforeAnswer { times }
-            | Fault::Hang { times }
-            | Fault::TruncatedBody { times }
-            | Fault::TruncatedJson { times }
-            | Fault::TruncatedXml { times }
-            | Fault::SlowDrip { times }
-            | Fault::NonUtf8Body { times }
-            | Fault::OversizedBody { times }
-            | Fault::HugeBody { times } => spec.times = Some(*times),
+            code,
+            times: fault.times(),
+            ms,
         }
-        spec
     }
 
     /// The fault, or what is wrong with the spec.
     pub fn to_fault(&self) -> Result<Fault, String> {
-        let times = self.times.unwrap_or(1);
-        let fault = match self.fault.as_str() {
-            "latency" => {
-                let ms = self.ms.ok_or("latency needs \"ms\"")?;
-                Fault::Latency(Duration::from_millis(ms))
+        let names = <Fault as strum::VariantNames>::VARIANTS;
+        let parsed: Fault =
+            (self.fault.parse()).map_err(|_| crate::wire::unknown("fault", &self.fault, names))?;
+        let mut fault = parsed.with_times(self.times.unwrap_or(1));
+        match &mut fault {
+            Fault::Latency(delay) => {
+                *delay = Duration::from_millis(self.ms.ok_or("latency needs \"ms\"")?);
             }
-            "vendor_code" => {
-                let code = self.code.clone().filter(|c| !c.is_empty()).ok_or("vendor_code needs \"code\"")?;
-                Fault::VendorCode { code, times }
+            Fault::VendorCode { code, .. } => {
+                let given = self.code.as_ref().filter(|c| !c.is_empty());
+                *code = given.ok_or("vendor_code needs \"code\"")?.clone();
             }
-            "http_5xx_html" => Fault::Http5xxHtml { times },
-            "http_500" => Fault::Http500 { times },
-            "reset_before_answer" => Fault::ResetBeforeAnswer { times },
-            "hang" => Fault::Hang { times },
-            "truncated_body" => Fault::TruncatedBody { times },
-            "truncated_json" => Fault::TruncatedJson { times },
-            "truncated_xml" => Fault::TruncatedXml { times },
-            "slow_drip" => Fault::SlowDrip { times },
-            "non_utf8_body" => Fault::NonUtf8Body { times },
-            "oversized_body" => Fault::OversizedBody { times },
-            "huge_body" => Fault::HugeBody { times },
-            other => {
-                return Err(format!(
-                    "unknown fault {other:?}; expected latency, vendor_code, http_5xx_html, http_500, \
-                     reset_before_answer, hang, truncated_body, truncated_json, truncated_xml, slow_drip, \
-                     non_utf8_body, oversized_body or huge_body"
-                ))
-            }
-        };
+            _ => {}
+        }
         Ok(fault)
     }
 }
@@ -384,21 +320,21 @@ impl ConnControl {
 /// Answers (or does not answer) a request the way the fault says; `refusal` is the vendor's
 /// own answer with a code, for `vendor_code`.
 pub(crate) async fn respond(
-    fault: Injected,
+    fault: Fault,
     vendor: Vendor,
     conn: Option<&ConnControl>,
     refusal: impl FnOnce(&str) -> Response,
 ) -> Response {
     let json = [(header::CONTENT_TYPE, "application/json;charset=UTF-8")];
     match fault {
-        Injected::VendorCode(code) => refusal(&code),
-        Injected::Http5xxHtml => (
+        Fault::VendorCode { code, .. } => refusal(&code),
+        Fault::Http5xxHtml { .. } => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],
             BAD_GATEWAY_PAGE,
         )
             .into_response(),
-        Injected::Reset => match conn {
+        Fault::ResetBeforeAnswer { .. } => match conn {
             Some(conn) => {
                 conn.abort();
                 // The connection task drops this future together with the connection.
@@ -409,36 +345,37 @@ pub(crate) async fn respond(
                 Err::<Bytes, _>(std::io::Error::other("connection reset by voicecode-sim"))
             }))),
         },
-        Injected::Http500 => (
+        Fault::Http500 { .. } => (
             StatusCode::INTERNAL_SERVER_ERROR,
             [(header::CONTENT_TYPE, "text/plain")],
             "Internal Server Error\n",
         )
             .into_response(),
-        Injected::Hang => std::future::pending().await,
-        Injected::Truncated => truncated(vendor),
-        Injected::TruncatedJson => (StatusCode::OK, json, TRUNCATED_JSON).into_response(),
-        Injected::TruncatedXml => (
+        // Latency is never queued (it delays instead of answering): hang as the nearest.
+        Fault::Hang { .. } | Fault::Latency(_) => std::future::pending().await,
+        Fault::TruncatedBody { .. } => truncated(vendor),
+        Fault::TruncatedJson { .. } => (StatusCode::OK, json, TRUNCATED_JSON).into_response(),
+        Fault::TruncatedXml { .. } => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/xml;charset=utf-8")],
             TRUNCATED_XML,
         )
             .into_response(),
-        Injected::SlowDrip => slow_drip(),
-        Injected::NonUtf8 => (
+        Fault::SlowDrip { .. } => slow_drip(),
+        Fault::NonUtf8Body { .. } => (
             StatusCode::OK,
             json,
             &b"{\"statusCode\":\"\xff\xfe\xfd\"}"[..],
         )
             .into_response(),
-        Injected::Oversized => {
+        Fault::OversizedBody { .. } => {
             let mut body = Vec::with_capacity(OVERSIZED_LEN + 16);
             body.extend_from_slice(b"{\"padding\":\"");
             body.resize(OVERSIZED_LEN, b'x');
             body.extend_from_slice(b"\"}");
             (StatusCode::OK, json, body).into_response()
         }
-        Injected::Huge => {
+        Fault::HugeBody { .. } => {
             let chunk = Bytes::from(vec![b' '; HUGE_CHUNK]);
             let chunks = std::iter::repeat_n(chunk, HUGE_CHUNKS).map(Ok::<_, std::io::Error>);
             let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
@@ -553,7 +490,7 @@ mod tests {
             .map(|_| {
                 let (latency, fault) = book.take(Vendor::Ytx);
                 assert_eq!(latency, Some(Duration::from_millis(5)));
-                fault.map(|f| f.with_times(1).name())
+                fault.map(|f| f.name())
             })
             .collect();
         assert_eq!(

@@ -54,10 +54,15 @@ where
     let found = T::VARIANTS.iter().copied().find(|v| (*v).into() == name);
     found.ok_or_else(|| {
         let names: Vec<&str> = T::VARIANTS.iter().map(|v| (*v).into()).collect();
-        let (last, rest) = names.split_last().unwrap_or((&"", &[]));
-        format!(
-            "unknown {what} {name:?}; expected {} or {last}",
-            rest.join(", ")
-        )
+        unknown(what, name, &names)
     })
+}
+
+/// "unknown fault \"x\"; expected a, b or c".
+pub(crate) fn unknown(what: &str, name: &str, names: &[&str]) -> String {
+    let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+    format!(
+        "unknown {what} {name:?}; expected {} or {last}",
+        rest.join(", ")
+    )
 }
