@@ -3,52 +3,13 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString, PyTuple,
-};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-/// A JSON value as the matching Python object (`dict`, `list`, `str`, `int`, `float`, `bool`,
-/// `None`).
-pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let items = items
-                .iter()
-                .map(|item| json_to_py(py, item))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?.into_any()
-        }
-        Value::Object(map) => map_to_py(py, map)?.into_any(),
-    })
-}
-
-/// A JSON object as a new `dict`.
-pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (key, value) in map {
-        dict.set_item(key, json_to_py(py, value)?)?;
-    }
-    Ok(dict)
-}
-
-/// Anything serde can serialise (the core's results and errors) as a Python object.
+/// Anything serde can serialise (the core's results, errors, configs and the journal) as the
+/// matching Python object: `dict`, `list`, `str`, `int`, `float`, `bool` or `None`.
 pub fn to_py<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
-    let value = serde_json::to_value(value)
-        .map_err(|e| PyTypeError::new_err(format!("cannot convert to a Python value: {e}")))?;
-    json_to_py(py, &value)
+    Ok(pythonize::pythonize(py, value)?)
 }
 
 /// A Python object as a JSON value, for the core to read. `path` names the object in error
@@ -116,11 +77,19 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "object".to_owned())
 }
 
-/// `Name(field=repr, …)`, the way Python dataclasses show themselves.
-pub fn repr_fields(class: &str, fields: &[(&str, Bound<'_, PyAny>)]) -> PyResult<String> {
-    let parts = fields
-        .iter()
-        .map(|(name, value)| Ok(format!("{name}={}", value.repr()?)))
-        .collect::<PyResult<Vec<_>>>()?;
+/// `Class(name=value, ...)` from the object's own attributes, in the order given, so that the
+/// repr shows exactly what the getters return. A name ending in `?` is left out when `None`.
+pub fn repr_attrs(obj: &Bound<'_, PyAny>, class: &str, names: &[&str]) -> PyResult<String> {
+    let mut parts = Vec::new();
+    for name in names {
+        let (name, optional) = match name.strip_suffix('?') {
+            Some(name) => (name, true),
+            None => (*name, false),
+        };
+        let value = obj.getattr(name)?;
+        if !(optional && value.is_none()) {
+            parts.push(format!("{name}={}", value.repr()?));
+        }
+    }
     Ok(format!("{class}({})", parts.join(", ")))
 }

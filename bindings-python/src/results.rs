@@ -5,18 +5,16 @@
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use pyo3::IntoPyObjectExt as _;
 use voicecode::callbacks::CallEvent as CoreCallEvent;
 use voicecode::{Balance as CoreBalance, Captcha as CoreCaptcha, Receipt as CoreReceipt};
 
-use crate::convert::{map_to_py, repr_fields, to_py};
+use crate::convert::{repr_attrs, to_py};
 
-fn to_dict<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn to_dict<'py>(
+    py: Python<'py>,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyDict>> {
     Ok(to_py(py, value)?.cast_into::<PyDict>()?)
-}
-
-fn field<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
-    value.into_bound_py_any(py)
 }
 
 /// The vendor accepted the call.
@@ -60,17 +58,17 @@ impl Receipt {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         to_dict(py, &self.0)
     }
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = &self.0;
-        repr_fields(
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_attrs(
+            slf,
             "Receipt",
             &[
-                ("vendor", field(py, r.vendor.as_str())?),
-                ("message_id", field(py, &r.message_id)?),
-                ("vendor_code", field(py, &r.vendor_code)?),
-                ("vendor_message", field(py, &r.vendor_message)?),
-                ("remaining", field(py, r.remaining)?),
-                ("idle_ports", field(py, r.idle_ports)?),
+                "vendor",
+                "message_id",
+                "vendor_code",
+                "vendor_message",
+                "remaining",
+                "idle_ports",
             ],
         )
     }
@@ -102,16 +100,8 @@ impl Balance {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         to_dict(py, &self.0)
     }
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let b = &self.0;
-        repr_fields(
-            "Balance",
-            &[
-                ("vendor", field(py, b.vendor.as_str())?),
-                ("amount", field(py, &b.amount)?),
-                ("unit", field(py, b.unit.as_str())?),
-            ],
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_attrs(slf, "Balance", &["vendor", "amount", "unit"])
     }
 }
 
@@ -208,24 +198,17 @@ impl CallEvent {
     /// Every field of the push as received (a new dict on each access).
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.0.raw)
+        to_dict(py, &self.0.raw)
     }
     /// The event in the core's JSON shape (`at` as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         to_dict(py, &self.0)
     }
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let e = &self.0;
-        repr_fields(
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_attrs(
+            slf,
             "CallEvent",
-            &[
-                ("vendor", field(py, e.vendor.as_str())?),
-                ("message_id", field(py, &e.message_id)?),
-                ("event", field(py, e.event.as_str())?),
-                ("phone", field(py, e.phone.as_deref())?),
-                ("at", field(py, e.at)?),
-                ("state_code", field(py, e.state_code)?),
-            ],
+            &["vendor", "message_id", "event", "phone", "at", "state_code"],
         )
     }
 }

@@ -15,7 +15,7 @@ use voicecode::protocol::codes;
 use voicecode::Vendor;
 use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
 
-use crate::convert::{json_to_py, to_py};
+use crate::convert::to_py;
 use crate::errors::CoreResultExt as _;
 
 fn vendor(name: &str) -> PyResult<Vendor> {
@@ -95,7 +95,7 @@ impl Simulator {
     fn config<'py>(&self, py: Python<'py>, vendor_name: &str) -> PyResult<Bound<'py, PyAny>> {
         let vendor = vendor(vendor_name)?;
         let config: Value = self.with(py, |sim| sim.config_json(vendor))?;
-        json_to_py(py, &config)
+        to_py(py, &config)
     }
 
     #[pyo3(signature = (vendor_name, fault_name, *, times=1, code=None, ms=None))]

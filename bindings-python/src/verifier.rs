@@ -11,14 +11,13 @@ use chrono::{DateTime, Utc};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping};
-use pyo3::IntoPyObjectExt as _;
 use serde_json::Value;
 use voicecode::{Delivery, StartOptions, VerifierConfig};
 
 use crate::client::{detached, router_from_list, send_options, spawn, Client, Router};
-use crate::convert::{py_to_json, repr_fields, to_py, type_name};
+use crate::convert::{py_to_json, repr_attrs, type_name};
 use crate::errors::{to_exception, CoreResultExt as _};
-use crate::results::Receipt;
+use crate::results::{to_dict, Receipt};
 
 /// The channels argument (a `Router`, a `Client`, or a list of Clients and config dicts) as the
 /// core's router.
@@ -180,14 +179,10 @@ impl Check {
     }
     /// The check in the core's JSON shape (`{"status": "wrong_code", "attempts_left": 2}`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        Ok(to_py(py, &self.0)?.cast_into::<PyDict>()?)
+        to_dict(py, &self.0)
     }
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut fields = vec![("status", self.status().into_bound_py_any(py)?)];
-        if let Some(left) = self.attempts_left() {
-            fields.push(("attempts_left", left.into_bound_py_any(py)?));
-        }
-        repr_fields("Check", &fields)
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_attrs(slf, "Check", &["status", "attempts_left?"])
     }
 }
 
@@ -251,28 +246,20 @@ impl Verification {
     }
     /// The verification in the core's JSON shape (`expires_at` as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        Ok(to_py(py, &self.0)?.cast_into::<PyDict>()?)
+        to_dict(py, &self.0)
     }
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let v = &self.0;
-        let outcome = match &v.delivery {
-            Delivery::Sent { receipt } => {
-                ("receipt", Receipt(receipt.clone()).into_bound_py_any(py)?)
-            }
-            Delivery::MayHaveBeenSent { .. } => ("error", self.error(py).into_bound_py_any(py)?),
-        };
-        repr_fields(
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_attrs(
+            slf,
             "Verification",
             &[
-                ("to", v.to.as_str().into_bound_py_any(py)?),
-                ("expires_at", v.expires_at.into_bound_py_any(py)?),
-                ("max_attempts", v.max_attempts.into_bound_py_any(py)?),
-                (
-                    "unverified_starts",
-                    v.unverified_starts.into_bound_py_any(py)?,
-                ),
-                ("status", self.status().into_bound_py_any(py)?),
-                outcome,
+                "to",
+                "expires_at",
+                "max_attempts",
+                "unverified_starts",
+                "status",
+                "receipt?",
+                "error?",
             ],
         )
     }
