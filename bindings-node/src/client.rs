@@ -237,16 +237,5 @@ impl napi::bindgen_prelude::ValidateNapiValue for ChannelsArg {}
 
 /// The vendor named by a string argument.
 pub fn vendor(arg: JsonArg) -> Result<Vendor, Failure> {
-    let name = arg.string("vendor")?;
-    Vendor::ALL
-        .into_iter()
-        .find(|v| v.as_str() == name)
-        .ok_or_else(|| {
-            let known: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
-            let rule = format!(
-                "unknown vendor {name:?}; expected one of {}",
-                known.join(", ")
-            );
-            Failure::Core(voicecode::Error::invalid_input("vendor", rule))
-        })
+    Ok(Vendor::from_arg(&arg.string("vendor")?)?)
 }

@@ -36,24 +36,9 @@ pub struct vc_deduplicator {
 }
 
 fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
-    let name = arg_str(ptr, "vendor")?;
-    Vendor::ALL
-        .into_iter()
-        .find(|v| v.as_str() == name)
-        .ok_or_else(|| {
-            let known: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
-            Error::invalid_input(
-                "vendor",
-                format!(
-                    "unknown vendor {name:?}; expected one of {}",
-                    known.join(", ")
-                ),
-            )
-            .into()
-        })
+    Ok(Vendor::from_arg(arg_str(ptr, "vendor")?)?)
 }
 
-/// Headers as a JSON object (`{"Content-Type":"…"}`) or an array of `[name, value]` pairs.
 fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
     let Some(text) = arg_opt_str(ptr, "headers_json")? else {
         return Ok(Vec::new());

@@ -28,9 +28,7 @@ pub struct vc_sim {
 }
 
 fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
-    let name = arg_str(ptr, "vendor")?;
-    name.parse::<Vendor>()
-        .map_err(|e| Error::invalid_input("vendor", e.message()).into())
+    Ok(Vendor::from_arg(arg_str(ptr, "vendor")?)?)
 }
 
 fn operation_arg(ptr: *const c_char) -> FfiResult<Operation> {

@@ -275,6 +275,16 @@ impl fmt::Display for Vendor {
     }
 }
 
+impl Vendor {
+    /// The vendor a call's argument names (the sender of a push, a simulator's vendor): as
+    /// [`FromStr`], but an unknown name is `invalid_input` rather than `invalid_config`.
+    pub fn from_arg(name: &str) -> Result<Vendor> {
+        name.parse()
+            .map_err(|e: Error| Error::invalid_input("vendor", e.message()))
+    }
+}
+
+/// A vendor named in a configuration; an unknown name is `invalid_config` on `vendor`.
 impl FromStr for Vendor {
     type Err = Error;
 
