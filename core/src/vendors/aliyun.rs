@@ -110,46 +110,46 @@ use ErrorKind::*;
 /// by two documents keeps the first line (they agree).
 pub const CODES: &[(&str, ErrorKind)] = &[
     // 业务错误码, "API错误码" (help.aliyun.com/document_detail/178344.html):
-    ("isp.RAM_PERMISSION_DENY", Forbidden), // RAM权限不足
+    ("isp.RAM_PERMISSION_DENY", Forbidden),      // RAM权限不足
     ("isv.OUT_OF_SERVICE", InsufficientBalance), // 业务停机: the account is in arrears
-    ("isv.PRODUCT_UN_SUBSCRIPT", Forbidden), // 未开通云通信产品的阿里云客户
-    ("isv.PRODUCT_UNSUBSCRIBE", Forbidden), // 产品功能未开通
+    ("isv.PRODUCT_UN_SUBSCRIPT", Forbidden),     // 未开通云通信产品的阿里云客户
+    ("isv.PRODUCT_UNSUBSCRIBE", Forbidden),      // 产品功能未开通
     ("isv.TTS_TEMPLATE_ILLEGAL", InvalidConfig), // TTS模板不合法
     ("isv.VOICE_ROBOT_CALLEE_LIMIT", InvalidInput), // 被叫号码超过1000
     ("isv.BUSINESS_LIMIT_CONTROL", RateLimited), // 触发业务流控限制: 1/min, 5/h, 20/24h per callee
-    ("isv.VOICE_ROBOT_NOT_PERIOD", Forbidden), // 发送时间不能在限制时段内
+    ("isv.VOICE_ROBOT_NOT_PERIOD", Forbidden),   // 发送时间不能在限制时段内
     ("isv.MOBILE_COUNT_OVER_LIMIT", InvalidInput), // 手机号码数量超过限制
     ("isv.VOICE_CALL_PERIOD_ERROR", VendorError), // 获取语音呼叫时段失败
-    ("isv.VOICE_CALL_FAIL", VendorError), // 呼叫发起失败
+    ("isv.VOICE_CALL_FAIL", VendorError),        // 呼叫发起失败
     ("isv.BILLID_NOT_EXIST", InvalidConfig), // 计费账号不存在: the caller number is not the account's
     ("isv.BLACK_KEY_CONTROL_LIMIT", ContentRejected), // 模板变量中存在黑名单关键字
     ("isv.COMPLAINT_REJECT", RecipientBlocked), // 防骚扰拦截
     ("isv.TEMPLATE_ILLEGAL", InvalidConfig), // 模板非法或不存在
     ("isv.TEMPLATE_PARAMS_ILLEGAL", ContentRejected), // 模板变量非法
     ("isv.AMOUNT_NOT_ENOUGH", InsufficientBalance), // 账户余额不足
-    ("isv.ACCOUNT_NOT_EXISTS", AuthFailed), // 账户不存在: check the AccessKeyId
-    ("isv.ACCOUNT_ABNORMAL", Forbidden), // 账户异常
+    ("isv.ACCOUNT_NOT_EXISTS", AuthFailed),  // 账户不存在: check the AccessKeyId
+    ("isv.ACCOUNT_ABNORMAL", Forbidden),     // 账户异常
     ("isv.DISPLAY_NUMBER_ILLEGAL", InvalidConfig), // 号显不合法
     // SDK 错误码列表 (help.aliyun.com/zh/vms/the-error-code-list), codes not listed above:
     ("isv.VOICE_FILE_ILLEGAL", InvalidConfig), // 语音文件不合法
     ("isv.TEMPLATE_MISSING_PARAMETERS", InvalidConfig), // 文本转语音模板参数缺失: tts_param_name
-    ("isv.INVALID_PARAMETERS", InvalidInput), // 参数异常
+    ("isv.INVALID_PARAMETERS", InvalidInput),  // 参数异常
     ("isv.PARAM_NOT_SUPPORT_URL", ContentRejected), // 变量不支持URL参数
-    ("isp.SYSTEM_ERROR", VendorError),      // 系统错误
+    ("isp.SYSTEM_ERROR", VendorError),         // 系统错误
     ("isv.MOBILE_NUMBER_ILLEGAL", InvalidInput), // 号码格式非法
-    ("isv.PARAM_LENGTH_LIMIT", InvalidInput), // 参数长度受限
+    ("isv.PARAM_LENGTH_LIMIT", InvalidInput),  // 参数长度受限
     // dyvmsapi 2017-05-25 错误码 (api-dyvmsapi-2017-05-25-errorcodes), codes not listed above:
-    ("BillidNotExist", InvalidConfig),      // 400 号码不存在
-    ("ComplaintReject", RecipientBlocked),  // 400 投诉拦截
-    ("InternalError", VendorError),         // 500 服务器内部错误
-    ("InvalidParameters", InvalidInput),    // 400 无效参数
-    ("isp.GATEWAY_ERROR", VendorError),     // 500 系统异常
-    ("isp.RES_OWNER_ID_UNKNOWN", AuthFailed), // 400 找不到资源归属的阿里云ID
-    ("isp.UNKNOWN", VendorError),           // 400 未知异常
-    ("isp.USER_ASSERT_NOT_EXIST", AuthFailed), // 400 用户信息获取失败
-    ("isp.USER_NOT_EXIST", AuthFailed),     // 400 用户信息不存在
+    ("BillidNotExist", InvalidConfig),             // 400 号码不存在
+    ("ComplaintReject", RecipientBlocked),         // 400 投诉拦截
+    ("InternalError", VendorError),                // 500 服务器内部错误
+    ("InvalidParameters", InvalidInput),           // 400 无效参数
+    ("isp.GATEWAY_ERROR", VendorError),            // 500 系统异常
+    ("isp.RES_OWNER_ID_UNKNOWN", AuthFailed),      // 400 找不到资源归属的阿里云ID
+    ("isp.UNKNOWN", VendorError),                  // 400 未知异常
+    ("isp.USER_ASSERT_NOT_EXIST", AuthFailed),     // 400 用户信息获取失败
+    ("isp.USER_NOT_EXIST", AuthFailed),            // 400 用户信息不存在
     ("isv.AMOUNT_NOT_ENOUG", InsufficientBalance), // 400 账户余额不足 (sic, as the table spells it)
-    ("isv.ASR_MODEL_ERROR", Forbidden),     // 400 无权使用ASR模型
+    ("isv.ASR_MODEL_ERROR", Forbidden),            // 400 无权使用ASR模型
     // 客户端公用错误码 of the OpenAPI gateway (developer.aliyun.com/ask/278265):
     ("InvalidApi.NotFound", VendorError), // 404 the action is unknown: a wrong base_url
     ("InvalidAccessKeyId.NotFound", AuthFailed), // 404 AccessKeyId 找不到
@@ -254,9 +254,7 @@ impl AliyunConfig {
 fn is_variable_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// "验证码模板变量实际内容仅支持数字和英文字母格式", and the whole TtsParam under 250 characters.
@@ -282,12 +280,14 @@ fn tts_param(name: &str, code: &str) -> Result<String> {
 }
 
 fn check_out_id(data: &str) -> Result<()> {
-    let ok = (1..=MAX_OUT_ID_BYTES).contains(&data.len())
-        && data.bytes().all(|b| b.is_ascii_graphic());
+    let ok =
+        (1..=MAX_OUT_ID_BYTES).contains(&data.len()) && data.bytes().all(|b| b.is_ascii_graphic());
     if !ok {
         return Err(Error::invalid_input(
             "user_data",
-            format!("is sent as OutId, which must be 1 to {MAX_OUT_ID_BYTES} visible ASCII characters"),
+            format!(
+                "is sent as OutId, which must be 1 to {MAX_OUT_ID_BYTES} visible ASCII characters"
+            ),
         ));
     }
     Ok(())
@@ -345,7 +345,9 @@ impl Protocol for AliyunConfig {
             // A number (0571…, 400…) or a service instance ID: never empty or spaced.
             let ok = !number.is_empty()
                 && number.len() <= 64
-                && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                && number
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
             if !ok {
                 return Err(Error::invalid_config(
                     "called_show_number",
@@ -422,11 +424,7 @@ impl Protocol for AliyunConfig {
             ("Speed", speed.as_deref()),
             ("Volume", volume.as_deref()),
         ];
-        params.extend(
-            optional
-                .iter()
-                .filter_map(|(k, v)| v.map(|v| (*k, v))),
-        );
+        params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
         let signed = signature(
             self.access_key_secret.expose(),
             &string_to_sign("POST", &params),
@@ -447,10 +445,9 @@ impl Protocol for AliyunConfig {
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         let answer: Answer = json_body(Vendor::Aliyun, resp)?;
-        let code = answer
-            .code
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| Error::protocol(Vendor::Aliyun, resp.status, "the answer has no Code"))?;
+        let code = answer.code.filter(|c| !c.is_empty()).ok_or_else(|| {
+            Error::protocol(Vendor::Aliyun, resp.status, "the answer has no Code")
+        })?;
         let message = answer.message.unwrap_or_default();
         if code != "OK" {
             return Err(Error::refused(
@@ -468,12 +465,9 @@ impl Protocol for AliyunConfig {
                 "Code OK with an error status",
             ));
         }
-        let message_id = answer
-            .call_id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::protocol(Vendor::Aliyun, resp.status, "success without a CallId")
-            })?;
+        let message_id = answer.call_id.filter(|id| !id.is_empty()).ok_or_else(|| {
+            Error::protocol(Vendor::Aliyun, resp.status, "success without a CallId")
+        })?;
         Ok(Receipt {
             vendor: Vendor::Aliyun,
             message_id,
@@ -497,9 +491,8 @@ impl Protocol for AliyunConfig {
 /// Times are China wall-clock time (`yyyy-MM-dd HH:mm:ss`, as the console shows them).
 pub(crate) fn parse_report(_headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
     let bad = |detail: &str| bad_body(Vendor::Aliyun, detail);
-    let records: Vec<Value> = serde_json::from_slice(body).map_err(|e| {
-        bad(&format!("expected a JSON array of report records ({e})"))
-    })?;
+    let records: Vec<Value> = serde_json::from_slice(body)
+        .map_err(|e| bad(&format!("expected a JSON array of report records ({e})")))?;
     let mut events = Vec::with_capacity(records.len());
     for record in records {
         let Value::Object(record) = record else {
@@ -526,8 +519,10 @@ fn call_state(status: &str) -> Option<Option<EventKind>> {
 
 fn report_event(record: Map<String, Value>) -> Result<Option<CallEvent>> {
     let bad = |detail: &str| bad_body(Vendor::Aliyun, detail);
-    let message_id = text_field(&record, "call_id").ok_or_else(|| bad("a record has no call_id"))?;
-    let status = text_field(&record, "status_code").ok_or_else(|| bad("a record has no status_code"))?;
+    let message_id =
+        text_field(&record, "call_id").ok_or_else(|| bad("a record has no call_id"))?;
+    let status =
+        text_field(&record, "status_code").ok_or_else(|| bad("a record has no status_code"))?;
     // A VoiceCallReport carries `status_time` and none of VoiceReport's call times.
     let is_call_report = record.contains_key("status_time")
         && !record.contains_key("end_time")
@@ -536,9 +531,16 @@ fn report_event(record: Map<String, Value>) -> Result<Option<CallEvent>> {
         let event = match call_state(&status) {
             Some(Some(event)) => event,
             Some(None) => return Ok(None),
-            None => return Err(bad(&format!("unknown VoiceCallReport status_code {status:?}"))),
+            None => {
+                return Err(bad(&format!(
+                    "unknown VoiceCallReport status_code {status:?}"
+                )))
+            }
         };
-        (event, china_time(text_field(&record, "status_time").as_deref()))
+        (
+            event,
+            china_time(text_field(&record, "status_time").as_deref()),
+        )
     } else {
         // "运营商回执错误码": 200000 the user heard the whole message, 200001 hung up before the
         // end of it (the code is usually heard by then); every other code is a call that never
@@ -675,7 +677,10 @@ mod tests {
                 "%26SignatureVersion%3D1.0%26TimeStamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"
             )
         );
-        assert_eq!(signature("testsecret", &to_sign), "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
+        assert_eq!(
+            signature("testsecret", &to_sign),
+            "CT9X0VtwR86fNWSnsc6v8YGOjuE="
+        );
     }
 
     #[test]
@@ -734,14 +739,20 @@ mod tests {
         c.volume = Some(0);
         c.speed = Some(-500);
         c.region_id = Some("cn-shanghai".into());
-        let req = SendCode::new("057112345678", "a1B2").play_times(1).user_data("order-42");
+        let req = SendCode::new("057112345678", "a1B2")
+            .play_times(1)
+            .user_data("order-42");
         let req = c.send_code("http://127.0.0.1:9", &req, &ctx()).unwrap();
         assert_eq!(req.url, "http://127.0.0.1:9/");
         let body = String::from_utf8(req.body).unwrap();
         let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
         let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         assert_eq!(get("CalledNumber"), Some("057112345678"));
-        assert_eq!(get("CalledShowNumber"), None, "public pool: no caller number");
+        assert_eq!(
+            get("CalledShowNumber"),
+            None,
+            "public pool: no caller number"
+        );
         assert_eq!(get("TtsParam"), Some(r#"{"AckNum":"a1B2"}"#));
         assert_eq!(get("PlayTimes"), Some("1"));
         assert_eq!(get("OutId"), Some("order-42"));
@@ -759,7 +770,10 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort_unstable();
         assert_eq!(names, sorted);
-        assert_eq!(*signed, signature("testSecret", &string_to_sign("POST", &params)));
+        assert_eq!(
+            *signed,
+            signature("testSecret", &string_to_sign("POST", &params))
+        );
     }
 
     #[test]
@@ -799,10 +813,18 @@ mod tests {
         // {"code":"…"} is 11 characters around the code; the whole must stay under 250.
         let fits = "7".repeat(MAX_TTS_PARAM_CHARS - 11);
         assert!(config()
-            .send_code(PRODUCTION, &SendCode::new("13000000000", fits.clone()), &ctx())
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("13000000000", fits.clone()),
+                &ctx()
+            )
             .is_ok());
         let err = config()
-            .send_code(PRODUCTION, &SendCode::new("13000000000", format!("{fits}7")), &ctx())
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("13000000000", format!("{fits}7")),
+                &ctx(),
+            )
             .unwrap_err();
         assert_eq!(err.field(), Some("code"));
     }
@@ -814,8 +836,14 @@ mod tests {
             (|c| c.access_key_id = String::new(), "access_key_id"),
             (|c| c.access_key_secret = "".into(), "access_key_secret"),
             (|c| c.tts_code = "TTS 1".into(), "tts_code"),
-            (|c| c.called_show_number = Some("0571 1234".into()), "called_show_number"),
-            (|c| c.tts_param_name = Some("${code}".into()), "tts_param_name"),
+            (
+                |c| c.called_show_number = Some("0571 1234".into()),
+                "called_show_number",
+            ),
+            (
+                |c| c.tts_param_name = Some("${code}".into()),
+                "tts_param_name",
+            ),
             (|c| c.volume = Some(101), "volume"),
             (|c| c.speed = Some(501), "speed"),
             (|c| c.region_id = Some("CN Hangzhou".into()), "region_id"),
@@ -832,9 +860,17 @@ mod tests {
     #[test]
     fn parses_success() {
         let body = r#"{"Code":"OK","Message":"OK","RequestId":"D9CB3933-9FE3-4870-BA8E-2BEE91B69D23","CallId":"116012354148^10281378****"}"#;
-        let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
+        let receipt = config()
+            .parse_send_code(&HttpResponse::new(200, body))
+            .unwrap();
         assert_eq!(receipt.message_id, "116012354148^10281378****");
-        assert_eq!((receipt.vendor_code.as_str(), receipt.vendor_message.as_str()), ("OK", "OK"));
+        assert_eq!(
+            (
+                receipt.vendor_code.as_str(),
+                receipt.vendor_message.as_str()
+            ),
+            ("OK", "OK")
+        );
     }
 
     #[test]
@@ -899,7 +935,9 @@ mod tests {
         assert_eq!(expected.len(), CODES.len());
         for &(status, code, kind) in expected {
             let body = format!(r#"{{"Code":"{code}","Message":"m","RequestId":"r"}}"#);
-            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(err.kind(), kind, "{status} {code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.vendor_message(), Some("m"));
@@ -926,7 +964,9 @@ mod tests {
             (500, r#"{"Code":"OK","CallId":"1"}"#),
             (200, ""),
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (Protocol, crate::Outcome::Unknown),
@@ -946,7 +986,10 @@ mod tests {
         assert_eq!(e.event, EventKind::Delivered);
         assert_eq!(e.phone.as_deref(), Some("130****0000"));
         // 10:03:50 in China is 02:03:50 UTC.
-        assert_eq!(e.at, Some(Utc.with_ymd_and_hms(2021, 4, 28, 2, 3, 50).unwrap()));
+        assert_eq!(
+            e.at,
+            Some(Utc.with_ymd_and_hms(2021, 4, 28, 2, 3, 50).unwrap())
+        );
         assert_eq!(e.state_code, Some(200000));
         assert_eq!(e.state_desc.as_deref(), Some("执行完成"));
         assert_eq!(e.talk_seconds, Some(10));
@@ -970,7 +1013,10 @@ mod tests {
                 ("3^4".into(), EventKind::Failed, Some(0))
             ]
         );
-        assert_eq!(events[0].at, Some(Utc.with_ymd_and_hms(2021, 4, 28, 2, 2, 34).unwrap()));
+        assert_eq!(
+            events[0].at,
+            Some(Utc.with_ymd_and_hms(2021, 4, 28, 2, 2, 34).unwrap())
+        );
         assert_eq!(events[1].at, None);
     }
 
@@ -987,9 +1033,17 @@ mod tests {
         let kinds: Vec<EventKind> = events.iter().map(|e| e.event).collect();
         assert_eq!(
             kinds,
-            [EventKind::Dialing, EventKind::Ringing, EventKind::Answered, EventKind::Hangup]
+            [
+                EventKind::Dialing,
+                EventKind::Ringing,
+                EventKind::Answered,
+                EventKind::Hangup
+            ]
         );
-        assert_eq!(events[0].at, Some(Utc.with_ymd_and_hms(2021, 4, 28, 1, 55, 2).unwrap()));
+        assert_eq!(
+            events[0].at,
+            Some(Utc.with_ymd_and_hms(2021, 4, 28, 1, 55, 2).unwrap())
+        );
         assert_eq!(events[0].user_data.as_deref(), Some("o"));
     }
 
@@ -1004,7 +1058,11 @@ mod tests {
             r#"[{"call_id":"c","status_code":"999","status_time":"2021-04-28 09:55:02"}]"#,
         ] {
             let err = parse_report(&[], body.as_bytes()).unwrap_err();
-            assert_eq!((err.kind(), err.field()), (InvalidInput, Some("body")), "{body}");
+            assert_eq!(
+                (err.kind(), err.field()),
+                (InvalidInput, Some("body")),
+                "{body}"
+            );
         }
     }
 }

@@ -12,7 +12,9 @@ use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Protocol, PushParser};
+use super::{
+    check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Protocol, PushParser,
+};
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
@@ -65,7 +67,6 @@ pub(crate) fn classify(message: &str) -> ErrorKind {
         .map_or(VendorError, |(_, kind)| *kind)
 }
 
-
 fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
     let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
     HttpRequest::new(Method::Post, url)
@@ -76,8 +77,6 @@ fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
         .header("Accept", "application/json")
         .body(body)
 }
-
-
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -131,8 +130,6 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
         }),
     }
 }
-
-
 
 /// Template voice codes are 2 to 8 digits (cloud.10658.com.cn API).
 const CODE: CodeRule = CodeRule::digits(2, 8);
@@ -297,12 +294,13 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = config().send_code(
-            PRODUCTION,
-            &SendCode::new("+8615080929435", "1234"),
-            &Context::fixed(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("+8615080929435", "1234"),
+                &Context::fixed(),
+            )
+            .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://cloud.10658.com.cn/voiceApi");
         assert_eq!(
@@ -323,7 +321,9 @@ mod tests {
         );
         let mut c = config();
         c.balance_path = Some("/voiceApi/group/getBalance".into());
-        let req = c.balance("http://127.0.0.1:8080", &Context::fixed()).unwrap();
+        let req = c
+            .balance("http://127.0.0.1:8080", &Context::fixed())
+            .unwrap();
         assert_eq!(req.url, "http://127.0.0.1:8080/voiceApi/group/getBalance");
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
@@ -342,7 +342,9 @@ mod tests {
                 "user_data",
             ),
         ] {
-            let err = config().send_code(PRODUCTION, &req, &Context::fixed()).unwrap_err();
+            let err = config()
+                .send_code(PRODUCTION, &req, &Context::fixed())
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.field()),
                 (InvalidInput, Some(field)),
@@ -354,7 +356,9 @@ mod tests {
     #[test]
     fn success_status_has_a_trailing_space() {
         let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":"3313746","successCounts":"1"}"#;
-        let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
+        let receipt = config()
+            .parse_send_code(&HttpResponse::new(200, body))
+            .unwrap();
         assert_eq!(receipt.message_id, "3313746");
         assert_eq!(receipt.remaining, Some(241));
         assert_eq!(receipt.vendor_code, "1");
@@ -382,7 +386,9 @@ mod tests {
             let body = format!(
                 r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#
             );
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(err.kind(), kind, "{message}");
             assert_eq!(err.vendor_code(), Some("0"));
             assert_eq!(err.vendor_message(), Some(message));
@@ -393,7 +399,9 @@ mod tests {
     #[test]
     fn parses_balance() {
         let body = r#"{"returnStatus":"1 ","message":"成功","remainPoint":"241","taskId":null,"successCounts":null}"#;
-        let b = config().parse_balance(&HttpResponse::new(200, body)).unwrap();
+        let b = config()
+            .parse_balance(&HttpResponse::new(200, body))
+            .unwrap();
         assert_eq!((b.amount.as_str(), b.unit), ("241", BalanceUnit::Units));
     }
 
@@ -406,7 +414,9 @@ mod tests {
             r#"{"message":"x"}"#,
             r#"{"returnStatus":"1","taskId":"1","remainPoint":"many"}"#,
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (ErrorKind::Protocol, crate::Outcome::Unknown),

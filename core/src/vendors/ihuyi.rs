@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    check_header_safe, classify, json_text, preview, refuse_unsupported,
-    utf8_body, CodeRule, Protocol,
+    check_header_safe, classify, json_text, preview, refuse_unsupported, utf8_body, CodeRule,
+    Protocol,
 };
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
@@ -61,7 +61,6 @@ pub const CODES: &[(&str, ErrorKind)] = &[
 
 const SUCCESS: &str = "2";
 
-
 fn md5_hex(parts: &[&str]) -> String {
     let mut md5 = Md5::new();
     for part in parts {
@@ -96,8 +95,6 @@ fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
         .header("Accept", "application/json")
         .body(body)
 }
-
-
 
 /// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
 fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
@@ -179,8 +176,6 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
     ))
 }
 
-
-
 /// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
 const CODE: CodeRule = CodeRule::digits(4, 6);
 
@@ -242,7 +237,9 @@ impl Protocol for IhuyiConfig {
             .get("voiceid")
             .or_else(|| fields.get("smsid"))
             .filter(|id| !id.is_empty() && id.as_str() != "0")
-            .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid"))?;
+            .ok_or_else(|| {
+                Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid")
+            })?;
         Ok(Receipt {
             vendor: Vendor::Ihuyi,
             message_id: message_id.clone(),
@@ -314,11 +311,9 @@ mod tests {
 
     #[test]
     fn golden_send_code_request_never_carries_the_api_key() {
-        let req = config().send_code(PRODUCTION,
-            &SendCode::new("+8613800138000", "1234"),
-            &ctx(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(PRODUCTION, &SendCode::new("+8613800138000", "1234"), &ctx())
+            .unwrap();
         assert_eq!(
             req.url,
             "https://api.voice.ihuyi.com/webservice/voice.php?method=Submit"
@@ -380,7 +375,9 @@ mod tests {
             r#"<x:SubmitResult xmlns:x="urn:other"><x:code>2</x:code><x:msg>提交成功</x:msg><x:voiceid>60495654</x:voiceid></x:SubmitResult>"#,
         ];
         for body in bodies {
-            let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
+            let receipt = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap();
             assert_eq!(receipt.message_id, "60495654", "{body}");
             assert_eq!(receipt.vendor_message, "提交成功");
         }
@@ -393,7 +390,8 @@ mod tests {
             r#"{"code":"2","msg":"提交成功","voiceid":60495654}"#,
         ] {
             assert_eq!(
-                config().parse_send_code(&HttpResponse::new(200, body))
+                config()
+                    .parse_send_code(&HttpResponse::new(200, body))
                     .unwrap()
                     .message_id,
                 "60495654"
@@ -427,7 +425,9 @@ mod tests {
             );
             let json = format!(r#"{{"code":{code},"msg":"m","voiceid":"0"}}"#);
             for body in [xml, json] {
-                let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+                let err = config()
+                    .parse_send_code(&HttpResponse::new(200, body))
+                    .unwrap_err();
                 assert_eq!((err.kind(), err.vendor_code()), (kind, Some(code)));
                 assert_eq!(err.outcome(), crate::Outcome::Refused);
             }
@@ -443,11 +443,12 @@ mod tests {
             let b = config().parse_balance(&HttpResponse::new(200, body)).unwrap();
             assert_eq!((b.amount.as_str(), b.unit), ("120", BalanceUnit::Units));
         }
-        let err = config().parse_balance(&HttpResponse::new(
-            200,
-            r#"{"code":405,"msg":"用户名或密码不正确"}"#,
-        ))
-        .unwrap_err();
+        let err = config()
+            .parse_balance(&HttpResponse::new(
+                200,
+                r#"{"code":405,"msg":"用户名或密码不正确"}"#,
+            ))
+            .unwrap_err();
         assert_eq!(err.kind(), AuthFailed);
     }
 
@@ -460,7 +461,9 @@ mod tests {
             "[1,2]",
             "<html><body>502</body></html>",
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (Protocol, crate::Outcome::Unknown),

@@ -22,15 +22,23 @@ use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
 use crate::{Error, ErrorKind, Result};
 
+// Declared here rather than by the registry macro, so that rustfmt and other tools see them.
+pub mod aliyun;
+pub mod cloud10658;
+pub mod huawei;
+pub mod ihuyi;
+pub mod oneaccess;
+pub mod tencent;
+pub mod ytx;
+
 /// The registry: every vendor once, in the order of the README's table. A new vendor is its
-/// module plus one entry here (`Variant = "id" => module::Config`), and the simulator's module.
+/// module (declared above) plus one entry here (`Variant = "id" => module::Config`), and the
+/// simulator's module.
 ///
 /// From the list this generates the public [`Vendor`] and [`VendorConfig`] enums and the one
 /// `match` per enum that hands a vendor's [`Protocol`] to the rest of the crate.
 macro_rules! registry {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal => $module:ident::$config:ident, )*) => {
-        $(pub mod $module;)*
-
         /// The vendors voicecode speaks to.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum Vendor {

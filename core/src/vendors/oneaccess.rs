@@ -59,7 +59,6 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("SDK.COMMON.1001", VendorError),         // generic SDK failure
 ];
 
-
 fn request(config: &OneAccessConfig, method: Method, url: String) -> HttpRequest {
     let d = &config.device;
     let mut req = HttpRequest::new(method, url)
@@ -87,14 +86,12 @@ fn json_post(config: &OneAccessConfig, url: String, body: &impl Serialize) -> Ht
         .body(body)
 }
 
-
 #[derive(Serialize)]
 struct Verify<'a> {
     point_json: String,
     token: &'a str,
     sender: String,
 }
-
 
 fn purpose(p: SmsPurpose) -> &'static str {
     match p {
@@ -114,7 +111,6 @@ struct SendSms<'a> {
     kind: &'static str,
     captcha_token: &'a str,
 }
-
 
 #[derive(Deserialize)]
 struct ErrorAnswer {
@@ -158,13 +154,10 @@ struct CaptchaAnswer {
     jigsaw_image_base64: Option<String>,
 }
 
-
 #[derive(Deserialize)]
 struct VerifyAnswer {
     captcha_token: Option<String>,
 }
-
-
 
 impl Protocol for OneAccessConfig {
     fn vendor(&self) -> Vendor {
@@ -322,7 +315,7 @@ impl SmsFlow for OneAccessConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     fn config() -> OneAccessConfig {
         OneAccessConfig {
             client_id: "DRrYIqauawN0I8myTMoDTPys6ezGZxnm".into(),
@@ -368,15 +361,17 @@ mod tests {
 
     #[test]
     fn golden_verify_request_keeps_decimal_points() {
-        let req = config().verify_captcha(BASE,
-            &VerifyCaptcha {
-                token: "71d635".into(),
-                x: 237.0,
-                y: 5.0,
-                mobile: "+8612345678901".into(),
-            },
-        )
-        .unwrap();
+        let req = config()
+            .verify_captcha(
+                BASE,
+                &VerifyCaptcha {
+                    token: "71d635".into(),
+                    x: 237.0,
+                    y: 5.0,
+                    mobile: "+8612345678901".into(),
+                },
+            )
+            .unwrap();
         assert_eq!(
             req.url,
             "https://tenant.example.com/api/v2/sdk/captcha/verify"
@@ -393,14 +388,16 @@ mod tests {
 
     #[test]
     fn golden_sms_request() {
-        let req = config().send_sms_code(BASE,
-            &SendSmsCode {
-                mobile: "12345678901".into(),
-                purpose: SmsPurpose::BindMobile,
-                captcha_token: r#"71d635---{"x":237.0,"y":5.0}"#.into(),
-            },
-        )
-        .unwrap();
+        let req = config()
+            .send_sms_code(
+                BASE,
+                &SendSmsCode {
+                    mobile: "12345678901".into(),
+                    purpose: SmsPurpose::BindMobile,
+                    captcha_token: r#"71d635---{"x":237.0,"y":5.0}"#.into(),
+                },
+            )
+            .unwrap();
         assert_eq!(req.url, "https://tenant.example.com/api/v2/sdk/sms/send");
         assert_eq!(
             String::from_utf8(req.body).unwrap(),
@@ -437,36 +434,42 @@ mod tests {
     #[test]
     fn validation_names_the_field() {
         let verify = |token: &str, x: f64, mobile: &str| {
-            config().verify_captcha(BASE,
-                &VerifyCaptcha {
-                    token: token.into(),
-                    x,
-                    y: 1.0,
-                    mobile: mobile.into(),
-                },
-            )
-            .unwrap_err()
-            .field()
-            .map(str::to_owned)
+            config()
+                .verify_captcha(
+                    BASE,
+                    &VerifyCaptcha {
+                        token: token.into(),
+                        x,
+                        y: 1.0,
+                        mobile: mobile.into(),
+                    },
+                )
+                .unwrap_err()
+                .field()
+                .map(str::to_owned)
         };
         assert_eq!(verify("t", 1.0, "075528001234").as_deref(), Some("mobile"));
         assert_eq!(verify("", 1.0, "13800138000").as_deref(), Some("token"));
         assert_eq!(verify("t", f64::NAN, "13800138000").as_deref(), Some("x"));
-        let err = config().send_sms_code(BASE,
-            &SendSmsCode {
-                mobile: "13800138000".into(),
-                purpose: SmsPurpose::Login,
-                captcha_token: "".into(),
-            },
-        )
-        .unwrap_err();
+        let err = config()
+            .send_sms_code(
+                BASE,
+                &SendSmsCode {
+                    mobile: "13800138000".into(),
+                    purpose: SmsPurpose::Login,
+                    captcha_token: "".into(),
+                },
+            )
+            .unwrap_err();
         assert_eq!(err.field(), Some("captcha_token"));
     }
 
     #[test]
     fn parses_captcha_with_its_many_null_fields() {
         let body = r#"{ "captchaId" : null, "projectCode" : null, "secretKey" : "yMXhmq", "originalImageBase64" : "iVBORw0KGgo=", "point" : null, "jigsawImageBase64" : "iVBORw0KGgp=", "wordList" : null, "token" : "389fd1", "result" : false, "captchaVerification" : null }"#;
-        let c = config().parse_captcha(&HttpResponse::new(200, body)).unwrap();
+        let c = config()
+            .parse_captcha(&HttpResponse::new(200, body))
+            .unwrap();
         assert_eq!(
             (
                 c.token.as_str(),
@@ -481,15 +484,21 @@ mod tests {
     fn parses_verify_answer() {
         let body = r#"{"captcha_token":"71d635---{\"x\":237.0,\"y\":5.0}"}"#;
         assert_eq!(
-            config().parse_verify_captcha(&HttpResponse::new(200, body)).unwrap(),
+            config()
+                .parse_verify_captcha(&HttpResponse::new(200, body))
+                .unwrap(),
             r#"71d635---{"x":237.0,"y":5.0}"#
         );
     }
 
     #[test]
     fn sms_success_is_an_empty_200() {
-        assert!(config().parse_send_sms_code(&HttpResponse::new(200, "")).is_ok());
-        let err = config().parse_send_sms_code(&HttpResponse::new(200, "<html>")).unwrap_err();
+        assert!(config()
+            .parse_send_sms_code(&HttpResponse::new(200, ""))
+            .is_ok());
+        let err = config()
+            .parse_send_sms_code(&HttpResponse::new(200, "<html>"))
+            .unwrap_err();
         assert_eq!(
             (err.kind(), err.outcome()),
             (Protocol, crate::Outcome::Unknown)
@@ -507,13 +516,17 @@ mod tests {
         ];
         for (status, code, kind) in cases {
             let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
-            let err = config().parse_send_sms_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_sms_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.vendor_code(), err.outcome()),
                 (kind, Some(code), crate::Outcome::Refused)
             );
         }
-        let err = config().parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>")).unwrap_err();
+        let err = config()
+            .parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>"))
+            .unwrap_err();
         assert_eq!(err.kind(), Protocol);
     }
 }

@@ -42,9 +42,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::{
-    check_header_safe, json_body, refuse_unsupported, CodeRule, Protocol, PushParser,
-};
+use super::{check_header_safe, json_body, refuse_unsupported, CodeRule, Protocol, PushParser};
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
@@ -94,13 +92,22 @@ use ErrorKind::*;
 pub const CODES: &[(&str, ErrorKind)] = &[
     ("FailedOperation.ContainSensitiveWord", ContentRejected), // 语音内容中含有敏感词
     ("FailedOperation.FailResolvePacket", InvalidInput), // 后端请求包解析失败 (request off the spec)
-    ("FailedOperation.InsufficientBalanceInVoicePackage", InsufficientBalance), // 套餐包余量不足
+    (
+        "FailedOperation.InsufficientBalanceInVoicePackage",
+        InsufficientBalance,
+    ), // 套餐包余量不足
     ("FailedOperation.InvalidJsonParameters", InvalidInput), // 无效 JSON
     ("FailedOperation.InvalidParameters", InvalidInput), // 无效参数
     ("FailedOperation.JsonParseFail", InvalidInput),     // 解析请求包体时候失败
     ("FailedOperation.ParametersOtherError", VendorError), // 语音未知错误
-    ("FailedOperation.PhonenumberUnappliedOrExpired", InvalidConfig), // 未申请号码或号码资源已过期
-    ("FailedOperation.TemplateIncorrectOrUnapproved", InvalidConfig), // 模版未审核或内容不匹配
+    (
+        "FailedOperation.PhonenumberUnappliedOrExpired",
+        InvalidConfig,
+    ), // 未申请号码或号码资源已过期
+    (
+        "FailedOperation.TemplateIncorrectOrUnapproved",
+        InvalidConfig,
+    ), // 模版未审核或内容不匹配
     ("InternalError.AccessUpstreamTimeout", VendorError), // 访问上游超时网络,请稍后重试
     ("InternalError.RequestTimeException", AuthFailed), // 请求发起时间不正常 (clock off by > 10 min)
     ("InternalError.RestApiInterfaceNotExist", VendorError), // 后端不存在该 REST API 接口
@@ -111,18 +118,21 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("InvalidParameterValue.SdkAppidNotExist", InvalidConfig), // SDK AppID 不存在
     ("LimitExceeded.DeliveryFrequencyLimit", RateLimited), // 命中频率限制策略
     ("UnauthorizedOperation.SdkAppidIsDisabled", Forbidden), // SDK AppID 禁用发送语音消息
-    ("UnauthorizedOperation.ServiceSuspendDueToArrears", InsufficientBalance), // 欠费被停止服务
+    (
+        "UnauthorizedOperation.ServiceSuspendDueToArrears",
+        InsufficientBalance,
+    ), // 欠费被停止服务
     ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden), // VoiceSdkAppid 校验失败
-    ("UnsupportedOperation", InvalidConfig),                 // 操作不支持
-    ("ActionOffline", InvalidConfig),                        // 接口已下线
-    ("AuthFailure.InvalidAuthorization", AuthFailed), // Authorization 不符合腾讯云标准
-    ("AuthFailure.InvalidSecretId", AuthFailed),      // 密钥非法
-    ("AuthFailure.MFAFailure", AuthFailed),           // MFA 错误
-    ("AuthFailure.SecretIdNotFound", AuthFailed),     // 密钥不存在
-    ("AuthFailure.SignatureExpire", AuthFailed),      // 签名过期 (clock off by > 5 min)
-    ("AuthFailure.SignatureFailure", AuthFailed),     // 签名错误
-    ("AuthFailure.TokenFailure", AuthFailed),         // token 错误
-    ("AuthFailure.UnauthorizedOperation", Forbidden), // 请求未授权 (CAM)
+    ("UnsupportedOperation", InvalidConfig),            // 操作不支持
+    ("ActionOffline", InvalidConfig),                   // 接口已下线
+    ("AuthFailure.InvalidAuthorization", AuthFailed),   // Authorization 不符合腾讯云标准
+    ("AuthFailure.InvalidSecretId", AuthFailed),        // 密钥非法
+    ("AuthFailure.MFAFailure", AuthFailed),             // MFA 错误
+    ("AuthFailure.SecretIdNotFound", AuthFailed),       // 密钥不存在
+    ("AuthFailure.SignatureExpire", AuthFailed),        // 签名过期 (clock off by > 5 min)
+    ("AuthFailure.SignatureFailure", AuthFailed),       // 签名错误
+    ("AuthFailure.TokenFailure", AuthFailed),           // token 错误
+    ("AuthFailure.UnauthorizedOperation", Forbidden),   // 请求未授权 (CAM)
     ("DryRunOperation", VendorError), // DryRun 操作 (voicecode never sends DryRun)
     ("FailedOperation", VendorError), // 操作失败
     ("InternalError", VendorError),   // 内部错误
@@ -137,7 +147,10 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("NoSuchProduct", InvalidConfig), // 产品不存在
     ("NoSuchVersion", InvalidConfig), // 接口版本不存在
     ("RequestLimitExceeded", RateLimited), // 请求的次数超过了频率限制
-    ("RequestLimitExceeded.GlobalRegionUinLimitExceeded", RateLimited), // 主账号超过频率限制
+    (
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        RateLimited,
+    ), // 主账号超过频率限制
     ("RequestLimitExceeded.IPLimitExceeded", RateLimited), // IP 限频
     ("RequestLimitExceeded.UinLimitExceeded", RateLimited), // 主账号限频
     ("RequestSizeLimitExceeded", InvalidInput), // 请求包超过限制大小
@@ -207,7 +220,10 @@ impl Tc3Request<'_> {
             self.host.trim().to_ascii_lowercase()
         );
         if let Some(action) = self.signed_action {
-            headers.push_str(&format!("x-tc-action:{}\n", action.trim().to_ascii_lowercase()));
+            headers.push_str(&format!(
+                "x-tc-action:{}\n",
+                action.trim().to_ascii_lowercase()
+            ));
         }
         format!(
             "{}\n/\n\n{headers}\n{}\n{}",
@@ -401,7 +417,9 @@ impl Protocol for TencentConfig {
             if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
                 return Err(Error::invalid_input(
                     "user_data",
-                    format!("is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"),
+                    format!(
+                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
+                    ),
                 ));
             }
         }
@@ -444,7 +462,11 @@ impl Protocol for TencentConfig {
         let request_id = answer.request_id.unwrap_or_default();
         if let Some(error) = answer.error {
             let code = error.code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                Error::protocol(Vendor::Tencent, resp.status, "Response.Error without a Code")
+                Error::protocol(
+                    Vendor::Tencent,
+                    resp.status,
+                    "Response.Error without a Code",
+                )
             })?;
             return Err(Error::refused(
                 Vendor::Tencent,
@@ -514,7 +536,9 @@ pub(crate) fn parse_callback(_headers: &[(String, String)], body: &[u8]) -> Resu
         let accepted = unix_time(status, "accept_time");
         let ended = unix_time(status, "end_calltime");
         let talk_seconds = match (accepted, ended) {
-            (Some(a), Some(e)) if e >= a && result == 0 => u64::try_from((e - a).num_seconds()).ok(),
+            (Some(a), Some(e)) if e >= a && result == 0 => {
+                u64::try_from((e - a).num_seconds()).ok()
+            }
             _ => None,
         };
         return Ok(vec![CallEvent {
@@ -548,9 +572,7 @@ pub(crate) fn parse_callback(_headers: &[(String, String)], body: &[u8]) -> Resu
     if object("voiceprompt_callback").is_some() || object("voicekey_callback").is_some() {
         return Ok(Vec::new());
     }
-    Err(bad(
-        "expected voicecode_callback or voice_failure_callback",
-    ))
+    Err(bad("expected voicecode_callback or voice_failure_callback"))
 }
 
 #[cfg(test)]
@@ -620,7 +642,10 @@ mod tests {
             content_type: CONTENT_TYPE,
             signed_action: None,
             service: SERVICE,
-            timestamp: Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap().timestamp(),
+            timestamp: Utc
+                .with_ymd_and_hms(2024, 2, 29, 23, 59, 59)
+                .unwrap()
+                .timestamp(),
             payload: b"",
         };
         assert_eq!(late.credential_scope(), "2024-02-29/vms/tc3_request");
@@ -670,7 +695,9 @@ mod tests {
         let req = c
             .send_code(
                 "http://127.0.0.1:8080",
-                &SendCode::new("13788888888", "12345678").play_times(3).user_data("sc-t"),
+                &SendCode::new("13788888888", "12345678")
+                    .play_times(3)
+                    .user_data("sc-t"),
                 &ctx(),
             )
             .unwrap();
@@ -738,8 +765,14 @@ mod tests {
         let cases = [
             (broken(&|c| c.secret_id = String::new()), "secret_id"),
             (broken(&|c| c.secret_key = "".into()), "secret_key"),
-            (broken(&|c| c.voice_sdk_appid = "app-1".into()), "voice_sdk_appid"),
-            (broken(&|c| c.region = Some("AP Guangzhou".into())), "region"),
+            (
+                broken(&|c| c.voice_sdk_appid = "app-1".into()),
+                "voice_sdk_appid",
+            ),
+            (
+                broken(&|c| c.region = Some("AP Guangzhou".into())),
+                "region",
+            ),
         ];
         for (c, field) in cases {
             let err = c.validate().unwrap_err();
@@ -761,9 +794,14 @@ mod tests {
     #[test]
     fn parses_the_documented_success_answer() {
         let body = r#"{"Response":{"SendStatus":{"CallId":"12582bce-403c-11eb-96b8-525400476c37","SessionContext":"sc-t"},"RequestId":"91260bb8-cf91-4f3e-a81f-9198110d1e2c"}}"#;
-        let receipt = config().parse_send_code(&HttpResponse::new(200, body)).unwrap();
+        let receipt = config()
+            .parse_send_code(&HttpResponse::new(200, body))
+            .unwrap();
         assert_eq!(receipt.message_id, "12582bce-403c-11eb-96b8-525400476c37");
-        assert_eq!(receipt.vendor_message, "91260bb8-cf91-4f3e-a81f-9198110d1e2c");
+        assert_eq!(
+            receipt.vendor_message,
+            "91260bb8-cf91-4f3e-a81f-9198110d1e2c"
+        );
         assert_eq!(receipt.vendor, Vendor::Tencent);
     }
 
@@ -773,13 +811,22 @@ mod tests {
         let expected: &[(&str, ErrorKind)] = &[
             ("FailedOperation.ContainSensitiveWord", ContentRejected),
             ("FailedOperation.FailResolvePacket", InvalidInput),
-            ("FailedOperation.InsufficientBalanceInVoicePackage", InsufficientBalance),
+            (
+                "FailedOperation.InsufficientBalanceInVoicePackage",
+                InsufficientBalance,
+            ),
             ("FailedOperation.InvalidJsonParameters", InvalidInput),
             ("FailedOperation.InvalidParameters", InvalidInput),
             ("FailedOperation.JsonParseFail", InvalidInput),
             ("FailedOperation.ParametersOtherError", VendorError),
-            ("FailedOperation.PhonenumberUnappliedOrExpired", InvalidConfig),
-            ("FailedOperation.TemplateIncorrectOrUnapproved", InvalidConfig),
+            (
+                "FailedOperation.PhonenumberUnappliedOrExpired",
+                InvalidConfig,
+            ),
+            (
+                "FailedOperation.TemplateIncorrectOrUnapproved",
+                InvalidConfig,
+            ),
             ("InternalError.AccessUpstreamTimeout", VendorError),
             ("InternalError.RequestTimeException", AuthFailed),
             ("InternalError.RestApiInterfaceNotExist", VendorError),
@@ -790,7 +837,10 @@ mod tests {
             ("InvalidParameterValue.SdkAppidNotExist", InvalidConfig),
             ("LimitExceeded.DeliveryFrequencyLimit", RateLimited),
             ("UnauthorizedOperation.SdkAppidIsDisabled", Forbidden),
-            ("UnauthorizedOperation.ServiceSuspendDueToArrears", InsufficientBalance),
+            (
+                "UnauthorizedOperation.ServiceSuspendDueToArrears",
+                InsufficientBalance,
+            ),
             ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden),
             ("UnsupportedOperation", InvalidConfig),
             ("ActionOffline", InvalidConfig),
@@ -816,7 +866,10 @@ mod tests {
             ("NoSuchProduct", InvalidConfig),
             ("NoSuchVersion", InvalidConfig),
             ("RequestLimitExceeded", RateLimited),
-            ("RequestLimitExceeded.GlobalRegionUinLimitExceeded", RateLimited),
+            (
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+                RateLimited,
+            ),
             ("RequestLimitExceeded.IPLimitExceeded", RateLimited),
             ("RequestLimitExceeded.UinLimitExceeded", RateLimited),
             ("RequestSizeLimitExceeded", InvalidInput),
@@ -836,7 +889,9 @@ mod tests {
             let body = format!(
                 r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"req-1"}}}}"#
             );
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(err.kind(), kind, "{code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.vendor_message(), Some("m"));
@@ -859,12 +914,20 @@ mod tests {
             (502, "<html>Bad Gateway</html>"),
             (200, ""),
             (200, r#"{"Response":{"RequestId":"r"}}"#),
-            (200, r#"{"Response":{"SendStatus":{"CallId":""},"RequestId":"r"}}"#),
+            (
+                200,
+                r#"{"Response":{"SendStatus":{"CallId":""},"RequestId":"r"}}"#,
+            ),
             (200, r#"{"Response":{"Error":{"Message":"no code"}}}"#),
             (200, r#"{"SendStatus":{"CallId":"c"}}"#),
-            (500, r#"{"Response":{"SendStatus":{"CallId":"c"},"RequestId":"r"}}"#),
+            (
+                500,
+                r#"{"Response":{"SendStatus":{"CallId":"c"},"RequestId":"r"}}"#,
+            ),
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (ErrorKind::Protocol, crate::Outcome::Unknown),
@@ -892,7 +955,10 @@ mod tests {
     fn unanswered_and_failed_calls_are_failed_events() {
         let unanswered = br#"{"voicecode_callback":{"result":"1","accept_time":"0","callid":"c1","end_calltime":"1470196843","mobile":"13800138000","start_calltime":"1470196821"}}"#;
         let e = &parse_callback(&[], unanswered).unwrap()[0];
-        assert_eq!((e.event, e.state_code, e.talk_seconds), (EventKind::Failed, Some(1), None));
+        assert_eq!(
+            (e.event, e.state_code, e.talk_seconds),
+            (EventKind::Failed, Some(1), None)
+        );
         let failure = r#"{"voice_failure_callback":{"call_from":"075583763333","callid":"c2","failure_code":8,"failure_reason":"空号","mobile":"13800138000","nationcode":"86"}}"#;
         let e = &parse_callback(&[], failure.as_bytes()).unwrap()[0];
         assert_eq!(e.event, EventKind::Failed);

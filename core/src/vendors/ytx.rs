@@ -16,9 +16,7 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{
-    classify, json_body, json_text, refuse_unsupported, CodeAlphabet, CodeRule, Protocol,
-};
+use super::{classify, json_body, json_text, refuse_unsupported, CodeAlphabet, CodeRule, Protocol};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
@@ -58,8 +56,6 @@ pub const CODES: &[(&str, ErrorKind)] = &[
     ("-204", ErrorKind::InsufficientBalance), // 账户余额不足
     ("-205", ErrorKind::Forbidden), // 应用验证失败: appid/environment mismatch, IP whitelist
 ];
-
-
 
 /// `yyyyMMddHHmmss` in China time.
 pub fn timestamp(now: DateTime<Utc>) -> String {
@@ -119,8 +115,6 @@ fn signed_post(
         .body(body)
 }
 
-
-
 #[derive(Deserialize)]
 struct Answer {
     #[serde(rename = "statusCode")]
@@ -156,8 +150,6 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
         &answer.status_msg,
     ))
 }
-
-
 
 /// CodeCallOut's `verifyCode`: "1 to 19 letters or digits" (ytx 语音验证码 API).
 const CODE: CodeRule = CodeRule {
@@ -244,7 +236,9 @@ impl Protocol for YtxConfig {
         let message_id = answer
             .request_id
             .filter(|id| !id.is_empty())
-            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "success without a requestId"))?;
+            .ok_or_else(|| {
+                Error::protocol(Vendor::Ytx, resp.status, "success without a requestId")
+            })?;
         Ok(Receipt {
             vendor: Vendor::Ytx,
             message_id,
@@ -269,18 +263,16 @@ impl Protocol for YtxConfig {
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
         let answer: Answer = json_body(Vendor::Ytx, resp)?;
         check_status(resp, &answer)?;
-        let amount = answer
-            .balance
-            .as_ref()
-            .and_then(json_text)
-            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
+        let amount =
+            answer.balance.as_ref().and_then(json_text).ok_or_else(|| {
+                Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance")
+            })?;
         Ok(Balance {
             vendor: Vendor::Ytx,
             amount,
             unit: BalanceUnit::Yuan,
         })
     }
-
 }
 
 #[cfg(test)]
@@ -342,11 +334,13 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = config().send_code(PRODUCTION,
-            &SendCode::new("+8613911281234", "158456").play_times(2),
-            &ctx(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("+8613911281234", "158456").play_times(2),
+                &ctx(),
+            )
+            .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(
             req.url,
@@ -387,11 +381,9 @@ mod tests {
 
     #[test]
     fn landlines_are_sent_with_their_area_code() {
-        let req = config().send_code(PRODUCTION,
-            &SendCode::new("+861088886666", "ab12"),
-            &ctx(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(PRODUCTION, &SendCode::new("+861088886666", "ab12"), &ctx())
+            .unwrap();
         assert!(String::from_utf8(req.body)
             .unwrap()
             .contains(r#""dst":"01088886666""#));
@@ -424,11 +416,13 @@ mod tests {
             assert_eq!(err.outcome(), crate::Outcome::NotSent);
         }
         // 19 characters is the longest code.
-        assert!(config().send_code(PRODUCTION,
-            &SendCode::new("13800138000", "abcdefghij123456789"),
-            &ctx()
-        )
-        .is_ok());
+        assert!(config()
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("13800138000", "abcdefghij123456789"),
+                &ctx()
+            )
+            .is_ok());
     }
 
     #[test]
@@ -463,7 +457,9 @@ mod tests {
         ];
         for (code, kind) in expected {
             let body = format!(r#"{{"statusCode":"{code}","statusMsg":"m","requestId":""}}"#);
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(err.kind(), kind, "code {code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.outcome(), crate::Outcome::Refused);
@@ -472,11 +468,12 @@ mod tests {
 
     #[test]
     fn numeric_status_codes_are_kept_as_text() {
-        let err = config().parse_send_code(&HttpResponse::new(
-            200,
-            r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#,
-        ))
-        .unwrap_err();
+        let err = config()
+            .parse_send_code(&HttpResponse::new(
+                200,
+                r#"{"statusCode":-204,"statusMsg":"账户余额不足"}"#,
+            ))
+            .unwrap_err();
         assert_eq!(err.vendor_code(), Some("-204"));
         assert_eq!(err.kind(), ErrorKind::InsufficientBalance);
     }
@@ -490,7 +487,9 @@ mod tests {
             b"{}",
             br#"{"statusCode":"0"}"#,
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(200, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(200, body))
+                .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Protocol, "{body:?}");
             assert_eq!(err.outcome(), crate::Outcome::Unknown);
         }
@@ -498,18 +497,20 @@ mod tests {
 
     #[test]
     fn parses_balance() {
-        let b = config().parse_balance(&HttpResponse::new(
-            200,
-            r#"{"AccountSID":"x","Blance":7.08}"#,
-        ))
-        .unwrap();
+        let b = config()
+            .parse_balance(&HttpResponse::new(
+                200,
+                r#"{"AccountSID":"x","Blance":7.08}"#,
+            ))
+            .unwrap();
         assert_eq!(b.amount, "7.08");
         assert_eq!(b.unit, BalanceUnit::Yuan);
-        let err = config().parse_balance(&HttpResponse::new(
-            200,
-            r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#,
-        ))
-        .unwrap_err();
+        let err = config()
+            .parse_balance(&HttpResponse::new(
+                200,
+                r#"{"statusCode":"-203","statusMsg":"AuthToken验证失败"}"#,
+            ))
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthFailed);
     }
 }

@@ -168,7 +168,6 @@ pub fn push_digest(app_secret: &str, url: &str, nonce: &str, created: &str) -> S
     hmac_base64(app_secret, &[url, nonce, created])
 }
 
-
 fn as_config(e: Error) -> Error {
     let field = e.field().unwrap_or("config").to_owned();
     Error::invalid_config(
@@ -266,7 +265,6 @@ struct CallVerify<'a> {
     user_data: Option<&'a str>,
 }
 
-
 #[derive(Deserialize)]
 struct Answer {
     resultcode: Option<Value>,
@@ -277,7 +275,6 @@ struct Answer {
     #[serde(rename = "idlePort", default)]
     idle_port: Option<u32>,
 }
-
 
 /// callVerify `verifyCode`: 2 to 8 digits (Huawei VoiceCall API reference).
 const CODE: CodeRule = CodeRule::digits(2, 8);
@@ -328,10 +325,7 @@ impl Protocol for HuaweiConfig {
         if let Some(tone) = &self.pos_tone {
             check_tone("pos_tone", tone).map_err(as_config)?;
         }
-        for (field, url) in [
-            ("status_url", &self.status_url),
-            ("fee_url", &self.fee_url),
-        ] {
+        for (field, url) in [("status_url", &self.status_url), ("fee_url", &self.fee_url)] {
             if let Some(url) = url {
                 encode_url(field, url).map_err(as_config)?;
             }
@@ -487,11 +481,13 @@ mod tests {
 
     #[test]
     fn golden_send_code_request() {
-        let req = config().send_code(PRODUCTION,
-            &SendCode::new("13800138000", "12345678"),
-            &ctx(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(
+                PRODUCTION,
+                &SendCode::new("13800138000", "12345678"),
+                &ctx(),
+            )
+            .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(
             req.url,
@@ -529,7 +525,9 @@ mod tests {
             return_idle_port: Some(true),
             ..SendCode::default()
         };
-        let req = config.send_code("http://127.0.0.1:9", &req, &ctx()).unwrap();
+        let req = config
+            .send_code("http://127.0.0.1:9", &req, &ctx())
+            .unwrap();
         assert_eq!(
             req.url,
             "http://127.0.0.1:9/rest/httpsessions/callVerify/v1.0"
@@ -591,11 +589,9 @@ mod tests {
 
     #[test]
     fn international_numbers_are_passed_through() {
-        let req = config().send_code(PRODUCTION,
-            &SendCode::new("+14155550100", "1234"),
-            &ctx(),
-        )
-        .unwrap();
+        let req = config()
+            .send_code(PRODUCTION, &SendCode::new("+14155550100", "1234"), &ctx())
+            .unwrap();
         assert!(String::from_utf8(req.body)
             .unwrap()
             .contains(r#""calleeNbr":"+14155550100""#));
@@ -608,15 +604,18 @@ mod tests {
         assert_eq!(c.validate().unwrap_err().field(), Some("status_url"));
         let mut c = config();
         c.display_number = "075528001288".into();
-        assert_eq!(
-            c.validate().unwrap_err().kind(),
-            ErrorKind::InvalidConfig
-        );
+        assert_eq!(c.validate().unwrap_err().kind(), ErrorKind::InvalidConfig);
     }
 
     #[test]
     fn push_urls_must_be_http_or_https_with_a_host() {
-        for bad in ["javascript:1", "ftp://example.com", "https://", "http://:8080/x", "example.com"] {
+        for bad in [
+            "javascript:1",
+            "ftp://example.com",
+            "https://",
+            "http://:8080/x",
+            "example.com",
+        ] {
             let mut c = config();
             c.fee_url = Some(bad.into());
             let err = c.validate().unwrap_err();
@@ -733,7 +732,9 @@ mod tests {
         assert_eq!(expected.len(), CODES.len());
         for &(status, code, kind) in expected {
             let body = format!(r#"{{"resultcode":"{code}","resultdesc":"d","sessionId":""}}"#);
-            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(err.kind(), kind, "{status} {code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.http_status(), Some(status));
@@ -758,7 +759,9 @@ mod tests {
             (200, r#"{"resultcode":"0"}"#),
             (200, ""),
         ] {
-            let err = config().parse_send_code(&HttpResponse::new(status, body)).unwrap_err();
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
             assert_eq!(
                 (err.kind(), err.outcome()),
                 (Protocol, crate::Outcome::Unknown),

@@ -224,4 +224,3 @@ fn parse_x_aksk(header: &str) -> Option<HashMap<&str, &str>> {
     }
     Some(fields)
 }
-
