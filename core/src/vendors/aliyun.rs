@@ -314,10 +314,6 @@ impl Protocol for AliyunConfig {
         })
     }
 
-    fn vendor(&self) -> Vendor {
-        Vendor::Aliyun
-    }
-
     fn secret_key() -> Option<&'static str> {
         Some("access_key_secret")
     }

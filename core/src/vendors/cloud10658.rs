@@ -135,10 +135,6 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
 impl Protocol for Cloud10658Config {
-    fn vendor(&self) -> Vendor {
-        Vendor::Cloud10658
-    }
-
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
     }

@@ -180,10 +180,6 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
 const CODE: CodeRule = CodeRule::digits(4, 6);
 
 impl Protocol for IhuyiConfig {
-    fn vendor(&self) -> Vendor {
-        Vendor::Ihuyi
-    }
-
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
     }

@@ -91,6 +91,12 @@ macro_rules! registry {
             }
         }
 
+        $(impl VendorOf for $module::$config {
+            fn vendor(&self) -> Vendor {
+                Vendor::$variant
+            }
+        })*
+
         $(impl From<$module::$config> for VendorConfig {
             fn from(config: $module::$config) -> Self {
                 VendorConfig::$variant(config)
@@ -119,12 +125,14 @@ registry! {
 /// Reads a call-status push: its headers (for the body's format) and its body.
 pub(crate) type PushParser = fn(&[(String, String)], &[u8]) -> Result<Vec<CallEvent>>;
 
+/// Which vendor a config struct is for; the registry implements it.
+pub(crate) trait VendorOf {
+    fn vendor(&self) -> Vendor;
+}
+
 /// What a vendor module implements on its config struct. Operations a vendor lacks keep the
 /// default, which refuses them as `invalid_config` before anything is sent.
-pub(crate) trait Protocol: fmt::Debug + Send + Sync {
-    /// The vendor this is.
-    fn vendor(&self) -> Vendor;
-
+pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     /// The config key of the vendor's credential.
     fn secret_key() -> Option<&'static str>
     where

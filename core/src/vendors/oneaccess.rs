@@ -160,10 +160,6 @@ struct VerifyAnswer {
 }
 
 impl Protocol for OneAccessConfig {
-    fn vendor(&self) -> Vendor {
-        Vendor::Oneaccess
-    }
-
     /// OneAccess sends SMS codes and places no voice-code calls.
     fn code_rule(&self) -> Option<CodeRule> {
         None

@@ -369,10 +369,6 @@ impl Protocol for TencentConfig {
         Some(CODE)
     }
 
-    fn vendor(&self) -> Vendor {
-        Vendor::Tencent
-    }
-
     fn secret_key() -> Option<&'static str> {
         Some("secret_key")
     }

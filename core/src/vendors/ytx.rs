@@ -159,10 +159,6 @@ const CODE: CodeRule = CodeRule {
 };
 
 impl Protocol for YtxConfig {
-    fn vendor(&self) -> Vendor {
-        Vendor::Ytx
-    }
-
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
     }

@@ -280,10 +280,6 @@ struct Answer {
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
 impl Protocol for HuaweiConfig {
-    fn vendor(&self) -> Vendor {
-        Vendor::Huawei
-    }
-
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
     }
