@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
-use napi::{sys, ValueType};
+use napi::bindgen_prelude::FromNapiValue;
+use napi::sys;
 use napi_derive::napi;
 use serde_json::Value;
 use voicecode::callbacks::{
@@ -11,7 +11,7 @@ use voicecode::callbacks::{
 };
 
 use crate::client::{parse_request, vendor};
-use crate::convert::{camel, Camel, JsonArg, VerbatimArg};
+use crate::convert::{camel, napi_arg, Camel, JsonArg, VerbatimArg};
 use crate::error::{Failure, Reply};
 
 /// Parses a push body into events (`CallEvent[]`; Huawei fee pushes may hold several).
@@ -219,14 +219,4 @@ impl FromNapiValue for BodyArg {
     }
 }
 
-impl TypeName for BodyArg {
-    fn type_name() -> &'static str {
-        "Uint8Array | string"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for BodyArg {}
+napi_arg!(BodyArg, "Uint8Array | string", Unknown);

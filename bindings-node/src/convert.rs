@@ -6,12 +6,31 @@
 //! `play_times`) and handed to the core's own deserialisers, and results go the other way: the
 //! core's serialisation with keys renamed back. Adding a field to the core adds it here too.
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
-use napi::{sys, ValueType};
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+use napi::sys;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use crate::error::Failure;
+
+/// `TypeName` and `ValidateNapiValue` for an argument type read by hand (which then reports a
+/// wrong argument itself): `$ts` is the type napi shows in its own messages.
+macro_rules! napi_arg {
+    ($ty:ty, $ts:literal, $kind:ident) => {
+        impl napi::bindgen_prelude::TypeName for $ty {
+            fn type_name() -> &'static str {
+                $ts
+            }
+
+            fn value_type() -> napi::ValueType {
+                napi::ValueType::$kind
+            }
+        }
+
+        impl napi::bindgen_prelude::ValidateNapiValue for $ty {}
+    };
+}
+pub(crate) use napi_arg;
 
 /// How deep an argument may nest: the schema needs 3 levels (`channels[].device.agent`); the
 /// bound turns a cyclic object into a `TypeError` instead of a stack overflow.
@@ -154,17 +173,7 @@ impl FromNapiValue for JsonArg {
     }
 }
 
-impl TypeName for JsonArg {
-    fn type_name() -> &'static str {
-        "unknown"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for JsonArg {}
+napi_arg!(JsonArg, "unknown", Unknown);
 
 /// A JavaScript value read as JSON with its keys as written (HTTP header names).
 pub struct VerbatimArg(pub(crate) Result<Option<Value>, Unreadable>);
@@ -177,17 +186,7 @@ impl FromNapiValue for VerbatimArg {
     }
 }
 
-impl TypeName for VerbatimArg {
-    fn type_name() -> &'static str {
-        "unknown"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for VerbatimArg {}
+napi_arg!(VerbatimArg, "unknown", Unknown);
 
 /// Runs a napi call; a failure means the value (at `$path`) cannot be read.
 macro_rules! call {

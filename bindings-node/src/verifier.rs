@@ -8,10 +8,9 @@
 //! `spawn_blocking`), never on the JavaScript thread or on libuv's 4 worker threads.
 
 use napi::bindgen_prelude::{
-    ClassInstance, FromNapiValue, JavaScriptClassExt, ToNapiValue, TypeName, Unknown,
-    ValidateNapiValue,
+    ClassInstance, FromNapiValue, JavaScriptClassExt, ToNapiValue, Unknown,
 };
-use napi::{sys, Env, ValueType};
+use napi::{sys, Env};
 use napi_derive::napi;
 use serde_json::{json, Value};
 use voicecode::{
@@ -19,7 +18,7 @@ use voicecode::{
 };
 
 use crate::client::{ChannelsArg, Client, Router};
-use crate::convert::{camel, Camel, JsonArg};
+use crate::convert::{camel, napi_arg, Camel, JsonArg};
 use crate::error::{error_value, settle, Failure, Reply};
 
 /// Makes voice codes, calls numbers with them and checks what users type, with limits that
@@ -177,14 +176,8 @@ impl FromNapiValue for VerifierChannels {
     }
 }
 
-impl TypeName for VerifierChannels {
-    fn type_name() -> &'static str {
-        "Router | Client | Array<ChannelConfig | Client>"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for VerifierChannels {}
+napi_arg!(
+    VerifierChannels,
+    "Router | Client | Array<ChannelConfig | Client>",
+    Object
+);
