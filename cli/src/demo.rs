@@ -44,9 +44,9 @@ pub fn run_simulator(port: u16, config_dir: &Path) -> anyhow::Result<()> {
 pub fn run() -> anyhow::Result<()> {
     let receiver = Receiver::start()?;
     let sim = Simulator::start(SimOptions {
-        cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/receipt/{RECEIPT_TOKEN}"))),
-        aliyun_report_url: Some(receiver.url(&format!("/aliyun/report/{RECEIPT_TOKEN}"))),
-        tencent_callback_url: Some(receiver.url(&format!("/tencent/callback/{RECEIPT_TOKEN}"))),
+        cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/push/{RECEIPT_TOKEN}"))),
+        aliyun_report_url: Some(receiver.url(&format!("/aliyun/push/{RECEIPT_TOKEN}"))),
+        tencent_callback_url: Some(receiver.url(&format!("/tencent/push/{RECEIPT_TOKEN}"))),
         ..SimOptions::default()
     })?;
     println!(
@@ -214,9 +214,7 @@ impl Receiver {
         });
         let app = axum::Router::new()
             .route("/huawei/{kind}", post(huawei_push))
-            .route("/cloud10658/receipt/{token}", post(cloud10658_receipt))
-            .route("/aliyun/report/{token}", post(aliyun_report))
-            .route("/tencent/callback/{token}", post(tencent_callback))
+            .route("/{vendor}/push/{token}", post(url_secret_push))
             .with_state(state);
         runtime.spawn(async move { axum::serve(listener, app).await });
         Ok(Receiver {
@@ -301,51 +299,29 @@ async fn huawei_push(
     deliver(&state, Vendor::Huawei, &headers, &body)
 }
 
-async fn cloud10658_receipt(
+/// cloud10658 receipts, Alibaba Cloud reports and Tencent callbacks carry no signature: the
+/// secret in the URL is what authenticates them. Each vendor expects its own acknowledgement.
+async fn url_secret_push(
     State(state): State<Arc<ReceiverState>>,
-    UrlPath(token): UrlPath<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    if token != RECEIPT_TOKEN {
-        return StatusCode::NOT_FOUND;
-    }
-    deliver(&state, Vendor::Cloud10658, &header_pairs(&headers), &body)
-}
-
-/// Alibaba Cloud checks only for HTTP 200 and a numeric `code` in the answer, and pushes again
-/// otherwise.
-async fn aliyun_report(
-    State(state): State<Arc<ReceiverState>>,
-    UrlPath(token): UrlPath<String>,
+    UrlPath((vendor, token)): UrlPath<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> (StatusCode, &'static str) {
-    if token != RECEIPT_TOKEN {
-        return (StatusCode::NOT_FOUND, "");
-    }
-    match deliver(&state, Vendor::Aliyun, &header_pairs(&headers), &body) {
-        StatusCode::OK => (StatusCode::OK, callbacks::ALIYUN_REPORT_ACK),
-        status => (status, ""),
-    }
-}
-
-/// Tencent VMS callbacks carry no signature: the secret in the URL is what authenticates them.
-/// VMS expects `{"result":0,"errmsg":"OK"}` back.
-async fn tencent_callback(
-    State(state): State<Arc<ReceiverState>>,
-    UrlPath(token): UrlPath<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> (StatusCode, String) {
-    if token != RECEIPT_TOKEN {
-        return (StatusCode::NOT_FOUND, String::new());
-    }
-    let status = deliver(&state, Vendor::Tencent, &header_pairs(&headers), &body);
-    let answer = if status == StatusCode::OK {
-        r#"{"result":0,"errmsg":"OK"}"#
-    } else {
-        r#"{"result":1,"errmsg":"unreadable callback"}"#
+    let vendor = match Vendor::from_arg(&vendor) {
+        Ok(v @ (Vendor::Cloud10658 | Vendor::Aliyun | Vendor::Tencent))
+            if token == RECEIPT_TOKEN =>
+        {
+            v
+        }
+        _ => return (StatusCode::NOT_FOUND, ""),
     };
-    (status, answer.to_owned())
+    let status = deliver(&state, vendor, &header_pairs(&headers), &body);
+    // Alibaba Cloud pushes again unless it reads a numeric `code`; Tencent wants `result` 0.
+    let ack = match (vendor, status == StatusCode::OK) {
+        (Vendor::Aliyun, true) => callbacks::ALIYUN_REPORT_ACK,
+        (Vendor::Tencent, true) => r#"{"result":0,"errmsg":"OK"}"#,
+        (Vendor::Tencent, false) => r#"{"result":1,"errmsg":"unreadable callback"}"#,
+        _ => "",
+    };
+    (status, ack)
 }
