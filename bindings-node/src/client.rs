@@ -15,7 +15,7 @@ use voicecode::{
     AsyncClient, AsyncRouter, ChannelConfig, SendCode, SendSmsCode, Vendor, VerifyCaptcha,
 };
 
-use crate::convert::{camel, Camel, JsonArg};
+use crate::convert::{camel, napi_arg, Camel, JsonArg};
 use crate::error::{settle, Failure, Reply};
 
 /// A request object read into one of the core's request types (or a binding's options);
@@ -223,17 +223,7 @@ impl FromNapiValue for ChannelsArg {
     }
 }
 
-impl napi::bindgen_prelude::TypeName for ChannelsArg {
-    fn type_name() -> &'static str {
-        "Array<ChannelConfig | Client>"
-    }
-
-    fn value_type() -> napi::ValueType {
-        napi::ValueType::Object
-    }
-}
-
-impl napi::bindgen_prelude::ValidateNapiValue for ChannelsArg {}
+napi_arg!(ChannelsArg, "Array<ChannelConfig | Client>", Object);
 
 /// The vendor named by a string argument.
 pub fn vendor(arg: JsonArg) -> Result<Vendor, Failure> {

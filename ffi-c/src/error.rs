@@ -7,6 +7,7 @@
 use std::ffi::{c_char, CStr, CString};
 
 use serde_json::json;
+use strum::VariantArray as _;
 use voicecode::{ErrorKind, Outcome};
 
 use crate::boundary::{guard, static_str, Failure};
@@ -17,7 +18,7 @@ use crate::boundary::{guard, static_str, Failure};
 ///
 /// The numbers are stable: they are never changed or reused, and new ones may be added.
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum vc_result {
     /// Success.
     Ok = 0,
@@ -61,7 +62,7 @@ pub enum vc_result {
 ///
 /// The numbers are stable: they are never changed or reused.
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum vc_outcome {
     /// No error (what `vc_error_outcome` returns for NULL).
     None = 0,
@@ -222,31 +223,12 @@ fn opt_ptr(text: &Option<CString>) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn vc_result_name(result: u32) -> *const c_char {
     guard(std::ptr::null(), || {
-        ALL_RESULTS
+        vc_result::VARIANTS
             .iter()
             .find(|r| **r as u32 == result)
             .map_or(std::ptr::null(), |r| static_str(r.name()))
     })
 }
-
-const ALL_RESULTS: [vc_result; 16] = [
-    vc_result::Ok,
-    vc_result::InvalidInput,
-    vc_result::InvalidConfig,
-    vc_result::AuthFailed,
-    vc_result::Forbidden,
-    vc_result::RateLimited,
-    vc_result::InsufficientBalance,
-    vc_result::RecipientBlocked,
-    vc_result::ContentRejected,
-    vc_result::VendorError,
-    vc_result::Timeout,
-    vc_result::Network,
-    vc_result::Protocol,
-    vc_result::QuietHours,
-    vc_result::StoreUnavailable,
-    vc_result::Internal,
-];
 
 /// The stable snake_case name of an outcome (`"not_sent"`, `"refused"`, `"unknown"`, or
 /// `"none"`), or NULL for a number this library does not know.
@@ -255,15 +237,10 @@ const ALL_RESULTS: [vc_result; 16] = [
 #[no_mangle]
 pub extern "C" fn vc_outcome_name(outcome: u32) -> *const c_char {
     guard(std::ptr::null(), || {
-        [
-            vc_outcome::None,
-            vc_outcome::NotSent,
-            vc_outcome::Refused,
-            vc_outcome::Unknown,
-        ]
-        .iter()
-        .find(|o| **o as u32 == outcome)
-        .map_or(std::ptr::null(), |o| static_str(o.name()))
+        vc_outcome::VARIANTS
+            .iter()
+            .find(|o| **o as u32 == outcome)
+            .map_or(std::ptr::null(), |o| static_str(o.name()))
     })
 }
 
@@ -386,9 +363,9 @@ mod tests {
             let code = result_for(kind);
             assert!(seen.insert(code as u32), "{kind} shares a number");
             assert_eq!(code.name().to_str().unwrap(), kind.as_str());
-            assert_eq!(ALL_RESULTS[code as usize], code, "ALL_RESULTS order");
+            assert_eq!(vc_result::VARIANTS[code as usize], code, "VARIANTS order");
         }
-        assert_eq!(ALL_RESULTS.len(), ErrorKind::ALL.len() + 2);
+        assert_eq!(vc_result::VARIANTS.len(), ErrorKind::ALL.len() + 2);
     }
 
     #[test]
