@@ -56,7 +56,9 @@ pub mod protocol {
             percent_encode as aliyun_percent_encode, signature as aliyun_signature,
             string_to_sign as aliyun_string_to_sign, timestamp as aliyun_timestamp,
         };
-        pub use crate::vendors::huawei::{created as huawei_created, password_digest, push_digest};
+        pub use crate::vendors::huawei::{
+            created as huawei_created, password_digest, push_digest, x_aksk as huawei_x_aksk,
+        };
         pub use crate::vendors::ihuyi::{
             balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password,
         };

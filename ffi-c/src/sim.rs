@@ -253,17 +253,14 @@ pub extern "C" fn vc_sim_sign_huawei_push(
     headers_json_out: *mut *mut c_char,
     err_out: *mut *mut vc_error,
 ) -> vc_result {
-    use voicecode::protocol::signing::{huawei_created, push_digest};
+    use voicecode::protocol::signing::{huawei_created, huawei_x_aksk, push_digest};
     run(err_out, || {
         let url = arg_str(url, "url")?;
         let out = arg_out(headers_json_out, "headers_json_out")?;
         let nonce = format!("vcffi{:016x}", NONCE.fetch_add(1, Ordering::Relaxed));
         let created = huawei_created(chrono::Utc::now());
         let digest = push_digest(demo::HUAWEI_APP_SECRET, url, &nonce, &created);
-        let header = format!(
-            "UsernameToken Username=\"{}\",PasswordDigest=\"{digest}\",Nonce=\"{nonce}\",Created=\"{created}\"",
-            demo::HUAWEI_APP_KEY
-        );
+        let header = huawei_x_aksk(demo::HUAWEI_APP_KEY, &digest, &nonce, &created);
         out.write_json(&serde_json::json!({ "X-AKSK": header }))
     })
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use voicecode::protocol::signing::{huawei_created, push_digest};
+use voicecode::protocol::signing::{huawei_created, huawei_x_aksk, push_digest};
 
 use crate::wire::{china_time, random_hex};
 
@@ -254,10 +254,7 @@ async fn huawei_push(http: &reqwest::Client, call: &HuaweiCall, url: &str, body:
     let nonce = random_hex(16);
     let created = huawei_created(Utc::now());
     let digest = push_digest(call.app_secret, url, &nonce, &created);
-    let x_aksk = format!(
-        r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#,
-        call.app_key
-    );
+    let x_aksk = huawei_x_aksk(call.app_key, &digest, &nonce, &created);
     let result = http
         .post(url)
         .header("Content-Type", "application/json;charset=UTF-8")

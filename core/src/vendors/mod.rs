@@ -295,8 +295,19 @@ impl Vendor {
     /// The vendor a call's argument names (the sender of a push, a simulator's vendor): as
     /// [`FromStr`], but an unknown name is `invalid_input` rather than `invalid_config`.
     pub fn from_arg(name: &str) -> Result<Vendor> {
-        name.parse()
-            .map_err(|e: Error| Error::invalid_input("vendor", e.message()))
+        Vendor::find(name).ok_or_else(|| Error::invalid_input("vendor", Vendor::unknown(name)))
+    }
+
+    fn find(name: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+
+    fn unknown(name: &str) -> String {
+        let ids: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+        format!(
+            "unknown vendor {name:?}; expected one of {}",
+            ids.join(", ")
+        )
     }
 }
 
@@ -305,16 +316,7 @@ impl FromStr for Vendor {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Vendor::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
-                Error::invalid_config(
-                    "vendor",
-                    format!("unknown vendor {s:?}; expected one of {}", ids.join(", ")),
-                )
-            })
+        Vendor::find(s).ok_or_else(|| Error::invalid_config("vendor", Vendor::unknown(s)))
     }
 }
 

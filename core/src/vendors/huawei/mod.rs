@@ -157,6 +157,13 @@ fn hmac_base64(secret: &str, parts: &[&str]) -> String {
     BASE64.encode(mac.finalize().into_bytes())
 }
 
+/// The `X-AKSK` header of a request or a push, from its `PasswordDigest`.
+pub fn x_aksk(app_key: &str, digest: &str, nonce: &str, created: &str) -> String {
+    format!(
+        r#"UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#
+    )
+}
+
 /// `PasswordDigest` of a request to the platform: Base64(HMAC-SHA256(appSecret, nonce + created)).
 pub fn password_digest(app_secret: &str, nonce: &str, created: &str) -> String {
     hmac_base64(app_secret, &[nonce, created])
@@ -373,10 +380,7 @@ impl Protocol for HuaweiConfig {
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         let created = created(ctx.now);
         let digest = password_digest(self.app_secret.expose(), &ctx.nonce, &created);
-        let x_aksk = format!(
-            r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{}",Created="{created}""#,
-            self.app_key, ctx.nonce
-        );
+        let x_aksk = x_aksk(&self.app_key, &digest, &ctx.nonce, &created);
         Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
             .header("Content-Type", "application/json;charset=UTF-8")
             .header("Authorization", AUTHORIZATION)
