@@ -351,7 +351,8 @@ pub(crate) async fn respond(
             "Internal Server Error\n",
         )
             .into_response(),
-        // Latency is never queued (it delays instead of answering): hang as the nearest.
+        // Latency delays answers and is never queued, so it cannot arrive here; were it to,
+        // hanging is the answer closest to a delay.
         Fault::Hang { .. } | Fault::Latency(_) => std::future::pending().await,
         Fault::TruncatedBody { .. } => truncated(vendor),
         Fault::TruncatedJson { .. } => (StatusCode::OK, json, TRUNCATED_JSON).into_response(),
