@@ -74,7 +74,9 @@ pub fn run() -> anyhow::Result<()> {
         }
         let client = Client::new(ChannelConfig::from_value(config)?)?;
         let receipt = client.send_code(&SendCode::new(PHONE, code))?;
-        println!("  sent {code} to {PHONE}: message_id {} (vendor code {} {})", receipt.message_id, receipt.vendor_code, receipt.vendor_message);
+        // Tencent has no success code and answers with its RequestId alone.
+        let answer = format!("{} {}", receipt.vendor_code, receipt.vendor_message);
+        println!("  sent {code} to {PHONE}: message_id {}, vendor answer {:?}", receipt.message_id, answer.trim());
         if let Ok(balance) = client.balance() {
             println!("  balance now {} {}", balance.amount, balance.unit.as_str());
         }
