@@ -301,3 +301,24 @@ fn a_key_given_twice_is_refused_by_name() {
     let e = ChannelConfig::from_file(temp_file("twice.toml", toml.as_bytes())).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidConfig);
 }
+
+#[test]
+fn an_unknown_vendor_is_a_config_error_in_a_config_and_an_input_error_as_an_argument() {
+    let in_config = err(r#"{"vendor":"acme"}"#);
+    let as_argument = voicecode::Vendor::from_arg("acme").unwrap_err();
+    for (e, kind) in [
+        (&in_config, ErrorKind::InvalidConfig),
+        (&as_argument, ErrorKind::InvalidInput),
+    ] {
+        assert_eq!((e.kind(), e.field()), (kind, Some("vendor")));
+        assert!(e
+            .message()
+            .contains("unknown vendor \"acme\"; expected one of ytx, huawei"));
+    }
+    // One prefix, the argument's own: the config error's wording is not wrapped inside it.
+    assert!(!as_argument.message().contains("config"), "{as_argument}");
+    assert_eq!(
+        voicecode::Vendor::from_arg("tencent").unwrap(),
+        voicecode::Vendor::Tencent
+    );
+}
