@@ -54,6 +54,10 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_logging(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ALIYUN_REPORT_ACK", voicecode::callbacks::ALIYUN_REPORT_ACK)?;
+    m.add(
+        "TENCENT_CALLBACK_ACK",
+        voicecode::callbacks::TENCENT_CALLBACK_ACK,
+    )?;
     let py = m.py();
     m.add(
         "VENDORS",

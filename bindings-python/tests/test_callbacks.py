@@ -140,6 +140,8 @@ def test_tencent_callbacks_parse_into_delivered_and_failed_events(receiver: Rece
         10,
         "用户正忙",
     )
+    # What the receiver answers once it has taken the callback.
+    assert json.loads(callbacks.TENCENT_CALLBACK_ACK) == {"result": 0, "errmsg": "OK"}
 
 
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:

@@ -321,7 +321,7 @@ async fn url_secret_push(
     // Alibaba Cloud pushes again unless it reads a numeric `code`; Tencent wants `result` 0.
     let ack = match (vendor, status == StatusCode::OK) {
         (Vendor::Aliyun, true) => callbacks::ALIYUN_REPORT_ACK,
-        (Vendor::Tencent, true) => r#"{"result":0,"errmsg":"OK"}"#,
+        (Vendor::Tencent, true) => callbacks::TENCENT_CALLBACK_ACK,
         (Vendor::Tencent, false) => r#"{"result":1,"errmsg":"unreadable callback"}"#,
         _ => "",
     };

@@ -10,7 +10,8 @@
 //!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
 //!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.
 //! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
-//!   too, with the same three defences; `callid` is the receipt's `message_id`.
+//!   too, with the same three defences; `callid` is the receipt's `message_id`. Answer
+//!   [`TENCENT_CALLBACK_ACK`].
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
 
@@ -24,6 +25,7 @@ use crate::recent::Recent;
 pub use crate::vendors::aliyun::REPORT_ACK as ALIYUN_REPORT_ACK;
 pub use crate::vendors::huawei::push::HuaweiPushVerifier;
 use crate::vendors::json_text;
+pub use crate::vendors::tencent::CALLBACK_ACK as TENCENT_CALLBACK_ACK;
 use crate::{Error, Result, Vendor};
 
 /// What happened to a call.

@@ -19,6 +19,7 @@ from voicecode.errors import VoiceCodeError
 __all__ = [
     "ALIYUN_REPORT_ACK",
     "ERROR_KINDS",
+    "TENCENT_CALLBACK_ACK",
     "VENDORS",
     "_SEND_CODE_OPTIONS",
     "Balance",
@@ -41,6 +42,7 @@ __all__ = [
 
 __version__: Final[str]
 ALIYUN_REPORT_ACK: Final[str]
+TENCENT_CALLBACK_ACK: Final[str]
 VENDORS: Final[tuple[str, ...]]
 ERROR_KINDS: Final[tuple[str, ...]]
 _SEND_CODE_OPTIONS: Final[tuple[str, ...]]

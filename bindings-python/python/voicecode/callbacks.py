@@ -14,7 +14,7 @@ once::
 
 cloud10658 receipts, Alibaba Cloud VoiceReport pushes and Tencent VMS callbacks are unsigned:
 put a secret in the receipt or callback URL and check it before parsing (Alibaba Cloud expects
-``ALIYUN_REPORT_ACK`` back, Tencent ``{"result":0,"errmsg":"OK"}``).
+``ALIYUN_REPORT_ACK`` back, Tencent ``TENCENT_CALLBACK_ACK``).
 Headers may be any mapping or a list of ``(name, value)`` pairs (Flask's ``request.headers``,
 Starlette's, Django's ``request.headers``); bodies are the raw bytes.
 """
@@ -27,10 +27,11 @@ from typing import Protocol, Union
 
 from . import _voicecode
 from ._types import Vendor
-from ._voicecode import ALIYUN_REPORT_ACK, CallEvent, Deduplicator
+from ._voicecode import ALIYUN_REPORT_ACK, TENCENT_CALLBACK_ACK, CallEvent, Deduplicator
 
 __all__ = [
     "ALIYUN_REPORT_ACK",
+    "TENCENT_CALLBACK_ACK",
     "CallEvent",
     "Deduplicator",
     "Headers",

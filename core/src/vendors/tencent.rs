@@ -34,7 +34,7 @@
 //! Callbacks carry no signature or token of any kind. A receiver must authenticate them itself:
 //! put a long random secret in the callback URL registered in the VMS console and check it
 //! before parsing, allow only Tencent's callback source addresses, and de-duplicate by `callid`
-//! ([`crate::callbacks::Deduplicator`]). It answers `{"result":0,"errmsg":"OK"}`.
+//! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
@@ -48,6 +48,9 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
 use crate::{Error, ErrorKind, Result, Secret, Vendor};
+
+/// What a receiver of VMS callbacks answers once it has taken the callback ("回调响应").
+pub const CALLBACK_ACK: &str = r#"{"result":0,"errmsg":"OK"}"#;
 
 pub(crate) const PRODUCTION: &str = "https://vms.tencentcloudapi.com";
 /// The service name in the credential scope: the first label of the product's domain.
