@@ -62,15 +62,17 @@ struct SendArgs {
     #[arg(long = "config", value_name = "FILE", required = true)]
     configs: Vec<PathBuf>,
     /// Recipient: E.164 (+8613800138000) or national digits.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     to: String,
     /// The code to speak.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     code: String,
     /// How many times the code is played.
     #[arg(long)]
     play_times: Option<u8>,
-    /// Data echoed in call-status pushes (huawei).
+    /// Data the vendor hands back in its receipts and call-status pushes: Huawei `userData`,
+    /// Alibaba Cloud `OutId`, Tencent `SessionContext`; refused by the vendors that have no
+    /// such field.
     #[arg(long)]
     user_data: Option<String>,
     /// Print {"ok":…} JSON instead of text.
@@ -99,7 +101,10 @@ struct SimArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::usage_error(e),
+    };
     match cli.command {
         Command::Send(args) => send(args),
         Command::Balance(args) => balance(args),

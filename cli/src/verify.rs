@@ -50,7 +50,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "NAME", default_value = SECRET_ENV)]
     secret_env: String,
     /// Recipient: E.164 (+8613800138000) or national digits.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     to: String,
     /// Print {"ok":…} JSON instead of text.
     #[arg(long)]
@@ -62,7 +62,7 @@ pub struct StartArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// Send this code instead of a generated one.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     code: Option<String>,
     /// A caller key (client IP, account) for the per-key caps.
     #[arg(long)]
@@ -77,7 +77,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     common: CommonArgs,
     /// The code the user entered.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     code: String,
 }
 

@@ -377,3 +377,92 @@ fn sim_serves_and_writes_configs_that_send_works_with() {
     let _ = child.wait();
     assert_eq!(json(&out)["receipt"]["vendor"], "ytx");
 }
+
+/// Argument errors that the flags parser finds, before any config is read, still print the
+/// `{"ok":false,…}` shape under `--json`, naming the flag.
+#[test]
+fn argument_errors_print_json_under_json_and_exit_2() {
+    let f = Fixture::new();
+    let config = f.config(Vendor::Huawei, |_| {});
+    let config = config.to_str().unwrap();
+    for (args, field) in [
+        (
+            vec![
+                "--to",
+                "13800138000",
+                "--code",
+                "4821",
+                "--play-times",
+                "256",
+            ],
+            "play_times",
+        ),
+        (
+            vec!["--to", "13800138000", "--code", "4821", "--colour", "red"],
+            "colour",
+        ),
+    ] {
+        let mut line = vec!["send", "--config", config, "--json"];
+        line.extend(&args);
+        let out = voicecode(&line);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let v = json(&out);
+        assert_eq!(v["ok"], false, "{v}");
+        assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
+        assert_eq!(v["error"]["outcome"], "not_sent", "{v}");
+        assert_eq!(v["error"]["field"], field, "{v}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Without --json, people get clap's usage text on stderr, and the same status.
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config,
+        "--to",
+        "1",
+        "--code",
+        "1",
+        "--play-times",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--play-times"));
+    assert_eq!(f.sim.count(Vendor::Huawei, Operation::SendCode), 0);
+}
+
+/// A code or number that starts with `-` is a value the core refuses by name, not a flag.
+#[test]
+fn a_code_starting_with_a_dash_is_refused_by_the_core_naming_the_field() {
+    let f = Fixture::new();
+    let config = f.config(Vendor::Huawei, |_| {});
+    let out = voicecode(&[
+        "send",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        "13800138000",
+        "--code",
+        "-4821",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "invalid_input", "{v}");
+    assert_eq!(v["error"]["field"], "code", "{v}");
+    assert_eq!(f.sim.count(Vendor::Huawei, Operation::SendCode), 0);
+}
+
+/// The help names every vendor that takes `--user-data`, not only Huawei.
+#[test]
+fn send_help_says_where_user_data_goes() {
+    let out = voicecode(&["send", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for place in ["userData", "OutId", "SessionContext"] {
+        assert!(help.contains(place), "{place} missing from:\n{help}");
+    }
+}
