@@ -123,13 +123,40 @@ fn base_url_is_scheme_host_and_port_only() {
         "http://example.com/api",
         "http://example.com?x=1",
         "http://user:pw@example.com",
+        "http://127.0.0.1:",
+        "http://127.0.0.1:/",
+        "https://[::1]:",
+        "http://",
+        "http://?x",
+        "unix:///tmp/sock",
+        "http://127.0.0.1:8080#frag",
     ] {
         let json =
             format!(r#"{{"vendor":"ihuyi","account":"a","api_key":"k","base_url":"{bad}"}}"#);
-        assert_eq!(err(&json).field(), Some("base_url"), "{bad}");
+        let e = err(&json);
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidConfig, Some("base_url")),
+            "{bad}"
+        );
     }
     let json = r#"{"vendor":"ihuyi","account":"a","api_key":"k","base_url":"http://[::1]:8080/"}"#;
     assert!(Client::new(ChannelConfig::from_json(json).unwrap()).is_ok());
+}
+
+#[test]
+fn a_base_url_with_credentials_is_refused_without_quoting_them() {
+    for bad in [
+        "http://user:hunter2@example.com",
+        "https://hunter2@example.com",
+        "http://user:hunter2@[bad",
+    ] {
+        let json =
+            format!(r#"{{"vendor":"ihuyi","account":"a","api_key":"k","base_url":"{bad}"}}"#);
+        let e = err(&json);
+        assert_eq!(e.field(), Some("base_url"), "{bad}");
+        assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
+    }
 }
 
 #[test]

@@ -447,23 +447,43 @@ impl Context {
 
 /// `scheme://host[:port]`, nothing else: the vendor's paths are appended to it.
 fn parse_base_url(input: &str) -> Result<String> {
-    let rule = "must be scheme://host[:port] with scheme http or https and no path, e.g. http://127.0.0.1:8080";
-    let url = url::Url::parse(input)
-        .map_err(|e| Error::invalid_config("base_url", format!("{input:?} {rule} ({e})")))?;
-    let plain = matches!(url.scheme(), "http" | "https")
-        && url.host().is_some()
-        && url.path() == "/"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none();
-    if !plain {
-        return Err(Error::invalid_config(
-            "base_url",
-            format!("{input:?} {rule}"),
-        ));
+    const FORM: &str = "scheme://host[:port] with scheme http or https, e.g. http://127.0.0.1:8080";
+    let url = url::Url::parse(input);
+    // A URL with user info may carry a password: it is never quoted back.
+    let has_userinfo = url.as_ref().map_or(input.contains('@'), |u| {
+        !u.username().is_empty() || u.password().is_some()
+    });
+    let shown = if has_userinfo {
+        "the URL".to_owned()
+    } else {
+        format!("{input:?}")
+    };
+    let refuse = |problem: &str| {
+        Error::invalid_config("base_url", format!("{shown} {problem}: must be {FORM}"))
+    };
+    let url = url.map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+    // The url crate reads `http://host:` as the scheme's default port; a port left empty is
+    // more likely a template that was not filled in, so it is refused rather than dialled on 80.
+    let authority = input.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or_default()
+    });
+    let problem = if !matches!(url.scheme(), "http" | "https") {
+        Some("has a scheme other than http or https")
+    } else if url.host_str().is_none_or(str::is_empty) {
+        Some("has no host")
+    } else if authority.ends_with(':') {
+        Some("has an empty port")
+    } else if has_userinfo {
+        Some("carries a user name or password")
+    } else if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        Some("has a path, query or fragment")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(refuse(problem)),
+        None => Ok(input.trim_end_matches('/').to_owned()),
     }
-    Ok(input.trim_end_matches('/').to_owned())
 }
 
 /// Reads a JSON body; anything else means the answer cannot be trusted either way.
