@@ -19,7 +19,7 @@ pub fn parse_push(
     headers: Vec<(String, String)>,
     body: &[u8],
 ) -> PyResult<Vec<CallEvent>> {
-    let vendor = vendor.parse::<Vendor>().py()?;
+    let vendor = Vendor::from_arg(vendor).py()?;
     let events = callbacks::parse(vendor, &headers, body).py()?;
     Ok(events.into_iter().map(CallEvent).collect())
 }

@@ -19,7 +19,7 @@ use crate::convert::to_py;
 use crate::errors::CoreResultExt as _;
 
 fn vendor(name: &str) -> PyResult<Vendor> {
-    name.parse::<Vendor>().py()
+    Vendor::from_arg(name).py()
 }
 
 fn operation(name: &str) -> PyResult<Operation> {

@@ -166,8 +166,10 @@ def test_callbacks_of_a_vendor_that_sends_none_are_refused() -> None:
     with pytest.raises(voicecode.InvalidInput) as caught:
         callbacks.parse("ihuyi", {}, b"")
     assert caught.value.field == "vendor"
-    with pytest.raises(voicecode.InvalidConfig):
+    # An unknown vendor named as an argument is bad input, as in C and Node, not bad config.
+    with pytest.raises(voicecode.InvalidInput) as unknown:
         callbacks.parse("acme", {}, b"")  # type: ignore[arg-type]
+    assert unknown.value.field == "vendor"
 
 
 def test_async_methods_need_a_running_event_loop(sim: Simulator) -> None:

@@ -77,9 +77,10 @@ def test_bad_simulator_arguments_are_value_errors(sim: Simulator, call: Any, mes
         call(sim)
 
 
-def test_an_unknown_vendor_is_invalid_config(sim: Simulator) -> None:
-    with pytest.raises(voicecode.InvalidConfig):
+def test_an_unknown_vendor_is_invalid_input_naming_vendor(sim: Simulator) -> None:
+    with pytest.raises(voicecode.InvalidInput) as caught:
         sim.config("acme")  # type: ignore[arg-type]
+    assert caught.value.field == "vendor"
 
 
 def test_the_last_code_sent_to_a_number_can_be_read_back(sim: Simulator) -> None:
