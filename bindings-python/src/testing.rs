@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::{json, Value};
 use voicecode::protocol::codes;
-use voicecode::Vendor;
+use voicecode::{Outcome, Vendor};
 use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
 
 use crate::convert::to_py;
@@ -199,7 +199,8 @@ impl Drop for Simulator {
 }
 
 /// The simulator's demo accounts and the captcha answer, and each vendor's documented result
-/// codes with the error kind the core maps them to (to inject refusals of a chosen kind).
+/// codes that are refusals, with the error kind the core maps them to (to inject refusals of a
+/// chosen kind).
 #[pyfunction]
 pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let facts = PyDict::new(py);
@@ -207,8 +208,10 @@ pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     facts.set_item("captcha_tolerance", demo::CAPTCHA_TOLERANCE)?;
     facts.set_item("default_balance", demo::DEFAULT_BALANCE)?;
     facts.set_item("huawei_app_secret", demo::HUAWEI_APP_SECRET)?;
-    // Rows of (what to inject, the vendor code answered, the kind the core maps it to).
+    // Rows of (what to inject, the vendor code answered, the kind the core maps it to), for the
+    // codes that are refusals (the tables' `unknown` rows leave the call's fate open).
     // Huawei lists some codes under two HTTP statuses; the simulator takes "status:code".
+    let refused = |outcome: &Outcome| *outcome == Outcome::Refused;
     let table = |rows: Vec<(String, &str, voicecode::ErrorKind)>| {
         PyList::new(
             py,
@@ -216,14 +219,16 @@ pub fn simulator_facts(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
                 .map(|(inject, code, kind)| (inject, code, kind.as_str())),
         )
     };
-    let plain = |rows: &[(&'static str, voicecode::ErrorKind)]| {
+    let plain = |rows: &[(&'static str, voicecode::ErrorKind, Outcome)]| {
         rows.iter()
-            .map(|(code, kind)| ((*code).to_owned(), *code, *kind))
+            .filter(|(_, _, outcome)| refused(outcome))
+            .map(|(code, kind, _)| ((*code).to_owned(), *code, *kind))
             .collect::<Vec<_>>()
     };
     let huawei = codes::HUAWEI
         .iter()
-        .map(|(status, code, kind)| (format!("{status}:{code}"), *code, *kind))
+        .filter(|(_, _, _, outcome)| refused(outcome))
+        .map(|(status, code, kind, _)| (format!("{status}:{code}"), *code, *kind))
         .collect();
     let vendor_codes = PyDict::new(py);
     vendor_codes.set_item("ytx", table(plain(codes::YTX))?)?;

@@ -225,6 +225,51 @@ fn an_unknown_outcome_exits_3_without_failover() {
     assert_eq!(f.sim.count(Vendor::Ytx, Operation::SendCode), 0);
 }
 
+/// The reproduction of a server error: Alibaba Cloud answering HTTP 500 with its JSON error
+/// body. The call's fate is unknown, so the command exits 3 and never calls Tencent.
+#[test]
+fn a_server_error_with_the_vendors_error_body_exits_3_without_failover() {
+    let f = Fixture::new();
+    let aliyun = f.config(Vendor::Aliyun, |_| {});
+    let tencent = f.config(Vendor::Tencent, |_| {});
+    for code in [
+        "500:InternalError",
+        "500:isp.SYSTEM_ERROR",
+        "503:ServiceUnavailable",
+    ] {
+        f.sim.inject(
+            Vendor::Aliyun,
+            Fault::VendorCode {
+                code: code.into(),
+                times: 1,
+            },
+        );
+        let out = voicecode(&[
+            "send",
+            "--config",
+            aliyun.to_str().unwrap(),
+            "--config",
+            tencent.to_str().unwrap(),
+            "--to",
+            "13800138000",
+            "--code",
+            "4821",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(3), "{code}");
+        let error = json(&out)["error"].clone();
+        let (status, bare) = code.split_once(':').unwrap();
+        assert_eq!(error["outcome"], "unknown", "{code}");
+        assert_eq!(error["retryable"], false);
+        assert_eq!(error["vendor"], "aliyun");
+        assert_eq!(error["vendor_code"], bare);
+        assert_eq!(error["http_status"].to_string(), status);
+        assert_eq!(error["attempts"].as_array().unwrap().len(), 1);
+    }
+    assert_eq!(f.sim.count(Vendor::Aliyun, Operation::SendCode), 3);
+    assert_eq!(f.sim.count(Vendor::Tencent, Operation::SendCode), 0);
+}
+
 #[test]
 fn a_secret_may_come_from_the_environment() {
     let f = Fixture::new();

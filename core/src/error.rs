@@ -212,19 +212,34 @@ impl Error {
         )
     }
 
-    /// The vendor answered with an error code and did not place the call.
-    pub(crate) fn refused(
+    /// The vendor answered with an error code, which its table reads as `kind` and `outcome`:
+    /// `Refused` when the vendor's words say no call was placed, `Unknown` for a server-side
+    /// error, an upstream timeout or "try again later".
+    ///
+    /// An HTTP 5xx is `Unknown` whatever the code: a server that failed while answering cannot
+    /// be trusted to have placed no call, so no vendor's answer under 5xx lets a router move on.
+    /// This constructor is the one way a vendor's code becomes an error, so the rule holds for
+    /// every vendor.
+    pub(crate) fn answered(
         vendor: Vendor,
-        kind: ErrorKind,
+        (kind, outcome): (ErrorKind, Outcome),
         http_status: u16,
         code: &str,
         vendor_message: &str,
     ) -> Self {
-        let mut e = Error::new(
-            kind,
-            Outcome::Refused,
-            format!("{vendor} refused the request ({kind}): code {code}, {vendor_message:?}"),
-        );
+        let outcome = if is_server_error(http_status) {
+            Outcome::Unknown
+        } else {
+            outcome
+        };
+        let message = match outcome {
+            Outcome::Unknown => format!(
+                "{vendor} answered with an error that leaves the call's fate open ({kind}, \
+                 HTTP {http_status}): code {code}, {vendor_message:?}"
+            ),
+            _ => format!("{vendor} refused the request ({kind}): code {code}, {vendor_message:?}"),
+        };
+        let mut e = Error::new(kind, outcome, message);
         e.inner.vendor = Some(vendor);
         e.inner.http_status = Some(http_status);
         e.inner.vendor_code = Some(code.to_owned());
@@ -369,6 +384,11 @@ impl Error {
                     | ErrorKind::Network
             )
     }
+}
+
+/// An HTTP 5xx: the vendor's server failed, whatever its body says.
+pub(crate) fn is_server_error(http_status: u16) -> bool {
+    (500..600).contains(&http_status)
 }
 
 impl fmt::Display for Error {

@@ -68,7 +68,9 @@ pub mod protocol {
         };
     }
 
-    /// Each vendor's documented result codes and the [`ErrorKind`](crate::ErrorKind) they map to.
+    /// Each vendor's documented result codes with the [`ErrorKind`](crate::ErrorKind) and the
+    /// [`Outcome`](crate::Outcome) they map to (`Unknown` where the code leaves the call's fate
+    /// open; an HTTP 5xx is `Unknown` under any code).
     pub mod codes {
         pub use crate::vendors::aliyun::CODES as ALIYUN;
         pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;

@@ -177,7 +177,13 @@ mod tests {
     use super::*;
 
     fn refused(kind: ErrorKind) -> Error {
-        Error::refused(crate::Vendor::Huawei, kind, 403, "1", "m")
+        Error::answered(
+            crate::Vendor::Huawei,
+            (kind, Outcome::Refused),
+            403,
+            "1",
+            "m",
+        )
     }
 
     #[test]

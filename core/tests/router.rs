@@ -81,6 +81,79 @@ fn never_moves_on_after_a_refusal_no_vendor_can_fix() {
     assert!(ytx.seen().is_empty());
 }
 
+/// A server error with the vendor's own refusal in its body: the refusal cannot be trusted, so
+/// the outcome is unknown and the router stops.
+#[test]
+fn never_moves_on_after_a_server_error_whatever_its_body() {
+    for status in [500, 502, 503] {
+        let huawei = TestServer::start(move |_| Reply::Json(status, RATE_LIMITED.into()));
+        let ytx = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+        let router = Router::new(configs(&[
+            huawei_config(&huawei.base_url),
+            ytx_config(&ytx.base_url),
+        ]))
+        .unwrap();
+        let err = router.send_code(&request()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.outcome(), err.retryable()),
+            (ErrorKind::RateLimited, Outcome::Unknown, false),
+            "{err}"
+        );
+        assert_eq!(
+            (err.vendor_code(), err.http_status()),
+            (Some("1010009"), Some(status))
+        );
+        assert_eq!(err.vendor_message(), Some("No more APIs can be invoked."));
+        assert_eq!((huawei.seen().len(), ytx.seen().len()), (1, 0), "{status}");
+        assert_eq!(err.attempts().len(), 1);
+    }
+}
+
+/// A success body under a server error is no receipt either: the answer cannot be trusted.
+#[test]
+fn a_success_body_under_a_server_error_is_unknown_and_stops_the_router() {
+    let ytx = TestServer::start(|_| Reply::Json(500, YTX_OK.into()));
+    let huawei = TestServer::start(|_| Reply::Json(200, HUAWEI_OK.into()));
+    let router = Router::new(configs(&[
+        ytx_config(&ytx.base_url),
+        huawei_config(&huawei.base_url),
+    ]))
+    .unwrap();
+    let err = router.send_code(&request()).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.http_status()),
+        (ErrorKind::Protocol, Outcome::Unknown, Some(500))
+    );
+    assert_eq!((ytx.seen().len(), huawei.seen().len()), (1, 0));
+}
+
+/// A vendor code for a server-side failure leaves the call's fate open, even under HTTP 200.
+#[test]
+fn never_moves_on_after_a_code_that_leaves_the_call_open() {
+    let ytx = TestServer::start(|_| {
+        Reply::Json(
+            200,
+            r#"{"statusCode":"-100","statusMsg":"异常错误"}"#.into(),
+        )
+    });
+    let huawei = TestServer::start(|_| Reply::Json(200, HUAWEI_OK.into()));
+    let router = Router::new(configs(&[
+        ytx_config(&ytx.base_url),
+        huawei_config(&huawei.base_url),
+    ]))
+    .unwrap();
+    let err = router.send_code(&request()).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.outcome(), err.retryable()),
+        (ErrorKind::VendorError, Outcome::Unknown, false)
+    );
+    assert_eq!(
+        (err.vendor_code(), err.http_status()),
+        (Some("-100"), Some(200))
+    );
+    assert_eq!((ytx.seen().len(), huawei.seen().len()), (1, 0));
+}
+
 #[test]
 fn channels_that_cannot_carry_the_request_are_skipped_and_reported() {
     // An 8-digit code is too long for ihuyi (4–6) but fine for huawei.

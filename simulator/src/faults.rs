@@ -3,8 +3,10 @@
 //! A fault belongs to one vendor and hits that vendor's next requests, whatever the operation.
 //! Counted faults are used up first in, first out; `Latency` delays every answer until the
 //! faults are cleared. Each fault is chosen to exercise one branch of the client's error model:
-//! a vendor code is a refusal (`Refused`), and everything else leaves the client unable to know
-//! whether the vendor acted (`Unknown`): a timeout, a broken connection, an unreadable answer.
+//! a vendor code is a refusal (`Refused`) unless the vendor's table says the code leaves the
+//! call's fate open or it comes with an HTTP 5xx, and everything else leaves the client unable
+//! to know whether the vendor acted (`Unknown`): a timeout, a broken connection, an unreadable
+//! answer.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -34,6 +36,9 @@ pub enum Fault {
     /// write `"403:1010010"` to choose another row of a code listed twice. For cloud10658 the
     /// code is the message text (`余额不足`), its only reason. Alibaba Cloud's gateway codes take
     /// their documented status, `isv.*` codes 200; `"403:Forbidden.Custom"` names one.
+    /// For every vendor, a status before a colon sends the vendor's own error answer under that
+    /// status: `"500:-204"` is ytx's `-204` body with HTTP 500, a server failing as it writes
+    /// its usual error.
     VendorCode {
         /// The vendor's code.
         code: String,
@@ -327,7 +332,14 @@ pub(crate) async fn respond(
 ) -> Response {
     let json = [(header::CONTENT_TYPE, "application/json;charset=UTF-8")];
     match fault {
-        Fault::VendorCode { code, .. } => refusal(&code),
+        Fault::VendorCode { code, .. } => match with_status(&code) {
+            Some((status, code)) => {
+                let mut response = refusal(code);
+                *response.status_mut() = status;
+                response
+            }
+            None => refusal(&code),
+        },
         Fault::Http5xxHtml { .. } => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],
@@ -387,6 +399,15 @@ pub(crate) async fn respond(
             response
         }
     }
+}
+
+/// `"500:InternalError"` → HTTP 500 and the bare code; `None` without a status prefix.
+fn with_status(code: &str) -> Option<(StatusCode, &str)> {
+    let (status, code) = code.split_once(':')?;
+    if status.len() != 3 || !status.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((StatusCode::from_bytes(status.as_bytes()).ok()?, code))
 }
 
 /// Headers at once, with the body's full length; then one byte per [`DRIP_INTERVAL`]. The
@@ -471,6 +492,28 @@ mod tests {
             let json = serde_json::to_value(&spec).unwrap();
             let back: FaultSpec = serde_json::from_value(json).unwrap();
             assert_eq!(back.to_fault().unwrap(), fault);
+        }
+    }
+
+    #[test]
+    fn a_status_before_a_colon_is_the_answers_http_status() {
+        assert_eq!(
+            with_status("500:-204"),
+            Some((StatusCode::INTERNAL_SERVER_ERROR, "-204"))
+        );
+        assert_eq!(
+            with_status("403:1010010"),
+            Some((StatusCode::FORBIDDEN, "1010010"))
+        );
+        for plain in [
+            "-204",
+            "余额不足",
+            "InternalError",
+            "50:x",
+            "abc:x",
+            "5000:x",
+        ] {
+            assert_eq!(with_status(plain), None, "{plain}");
         }
     }
 

@@ -480,3 +480,215 @@ fn every_vendor_operation_and_fault_gives_the_documented_kind_in_time_with_one_r
         failures.join("\n")
     );
 }
+
+/// One answer that leaves the call's fate open although the vendor answered with a code: what to
+/// inject, and the code and HTTP status the caller must see verbatim.
+struct OpenAnswer {
+    inject: String,
+    vendor_code: String,
+    http_status: Option<u16>,
+}
+
+/// Every row of `vendor`'s code table as (what to inject, the code the caller sees, kind,
+/// outcome). A new vendor must add its table here (the match has no catch-all).
+fn table(vendor: Vendor) -> Vec<(String, String, ErrorKind, Outcome)> {
+    use voicecode::protocol::codes;
+    let plain = |rows: &[(&str, ErrorKind, Outcome)]| {
+        rows.iter()
+            .map(|&(code, kind, outcome)| (code.to_owned(), code.to_owned(), kind, outcome))
+            .collect()
+    };
+    match vendor {
+        Vendor::Ytx => plain(codes::YTX),
+        Vendor::Ihuyi => plain(codes::IHUYI),
+        Vendor::Oneaccess => plain(codes::ONEACCESS),
+        Vendor::Aliyun => plain(codes::ALIYUN),
+        Vendor::Tencent => plain(codes::TENCENT),
+        // The simulator takes "status:code" for a code listed under two statuses.
+        Vendor::Huawei => codes::HUAWEI
+            .iter()
+            .map(|&(status, code, kind, outcome)| {
+                (format!("{status}:{code}"), code.to_owned(), kind, outcome)
+            })
+            .collect(),
+        // The reason is the message; the code is always "0".
+        Vendor::Cloud10658 => codes::CLOUD10658
+            .iter()
+            .map(|&(message, kind, outcome)| (message.to_owned(), "0".to_owned(), kind, outcome))
+            .collect(),
+    }
+}
+
+/// For `vendor`: its error answer under HTTP 500, 502 and 503, using a refusal a router would
+/// otherwise move on after; then every code its table marks `unknown`, with its usual status.
+fn open_answers(vendor: Vendor) -> Vec<OpenAnswer> {
+    let rows = table(vendor);
+    // Under a 2xx or 4xx this code lets a router move on (OneAccess, which a router does not
+    // carry, has none of those: any of its refusals will do).
+    let refused =
+        |(.., outcome): &&(String, String, ErrorKind, Outcome)| *outcome == Outcome::Refused;
+    let (inject, code, ..) = rows
+        .iter()
+        .filter(refused)
+        .find(|(.., kind, _)| {
+            matches!(
+                kind,
+                ErrorKind::RateLimited | ErrorKind::InsufficientBalance | ErrorKind::Forbidden
+            )
+        })
+        .or_else(|| rows.iter().find(refused))
+        .unwrap_or_else(|| panic!("{vendor} documents no refusal"));
+    // A bare code under a status prefix: the simulator answers the code's body with that status.
+    let bare = inject.rsplit_once(':').map_or(inject.as_str(), |(_, c)| c);
+    let mut answers: Vec<OpenAnswer> = [500, 502, 503]
+        .into_iter()
+        .map(|status| OpenAnswer {
+            inject: format!("{status}:{bare}"),
+            vendor_code: code.clone(),
+            http_status: Some(status),
+        })
+        .collect();
+    answers.extend(
+        rows.into_iter()
+            .filter(|(.., outcome)| *outcome == Outcome::Unknown)
+            .map(|(inject, vendor_code, ..)| OpenAnswer {
+                http_status: inject
+                    .split_once(':')
+                    .and_then(|(status, _)| status.parse().ok()),
+                inject,
+                vendor_code,
+            }),
+    );
+    answers
+}
+
+/// One way to send through a fresh channel config: a router's `send_code`, or a client operation.
+type Run<'a> = Box<dyn Fn(ChannelConfig) -> Result<(), Error> + 'a>;
+
+/// Checks one failure against an open answer; the problems found.
+fn check_open(result: Result<(), Error>, vendor: Vendor, answer: &OpenAnswer) -> Vec<String> {
+    let e = match result {
+        Ok(()) => return vec!["succeeded".to_owned()],
+        Err(e) => e,
+    };
+    let mut problems = Vec::new();
+    if (e.outcome(), e.retryable()) != (Outcome::Unknown, false) {
+        problems.push(format!("expected unknown, not retryable: {e}"));
+    }
+    if (e.vendor(), e.vendor_code()) != (Some(vendor), Some(answer.vendor_code.as_str())) {
+        problems.push(format!(
+            "expected {vendor} code {}: {:?} {:?}",
+            answer.vendor_code,
+            e.vendor(),
+            e.vendor_code()
+        ));
+    }
+    if answer.http_status.is_some() && e.http_status() != answer.http_status {
+        problems.push(format!(
+            "expected HTTP {:?}, got {:?}",
+            answer.http_status,
+            e.http_status()
+        ));
+    }
+    problems
+}
+
+/// Every open answer of `vendor` on the first of two channels of a router (a client for each
+/// operation where the vendor places no calls): one request at the vendor, none at the second.
+/// Returns how many were tried, and the failures.
+fn open_answer_failures(vendor: Vendor) -> (usize, Vec<String>) {
+    let sim = start();
+    let healthy = start();
+    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for answer in open_answers(vendor) {
+        let runs: Vec<(&str, Run)> = if Op::SendCode.supported_by(&probe) {
+            let healthy = &healthy;
+            vec![(
+                "router",
+                Box::new(move |config| {
+                    let router = Router::new(vec![config, config_with(healthy, vendor, json!({}))])
+                        .expect("router");
+                    router.send_code(&send_code(next_n())).map(drop)
+                }),
+            )]
+        } else {
+            OPS.into_iter()
+                .filter(|op| op.supported_by(&probe))
+                .map(|op| {
+                    let run: Run = Box::new(move |config| {
+                        op.call(&Client::new(config).expect("client"), next_n())
+                    });
+                    (op.name(), run)
+                })
+                .collect()
+        };
+        for (layer, run) in runs {
+            tried += 1;
+            let case = Case {
+                name: "open answer",
+                fault: Some(Fault::VendorCode {
+                    code: answer.inject.clone(),
+                    times: 1,
+                }),
+                kind: ErrorKind::VendorError,
+                outcome: Outcome::Unknown,
+            };
+            let second_before = healthy.journal().len();
+            let (result, _, journal) = faulted(&sim, vendor, &case, run);
+            let mut problems = check_open(result, vendor, &answer);
+            if journal != 1 {
+                problems.push(format!(
+                    "the vendor received {journal} requests, expected 1"
+                ));
+            }
+            let second = healthy.journal().len() - second_before;
+            if second != 0 {
+                problems.push(format!("the second channel received {second} requests"));
+            }
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{vendor} {layer} {}: {}",
+                    answer.inject,
+                    problems.join("; ")
+                ));
+            }
+        }
+    }
+    (tried, failures)
+}
+
+#[test]
+fn server_errors_and_codes_that_leave_the_call_open_are_unknown_and_never_fail_over() {
+    let results: Vec<(Vendor, usize, Vec<String>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = Vendor::ALL
+            .into_iter()
+            .map(|vendor| {
+                scope.spawn(move || {
+                    let (tried, failures) = open_answer_failures(vendor);
+                    (vendor, tried, failures)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("no panic"))
+            .collect()
+    });
+    for (vendor, tried, _) in &results {
+        // At least the three server errors, on every send-like path of the vendor.
+        assert!(*tried >= 3, "{vendor}: only {tried} open answers tried");
+    }
+    let failures: Vec<&String> = results.iter().flat_map(|(.., f)| f).collect();
+    assert!(
+        failures.is_empty(),
+        "{} open answers misread:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

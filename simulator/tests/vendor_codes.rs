@@ -1,5 +1,6 @@
-//! Every documented vendor code, injected, reaches the caller as the kind the core's table
-//! gives it, with outcome `Refused` and the code verbatim.
+//! Every documented vendor code, injected, reaches the caller as the kind and outcome the core's
+//! table gives it (`Refused`, or `Unknown` for a code that leaves the call's fate open, and for
+//! any code under an HTTP 5xx), with the code verbatim.
 
 mod common;
 
@@ -18,9 +19,16 @@ fn inject_once(sim: &voicecode_sim::Simulator, vendor: Vendor, code: &str) {
     );
 }
 
+fn assert_meaning(err: &Error, kind: ErrorKind, outcome: Outcome, code: &str) {
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (kind, outcome),
+        "{code}: {err}"
+    );
+}
+
 fn assert_refused(err: &Error, kind: ErrorKind, code: &str) {
-    assert_eq!(err.kind(), kind, "{code}: {err}");
-    assert_eq!(err.outcome(), Outcome::Refused, "{code}");
+    assert_meaning(err, kind, Outcome::Refused, code);
 }
 
 /// Every injected request reached the vendor once and was answered by the fault.
@@ -41,10 +49,10 @@ fn assert_journal_shows_injected(
 fn every_ytx_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Ytx);
-    for (n, (code, kind)) in codes::YTX.iter().enumerate() {
+    for (n, (code, kind, outcome)) in codes::YTX.iter().enumerate() {
         inject_once(&sim, Vendor::Ytx, code);
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(err.vendor_code(), Some(*code));
     }
     assert_journal_shows_injected(&sim, Vendor::Ytx, Operation::SendCode, codes::YTX.len());
@@ -54,11 +62,11 @@ fn every_ytx_code_is_classified_as_in_the_table() {
 fn every_huawei_code_comes_with_its_http_status() {
     let sim = start();
     let client = client(&sim, Vendor::Huawei);
-    for (n, (status, code, kind)) in codes::HUAWEI.iter().enumerate() {
+    for (n, (status, code, kind, outcome)) in codes::HUAWEI.iter().enumerate() {
         // Name the row: 1010010 is listed under both 401 and 403.
         inject_once(&sim, Vendor::Huawei, &format!("{status}:{code}"));
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(
             (err.vendor_code(), err.http_status()),
             (Some(*code), Some(*status))
@@ -87,10 +95,10 @@ fn a_bare_huawei_code_takes_the_status_of_its_first_row() {
 fn every_ihuyi_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Ihuyi);
-    for (n, (code, kind)) in codes::IHUYI.iter().enumerate() {
+    for (n, (code, kind, outcome)) in codes::IHUYI.iter().enumerate() {
         inject_once(&sim, Vendor::Ihuyi, code);
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(err.vendor_code(), Some(*code));
     }
     assert_journal_shows_injected(&sim, Vendor::Ihuyi, Operation::SendCode, codes::IHUYI.len());
@@ -100,10 +108,10 @@ fn every_ihuyi_code_is_classified_as_in_the_table() {
 fn every_cloud10658_message_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Cloud10658);
-    for (n, (message, kind)) in codes::CLOUD10658.iter().enumerate() {
+    for (n, (message, kind, outcome)) in codes::CLOUD10658.iter().enumerate() {
         inject_once(&sim, Vendor::Cloud10658, message);
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, message);
+        assert_meaning(&err, *kind, *outcome, message);
         assert_eq!(
             (err.vendor_code(), err.vendor_message()),
             (Some("0"), Some(*message))
@@ -121,10 +129,10 @@ fn every_cloud10658_message_is_classified_as_in_the_table() {
 fn every_aliyun_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Aliyun);
-    for (n, (code, kind)) in codes::ALIYUN.iter().enumerate() {
+    for (n, (code, kind, outcome)) in codes::ALIYUN.iter().enumerate() {
         inject_once(&sim, Vendor::Aliyun, code);
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(err.vendor_code(), Some(*code));
     }
     assert_journal_shows_injected(
@@ -139,10 +147,10 @@ fn every_aliyun_code_is_classified_as_in_the_table() {
 fn every_tencent_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Tencent);
-    for (n, (code, kind)) in codes::TENCENT.iter().enumerate() {
+    for (n, (code, kind, outcome)) in codes::TENCENT.iter().enumerate() {
         inject_once(&sim, Vendor::Tencent, code);
         let err = first_request(&client, n as u32).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(err.vendor_code(), Some(*code));
         assert_eq!(
             err.http_status(),
@@ -162,13 +170,14 @@ fn every_tencent_code_is_classified_as_in_the_table() {
 fn aliyun_gateway_codes_come_with_their_http_status_and_business_codes_with_200() {
     let sim = start();
     let client = client(&sim, Vendor::Aliyun);
-    for (n, (code, status)) in [
-        ("InvalidAccessKeyId.NotFound", 404),
-        ("SignatureDoesNotMatch", 400),
-        ("Throttling.User", 400),
-        ("ServiceUnavailable", 503),
-        ("isv.BUSINESS_LIMIT_CONTROL", 200),
-        ("403:Forbidden.AccessKeyDisabled", 403),
+    for (n, (code, status, outcome)) in [
+        ("InvalidAccessKeyId.NotFound", 404, Outcome::Refused),
+        ("SignatureDoesNotMatch", 400, Outcome::Refused),
+        ("Throttling.User", 400, Outcome::Refused),
+        ("ServiceUnavailable", 503, Outcome::Unknown),
+        ("InternalError", 500, Outcome::Unknown),
+        ("isv.BUSINESS_LIMIT_CONTROL", 200, Outcome::Refused),
+        ("403:Forbidden.AccessKeyDisabled", 403, Outcome::Refused),
     ]
     .into_iter()
     .enumerate()
@@ -178,7 +187,7 @@ fn aliyun_gateway_codes_come_with_their_http_status_and_business_codes_with_200(
         let bare = code.split_once(':').map_or(code, |(_, c)| c);
         assert_eq!(
             (err.vendor_code(), err.http_status(), err.outcome()),
-            (Some(bare), Some(status), Outcome::Refused)
+            (Some(bare), Some(status), outcome)
         );
     }
 }
@@ -187,10 +196,10 @@ fn aliyun_gateway_codes_come_with_their_http_status_and_business_codes_with_200(
 fn every_oneaccess_code_is_classified_as_in_the_table() {
     let sim = start();
     let client = client(&sim, Vendor::Oneaccess);
-    for (code, kind) in codes::ONEACCESS {
+    for (code, kind, outcome) in codes::ONEACCESS {
         inject_once(&sim, Vendor::Oneaccess, code);
         let err = first_request(&client, 0).unwrap_err();
-        assert_refused(&err, *kind, code);
+        assert_meaning(&err, *kind, *outcome, code);
         assert_eq!(
             (err.vendor_code(), err.http_status()),
             (Some(*code), Some(400))
@@ -235,4 +244,38 @@ fn ihuyi_answers_injected_codes_in_xml_when_json_is_not_asked() {
         "{body}"
     );
     assert!(body.contains("<code>4030</code>"), "{body}");
+}
+
+#[test]
+fn any_vendor_code_under_a_server_error_status_is_unknown() {
+    let sim = start();
+    for (n, (vendor, code, vendor_code)) in [
+        (Vendor::Ytx, "-204", "-204"),
+        (Vendor::Huawei, "1010009", "1010009"),
+        (Vendor::Ihuyi, "4051", "4051"),
+        (Vendor::Cloud10658, "余额不足", "0"),
+        (Vendor::Oneaccess, "SDK.COMMON.1001", "SDK.COMMON.1001"),
+        (
+            Vendor::Aliyun,
+            "isv.AMOUNT_NOT_ENOUGH",
+            "isv.AMOUNT_NOT_ENOUGH",
+        ),
+        (
+            Vendor::Tencent,
+            "RequestLimitExceeded",
+            "RequestLimitExceeded",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        inject_once(&sim, vendor, &format!("503:{code}"));
+        let err = first_request(&client(&sim, vendor), n as u32).unwrap_err();
+        assert_eq!(
+            (err.vendor_code(), err.http_status(), err.outcome()),
+            (Some(vendor_code), Some(503), Outcome::Unknown),
+            "{vendor}: {err}"
+        );
+        assert!(!err.retryable());
+    }
 }

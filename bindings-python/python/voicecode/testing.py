@@ -75,7 +75,7 @@ HUAWEI_APP_SECRET: str = _FACTS["huawei_app_secret"]
 """The demo Huawei app's secret, which signs the simulator's status pushes."""
 
 VENDOR_CODES: Mapping[Vendor, list[tuple[str, str, ErrorKind]]] = _FACTS["vendor_codes"]
-"""Each vendor's documented result codes as ``(fault_code, vendor_code, kind)``: inject
+"""Each vendor's documented refusal codes as ``(fault_code, vendor_code, kind)``: inject
 ``fault_code`` as a ``vendor_code`` fault to get a refusal of that ``kind``."""
 
 

@@ -50,13 +50,14 @@ use serde_json::{Map, Value};
 use sha1::Sha1;
 
 use super::{
-    check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Protocol, PushParser,
+    check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Meaning, Protocol,
+    PushParser, UNDOCUMENTED,
 };
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://dyvmsapi.aliyuncs.com";
 const ACTION: &str = "SingleCallByTts";
@@ -105,72 +106,77 @@ pub struct AliyunConfig {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
-/// The vendor's code tables, line for line, each under the document it comes from. A code listed
-/// by two documents keeps the first line (they agree).
-pub const CODES: &[(&str, ErrorKind)] = &[
+/// The vendor's code tables, line for line, each under the document it comes from: code, kind, and
+/// whether the code says no call was placed (`Refused`) or leaves it open (`Unknown`: the
+/// platform's own failures, `isp.*` system errors, "try again later"). A code listed by two
+/// documents keeps the first line (they agree). Codes the gateway answers with HTTP 5xx are
+/// `Unknown` under any code.
+pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     // 业务错误码, "API错误码" (help.aliyun.com/document_detail/178344.html):
-    ("isp.RAM_PERMISSION_DENY", Forbidden),      // RAM权限不足
-    ("isv.OUT_OF_SERVICE", InsufficientBalance), // 业务停机: the account is in arrears
-    ("isv.PRODUCT_UN_SUBSCRIPT", Forbidden),     // 未开通云通信产品的阿里云客户
-    ("isv.PRODUCT_UNSUBSCRIBE", Forbidden),      // 产品功能未开通
-    ("isv.TTS_TEMPLATE_ILLEGAL", InvalidConfig), // TTS模板不合法
-    ("isv.VOICE_ROBOT_CALLEE_LIMIT", InvalidInput), // 被叫号码超过1000
-    ("isv.BUSINESS_LIMIT_CONTROL", RateLimited), // 触发业务流控限制: 1/min, 5/h, 20/24h per callee
-    ("isv.VOICE_ROBOT_NOT_PERIOD", Forbidden),   // 发送时间不能在限制时段内
-    ("isv.MOBILE_COUNT_OVER_LIMIT", InvalidInput), // 手机号码数量超过限制
-    ("isv.VOICE_CALL_PERIOD_ERROR", VendorError), // 获取语音呼叫时段失败
-    ("isv.VOICE_CALL_FAIL", VendorError),        // 呼叫发起失败
-    ("isv.BILLID_NOT_EXIST", InvalidConfig), // 计费账号不存在: the caller number is not the account's
-    ("isv.BLACK_KEY_CONTROL_LIMIT", ContentRejected), // 模板变量中存在黑名单关键字
-    ("isv.COMPLAINT_REJECT", RecipientBlocked), // 防骚扰拦截
-    ("isv.TEMPLATE_ILLEGAL", InvalidConfig), // 模板非法或不存在
-    ("isv.TEMPLATE_PARAMS_ILLEGAL", ContentRejected), // 模板变量非法
-    ("isv.AMOUNT_NOT_ENOUGH", InsufficientBalance), // 账户余额不足
-    ("isv.ACCOUNT_NOT_EXISTS", AuthFailed),  // 账户不存在: check the AccessKeyId
-    ("isv.ACCOUNT_ABNORMAL", Forbidden),     // 账户异常
-    ("isv.DISPLAY_NUMBER_ILLEGAL", InvalidConfig), // 号显不合法
+    ("isp.RAM_PERMISSION_DENY", Forbidden, Refused), // RAM权限不足
+    ("isv.OUT_OF_SERVICE", InsufficientBalance, Refused), // 业务停机: the account is in arrears
+    ("isv.PRODUCT_UN_SUBSCRIPT", Forbidden, Refused), // 未开通云通信产品的阿里云客户
+    ("isv.PRODUCT_UNSUBSCRIBE", Forbidden, Refused), // 产品功能未开通
+    ("isv.TTS_TEMPLATE_ILLEGAL", InvalidConfig, Refused), // TTS模板不合法
+    ("isv.VOICE_ROBOT_CALLEE_LIMIT", InvalidInput, Refused), // 被叫号码超过1000
+    ("isv.BUSINESS_LIMIT_CONTROL", RateLimited, Refused), // 触发业务流控限制: 1/min, 5/h, 20/24h per callee
+    ("isv.VOICE_ROBOT_NOT_PERIOD", Forbidden, Refused),   // 发送时间不能在限制时段内
+    ("isv.MOBILE_COUNT_OVER_LIMIT", InvalidInput, Refused), // 手机号码数量超过限制
+    ("isv.VOICE_CALL_PERIOD_ERROR", VendorError, Unknown), // 获取语音呼叫时段失败: the platform failed on its side
+    ("isv.VOICE_CALL_FAIL", VendorError, Refused),         // 呼叫发起失败: the call was not started
+    ("isv.BILLID_NOT_EXIST", InvalidConfig, Refused), // 计费账号不存在: the caller number is not the account's
+    ("isv.BLACK_KEY_CONTROL_LIMIT", ContentRejected, Refused), // 模板变量中存在黑名单关键字
+    ("isv.COMPLAINT_REJECT", RecipientBlocked, Refused), // 防骚扰拦截
+    ("isv.TEMPLATE_ILLEGAL", InvalidConfig, Refused), // 模板非法或不存在
+    ("isv.TEMPLATE_PARAMS_ILLEGAL", ContentRejected, Refused), // 模板变量非法
+    ("isv.AMOUNT_NOT_ENOUGH", InsufficientBalance, Refused), // 账户余额不足
+    ("isv.ACCOUNT_NOT_EXISTS", AuthFailed, Refused),  // 账户不存在: check the AccessKeyId
+    ("isv.ACCOUNT_ABNORMAL", Forbidden, Refused),     // 账户异常
+    ("isv.DISPLAY_NUMBER_ILLEGAL", InvalidConfig, Refused), // 号显不合法
     // SDK 错误码列表 (help.aliyun.com/zh/vms/the-error-code-list), codes not listed above:
-    ("isv.VOICE_FILE_ILLEGAL", InvalidConfig), // 语音文件不合法
-    ("isv.TEMPLATE_MISSING_PARAMETERS", InvalidConfig), // 文本转语音模板参数缺失: tts_param_name
-    ("isv.INVALID_PARAMETERS", InvalidInput),  // 参数异常
-    ("isv.PARAM_NOT_SUPPORT_URL", ContentRejected), // 变量不支持URL参数
-    ("isp.SYSTEM_ERROR", VendorError),         // 系统错误
-    ("isv.MOBILE_NUMBER_ILLEGAL", InvalidInput), // 号码格式非法
-    ("isv.PARAM_LENGTH_LIMIT", InvalidInput),  // 参数长度受限
+    ("isv.VOICE_FILE_ILLEGAL", InvalidConfig, Refused), // 语音文件不合法
+    ("isv.TEMPLATE_MISSING_PARAMETERS", InvalidConfig, Refused), // 文本转语音模板参数缺失: tts_param_name
+    ("isv.INVALID_PARAMETERS", InvalidInput, Refused),           // 参数异常
+    ("isv.PARAM_NOT_SUPPORT_URL", ContentRejected, Refused),     // 变量不支持URL参数
+    ("isp.SYSTEM_ERROR", VendorError, Unknown),                  // 系统错误
+    ("isv.MOBILE_NUMBER_ILLEGAL", InvalidInput, Refused),        // 号码格式非法
+    ("isv.PARAM_LENGTH_LIMIT", InvalidInput, Refused),           // 参数长度受限
     // dyvmsapi 2017-05-25 错误码 (api-dyvmsapi-2017-05-25-errorcodes), codes not listed above:
-    ("BillidNotExist", InvalidConfig),             // 400 号码不存在
-    ("ComplaintReject", RecipientBlocked),         // 400 投诉拦截
-    ("InternalError", VendorError),                // 500 服务器内部错误
-    ("InvalidParameters", InvalidInput),           // 400 无效参数
-    ("isp.GATEWAY_ERROR", VendorError),            // 500 系统异常
-    ("isp.RES_OWNER_ID_UNKNOWN", AuthFailed),      // 400 找不到资源归属的阿里云ID
-    ("isp.UNKNOWN", VendorError),                  // 400 未知异常
-    ("isp.USER_ASSERT_NOT_EXIST", AuthFailed),     // 400 用户信息获取失败
-    ("isp.USER_NOT_EXIST", AuthFailed),            // 400 用户信息不存在
-    ("isv.AMOUNT_NOT_ENOUG", InsufficientBalance), // 400 账户余额不足 (sic, as the table spells it)
-    ("isv.ASR_MODEL_ERROR", Forbidden),            // 400 无权使用ASR模型
+    ("BillidNotExist", InvalidConfig, Refused), // 400 号码不存在
+    ("ComplaintReject", RecipientBlocked, Refused), // 400 投诉拦截
+    ("InternalError", VendorError, Unknown),    // 500 服务器内部错误
+    ("InvalidParameters", InvalidInput, Refused), // 400 无效参数
+    ("isp.GATEWAY_ERROR", VendorError, Unknown), // 500 系统异常
+    ("isp.RES_OWNER_ID_UNKNOWN", AuthFailed, Refused), // 400 找不到资源归属的阿里云ID
+    ("isp.UNKNOWN", VendorError, Unknown), // 400 未知异常: an exception the platform cannot name
+    ("isp.USER_ASSERT_NOT_EXIST", AuthFailed, Refused), // 400 用户信息获取失败
+    ("isp.USER_NOT_EXIST", AuthFailed, Refused), // 400 用户信息不存在
+    ("isv.AMOUNT_NOT_ENOUG", InsufficientBalance, Refused), // 400 账户余额不足 (sic, as the table spells it)
+    ("isv.ASR_MODEL_ERROR", Forbidden, Refused),            // 400 无权使用ASR模型
     // 客户端公用错误码 of the OpenAPI gateway (developer.aliyun.com/ask/278265):
-    ("InvalidApi.NotFound", VendorError), // 404 the action is unknown: a wrong base_url
-    ("InvalidAccessKeyId.NotFound", AuthFailed), // 404 AccessKeyId 找不到
-    ("InvalidAccessKeyId.Inactive", AuthFailed), // 400 AccessKeyId 被禁用
-    ("InvalidTimeStamp.Format", AuthFailed), // 400 时间戳格式不对
-    ("InvalidTimeStamp.Expired", AuthFailed), // 400 more than 15 minutes off: the host clock
-    ("SignatureNonceUsed", AuthFailed),   // 400 SignatureNonce 重复
-    ("InvalidParameter.Format", InvalidInput), // 400 Format is neither XML nor JSON
-    ("UnsupportedHTTPMethod", VendorError), // 400
-    ("InvalidSignatureMethod", AuthFailed), // 400
-    ("SignatureDoesNotMatch", AuthFailed), // 400 签名不通过: wrong access_key_secret
-    ("IncompleteSignature", AuthFailed),  // 400
-    ("Throttling", RateLimited),          // 400
-    ("Throttling.User", RateLimited),     // 400 用户调用频率超限
-    ("Throttling.Api", RateLimited),      // 400 API 访问频率超限
-    ("Forbidden.RAM", Forbidden),         // 403
-    ("ServiceUnavailable", VendorError),  // 503
+    ("InvalidApi.NotFound", VendorError, Refused), // 404 the action is unknown: a wrong base_url
+    ("InvalidAccessKeyId.NotFound", AuthFailed, Refused), // 404 AccessKeyId 找不到
+    ("InvalidAccessKeyId.Inactive", AuthFailed, Refused), // 400 AccessKeyId 被禁用
+    ("InvalidTimeStamp.Format", AuthFailed, Refused), // 400 时间戳格式不对
+    ("InvalidTimeStamp.Expired", AuthFailed, Refused), // 400 more than 15 minutes off: the host clock
+    ("SignatureNonceUsed", AuthFailed, Refused),       // 400 SignatureNonce 重复
+    ("InvalidParameter.Format", InvalidInput, Refused), // 400 Format is neither XML nor JSON
+    ("UnsupportedHTTPMethod", VendorError, Refused),   // 400
+    ("InvalidSignatureMethod", AuthFailed, Refused),   // 400
+    ("SignatureDoesNotMatch", AuthFailed, Refused),    // 400 签名不通过: wrong access_key_secret
+    ("IncompleteSignature", AuthFailed, Refused),      // 400
+    ("Throttling", RateLimited, Refused),              // 400: rejected before the action ran
+    ("Throttling.User", RateLimited, Refused),         // 400 用户调用频率超限
+    ("Throttling.Api", RateLimited, Refused),          // 400 API 访问频率超限
+    ("Forbidden.RAM", Forbidden, Refused),             // 403
+    ("ServiceUnavailable", VendorError, Unknown),      // 503: try again later
 ];
 
 /// Families the gateway's table writes with a placeholder (`Missing{ParameterName}`,
-/// `Throttling.*`): prefix → kind, tried after the exact codes.
+/// `Throttling.*`): prefix → kind, tried after the exact codes. Each is a refusal before the
+/// action runs.
 const FAMILIES: &[(&str, ErrorKind)] = &[
     ("Missing", InvalidInput),
     ("Throttling.", RateLimited),
@@ -179,18 +185,24 @@ const FAMILIES: &[(&str, ErrorKind)] = &[
     ("Forbidden", Forbidden),
 ];
 
-/// The kind for a code: the exact line, then its family, then the HTTP status alone.
-pub(crate) fn classify(status: u16, code: &str) -> ErrorKind {
+/// The meaning of a code: the exact line, then its family, then the HTTP status alone (an HTTP
+/// 5xx is `Unknown` whatever this says).
+pub(crate) fn classify(status: u16, code: &str) -> Meaning {
     CODES
         .iter()
-        .find(|(c, _)| *c == code)
-        .or_else(|| FAMILIES.iter().find(|(prefix, _)| code.starts_with(prefix)))
-        .map(|(_, kind)| *kind)
+        .find(|(c, ..)| *c == code)
+        .map(|&(_, kind, outcome)| (kind, outcome))
+        .or_else(|| {
+            FAMILIES
+                .iter()
+                .find(|(prefix, _)| code.starts_with(prefix))
+                .map(|&(_, kind)| (kind, Refused))
+        })
         .unwrap_or(match status {
-            401 => AuthFailed,
-            403 => Forbidden,
-            429 => RateLimited,
-            _ => VendorError,
+            401 => (AuthFailed, Refused),
+            403 => (Forbidden, Refused),
+            429 => (RateLimited, Refused),
+            _ => UNDOCUMENTED,
         })
 }
 
@@ -446,7 +458,7 @@ impl Protocol for AliyunConfig {
         })?;
         let message = answer.message.unwrap_or_default();
         if code != "OK" {
-            return Err(Error::refused(
+            return Err(Error::answered(
                 Vendor::Aliyun,
                 classify(resp.status, &code),
                 resp.status,
@@ -870,85 +882,136 @@ mod tests {
     }
 
     #[test]
-    fn every_documented_code_maps_to_its_kind() {
+    fn every_documented_code_maps_to_its_kind_and_outcome() {
         // Mirrors the vendor's tables; written out independently of CODES.
-        let expected: &[(u16, &str, ErrorKind)] = &[
-            (200, "isp.RAM_PERMISSION_DENY", Forbidden),
-            (200, "isv.OUT_OF_SERVICE", InsufficientBalance),
-            (200, "isv.PRODUCT_UN_SUBSCRIPT", Forbidden),
-            (200, "isv.PRODUCT_UNSUBSCRIBE", Forbidden),
-            (200, "isv.TTS_TEMPLATE_ILLEGAL", InvalidConfig),
-            (200, "isv.VOICE_ROBOT_CALLEE_LIMIT", InvalidInput),
-            (200, "isv.BUSINESS_LIMIT_CONTROL", RateLimited),
-            (200, "isv.VOICE_ROBOT_NOT_PERIOD", Forbidden),
-            (200, "isv.MOBILE_COUNT_OVER_LIMIT", InvalidInput),
-            (200, "isv.VOICE_CALL_PERIOD_ERROR", VendorError),
-            (200, "isv.VOICE_CALL_FAIL", VendorError),
-            (200, "isv.BILLID_NOT_EXIST", InvalidConfig),
-            (200, "isv.BLACK_KEY_CONTROL_LIMIT", ContentRejected),
-            (200, "isv.COMPLAINT_REJECT", RecipientBlocked),
-            (200, "isv.TEMPLATE_ILLEGAL", InvalidConfig),
-            (200, "isv.TEMPLATE_PARAMS_ILLEGAL", ContentRejected),
-            (200, "isv.AMOUNT_NOT_ENOUGH", InsufficientBalance),
-            (200, "isv.ACCOUNT_NOT_EXISTS", AuthFailed),
-            (200, "isv.ACCOUNT_ABNORMAL", Forbidden),
-            (200, "isv.DISPLAY_NUMBER_ILLEGAL", InvalidConfig),
-            (200, "isv.VOICE_FILE_ILLEGAL", InvalidConfig),
-            (200, "isv.TEMPLATE_MISSING_PARAMETERS", InvalidConfig),
-            (200, "isv.INVALID_PARAMETERS", InvalidInput),
-            (200, "isv.PARAM_NOT_SUPPORT_URL", ContentRejected),
-            (200, "isp.SYSTEM_ERROR", VendorError),
-            (200, "isv.MOBILE_NUMBER_ILLEGAL", InvalidInput),
-            (200, "isv.PARAM_LENGTH_LIMIT", InvalidInput),
-            (400, "BillidNotExist", InvalidConfig),
-            (400, "ComplaintReject", RecipientBlocked),
-            (500, "InternalError", VendorError),
-            (400, "InvalidParameters", InvalidInput),
-            (500, "isp.GATEWAY_ERROR", VendorError),
-            (400, "isp.RES_OWNER_ID_UNKNOWN", AuthFailed),
-            (400, "isp.UNKNOWN", VendorError),
-            (400, "isp.USER_ASSERT_NOT_EXIST", AuthFailed),
-            (400, "isp.USER_NOT_EXIST", AuthFailed),
-            (400, "isv.AMOUNT_NOT_ENOUG", InsufficientBalance),
-            (400, "isv.ASR_MODEL_ERROR", Forbidden),
-            (404, "InvalidApi.NotFound", VendorError),
-            (404, "InvalidAccessKeyId.NotFound", AuthFailed),
-            (400, "InvalidAccessKeyId.Inactive", AuthFailed),
-            (400, "InvalidTimeStamp.Format", AuthFailed),
-            (400, "InvalidTimeStamp.Expired", AuthFailed),
-            (400, "SignatureNonceUsed", AuthFailed),
-            (400, "InvalidParameter.Format", InvalidInput),
-            (400, "UnsupportedHTTPMethod", VendorError),
-            (400, "InvalidSignatureMethod", AuthFailed),
-            (400, "SignatureDoesNotMatch", AuthFailed),
-            (400, "IncompleteSignature", AuthFailed),
-            (400, "Throttling", RateLimited),
-            (400, "Throttling.User", RateLimited),
-            (400, "Throttling.Api", RateLimited),
-            (403, "Forbidden.RAM", Forbidden),
-            (503, "ServiceUnavailable", VendorError),
+        let expected: &[(u16, &str, ErrorKind, Outcome)] = &[
+            (200, "isp.RAM_PERMISSION_DENY", Forbidden, Refused),
+            (200, "isv.OUT_OF_SERVICE", InsufficientBalance, Refused),
+            (200, "isv.PRODUCT_UN_SUBSCRIPT", Forbidden, Refused),
+            (200, "isv.PRODUCT_UNSUBSCRIBE", Forbidden, Refused),
+            (200, "isv.TTS_TEMPLATE_ILLEGAL", InvalidConfig, Refused),
+            (200, "isv.VOICE_ROBOT_CALLEE_LIMIT", InvalidInput, Refused),
+            (200, "isv.BUSINESS_LIMIT_CONTROL", RateLimited, Refused),
+            (200, "isv.VOICE_ROBOT_NOT_PERIOD", Forbidden, Refused),
+            (200, "isv.MOBILE_COUNT_OVER_LIMIT", InvalidInput, Refused),
+            (200, "isv.VOICE_CALL_PERIOD_ERROR", VendorError, Unknown),
+            (200, "isv.VOICE_CALL_FAIL", VendorError, Refused),
+            (200, "isv.BILLID_NOT_EXIST", InvalidConfig, Refused),
+            (200, "isv.BLACK_KEY_CONTROL_LIMIT", ContentRejected, Refused),
+            (200, "isv.COMPLAINT_REJECT", RecipientBlocked, Refused),
+            (200, "isv.TEMPLATE_ILLEGAL", InvalidConfig, Refused),
+            (200, "isv.TEMPLATE_PARAMS_ILLEGAL", ContentRejected, Refused),
+            (200, "isv.AMOUNT_NOT_ENOUGH", InsufficientBalance, Refused),
+            (200, "isv.ACCOUNT_NOT_EXISTS", AuthFailed, Refused),
+            (200, "isv.ACCOUNT_ABNORMAL", Forbidden, Refused),
+            (200, "isv.DISPLAY_NUMBER_ILLEGAL", InvalidConfig, Refused),
+            (200, "isv.VOICE_FILE_ILLEGAL", InvalidConfig, Refused),
+            (
+                200,
+                "isv.TEMPLATE_MISSING_PARAMETERS",
+                InvalidConfig,
+                Refused,
+            ),
+            (200, "isv.INVALID_PARAMETERS", InvalidInput, Refused),
+            (200, "isv.PARAM_NOT_SUPPORT_URL", ContentRejected, Refused),
+            (200, "isp.SYSTEM_ERROR", VendorError, Unknown),
+            (200, "isv.MOBILE_NUMBER_ILLEGAL", InvalidInput, Refused),
+            (200, "isv.PARAM_LENGTH_LIMIT", InvalidInput, Refused),
+            (400, "BillidNotExist", InvalidConfig, Refused),
+            (400, "ComplaintReject", RecipientBlocked, Refused),
+            (500, "InternalError", VendorError, Unknown),
+            (400, "InvalidParameters", InvalidInput, Refused),
+            (500, "isp.GATEWAY_ERROR", VendorError, Unknown),
+            (400, "isp.RES_OWNER_ID_UNKNOWN", AuthFailed, Refused),
+            (400, "isp.UNKNOWN", VendorError, Unknown),
+            (400, "isp.USER_ASSERT_NOT_EXIST", AuthFailed, Refused),
+            (400, "isp.USER_NOT_EXIST", AuthFailed, Refused),
+            (400, "isv.AMOUNT_NOT_ENOUG", InsufficientBalance, Refused),
+            (400, "isv.ASR_MODEL_ERROR", Forbidden, Refused),
+            (404, "InvalidApi.NotFound", VendorError, Refused),
+            (404, "InvalidAccessKeyId.NotFound", AuthFailed, Refused),
+            (400, "InvalidAccessKeyId.Inactive", AuthFailed, Refused),
+            (400, "InvalidTimeStamp.Format", AuthFailed, Refused),
+            (400, "InvalidTimeStamp.Expired", AuthFailed, Refused),
+            (400, "SignatureNonceUsed", AuthFailed, Refused),
+            (400, "InvalidParameter.Format", InvalidInput, Refused),
+            (400, "UnsupportedHTTPMethod", VendorError, Refused),
+            (400, "InvalidSignatureMethod", AuthFailed, Refused),
+            (400, "SignatureDoesNotMatch", AuthFailed, Refused),
+            (400, "IncompleteSignature", AuthFailed, Refused),
+            (400, "Throttling", RateLimited, Refused),
+            (400, "Throttling.User", RateLimited, Refused),
+            (400, "Throttling.Api", RateLimited, Refused),
+            (403, "Forbidden.RAM", Forbidden, Refused),
+            (503, "ServiceUnavailable", VendorError, Unknown),
         ];
         assert_eq!(expected.len(), CODES.len());
-        for &(status, code, kind) in expected {
+        for &(status, code, kind, outcome) in expected {
             let body = format!(r#"{{"Code":"{code}","Message":"m","RequestId":"r"}}"#);
             let err = config()
                 .parse_send_code(&HttpResponse::new(status, body))
                 .unwrap_err();
-            assert_eq!(err.kind(), kind, "{status} {code}");
+            assert_eq!(
+                (err.kind(), err.outcome()),
+                (kind, outcome),
+                "{status} {code}"
+            );
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.vendor_message(), Some("m"));
             assert_eq!(err.http_status(), Some(status));
-            assert_eq!(err.outcome(), crate::Outcome::Refused);
         }
     }
 
     #[test]
     fn placeholder_families_and_unknown_codes_fall_back_sensibly() {
-        assert_eq!(classify(400, "MissingCalledNumber"), InvalidInput);
-        assert_eq!(classify(400, "Throttling.Concurrency"), RateLimited);
-        assert_eq!(classify(403, "Forbidden.AccessKeyDisabled"), Forbidden);
-        assert_eq!(classify(403, "isv.SOMETHING_NEW"), Forbidden);
-        assert_eq!(classify(200, "isv.SOMETHING_NEW"), VendorError);
+        assert_eq!(
+            classify(400, "MissingCalledNumber"),
+            (InvalidInput, Refused)
+        );
+        assert_eq!(
+            classify(400, "Throttling.Concurrency"),
+            (RateLimited, Refused)
+        );
+        assert_eq!(
+            classify(403, "Forbidden.AccessKeyDisabled"),
+            (Forbidden, Refused)
+        );
+        assert_eq!(classify(403, "isv.SOMETHING_NEW"), (Forbidden, Refused));
+        assert_eq!(classify(200, "isv.SOMETHING_NEW"), (VendorError, Refused));
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_code() {
+        // The issue's reproduction, then refusals a router would move on after, under a 5xx.
+        for (status, code, kind) in [
+            (500, "InternalError", VendorError),
+            (500, "isp.SYSTEM_ERROR", VendorError),
+            (503, "ServiceUnavailable", VendorError),
+            (500, "isv.AMOUNT_NOT_ENOUGH", InsufficientBalance),
+            (502, "Throttling.User", RateLimited),
+            (504, "isv.SOMETHING_NEW", VendorError),
+        ] {
+            let body = format!(
+                r#"{{"RequestId":"x","Code":"{code}","Message":"The request processing has failed due to some unknown error."}}"#
+            );
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (kind, Unknown, false),
+                "{status} {code}"
+            );
+            assert_eq!(
+                (err.vendor_code(), err.http_status()),
+                (Some(code), Some(status))
+            );
+            assert_eq!(
+                err.vendor_message(),
+                Some("The request processing has failed due to some unknown error.")
+            );
+            assert!(err.to_string().contains("did not resend"), "{err}");
+        }
     }
 
     #[test]

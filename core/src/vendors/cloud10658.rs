@@ -13,13 +13,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
-    check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Protocol, PushParser,
+    check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Meaning, Protocol,
+    PushParser, UNDOCUMENTED,
 };
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://cloud.10658.com.cn";
 const SEND_PATH: &str = "/voiceApi";
@@ -42,29 +43,33 @@ pub struct Cloud10658Config {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
-/// 状态码定义 of both operations: message text → kind. Matched as substrings, first hit wins.
-pub const MESSAGES: &[(&str, ErrorKind)] = &[
-    ("账号或密码错误", AuthFailed),
-    ("缺少参数", InvalidInput),
-    ("参数错误", InvalidInput),
-    ("模板不存在或者未通过", InvalidConfig),
-    ("模板id格式不正确", InvalidConfig),
-    ("账户已被锁定", Forbidden),
-    ("余额不足", InsufficientBalance),
-    ("手机号码格式不正确", InvalidInput),
-    ("该号码今日发送次数已达上限", RateLimited),
-    ("一分钟之内只可发送一次", RateLimited),
-    ("当日发送量已超出最大发送限制", RateLimited),
-    ("IP受限", Forbidden),
-    ("未知原因", VendorError),
+/// 状态码定义 of both operations: message text → kind and outcome. Matched as substrings, first
+/// hit wins.
+pub const MESSAGES: &[(&str, ErrorKind, Outcome)] = &[
+    ("账号或密码错误", AuthFailed, Refused),
+    ("缺少参数", InvalidInput, Refused),
+    ("参数错误", InvalidInput, Refused),
+    ("模板不存在或者未通过", InvalidConfig, Refused),
+    ("模板id格式不正确", InvalidConfig, Refused),
+    ("账户已被锁定", Forbidden, Refused),
+    ("余额不足", InsufficientBalance, Refused),
+    ("手机号码格式不正确", InvalidInput, Refused),
+    ("该号码今日发送次数已达上限", RateLimited, Refused),
+    ("一分钟之内只可发送一次", RateLimited, Refused),
+    ("当日发送量已超出最大发送限制", RateLimited, Refused),
+    ("IP受限", Forbidden, Refused),
+    // 未知原因,请联系客服: a failure the platform itself cannot explain, which does not say
+    // that no call was placed.
+    ("未知原因", VendorError, Unknown),
 ];
 
-pub(crate) fn classify(message: &str) -> ErrorKind {
+pub(crate) fn classify(message: &str) -> Meaning {
     MESSAGES
         .iter()
-        .find(|(text, _)| message.contains(text))
-        .map_or(VendorError, |(_, kind)| *kind)
+        .find(|(text, ..)| message.contains(text))
+        .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
 fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
@@ -109,7 +114,7 @@ fn read(resp: &HttpResponse) -> Result<Answer> {
         return Ok(answer);
     }
     let message = answer.message.as_deref().unwrap_or("");
-    Err(Error::refused(
+    Err(Error::answered(
         Vendor::Cloud10658,
         classify(message),
         resp.status,
@@ -361,34 +366,51 @@ mod tests {
     }
 
     #[test]
-    fn every_documented_message_maps_to_its_kind() {
+    fn every_documented_message_maps_to_its_kind_and_outcome() {
         let expected = [
-            ("账号或密码错误", AuthFailed),
-            ("缺少参数", InvalidInput),
-            ("参数错误", InvalidInput),
-            ("模板不存在或者未通过", InvalidConfig),
-            ("模板id格式不正确", InvalidConfig),
-            ("您的账户已被锁定,请联系您的专属客服", Forbidden),
-            ("余额不足", InsufficientBalance),
-            ("手机号码格式不正确", InvalidInput),
-            ("该号码今日发送次数已达上限", RateLimited),
-            ("相同手机号码一分钟之内只可发送一次", RateLimited),
-            ("当日发送量已超出最大发送限制", RateLimited),
-            ("未知原因,请联系客服", VendorError),
-            ("IP受限", Forbidden),
-            ("something new", VendorError),
+            ("账号或密码错误", AuthFailed, Refused),
+            ("缺少参数", InvalidInput, Refused),
+            ("参数错误", InvalidInput, Refused),
+            ("模板不存在或者未通过", InvalidConfig, Refused),
+            ("模板id格式不正确", InvalidConfig, Refused),
+            ("您的账户已被锁定,请联系您的专属客服", Forbidden, Refused),
+            ("余额不足", InsufficientBalance, Refused),
+            ("手机号码格式不正确", InvalidInput, Refused),
+            ("该号码今日发送次数已达上限", RateLimited, Refused),
+            ("相同手机号码一分钟之内只可发送一次", RateLimited, Refused),
+            ("当日发送量已超出最大发送限制", RateLimited, Refused),
+            ("未知原因,请联系客服", VendorError, Unknown),
+            ("IP受限", Forbidden, Refused),
+            ("something new", VendorError, Refused),
         ];
-        for (message, kind) in expected {
+        for (message, kind, outcome) in expected {
             let body = format!(
                 r#"{{"returnStatus":"0","message":"{message}","remainPoint":null,"taskId":null,"successCounts":null}}"#
             );
             let err = config()
                 .parse_send_code(&HttpResponse::new(200, body))
                 .unwrap_err();
-            assert_eq!(err.kind(), kind, "{message}");
+            assert_eq!((err.kind(), err.outcome()), (kind, outcome), "{message}");
             assert_eq!(err.vendor_code(), Some("0"));
             assert_eq!(err.vendor_message(), Some(message));
-            assert_eq!(err.outcome(), crate::Outcome::Refused);
+        }
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_body() {
+        for status in [500, 502, 503] {
+            let body = r#"{"returnStatus":"0","message":"余额不足"}"#;
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (InsufficientBalance, Unknown, false)
+            );
+            assert_eq!(
+                (err.vendor_code(), err.vendor_message(), err.http_status()),
+                (Some("0"), Some("余额不足"), Some(status))
+            );
         }
     }
 

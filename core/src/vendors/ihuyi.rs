@@ -23,7 +23,7 @@ use super::{
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
 const PATH: &str = "/webservice/voice.php";
@@ -39,24 +39,26 @@ pub struct IhuyiConfig {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
-/// 语音发送错误码参照 and 余额查询错误码参照, line for line.
-pub const CODES: &[(&str, ErrorKind)] = &[
-    ("0", VendorError),            // 提交失败
-    ("400", Forbidden),            // 非法ip访问
-    ("401", InvalidConfig),        // 帐号不能为空
-    ("402", InvalidConfig),        // 密码不能为空
-    ("403", InvalidInput),         // 手机号码不能为空
-    ("4030", RecipientBlocked),    // 手机号码已被列入黑名单
-    ("404", InvalidInput),         // 语音内容不能为空
-    ("405", AuthFailed),           // 用户名或密码不正确
-    ("4050", Forbidden),           // 账号被冻结
-    ("4051", InsufficientBalance), // 剩余条数不足
-    ("4052", Forbidden),           // 访问ip与备案ip不符
-    ("406", InvalidInput),         // 手机格式不正确
-    ("407", ContentRejected),      // 短信内容含有敏感字符
-    ("4070", InvalidInput),        // 语音验证码内容必须为4-6位数字
-    ("408", Forbidden),            // 帐户疑被恶意利用,已被自动冻结
+/// 语音发送错误码参照 and 余额查询错误码参照, line for line: code, kind, outcome. No code of
+/// the table names a server-side error or a timeout; `0` says the submission itself failed.
+pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
+    ("0", VendorError, Refused),            // 提交失败: not submitted
+    ("400", Forbidden, Refused),            // 非法ip访问
+    ("401", InvalidConfig, Refused),        // 帐号不能为空
+    ("402", InvalidConfig, Refused),        // 密码不能为空
+    ("403", InvalidInput, Refused),         // 手机号码不能为空
+    ("4030", RecipientBlocked, Refused),    // 手机号码已被列入黑名单
+    ("404", InvalidInput, Refused),         // 语音内容不能为空
+    ("405", AuthFailed, Refused),           // 用户名或密码不正确
+    ("4050", Forbidden, Refused),           // 账号被冻结
+    ("4051", InsufficientBalance, Refused), // 剩余条数不足
+    ("4052", Forbidden, Refused),           // 访问ip与备案ip不符
+    ("406", InvalidInput, Refused),         // 手机格式不正确
+    ("407", ContentRejected, Refused),      // 短信内容含有敏感字符
+    ("4070", InvalidInput, Refused),        // 语音验证码内容必须为4-6位数字
+    ("408", Forbidden, Refused),            // 帐户疑被恶意利用,已被自动冻结
 ];
 
 const SUCCESS: &str = "2";
@@ -167,7 +169,7 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
         return Ok(());
     }
     let msg = fields.get("msg").map_or("", String::as_str);
-    Err(Error::refused(
+    Err(Error::answered(
         Vendor::Ihuyi,
         classify(CODES, code),
         resp.status,
@@ -425,7 +427,29 @@ mod tests {
                     .parse_send_code(&HttpResponse::new(200, body))
                     .unwrap_err();
                 assert_eq!((err.kind(), err.vendor_code()), (kind, Some(code)));
-                assert_eq!(err.outcome(), crate::Outcome::Refused);
+                assert_eq!(err.outcome(), Refused);
+            }
+        }
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_body() {
+        for status in [500, 502, 503] {
+            for body in [
+                "<SubmitResult><code>4051</code><msg>剩余条数不足</msg></SubmitResult>",
+                r#"{"code":4051,"msg":"剩余条数不足"}"#,
+            ] {
+                let err = config()
+                    .parse_send_code(&HttpResponse::new(status, body))
+                    .unwrap_err();
+                assert_eq!(
+                    (err.kind(), err.outcome(), err.retryable()),
+                    (InsufficientBalance, Unknown, false)
+                );
+                assert_eq!(
+                    (err.vendor_code(), err.vendor_message(), err.http_status()),
+                    (Some("4051"), Some("剩余条数不足"), Some(status))
+                );
             }
         }
     }

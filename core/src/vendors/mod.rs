@@ -18,9 +18,10 @@ use serde_json::Value;
 
 use crate::callbacks::CallEvent;
 use crate::config::ChannelConfig;
+use crate::error::is_server_error;
 use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Outcome, Result};
 
 // Declared here rather than by the registry macro, so that rustfmt and other tools see them.
 pub mod aliyun;
@@ -381,7 +382,7 @@ impl Channel {
 
     /// Reads the answer to [`Channel::send_code_request`].
     pub fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        self.protocol().parse_send_code(resp)
+        self.read(resp, self.protocol().parse_send_code(resp))
     }
 
     /// Builds the balance request, for vendors that have one.
@@ -391,7 +392,7 @@ impl Channel {
 
     /// Reads the answer to [`Channel::balance_request`].
     pub fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
-        self.protocol().parse_balance(resp)
+        self.read(resp, self.protocol().parse_balance(resp))
     }
 
     /// OneAccess: builds the request for a new slider captcha.
@@ -401,7 +402,7 @@ impl Channel {
 
     /// OneAccess: reads a captcha.
     pub fn parse_captcha(&self, resp: &HttpResponse) -> Result<Captcha> {
-        self.sms_flow("captcha")?.parse_captcha(resp)
+        self.read(resp, self.sms_flow("captcha")?.parse_captcha(resp))
     }
 
     /// OneAccess: builds the request that checks the user's slider position.
@@ -413,7 +414,10 @@ impl Channel {
 
     /// OneAccess: reads the `captcha_token` that authorises one SMS.
     pub fn parse_verify_captcha(&self, resp: &HttpResponse) -> Result<String> {
-        self.sms_flow("verify_captcha")?.parse_verify_captcha(resp)
+        self.read(
+            resp,
+            self.sms_flow("verify_captcha")?.parse_verify_captcha(resp),
+        )
     }
 
     /// OneAccess: builds the SMS code request.
@@ -425,7 +429,24 @@ impl Channel {
 
     /// OneAccess: reads the (empty) answer to an SMS code request.
     pub fn parse_send_sms_code(&self, resp: &HttpResponse) -> Result<()> {
-        self.sms_flow("send_sms_code")?.parse_send_sms_code(resp)
+        self.read(
+            resp,
+            self.sms_flow("send_sms_code")?.parse_send_sms_code(resp),
+        )
+    }
+
+    /// What every vendor's answer means under an HTTP 5xx, whatever the vendor module read in
+    /// it: never a success (ytx, ihuyi and cloud10658 read only their body), and never a
+    /// refusal (`Error::answered` makes their codes `Unknown`).
+    fn read<T>(&self, resp: &HttpResponse, parsed: Result<T>) -> Result<T> {
+        match parsed {
+            Ok(_) if is_server_error(resp.status) => Err(Error::protocol(
+                self.vendor(),
+                resp.status,
+                "a success answer with a server error status",
+            )),
+            other => other,
+        }
     }
 
     fn sms_flow(&self, operation: &str) -> Result<&dyn SmsFlow> {
@@ -514,13 +535,23 @@ pub(crate) fn preview(text: &str) -> String {
     format!("{:?}{ellipsis}", &text[..end])
 }
 
+/// What a vendor's code means: what went wrong, and whether the vendor's words say that no call
+/// was placed (`Refused`) or leave it open (`Unknown`: a server-side error, an upstream timeout,
+/// "try again later"). Every code table carries both, one row per code, so that each row can be
+/// read against the vendor's document; `Error::answered` adds the rule that holds whatever the
+/// table says: an HTTP 5xx is `Unknown`.
+pub type Meaning = (ErrorKind, Outcome);
+
+/// A code missing from the vendor's documents: the vendor answered with an error of its own.
+pub(crate) const UNDOCUMENTED: Meaning = (ErrorKind::VendorError, Outcome::Refused);
+
 /// Looks a vendor code up in a vendor's table; codes missing from the documents are
-/// `vendor_error`.
-pub(crate) fn classify(table: &[(&str, ErrorKind)], code: &str) -> ErrorKind {
+/// [`UNDOCUMENTED`].
+pub(crate) fn classify(table: &[(&str, ErrorKind, Outcome)], code: &str) -> Meaning {
     table
         .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(ErrorKind::VendorError, |(_, kind)| *kind)
+        .find(|(c, ..)| *c == code)
+        .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
 /// A JSON value the vendors send as a string or a number, as text.

@@ -9,11 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_header_safe, json_body, unsupported, utf8_body, CodeRule, Protocol, SmsFlow};
+use super::{
+    check_header_safe, json_body, unsupported, utf8_body, CodeRule, Protocol, SmsFlow, UNDOCUMENTED,
+};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Captcha, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
 const CAPTCHA_PATH: &str = "/api/v2/sdk/captcha";
 const VERIFY_PATH: &str = "/api/v2/sdk/captcha/verify";
@@ -51,12 +53,15 @@ pub struct Device {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
-/// Error codes seen in the vendor's documents; others fall back on the HTTP status.
-pub const CODES: &[(&str, ErrorKind)] = &[
-    ("IDAAS.SDK.PARAM.0001", InvalidInput),   // parameter error
-    ("IDAAS.SDK.CAPTCHA.0002", InvalidInput), // captcha check failed: ask the user again
-    ("SDK.COMMON.1001", VendorError),         // generic SDK failure
+/// Error codes seen in the vendor's documents, with kind and outcome; others fall back on the
+/// HTTP status. The documents give them with HTTP 400: the request was rejected, so no message
+/// was sent (under a 5xx the same code would be `Unknown`).
+pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
+    ("IDAAS.SDK.PARAM.0001", InvalidInput, Refused), // parameter error
+    ("IDAAS.SDK.CAPTCHA.0002", InvalidInput, Refused), // captcha check failed: ask the user again
+    ("SDK.COMMON.1001", VendorError, Refused),       // generic SDK failure, answered with 400
 ];
 
 fn request(config: &OneAccessConfig, method: Method, url: String) -> HttpRequest {
@@ -126,20 +131,20 @@ fn check_status(resp: &HttpResponse) -> Result<()> {
     }
     let answer: ErrorAnswer = json_body(Vendor::Oneaccess, resp)?;
     let code = answer.error_code.unwrap_or_else(|| resp.status.to_string());
-    let kind = CODES
+    let meaning = CODES
         .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, k)| *k)
+        .find(|(c, ..)| *c == code)
+        .map(|&(_, kind, outcome)| (kind, outcome))
         .unwrap_or(match resp.status {
-            400 => InvalidInput,
-            401 => AuthFailed,
-            403 => Forbidden,
-            429 => RateLimited,
-            _ => VendorError,
+            400 => (InvalidInput, Refused),
+            401 => (AuthFailed, Refused),
+            403 => (Forbidden, Refused),
+            429 => (RateLimited, Refused),
+            _ => UNDOCUMENTED,
         });
-    Err(Error::refused(
+    Err(Error::answered(
         Vendor::Oneaccess,
-        kind,
+        meaning,
         resp.status,
         &code,
         &answer.error_msg,
@@ -517,12 +522,35 @@ mod tests {
                 .unwrap_err();
             assert_eq!(
                 (err.kind(), err.vendor_code(), err.outcome()),
-                (kind, Some(code), crate::Outcome::Refused)
+                (kind, Some(code), Refused)
             );
         }
         let err = config()
             .parse_captcha(&HttpResponse::new(502, "<html>Bad Gateway</html>"))
             .unwrap_err();
         assert_eq!(err.kind(), Protocol);
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_body() {
+        for (status, code, kind) in [
+            (500, "IDAAS.SDK.PARAM.0001", InvalidInput),
+            (502, "SDK.COMMON.1001", VendorError),
+            (503, "SDK.OTHER", VendorError),
+        ] {
+            let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
+            let err = config()
+                .parse_send_sms_code(&HttpResponse::new(status, body))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (kind, Unknown, false),
+                "{status} {code}"
+            );
+            assert_eq!(
+                (err.vendor_code(), err.vendor_message(), err.http_status()),
+                (Some(code), Some("m"), Some(status))
+            );
+        }
     }
 }

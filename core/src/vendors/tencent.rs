@@ -42,12 +42,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::{check_header_safe, json_body, refuse_unsupported, CodeRule, Protocol, PushParser};
+use super::{
+    check_header_safe, json_body, refuse_unsupported, CodeRule, Meaning, Protocol, PushParser,
+    UNDOCUMENTED,
+};
 use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 /// What a receiver of VMS callbacks answers once it has taken the callback ("回调响应").
 pub const CALLBACK_ACK: &str = r#"{"result":0,"errmsg":"OK"}"#;
@@ -88,99 +91,95 @@ impl TencentConfig {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
 /// SendCodeVoice's own codes (the official SDK's list for the action), then the API 3.0 common
 /// codes of 错误码 (1128/51567), line for line; `UnsupportedOperation` is in both lists and
-/// appears once.
-pub const CODES: &[(&str, ErrorKind)] = &[
-    ("FailedOperation.ContainSensitiveWord", ContentRejected), // 语音内容中含有敏感词
-    ("FailedOperation.FailResolvePacket", InvalidInput), // 后端请求包解析失败 (request off the spec)
-    (
-        "FailedOperation.InsufficientBalanceInVoicePackage",
-        InsufficientBalance,
-    ), // 套餐包余量不足
-    ("FailedOperation.InvalidJsonParameters", InvalidInput), // 无效 JSON
-    ("FailedOperation.InvalidParameters", InvalidInput), // 无效参数
-    ("FailedOperation.JsonParseFail", InvalidInput),     // 解析请求包体时候失败
-    ("FailedOperation.ParametersOtherError", VendorError), // 语音未知错误
-    (
-        "FailedOperation.PhonenumberUnappliedOrExpired",
-        InvalidConfig,
-    ), // 未申请号码或号码资源已过期
-    (
-        "FailedOperation.TemplateIncorrectOrUnapproved",
-        InvalidConfig,
-    ), // 模版未审核或内容不匹配
-    ("InternalError.AccessUpstreamTimeout", VendorError), // 访问上游超时网络,请稍后重试
-    ("InternalError.RequestTimeException", AuthFailed), // 请求发起时间不正常 (clock off by > 10 min)
-    ("InternalError.RestApiInterfaceNotExist", VendorError), // 后端不存在该 REST API 接口
-    ("InternalError.SigVerificationFail", AuthFailed),  // 后端 Sig 校验失败
-    ("InternalError.UpstreamError", VendorError),       // 语音上游错误
-    ("InvalidParameterValue.CalledNumberVerifyFail", InvalidInput), // 被叫手机号码格式校验失败
-    ("InvalidParameterValue.ContentLengthLimit", InvalidInput), // 单个变量长度超过限制
-    ("InvalidParameterValue.SdkAppidNotExist", InvalidConfig), // SDK AppID 不存在
-    ("LimitExceeded.DeliveryFrequencyLimit", RateLimited), // 命中频率限制策略
-    ("UnauthorizedOperation.SdkAppidIsDisabled", Forbidden), // SDK AppID 禁用发送语音消息
-    (
-        "UnauthorizedOperation.ServiceSuspendDueToArrears",
-        InsufficientBalance,
-    ), // 欠费被停止服务
-    ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden), // VoiceSdkAppid 校验失败
-    ("UnsupportedOperation", InvalidConfig),            // 操作不支持
-    ("ActionOffline", InvalidConfig),                   // 接口已下线
-    ("AuthFailure.InvalidAuthorization", AuthFailed),   // Authorization 不符合腾讯云标准
-    ("AuthFailure.InvalidSecretId", AuthFailed),        // 密钥非法
-    ("AuthFailure.MFAFailure", AuthFailed),             // MFA 错误
-    ("AuthFailure.SecretIdNotFound", AuthFailed),       // 密钥不存在
-    ("AuthFailure.SignatureExpire", AuthFailed),        // 签名过期 (clock off by > 5 min)
-    ("AuthFailure.SignatureFailure", AuthFailed),       // 签名错误
-    ("AuthFailure.TokenFailure", AuthFailed),           // token 错误
-    ("AuthFailure.UnauthorizedOperation", Forbidden),   // 请求未授权 (CAM)
-    ("DryRunOperation", VendorError), // DryRun 操作 (voicecode never sends DryRun)
-    ("FailedOperation", VendorError), // 操作失败
-    ("InternalError", VendorError),   // 内部错误
-    ("InvalidAction", InvalidConfig), // 接口不存在
-    ("InvalidParameter", InvalidInput), // 参数错误
-    ("InvalidParameterValue", InvalidInput), // 参数取值错误
-    ("InvalidRequest", InvalidInput), // 请求 body 的 multipart 格式错误
-    ("IpInBlacklist", Forbidden),     // IP 地址在黑名单中
-    ("IpNotInWhitelist", Forbidden),  // IP 地址不在白名单中
-    ("LimitExceeded", RateLimited),   // 超过配额限制
-    ("MissingParameter", InvalidInput), // 缺少参数
-    ("NoSuchProduct", InvalidConfig), // 产品不存在
-    ("NoSuchVersion", InvalidConfig), // 接口版本不存在
-    ("RequestLimitExceeded", RateLimited), // 请求的次数超过了频率限制
-    (
-        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-        RateLimited,
-    ), // 主账号超过频率限制
-    ("RequestLimitExceeded.IPLimitExceeded", RateLimited), // IP 限频
-    ("RequestLimitExceeded.UinLimitExceeded", RateLimited), // 主账号限频
-    ("RequestSizeLimitExceeded", InvalidInput), // 请求包超过限制大小
-    ("ResourceInUse", VendorError),   // 资源被占用
-    ("ResourceInsufficient", VendorError), // 资源不足
-    ("ResourceNotFound", InvalidConfig), // 资源不存在
-    ("ResourceUnavailable", VendorError), // 资源不可用
-    ("ResponseSizeLimitExceeded", VendorError), // 返回包超过限制大小
-    ("ServiceUnavailable", VendorError), // 当前服务暂时不可用
-    ("UnauthorizedOperation", Forbidden), // 未授权操作
-    ("UnknownParameter", InvalidInput), // 未知参数错误
-    ("UnsupportedProtocol", VendorError), // 只支持 GET 和 POST 请求
-    ("UnsupportedRegion", InvalidConfig), // 接口不支持所传地域
+/// appears once. Each with its kind and outcome: `Unknown` for the service's own failures,
+/// upstream timeouts and "try again later", which come with HTTP 200 and say nothing of the
+/// call; `Refused` where the words say the request was turned away before the action ran.
+#[rustfmt::skip] // one line per code, as in the vendor's lists
+pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
+    ("FailedOperation.AccessUpstreamTimeout", VendorError, Unknown),                     // 访问上下游模块超时
+    ("FailedOperation.ContainSensitiveWord", ContentRejected, Refused),                  // 语音内容中含有敏感词
+    ("FailedOperation.FailResolvePacket", InvalidInput, Refused),                        // 后端请求包解析失败 (request off the spec)
+    ("FailedOperation.InsufficientBalanceInVoicePackage", InsufficientBalance, Refused), // 套餐包余量不足
+    ("FailedOperation.InvalidJsonParameters", InvalidInput, Refused),                    // 无效 JSON
+    ("FailedOperation.InvalidParameters", InvalidInput, Refused),                        // 无效参数
+    ("FailedOperation.JsonParseFail", InvalidInput, Refused),                            // 解析请求包体时候失败
+    ("FailedOperation.ParametersOtherError", VendorError, Unknown),                      // 语音未知错误: a failure of its own
+    ("FailedOperation.PhonenumberUnappliedOrExpired", InvalidConfig, Refused),           // 未申请号码或号码资源已过期
+    ("FailedOperation.TemplateIncorrectOrUnapproved", InvalidConfig, Refused),           // 模版未审核或内容不匹配
+    ("InternalError.AccessUpstreamTimeout", VendorError, Unknown),                       // 访问上游超时网络,请稍后重试
+    ("InternalError.RequestTimeException", AuthFailed, Refused),                         // 请求发起时间不正常 (clock off by > 10 min)
+    ("InternalError.RestApiInterfaceNotExist", VendorError, Refused),                    // 后端不存在该 REST API 接口: no action to run
+    ("InternalError.SigVerificationFail", AuthFailed, Refused),                          // 后端 Sig 校验失败
+    ("InternalError.SsoSendRecvFail", VendorError, Unknown),                             // 内部sso通道超时
+    ("InternalError.UpstreamError", VendorError, Unknown),                               // 语音上游错误
+    ("InvalidParameterValue.CalledNumberVerifyFail", InvalidInput, Refused),             // 被叫手机号码格式校验失败
+    ("InvalidParameterValue.ContentLengthLimit", InvalidInput, Refused),                 // 单个变量长度超过限制
+    ("InvalidParameterValue.SdkAppidNotExist", InvalidConfig, Refused),                  // SDK AppID 不存在
+    ("LimitExceeded.DeliveryFrequencyLimit", RateLimited, Refused),                      // 命中频率限制策略
+    ("UnauthorizedOperation.SdkAppidIsDisabled", Forbidden, Refused),                    // SDK AppID 禁用发送语音消息
+    ("UnauthorizedOperation.ServiceSuspendDueToArrears", InsufficientBalance, Refused),  // 欠费被停止服务
+    ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden, Refused),               // VoiceSdkAppid 校验失败
+    ("UnsupportedOperation", InvalidConfig, Refused),                                    // 操作不支持
+    ("ActionOffline", InvalidConfig, Refused),                                           // 接口已下线
+    ("AuthFailure.InvalidAuthorization", AuthFailed, Refused),                           // Authorization 不符合腾讯云标准
+    ("AuthFailure.InvalidSecretId", AuthFailed, Refused),                                // 密钥非法
+    ("AuthFailure.MFAFailure", AuthFailed, Refused),                                     // MFA 错误
+    ("AuthFailure.SecretIdNotFound", AuthFailed, Refused),                               // 密钥不存在
+    ("AuthFailure.SignatureExpire", AuthFailed, Refused),                                // 签名过期 (clock off by > 5 min)
+    ("AuthFailure.SignatureFailure", AuthFailed, Refused),                               // 签名错误
+    ("AuthFailure.TokenFailure", AuthFailed, Refused),                                   // token 错误
+    ("AuthFailure.UnauthorizedOperation", Forbidden, Refused),                           // 请求未授权 (CAM)
+    ("DryRunOperation", VendorError, Refused),                                           // DryRun 操作 (voicecode never sends DryRun)
+    ("FailedOperation", VendorError, Refused),                                           // 操作失败: says the operation did not happen
+    ("InternalError", VendorError, Unknown),                                             // 内部错误
+    ("InvalidAction", InvalidConfig, Refused),                                           // 接口不存在
+    ("InvalidParameter", InvalidInput, Refused),                                         // 参数错误
+    ("InvalidParameterValue", InvalidInput, Refused),                                    // 参数取值错误
+    ("InvalidRequest", InvalidInput, Refused),                                           // 请求 body 的 multipart 格式错误
+    ("IpInBlacklist", Forbidden, Refused),                                               // IP 地址在黑名单中
+    ("IpNotInWhitelist", Forbidden, Refused),                                            // IP 地址不在白名单中
+    ("LimitExceeded", RateLimited, Refused),                                             // 超过配额限制
+    ("MissingParameter", InvalidInput, Refused),                                         // 缺少参数
+    ("NoSuchProduct", InvalidConfig, Refused),                                           // 产品不存在
+    ("NoSuchVersion", InvalidConfig, Refused),                                           // 接口版本不存在
+    ("RequestLimitExceeded", RateLimited, Refused),                                      // 请求的次数超过了频率限制: turned away at the gateway
+    ("RequestLimitExceeded.GlobalRegionUinLimitExceeded", RateLimited, Refused),         // 主账号超过频率限制
+    ("RequestLimitExceeded.IPLimitExceeded", RateLimited, Refused),                      // IP 限频
+    ("RequestLimitExceeded.UinLimitExceeded", RateLimited, Refused),                     // 主账号限频
+    ("RequestSizeLimitExceeded", InvalidInput, Refused),                                 // 请求包超过限制大小
+    ("ResourceInUse", VendorError, Refused),                                             // 资源被占用
+    ("ResourceInsufficient", VendorError, Refused),                                      // 资源不足
+    ("ResourceNotFound", InvalidConfig, Refused),                                        // 资源不存在
+    ("ResourceUnavailable", VendorError, Refused),                                       // 资源不可用
+    ("ResponseSizeLimitExceeded", VendorError, Unknown),                                 // 返回包超过限制大小: the action ran, its answer was lost
+    ("ServiceUnavailable", VendorError, Unknown),                                        // 当前服务暂时不可用: try again later
+    ("UnauthorizedOperation", Forbidden, Refused),                                       // 未授权操作
+    ("UnknownParameter", InvalidInput, Refused),                                         // 未知参数错误
+    ("UnsupportedProtocol", VendorError, Refused),                                       // 只支持 GET 和 POST 请求
+    ("UnsupportedRegion", InvalidConfig, Refused),                                       // 接口不支持所传地域
 ];
 
-/// The kind for an error code: the exact line, else its family (`LimitExceeded.New` reads as
-/// `LimitExceeded`: API 3.0 codes are `Family.Detail` and new details appear without notice).
-/// `AuthFailure` is a family with no bare line in the table.
-pub(crate) fn classify(code: &str) -> ErrorKind {
-    let exact = |c: &str| CODES.iter().find(|(k, _)| *k == c).map(|(_, kind)| *kind);
+/// The meaning of an error code: the exact line, else its family (`LimitExceeded.New` reads as
+/// `LimitExceeded`, `InternalError.New` as `InternalError`: API 3.0 codes are `Family.Detail` and
+/// new details appear without notice). `AuthFailure` is a family with no bare line in the table.
+pub(crate) fn classify(code: &str) -> Meaning {
+    let exact = |c: &str| {
+        CODES
+            .iter()
+            .find(|(k, ..)| *k == c)
+            .map(|&(_, kind, outcome)| (kind, outcome))
+    };
     let family = code.split('.').next().unwrap_or(code);
     exact(code)
         .or_else(|| exact(family))
         .unwrap_or(if family == "AuthFailure" {
-            AuthFailed
+            (AuthFailed, Refused)
         } else {
-            VendorError
+            UNDOCUMENTED
         })
 }
 
@@ -467,7 +466,7 @@ impl Protocol for TencentConfig {
                     "Response.Error without a Code",
                 )
             })?;
-            return Err(Error::refused(
+            return Err(Error::answered(
                 Vendor::Tencent,
                 classify(&code),
                 resp.status,
@@ -805,106 +804,182 @@ mod tests {
     }
 
     #[test]
-    fn every_documented_code_maps_to_its_kind() {
+    fn every_documented_code_maps_to_its_kind_and_outcome() {
         // Mirrors the vendor's lists; written out independently of CODES.
-        let expected: &[(&str, ErrorKind)] = &[
-            ("FailedOperation.ContainSensitiveWord", ContentRejected),
-            ("FailedOperation.FailResolvePacket", InvalidInput),
+        let expected: &[(&str, ErrorKind, Outcome)] = &[
+            (
+                "FailedOperation.AccessUpstreamTimeout",
+                VendorError,
+                Unknown,
+            ),
+            (
+                "FailedOperation.ContainSensitiveWord",
+                ContentRejected,
+                Refused,
+            ),
+            ("FailedOperation.FailResolvePacket", InvalidInput, Refused),
             (
                 "FailedOperation.InsufficientBalanceInVoicePackage",
                 InsufficientBalance,
+                Refused,
             ),
-            ("FailedOperation.InvalidJsonParameters", InvalidInput),
-            ("FailedOperation.InvalidParameters", InvalidInput),
-            ("FailedOperation.JsonParseFail", InvalidInput),
-            ("FailedOperation.ParametersOtherError", VendorError),
+            (
+                "FailedOperation.InvalidJsonParameters",
+                InvalidInput,
+                Refused,
+            ),
+            ("FailedOperation.InvalidParameters", InvalidInput, Refused),
+            ("FailedOperation.JsonParseFail", InvalidInput, Refused),
+            ("FailedOperation.ParametersOtherError", VendorError, Unknown),
             (
                 "FailedOperation.PhonenumberUnappliedOrExpired",
                 InvalidConfig,
+                Refused,
             ),
             (
                 "FailedOperation.TemplateIncorrectOrUnapproved",
                 InvalidConfig,
+                Refused,
             ),
-            ("InternalError.AccessUpstreamTimeout", VendorError),
-            ("InternalError.RequestTimeException", AuthFailed),
-            ("InternalError.RestApiInterfaceNotExist", VendorError),
-            ("InternalError.SigVerificationFail", AuthFailed),
-            ("InternalError.UpstreamError", VendorError),
-            ("InvalidParameterValue.CalledNumberVerifyFail", InvalidInput),
-            ("InvalidParameterValue.ContentLengthLimit", InvalidInput),
-            ("InvalidParameterValue.SdkAppidNotExist", InvalidConfig),
-            ("LimitExceeded.DeliveryFrequencyLimit", RateLimited),
-            ("UnauthorizedOperation.SdkAppidIsDisabled", Forbidden),
+            ("InternalError.AccessUpstreamTimeout", VendorError, Unknown),
+            ("InternalError.RequestTimeException", AuthFailed, Refused),
+            (
+                "InternalError.RestApiInterfaceNotExist",
+                VendorError,
+                Refused,
+            ),
+            ("InternalError.SigVerificationFail", AuthFailed, Refused),
+            ("InternalError.SsoSendRecvFail", VendorError, Unknown),
+            ("InternalError.UpstreamError", VendorError, Unknown),
+            (
+                "InvalidParameterValue.CalledNumberVerifyFail",
+                InvalidInput,
+                Refused,
+            ),
+            (
+                "InvalidParameterValue.ContentLengthLimit",
+                InvalidInput,
+                Refused,
+            ),
+            (
+                "InvalidParameterValue.SdkAppidNotExist",
+                InvalidConfig,
+                Refused,
+            ),
+            ("LimitExceeded.DeliveryFrequencyLimit", RateLimited, Refused),
+            (
+                "UnauthorizedOperation.SdkAppidIsDisabled",
+                Forbidden,
+                Refused,
+            ),
             (
                 "UnauthorizedOperation.ServiceSuspendDueToArrears",
                 InsufficientBalance,
+                Refused,
             ),
-            ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden),
-            ("UnsupportedOperation", InvalidConfig),
-            ("ActionOffline", InvalidConfig),
-            ("AuthFailure.InvalidAuthorization", AuthFailed),
-            ("AuthFailure.InvalidSecretId", AuthFailed),
-            ("AuthFailure.MFAFailure", AuthFailed),
-            ("AuthFailure.SecretIdNotFound", AuthFailed),
-            ("AuthFailure.SignatureExpire", AuthFailed),
-            ("AuthFailure.SignatureFailure", AuthFailed),
-            ("AuthFailure.TokenFailure", AuthFailed),
-            ("AuthFailure.UnauthorizedOperation", Forbidden),
-            ("DryRunOperation", VendorError),
-            ("FailedOperation", VendorError),
-            ("InternalError", VendorError),
-            ("InvalidAction", InvalidConfig),
-            ("InvalidParameter", InvalidInput),
-            ("InvalidParameterValue", InvalidInput),
-            ("InvalidRequest", InvalidInput),
-            ("IpInBlacklist", Forbidden),
-            ("IpNotInWhitelist", Forbidden),
-            ("LimitExceeded", RateLimited),
-            ("MissingParameter", InvalidInput),
-            ("NoSuchProduct", InvalidConfig),
-            ("NoSuchVersion", InvalidConfig),
-            ("RequestLimitExceeded", RateLimited),
+            (
+                "UnauthorizedOperation.VoiceSdkAppidVerifyFail",
+                Forbidden,
+                Refused,
+            ),
+            ("UnsupportedOperation", InvalidConfig, Refused),
+            ("ActionOffline", InvalidConfig, Refused),
+            ("AuthFailure.InvalidAuthorization", AuthFailed, Refused),
+            ("AuthFailure.InvalidSecretId", AuthFailed, Refused),
+            ("AuthFailure.MFAFailure", AuthFailed, Refused),
+            ("AuthFailure.SecretIdNotFound", AuthFailed, Refused),
+            ("AuthFailure.SignatureExpire", AuthFailed, Refused),
+            ("AuthFailure.SignatureFailure", AuthFailed, Refused),
+            ("AuthFailure.TokenFailure", AuthFailed, Refused),
+            ("AuthFailure.UnauthorizedOperation", Forbidden, Refused),
+            ("DryRunOperation", VendorError, Refused),
+            ("FailedOperation", VendorError, Refused),
+            ("InternalError", VendorError, Unknown),
+            ("InvalidAction", InvalidConfig, Refused),
+            ("InvalidParameter", InvalidInput, Refused),
+            ("InvalidParameterValue", InvalidInput, Refused),
+            ("InvalidRequest", InvalidInput, Refused),
+            ("IpInBlacklist", Forbidden, Refused),
+            ("IpNotInWhitelist", Forbidden, Refused),
+            ("LimitExceeded", RateLimited, Refused),
+            ("MissingParameter", InvalidInput, Refused),
+            ("NoSuchProduct", InvalidConfig, Refused),
+            ("NoSuchVersion", InvalidConfig, Refused),
+            ("RequestLimitExceeded", RateLimited, Refused),
             (
                 "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
                 RateLimited,
+                Refused,
             ),
-            ("RequestLimitExceeded.IPLimitExceeded", RateLimited),
-            ("RequestLimitExceeded.UinLimitExceeded", RateLimited),
-            ("RequestSizeLimitExceeded", InvalidInput),
-            ("ResourceInUse", VendorError),
-            ("ResourceInsufficient", VendorError),
-            ("ResourceNotFound", InvalidConfig),
-            ("ResourceUnavailable", VendorError),
-            ("ResponseSizeLimitExceeded", VendorError),
-            ("ServiceUnavailable", VendorError),
-            ("UnauthorizedOperation", Forbidden),
-            ("UnknownParameter", InvalidInput),
-            ("UnsupportedProtocol", VendorError),
-            ("UnsupportedRegion", InvalidConfig),
+            ("RequestLimitExceeded.IPLimitExceeded", RateLimited, Refused),
+            (
+                "RequestLimitExceeded.UinLimitExceeded",
+                RateLimited,
+                Refused,
+            ),
+            ("RequestSizeLimitExceeded", InvalidInput, Refused),
+            ("ResourceInUse", VendorError, Refused),
+            ("ResourceInsufficient", VendorError, Refused),
+            ("ResourceNotFound", InvalidConfig, Refused),
+            ("ResourceUnavailable", VendorError, Refused),
+            ("ResponseSizeLimitExceeded", VendorError, Unknown),
+            ("ServiceUnavailable", VendorError, Unknown),
+            ("UnauthorizedOperation", Forbidden, Refused),
+            ("UnknownParameter", InvalidInput, Refused),
+            ("UnsupportedProtocol", VendorError, Refused),
+            ("UnsupportedRegion", InvalidConfig, Refused),
         ];
         assert_eq!(expected.len(), CODES.len());
-        for &(code, kind) in expected {
+        for &(code, kind, outcome) in expected {
             let body = format!(
                 r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"req-1"}}}}"#
             );
             let err = config()
                 .parse_send_code(&HttpResponse::new(200, body))
                 .unwrap_err();
-            assert_eq!(err.kind(), kind, "{code}");
+            assert_eq!((err.kind(), err.outcome()), (kind, outcome), "{code}");
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.vendor_message(), Some("m"));
-            assert_eq!(err.outcome(), crate::Outcome::Refused);
             assert!(err.message().contains("RequestId req-1"), "{err}");
         }
     }
 
     #[test]
     fn undocumented_codes_fall_back_on_their_family() {
-        assert_eq!(classify("LimitExceeded.SomethingNew"), RateLimited);
-        assert_eq!(classify("AuthFailure.SomethingNew"), AuthFailed);
-        assert_eq!(classify("UnauthorizedOperation.New"), Forbidden);
-        assert_eq!(classify("Brand.New"), VendorError);
+        assert_eq!(
+            classify("LimitExceeded.SomethingNew"),
+            (RateLimited, Refused)
+        );
+        assert_eq!(classify("AuthFailure.SomethingNew"), (AuthFailed, Refused));
+        assert_eq!(classify("UnauthorizedOperation.New"), (Forbidden, Refused));
+        assert_eq!(classify("InternalError.New"), (VendorError, Unknown));
+        assert_eq!(classify("Brand.New"), (VendorError, Refused));
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_code() {
+        for (status, code, kind) in [
+            (500, "LimitExceeded.DeliveryFrequencyLimit", RateLimited),
+            (502, "AuthFailure.SignatureFailure", AuthFailed),
+            (503, "Brand.New", VendorError),
+        ] {
+            let body = format!(
+                r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"req-1"}}}}"#
+            );
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (kind, Unknown, false),
+                "{status} {code}"
+            );
+            assert_eq!(
+                (err.vendor_code(), err.vendor_message(), err.http_status()),
+                (Some(code), Some("m"), Some(status))
+            );
+            assert!(err.message().contains("RequestId req-1"), "{err}");
+        }
     }
 
     #[test]

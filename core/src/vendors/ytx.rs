@@ -20,7 +20,10 @@ use super::{classify, json_body, json_text, refuse_unsupported, CodeAlphabet, Co
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
+
+use ErrorKind::*;
+use Outcome::*;
 
 pub(crate) const PRODUCTION: &str = "http://api.ytx.net";
 pub(crate) const SANDBOX: &str = "http://sandbox.ytx.net";
@@ -40,21 +43,22 @@ pub struct YtxConfig {
     pub sandbox: bool,
 }
 
-/// The vendor's error table, line for line.
-pub const CODES: &[(&str, ErrorKind)] = &[
-    ("-1", ErrorKind::InvalidInput),          // 号码无效
-    ("-2", ErrorKind::InvalidInput),          // 缺少必要参数
-    ("-3", ErrorKind::VendorError),           // 无效action
-    ("-4", ErrorKind::VendorError),           // 无效的JSON
-    ("-100", ErrorKind::VendorError),         // 异常错误
-    ("-101", ErrorKind::InvalidInput),        // 参数不合法
-    ("-102", ErrorKind::InvalidInput),        // 电话号码不合法
-    ("-200", ErrorKind::AuthFailed),          // 无此用户
-    ("-201", ErrorKind::Forbidden),           // 用户状态失效
-    ("-202", ErrorKind::AuthFailed),          // 包头验证信息错误/超时 (also clock skew)
-    ("-203", ErrorKind::AuthFailed),          // AuthToken验证失败
-    ("-204", ErrorKind::InsufficientBalance), // 账户余额不足
-    ("-205", ErrorKind::Forbidden), // 应用验证失败: appid/environment mismatch, IP whitelist
+/// The vendor's error table, line for line: code, kind, and whether the code says no call was
+/// placed (`Refused`) or leaves it open (`Unknown`).
+pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
+    ("-1", InvalidInput, Refused),          // 号码无效
+    ("-2", InvalidInput, Refused),          // 缺少必要参数
+    ("-3", VendorError, Refused),           // 无效action: the request names no operation
+    ("-4", VendorError, Refused),           // 无效的JSON: the body could not be read
+    ("-100", VendorError, Unknown),         // 异常错误: a server-side exception, at any point
+    ("-101", InvalidInput, Refused),        // 参数不合法
+    ("-102", InvalidInput, Refused),        // 电话号码不合法
+    ("-200", AuthFailed, Refused),          // 无此用户
+    ("-201", Forbidden, Refused),           // 用户状态失效
+    ("-202", AuthFailed, Refused),          // 包头验证信息错误/超时 (also clock skew)
+    ("-203", AuthFailed, Refused),          // AuthToken验证失败
+    ("-204", InsufficientBalance, Refused), // 账户余额不足
+    ("-205", Forbidden, Refused), // 应用验证失败: appid/environment mismatch, IP whitelist
 ];
 
 /// `yyyyMMddHHmmss` in China time.
@@ -142,7 +146,7 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     if code == "0" {
         return Ok(());
     }
-    Err(Error::refused(
+    Err(Error::answered(
         Vendor::Ytx,
         classify(CODES, &code),
         resp.status,
@@ -434,31 +438,50 @@ mod tests {
     }
 
     #[test]
-    fn every_documented_code_maps_to_its_kind() {
+    fn every_documented_code_maps_to_its_kind_and_outcome() {
+        // Mirrors the vendor's table; written out independently of CODES.
         let expected = [
-            ("-1", ErrorKind::InvalidInput),
-            ("-2", ErrorKind::InvalidInput),
-            ("-3", ErrorKind::VendorError),
-            ("-4", ErrorKind::VendorError),
-            ("-100", ErrorKind::VendorError),
-            ("-101", ErrorKind::InvalidInput),
-            ("-102", ErrorKind::InvalidInput),
-            ("-200", ErrorKind::AuthFailed),
-            ("-201", ErrorKind::Forbidden),
-            ("-202", ErrorKind::AuthFailed),
-            ("-203", ErrorKind::AuthFailed),
-            ("-204", ErrorKind::InsufficientBalance),
-            ("-205", ErrorKind::Forbidden),
-            ("-999", ErrorKind::VendorError),
+            ("-1", InvalidInput, Refused),
+            ("-2", InvalidInput, Refused),
+            ("-3", VendorError, Refused),
+            ("-4", VendorError, Refused),
+            ("-100", VendorError, Unknown),
+            ("-101", InvalidInput, Refused),
+            ("-102", InvalidInput, Refused),
+            ("-200", AuthFailed, Refused),
+            ("-201", Forbidden, Refused),
+            ("-202", AuthFailed, Refused),
+            ("-203", AuthFailed, Refused),
+            ("-204", InsufficientBalance, Refused),
+            ("-205", Forbidden, Refused),
+            ("-999", VendorError, Refused),
         ];
-        for (code, kind) in expected {
+        for (code, kind, outcome) in expected {
             let body = format!(r#"{{"statusCode":"{code}","statusMsg":"m","requestId":""}}"#);
             let err = config()
                 .parse_send_code(&HttpResponse::new(200, body))
                 .unwrap_err();
-            assert_eq!(err.kind(), kind, "code {code}");
+            assert_eq!((err.kind(), err.outcome()), (kind, outcome), "code {code}");
             assert_eq!(err.vendor_code(), Some(code));
-            assert_eq!(err.outcome(), crate::Outcome::Refused);
+            assert_eq!(err.retryable(), outcome == Refused && kind == VendorError);
+        }
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_body() {
+        for status in [500, 502, 503] {
+            let refusal = r#"{"statusCode":"-204","statusMsg":"账户余额不足"}"#;
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, refusal))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (InsufficientBalance, Unknown, false)
+            );
+            assert_eq!(
+                (err.vendor_code(), err.vendor_message(), err.http_status()),
+                (Some("-204"), Some("账户余额不足"), Some(status))
+            );
         }
     }
 

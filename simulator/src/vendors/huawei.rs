@@ -102,8 +102,8 @@ pub(crate) fn injected_refusal(code: &str) -> Response {
         None => {
             let status = HUAWEI
                 .iter()
-                .find(|(_, c, _)| *c == code)
-                .map_or(500, |(s, _, _)| *s);
+                .find(|(_, c, ..)| *c == code)
+                .map_or(500, |(s, ..)| *s);
             (status, code)
         }
     };

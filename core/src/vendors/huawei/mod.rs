@@ -20,11 +20,13 @@ use sha2::Sha256;
 
 pub mod push;
 
-use super::{check_header_safe, json_body, json_text, CodeRule, Protocol, PushParser};
+use super::{
+    check_header_safe, json_body, json_text, CodeRule, Meaning, Protocol, PushParser, UNDOCUMENTED,
+};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
-use crate::{Error, ErrorKind, Result, Secret, Vendor};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
 const PATH: &str = "/rest/httpsessions/callVerify/v1.0";
@@ -61,85 +63,89 @@ fn default_language_type() -> u8 {
 }
 
 use ErrorKind::*;
+use Outcome::*;
 
-/// 表6 结果码说明, line for line: (HTTP status, result code, kind).
-pub const CODES: &[(u16, &str, ErrorKind)] = &[
-    (400, "1023006", AuthFailed), // Authorization not contained in the HTTP header
-    (400, "1023007", AuthFailed), // realm not contained in Authorization
-    (400, "1023008", AuthFailed), // profile not contained in Authorization
-    (400, "1023009", AuthFailed), // realm must be SDP
-    (400, "1023010", AuthFailed), // profile must be UsernameToken
-    (400, "1023011", AuthFailed), // type must be Appkey
-    (400, "1023012", AuthFailed), // type not contained in Authorization
-    (400, "1023033", AuthFailed), // no X-AKSK header
-    (400, "1023034", AuthFailed), // UserName not contained in X-AKSK
-    (400, "1023035", AuthFailed), // Nonce not contained in X-AKSK
-    (400, "1023036", AuthFailed), // Created not contained in X-AKSK
-    (400, "1023037", AuthFailed), // PasswordDigest not contained in X-AKSK
-    (400, "1023038", AuthFailed), // UsernameToken not contained in X-AKSK
-    (401, "1010010", AuthFailed), // Invalid digest
-    (401, "1010013", AuthFailed), // Time out limit: the host clock is off
-    (403, "1010002", InvalidInput), // Invalid request
-    (403, "1010003", AuthFailed), // Invalid app_key
-    (403, "1010006", VendorError), // Invalid Rest API
-    (403, "1010008", Forbidden),  // app_key suspended
-    (403, "1010009", RateLimited), // No more APIs can be invoked
-    (403, "1010010", RateLimited), // platform flow control: retry in a minute
-    (403, "1010011", Forbidden),  // no access to the commercial address
-    (403, "1010021", Forbidden),  // Application unavailable
-    (403, "1010023", InvalidConfig), // Invalid display number
-    (403, "1010024", InvalidConfig), // Invalid caller number
-    (403, "1010040", Forbidden),  // app_key may not invoke the API
-    (403, "1012001", InvalidConfig), // number resource not applied
-    (403, "1012006", InvalidConfig), // service number not applied
-    (403, "1012012", Forbidden),  // recording not enabled
-    (403, "1013001", RateLimited), // calls exceed the SP limit
-    (403, "1013002", RateLimited), // calls exceed the APP limit
-    (403, "1013003", RateLimited), // calls exceed the display number limit
-    (403, "1013004", RecipientBlocked), // callee in blacklist
-    (403, "1013010", Forbidden),  // caller in blacklist
-    (403, "1013011", RecipientBlocked), // callee not on the whitelist
-    (403, "1013100", VendorError), // common error code
-    (403, "1013101", Forbidden),  // abnormal call restricted
-    (403, "1013111", RecipientBlocked), // international call-in forbidden
-    (403, "1013112", RecipientBlocked), // international call-out forbidden
-    (403, "1013113", RecipientBlocked), // abnormal call duration
-    (403, "1013115", RecipientBlocked), // abnormal completion rate
-    (403, "1013116", RateLimited), // caller call frequency
-    (403, "1013117", RateLimited), // callee call frequency
-    (403, "1013118", RateLimited), // service number call frequency
-    (403, "1013119", Forbidden),  // service number suspended
-    (403, "1013120", VendorError), // IP address is null
-    (403, "1013121", Forbidden),  // quiet hours
-    (403, "1013122", Forbidden),  // sub enterprise suspended
-    (403, "1020165", RateLimited), // voice call ports exceeded: retry in a minute
-    (403, "1020166", Forbidden),  // client IP not in the whitelist
-    (403, "1020168", Forbidden),  // login IP blacklisted
-    (403, "1020171", Forbidden),  // login IP in a restricted area
-    (403, "1020176", AuthFailed), // too many auth failures: IP blocked for 30 minutes
-    (500, "1010001", VendorError), // Internal system error
-    (500, "1020001", InvalidInput), // Parameter error
-    (500, "1020002", VendorError), // Internal error
-    (500, "1020150", AuthFailed), // The app_key is invalid
-    (500, "1020151", InvalidConfig), // The bindNum is invalid
-    (500, "1020154", RateLimited), // Insufficient voice ports: retry in a minute
-    (500, "1023001", VendorError), // Internal error
-    (500, "1023002", VendorError), // Response timeout
+/// 表6 结果码说明, line for line: (HTTP status, result code, kind, outcome). Every 500 row is
+/// `Unknown`: the platform failed on its side (HTTP 5xx), whatever the code, so it cannot be
+/// trusted to have placed no call. The 403 rows that say "retry in a minute" are flow control and
+/// port quotas, checked before any call is placed: `Refused`.
+pub const CODES: &[(u16, &str, ErrorKind, Outcome)] = &[
+    (400, "1023006", AuthFailed, Refused), // Authorization not contained in the HTTP header
+    (400, "1023007", AuthFailed, Refused), // realm not contained in Authorization
+    (400, "1023008", AuthFailed, Refused), // profile not contained in Authorization
+    (400, "1023009", AuthFailed, Refused), // realm must be SDP
+    (400, "1023010", AuthFailed, Refused), // profile must be UsernameToken
+    (400, "1023011", AuthFailed, Refused), // type must be Appkey
+    (400, "1023012", AuthFailed, Refused), // type not contained in Authorization
+    (400, "1023033", AuthFailed, Refused), // no X-AKSK header
+    (400, "1023034", AuthFailed, Refused), // UserName not contained in X-AKSK
+    (400, "1023035", AuthFailed, Refused), // Nonce not contained in X-AKSK
+    (400, "1023036", AuthFailed, Refused), // Created not contained in X-AKSK
+    (400, "1023037", AuthFailed, Refused), // PasswordDigest not contained in X-AKSK
+    (400, "1023038", AuthFailed, Refused), // UsernameToken not contained in X-AKSK
+    (401, "1010010", AuthFailed, Refused), // Invalid digest
+    (401, "1010013", AuthFailed, Refused), // Time out limit: the host clock is off
+    (403, "1010002", InvalidInput, Refused), // Invalid request
+    (403, "1010003", AuthFailed, Refused), // Invalid app_key
+    (403, "1010006", VendorError, Refused), // Invalid Rest API
+    (403, "1010008", Forbidden, Refused),  // app_key suspended
+    (403, "1010009", RateLimited, Refused), // No more APIs can be invoked
+    (403, "1010010", RateLimited, Refused), // platform flow control: retry in a minute
+    (403, "1010011", Forbidden, Refused),  // no access to the commercial address
+    (403, "1010021", Forbidden, Refused),  // Application unavailable
+    (403, "1010023", InvalidConfig, Refused), // Invalid display number
+    (403, "1010024", InvalidConfig, Refused), // Invalid caller number
+    (403, "1010040", Forbidden, Refused),  // app_key may not invoke the API
+    (403, "1012001", InvalidConfig, Refused), // number resource not applied
+    (403, "1012006", InvalidConfig, Refused), // service number not applied
+    (403, "1012012", Forbidden, Refused),  // recording not enabled
+    (403, "1013001", RateLimited, Refused), // calls exceed the SP limit
+    (403, "1013002", RateLimited, Refused), // calls exceed the APP limit
+    (403, "1013003", RateLimited, Refused), // calls exceed the display number limit
+    (403, "1013004", RecipientBlocked, Refused), // callee in blacklist
+    (403, "1013010", Forbidden, Refused),  // caller in blacklist
+    (403, "1013011", RecipientBlocked, Refused), // callee not on the whitelist
+    (403, "1013100", VendorError, Refused), // 未知错误, handled as a security-control block
+    (403, "1013101", Forbidden, Refused),  // abnormal call restricted
+    (403, "1013111", RecipientBlocked, Refused), // international call-in forbidden
+    (403, "1013112", RecipientBlocked, Refused), // international call-out forbidden
+    (403, "1013113", RecipientBlocked, Refused), // abnormal call duration
+    (403, "1013115", RecipientBlocked, Refused), // abnormal completion rate
+    (403, "1013116", RateLimited, Refused), // caller call frequency
+    (403, "1013117", RateLimited, Refused), // callee call frequency
+    (403, "1013118", RateLimited, Refused), // service number call frequency
+    (403, "1013119", Forbidden, Refused),  // service number suspended
+    (403, "1013120", VendorError, Refused), // IP address is null
+    (403, "1013121", Forbidden, Refused),  // quiet hours
+    (403, "1013122", Forbidden, Refused),  // sub enterprise suspended
+    (403, "1020165", RateLimited, Refused), // voice call ports exceeded: retry in a minute
+    (403, "1020166", Forbidden, Refused),  // client IP not in the whitelist
+    (403, "1020168", Forbidden, Refused),  // login IP blacklisted
+    (403, "1020171", Forbidden, Refused),  // login IP in a restricted area
+    (403, "1020176", AuthFailed, Refused), // too many auth failures: IP blocked for 30 minutes
+    (500, "1010001", VendorError, Unknown), // Internal system error
+    (500, "1020001", InvalidInput, Unknown), // Parameter error
+    (500, "1020002", VendorError, Unknown), // Internal error
+    (500, "1020150", AuthFailed, Unknown), // The app_key is invalid
+    (500, "1020151", InvalidConfig, Unknown), // The bindNum is invalid
+    (500, "1020154", RateLimited, Unknown), // Insufficient voice ports: retry in a minute
+    (500, "1023001", VendorError, Unknown), // Internal error
+    (500, "1023002", VendorError, Unknown), // Response timeout
 ];
 
-/// The kind for a result code: the exact (status, code) line first, then the code under any
-/// status, then the HTTP status alone.
-pub(crate) fn classify(status: u16, code: &str) -> ErrorKind {
+/// The meaning of a result code: the exact (status, code) line first, then the code under any
+/// status, then the HTTP status alone (an HTTP 5xx is `Unknown` whatever this says).
+pub(crate) fn classify(status: u16, code: &str) -> Meaning {
     CODES
         .iter()
-        .find(|(s, c, _)| *s == status && *c == code)
-        .or_else(|| CODES.iter().find(|(_, c, _)| *c == code))
-        .map(|(_, _, kind)| *kind)
+        .find(|(s, c, ..)| *s == status && *c == code)
+        .or_else(|| CODES.iter().find(|(_, c, ..)| *c == code))
+        .map(|&(_, _, kind, outcome)| (kind, outcome))
         .unwrap_or(match status {
-            401 => AuthFailed,
-            403 => Forbidden,
-            429 => RateLimited,
-            _ => VendorError,
+            401 => (AuthFailed, Refused),
+            403 => (Forbidden, Refused),
+            429 => (RateLimited, Refused),
+            _ => UNDOCUMENTED,
         })
 }
 
@@ -406,7 +412,7 @@ impl Protocol for HuaweiConfig {
                     "resultcode 0 with an error status",
                 ));
             }
-            return Err(Error::refused(
+            return Err(Error::answered(
                 Vendor::Huawei,
                 classify(resp.status, &code),
                 resp.status,
@@ -664,91 +670,118 @@ mod tests {
     }
 
     #[test]
-    fn every_documented_code_maps_to_its_kind() {
+    fn every_documented_code_maps_to_its_kind_and_outcome() {
         // Mirrors the vendor's table; written out independently of CODES.
-        let expected: &[(u16, &str, ErrorKind)] = &[
-            (400, "1023006", AuthFailed),
-            (400, "1023007", AuthFailed),
-            (400, "1023008", AuthFailed),
-            (400, "1023009", AuthFailed),
-            (400, "1023010", AuthFailed),
-            (400, "1023011", AuthFailed),
-            (400, "1023012", AuthFailed),
-            (400, "1023033", AuthFailed),
-            (400, "1023034", AuthFailed),
-            (400, "1023035", AuthFailed),
-            (400, "1023036", AuthFailed),
-            (400, "1023037", AuthFailed),
-            (400, "1023038", AuthFailed),
-            (401, "1010010", AuthFailed),
-            (401, "1010013", AuthFailed),
-            (403, "1010002", InvalidInput),
-            (403, "1010003", AuthFailed),
-            (403, "1010006", VendorError),
-            (403, "1010008", Forbidden),
-            (403, "1010009", RateLimited),
-            (403, "1010010", RateLimited),
-            (403, "1010011", Forbidden),
-            (403, "1010021", Forbidden),
-            (403, "1010023", InvalidConfig),
-            (403, "1010024", InvalidConfig),
-            (403, "1010040", Forbidden),
-            (403, "1012001", InvalidConfig),
-            (403, "1012006", InvalidConfig),
-            (403, "1012012", Forbidden),
-            (403, "1013001", RateLimited),
-            (403, "1013002", RateLimited),
-            (403, "1013003", RateLimited),
-            (403, "1013004", RecipientBlocked),
-            (403, "1013010", Forbidden),
-            (403, "1013011", RecipientBlocked),
-            (403, "1013100", VendorError),
-            (403, "1013101", Forbidden),
-            (403, "1013111", RecipientBlocked),
-            (403, "1013112", RecipientBlocked),
-            (403, "1013113", RecipientBlocked),
-            (403, "1013115", RecipientBlocked),
-            (403, "1013116", RateLimited),
-            (403, "1013117", RateLimited),
-            (403, "1013118", RateLimited),
-            (403, "1013119", Forbidden),
-            (403, "1013120", VendorError),
-            (403, "1013121", Forbidden),
-            (403, "1013122", Forbidden),
-            (403, "1020165", RateLimited),
-            (403, "1020166", Forbidden),
-            (403, "1020168", Forbidden),
-            (403, "1020171", Forbidden),
-            (403, "1020176", AuthFailed),
-            (500, "1010001", VendorError),
-            (500, "1020001", InvalidInput),
-            (500, "1020002", VendorError),
-            (500, "1020150", AuthFailed),
-            (500, "1020151", InvalidConfig),
-            (500, "1020154", RateLimited),
-            (500, "1023001", VendorError),
-            (500, "1023002", VendorError),
+        let expected: &[(u16, &str, ErrorKind, Outcome)] = &[
+            (400, "1023006", AuthFailed, Refused),
+            (400, "1023007", AuthFailed, Refused),
+            (400, "1023008", AuthFailed, Refused),
+            (400, "1023009", AuthFailed, Refused),
+            (400, "1023010", AuthFailed, Refused),
+            (400, "1023011", AuthFailed, Refused),
+            (400, "1023012", AuthFailed, Refused),
+            (400, "1023033", AuthFailed, Refused),
+            (400, "1023034", AuthFailed, Refused),
+            (400, "1023035", AuthFailed, Refused),
+            (400, "1023036", AuthFailed, Refused),
+            (400, "1023037", AuthFailed, Refused),
+            (400, "1023038", AuthFailed, Refused),
+            (401, "1010010", AuthFailed, Refused),
+            (401, "1010013", AuthFailed, Refused),
+            (403, "1010002", InvalidInput, Refused),
+            (403, "1010003", AuthFailed, Refused),
+            (403, "1010006", VendorError, Refused),
+            (403, "1010008", Forbidden, Refused),
+            (403, "1010009", RateLimited, Refused),
+            (403, "1010010", RateLimited, Refused),
+            (403, "1010011", Forbidden, Refused),
+            (403, "1010021", Forbidden, Refused),
+            (403, "1010023", InvalidConfig, Refused),
+            (403, "1010024", InvalidConfig, Refused),
+            (403, "1010040", Forbidden, Refused),
+            (403, "1012001", InvalidConfig, Refused),
+            (403, "1012006", InvalidConfig, Refused),
+            (403, "1012012", Forbidden, Refused),
+            (403, "1013001", RateLimited, Refused),
+            (403, "1013002", RateLimited, Refused),
+            (403, "1013003", RateLimited, Refused),
+            (403, "1013004", RecipientBlocked, Refused),
+            (403, "1013010", Forbidden, Refused),
+            (403, "1013011", RecipientBlocked, Refused),
+            (403, "1013100", VendorError, Refused),
+            (403, "1013101", Forbidden, Refused),
+            (403, "1013111", RecipientBlocked, Refused),
+            (403, "1013112", RecipientBlocked, Refused),
+            (403, "1013113", RecipientBlocked, Refused),
+            (403, "1013115", RecipientBlocked, Refused),
+            (403, "1013116", RateLimited, Refused),
+            (403, "1013117", RateLimited, Refused),
+            (403, "1013118", RateLimited, Refused),
+            (403, "1013119", Forbidden, Refused),
+            (403, "1013120", VendorError, Refused),
+            (403, "1013121", Forbidden, Refused),
+            (403, "1013122", Forbidden, Refused),
+            (403, "1020165", RateLimited, Refused),
+            (403, "1020166", Forbidden, Refused),
+            (403, "1020168", Forbidden, Refused),
+            (403, "1020171", Forbidden, Refused),
+            (403, "1020176", AuthFailed, Refused),
+            (500, "1010001", VendorError, Unknown),
+            (500, "1020001", InvalidInput, Unknown),
+            (500, "1020002", VendorError, Unknown),
+            (500, "1020150", AuthFailed, Unknown),
+            (500, "1020151", InvalidConfig, Unknown),
+            (500, "1020154", RateLimited, Unknown),
+            (500, "1023001", VendorError, Unknown),
+            (500, "1023002", VendorError, Unknown),
         ];
         assert_eq!(expected.len(), CODES.len());
-        for &(status, code, kind) in expected {
+        for &(status, code, kind, outcome) in expected {
             let body = format!(r#"{{"resultcode":"{code}","resultdesc":"d","sessionId":""}}"#);
             let err = config()
                 .parse_send_code(&HttpResponse::new(status, body))
                 .unwrap_err();
-            assert_eq!(err.kind(), kind, "{status} {code}");
+            assert_eq!(
+                (err.kind(), err.outcome()),
+                (kind, outcome),
+                "{status} {code}"
+            );
             assert_eq!(err.vendor_code(), Some(code));
             assert_eq!(err.http_status(), Some(status));
-            assert_eq!(err.outcome(), crate::Outcome::Refused);
         }
     }
 
     #[test]
     fn unknown_codes_fall_back_on_the_http_status() {
-        assert_eq!(classify(401, "9999999"), AuthFailed);
-        assert_eq!(classify(403, "9999999"), Forbidden);
-        assert_eq!(classify(500, "9999999"), VendorError);
+        assert_eq!(classify(401, "9999999"), (AuthFailed, Refused));
+        assert_eq!(classify(403, "9999999"), (Forbidden, Refused));
+        assert_eq!(classify(500, "9999999"), (VendorError, Refused));
         // A documented code under an undocumented status keeps its meaning.
-        assert_eq!(classify(200, "1013004"), RecipientBlocked);
+        assert_eq!(classify(200, "1013004"), (RecipientBlocked, Refused));
+        assert_eq!(classify(200, "1023002"), (VendorError, Unknown));
+    }
+
+    #[test]
+    fn a_server_error_status_leaves_the_outcome_unknown_whatever_the_code() {
+        for (status, code, kind) in [
+            (500, "1013004", RecipientBlocked),
+            (502, "1010009", RateLimited),
+            (503, "9999999", VendorError),
+        ] {
+            let body = format!(r#"{{"resultcode":"{code}","resultdesc":"d"}}"#);
+            let err = config()
+                .parse_send_code(&HttpResponse::new(status, body))
+                .unwrap_err();
+            assert_eq!(
+                (err.kind(), err.outcome(), err.retryable()),
+                (kind, Unknown, false),
+                "{status} {code}"
+            );
+            assert_eq!(
+                (err.vendor_code(), err.vendor_message(), err.http_status()),
+                (Some(code), Some("d"), Some(status))
+            );
+        }
     }
 
     #[test]
