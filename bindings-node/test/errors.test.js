@@ -29,7 +29,7 @@ async function failure(promise) {
 const send = (vendor, extra = {}) =>
   new Client({ ...sim.config(vendor), ...extra }).sendCode({ to: mobile(), code: '4821' })
 
-/** An ihuyi refusal with this vendor code (ihuyi's table: PROTOCOLS.md §3). */
+/** An ihuyi refusal with this vendor code (ihuyi's table: docs/protocols/ihuyi.md#result-codes). */
 async function ihuyiRefusal(code) {
   sim.inject('ihuyi', { fault: 'vendor_code', code })
   return failure(send('ihuyi'))

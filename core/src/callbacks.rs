@@ -3,9 +3,9 @@
 //! Each vendor module reads its own pushes; this is the model they share and the entry point.
 //! - Huawei status and fee pushes are signed: [`HuaweiPushVerifier`] checks the digest in
 //!   constant time, the `Created` window and nonce replay.
-//! - cloud10658 receipts are unsigned form posts (PROTOCOLS.md §4). Their only defences are a
-//!   secret in the receipt URL (check it before parsing), an IP allow-list, and
-//!   de-duplication ([`Deduplicator`]).
+//! - cloud10658 receipts are unsigned form posts (`docs/protocols/cloud10658.md#pushes`).
+//!   Their only defences are a secret in the receipt URL (check it before parsing), an IP
+//!   allow-list, and de-duplication ([`Deduplicator`]).
 //! - Alibaba Cloud `VoiceReport`/`VoiceCallReport` pushes are unsigned JSON arrays and come from
 //!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
 //!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.

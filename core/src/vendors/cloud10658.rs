@@ -1,7 +1,7 @@
 //! cloud.10658.com.cn `voiceApi` (a white label of the veesing platform): template voice code
 //! and balance.
 //!
-//! Source: `vendor-docs/004_1d3007c7ee67b2f2.txt`, condensed in PROTOCOLS.md §4.
+//! Sources and decisions: `docs/protocols/cloud10658.md#sources`.
 //! - Form POST with no signature: the appKey travels in every form, so only HTTPS protects it.
 //! - `returnStatus` is `"1 "` (trailing space in the vendor's own sample) on success; failures
 //!   are `"0"` with the reason only in `message`, so failures are classified by message text.
@@ -236,9 +236,9 @@ impl Protocol for Cloud10658Config {
     }
 }
 
-/// Reads a delivery receipt. Receipts are unsigned form posts (PROTOCOLS.md §4): the only
-/// defences are a secret in the receipt URL (check it before parsing), an IP allow-list, and
-/// de-duplication.
+/// Reads a delivery receipt. Receipts are unsigned form posts
+/// (`docs/protocols/cloud10658.md#pushes`): the only defences are a secret in the receipt URL
+/// (check it before parsing), an IP allow-list, and de-duplication.
 pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
     let bad = |detail: &str| bad_body(Vendor::Cloud10658, detail);
     let is_json = headers.iter().any(|(k, v)| {

@@ -1,6 +1,6 @@
 //! ihuyi 互亿无线: voice code `voice.php?method=Submit` and balance `method=GetNum`.
 //!
-//! Source: `vendor-docs/003_c74eeeebafa80084.txt`, condensed in PROTOCOLS.md §3.
+//! Sources and decisions: `docs/protocols/ihuyi.md#sources`.
 //! - Form POST; `password` is always the dynamic password
 //!   `md5_hex_lower(account + APIKEY + mobile + content + time)` (GetNum: without mobile and
 //!   content), so the APIKEY itself never travels, unlike the vendor's demos.

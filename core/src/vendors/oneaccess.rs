@@ -1,6 +1,6 @@
 //! Huawei OneAccess user SDK API: slider captcha, captcha verification, SMS code.
 //!
-//! Source: `vendor-docs/002_20ff123de89477de.txt` (OneAccess part), condensed in PROTOCOLS.md §5.
+//! Sources and decisions: `docs/protocols/oneaccess.md#sources`.
 //! - Every call carries the device headers (`X-operating-sys-version`, `X-device-fingerprint`,
 //!   `X-agent`, `X-client-id` required; `X-device-ip`, `X-L`, `X-tenant-id` optional).
 //! - `point_json` is a JSON *string* inside the JSON body, with decimals (`{"x":237.0,"y":5.0}`).

@@ -1,6 +1,6 @@
 //! ytx.net 云通信: voice code `CodeCallOut` and balance `getBlance`.
 //!
-//! Source: `vendor-docs/000_d2c42e9dde4ab089.txt`, condensed in PROTOCOLS.md §1.
+//! Sources and decisions: `docs/protocols/ytx.md#sources`.
 //! - `Sign = MD5(accountSID + authToken + ts)` in the query string, uppercase hex (the vendor
 //!   accepts either case); leading zeros are kept, unlike a public Java demo that drops them.
 //! - `Authorization = Base64(accountSID + "|" + ts)`, with the *same* `ts`.

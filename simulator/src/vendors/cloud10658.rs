@@ -1,4 +1,4 @@
-//! cloud.10658.com.cn `voiceApi` (PROTOCOLS.md §4, `vendor-docs/004_1d3007c7ee67b2f2.txt`).
+//! cloud.10658.com.cn `voiceApi` (`docs/protocols/cloud10658.md#endpoints-and-operations`).
 //!
 //! No signature: the appKey travels in the form. Failures are `returnStatus "0"` with the reason
 //! only in `message`, so the simulator's "codes" are message texts. Checks, in order: missing

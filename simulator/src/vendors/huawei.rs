@@ -1,5 +1,5 @@
-//! Huawei Cloud VoiceCall: `callVerify` (PROTOCOLS.md §2, result codes from 表6 of
-//! `vendor-docs/001_c0b035caaa3e46d7.txt`).
+//! Huawei Cloud VoiceCall: `callVerify` (`docs/protocols/huawei.md#endpoints-and-operations`,
+//! result codes from 表6: `docs/protocols/huawei.md#result-codes`).
 //!
 //! Checks, in order: the `Authorization` header (400 `1023006`–`1023012`), the `X-AKSK` header
 //! (400 `1023033`–`1023038`), the app key (403 `1010003`), `Created` within 5 minutes of now

@@ -1,5 +1,6 @@
-//! ihuyi 互亿无线: `voice.php?method=Submit` and `method=GetNum` (PROTOCOLS.md §3, codes from
-//! `vendor-docs/003_c74eeeebafa80084.txt`).
+//! ihuyi 互亿无线: `voice.php?method=Submit` and `method=GetNum`
+//! (`docs/protocols/ihuyi.md#endpoints-and-operations`, codes from
+//! `docs/protocols/ihuyi.md#result-codes`).
 //!
 //! Fields come from the form body or the query string (the vendor takes both). Checks, in
 //! order: empty fields (`401`–`404`), account and password (`405`; the password is either the

@@ -1,4 +1,5 @@
-//! Huawei OneAccess user SDK API: slider captcha, its verification, SMS code (PROTOCOLS.md §5).
+//! Huawei OneAccess user SDK API: slider captcha, its verification, SMS code
+//! (`docs/protocols/oneaccess.md#endpoints-and-operations`).
 //!
 //! Every call must carry the device headers (`X-operating-sys-version`, `X-device-fingerprint`,
 //! `X-agent`, `X-client-id`) and the demo client id, else HTTP 400 `IDAAS.SDK.PARAM.0001`.

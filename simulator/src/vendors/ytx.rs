@@ -1,4 +1,5 @@
-//! ytx.net 云通信: `CodeCallOut` and `getBlance` (PROTOCOLS.md §1).
+//! ytx.net 云通信: `CodeCallOut` and `getBlance`
+//! (`docs/protocols/ytx.md#endpoints-and-operations`).
 //!
 //! Checks, in the order the vendor's error table suggests: the account (`-200`), the
 //! `Authorization` header and its timestamp, China time, at most 10 minutes off (`-202`), the

@@ -1,7 +1,6 @@
 //! Huawei Cloud VoiceCall (语音通话): voice code `callVerify`.
 //!
-//! Source: `vendor-docs/001_c0b035caaa3e46d7.txt` (API, result codes, status push), condensed in
-//! PROTOCOLS.md §2.
+//! Sources (API, result codes, status push) and decisions: `docs/protocols/huawei.md#sources`.
 //! - `X-AKSK` carries `PasswordDigest = Base64(HMAC-SHA256(appSecret, Nonce + Created))`.
 //! - `Created` is UTC `yyyy-MM-ddTHH:mm:ssZ`; the public demos format *local* time with a literal
 //!   `Z`, which the platform rejects (`1010013`) on any host not set to UTC.

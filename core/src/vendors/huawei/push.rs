@@ -1,8 +1,9 @@
 //! Huawei call-status and fee pushes: reading them and checking that Huawei sent them.
 //!
 //! Status pushes (`callout → alerting → answer → disconnect`) and fee pushes are JSON, signed
-//! like requests but with the status URL prefixed to the digested text (PROTOCOLS.md §2).
-//! Huawei repeats fee pushes up to 6 times an hour apart, so receivers de-duplicate.
+//! like requests but with the status URL prefixed to the digested text
+//! (`docs/protocols/huawei.md#pushes`). Huawei repeats fee pushes up to 6 times an hour apart,
+//! so receivers de-duplicate.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
