@@ -545,6 +545,12 @@ export declare class Verifier {
    * still counts against the cooldown and the caps.
    */
   cancel(to: string): Promise<void>
+  /**
+   * Forgets everything stored about `to` (codes, cooldown, caps), even a record that cannot
+   * be read, which `start`, `check` and `cancel` reject with `store_unavailable`. An
+   * operator's tool.
+   */
+  clear(to: string): Promise<void>
 }
 
 export declare namespace callbacks {

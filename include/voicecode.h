@@ -941,6 +941,18 @@ vc_result vc_verifier_check(const vc_verifier *verifier,
 vc_result vc_verifier_cancel(const vc_verifier *verifier, const char *to, vc_error **err_out);
 
 /**
+ * Forgets everything stored about `to` (codes, cooldown, caps), even a record that cannot be
+ * read, which `vc_verifier_start`, `vc_verifier_check` and `vc_verifier_cancel` refuse with
+ * `VC_RESULT_STORE_UNAVAILABLE`. An operator's tool.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or a malformed number;
+ * `VC_RESULT_STORE_UNAVAILABLE`.
+ *
+ * Thread-safety: safe on one verifier from many threads at once.
+ */
+vc_result vc_verifier_clear(const vc_verifier *verifier, const char *to, vc_error **err_out);
+
+/**
  * Frees a verifier. Passing NULL does nothing. Calls still running on other threads must have
  * returned first. What it stored in SQLite or Redis stays there.
  *

@@ -109,6 +109,21 @@ impl Verifier {
             .await,
         )
     }
+
+    /// Forgets everything stored about `to` (codes, cooldown, caps), even a record that cannot
+    /// be read, which `start`, `check` and `cancel` reject with `store_unavailable`. An
+    /// operator's tool.
+    #[napi(ts_args_type = "to: string", ts_return_type = "Promise<void>")]
+    pub async fn clear(&self, to: JsonArg) -> Reply<()> {
+        let verifier = self.inner.clone();
+        Reply(
+            async move {
+                let to = to.string("to")?;
+                Ok(verifier.clear(&to).await?)
+            }
+            .await,
+        )
+    }
 }
 
 /// `{ status, approved, attemptsLeft? }`: the core's `Check` with the one test callers need.

@@ -102,6 +102,18 @@ describe('lifecycle', () => {
     assert.equal((await rejection(v.start(to))).code, 'rate_limited')
   })
 
+  test('clear forgets the number: its code, and its cooldown', async () => {
+    const v = verifier()
+    const to = mobile()
+    await v.start(to)
+    const code = sim.lastCode(to)
+    assert.equal(await v.clear(to), undefined)
+    assert.deepEqual(await v.check(to, code), { status: 'not_found', approved: false })
+    await v.start(to)
+    assert.equal((await v.check(to, sim.lastCode(to))).approved, true)
+    assert.equal((await rejection(v.clear(''))).code, 'invalid_input')
+  })
+
   test('a code past ttlSecs is expired', async () => {
     const v = verifier({ ttlSecs: 1 })
     const to = mobile()

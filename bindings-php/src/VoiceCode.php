@@ -51,6 +51,7 @@ final class Library
         vc_result vc_verifier_start(const vc_verifier *verifier, const char *to, const char *options_json, char **verification_json_out, vc_error **err_out);
         vc_result vc_verifier_check(const vc_verifier *verifier, const char *to, const char *code, vc_check *check_out, uint32_t *attempts_left_out, vc_error **err_out);
         vc_result vc_verifier_cancel(const vc_verifier *verifier, const char *to, vc_error **err_out);
+        vc_result vc_verifier_clear(const vc_verifier *verifier, const char *to, vc_error **err_out);
         void vc_verifier_free(vc_verifier *verifier);
         const char *vc_check_name(uint32_t check);
         C;
@@ -481,5 +482,17 @@ final class Verifier
     public function cancel(string $to): void
     {
         Library::call(fn ($err) => Library::ffi()->vc_verifier_cancel($this->handle, $to, $err), false);
+    }
+
+    /**
+     * Forgets everything stored about the number (codes, cooldown, caps), even a record that
+     * cannot be read, which `start`, `check` and `cancel` refuse with `store_unavailable`. An
+     * operator's tool.
+     *
+     * @throws VoiceCodeException
+     */
+    public function clear(string $to): void
+    {
+        Library::call(fn ($err) => Library::ffi()->vc_verifier_clear($this->handle, $to, $err), false);
     }
 }

@@ -190,6 +190,10 @@ check($sim->count('huawei', 'send_code') === $calls + 1, 'the refused start plac
 $later->start('+8613800138010', ['code' => '135790']);
 $later->cancel('+8613800138010');
 check($later->check('+8613800138010', '135790')->status === CheckStatus::Canceled, 'a canceled verification says so');
+$later->clear('+8613800138010');
+check($later->check('+8613800138010', '135790')->status === CheckStatus::NotFound, 'a cleared number has no code');
+$later->start('+8613800138010', ['code' => '246802']);
+check($later->check('+8613800138010', '246802')->approved(), 'a cleared number has no cooldown either');
 $e = expectError(fn () => new Verifier($huawei, ['secret' => 'short']));
 check($e?->kind === 'invalid_config' && $e->field === 'secret', 'a short secret is invalid_config on secret');
 $e = expectError(fn () => new Verifier($huawei, $settings + ['store_url' => 'x']));
@@ -198,7 +202,7 @@ $e = expectError(fn () => $later->check($to, 'abc'));
 check($e?->kind === 'invalid_input' && $e->field === 'code', 'letters are invalid_input on code');
 $e = expectError(fn () => $later->start('+8613800138011', ['play_times' => 'twice']));
 check($e?->kind === 'invalid_input' && $e->field === 'play_times', 'a wrongly typed option is named');
-check($sim->count('huawei', 'send_code') === $calls + 2, 'refused starts placed no call');
+check($sim->count('huawei', 'send_code') === $calls + 3, 'refused starts placed no call');
 unset($later);
 unlink($store);
 

@@ -135,6 +135,15 @@ impl Verifier {
         spawn(py, async move { verifier.cancel(&to).await })
     }
 
+    fn clear(&self, py: Python<'_>, to: String) -> PyResult<()> {
+        detached(py, || self.inner.clear(&to))
+    }
+
+    fn clear_async<'py>(&self, py: Python<'py>, to: String) -> PyResult<Bound<'py, PyAny>> {
+        let verifier = self.inner.as_async().clone();
+        spawn(py, async move { verifier.clear(&to).await })
+    }
+
     fn __repr__(&self) -> String {
         // Only the channels: the config holds the secret, and a Redis URL may hold a password.
         let vendors: Vec<String> = self

@@ -242,6 +242,33 @@ def test_a_canceled_verification_refuses_even_the_right_code(sim: Simulator) -> 
     assert not check
 
 
+def test_an_unreadable_record_fails_closed_until_cleared(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "codes.db"
+    verifier = verifier_for(sim, store=f"sqlite:{db}")
+    verifier.start(MOBILE)
+    code = heard(sim)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE voicecode_records SET value = 'not json {'")
+    for call in (
+        lambda: verifier.start(MOBILE),
+        lambda: verifier.check(MOBILE, code),
+        lambda: verifier.cancel(MOBILE),
+    ):
+        with pytest.raises(voicecode.StoreUnavailable) as failed:
+            call()
+        assert failed.value.outcome == "not_sent"
+        assert "verify clear" in str(failed.value) and code not in str(failed.value)
+    assert sim.count("ihuyi", "send_code") == 1
+    verifier.clear(MOBILE)
+    verifier.start(MOBILE)  # the cleared record's cooldown is gone too
+    assert verifier.check(MOBILE, heard(sim)).approved
+    assert sim.count("ihuyi", "send_code") == 2
+
+
 def test_a_second_start_within_the_cooldown_is_rate_limited_with_retry_after(
     sim: Simulator,
 ) -> None:

@@ -1,4 +1,4 @@
-//! `voicecode verify start|check|cancel`: the verification lifecycle from the shell, on a store
+//! `voicecode verify start|check|cancel|clear`: the verification lifecycle from the shell, on a store
 //! that several invocations (or machines) share: `sqlite:PATH` or `redis://host:port/db`.
 
 use std::path::PathBuf;
@@ -34,6 +34,14 @@ pub enum VerifyCommand {
     #[command(after_help = "Example:\n  \
         voicecode verify cancel --config huawei.toml --store sqlite:codes.db --to +8613800138000")]
     Cancel(CommonArgs),
+    /// Forget everything stored about the number (codes, cooldown, caps), even a record the
+    /// verifier cannot read.
+    #[command(after_help = "Example:\n  \
+        voicecode verify clear --config huawei.toml --store sqlite:codes.db --to +8613800138000\n\n\
+        A record that cannot be read (a hand edit, a damaged file) fails closed: start, check \
+        and cancel answer store_unavailable and place no call until it is cleared. Clearing \
+        also lifts the number's cooldown and caps: an operator's tool.")]
+    Clear(CommonArgs),
 }
 
 #[derive(Args)]
@@ -107,6 +115,7 @@ pub fn run(command: VerifyCommand) -> ExitCode {
         VerifyCommand::Start(args) => start(args),
         VerifyCommand::Check(args) => check(args),
         VerifyCommand::Cancel(args) => cancel(args),
+        VerifyCommand::Clear(args) => clear(args),
     }
 }
 
@@ -177,5 +186,14 @@ fn cancel(args: CommonArgs) -> ExitCode {
         args.json,
         result.as_ref().map(|()| ("canceled", &true)),
         |_| format!("canceled the verification of {}", args.to),
+    )
+}
+
+fn clear(args: CommonArgs) -> ExitCode {
+    let result = verifier(&args).and_then(|v| v.clear(&args.to));
+    crate::output::report(
+        args.json,
+        result.as_ref().map(|()| ("cleared", &true)),
+        |_| format!("cleared everything stored about {}", args.to),
     )
 }

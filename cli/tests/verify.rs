@@ -140,6 +140,68 @@ fn cancel_then_check_says_canceled() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "canceled");
 }
 
+/// A record that cannot be read fails closed in every invocation, until `verify clear`.
+#[test]
+fn an_unreadable_record_fails_closed_until_cleared() {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = huawei_config(&sim, dir.path());
+    let file = dir.path().join("codes.db");
+    let store = format!("sqlite:{}", file.display());
+    let base = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        &store,
+        "--to",
+        TO,
+        "--json",
+    ];
+    let run = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub];
+        args.extend(base);
+        args.extend(extra);
+        verify(&args)
+    };
+    assert_eq!(run("start", &["--code", "482193"]).status.code(), Some(0));
+    let db = rusqlite::Connection::open(&file).unwrap();
+    db.execute("UPDATE voicecode_records SET value = 'not json {'", [])
+        .unwrap();
+    for (sub, extra) in [
+        ("start", &["--code", "111222"][..]),
+        ("check", &["--code", "482193"][..]),
+        ("cancel", &[][..]),
+    ] {
+        let out = run(sub, extra);
+        assert_eq!(out.status.code(), Some(1), "{sub}");
+        let e = &json(&out)["error"];
+        assert_eq!(
+            (e["kind"].as_str(), e["outcome"].as_str()),
+            (Some("store_unavailable"), Some("not_sent")),
+            "{sub}"
+        );
+        assert!(
+            e["message"].as_str().unwrap().contains("verify clear --to"),
+            "{e}"
+        );
+    }
+    let value: String = db
+        .query_row("SELECT value FROM voicecode_records", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(value, "not json {", "nothing was overwritten");
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 1);
+
+    let out = run("clear", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["cleared"], true);
+    assert_eq!(run("start", &["--code", "111222"]).status.code(), Some(0));
+    assert_eq!(
+        json(&run("check", &["--code", "111222"]))["check"]["status"],
+        "approved"
+    );
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 2);
+}
+
 #[test]
 fn bad_store_code_or_missing_secret_exit_2_naming_the_field() {
     let sim = Simulator::start(SimOptions::default()).unwrap();
@@ -183,7 +245,7 @@ fn bad_store_code_or_missing_secret_exit_2_naming_the_field() {
 
 #[test]
 fn verify_subcommands_have_help_with_examples() {
-    for sub in ["start", "check", "cancel"] {
+    for sub in ["start", "check", "cancel", "clear"] {
         let out = verify(&[sub, "--help"]);
         assert_eq!(out.status.code(), Some(0));
         assert!(

@@ -92,6 +92,50 @@ impl StoreSpec {
         })
     }
 
+    /// Replaces the number's stored value with text that is not a record, behind the
+    /// verifier's back: a hand edit or a damaged file.
+    fn corrupt(&self, store: &dyn store::Store) {
+        let key = format!("voicecode:v1:number:{TO}");
+        if let Some(dir) = &self.dir {
+            let conn = rusqlite::Connection::open(dir.path().join("codes.db")).unwrap();
+            let changed = conn
+                .execute("UPDATE voicecode_records SET value = 'not json {'", [])
+                .unwrap();
+            assert_eq!(changed, 1);
+        } else if let Some(server) = &self.redis {
+            let mut conn = ::redis::Client::open(server.url())
+                .unwrap()
+                .get_connection()
+                .unwrap();
+            let _: () = ::redis::cmd("SET")
+                .arg(&key)
+                .arg("not json {")
+                .arg("KEEPTTL")
+                .query(&mut conn)
+                .unwrap();
+        } else {
+            // The memory store is reached only through the trait.
+            store
+                .update(&key, std::time::Duration::from_secs(60), &mut |_| {
+                    store::Write::Put("not json {".into())
+                })
+                .unwrap();
+        }
+    }
+
+    /// The number's stored value, read behind the verifier's back.
+    fn number_value(&self, store: &dyn store::Store) -> Option<String> {
+        let key = format!("voicecode:v1:number:{TO}");
+        let mut seen = None;
+        store
+            .update(&key, std::time::Duration::from_secs(60), &mut |v| {
+                seen = v.map(str::to_owned);
+                store::Write::Keep
+            })
+            .unwrap();
+        seen
+    }
+
     /// Every key and value in the store, to prove what is (not) in it.
     fn dump(&self) -> Vec<(String, String)> {
         if let Some(dir) = &self.dir {
@@ -125,6 +169,29 @@ struct Env {
     clock: Arc<TestClock>,
     verifier: Verifier,
     store: StoreSpec,
+    /// The verifier's store, to reach it behind the verifier's back.
+    shared: Arc<dyn store::Store>,
+    config: VerifierConfig,
+}
+
+impl Env {
+    /// Another verifier on the same store and clock, whose only vendor is unreachable (a
+    /// loopback port nobody listens on): every send fails with outcome `not_sent`.
+    fn unreachable(&self) -> Verifier {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dead = router(
+            &self.sim,
+            &[Vendor::Huawei],
+            json!({"base_url": format!("http://127.0.0.1:{port}")}),
+        );
+        Verifier::with_store(dead, self.config.clone(), self.shared.clone())
+            .unwrap()
+            .with_clock(self.clock.clone())
+    }
 }
 
 fn router(sim: &Simulator, vendors: &[Vendor], changes: serde_json::Value) -> Router {
@@ -148,14 +215,21 @@ fn env_with(kind: Kind, edit: impl FnOnce(&mut VerifierConfig)) -> Option<Env> {
     let clock = TestClock::new();
     let mut config = VerifierConfig::new(SECRET).store(store.spec.clone());
     edit(&mut config);
-    let verifier = Verifier::new(router(&sim, &[Vendor::Huawei], json!({})), config)
-        .unwrap()
-        .with_clock(clock.clone());
+    let shared = store::open(&store.spec).unwrap();
+    let verifier = Verifier::with_store(
+        router(&sim, &[Vendor::Huawei], json!({})),
+        config.clone(),
+        shared.clone(),
+    )
+    .unwrap()
+    .with_clock(clock.clone());
     Some(Env {
         sim,
         clock,
         verifier,
         store,
+        shared,
+        config,
     })
 }
 
@@ -341,6 +415,96 @@ fn an_unknown_send_keeps_the_verification_live(kind: Kind) {
     assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
 }
 
+fn a_failed_resend_keeps_the_code_the_user_holds(kind: Kind) {
+    let Some(env) = env(kind) else { return };
+    env.verifier.start(TO, &with_code("482193")).unwrap();
+    env.clock.advance_secs(61);
+    // The vendor refuses the resend (callee blacklisted): no call, and code A stays valid.
+    env.sim.inject(
+        Vendor::Huawei,
+        Fault::VendorCode {
+            code: "1013004".into(),
+            times: 1,
+        },
+    );
+    let err = env.verifier.start(TO, &with_code("111222")).unwrap_err();
+    assert_eq!(err.outcome(), Outcome::Refused, "{err}");
+    assert_eq!(calls(&env), 2);
+    // The vendor is unreachable for the next resend: nothing left this machine.
+    env.clock.advance_secs(61);
+    let err = env
+        .unreachable()
+        .start(TO, &with_code("333444"))
+        .unwrap_err();
+    assert_eq!(err.outcome(), Outcome::NotSent, "{err}");
+    // The cooldown given back is the one of code A's start, long over.
+    let err = env.verifier.check(TO, "111222").unwrap();
+    assert_eq!(err, Check::WrongCode { attempts_left: 4 });
+    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::NotFound);
+    assert_eq!(calls(&env), 2);
+}
+
+fn an_unknown_resend_keeps_both_codes_valid(kind: Kind) {
+    let Some(env) = env(kind) else { return };
+    env.verifier.start(TO, &with_code("482193")).unwrap();
+    env.clock.advance_secs(61);
+    env.sim
+        .inject(Vendor::Huawei, Fault::Http5xxHtml { times: 1 });
+    let v = env.verifier.start(TO, &with_code("111222")).unwrap();
+    assert!(v.may_have_been_sent(), "{v:?}");
+    // The user holds A, and B if the call came through: either approves, once.
+    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(env.verifier.check(TO, "111222").unwrap(), Check::NotFound);
+    // Once a newer call is known to be placed, only its code is valid.
+    env.clock.advance_secs(61);
+    env.verifier.start(TO, &with_code("555666")).unwrap();
+    env.clock.advance_secs(61);
+    env.verifier.start(TO, &with_code("777888")).unwrap();
+    assert_eq!(
+        env.verifier.check(TO, "555666").unwrap(),
+        Check::WrongCode { attempts_left: 4 }
+    );
+    assert_eq!(env.verifier.check(TO, "777888").unwrap(), Check::Approved);
+}
+
+fn an_unreadable_record_fails_closed_until_cleared(kind: Kind) {
+    let Some(env) = env(kind) else { return };
+    env.verifier.start(TO, &with_code("482193")).unwrap();
+    env.store.corrupt(env.shared.as_ref());
+    env.clock.advance_secs(61);
+    let journal = env.sim.journal().len();
+    let refusals = [
+        env.verifier.start(TO, &with_code("111222")).unwrap_err(),
+        env.verifier.check(TO, "482193").unwrap_err(),
+        env.verifier.cancel(TO).unwrap_err(),
+    ];
+    for err in &refusals {
+        assert_eq!(
+            (err.kind(), err.outcome()),
+            (ErrorKind::StoreUnavailable, Outcome::NotSent),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("unreadable") && text.contains("verify clear --to"),
+            "{text}"
+        );
+        assert!(!text.contains("482193") && !text.contains("111222") && !text.contains(SECRET));
+    }
+    assert_eq!(env.sim.journal().len(), journal, "no call was placed");
+    assert_eq!(
+        env.store.number_value(env.shared.as_ref()).as_deref(),
+        Some("not json {"),
+        "nothing was overwritten"
+    );
+    env.verifier.clear(TO).unwrap();
+    assert_eq!(env.store.number_value(env.shared.as_ref()), None);
+    env.verifier.start(TO, &with_code("111222")).unwrap();
+    assert_eq!(env.verifier.check(TO, "111222").unwrap(), Check::Approved);
+    assert_eq!(calls(&env), 2);
+}
+
 fn caller_keys_have_caps_and_give_back_the_number(kind: Kind) {
     let Some(env) = env_with(kind, |c| c.key_hourly_cap = Some(1)) else {
         return;
@@ -432,6 +596,9 @@ every_store!(
     a_canceled_verification_approves_nothing,
     a_refused_send_gives_the_cooldown_back,
     an_unknown_send_keeps_the_verification_live,
+    a_failed_resend_keeps_the_code_the_user_holds,
+    an_unknown_resend_keeps_both_codes_valid,
+    an_unreadable_record_fails_closed_until_cleared,
     caller_keys_have_caps_and_give_back_the_number,
     quiet_hours_refuse_across_midnight_without_a_call,
     codes_are_never_stored_in_clear,
@@ -554,14 +721,36 @@ fn bad_input_is_a_typed_error_naming_the_field() {
 fn bad_settings_are_invalid_config_naming_the_key() {
     let (_sim, router) = sim_router(&[Vendor::Huawei]);
     type Edit = fn(&mut VerifierConfig);
-    let cases: [(&str, Edit); 5] = [
-        ("secret", |c| c.secret = "short".into()),
-        ("store", |c| c.store = "redis:/nohost".into()),
-        ("store", |c| c.store = "mysql://db".into()),
-        ("quiet_hours", |c| c.quiet_hours = Some("22h-8h".into())),
-        ("max_attempts", |c| c.max_attempts = 0),
+    let cases: [(&str, Edit, &str); 17] = [
+        ("secret", |c| c.secret = "short".into(), "16 bytes"),
+        ("store", |c| c.store = "redis:/nohost".into(), "redis://"),
+        ("store", |c| c.store = "mysql://db".into(), "redis://"),
+        (
+            "quiet_hours",
+            |c| c.quiet_hours = Some("22h-8h".into()),
+            "HH:MM",
+        ),
+        // The bounds: huawei speaks 2 to 8 digits, but fewer than 4 are refused whatever the
+        // channel, and so is a lockout that never comes.
+        ("code_length", |c| c.code_length = 2, "4 to 8 digits"),
+        ("code_length", |c| c.code_length = 3, "4 to 8 digits"),
+        ("code_length", |c| c.code_length = 9, "4 to 8 digits"),
+        ("max_attempts", |c| c.max_attempts = 0, "1 to 10"),
+        ("max_attempts", |c| c.max_attempts = 11, "1 to 10"),
+        ("max_attempts", |c| c.max_attempts = 1_000_000, "1 to 10"),
+        ("ttl_secs", |c| c.ttl_secs = 0, "1 to 600 seconds"),
+        ("ttl_secs", |c| c.ttl_secs = 86_400, "1 to 600 seconds"),
+        (
+            "cooldown_secs",
+            |c| c.cooldown_secs = 86_401,
+            "0 to 86400 seconds",
+        ),
+        ("number_hourly_cap", |c| c.number_hourly_cap = 21, "1 to 20"),
+        ("number_daily_cap", |c| c.number_daily_cap = 0, "1 to 50"),
+        ("number_daily_cap", |c| c.number_daily_cap = 1000, "1 to 50"),
+        ("key_daily_cap", |c| c.key_daily_cap = Some(0), "1 to"),
     ];
-    for (field, edit) in cases {
+    for (field, edit, rule) in cases {
         let mut config = VerifierConfig::new(SECRET);
         edit(&mut config);
         let err = Verifier::new(router.clone(), config).unwrap_err();
@@ -570,7 +759,23 @@ fn bad_settings_are_invalid_config_naming_the_key() {
             (ErrorKind::InvalidConfig, Some(field)),
             "{err}"
         );
+        assert!(err.message().contains(rule), "{field}: {err}");
     }
+    // The edges are accepted.
+    let mut config = VerifierConfig::new(SECRET);
+    (config.code_length, config.max_attempts, config.ttl_secs) = (4, 10, 600);
+    (config.number_hourly_cap, config.number_daily_cap) = (20, 50);
+    Verifier::new(router.clone(), config.clone()).unwrap();
+    (config.code_length, config.max_attempts, config.ttl_secs) = (8, 1, 1);
+    let verifier = Verifier::new(router.clone(), config).unwrap();
+    // A caller's own code is held to the same floor, without being quoted.
+    let err = verifier.start(TO, &with_code("123")).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::InvalidInput, Some("code"))
+    );
+    assert!(err.message().contains("4 to 8 digits"), "{err}");
+    assert!(!err.to_string().contains("123"), "{err}");
     let err = VerifierConfig::from_value(json!({"secret": SECRET, "ttl": 5})).unwrap_err();
     assert_eq!(err.field(), Some("ttl"));
     let err = VerifierConfig::from_value(json!({"secret": SECRET, "ttl_secs": "x"})).unwrap_err();
@@ -604,6 +809,59 @@ fn secrets_never_show_in_debug() {
         !shown.contains(SECRET) && !shown.contains("hunter2"),
         "{shown}"
     );
+}
+
+/// Credentials may sit anywhere in a store URL: the user or password of its userinfo, or a
+/// query parameter. None is ever shown: not by `Debug`, not in an error, however malformed.
+#[test]
+fn store_url_credentials_never_show() {
+    let (_sim, router) = sim_router(&[Vendor::Huawei]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let urls = [
+        format!("redis://OddPlacePw@127.0.0.1:{port}/0"),
+        format!("redis://127.0.0.1:{port}/0?password=QueryPw1"),
+        format!("redis://127.0.0.1:{port}/0?db=0&Token=QueryPw2"),
+        format!("redis://admin:ColonPw3@127.0.0.1:{port}/0"),
+        "redis+unix:///tmp/redis.sock?pass=UnixPw4".into(),
+        "unix:///tmp/redis.sock?db=1&PWD=UnixPw5".into(),
+        "rediss://TlsUser:TlsPw6@127.0.0.1:6380/0?auth=TlsPw7".into(),
+        "redis://BadPw8@[::1/0".into(),
+        "redis://[bad?password=BadPw9".into(),
+        "redis:BadPw10@127.0.0.1".into(),
+        "BadPw11@127.0.0.1".into(),
+    ];
+    let secrets = [
+        "OddPlacePw",
+        "QueryPw",
+        "ColonPw",
+        "UnixPw",
+        "TlsUser",
+        "TlsPw",
+        "BadPw",
+    ];
+    for url in urls {
+        let config = VerifierConfig::new(SECRET).store(url.clone());
+        let mut shown = vec![format!("{config:?}")];
+        match Verifier::new(router.clone(), config) {
+            Err(e) => shown.extend([e.to_string(), format!("{e:?}")]),
+            // A redis:// URL connects lazily: the error comes with the first update.
+            Ok(verifier) => {
+                shown.push(format!("{verifier:?}"));
+                let e = verifier.start(TO, &StartOptions::new()).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::StoreUnavailable, "{e}");
+                shown.extend([e.to_string(), format!("{e:?}")]);
+            }
+        }
+        for text in shown {
+            for secret in secrets {
+                assert!(!text.contains(secret), "{url}: {text}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -194,6 +194,26 @@ pub extern "C" fn vc_verifier_cancel(
     })
 }
 
+/// Forgets everything stored about `to` (codes, cooldown, caps), even a record that cannot be
+/// read, which `vc_verifier_start`, `vc_verifier_check` and `vc_verifier_cancel` refuse with
+/// `VC_RESULT_STORE_UNAVAILABLE`. An operator's tool.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument or a malformed number;
+/// `VC_RESULT_STORE_UNAVAILABLE`.
+///
+/// Thread-safety: safe on one verifier from many threads at once.
+#[no_mangle]
+pub extern "C" fn vc_verifier_clear(
+    verifier: *const vc_verifier,
+    to: *const c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let verifier = arg_ref(verifier, "verifier")?;
+        Ok(verifier.verifier.clear(arg_str(to, "to")?)?)
+    })
+}
+
 /// Frees a verifier. Passing NULL does nothing. Calls still running on other threads must have
 /// returned first. What it stored in SQLite or Redis stays there.
 ///

@@ -104,6 +104,14 @@ static void test_lifecycle(const vc_sim *sim, const vc_router *router) {
     CHECK_STR(code, "246810");
     CHECK_RESULT(vc_verifier_cancel(verifier, "+8613800138002", &err), VC_RESULT_OK, err);
     CHECK(check_code(verifier, "+8613800138002", "246810", NULL) == VC_CHECK_CANCELED);
+    /* A clear forgets the number: the canceled code, and the cooldown with it. */
+    CHECK_RESULT(vc_verifier_clear(verifier, "+8613800138002", &err), VC_RESULT_OK, err);
+    CHECK(check_code(verifier, "+8613800138002", "246810", NULL) == VC_CHECK_NOT_FOUND);
+    CHECK_RESULT(
+        vc_verifier_start(verifier, "+8613800138002", "{\"code\":\"135790\"}", &verification, &err),
+        VC_RESULT_OK, err);
+    vc_string_free(verification);
+    CHECK(check_code(verifier, "+8613800138002", "135790", NULL) == VC_CHECK_APPROVED);
     vc_verifier_free(verifier);
 }
 

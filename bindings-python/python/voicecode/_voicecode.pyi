@@ -335,6 +335,11 @@ class Verifier:
     def cancel(self, to: str) -> None:
         """Cancels the number's pending verification: later checks answer ``canceled``."""
     def cancel_async(self, to: str) -> asyncio.Future[None]: ...
+    def clear(self, to: str) -> None:
+        """Forgets everything stored about the number (codes, cooldown, caps), even a record
+        that cannot be read, which ``start``, ``check`` and ``cancel`` refuse with
+        ``StoreUnavailable``. An operator's tool."""
+    def clear_async(self, to: str) -> asyncio.Future[None]: ...
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
 

@@ -10,8 +10,13 @@
 //!    hash): of 50 parallel starts for one number exactly one gets through;
 //! 2. **send** through the router;
 //! 3. **record** the outcome. A send that certainly placed no call (`not_sent`, `refused`) gives
-//!    the reservation back; one whose outcome is `unknown` keeps the verification live, since
-//!    the phone may ring, and says so instead of sending again.
+//!    the reservation back, and the code the user already held is the valid one again; one whose
+//!    outcome is `unknown` keeps the verification live, since the phone may ring, and says so
+//!    instead of sending again. An earlier code stays valid until a newer call is known to be
+//!    placed, so a resend never takes away a code the user holds.
+//!
+//! A stored record that cannot be read fails closed: `store_unavailable`, no call, nothing
+//! overwritten, until [`Verifier::clear`] deletes it.
 //!
 //! Codes come from the OS CSPRNG and are stored only as HMAC-SHA256 under the verifier's
 //! secret; they are never logged, printed, or put in an error. The rules themselves are pure
@@ -237,22 +242,23 @@ pub struct VerifierConfig {
     /// `redis://host:port/db`.
     #[serde(default = "defaults::store")]
     pub store: String,
-    /// Digits in a generated code (default 6); must suit every channel of the router.
+    /// Digits in a generated code (default 6, 4 to 8); must suit every channel of the router.
     #[serde(default = "defaults::code_length")]
     pub code_length: usize,
-    /// How long a code is accepted, in seconds (default 600).
+    /// How long a code is accepted, in seconds (default 600, at most 600).
     #[serde(default = "defaults::ttl_secs")]
     pub ttl_secs: u64,
-    /// Checks allowed per code (default 5).
+    /// Checks allowed per code (default 5, 1 to 10).
     #[serde(default = "defaults::max_attempts")]
     pub max_attempts: u32,
-    /// Seconds between two starts for one number (default 60, as cloud10658 enforces).
+    /// Seconds between two starts for one number (default 60, as cloud10658 enforces; at most
+    /// a day).
     #[serde(default = "defaults::cooldown_secs")]
     pub cooldown_secs: u64,
-    /// Starts per number in any hour (default 5).
+    /// Starts per number in any hour (default 5, 1 to 20).
     #[serde(default = "defaults::number_hourly_cap")]
     pub number_hourly_cap: u32,
-    /// Starts per number in any 24 hours (default 10).
+    /// Starts per number in any 24 hours (default 10, 1 to 50).
     #[serde(default = "defaults::number_daily_cap")]
     pub number_daily_cap: u32,
     /// Starts per caller key (see [`StartOptions::key`]) in any hour; none by default.
@@ -293,6 +299,42 @@ mod defaults {
 
 /// The shortest secret accepted: 128 bits, if random.
 const MIN_SECRET_BYTES: usize = 16;
+
+/// The values each setting may take. A code is guessed with probability `max_attempts` in
+/// `10^code_length` per verification: NIST SP 800-63B asks for codes of at least 6 digits (the
+/// default) and OWASP's ASVS for out-of-band codes valid at most 10 minutes and few attempts.
+/// Huawei and ihuyi speak 4 to 6 digits and 4-digit voice codes are common in China, so 4 is
+/// allowed, with at most 10 attempts (1 in 1,000 at worst). The number caps bound how often one
+/// phone can be rung; the caller-key caps only need to be positive.
+mod bounds {
+    use std::ops::RangeInclusive;
+
+    pub const CODE_LENGTH: RangeInclusive<usize> = 4..=8;
+    pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=10;
+    pub const TTL_SECS: RangeInclusive<u64> = 1..=600;
+    /// Up to the 24 hours a record is kept: a longer cooldown would be forgotten with it.
+    pub const COOLDOWN_SECS: RangeInclusive<u64> = 0..=86_400;
+    pub const NUMBER_HOURLY_CAP: RangeInclusive<u32> = 1..=20;
+    pub const NUMBER_DAILY_CAP: RangeInclusive<u32> = 1..=50;
+    pub const KEY_CAP: RangeInclusive<u32> = 1..=1_000_000;
+}
+
+/// `value`, or `invalid_config` naming `field` and the range it must be in.
+fn within<T: PartialOrd + fmt::Display>(
+    field: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<T> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    let (min, max) = (range.start(), range.end());
+    Err(Error::invalid_config(
+        field,
+        format!("must be {min} to {max}{unit}"),
+    ))
+}
 
 impl VerifierConfig {
     /// The defaults, with `secret`.
@@ -336,21 +378,6 @@ impl VerifierConfig {
                 format!("must be at least {MIN_SECRET_BYTES} bytes (use a random one)"),
             ));
         }
-        let secs = |field: &str, value: u64, min: u64| -> Result<i64> {
-            if !(min..=RECORD_TTL.as_secs()).contains(&value) {
-                return Err(Error::invalid_config(
-                    field,
-                    format!("must be {min} to {} seconds", RECORD_TTL.as_secs()),
-                ));
-            }
-            Ok(value as i64 * 1000)
-        };
-        let positive = |field: &str, value: u32| -> Result<u32> {
-            if value == 0 {
-                return Err(Error::invalid_config(field, "must be at least 1"));
-            }
-            Ok(value)
-        };
         let quiet_hours = match &self.quiet_hours {
             None => None,
             Some(text) => Some(QuietHours::parse(text).ok_or_else(|| {
@@ -362,19 +389,46 @@ impl VerifierConfig {
                 )
             })?),
         };
+        within(
+            "code_length",
+            self.code_length,
+            bounds::CODE_LENGTH,
+            " digits",
+        )?;
+        let ms = |secs: u64| secs as i64 * 1000;
         Ok(Rules {
-            ttl_ms: secs("ttl_secs", self.ttl_secs, 1)?,
-            max_attempts: positive("max_attempts", self.max_attempts)?,
-            cooldown_ms: secs("cooldown_secs", self.cooldown_secs, 0)?,
-            number_hourly_cap: positive("number_hourly_cap", self.number_hourly_cap)?,
-            number_daily_cap: positive("number_daily_cap", self.number_daily_cap)?,
+            ttl_ms: ms(within(
+                "ttl_secs",
+                self.ttl_secs,
+                bounds::TTL_SECS,
+                " seconds",
+            )?),
+            max_attempts: within("max_attempts", self.max_attempts, bounds::MAX_ATTEMPTS, "")?,
+            cooldown_ms: ms(within(
+                "cooldown_secs",
+                self.cooldown_secs,
+                bounds::COOLDOWN_SECS,
+                " seconds",
+            )?),
+            number_hourly_cap: within(
+                "number_hourly_cap",
+                self.number_hourly_cap,
+                bounds::NUMBER_HOURLY_CAP,
+                " starts",
+            )?,
+            number_daily_cap: within(
+                "number_daily_cap",
+                self.number_daily_cap,
+                bounds::NUMBER_DAILY_CAP,
+                " starts",
+            )?,
             key_hourly_cap: self
                 .key_hourly_cap
-                .map(|c| positive("key_hourly_cap", c))
+                .map(|c| within("key_hourly_cap", c, bounds::KEY_CAP, " starts"))
                 .transpose()?,
             key_daily_cap: self
                 .key_daily_cap
-                .map(|c| positive("key_daily_cap", c))
+                .map(|c| within("key_daily_cap", c, bounds::KEY_CAP, " starts"))
                 .transpose()?,
             quiet_hours,
         })
@@ -451,7 +505,9 @@ fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
 /// `config`'s rules and the codes every channel of `router` accepts, or the setting at fault.
 fn checked(router: &AsyncRouter, config: &VerifierConfig) -> Result<(Rules, CodeRule)> {
     let rules = config.rules()?;
-    let code_rule = router_code_rule(router)?;
+    let mut code_rule = router_code_rule(router)?;
+    // A caller's own code is held to the same floor as a generated one.
+    code_rule.min_len = code_rule.min_len.max(*bounds::CODE_LENGTH.start());
     if !(code_rule.min_len..=code_rule.max_len).contains(&config.code_length) {
         return Err(Error::invalid_config(
             "code_length",
@@ -554,6 +610,14 @@ impl AsyncVerifier {
         let to = to.to_owned();
         on_store(&self.inner, move |inner| inner.cancel(&to)).await
     }
+
+    /// Forgets everything stored about `to`: its codes, cooldown, caps and unverified-start
+    /// count. The way to clear a record the verifier refuses as unreadable (`store_unavailable`);
+    /// an operator's tool, not part of a sign-up flow.
+    pub async fn clear(&self, to: &str) -> Result<()> {
+        let to = to.to_owned();
+        on_store(&self.inner, move |inner| inner.clear(&to)).await
+    }
 }
 
 /// Runs a step of the async verifier that reads and writes the store: on tokio's blocking pool
@@ -590,6 +654,23 @@ fn refusal_error(refusal: Refusal) -> Error {
 
 fn number_key(e164: &str) -> String {
     format!("{NAMESPACE}:number:{e164}")
+}
+
+/// The error for a stored record that does not parse: what it is and how to clear it, without
+/// a byte of the value.
+fn unreadable(key: &str) -> Error {
+    let detail = match key.strip_prefix(&format!("{NAMESPACE}:number:")) {
+        Some(e164) => format!(
+            "the record of {e164} is unreadable, so nothing was changed and no call was placed; \
+             clearing it (Verifier::clear, `voicecode verify clear --to {e164}`) forgets the \
+             number's code, cooldown and caps"
+        ),
+        None => format!(
+            "the record of a caller key is unreadable, so nothing was changed and no call was \
+             placed; delete the key {key} from the store to clear it"
+        ),
+    };
+    Error::store_unavailable(detail)
 }
 
 impl Inner {
@@ -763,29 +844,50 @@ impl Inner {
 
     fn cancel(&self, to: &str) -> Result<()> {
         let e164 = Phone::parse("to", to)?.e164();
-        self.update(&number_key(&e164), |stored| (policy::cancel(stored), ()))
+        self.update(&number_key(&e164), |stored| {
+            policy::cancel(stored).map(|write| (write, ()))
+        })
+    }
+
+    /// Deletes the number's record, whatever it holds (even an unreadable one).
+    fn clear(&self, to: &str) -> Result<()> {
+        let e164 = Phone::parse("to", to)?.e164();
+        self.update(&number_key(&e164), |_| Ok((Write::Delete, ())))
     }
 
     /// One atomic update of `key`; returns what the last call of `decide` said (an optimistic
-    /// store may call it more than once).
+    /// store may call it more than once). An unreadable value is left as it is and refused.
     fn update<T>(
         &self,
         key: &str,
-        mut decide: impl FnMut(Option<&str>) -> (Write, T),
+        mut decide: impl FnMut(Option<&str>) -> policy::Decision<T>,
     ) -> Result<T> {
         let mut result = None;
-        self.store.update(key, RECORD_TTL, &mut |stored| {
-            let (write, answer) = decide(stored);
-            result = Some(answer);
-            write
-        })?;
-        result.ok_or_else(|| Error::store_unavailable("the store did not read the record"))
+        self.store
+            .update(key, RECORD_TTL, &mut |stored| match decide(stored) {
+                Ok((write, answer)) => {
+                    result = Some(Ok(answer));
+                    write
+                }
+                Err(policy::Unreadable) => {
+                    result = Some(Err(unreadable(key)));
+                    Write::Keep
+                }
+            })?;
+        result.unwrap_or_else(|| {
+            Err(Error::store_unavailable(
+                "the store did not read the record",
+            ))
+        })
     }
 
     /// Records a send's outcome. A failure here is logged, not returned: the call was placed
     /// and the reservation already holds the code, so the verification works regardless.
     fn mark(&self, number_key: &str, id: &str, state: State) {
-        if let Err(e) = self.update(number_key, |stored| (policy::mark(stored, id, state), ())) {
+        let marked = self.update(number_key, |stored| {
+            policy::mark(stored, id, state).map(|write| (write, ()))
+        });
+        if let Err(e) = marked {
             log::warn!("verifier: could not record a send's outcome: {e}");
         }
     }
@@ -794,13 +896,15 @@ impl Inner {
     /// in its cooldown, which is safe; it is logged.
     fn release(&self, number_key: &str, id: &str, started_ms: i64, key: Option<&str>) {
         let released = self.update(number_key, |stored| {
-            (policy::release(stored, id, started_ms), ())
+            policy::release(stored, id, started_ms).map(|write| (write, ()))
         });
         if let Err(e) = released {
             log::warn!("verifier: could not give back a reservation: {e}");
         }
         if let Some(key) = key {
-            let released = self.update(key, |stored| (policy::release_key(stored, started_ms), ()));
+            let released = self.update(key, |stored| {
+                policy::release_key(stored, started_ms).map(|write| (write, ()))
+            });
             if let Err(e) = released {
                 log::warn!("verifier: could not give back a caller key's start: {e}");
             }
@@ -879,6 +983,12 @@ impl Verifier {
     pub fn cancel(&self, to: &str) -> Result<()> {
         refuse_inside_runtime("verifier")?;
         self.asynch.inner.cancel(to)
+    }
+
+    /// See [`AsyncVerifier::clear`]; on the caller's thread.
+    pub fn clear(&self, to: &str) -> Result<()> {
+        refuse_inside_runtime("verifier")?;
+        self.asynch.inner.clear(to)
     }
 }
 

@@ -5,6 +5,7 @@
 //! exist once whatever the store, and tests drive them with plain millisecond timestamps instead
 //! of sleeping. Nothing here does I/O or reads the clock.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::Check;
@@ -52,9 +53,14 @@ pub(crate) struct Refusal {
 /// Everything stored about one number, under `voicecode:v1:number:<E.164>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct NumberRecord {
-    /// The verification in progress, if any.
+    /// The newest verification, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
+    /// Earlier codes the user may still hold, newest first. A start moves the code it replaces
+    /// here, and it stays valid until a newer call is known to be placed: a resend that fails
+    /// (or is still ringing) never takes away the code already spoken to the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Pending>,
     /// When each start of the last day was reserved (ms since the epoch), oldest first.
     #[serde(default)]
     pub starts: Vec<i64>,
@@ -73,9 +79,16 @@ pub(crate) struct Pending {
     pub mac: String,
     pub started_ms: i64,
     pub expires_ms: i64,
-    /// Wrong codes entered so far.
+    /// Wrong codes compared with this one so far.
     pub attempts: u32,
     pub state: State,
+}
+
+impl Pending {
+    /// Whether a right code could still approve it at `now`.
+    fn can_approve(&self, now: i64, rules: &Rules) -> bool {
+        self.state != State::Canceled && now < self.expires_ms && self.attempts < rules.max_attempts
+    }
 }
 
 /// Where a verification stands.
@@ -100,10 +113,21 @@ pub(crate) struct KeyRecord {
     pub starts: Vec<i64>,
 }
 
-/// Reads a stored record; an unreadable one (another version, a hand edit) counts as absent
-/// rather than locking the number out for a day.
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(stored: Option<&str>) -> Option<T> {
-    stored.and_then(|text| serde_json::from_str(text).ok())
+/// A stored value that does not parse (a hand edit, a damaged file, another format). Every
+/// decision on it is refused and nothing is written: read as absent, it would hand out a new
+/// call inside the cooldown, with the caps and attempts reset, so the verifier fails closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unreadable;
+
+/// A decision on a stored value: what to write back and the answer, or [`Unreadable`].
+pub(crate) type Decision<T> = Result<(Write, T), Unreadable>;
+
+/// Reads a stored record; an absent one is empty.
+pub(crate) fn parse<T: DeserializeOwned + Default>(stored: Option<&str>) -> Result<T, Unreadable> {
+    match stored {
+        None => Ok(T::default()),
+        Some(text) => serde_json::from_str(text).map_err(|_| Unreadable),
+    }
 }
 
 fn put<T: Serialize>(record: &T) -> Write {
@@ -135,15 +159,16 @@ fn prune(starts: &mut Vec<i64>, now: i64) {
 }
 
 /// Reserves a start for a number: refused while its cooldown runs or a cap is reached;
-/// otherwise `pending` replaces any earlier verification. Returns the unverified-start count
-/// including this one.
+/// otherwise `pending` becomes the newest verification, and the one it replaces joins the
+/// earlier codes (see [`NumberRecord::earlier`]). Returns the unverified-start count including
+/// this one.
 pub(crate) fn reserve(
     stored: Option<&str>,
     now: i64,
     rules: &Rules,
     pending: Pending,
-) -> (Write, Result<u32, Refusal>) {
-    let mut record: NumberRecord = parse(stored).unwrap_or_default();
+) -> Decision<Result<u32, Refusal>> {
+    let mut record: NumberRecord = parse(stored)?;
     prune(&mut record.starts, now);
     let cooldown = record
         .starts
@@ -179,32 +204,46 @@ pub(crate) fn reserve(
         .flatten()
         .max_by_key(|r| r.wait_ms)
     {
-        return (Write::Keep, Err(refusal));
+        return Ok((Write::Keep, Err(refusal)));
     }
     record.starts.push(now);
     record.unverified = record.unverified.saturating_add(1);
-    record.pending = Some(pending);
-    (put(&record), Ok(record.unverified))
+    if let Some(replaced) = record.pending.replace(pending) {
+        if replaced.state == State::Sent {
+            // Its call was placed: the codes before it were superseded then.
+            record.earlier.clear();
+        }
+        record.earlier.insert(0, replaced);
+    }
+    record.earlier.retain(|p| p.can_approve(now, rules));
+    Ok((put(&record), Ok(record.unverified)))
 }
 
 /// Gives back what [`reserve`] took for the start `id` at `started_ms`, after a send that
-/// certainly placed no call: the verification, the start (cooldown and caps) and its count.
-pub(crate) fn release(stored: Option<&str>, id: &str, started_ms: i64) -> Write {
-    let Some(mut record) = parse::<NumberRecord>(stored) else {
-        return Write::Keep;
-    };
-    if record.pending.as_ref().is_none_or(|p| p.id != id) {
-        // Replaced since (only possible with no cooldown): the newer start is not ours to undo.
-        return Write::Keep;
+/// certainly placed no call: its code (the code it replaced is the newest again), the start
+/// (cooldown and caps) and its count.
+pub(crate) fn release(
+    stored: Option<&str>,
+    id: &str,
+    started_ms: i64,
+) -> Result<Write, Unreadable> {
+    let mut record: NumberRecord = parse(stored)?;
+    if record.pending.as_ref().is_some_and(|p| p.id == id) {
+        record.pending = (!record.earlier.is_empty()).then(|| record.earlier.remove(0));
+    } else if let Some(i) = record.earlier.iter().position(|p| p.id == id) {
+        // A newer start came since (no cooldown): only this start's own code goes.
+        record.earlier.remove(i);
+    } else {
+        // Approved or canceled since: nothing of this start is left to give back.
+        return Ok(Write::Keep);
     }
-    record.pending = None;
     remove_one(&mut record.starts, started_ms);
     record.unverified = record.unverified.saturating_sub(1);
-    if record == NumberRecord::default() {
+    Ok(if record == NumberRecord::default() {
         Write::Delete
     } else {
         put(&record)
-    }
+    })
 }
 
 fn remove_one(starts: &mut Vec<i64>, at: i64) {
@@ -213,62 +252,95 @@ fn remove_one(starts: &mut Vec<i64>, at: i64) {
     }
 }
 
-/// Records how the send of start `id` ended (`Sent` or `MaybeSent`).
-pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Write {
-    let Some(mut record) = parse::<NumberRecord>(stored) else {
-        return Write::Keep;
+/// Records how the send of start `id` ended (`Sent` or `MaybeSent`). A call known to be
+/// placed supersedes every code before it; one that may have been keeps them valid.
+pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Result<Write, Unreadable> {
+    let mut record: NumberRecord = parse(stored)?;
+    // Newest first: position 0 is `pending`, 1.. are `earlier`.
+    let Some(at) = record
+        .pending
+        .iter()
+        .chain(&record.earlier)
+        .position(|p| p.id == id && p.state == State::Sending)
+    else {
+        return Ok(Write::Keep);
     };
-    match &mut record.pending {
-        Some(p) if p.id == id && p.state == State::Sending => p.state = state,
-        _ => return Write::Keep,
+    match at {
+        0 => record.pending.as_mut().expect("found at 0").state = state,
+        i => record.earlier[i - 1].state = state,
     }
-    put(&record)
+    if state == State::Sent {
+        record.earlier.truncate(at);
+    }
+    Ok(put(&record))
 }
 
-/// Checks a code: `matches` compares it (in constant time) with the stored MAC. An approval
-/// ends the verification (single use) and resets the unverified-start count; a wrong code
-/// uses up one attempt.
+/// Checks a code: `matches` compares it (in constant time) with a stored MAC. Every code the
+/// user may hold (the newest and [`NumberRecord::earlier`]) is compared with its own MAC and
+/// has its own attempts. An approval ends the verification (single use, every code) and resets
+/// the unverified-start count; a wrong code uses up one attempt of each code it was compared
+/// with.
 pub(crate) fn check(
     stored: Option<&str>,
     now: i64,
     rules: &Rules,
     matches: &dyn Fn(&str) -> bool,
-) -> (Write, Check) {
-    let Some(mut record) = parse::<NumberRecord>(stored) else {
-        return (Write::Keep, Check::NotFound);
+) -> Decision<Check> {
+    let mut record: NumberRecord = parse(stored)?;
+    let Some(newest) = &record.pending else {
+        return Ok((Write::Keep, Check::NotFound));
     };
-    let Some(pending) = &mut record.pending else {
-        return (Write::Keep, Check::NotFound);
-    };
-    if pending.state == State::Canceled {
-        return (Write::Keep, Check::Canceled);
+    if newest.state == State::Canceled {
+        return Ok((Write::Keep, Check::Canceled));
     }
-    if now >= pending.expires_ms {
-        return (Write::Keep, Check::Expired);
+    let mut live: Vec<&mut Pending> = record
+        .pending
+        .iter_mut()
+        .chain(&mut record.earlier)
+        .filter(|p| p.can_approve(now, rules))
+        .collect();
+    if live.is_empty() {
+        let unexpired = record
+            .pending
+            .iter()
+            .chain(&record.earlier)
+            .any(|p| now < p.expires_ms);
+        let answer = if unexpired {
+            Check::TooManyAttempts
+        } else {
+            Check::Expired
+        };
+        return Ok((Write::Keep, answer));
     }
-    if pending.attempts >= rules.max_attempts {
-        return (Write::Keep, Check::TooManyAttempts);
-    }
-    if matches(&pending.mac) {
+    // Every MAC is compared, without stopping at a match.
+    let approved = live.iter().fold(false, |hit, p| matches(&p.mac) | hit);
+    if approved {
         record.pending = None;
+        record.earlier.clear();
         record.unverified = 0;
-        return (put(&record), Check::Approved);
+        return Ok((put(&record), Check::Approved));
     }
-    pending.attempts += 1;
-    let attempts_left = rules.max_attempts - pending.attempts;
-    (put(&record), Check::WrongCode { attempts_left })
+    for p in &mut live {
+        p.attempts += 1;
+    }
+    let attempts_left = live
+        .iter()
+        .map(|p| rules.max_attempts - p.attempts)
+        .max()
+        .unwrap_or(0);
+    Ok((put(&record), Check::WrongCode { attempts_left }))
 }
 
-/// Cancels the number's verification, if one is pending; its start still counts.
-pub(crate) fn cancel(stored: Option<&str>) -> Write {
-    let Some(mut record) = parse::<NumberRecord>(stored) else {
-        return Write::Keep;
-    };
+/// Cancels the number's verification, if one is pending, and every earlier code; its start
+/// still counts.
+pub(crate) fn cancel(stored: Option<&str>) -> Result<Write, Unreadable> {
+    let mut record: NumberRecord = parse(stored)?;
     match &mut record.pending {
         Some(p) if p.state != State::Canceled => p.state = State::Canceled,
-        _ => return Write::Keep,
+        _ => return Ok(Write::Keep),
     }
-    put(&record)
+    record.earlier.clear();
+    Ok(put(&record))
 }
 
 /// Reserves a start for a caller key against its optional caps.
@@ -276,8 +348,8 @@ pub(crate) fn reserve_key(
     stored: Option<&str>,
     now: i64,
     rules: &Rules,
-) -> (Write, Result<(), Refusal>) {
-    let mut record: KeyRecord = parse(stored).unwrap_or_default();
+) -> Decision<Result<(), Refusal>> {
+    let mut record: KeyRecord = parse(stored)?;
     prune(&mut record.starts, now);
     let caps = capped(
         &record.starts,
@@ -288,23 +360,24 @@ pub(crate) fn reserve_key(
         ],
     );
     if let Some(refusal) = caps {
-        return (Write::Keep, Err(refusal));
+        return Ok((Write::Keep, Err(refusal)));
     }
     record.starts.push(now);
-    (put(&record), Ok(()))
+    Ok((put(&record), Ok(())))
 }
 
 /// Gives back a caller key's start at `started_ms`.
-pub(crate) fn release_key(stored: Option<&str>, started_ms: i64) -> Write {
-    let Some(mut record) = parse::<KeyRecord>(stored) else {
-        return Write::Keep;
-    };
+pub(crate) fn release_key(stored: Option<&str>, started_ms: i64) -> Result<Write, Unreadable> {
+    if stored.is_none() {
+        return Ok(Write::Keep);
+    }
+    let mut record: KeyRecord = parse(stored)?;
     remove_one(&mut record.starts, started_ms);
-    if record.starts.is_empty() {
+    Ok(if record.starts.is_empty() {
         Write::Delete
     } else {
         put(&record)
-    }
+    })
 }
 
 /// A nightly window, in Shanghai time, in which no call is placed: `22:00-08:00`.
@@ -404,15 +477,25 @@ mod tests {
     }
 
     fn start(stored: &mut Option<String>, id: &str, now: i64) -> Result<u32, Refusal> {
-        let (write, result) = reserve(stored.as_deref(), now, &rules(), pending(id, now));
+        let (write, result) = reserve(stored.as_deref(), now, &rules(), pending(id, now)).unwrap();
         apply(stored, write);
         result
     }
 
     fn check_with(stored: &mut Option<String>, now: i64, mac: &str) -> Check {
-        let (write, result) = check(stored.as_deref(), now, &rules(), &|m| m == mac);
+        let (write, result) = check(stored.as_deref(), now, &rules(), &|m| m == mac).unwrap();
         apply(stored, write);
         result
+    }
+
+    fn release_of(stored: &mut Option<String>, id: &str, started_ms: i64) {
+        let write = release(stored.as_deref(), id, started_ms).unwrap();
+        apply(stored, write);
+    }
+
+    fn mark_as(stored: &mut Option<String>, id: &str, state: State) {
+        let write = mark(stored.as_deref(), id, state).unwrap();
+        apply(stored, write);
     }
 
     #[test]
@@ -455,22 +538,161 @@ mod tests {
     fn a_released_start_gives_back_the_cooldown_and_the_count() {
         let mut s = None;
         start(&mut s, "a", T0).unwrap();
-        let w = release(s.as_deref(), "a", T0);
-        apply(&mut s, w);
+        release_of(&mut s, "a", T0);
         assert_eq!(s, None, "nothing is left of a start that placed no call");
         assert_eq!(start(&mut s, "b", T0 + 1), Ok(1));
         assert_eq!(check_with(&mut s, T0 + 2, "mac-b"), Check::Approved);
     }
 
     #[test]
-    fn releasing_leaves_a_newer_start_alone() {
+    fn releasing_an_older_start_leaves_the_newer_one_alone() {
         let mut s = None;
         start(&mut s, "a", T0).unwrap();
         start(&mut s, "b", T0 + MIN).unwrap();
-        let before = s.clone();
-        let w = release(s.as_deref(), "a", T0);
+        release_of(&mut s, "a", T0);
+        let record: NumberRecord = parse(s.as_deref()).unwrap();
+        assert_eq!(record.pending.unwrap().id, "b");
+        assert!(record.earlier.is_empty(), "a's code was never spoken");
+        assert_eq!((record.starts, record.unverified), (vec![T0 + MIN], 1));
+        assert_eq!(
+            check_with(&mut s, T0 + MIN, "mac-a"),
+            Check::WrongCode { attempts_left: 4 }
+        );
+        assert_eq!(check_with(&mut s, T0 + MIN, "mac-b"), Check::Approved);
+    }
+
+    #[test]
+    fn a_failed_resend_gives_back_the_code_the_user_holds() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        mark_as(&mut s, "a", State::Sent);
+        check_with(&mut s, T0 + MIN, "nope");
+        start(&mut s, "b", T0 + MIN).unwrap();
+        release_of(&mut s, "b", T0 + MIN);
+        let record: NumberRecord = parse(s.as_deref()).unwrap();
+        let a = record.pending.clone().unwrap();
+        assert_eq!((a.id.as_str(), a.state, a.attempts), ("a", State::Sent, 1));
+        assert_eq!((record.starts, record.unverified), (vec![T0], 1));
+        // The cooldown is A's again, measured from A's start.
+        assert_eq!(start(&mut s, "c", T0 + MIN - 1).unwrap_err().wait_ms, 1);
+        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-a"), Check::Approved);
+    }
+
+    #[test]
+    fn both_codes_are_valid_until_the_newer_call_is_known_to_be_placed() {
+        for (outcome, a_after) in [
+            (None, true),
+            (Some(State::MaybeSent), true),
+            (Some(State::Sent), false),
+        ] {
+            let mut s = None;
+            start(&mut s, "a", T0).unwrap();
+            mark_as(&mut s, "a", State::Sent);
+            start(&mut s, "b", T0 + MIN).unwrap();
+            if let Some(state) = outcome {
+                mark_as(&mut s, "b", state);
+            }
+            let mut a = s.clone();
+            assert_eq!(
+                check_with(&mut a, T0 + MIN, "mac-a") == Check::Approved,
+                a_after,
+                "{outcome:?}"
+            );
+            if a_after {
+                assert_eq!(
+                    check_with(&mut a, T0 + MIN, "mac-b"),
+                    Check::NotFound,
+                    "single use"
+                );
+            }
+            assert_eq!(
+                check_with(&mut s, T0 + MIN, "mac-b"),
+                Check::Approved,
+                "{outcome:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_held_code_keeps_its_own_attempts_and_expiry() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        for _ in 0..3 {
+            check_with(&mut s, T0, "nope");
+        }
+        start(&mut s, "b", T0 + MIN).unwrap();
+        // A has 2 attempts left, B 5: a wrong code uses one of each.
+        assert_eq!(
+            check_with(&mut s, T0 + MIN, "nope"),
+            Check::WrongCode { attempts_left: 4 }
+        );
+        assert_eq!(
+            check_with(&mut s, T0 + MIN, "nope"),
+            Check::WrongCode { attempts_left: 3 }
+        );
+        // A is locked now, B is not.
+        let mut a = s.clone();
+        assert_eq!(
+            check_with(&mut a, T0 + MIN, "mac-a"),
+            Check::WrongCode { attempts_left: 2 }
+        );
+        // A expires at its own TTL, before B.
+        let a_expiry = T0 + rules().ttl_ms;
+        let mut a = s.clone();
+        start(&mut a, "c", a_expiry).unwrap();
+        let record: NumberRecord = parse(a.as_deref()).unwrap();
+        assert_eq!(
+            record
+                .earlier
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>(),
+            ["b"],
+            "an expired or locked code is not kept"
+        );
+        assert_eq!(check_with(&mut s, a_expiry + MIN, "mac-b"), Check::Expired);
+    }
+
+    #[test]
+    fn an_interrupted_send_keeps_every_code_the_user_may_hold() {
+        // A process killed mid-send leaves B `Sending`: A and B stay valid, and a failed third
+        // start gives both back.
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        mark_as(&mut s, "a", State::Sent);
+        start(&mut s, "b", T0 + MIN).unwrap();
+        start(&mut s, "c", T0 + 2 * MIN).unwrap();
+        release_of(&mut s, "c", T0 + 2 * MIN);
+        let mut a = s.clone();
+        assert_eq!(check_with(&mut a, T0 + 2 * MIN, "mac-a"), Check::Approved);
+        let mut b = s.clone();
+        assert_eq!(check_with(&mut b, T0 + 2 * MIN, "mac-b"), Check::Approved);
+        assert_eq!(
+            check_with(&mut s, T0 + 2 * MIN, "mac-c"),
+            Check::WrongCode { attempts_left: 4 }
+        );
+        // A placed call supersedes every code before it, even one marked late.
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        start(&mut s, "b", T0 + MIN).unwrap();
+        mark_as(&mut s, "a", State::Sent);
+        mark_as(&mut s, "b", State::Sent);
+        let record: NumberRecord = parse(s.as_deref()).unwrap();
+        assert!(record.earlier.is_empty(), "{record:?}");
+    }
+
+    #[test]
+    fn cancel_ends_every_held_code() {
+        let mut s = None;
+        start(&mut s, "a", T0).unwrap();
+        start(&mut s, "b", T0 + MIN).unwrap();
+        let w = cancel(s.as_deref()).unwrap();
         apply(&mut s, w);
-        assert_eq!(s, before);
+        assert_eq!(check_with(&mut s, T0 + MIN, "mac-a"), Check::Canceled);
+        // A failed resend after a cancel brings nothing back.
+        start(&mut s, "c", T0 + 2 * MIN).unwrap();
+        release_of(&mut s, "c", T0 + 2 * MIN);
+        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-a"), Check::NotFound);
     }
 
     #[test]
@@ -509,19 +731,36 @@ mod tests {
     fn a_canceled_verification_says_so_and_approves_nothing() {
         let mut s = None;
         start(&mut s, "a", T0).unwrap();
-        let w = cancel(s.as_deref());
+        let w = cancel(s.as_deref()).unwrap();
         apply(&mut s, w);
         assert_eq!(check_with(&mut s, T0, "mac-a"), Check::Canceled);
-        assert_eq!(cancel(s.as_deref()), Write::Keep);
+        assert_eq!(cancel(s.as_deref()), Ok(Write::Keep));
     }
 
     #[test]
-    fn unknown_numbers_and_unreadable_records_are_not_found() {
+    fn unknown_numbers_are_not_found() {
         assert_eq!(check_with(&mut None, T0, "m"), Check::NotFound);
-        assert_eq!(
-            check_with(&mut Some("{oops".into()), T0, "m"),
-            Check::NotFound
-        );
+    }
+
+    #[test]
+    fn an_unreadable_record_refuses_every_decision() {
+        let r = rules();
+        for bad in ["{oops", "not json {", "null", "42", r#"{"starts":"x"}"#] {
+            let s = Some(bad);
+            assert_eq!(
+                reserve(s, T0, &r, pending("a", T0)),
+                Err(Unreadable),
+                "{bad}"
+            );
+            assert_eq!(check(s, T0, &r, &|_| true), Err(Unreadable), "{bad}");
+            assert_eq!(cancel(s), Err(Unreadable), "{bad}");
+            assert_eq!(release(s, "a", T0), Err(Unreadable), "{bad}");
+            assert_eq!(mark(s, "a", State::Sent), Err(Unreadable), "{bad}");
+            assert_eq!(reserve_key(s, T0, &r), Err(Unreadable), "{bad}");
+            assert_eq!(release_key(s, T0), Err(Unreadable), "{bad}");
+        }
+        let half = Some(r#"{"pending":{"id":1}}"#);
+        assert_eq!(check(half, T0, &r, &|_| true), Err(Unreadable));
     }
 
     #[test]
@@ -538,9 +777,8 @@ mod tests {
     fn a_send_outcome_is_recorded_only_on_its_own_start() {
         let mut s = None;
         start(&mut s, "a", T0).unwrap();
-        assert_eq!(mark(s.as_deref(), "other", State::Sent), Write::Keep);
-        let w = mark(s.as_deref(), "a", State::MaybeSent);
-        apply(&mut s, w);
+        assert_eq!(mark(s.as_deref(), "other", State::Sent), Ok(Write::Keep));
+        mark_as(&mut s, "a", State::MaybeSent);
         let record: NumberRecord = parse(s.as_deref()).unwrap();
         assert_eq!(record.pending.unwrap().state, State::MaybeSent);
     }
@@ -549,15 +787,18 @@ mod tests {
     fn caller_keys_have_caps_of_their_own() {
         let mut s = None;
         for i in 0..2 {
-            let (w, r) = reserve_key(s.as_deref(), T0 + i, &rules());
+            let (w, r) = reserve_key(s.as_deref(), T0 + i, &rules()).unwrap();
             apply(&mut s, w);
             r.unwrap();
         }
-        let (_, refused) = reserve_key(s.as_deref(), T0 + 2, &rules());
+        let (_, refused) = reserve_key(s.as_deref(), T0 + 2, &rules()).unwrap();
         assert_eq!(refused.unwrap_err().wait_ms, HOUR_MS - 2);
-        let w = release_key(s.as_deref(), T0 + 1);
+        let w = release_key(s.as_deref(), T0 + 1).unwrap();
         apply(&mut s, w);
-        assert!(reserve_key(s.as_deref(), T0 + 2, &rules()).1.is_ok());
+        assert!(reserve_key(s.as_deref(), T0 + 2, &rules())
+            .unwrap()
+            .1
+            .is_ok());
     }
 
     /// 2024-01-01T00:00:00+08:00 (Shanghai midnight) in ms since the epoch.

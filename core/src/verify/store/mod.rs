@@ -71,19 +71,47 @@ pub fn open(spec: &str) -> Result<Arc<dyn Store>> {
     ))
 }
 
-/// A store name as it may be shown: a Redis URL's password replaced by `***`.
+/// A store name as it may be shown. Credentials can sit in a URL's userinfo (user and
+/// password: `redis://pw@host` is a password to Redis) or in any query parameter
+/// (`?password=`, `?pass=`, `?token=`…), so all of these are replaced by `***`, whatever their
+/// names; a name that is not a URL with a host shows only its scheme. `sqlite:PATH` and
+/// `memory` hold no credentials and show as they are.
 pub(crate) fn redacted(spec: &str) -> String {
+    const HIDDEN: &str = "***";
+    if spec == "memory" || (spec.starts_with("sqlite:") && !spec.starts_with("sqlite://")) {
+        return format!("{spec:?}");
+    }
     match url::Url::parse(spec) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
+        Ok(mut url) if !url.cannot_be_a_base() => {
+            if !url.username().is_empty() {
+                let _ = url.set_username(HIDDEN);
+            }
+            if url.password().is_some() {
+                let _ = url.set_password(Some(HIDDEN));
+            }
+            if url.query().is_some() {
+                let names: Vec<String> = url.query_pairs().map(|(name, _)| name.into()).collect();
+                url.query_pairs_mut()
+                    .clear()
+                    .extend_pairs(names.iter().map(|name| (name, HIDDEN)));
+            }
+            if url.fragment().is_some() {
+                url.set_fragment(Some(HIDDEN));
+            }
             format!("{:?}", url.as_str())
         }
-        Ok(_) => format!("{spec:?}"),
-        // Unparseable: it may still hold a password, so show only its scheme.
-        Err(_) => match spec.split_once("://") {
-            Some((scheme, _)) => format!("{:?}", format!("{scheme}://…")),
-            None if spec.contains('@') => "\"…\"".to_owned(),
-            None => format!("{spec:?}"),
+        // Not a URL, or one without a host (`redis:pw@host`): it may still hold a password.
+        _ => match spec.split_once(':') {
+            Some((scheme, _))
+                if !scheme.is_empty()
+                    && scheme
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+            {
+                format!("{:?}", format!("{scheme}:…"))
+            }
+            None if !spec.contains(['@', '?', '#']) => format!("{spec:?}"),
+            _ => "\"…\"".to_owned(),
         },
     }
 }
@@ -119,5 +147,37 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         let err = open("redis://:hunter2@[bad/0").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn userinfo_and_every_query_value_are_hidden_and_the_rest_kept() {
+        for (spec, shown) in [
+            (
+                "redis://pw@127.0.0.1:6379/0",
+                "redis://***@127.0.0.1:6379/0",
+            ),
+            ("redis://u:pw@h:1/0", "redis://***:***@h:1/0"),
+            (
+                "redis://h:1/0?db=2&PassWord=pw",
+                "redis://h:1/0?db=***&PassWord=***",
+            ),
+            (
+                "redis+unix:///tmp/r.sock?pass=pw",
+                "redis+unix:///tmp/r.sock?pass=***",
+            ),
+            (
+                "unix:///tmp/r.sock?pwd=pw#pw",
+                "unix:///tmp/r.sock?pwd=***#***",
+            ),
+            ("rediss://h:6380/0", "rediss://h:6380/0"),
+            ("redis:pw@h", "redis:…"),
+            ("pw@h", "…"),
+            ("sqlite:/var/lib/codes.db", "sqlite:/var/lib/codes.db"),
+            ("memory", "memory"),
+            ("mem", "mem"),
+            ("h?password=pw", "…"),
+        ] {
+            assert_eq!(redacted(spec), format!("{shown:?}"), "{spec}");
+        }
     }
 }

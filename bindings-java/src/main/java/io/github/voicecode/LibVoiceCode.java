@@ -99,6 +99,8 @@ interface LibVoiceCode extends Library {
 
     int vc_verifier_cancel(Pointer verifier, String to, PointerByReference errOut);
 
+    int vc_verifier_clear(Pointer verifier, String to, PointerByReference errOut);
+
     void vc_verifier_free(Pointer verifier);
 
     String vc_check_name(int check);

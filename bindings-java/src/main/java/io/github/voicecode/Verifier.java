@@ -77,6 +77,16 @@ public final class Verifier implements AutoCloseable {
         Calls.run(err -> Calls.LIB.vc_verifier_cancel(h, to, err));
     }
 
+    /**
+     * Forgets everything stored about the number (codes, cooldown, caps), even a record that
+     * cannot be read, which {@code start}, {@code check} and {@code cancel} refuse with
+     * {@code store_unavailable}. An operator's tool.
+     */
+    public void clear(String to) {
+        Pointer h = handle.get();
+        Calls.run(err -> Calls.LIB.vc_verifier_clear(h, to, err));
+    }
+
     @Override
     public void close() {
         handle.close();

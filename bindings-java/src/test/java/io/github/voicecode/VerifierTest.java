@@ -58,6 +58,10 @@ class VerifierTest {
             verifier.start("+8613800138021", "{\"code\":\"975310\"}");
             verifier.cancel("+8613800138021");
             assertEquals(Check.Status.CANCELED, verifier.check("+8613800138021", "975310").status());
+            verifier.clear("+8613800138021");
+            assertEquals(Check.Status.NOT_FOUND, verifier.check("+8613800138021", "975310").status());
+            verifier.start("+8613800138021", "{\"code\":\"135792\"}");
+            assertTrue(verifier.check("+8613800138021", "135792").approved(), "a cleared number has no cooldown");
         }
     }
 
