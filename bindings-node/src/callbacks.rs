@@ -1,9 +1,9 @@
 //! `callbacks`: call-status pushes from the vendors, parsed and authenticated by the core.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use napi::bindgen_prelude::FromNapiValue;
-use napi::sys;
+use napi::bindgen_prelude::{Either, Uint8ArraySlice};
 use napi_derive::napi;
 use serde_json::Value;
 use voicecode::callbacks::{
@@ -11,7 +11,7 @@ use voicecode::callbacks::{
 };
 
 use crate::client::{parse_request, vendor};
-use crate::convert::{camel, napi_arg, Camel, JsonArg, VerbatimArg};
+use crate::convert::{camel, napi_arg, JsonArg, VerbatimArg};
 use crate::error::{Failure, Reply};
 
 /// Parses a push body into events (`CallEvent[]`; Huawei fee pushes may hold several).
@@ -21,7 +21,7 @@ use crate::error::{Failure, Reply};
     ts_args_type = "vendor: Vendor, headers: Headers, body: Uint8Array | string",
     ts_return_type = "CallEvent[]"
 )]
-pub fn parse(vendor_name: JsonArg, headers: VerbatimArg, body: BodyArg) -> Reply<Camel> {
+pub fn parse(vendor_name: JsonArg, headers: VerbatimArg, body: BodyArg) -> Reply<Value> {
     Reply((|| {
         let vendor = vendor(vendor_name)?;
         let headers = header_pairs(headers)?;
@@ -130,93 +130,59 @@ impl Deduplicator {
     }
 }
 
-/// Header pairs from `{name: value | value[]}` or `[[name, value], …]`.
+/// A push's headers as `Headers` types them: `req.headers` (where Node gives a repeated header
+/// such as `set-cookie` as a list) or `[name, value]` pairs.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Headers {
+    Object(BTreeMap<String, Values>),
+    Pairs(Vec<(String, String)>),
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Values {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The headers as the name-value pairs the core takes.
 fn header_pairs(headers: VerbatimArg) -> Result<Vec<(String, String)>, Failure> {
-    let bad = || {
-        Failure::Type(
-            "headers must be an object of header values (req.headers) or an array of [name, value] pairs"
-                .to_owned(),
-        )
-    };
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    let mut pairs = Vec::new();
-    match headers.0.map_err(|e| e.named("headers"))? {
-        Some(Value::Object(map)) => {
-            for (name, value) in map {
-                match value {
-                    Value::Array(values) => {
-                        for v in values {
-                            pairs.push((name.clone(), text(&v).ok_or_else(bad)?));
-                        }
-                    }
-                    v => pairs.push((name, text(&v).ok_or_else(bad)?)),
-                }
-            }
+    let headers = headers
+        .0
+        .map_err(|e| e.named("headers"))?
+        .unwrap_or_default();
+    Ok(match serde_json::from_value(headers) {
+        Ok(Headers::Pairs(pairs)) => pairs,
+        Ok(Headers::Object(map)) => map
+            .into_iter()
+            .flat_map(|(name, values)| match values {
+                Values::One(value) => vec![(name, value)],
+                Values::Many(values) => values.into_iter().map(|v| (name.clone(), v)).collect(),
+            })
+            .collect(),
+        Err(_) => {
+            return Err(Failure::Type(
+                "headers must be an object of header values (req.headers) or an array of [name, value] pairs"
+                    .to_owned(),
+            ))
         }
-        Some(Value::Array(items)) => {
-            for item in items {
-                match item {
-                    Value::Array(pair) if pair.len() == 2 => pairs.push((
-                        text(&pair[0]).ok_or_else(bad)?,
-                        text(&pair[1]).ok_or_else(bad)?,
-                    )),
-                    _ => return Err(bad()),
-                }
-            }
-        }
-        _ => return Err(bad()),
-    }
-    Ok(pairs)
+    })
 }
 
 /// A push body: a `Buffer` / `Uint8Array`, or a string (sent as UTF-8).
 pub struct BodyArg(Result<Vec<u8>, Failure>);
 
-impl FromNapiValue for BodyArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let mut kind = 0;
-        unsafe { sys::napi_typeof(env, value, &mut kind) };
-        if kind == sys::ValueType::napi_string {
-            let text = unsafe { String::from_napi_value(env, value) }?;
-            return Ok(BodyArg(Ok(text.into_bytes())));
-        }
-        let mut is_typed = false;
-        unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
-        if is_typed {
-            let mut array_type = 0;
-            let mut length = 0;
-            let mut data = std::ptr::null_mut();
-            let mut buffer = std::ptr::null_mut();
-            let mut offset = 0;
-            let status = unsafe {
-                sys::napi_get_typedarray_info(
-                    env,
-                    value,
-                    &mut array_type,
-                    &mut length,
-                    &mut data,
-                    &mut buffer,
-                    &mut offset,
-                )
-            };
-            if status == sys::Status::napi_ok && array_type == sys::TypedarrayType::uint8_array {
-                let bytes = if length == 0 {
-                    Vec::new()
-                } else {
-                    // SAFETY: napi reports `length` bytes at `data`, alive for this call.
-                    unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) }.to_vec()
-                };
-                return Ok(BodyArg(Ok(bytes)));
-            }
-        }
-        Ok(BodyArg(Err(Failure::Type(
+napi_arg!(
+    BodyArg,
+    Either<String, Uint8ArraySlice<'_>>,
+    |body: napi::Result<Either<String, Uint8ArraySlice>>| BodyArg(match body {
+        Ok(Either::A(text)) => Ok(text.into_bytes()),
+        Ok(Either::B(bytes)) => Ok(bytes.to_vec()),
+        Err(_) => Err(Failure::Type(
             "body must be a Buffer, a Uint8Array or a string".to_owned(),
-        ))))
-    }
-}
-
-napi_arg!(BodyArg, "Uint8Array | string", Unknown);
+        )),
+    }),
+    "Uint8Array | string",
+    Unknown
+);

@@ -6,8 +6,8 @@
 //! flight without stalling timers or other I/O. The `…Sync` variants block the calling thread
 //! on the same runtime and the same connection pool, for scripts that want no promises.
 
-use napi::bindgen_prelude::{block_on, ClassInstance, FromNapiValue, JavaScriptClassExt};
-use napi::{sys, Env};
+use napi::bindgen_prelude::{block_on, ClassInstance, Either, JsObjectValue, Unknown};
+use napi::{Env, JsValue};
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -15,7 +15,7 @@ use voicecode::{
     AsyncClient, AsyncRouter, ChannelConfig, SendCode, SendSmsCode, Vendor, VerifyCaptcha,
 };
 
-use crate::convert::{camel, napi_arg, Camel, JsonArg};
+use crate::convert::{camel, cannot_read, napi_arg, JsonArg};
 use crate::error::{settle, Failure, Reply};
 
 /// A request object read into one of the core's request types (or a binding's options);
@@ -69,27 +69,27 @@ impl Client {
         ts_args_type = "request: SendCodeRequest",
         ts_return_type = "Promise<Receipt>"
     )]
-    pub async fn send_code(&self, request: JsonArg) -> Reply<Camel> {
+    pub async fn send_code(&self, request: JsonArg) -> Reply<Value> {
         let client = self.inner.clone();
         Reply(send_code(client, request).await)
     }
 
     /// `sendCode`, blocking the calling thread until the vendor answers.
     #[napi(ts_args_type = "request: SendCodeRequest", ts_return_type = "Receipt")]
-    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Camel> {
+    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Value> {
         Reply(block_on(send_code(self.inner.clone(), request)))
     }
 
     /// The account balance (ytx, ihuyi, cloud10658).
     #[napi(ts_return_type = "Promise<Balance>")]
-    pub async fn balance(&self) -> Reply<Camel> {
+    pub async fn balance(&self) -> Reply<Value> {
         let client = self.inner.clone();
         Reply(async move { Ok(camel(&client.balance().await?)) }.await)
     }
 
     /// OneAccess: a new slider captcha to show to the user.
     #[napi(ts_return_type = "Promise<Captcha>")]
-    pub async fn captcha(&self) -> Reply<Camel> {
+    pub async fn captcha(&self) -> Reply<Value> {
         let client = self.inner.clone();
         Reply(async move { Ok(camel(&client.captcha().await?)) }.await)
     }
@@ -135,7 +135,7 @@ impl Client {
     }
 }
 
-async fn send_code(client: AsyncClient, request: JsonArg) -> Result<Camel, Failure> {
+async fn send_code(client: AsyncClient, request: JsonArg) -> Result<Value, Failure> {
     let req: SendCode = parse_request("request", request.object("request")?)?;
     Ok(camel(&client.send_code(&req).await?))
 }
@@ -163,14 +163,14 @@ impl Router {
         ts_args_type = "request: SendCodeRequest",
         ts_return_type = "Promise<Receipt>"
     )]
-    pub async fn send_code(&self, request: JsonArg) -> Reply<Camel> {
+    pub async fn send_code(&self, request: JsonArg) -> Reply<Value> {
         let router = self.inner.clone();
         Reply(route(router, request).await)
     }
 
     /// `sendCode`, blocking the calling thread until a channel answers.
     #[napi(ts_args_type = "request: SendCodeRequest", ts_return_type = "Receipt")]
-    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Camel> {
+    pub fn send_code_sync(&self, request: JsonArg) -> Reply<Value> {
         Reply(block_on(route(self.inner.clone(), request)))
     }
 }
@@ -182,7 +182,7 @@ impl Router {
     }
 }
 
-async fn route(router: AsyncRouter, request: JsonArg) -> Result<Camel, Failure> {
+async fn route(router: AsyncRouter, request: JsonArg) -> Result<Value, Failure> {
     let req: SendCode = parse_request("request", request.object("request")?)?;
     Ok(camel(&router.send_code(&req).await?))
 }
@@ -191,39 +191,34 @@ async fn route(router: AsyncRouter, request: JsonArg) -> Result<Camel, Failure> 
 /// anything else is read as a channel config.
 pub struct ChannelsArg(pub(crate) Result<Vec<AsyncClient>, Failure>);
 
-impl FromNapiValue for ChannelsArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let js_env = Env::from_raw(env);
-        let mut is_array = false;
-        unsafe { sys::napi_is_array(env, value, &mut is_array) };
-        if !is_array {
-            return Ok(ChannelsArg(Err(Failure::Type(
-                "channels must be an array of channel configs or Clients".to_owned(),
-            ))));
-        }
-        let mut len = 0;
-        unsafe { sys::napi_get_array_length(env, value, &mut len) };
-        let mut clients = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            let mut item = std::ptr::null_mut();
-            unsafe { sys::napi_get_element(env, value, i, &mut item) };
-            let unknown = unsafe { napi::bindgen_prelude::Unknown::from_raw_unchecked(env, item) };
-            if Client::instance_of(&js_env, &unknown)? {
-                let client = unsafe { ClassInstance::<Client>::from_napi_value(env, item) }?;
-                clients.push(client.inner.clone());
-                continue;
-            }
-            let config = unsafe { JsonArg::from_napi_value(env, item) }?;
-            match channel_config(config).and_then(|c| Ok(AsyncClient::new(c)?)) {
-                Ok(client) => clients.push(client),
-                Err(e) => return Ok(ChannelsArg(Err(e))),
-            }
-        }
-        Ok(ChannelsArg(Ok(clients)))
-    }
-}
+napi_arg!(
+    ChannelsArg,
+    Unknown<'_>,
+    |from: napi::Result<Unknown>| ChannelsArg(
+        from.map_err(|e| cannot_read("channels", e))
+            .and_then(read_channels)
+    ),
+    "Array<ChannelConfig | Client>",
+    Object
+);
 
-napi_arg!(ChannelsArg, "Array<ChannelConfig | Client>", Object);
+pub(crate) fn read_channels(value: Unknown) -> Result<Vec<AsyncClient>, Failure> {
+    let failed = |e| cannot_read("channels", e);
+    if !value.is_array().map_err(failed)? {
+        return Err(Failure::Type(
+            "channels must be an array of channel configs or Clients".to_owned(),
+        ));
+    }
+    let array = value.coerce_to_object().map_err(failed)?;
+    (0..array.get_array_length().map_err(failed)?)
+        .map(|i| match array.get_element(i).map_err(failed)? {
+            Either::<ClassInstance<Client>, Unknown>::A(client) => Ok(client.inner.clone()),
+            Either::B(config) => Ok(AsyncClient::new(channel_config(JsonArg::read(Ok(
+                config,
+            )))?)?),
+        })
+        .collect()
+}
 
 /// The vendor named by a string argument.
 pub fn vendor(arg: JsonArg) -> Result<Vendor, Failure> {

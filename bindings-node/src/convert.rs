@@ -5,18 +5,39 @@
 //! arguments are read into a `serde_json::Value` with their keys renamed (`playTimes` →
 //! `play_times`) and handed to the core's own deserialisers, and results go the other way: the
 //! core's serialisation with keys renamed back. Adding a field to the core adds it here too.
+//!
+//! Arguments are walked with napi's safe value types (`Unknown`, `Object`). napi's own
+//! `serde_json::Value` conversion (its `serde-json` feature, which turns results into
+//! JavaScript) is not used for them: it silently turns a BigInt into a number and whole numbers
+//! above 2^32 into floats, and its errors cannot say where in the argument the bad value is.
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
-use napi::sys;
+use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
+use napi::{JsValue, ValueType};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use crate::error::Failure;
 
-/// `TypeName` and `ValidateNapiValue` for an argument type read by hand (which then reports a
-/// wrong argument itself): `$ts` is the type napi shows in its own messages.
+/// Reads an argument type with safe code from a value napi has read first (`$from`: `Unknown`,
+/// an `Either` of classes, …), so that napi's raw values stay in this one place; `$ts` is the
+/// type napi shows in its own messages.
 macro_rules! napi_arg {
-    ($ty:ty, $ts:literal, $kind:ident) => {
+    ($ty:ty, $from:ty, $read:expr, $ts:literal, $kind:ident) => {
+        impl napi::bindgen_prelude::FromNapiValue for $ty {
+            // SAFETY (of the contract): napi calls this on the JavaScript thread with a value of
+            // `env`, which is what `$from`'s own `from_napi_value` needs.
+            unsafe fn from_napi_value(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> napi::Result<Self> {
+                // SAFETY: `env` and `value` come straight from napi, as above.
+                let from = unsafe {
+                    <$from as napi::bindgen_prelude::FromNapiValue>::from_napi_value(env, value)
+                };
+                Ok(($read)(from))
+            }
+        }
+
         impl napi::bindgen_prelude::TypeName for $ty {
             fn type_name() -> &'static str {
                 $ts
@@ -166,139 +187,128 @@ fn expected(what: &str, kind: &str, got: Option<&Value>) -> Failure {
     Failure::Type(format!("{what} must be {kind}, not {got}"))
 }
 
-impl FromNapiValue for JsonArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let value = unsafe { read(env, value, &mut String::new(), 0, true) };
-        Ok(JsonArg { value })
+impl JsonArg {
+    /// Reads a JavaScript value (as napi read it) with its keys renamed to snake_case.
+    pub(crate) fn read(value: napi::Result<Unknown>) -> Self {
+        JsonArg {
+            value: read_root(value, true),
+        }
     }
 }
 
-napi_arg!(JsonArg, "unknown", Unknown);
+napi_arg!(JsonArg, Unknown<'_>, JsonArg::read, "unknown", Unknown);
 
 /// A JavaScript value read as JSON with its keys as written (HTTP header names).
 pub struct VerbatimArg(pub(crate) Result<Option<Value>, Unreadable>);
 
-impl FromNapiValue for VerbatimArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        Ok(VerbatimArg(unsafe {
-            read(env, value, &mut String::new(), 0, false)
-        }))
-    }
-}
+napi_arg!(
+    VerbatimArg,
+    Unknown<'_>,
+    |value| VerbatimArg(read_root(value, false)),
+    "unknown",
+    Unknown
+);
 
-napi_arg!(VerbatimArg, "unknown", Unknown);
-
-/// Runs a napi call; a failure means the value (at `$path`) cannot be read.
-macro_rules! call {
-    ($path:expr, $e:expr) => {
-        if unsafe { $e } != sys::Status::napi_ok {
-            return Err(Unreadable::new($path, "cannot be read"));
-        }
-    };
+fn read_root(value: napi::Result<Unknown>, rename: bool) -> Result<Option<Value>, Unreadable> {
+    read(
+        value.map_err(unreadable(""))?,
+        &mut String::new(),
+        0,
+        rename,
+    )
 }
 
 /// Reads one JavaScript value as JSON; `Ok(None)` is `undefined`. `path` names the value in
 /// errors, in the caller's own spelling.
-unsafe fn read(
-    env: sys::napi_env,
-    value: sys::napi_value,
+fn read(
+    value: Unknown,
     path: &mut String,
     depth: usize,
     rename: bool,
 ) -> Result<Option<Value>, Unreadable> {
-    let mut kind = 0;
-    call!(path, sys::napi_typeof(env, value, &mut kind));
-    let json = match kind {
-        sys::ValueType::napi_undefined => return Ok(None),
-        sys::ValueType::napi_null => Value::Null,
-        sys::ValueType::napi_boolean => {
-            let mut b = false;
-            call!(path, sys::napi_get_value_bool(env, value, &mut b));
-            Value::Bool(b)
-        }
-        sys::ValueType::napi_number => {
-            let mut n = 0.0;
-            call!(path, sys::napi_get_value_double(env, value, &mut n));
+    let json = match value.get_type().map_err(unreadable(path))? {
+        ValueType::Undefined => return Ok(None),
+        ValueType::Null => Value::Null,
+        ValueType::Boolean => Value::Bool(value.coerce_to_bool().map_err(unreadable(path))?),
+        ValueType::Number => {
+            let n = value.coerce_to_number().and_then(|n| n.get_double());
             Value::Number(
-                number(n).ok_or_else(|| Unreadable::new(path, "must be a finite number"))?,
+                number(n.map_err(unreadable(path))?)
+                    .ok_or_else(|| Unreadable::new(path, "must be a finite number"))?,
             )
         }
-        sys::ValueType::napi_string => Value::String(
-            unsafe { String::from_napi_value(env, value) }
+        ValueType::String => Value::String(
+            value
+                .coerce_to_string()
+                .and_then(|s| s.into_utf8()?.into_owned())
                 .map_err(|_| Unreadable::new(path, "is not a readable string"))?,
         ),
-        sys::ValueType::napi_object => {
+        ValueType::Object => {
             if depth >= MAX_DEPTH {
                 return Err(Unreadable::new(
                     path,
                     format!("nests deeper than {MAX_DEPTH} levels (a cyclic object?)"),
                 ));
             }
-            let mut is_array = false;
-            call!(path, sys::napi_is_array(env, value, &mut is_array));
-            if is_array {
-                Value::Array(unsafe { read_array(env, value, path, depth, rename) }?)
+            let object = value.coerce_to_object().map_err(unreadable(path))?;
+            if object.is_array().map_err(unreadable(path))? {
+                Value::Array(read_array(&object, path, depth, rename)?)
             } else {
-                Value::Object(unsafe { read_object(env, value, path, depth, rename) }?)
+                Value::Object(read_object(&object, path, depth, rename)?)
             }
         }
-        sys::ValueType::napi_bigint => {
-            return Err(Unreadable::new(path, "is a bigint; pass a number"))
-        }
+        ValueType::BigInt => return Err(Unreadable::new(path, "is a bigint; pass a number")),
         _ => return Err(Unreadable::new(path, "is a function or a symbol, not data")),
     };
     Ok(Some(json))
 }
 
-unsafe fn read_array(
-    env: sys::napi_env,
-    value: sys::napi_value,
+/// A napi failure reading argument `what` (a value the engine would not hand over).
+pub(crate) fn cannot_read(what: &str, e: napi::Error) -> Failure {
+    Failure::Type(format!("{what} cannot be read: {}", e.reason))
+}
+
+/// A napi call's failure: the value at `path` cannot be read.
+fn unreadable(path: &str) -> impl FnOnce(napi::Error) -> Unreadable + '_ {
+    move |_| Unreadable::new(path, "cannot be read")
+}
+
+fn read_array(
+    array: &Object,
     path: &mut String,
     depth: usize,
     rename: bool,
 ) -> Result<Vec<Value>, Unreadable> {
-    let mut len = 0;
-    call!(path, sys::napi_get_array_length(env, value, &mut len));
+    let len = array.get_array_length().map_err(unreadable(path))?;
     let mut items = Vec::with_capacity(len as usize);
     for i in 0..len {
-        let mut item = std::ptr::null_mut();
-        call!(path, sys::napi_get_element(env, value, i, &mut item));
+        let item: Unknown = array.get_element(i).map_err(unreadable(path))?;
         let base = path.len();
         path.push_str(&format!("[{i}]"));
-        let read = unsafe { read(env, item, path, depth + 1, rename) }?;
+        let read = read(item, path, depth + 1, rename)?;
         path.truncate(base);
         items.push(read.unwrap_or(Value::Null));
     }
     Ok(items)
 }
 
-unsafe fn read_object(
-    env: sys::napi_env,
-    value: sys::napi_value,
+fn read_object(
+    object: &Object,
     path: &mut String,
     depth: usize,
     rename: bool,
 ) -> Result<Map<String, Value>, Unreadable> {
-    let mut names = std::ptr::null_mut();
-    call!(path, sys::napi_get_property_names(env, value, &mut names));
-    let mut len = 0;
-    call!(path, sys::napi_get_array_length(env, names, &mut len));
     let mut map = Map::new();
-    for i in 0..len {
-        let mut name = std::ptr::null_mut();
-        call!(path, sys::napi_get_element(env, names, i, &mut name));
-        let key = unsafe { String::from_napi_value(env, name) }
-            .map_err(|_| Unreadable::new(path, "has a key that is not a string"))?;
-        let mut item = std::ptr::null_mut();
-        call!(path, sys::napi_get_property(env, value, name, &mut item));
+    for key in Object::keys(object).map_err(unreadable(path))? {
+        // `None` is an `undefined` property, left out as JSON would.
+        let Some(item) = object.get::<Unknown>(&key).map_err(unreadable(path))? else {
+            continue;
+        };
         let base = path.len();
         path.push('.');
         path.push_str(&key);
-        let read = if rename && VERBATIM_KEYS.contains(&key.as_str()) {
-            unsafe { read(env, item, path, depth + 1, false) }
-        } else {
-            unsafe { read(env, item, path, depth + 1, rename) }
-        }?;
+        let rename_inside = rename && !VERBATIM_KEYS.contains(&key.as_str());
+        let read = read(item, path, depth + 1, rename_inside)?;
         path.truncate(base);
         let Some(read) = read else { continue };
         let name = if rename {
@@ -329,14 +339,11 @@ fn number(n: f64) -> Option<Number> {
     }
 }
 
-/// A core value on its way to JavaScript, with camelCase keys.
-pub struct Camel(pub Value);
-
-/// Serialises a core value into its camelCase JavaScript shape.
-pub fn camel<T: Serialize>(value: &T) -> Camel {
+/// Serialises a core value into its camelCase JavaScript shape (napi's `serde-json` feature
+/// turns the `Value` into JavaScript).
+pub fn camel<T: Serialize>(value: &T) -> Value {
     // The core's types serialise to JSON infallibly (string keys, no custom errors).
-    let value = serde_json::to_value(value).unwrap_or(Value::Null);
-    Camel(camelize(value))
+    camelize(serde_json::to_value(value).unwrap_or(Value::Null))
 }
 
 fn camelize(value: Value) -> Value {
@@ -355,12 +362,6 @@ fn camelize(value: Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(camelize).collect()),
         other => other,
-    }
-}
-
-impl ToNapiValue for Camel {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        unsafe { Value::to_napi_value(env, val.0) }
     }
 }
 
@@ -394,7 +395,7 @@ mod tests {
     #[test]
     fn raw_vendor_payloads_keep_their_keys() {
         let event = serde_json::json!({"message_id": "m", "raw": {"status_info": {"a_b": 1}}});
-        let Camel(out) = camel(&event);
+        let out = camel(&event);
         assert_eq!(out["messageId"], "m");
         assert_eq!(out["raw"]["status_info"]["a_b"], 1);
     }

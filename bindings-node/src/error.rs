@@ -11,12 +11,9 @@
 //! thread and handed to napi as an error that *references* that object: napi throws, or rejects
 //! the promise with, the referenced object itself.
 
-use std::cell::Cell;
-use std::ptr;
-
-use napi::bindgen_prelude::{ToNapiValue, Unknown};
-use napi::JsValue as _;
-use napi::{sys, Env};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{Function, FunctionRef, ToNapiValue, Unknown};
+use napi::{sys, Env, JsValue};
 use serde_json::Value;
 
 use crate::convert::{camel, camel_case};
@@ -48,43 +45,33 @@ impl<T> From<Result<T, Failure>> for Reply<T> {
 }
 
 impl<T: ToNapiValue> ToNapiValue for Reply<T> {
+    // SAFETY (of the contract): napi calls this on the JavaScript thread that owns `env`.
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
         match val.0 {
+            // SAFETY: `env` is napi's own, on its thread, as `T`'s conversion needs.
             Ok(value) => unsafe { T::to_napi_value(env, value) },
-            Err(failure) => Err(failure.into_napi(env)),
+            Err(failure) => Err(failure.into_napi(&Env::from_raw(env))),
         }
     }
 }
 
 /// For constructors and factories, which napi lets return only `napi::Result<Self>`.
 pub fn settle<T>(env: &Env, result: Result<T, Failure>) -> napi::Result<T> {
-    result.map_err(|failure| failure.into_napi(env.raw()))
+    result.map_err(|failure| failure.into_napi(env))
 }
 
-thread_local! {
-    /// The `VoiceCodeError` class of this thread's Node environment (one per thread: the main
-    /// thread or a worker). Registered once by `index.js`; the reference is never released, as
-    /// the class lives as long as the module.
-    static ERROR_CLASS: Cell<sys::napi_ref> = const { Cell::new(ptr::null_mut()) };
-}
+/// The `VoiceCodeError` class, held as instance data of each Node environment (the main thread
+/// and every worker has its own), registered once by `index.js`. The reference is released
+/// with the environment.
+type ErrorClass = FunctionRef<Value, Unknown<'static>>;
 
 /// Registers the class that core errors are thrown as. Called once by `index.js`.
 #[napi_derive::napi(js_name = "__registerErrorClass", skip_typescript)]
-pub fn register_error_class(env: Env, class: Unknown) -> napi::Result<()> {
-    if class.get_type()? != napi::ValueType::Function {
-        return Err(napi::Error::new(
-            napi::Status::FunctionExpected,
-            "the error class must be a constructor",
-        ));
-    }
-    let mut reference = ptr::null_mut();
-    // SAFETY: `class` is a live value of `env`, on this thread.
-    let status = unsafe { sys::napi_create_reference(env.raw(), class.raw(), 1, &mut reference) };
-    if status != sys::Status::napi_ok {
-        return Err(napi::Error::from_status(napi::Status::from(status)));
-    }
-    ERROR_CLASS.with(|c| c.set(reference));
-    Ok(())
+pub fn register_error_class(
+    env: Env,
+    class: Function<Value, Unknown<'static>>,
+) -> napi::Result<()> {
+    env.set_instance_data::<ErrorClass, _, _>(class.create_ref()?, (), |_| {})
 }
 
 /// The core's error kinds, in its order. Not part of the API: the test holding index.d.ts's
@@ -97,83 +84,51 @@ pub fn error_kinds() -> Vec<&'static str> {
         .collect()
 }
 
-/// The `VoiceCodeError` of a core error as a plain value, not thrown: the `error` of a
-/// verification whose call may have been placed has the same shape as every thrown error.
-///
-/// # Safety
-/// On the JavaScript thread that owns `env`.
-pub(crate) unsafe fn error_value(
-    env: sys::napi_env,
-    error: voicecode::Error,
-) -> napi::Result<sys::napi_value> {
-    unsafe { Failure::Core(error).into_js(env) }
-}
-
 impl Failure {
     /// The JavaScript error object, wrapped so that napi throws that very object.
-    fn into_napi(self, env: sys::napi_env) -> napi::Error {
+    fn into_napi(self, env: &Env) -> napi::Error {
         let message = match &self {
             Failure::Core(e) => e.to_string(),
             Failure::Type(message) | Failure::State(message) => message.clone(),
         };
-        // SAFETY: called by napi on the JavaScript thread that owns `env`.
-        match unsafe { self.into_js(env) } {
-            Ok(object) => napi::Error::from(unsafe { Unknown::from_raw_unchecked(env, object) }),
+        match self.into_js(env) {
+            Ok(object) => napi::Error::from(object),
             // Only when the environment cannot build objects any more (tearing down).
             Err(_) => napi::Error::new(napi::Status::GenericFailure, message),
         }
     }
 
-    unsafe fn into_js(self, env: sys::napi_env) -> napi::Result<sys::napi_value> {
+    /// The JavaScript error object: a `TypeError` (`ERR_INVALID_ARG_TYPE`), an `Error`
+    /// (`ERR_INVALID_STATE`), or a `VoiceCodeError` built from the core error's serialisation.
+    pub(crate) fn into_js(self, env: &Env) -> napi::Result<Unknown<'_>> {
         match self {
-            Failure::Type(message) => unsafe {
-                let code = String::to_napi_value(env, "ERR_INVALID_ARG_TYPE".to_owned())?;
-                let message = String::to_napi_value(env, message)?;
-                let mut error = ptr::null_mut();
-                check(sys::napi_create_type_error(env, code, message, &mut error))?;
-                Ok(error)
-            },
-            Failure::State(message) => unsafe {
-                let code = String::to_napi_value(env, "ERR_INVALID_STATE".to_owned())?;
-                let message = String::to_napi_value(env, message)?;
-                let mut error = ptr::null_mut();
-                check(sys::napi_create_error(env, code, message, &mut error))?;
-                Ok(error)
-            },
+            Failure::Type(message) => node_error(env, "TypeError", "ERR_INVALID_ARG_TYPE", message),
+            Failure::State(message) => node_error(env, "Error", "ERR_INVALID_STATE", message),
             Failure::Core(e) => {
-                let mut detail = camel(&e).0;
+                let mut detail = camel(&e);
                 // `field` names a key of the request or config: say it as the caller wrote it.
                 if let Some(Value::String(field)) = detail.get_mut("field") {
                     *field = camel_case(field);
                 }
-                let detail = unsafe { Value::to_napi_value(env, detail) }?;
-                let class = ERROR_CLASS.with(Cell::get);
-                if class.is_null() {
+                let class = env
+                    .get_instance_data::<ErrorClass>()?
                     // Only if the addon was loaded without index.js.
-                    return Err(napi::Error::from_reason("VoiceCodeError is not registered"));
-                }
-                let mut constructor = ptr::null_mut();
-                let mut error = ptr::null_mut();
-                unsafe {
-                    check(sys::napi_get_reference_value(env, class, &mut constructor))?;
-                    check(sys::napi_new_instance(
-                        env,
-                        constructor,
-                        1,
-                        [detail].as_ptr(),
-                        &mut error,
-                    ))?;
-                }
-                Ok(error)
+                    .ok_or_else(|| napi::Error::from_reason("VoiceCodeError is not registered"))?;
+                class.borrow_back(env)?.new_instance(detail)
             }
         }
     }
 }
 
-fn check(status: sys::napi_status) -> napi::Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(napi::Error::from_status(napi::Status::from(status)))
-    }
+/// `new globalThis[class](message)` with Node's own `code`, as Node's errors carry.
+fn node_error<'e>(
+    env: &'e Env,
+    class: &str,
+    code: &str,
+    message: String,
+) -> napi::Result<Unknown<'e>> {
+    let constructor: Function<String, Unknown> = env.get_global()?.get_named_property(class)?;
+    let error = constructor.new_instance(message)?;
+    error.coerce_to_object()?.set_named_property("code", code)?;
+    Ok(error)
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use voicecode_sim::{CallOutcome, FaultSpec, Operation, SimOptions, Simulator as CoreSimulator};
 
 use crate::client::{parse_request, vendor};
-use crate::convert::{camel, Camel, JsonArg};
+use crate::convert::{camel, JsonArg};
 use crate::error::{settle, Failure, Reply};
 
 /// A running simulator. Call `close()` when done (or let it be garbage-collected).
@@ -55,7 +55,7 @@ impl Simulator {
 
     /// A ready channel config for `vendor`'s demo account, pointing at this simulator.
     #[napi(ts_args_type = "vendor: Vendor", ts_return_type = "ChannelConfig")]
-    pub fn config(&self, vendor_name: JsonArg) -> Reply<Camel> {
+    pub fn config(&self, vendor_name: JsonArg) -> Reply<Value> {
         Reply(self.with(|sim| Ok(camel(&sim.config_json(vendor(vendor_name)?)))))
     }
 
@@ -127,7 +127,7 @@ impl Simulator {
 
     /// Every request received on a vendor endpoint, oldest first.
     #[napi(ts_return_type = "JournalEntry[]")]
-    pub fn journal(&self) -> Reply<Camel> {
+    pub fn journal(&self) -> Reply<Value> {
         Reply(self.with(|sim| Ok(camel(&sim.journal()))))
     }
 

@@ -7,19 +7,17 @@
 //! shapes. The store's own blocking calls run on tokio's blocking pool (the core's
 //! `spawn_blocking`), never on the JavaScript thread or on libuv's 4 worker threads.
 
-use napi::bindgen_prelude::{
-    ClassInstance, FromNapiValue, JavaScriptClassExt, ToNapiValue, Unknown,
-};
-use napi::{sys, Env};
+use napi::bindgen_prelude::{ClassInstance, Either3, Object, ToNapiValue, Unknown};
+use napi::{sys, Env, JsValue};
 use napi_derive::napi;
 use serde_json::{json, Value};
 use voicecode::{
     AsyncRouter, AsyncVerifier, Check, Delivery, StartOptions, Verification, VerifierConfig,
 };
 
-use crate::client::{ChannelsArg, Client, Router};
-use crate::convert::{camel, napi_arg, Camel, JsonArg};
-use crate::error::{error_value, settle, Failure, Reply};
+use crate::client::{read_channels, Client, Router};
+use crate::convert::{camel, cannot_read, napi_arg, JsonArg};
+use crate::error::{settle, Failure, Reply};
 
 /// Makes voice codes, calls numbers with them and checks what users type, with limits that
 /// hold across every process sharing the store.
@@ -84,7 +82,7 @@ impl Verifier {
         ts_args_type = "to: string, code: string",
         ts_return_type = "Promise<Check>"
     )]
-    pub async fn check(&self, to: JsonArg, code: JsonArg) -> Reply<Camel> {
+    pub async fn check(&self, to: JsonArg, code: JsonArg) -> Reply<Value> {
         let verifier = self.inner.clone();
         Reply(
             async move {
@@ -127,12 +125,12 @@ impl Verifier {
 }
 
 /// `{ status, approved, attemptsLeft? }`: the core's `Check` with the one test callers need.
-fn check_value(check: Check) -> Camel {
-    let Camel(mut value) = camel(&check);
+fn check_value(check: Check) -> Value {
+    let mut value = camel(&check);
     if let Value::Object(map) = &mut value {
         map.insert("approved".into(), Value::Bool(check.is_approved()));
     }
-    Camel(value)
+    value
 }
 
 /// A `Verification` on its way to JavaScript: the core's serialisation in camelCase, with its
@@ -140,22 +138,20 @@ fn check_value(check: Check) -> Camel {
 pub struct VerificationReply(Verification);
 
 impl ToNapiValue for VerificationReply {
+    // SAFETY (of the contract): napi converts results on the JavaScript thread that owns
+    // `env`; the body is safe code.
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let Camel(mut value) = camel(&val.0);
-        if let Value::Object(map) = &mut value {
-            map.remove("error");
-        }
-        let object = unsafe { Value::to_napi_value(env, value) }?;
-        if let Delivery::MayHaveBeenSent { error } = val.0.delivery {
-            // SAFETY: napi converts results on the JavaScript thread that owns `env`.
-            let error = unsafe { error_value(env, error) }?;
-            let status =
-                unsafe { sys::napi_set_named_property(env, object, c"error".as_ptr(), error) };
-            if status != sys::Status::napi_ok {
-                return Err(napi::Error::from_status(napi::Status::from(status)));
+        let env = Env::from_raw(env);
+        let mut object = Object::new(&env)?;
+        if let Value::Object(map) = camel(&val.0) {
+            for (key, value) in map.into_iter().filter(|(key, _)| key != "error") {
+                object.set(key, value)?;
             }
         }
-        Ok(object)
+        if let Delivery::MayHaveBeenSent { error } = val.0.delivery {
+            object.set("error", Failure::Core(error).into_js(&env)?)?;
+        }
+        Ok(object.raw())
     }
 }
 
@@ -163,36 +159,28 @@ impl ToNapiValue for VerificationReply {
 /// read as `new Router` reads it.
 pub struct VerifierChannels(Result<AsyncRouter, Failure>);
 
-impl FromNapiValue for VerifierChannels {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let js_env = Env::from_raw(env);
-        let unknown = unsafe { Unknown::from_raw_unchecked(env, value) };
-        if Router::instance_of(&js_env, &unknown)? {
-            let router = unsafe { ClassInstance::<Router>::from_napi_value(env, value) }?;
-            return Ok(VerifierChannels(Ok(router.as_async().clone())));
-        }
-        if Client::instance_of(&js_env, &unknown)? {
-            let client = unsafe { ClassInstance::<Client>::from_napi_value(env, value) }?;
-            let router = AsyncRouter::from_clients(vec![client.as_async().clone()]);
-            return Ok(VerifierChannels(router.map_err(Failure::from)));
-        }
-        let mut is_array = false;
-        unsafe { sys::napi_is_array(env, value, &mut is_array) };
-        if !is_array {
-            return Ok(VerifierChannels(Err(Failure::Type(
+type ChannelsFrom<'env> =
+    Either3<ClassInstance<'env, Router>, ClassInstance<'env, Client>, Unknown<'env>>;
+
+fn verifier_channels(from: napi::Result<ChannelsFrom>) -> Result<AsyncRouter, Failure> {
+    let failed = |e| cannot_read("channels", e);
+    let clients =
+        match from.map_err(failed)? {
+            Either3::A(router) => return Ok(router.as_async().clone()),
+            Either3::B(client) => vec![client.as_async().clone()],
+            Either3::C(other) if other.is_array().map_err(failed)? => read_channels(other)?,
+            Either3::C(_) => return Err(Failure::Type(
                 "channels must be a Router, a Client, or an array of channel configs and Clients"
                     .to_owned(),
-            ))));
-        }
-        let clients = unsafe { ChannelsArg::from_napi_value(env, value) }?.0;
-        Ok(VerifierChannels(clients.and_then(|clients| {
-            Ok(AsyncRouter::from_clients(clients)?)
-        })))
-    }
+            )),
+        };
+    Ok(AsyncRouter::from_clients(clients)?)
 }
 
 napi_arg!(
     VerifierChannels,
+    ChannelsFrom<'_>,
+    |from| VerifierChannels(verifier_channels(from)),
     "Router | Client | Array<ChannelConfig | Client>",
     Object
 );
