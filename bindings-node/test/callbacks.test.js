@@ -154,6 +154,8 @@ test('the Deduplicator lets each event through once', () => {
     statusInfo: { sessionId: 's-1', timestamp: '2026-01-02 03:04:05', stateCode: 16 },
   })
   const [event] = callbacks.parse('huawei', [['content-type', 'application/json']], body)
+  // req.headers gives a repeated header as a list.
+  assert.deepEqual(callbacks.parse('huawei', { 'set-cookie': ['a=1', 'b=2'] }, body), [event])
   const seen = new callbacks.Deduplicator(10)
   assert.equal(seen.firstTime(event), true)
   assert.equal(seen.firstTime({ ...event }), false)
@@ -175,6 +177,14 @@ test('unreadable pushes and wrong arguments are refused with a named reason', ()
   })
   assert.throws(() => callbacks.parse('huawei', {}, 42), { name: 'TypeError', message: /body/ })
   assert.throws(() => callbacks.parse('huawei', 'content-type: json', '{}'), { name: 'TypeError', message: /headers/ })
+  for (const headers of [
+    { 'content-length': 2 },
+    [['content-type', 'application/json', 'extra']],
+    [['x-n', 1]],
+    undefined,
+  ]) {
+    assert.throws(() => callbacks.parse('huawei', headers, '{}'), { name: 'TypeError', message: /headers/ })
+  }
   assert.throws(() => callbacks.parse(undefined, {}, '{}'), { name: 'TypeError', message: /vendor/ })
   assert.throws(() => callbacks.verifyHuawei({}, { appSecret: 's' }), { code: 'invalid_input', field: 'url' })
 })

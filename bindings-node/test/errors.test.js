@@ -179,6 +179,10 @@ test('wrong argument types are TypeErrors (promises reject), and nothing is sent
   cyclic.self = cyclic
   await assert.rejects(client.sendCode(cyclic), { ...typeError, message: /cyclic/ })
   await assert.rejects(client.sendCode({ to: mobile(), code: '4821', playTimes: 10n }), typeError)
+  await assert.rejects(client.sendCode({ to: mobile(), code: '4821', userData: { n: 1n } }), {
+    ...typeError,
+    message: /request\.userData\.n is a bigint/,
+  })
   assert.throws(() => new Client('huawei.toml'), typeError)
   assert.throws(() => Client.fromFile(42), typeError)
   assert.deepEqual(sim.journal(), [])

@@ -76,6 +76,9 @@ for (const [vendor, unit] of [
     assert.equal(balance.unit, unit)
     assert.equal(typeof balance.amount, 'string')
     assert.equal(Number(balance.amount), 42)
+    // Whole numbers past 2^32 are read as whole numbers, not floats.
+    sim.setBalance(vendor, 5_000_000_000)
+    assert.equal(sim.balance(vendor), 5_000_000_000)
   })
 }
 
