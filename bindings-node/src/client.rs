@@ -202,6 +202,8 @@ napi_arg!(
     Object
 );
 
+/// An array of channel configs and `Client`s, in order of preference (`Verifier` reads its
+/// array channels here too).
 pub(crate) fn read_channels(value: Unknown) -> Result<Vec<AsyncClient>, Failure> {
     let failed = |e| cannot_read("channels", e);
     if !value.is_array().map_err(failed)? {
