@@ -2,7 +2,8 @@
 # Builds the Python package the way users install it (pip install ./bindings-python, a debug
 # build) into bindings-python/.venv, then checks it: cargo fmt and clippy on the native crate,
 # ruff, mypy --strict on the package, examples and tests, stubtest of the native module's stub
-# against the built module, and the pytest suite against the in-process simulator.
+# against the built module, and the pytest suite against the in-process simulator, including
+# the conformance tests against the vendors' official SDKs (pinned in tests/official-sdks.txt).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -22,6 +23,9 @@ pip=("$py" -m pip --disable-pip-version-check)
 step "tools (maturin, pytest, mypy, ruff, flask for the README's receiver)"
 "${pip[@]}" install --quiet "pip>=23" "maturin>=1.9.4,<2" "pytest>=8,<10" "mypy>=1.11,<3" \
     "ruff>=0.6,<1" "flask>=3,<4"
+
+step "the vendors' official SDKs, at the versions tests/official-sdks.txt pins"
+"${pip[@]}" install --quiet -r "$here/tests/official-sdks.txt"
 
 step "Rust format and lint"
 (cd "$root" && cargo fmt -p voicecode-python -- --check)

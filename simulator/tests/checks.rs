@@ -604,6 +604,46 @@ fn tencent_accepts_a_request_re_signed_by_the_test_helper() {
     assert!(!receipt.message_id.is_empty());
 }
 
+/// Tencent's official SDKs read `Response.Error` only when the content type is exactly
+/// `application/json` (tencentcloud-sdk-python-common's `_check_error`), as the service sends it;
+/// with a charset parameter every refusal would read as a success there.
+#[test]
+fn tencent_answers_with_the_services_exact_content_type() {
+    let sim = start();
+    let accepted = tencent_request(&sim, &[], &tencent_body());
+    let refused = tencent_request(&sim, &[("X-TC-Action", "SendTtsVoice")], &tencent_body());
+    // An injected refusal answers first, then the vendor's own checks refuse and accept.
+    sim.inject(
+        Vendor::Tencent,
+        voicecode_sim::Fault::VendorCode {
+            code: "LimitExceeded".into(),
+            times: 1,
+        },
+    );
+    let faulted = tencent_request(&sim, &[], &tencent_body());
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    for (what, request) in [
+        ("injected", &faulted),
+        ("refused", &refused),
+        ("accepted", &accepted),
+    ] {
+        let mut builder = http.post(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let response = builder.body(request.body.clone()).send().unwrap();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: Value = response.json().unwrap();
+        assert_eq!(content_type, "application/json", "{what}: {body}");
+    }
+}
+
 #[test]
 fn tencent_refuses_a_timestamp_more_than_five_minutes_off() {
     let sim = start();

@@ -21,8 +21,8 @@
 
 use std::sync::Arc;
 
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
@@ -34,7 +34,7 @@ use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{FollowUp, TencentCall};
 use crate::state::State as SimState;
-use crate::wire::{is_digits, is_mobile, json_response, random_hex};
+use crate::wire::{is_digits, is_mobile, random_hex};
 
 /// How far `X-TC-Timestamp` may be from the platform's clock (签名过期: five minutes).
 const MAX_SKEW_SECONDS: i64 = 5 * 60;
@@ -78,7 +78,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Respons
         req,
         |state, req| match check(state, req) {
             Ok((body, call)) => Answer {
-                response: json_response(StatusCode::OK, &body),
+                response: json_response(&body),
                 verdict: Verdict::Accepted,
                 follow_up: Some(FollowUp::Tencent(call)),
             },
@@ -96,7 +96,19 @@ fn reply(code: &str, message: &str) -> Response {
             "RequestId": uuid_like(),
         }
     });
-    json_response(StatusCode::OK, &body)
+    json_response(&body)
+}
+
+/// HTTP 200 with `Content-Type: application/json` and no charset, as API 3.0 answers: the
+/// official SDKs read `Response.Error` only under exactly that type (tencentcloud-sdk-python's
+/// `_check_error`), so the usual `;charset=UTF-8` would make them take a refusal for a success.
+fn json_response(body: &Value) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// 8-4-4-4-12 hex, the shape of Tencent's `RequestId` and `CallId`.
