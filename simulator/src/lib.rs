@@ -204,8 +204,8 @@ impl Simulator {
 
     /// The code the last accepted send-code to `to` would have spoken, whichever vendor took
     /// it: what a user's phone would have heard, for end-to-end tests of a sign-up flow.
-    /// `to` is normalised as the core parses numbers, so `13800138000` and `+8613800138000`
-    /// are the same number. `None` when no send to that number was accepted (a refused or
+    /// `to` is read in national form, so `13800138000` and `+8613800138000` are the same
+    /// number. `None` when no send to that number was accepted (a refused or
     /// faulted send records nothing). OneAccess sends no code of its own, so it records none.
     pub fn last_code(&self, to: &str) -> Option<String> {
         self.shared

@@ -9,8 +9,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use voicecode::protocol::signing::{huawei_created, huawei_x_aksk, push_digest};
 
+use crate::vendors::huawei::password_digest;
 use crate::wire::{china_time, random_hex};
 
 /// Time between two pushes of one call.
@@ -121,7 +121,6 @@ pub(crate) struct PushTargets {
 /// An accepted Huawei call and where its events go.
 pub(crate) struct HuaweiCall {
     pub(crate) app_key: &'static str,
-    pub(crate) app_secret: &'static str,
     pub(crate) session_id: String,
     pub(crate) caller: String,
     pub(crate) called: String,
@@ -252,9 +251,12 @@ fn fee_record(
 /// receiver's URL as configured (decoded), then the nonce and the time.
 async fn huawei_push(http: &reqwest::Client, call: &HuaweiCall, url: &str, body: &Value) {
     let nonce = random_hex(16);
-    let created = huawei_created(Utc::now());
-    let digest = push_digest(call.app_secret, url, &nonce, &created);
-    let x_aksk = huawei_x_aksk(call.app_key, &digest, &nonce, &created);
+    let created = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let digest = password_digest(&[url, &nonce, &created]);
+    let x_aksk = format!(
+        r#"UsernameToken Username="{}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#,
+        call.app_key
+    );
     let result = http
         .post(url)
         .header("Content-Type", "application/json;charset=UTF-8")

@@ -70,12 +70,18 @@ pub(crate) struct SentCode {
     pub(crate) at: DateTime<Utc>,
 }
 
-/// The key a number is remembered under: E.164 when the core can parse it (so that
-/// `13800138000`, `+8613800138000` and ` 13800138000 ` are one number), the text itself when not.
+/// The key a number is remembered under: its national form, so that `13800138000`,
+/// `+8613800138000` and ` 13800138000 ` are one number. The vendors write mainland numbers
+/// either way (`docs/protocols/huawei.md#request-fields`: E.164, a landline's area code without
+/// its 0; `docs/protocols/ytx.md#request-fields`: national digits, a landline with its 0), so
+/// `+8675528001234` is `075528001234`. Any other text is its own key.
 pub(crate) fn number_key(number: &str) -> String {
-    voicecode::phone::Phone::parse("to", number)
-        .map(|phone| phone.e164())
-        .unwrap_or_else(|_| number.to_owned())
+    let number = number.trim();
+    match number.strip_prefix("+86") {
+        Some(mobile) if mobile.starts_with('1') => mobile.to_owned(),
+        Some(landline) => format!("0{landline}"),
+        None => number.to_owned(),
+    }
 }
 
 pub(crate) struct State {

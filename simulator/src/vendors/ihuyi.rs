@@ -15,8 +15,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use md5::{Digest as _, Md5};
 use serde_json::{json, Value};
-use voicecode::protocol::signing::{ihuyi_balance_password, ihuyi_submit_password};
 use voicecode::Vendor;
 
 use crate::demo::{IHUYI_ACCOUNT, IHUYI_API_KEY};
@@ -120,9 +120,11 @@ fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &
     if account != IHUYI_ACCOUNT {
         return Err("405");
     }
-    check_password(password, get("time"), |time| {
-        ihuyi_submit_password(account, IHUYI_API_KEY, mobile, content, time)
-    })?;
+    check_password(
+        password,
+        get("time"),
+        &[account, IHUYI_API_KEY, mobile, content],
+    )?;
     if !is_mobile(mobile) {
         return Err("406");
     }
@@ -143,18 +145,14 @@ fn get_num(state: &mut SimState, fields: &[(String, String)]) -> Result<String, 
     if account != IHUYI_ACCOUNT {
         return Err("405");
     }
-    check_password(password, get("time"), |time| {
-        ihuyi_balance_password(account, IHUYI_API_KEY, time)
-    })?;
+    check_password(password, get("time"), &[account, IHUYI_API_KEY])?;
     Ok(state.balance(Vendor::Ihuyi).unwrap_or_default().to_string())
 }
 
-/// The APIKEY itself, or the dynamic password for a `time` within the window.
-fn check_password(
-    password: &str,
-    time: Option<&str>,
-    dynamic: impl FnOnce(&str) -> String,
-) -> Result<(), &'static str> {
+/// The APIKEY itself, or the dynamic password for a `time` within the window: the MD5 of
+/// `signed` then `time`, in lowercase hex (`docs/protocols/ihuyi.md#signing`; compared here
+/// case-insensitively).
+fn check_password(password: &str, time: Option<&str>, signed: &[&str]) -> Result<(), &'static str> {
     if password == IHUYI_API_KEY {
         return Ok(());
     }
@@ -167,7 +165,8 @@ fn check_password(
     if (Utc::now().timestamp() - sent).abs() > MAX_SKEW_SECONDS {
         return Err("405");
     }
-    if password.eq_ignore_ascii_case(&dynamic(time)) {
+    let dynamic = hex::encode(Md5::digest(signed.concat() + time));
+    if password.eq_ignore_ascii_case(&dynamic) {
         Ok(())
     } else {
         Err("405")
