@@ -43,10 +43,17 @@ pub fn run_simulator(port: u16, config_dir: &Path) -> anyhow::Result<()> {
 /// The guided demo.
 pub fn run() -> anyhow::Result<()> {
     let receiver = Receiver::start()?;
+    // Every vendor that pushes to an account-wide URL pushes to the receiver.
+    let push_urls = SimOptions::push_url_keys()
+        .map(|(vendor, ..)| {
+            (
+                vendor,
+                receiver.url(&format!("/{vendor}/push/{RECEIPT_TOKEN}")),
+            )
+        })
+        .collect();
     let sim = Simulator::start(SimOptions {
-        cloud10658_receipt_url: Some(receiver.url(&format!("/cloud10658/push/{RECEIPT_TOKEN}"))),
-        aliyun_report_url: Some(receiver.url(&format!("/aliyun/push/{RECEIPT_TOKEN}"))),
-        tencent_callback_url: Some(receiver.url(&format!("/tencent/push/{RECEIPT_TOKEN}"))),
+        push_urls,
         ..SimOptions::default()
     })?;
     println!(

@@ -6,6 +6,7 @@
 //! vendors, the admin API and the server can all depend on it without any of them depending on
 //! one another in a circle.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -13,13 +14,15 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use chrono::Utc;
+use futures_util::future::BoxFuture;
 use voicecode::Vendor;
 
 use crate::faults::{self, ConnControl};
 use crate::journal::{JournalEntry, Operation, Verdict};
 use crate::options::SimOptions;
-use crate::push::{self, FollowUp, PushTargets};
+use crate::push::{FollowUp, Pusher};
 use crate::state::State;
 use crate::wire::json_response;
 
@@ -33,12 +36,17 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     /// Sends call-progress pushes and receipts.
     pub(crate) http: reqwest::Client,
-    /// Where cloud10658 receipts, Alibaba Cloud VoiceReport records and Tencent callbacks go.
-    pub(crate) push_targets: PushTargets,
+    /// Where each vendor's account-wide pushes go ([`SimOptions::push_urls`]).
+    push_urls: HashMap<Vendor, String>,
 }
 
 impl Shared {
-    pub(crate) fn new(options: SimOptions, port: u16) -> Result<Self, String> {
+    /// `with_balance`: the vendors whose accounts have a balance.
+    pub(crate) fn new(
+        options: SimOptions,
+        port: u16,
+        with_balance: &[Vendor],
+    ) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             // Push receivers are local test servers: a proxy from the environment would only
             // get in the way.
@@ -49,14 +57,10 @@ impl Shared {
             .build()
             .map_err(|e| format!("push client: {e}"))?;
         Ok(Shared {
-            state: Mutex::new(State::new(&options.balances)),
+            state: Mutex::new(State::new(&options.balances, with_balance)),
             base_url: format!("http://127.0.0.1:{port}"),
             http,
-            push_targets: PushTargets {
-                cloud10658_receipt_url: options.cloud10658_receipt_url,
-                aliyun_report_url: options.aliyun_report_url,
-                tencent_callback_url: options.tencent_callback_url,
-            },
+            push_urls: options.push_urls,
         })
     }
 
@@ -149,8 +153,7 @@ impl VendorRequest {
 pub(crate) struct Answer {
     pub(crate) response: Response,
     pub(crate) verdict: Verdict,
-    /// Pushes to make once the answer is out (Huawei call progress, cloud10658 receipt, Alibaba
-    /// Cloud VoiceReport).
+    /// Pushes to make once the answer is out (call progress, receipts, reports).
     pub(crate) follow_up: Option<FollowUp>,
 }
 
@@ -180,11 +183,33 @@ impl From<(Response, Verdict)> for Answer {
     }
 }
 
-/// A vendor as the request flow sees it: which one it is, and how it answers when a
-/// `vendor_code` fault makes it refuse (in its own shape, which only the vendor's module knows).
+/// One simulated vendor as the rest of the simulator knows it. Each vendor module defines its
+/// own (`SIDE`) and `vendors::ALL` lists them, so that the server, the configs, the balances and
+/// the push options name no vendor.
 pub(crate) struct VendorSide {
     pub(crate) vendor: Vendor,
+    /// How it answers when a `vendor_code` fault makes it refuse (in its own shape, which only
+    /// the vendor's module knows).
     pub(crate) refusal: fn(Operation, &VendorRequest, &str) -> Response,
+    /// Its endpoints, at the paths of its own host (no two vendors' paths overlap).
+    pub(crate) routes: fn() -> Router<Arc<Shared>>,
+    /// For an API at the root of its host, which requests to `/` are its.
+    pub(crate) root: Option<AtRoot>,
+    /// Its demo account as a channel config in the core's schema, less `vendor` and `base_url`.
+    pub(crate) config: fn() -> serde_json::Value,
+    /// Whether its account has a balance (an accepted send costs 1).
+    pub(crate) balance: bool,
+    /// For a vendor whose pushes go to a URL set on the account rather than in each request:
+    /// the [`SimOptions`] key that sets it, and what goes there.
+    pub(crate) push_url: Option<(&'static str, &'static str)>,
+}
+
+/// A vendor served at `/`: several APIs live at the root of their own hosts.
+pub(crate) struct AtRoot {
+    /// Whether a request to `/` is this vendor's; `None` takes every request no other vendor
+    /// claims.
+    pub(crate) claims: Option<fn(&VendorRequest) -> bool>,
+    pub(crate) handle: fn(Arc<Shared>, VendorRequest) -> BoxFuture<'static, Response>,
 }
 
 impl VendorSide {
@@ -233,8 +258,11 @@ impl VendorSide {
             answer
         };
         if let Some(follow_up) = answer.follow_up {
-            let targets = shared.push_targets.clone();
-            tokio::spawn(push::deliver(shared.http.clone(), targets, follow_up));
+            let pusher = Pusher {
+                http: shared.http.clone(),
+                account_url: shared.push_urls.get(&vendor).cloned(),
+            };
+            tokio::spawn(follow_up(pusher));
         }
         answer.response
     }

@@ -5,8 +5,9 @@
 //! checked the way the real vendor checks it — signatures, timestamp windows, nonces, required
 //! fields and their JSON types, balances, frequency limits — and answered in the vendor's own
 //! shapes and codes. On top of that the simulator can inject faults (latency, vendor codes,
-//! broken or hanging connections, unreadable bodies), pushes Huawei call-progress events,
-//! cloud10658 receipts and Alibaba Cloud VoiceReport records, and keeps a journal of every request it received.
+//! broken or hanging connections, unreadable bodies), pushes what the vendors push after a
+//! call (Huawei call progress, cloud10658 receipts, Alibaba Cloud VoiceReport records, Tencent
+//! callbacks), and keeps a journal of every request it received.
 //!
 //! ```no_run
 //! use voicecode::{ChannelConfig, Client, SendCode, Vendor};
@@ -97,7 +98,13 @@ impl Simulator {
                 .map_err(bind_error)?;
         listener.set_nonblocking(true).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let shared = Arc::new(Shared::new(options, port).map_err(SimError::Start)?);
+        let with_balance: Vec<Vendor> = vendors::ALL
+            .iter()
+            .filter(|side| side.balance)
+            .map(|side| side.vendor)
+            .collect();
+        let shared = Shared::new(options, port, &with_balance).map_err(SimError::Start)?;
+        let shared = Arc::new(shared);
         let router = server::router(Arc::clone(&shared));
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let (ready, started) = std::sync::mpsc::channel();
@@ -176,13 +183,13 @@ impl Simulator {
         self.shared.lock().faults.pending()
     }
 
-    /// How the calls of later accepted sends end (Huawei status pushes, cloud10658 receipts).
+    /// How the calls of later accepted sends end, as their pushes tell.
     pub fn set_call_outcome(&self, outcome: CallOutcome) {
         self.shared.lock().outcome = outcome;
     }
 
-    /// Sets a vendor account's balance in units (ytx, ihuyi, cloud10658 and aliyun; ignored
-    /// otherwise).
+    /// Sets a vendor account's balance in units (ignored for vendors without one; see
+    /// [`SimOptions::balances`]).
     pub fn set_balance(&self, vendor: Vendor, units: u64) {
         self.shared.lock().set_balance(vendor, units);
     }
@@ -204,8 +211,8 @@ impl Simulator {
 
     /// The code the last accepted send-code to `to` would have spoken, whichever vendor took
     /// it: what a user's phone would have heard, for end-to-end tests of a sign-up flow.
-    /// `to` is normalised as the core parses numbers, so `13800138000` and `+8613800138000`
-    /// are the same number. `None` when no send to that number was accepted (a refused or
+    /// `to` is read in national form, so `13800138000` and `+8613800138000` are the same
+    /// number. `None` when no send to that number was accepted (a refused or
     /// faulted send records nothing). OneAccess sends no code of its own, so it records none.
     pub fn last_code(&self, to: &str) -> Option<String> {
         self.shared

@@ -11,11 +11,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Arg, CommandFactory as _, FromArgMatches as _, Parser};
 use voicecode_sim::{SimOptions, Simulator};
 
-/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, aliyun.
-/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, tencent.
+/// A local fake of every voicecode vendor: ytx, huawei, ihuyi, cloud10658, oneaccess, aliyun,
+/// tencent.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -25,24 +25,26 @@ struct Args {
     /// Write one channel config per vendor (`ytx.json`, `huawei.json`, …) into this directory.
     #[arg(long, value_name = "DIR")]
     write_configs: Option<PathBuf>,
-    /// Where cloud10658 receipts are pushed after each accepted send.
-    #[arg(long, value_name = "URL")]
-    cloud10658_receipt_url: Option<String>,
-    /// Where Alibaba Cloud VoiceReport records are pushed after each accepted send.
-    #[arg(long, value_name = "URL")]
-    aliyun_report_url: Option<String>,
-    /// Where Tencent VMS callbacks are pushed after each accepted send.
-    #[arg(long, value_name = "URL")]
-    tencent_callback_url: Option<String>,
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // One `--…-url` flag per vendor whose pushes go to a URL set on the account
+    // (`--cloud10658-receipt-url`, …), named as the options' keys.
+    let command = SimOptions::push_url_keys().fold(Args::command(), |command, (_, key, what)| {
+        command.arg(
+            Arg::new(key)
+                .long(key.replace('_', "-"))
+                .value_name("URL")
+                .help(what),
+        )
+    });
+    let matches = command.get_matches();
+    let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let options = SimOptions {
         port: args.port,
-        cloud10658_receipt_url: args.cloud10658_receipt_url,
-        aliyun_report_url: args.aliyun_report_url,
-        tencent_callback_url: args.tencent_callback_url,
+        push_urls: SimOptions::push_url_keys()
+            .filter_map(|(vendor, key, _)| Some((vendor, matches.get_one::<String>(key)?.clone())))
+            .collect(),
         ..SimOptions::default()
     };
     let sim = match Simulator::start(options) {

@@ -2,16 +2,20 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 use voicecode::Vendor;
+
+use crate::vendors;
 
 /// How to start a [`Simulator`](crate::Simulator).
 ///
 /// Deserialises from the shape every binding takes, with every key optional and unknown keys
-/// refused: `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"http://…",
-/// "aliyun_report_url":"http://…","tencent_callback_url":"http://…"}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// refused: `{"port":0,"balances":{"ytx":0},"cloud10658_receipt_url":"http://…"}`, with one key
+/// for each vendor whose pushes go to a URL set on the account
+/// ([`SimOptions::push_url_keys`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SimOptions {
     /// Port on 127.0.0.1; `0` picks any free port (see [`Simulator::port`](crate::Simulator::port)).
     pub port: u16,
@@ -19,15 +23,64 @@ pub struct SimOptions {
     /// Only ytx, ihuyi, cloud10658, aliyun and tencent (its voice package) have a balance; an
     /// accepted send costs 1.
     pub balances: HashMap<Vendor, u64>,
-    /// Where cloud10658 receipts are pushed after each accepted send (the URL a cloud10658
-    /// account registers in the vendor's console). No receipts when unset.
-    pub cloud10658_receipt_url: Option<String>,
-    /// Where Alibaba Cloud `VoiceReport` records are pushed (HTTP 批量推送) after each accepted
-    /// send (the callback URL an account sets in the voice service console). None when unset.
-    pub aliyun_report_url: Option<String>,
-    /// Where Tencent VMS callbacks are pushed after each accepted send (the callback URL a VMS
-    /// application registers in the console). No callbacks when unset.
-    pub tencent_callback_url: Option<String>,
+    /// Where a vendor pushes after each accepted send when the URL is an account setting (the
+    /// URL an account registers in the vendor's console): cloud10658 receipts, Alibaba Cloud
+    /// `VoiceReport` records (HTTP 批量推送), Tencent VMS callbacks. No pushes for a vendor not
+    /// named; Huawei's go where each request says.
+    pub push_urls: HashMap<Vendor, String>,
+}
+
+impl SimOptions {
+    /// Each vendor's key for [`SimOptions::push_urls`] in the JSON shape
+    /// (`cloud10658_receipt_url`, …), with what is pushed there.
+    pub fn push_url_keys() -> impl Iterator<Item = (Vendor, &'static str, &'static str)> {
+        vendors::ALL.iter().filter_map(|side| {
+            let (key, what) = side.push_url?;
+            Some((side.vendor, key, what))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SimOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct Common {
+            port: u16,
+            balances: HashMap<Vendor, u64>,
+        }
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        let mut push_urls = HashMap::new();
+        for (vendor, key, _) in SimOptions::push_url_keys() {
+            let url: Option<String> = match map.remove(key) {
+                Some(url) => serde_json::from_value(url)
+                    .map_err(|e| D::Error::custom(format!("{key}: {e}")))?,
+                None => None,
+            };
+            push_urls.extend(url.map(|url| (vendor, url)));
+        }
+        if let Some(key) = map
+            .keys()
+            .find(|k| !matches!(k.as_str(), "port" | "balances"))
+        {
+            let keys: Vec<String> = ["port", "balances"]
+                .into_iter()
+                .chain(SimOptions::push_url_keys().map(|(_, key, _)| key))
+                .map(|key| format!("`{key}`"))
+                .collect();
+            let expected = keys.join(", ");
+            return Err(D::Error::custom(format!(
+                "unknown field `{key}`, expected one of {expected}"
+            )));
+        }
+        let common: Common =
+            serde_json::from_value(Value::Object(map)).map_err(D::Error::custom)?;
+        Ok(SimOptions {
+            port: common.port,
+            balances: common.balances,
+            push_urls,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -49,9 +102,11 @@ mod tests {
             SimOptions {
                 port: 8080,
                 balances: HashMap::from([(Vendor::Ytx, 0), (Vendor::Cloud10658, 7)]),
-                cloud10658_receipt_url: Some("http://127.0.0.1:9/r".into()),
-                aliyun_report_url: Some("http://127.0.0.1:9/a".into()),
-                tencent_callback_url: Some("http://127.0.0.1:9/t".into()),
+                push_urls: HashMap::from([
+                    (Vendor::Cloud10658, "http://127.0.0.1:9/r".into()),
+                    (Vendor::Aliyun, "http://127.0.0.1:9/a".into()),
+                    (Vendor::Tencent, "http://127.0.0.1:9/t".into()),
+                ]),
             }
         );
     }
@@ -59,6 +114,8 @@ mod tests {
     #[test]
     fn every_key_is_optional() {
         assert_eq!(parse("{}").unwrap(), SimOptions::default());
+        let nulls = r#"{"cloud10658_receipt_url":null,"aliyun_report_url":null}"#;
+        assert_eq!(parse(nulls).unwrap(), SimOptions::default());
         assert_eq!(parse(r#"{"port":1}"#).unwrap().port, 1);
     }
 
@@ -66,6 +123,12 @@ mod tests {
     fn unknown_keys_vendors_and_wrong_types_are_refused_by_name() {
         let e = parse(r#"{"prot":1}"#).unwrap_err();
         assert!(e.contains("unknown field `prot`"), "{e}");
+        assert!(e.contains("`tencent_callback_url`"), "{e}");
+        let e = parse(r#"{"aliyun_report_url":1}"#).unwrap_err();
+        assert!(
+            e.contains("aliyun_report_url") && e.contains("string"),
+            "{e}"
+        );
         let e = parse(r#"{"balances":{"acme":1}}"#).unwrap_err();
         assert!(e.contains("acme") && e.contains("ytx"), "{e}");
         let e = parse(r#"{"port":70000}"#).unwrap_err();

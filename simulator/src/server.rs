@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -22,44 +22,28 @@ use tower::ServiceExt as _;
 use crate::admin;
 use crate::exchange::{Shared, VendorRequest};
 use crate::faults::ConnControl;
-use crate::vendors::{aliyun, cloud10658, huawei, ihuyi, oneaccess, tencent, ytx};
+use crate::vendors;
 
-/// Every route: the vendors' endpoints and the admin API.
+/// Every route: each vendor's endpoints and the admin API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route(
-            "/201512/sid/{sid}/call/CodeCallOut.wx",
-            post(ytx::send_code),
-        )
-        .route("/201612/sid/{sid}/account/getBlance.wx", post(ytx::balance))
-        .route(
-            "/rest/httpsessions/callVerify/v1.0",
-            post(huawei::send_code),
-        )
-        .route("/webservice/voice.php", post(ihuyi::dispatch))
-        .route("/voiceApi", post(cloud10658::send_code))
-        .route("/voiceApi/getBalance", post(cloud10658::balance))
-        .route("/voiceApi/group/getBalance", post(cloud10658::balance))
-        .route("/api/v2/sdk/captcha", get(oneaccess::captcha))
-        .route(
-            "/api/v2/sdk/captcha/verify",
-            post(oneaccess::verify_captcha),
-        )
-        .route("/api/v2/sdk/sms/send", post(oneaccess::send_sms_code))
+    vendors::ALL
+        .iter()
+        .fold(Router::new(), |router, side| router.merge((side.routes)()))
         .route("/", any(root))
         .nest("/_sim", admin::routes())
         .fallback(|| async { not_found() })
         .with_state(shared)
 }
 
-/// `/`: Alibaba Cloud's RPC API and Tencent Cloud's API 3.0 both live at the root of their own
-/// hosts. Tencent names its action in the `X-TC-Action` header; every other request is Alibaba
-/// Cloud's, which answers what it cannot read in its own error shape.
+/// `/`: several vendors' APIs live at the root of their own hosts. A request goes to the vendor
+/// that claims it, else to the one that takes whatever no other claims.
 async fn root(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    if req.header("x-tc-action").is_some() {
-        return tencent::dispatch(shared, req).await;
+    let at_root = || vendors::ALL.iter().filter_map(|side| side.root.as_ref());
+    let claimed = at_root().find(|root| root.claims.is_some_and(|claims| claims(&req)));
+    match claimed.or_else(|| at_root().find(|root| root.claims.is_none())) {
+        Some(root) => (root.handle)(shared, req).await,
+        None => not_found().into_response(),
     }
-    aliyun::dispatch(State(shared), req).await
 }
 
 fn not_found() -> (StatusCode, &'static str) {

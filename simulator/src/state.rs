@@ -3,11 +3,11 @@
 //! [`crate::exchange::Shared`]: requests are tiny, so one lock is simpler than many and never
 //! contended for long.
 //!
-//! The vendors' memories are plain data here and their rules stay in the vendor modules, so
+//! Each vendor's memory is a type of its own module, kept here by type ([`State::memory`]), so
 //! that the state depends on no vendor.
 
-use std::collections::{HashMap, VecDeque};
-use std::time::Instant;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use voicecode::Vendor;
@@ -16,50 +16,6 @@ use crate::demo::DEFAULT_BALANCE;
 use crate::faults::FaultBook;
 use crate::journal::Journal;
 use crate::push::CallOutcome;
-
-/// The vendors whose accounts have a balance (Tencent's is its voice package); Huawei bills
-/// afterwards and OneAccess per tenant. Alibaba Cloud has no balance API, but its voice service
-/// refuses calls on an empty account.
-const WITH_BALANCE: [Vendor; 5] = [
-    Vendor::Ytx,
-    Vendor::Ihuyi,
-    Vendor::Cloud10658,
-    Vendor::Aliyun,
-    Vendor::Tencent,
-];
-
-/// What the Huawei platform remembers between requests: the nonces it has seen, and when.
-/// `arrivals` holds the same nonces in arrival order, so that forgetting the expired ones costs
-/// only what expired (a sweep of the whole map on every request made a long benchmark run
-/// measure the simulator).
-#[derive(Debug, Default)]
-pub(crate) struct HuaweiMemory {
-    pub(crate) nonces: HashMap<String, DateTime<Utc>>,
-    pub(crate) arrivals: VecDeque<(DateTime<Utc>, String)>,
-}
-
-/// What cloud10658 remembers between requests: when each number was last called.
-#[derive(Debug, Default)]
-pub(crate) struct Cloud10658Memory {
-    pub(crate) last_call: HashMap<String, Instant>,
-}
-
-/// What the Alibaba Cloud gateway and voice service remember: the nonces seen (and when), and
-/// when each callee was last called.
-#[derive(Debug, Default)]
-pub(crate) struct AliyunMemory {
-    pub(crate) nonces: HashMap<String, DateTime<Utc>>,
-    pub(crate) last_call: HashMap<String, Instant>,
-}
-
-/// What the OneAccess tenant remembers: captchas waiting for verification, verified tokens
-/// waiting for their SMS.
-#[derive(Debug, Default)]
-pub(crate) struct OneaccessMemory {
-    pub(crate) captchas: HashMap<String, Instant>,
-    /// `captcha_token` → the mobile it was verified for.
-    pub(crate) verified: HashMap<String, String>,
-}
 
 /// The code an accepted send would have spoken, and to whom: what [`crate::Simulator::last_code`]
 /// and `GET /_sim/last_code/{number}` answer.
@@ -70,22 +26,26 @@ pub(crate) struct SentCode {
     pub(crate) at: DateTime<Utc>,
 }
 
-/// The key a number is remembered under: E.164 when the core can parse it (so that
-/// `13800138000`, `+8613800138000` and ` 13800138000 ` are one number), the text itself when not.
+/// The key a number is remembered under: its national form, so that `13800138000`,
+/// `+8613800138000` and ` 13800138000 ` are one number. The vendors write mainland numbers
+/// either way (`docs/protocols/huawei.md#request-fields`: E.164, a landline's area code without
+/// its 0; `docs/protocols/ytx.md#request-fields`: national digits, a landline with its 0), so
+/// `+8675528001234` is `075528001234`. Any other text is its own key.
 pub(crate) fn number_key(number: &str) -> String {
-    voicecode::phone::Phone::parse("to", number)
-        .map(|phone| phone.e164())
-        .unwrap_or_else(|_| number.to_owned())
+    let number = number.trim();
+    match number.strip_prefix("+86") {
+        Some(mobile) if mobile.starts_with('1') => mobile.to_owned(),
+        Some(landline) => format!("0{landline}"),
+        None => number.to_owned(),
+    }
 }
 
 pub(crate) struct State {
     pub(crate) journal: Journal,
     pub(crate) faults: FaultBook,
     pub(crate) outcome: CallOutcome,
-    pub(crate) huawei: HuaweiMemory,
-    pub(crate) cloud10658: Cloud10658Memory,
-    pub(crate) oneaccess: OneaccessMemory,
-    pub(crate) aliyun: AliyunMemory,
+    /// What each vendor remembers between requests, by the type its module keeps it in.
+    memories: HashMap<TypeId, Box<dyn Any + Send>>,
     /// The last code sent to each number, by [`number_key`].
     last_codes: HashMap<String, SentCode>,
     balances: HashMap<Vendor, u64>,
@@ -93,23 +53,30 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(overrides: &HashMap<Vendor, u64>) -> Self {
-        let balances = WITH_BALANCE
-            .into_iter()
-            .map(|v| (v, overrides.get(&v).copied().unwrap_or(DEFAULT_BALANCE)))
+    pub(crate) fn new(overrides: &HashMap<Vendor, u64>, with_balance: &[Vendor]) -> Self {
+        let balances = with_balance
+            .iter()
+            .map(|v| (*v, overrides.get(v).copied().unwrap_or(DEFAULT_BALANCE)))
             .collect();
         State {
             journal: Journal::default(),
             faults: FaultBook::default(),
             outcome: CallOutcome::default(),
-            huawei: HuaweiMemory::default(),
-            cloud10658: Cloud10658Memory::default(),
-            oneaccess: OneaccessMemory::default(),
-            aliyun: AliyunMemory::default(),
+            memories: HashMap::new(),
             last_codes: HashMap::new(),
             balances,
             last_id: 0,
         }
+    }
+
+    /// What a vendor remembers between requests (nonces, last calls, captchas), kept in a type
+    /// of its module's own; empty until first used.
+    pub(crate) fn memory<M: Default + Send + 'static>(&mut self) -> &mut M {
+        self.memories
+            .entry(TypeId::of::<M>())
+            .or_insert_with(|| Box::new(M::default()))
+            .downcast_mut()
+            .expect("each memory is stored under its own type")
     }
 
     pub(crate) fn balance(&self, vendor: Vendor) -> Option<u64> {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -205,7 +206,7 @@ async fn busy_and_unanswered_calls_end_with_their_cause() {
 async fn cloud10658_pushes_a_receipt_for_each_accepted_call() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {
-        cloud10658_receipt_url: Some(format!("{base}/receipt")),
+        push_urls: HashMap::from([(Vendor::Cloud10658, format!("{base}/receipt"))]),
         ..SimOptions::default()
     };
     let sim = Simulator::start(options).unwrap();
@@ -240,7 +241,7 @@ async fn cloud10658_pushes_a_receipt_for_each_accepted_call() {
 async fn aliyun_pushes_a_voice_report_for_each_accepted_call() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {
-        aliyun_report_url: Some(format!("{base}/aliyun/report")),
+        push_urls: HashMap::from([(Vendor::Aliyun, format!("{base}/aliyun/report"))]),
         ..SimOptions::default()
     };
     let sim = Simulator::start(options).unwrap();
@@ -285,7 +286,7 @@ async fn aliyun_pushes_a_voice_report_for_each_accepted_call() {
 async fn tencent_posts_a_callback_for_each_accepted_call() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {
-        tencent_callback_url: Some(format!("{base}/vms")),
+        push_urls: HashMap::from([(Vendor::Tencent, format!("{base}/vms"))]),
         ..SimOptions::default()
     };
     let sim = Simulator::start(options).unwrap();
@@ -319,7 +320,7 @@ async fn tencent_posts_a_callback_for_each_accepted_call() {
 async fn refused_sends_push_nothing() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {
-        cloud10658_receipt_url: Some(format!("{base}/receipt")),
+        push_urls: HashMap::from([(Vendor::Cloud10658, format!("{base}/receipt"))]),
         ..SimOptions::default()
     };
     let sim = Simulator::start(options).unwrap();

@@ -26,14 +26,16 @@
 //! first of the documented 1/min, 5/h, 20/24h limits) and the balance (`isv.AMOUNT_NOT_ENOUGH`).
 //! Answers are JSON, or XML when `Format=XML` (the vendor's default).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use futures_util::future::BoxFuture;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
@@ -41,14 +43,62 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use voicecode::Vendor;
 
-use crate::demo::{
-    ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_CALLED_SHOW_NUMBER, ALIYUN_TTS_CODE,
-};
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::push::{AliyunCall, FollowUp};
-use crate::state::{AliyunMemory, State as SimState};
-use crate::wire::{is_digits, is_mobile, json_response, random_hex};
+use crate::push::{follow_up, CallOutcome, Pusher};
+use crate::state::State as SimState;
+use crate::wire::{china_time, is_digits, is_mobile, json_response, random_hex};
+use demo::*;
+
+/// The demo account (in [`crate::demo`]).
+pub mod demo {
+    /// Alibaba Cloud AccessKey ID.
+    pub const ALIYUN_ACCESS_KEY_ID: &str = "LTAI5tSimAliyun000000001";
+    /// Alibaba Cloud AccessKey secret.
+    pub const ALIYUN_ACCESS_KEY_SECRET: &str = "SimAliyunAccessKeySecret000001";
+    /// The number the demo account bought for 专属模式 (`CalledShowNumber`).
+    pub const ALIYUN_CALLED_SHOW_NUMBER: &str = "057112345678";
+    /// The demo account's approved voice-code template (`TtsCode`), whose variable is `${code}`.
+    pub const ALIYUN_TTS_CODE: &str = "TTS_100000001";
+}
+
+pub(crate) const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Aliyun,
+    refusal: |_, req, code| injected_refusal(req, code),
+    routes: Router::new,
+    // The RPC API lives at the root of its host; the gateway answers whatever else arrives
+    // there in its own error shape.
+    root: Some(AtRoot {
+        claims: None,
+        handle: at_root,
+    }),
+    config: || {
+        json!({
+            "access_key_id": ALIYUN_ACCESS_KEY_ID,
+            "access_key_secret": ALIYUN_ACCESS_KEY_SECRET,
+            "called_show_number": ALIYUN_CALLED_SHOW_NUMBER,
+            "tts_code": ALIYUN_TTS_CODE,
+        })
+    },
+    // No balance API, but the voice service refuses calls on an empty account.
+    balance: true,
+    push_url: Some((
+        "aliyun_report_url",
+        "Where Alibaba Cloud VoiceReport records are pushed after each accepted send.",
+    )),
+};
+
+fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
+    Box::pin(dispatch(shared, req))
+}
+
+/// What the gateway and the voice service remember: the nonces seen (and when), and when each
+/// callee was last called.
+#[derive(Default)]
+struct Memory {
+    nonces: HashMap<String, DateTime<Utc>>,
+    last_call: HashMap<String, Instant>,
+}
 
 /// "用户时间和服务器时间超过15分钟" → `InvalidTimeStamp.Expired`.
 const MAX_SKEW_SECONDS: i64 = 15 * 60;
@@ -98,11 +148,6 @@ const STATUSES: &[(&str, u16)] = &[
     ("InvalidParameters", 400),
 ];
 
-const SIDE: VendorSide = VendorSide {
-    vendor: Vendor::Aliyun,
-    refusal: |_, req, code| injected_refusal(req, code),
-};
-
 /// An injected code, with its documented HTTP status; `"403:Forbidden.Custom"` names one.
 fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
     let (status, code) = match code.split_once(':') {
@@ -123,7 +168,7 @@ fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
     )
 }
 
-pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
     let fields = req.fields();
     let phone = VendorRequest::field(&fields, "CalledNumber").map(str::to_owned);
     SIDE.handle(shared, Operation::SendCode, phone, req, |state, req| {
@@ -133,7 +178,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorReque
             Ok((body, call)) => Answer {
                 response: reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body),
                 verdict: Verdict::Accepted,
-                follow_up: Some(FollowUp::Aliyun(call)),
+                follow_up: Some(follow_up(|pusher| report(pusher, call))),
             },
             Err(refusal) => {
                 let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
@@ -247,7 +292,7 @@ fn expected_signature(secret: &str, string_to_sign: &str) -> String {
 }
 
 /// Records `nonce`; `false` if it was already used.
-fn first_use(memory: &mut AliyunMemory, nonce: &str, now: DateTime<Utc>) -> bool {
+fn first_use(memory: &mut Memory, nonce: &str, now: DateTime<Utc>) -> bool {
     memory
         .nonces
         .retain(|_, seen| (now - *seen).num_seconds() <= NONCE_MEMORY_SECONDS);
@@ -329,7 +374,7 @@ fn signature_mismatch(string_to_sign: &str) -> Refusal {
 }
 
 fn check_nonce(state: &mut SimState, nonce: &str, now: DateTime<Utc>) -> Result<(), Refusal> {
-    if !first_use(&mut state.aliyun, nonce, now) {
+    if !first_use(state.memory(), nonce, now) {
         return Err(refusal(
             400,
             "SignatureNonceUsed",
@@ -343,7 +388,7 @@ fn check(
     state: &mut SimState,
     req: &VendorRequest,
     fields: &[(String, String)],
-) -> Result<(Value, AliyunCall), Refusal> {
+) -> Result<(Value, Call), Refusal> {
     let now = Utc::now();
     match v3_authorization(req) {
         Some(authorization) => check_v3(state, req, authorization, fields, now)?,
@@ -557,7 +602,7 @@ fn v3_signature(secret: &str, canonical_request: &str) -> (String, String) {
 fn check_call(
     state: &mut SimState,
     fields: &[(String, String)],
-) -> Result<(Value, AliyunCall), Refusal> {
+) -> Result<(Value, Call), Refusal> {
     let get = |name: &str| VendorRequest::field(fields, name).filter(|v| !v.is_empty());
     let required = |name: &str| get(name).ok_or_else(|| missing(name));
     let called = required("CalledNumber")?;
@@ -593,7 +638,7 @@ fn check_call(
     }
 
     let started = Instant::now();
-    let memory = &mut state.aliyun;
+    let memory = state.memory::<Memory>();
     memory
         .last_call
         .retain(|_, at| started.duration_since(*at) < SAME_CALLEE_INTERVAL);
@@ -603,7 +648,7 @@ fn check_call(
     if !state.charge(Vendor::Aliyun) {
         return Err(refusal(200, "isv.AMOUNT_NOT_ENOUGH", "账户余额不足"));
     }
-    state.aliyun.last_call.insert(called.to_owned(), started);
+    state.memory::<Memory>().last_call.insert(called.to_owned(), started);
     state.record_code(Vendor::Aliyun, called, &code);
     let id = state.next_id();
     let call_id = format!("{}^{}", 116_012_354_148_u64 + id, 102_813_780_000_u64 + id);
@@ -613,7 +658,7 @@ fn check_call(
         "RequestId": request_id(),
         "CallId": call_id,
     });
-    let call = AliyunCall {
+    let call = Call {
         call_id,
         caller: show.unwrap_or(PUBLIC_POOL_NUMBER).to_owned(),
         callee: called.to_owned(),
@@ -655,6 +700,62 @@ fn check_tts_param(param: Option<&str>) -> Result<String, Refusal> {
         return Err(refusal(200, "isv.PARAM_LENGTH_LIMIT", "参数长度受限"));
     }
     Ok(code.to_owned())
+}
+
+/// An accepted call.
+struct Call {
+    call_id: String,
+    /// `CalledShowNumber`, or the public pool's number.
+    caller: String,
+    callee: String,
+    out_id: Option<String>,
+    outcome: CallOutcome,
+}
+
+/// The `VoiceReport` record Alibaba Cloud pushes (HTTP 批量推送, a JSON array) to the account's
+/// report URL once the call is over, with the status codes of "运营商回执错误码" and China
+/// wall-clock times.
+async fn report(pusher: Pusher, call: Call) {
+    let Some(url) = &pusher.account_url else {
+        return;
+    };
+    let china = |at: DateTime<Utc>| china_time(at).format("%Y-%m-%d %H:%M:%S").to_string();
+    // The record describes a call that has just ended: its times lie in the last 20 seconds.
+    let ended = Utc::now();
+    let originated = ended - chrono::Duration::seconds(20);
+    let ring = originated + chrono::Duration::seconds(2);
+    let answered = originated + chrono::Duration::seconds(8);
+    let mut record = json!({
+        "call_id": call.call_id,
+        "caller": call.caller,
+        "callee": call.callee,
+        "originate_time": china(originated),
+        "voice_type": "voice",
+        "toll_type": "UNKNOWN",
+    });
+    let (status, message, duration) = match call.outcome {
+        CallOutcome::Answered => {
+            record["ring_time"] = json!(china(ring));
+            record["b_start_time"] = json!(china(answered));
+            record["start_time"] = json!(china(answered));
+            record["end_time"] = json!(china(ended));
+            record["hangup_direction"] = json!("机器");
+            ("200000", "用户听完语音", (ended - answered).num_seconds())
+        }
+        CallOutcome::Busy => ("200002", "用户占线", 0),
+        CallOutcome::NoAnswer => {
+            record["ring_time"] = json!(china(ring));
+            ("200003", "用户收到呼叫但未接听", 0)
+        }
+    };
+    record["status_code"] = json!(status);
+    record["status_msg"] = json!(message);
+    record["duration"] = json!(duration.to_string());
+    if let Some(out_id) = &call.out_id {
+        record["out_id"] = json!(out_id);
+    }
+    let headers = [("Content-Type", "application/json;charset=utf-8")];
+    pusher.post(url, &headers, json!([record]).to_string()).await;
 }
 
 #[cfg(test)]

@@ -14,16 +14,40 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
 use chrono::Utc;
+use md5::{Digest as _, Md5};
 use serde_json::{json, Value};
-use voicecode::protocol::signing::{ihuyi_balance_password, ihuyi_submit_password};
 use voicecode::Vendor;
 
-use crate::demo::{IHUYI_ACCOUNT, IHUYI_API_KEY};
 use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{is_digits, is_mobile, json_response};
+use demo::*;
+
+/// The demo account (in [`crate::demo`]).
+pub mod demo {
+    /// ihuyi APIID.
+    pub const IHUYI_ACCOUNT: &str = "VM00000001";
+    /// ihuyi APIKEY.
+    pub const IHUYI_API_KEY: &str = "51a00000000000000000000000ihuyi1";
+}
+
+pub(crate) const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Ihuyi,
+    refusal: |operation, req, code| refusal(operation, req, code).0,
+    routes,
+    root: None,
+    config: || json!({ "account": IHUYI_ACCOUNT, "api_key": IHUYI_API_KEY }),
+    balance: true,
+    push_url: None,
+};
+
+fn routes() -> Router<Arc<Shared>> {
+    Router::new().route("/webservice/voice.php", post(dispatch))
+}
 
 /// The vendor's code table: code → `msg`.
 const MESSAGES: &[(&str, &str)] = &[
@@ -49,17 +73,13 @@ const MESSAGES: &[(&str, &str)] = &[
 
 const SUCCESS: &str = "2";
 
-const SIDE: VendorSide = VendorSide {
-    vendor: Vendor::Ihuyi,
-    refusal: |operation, req, code| refusal(operation, req, code).0,
-};
 /// How far the dynamic password's `time` may be from now.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 /// Voice ids look like the vendor's (`60495654`).
 const FIRST_VOICE_ID: u64 = 60_000_000;
 
 /// One path serves both operations; `method` in the query string says which.
-pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     let query = req.query_fields();
     let operation = match VendorRequest::field(&query, "method") {
         Some(m) if m.eq_ignore_ascii_case("Submit") => Operation::SendCode,
@@ -98,7 +118,7 @@ pub(crate) async fn dispatch(State(shared): State<Arc<Shared>>, req: VendorReque
 }
 
 /// A refusal with `code` in the format the request asked for.
-pub(crate) fn refusal(
+fn refusal(
     operation: Operation,
     req: &VendorRequest,
     code: &str,
@@ -120,9 +140,11 @@ fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &
     if account != IHUYI_ACCOUNT {
         return Err("405");
     }
-    check_password(password, get("time"), |time| {
-        ihuyi_submit_password(account, IHUYI_API_KEY, mobile, content, time)
-    })?;
+    check_password(
+        password,
+        get("time"),
+        &[account, IHUYI_API_KEY, mobile, content],
+    )?;
     if !is_mobile(mobile) {
         return Err("406");
     }
@@ -143,18 +165,14 @@ fn get_num(state: &mut SimState, fields: &[(String, String)]) -> Result<String, 
     if account != IHUYI_ACCOUNT {
         return Err("405");
     }
-    check_password(password, get("time"), |time| {
-        ihuyi_balance_password(account, IHUYI_API_KEY, time)
-    })?;
+    check_password(password, get("time"), &[account, IHUYI_API_KEY])?;
     Ok(state.balance(Vendor::Ihuyi).unwrap_or_default().to_string())
 }
 
-/// The APIKEY itself, or the dynamic password for a `time` within the window.
-fn check_password(
-    password: &str,
-    time: Option<&str>,
-    dynamic: impl FnOnce(&str) -> String,
-) -> Result<(), &'static str> {
+/// The APIKEY itself, or the dynamic password for a `time` within the window: the MD5 of
+/// `signed` then `time`, in lowercase hex (`docs/protocols/ihuyi.md#signing`; compared here
+/// case-insensitively).
+fn check_password(password: &str, time: Option<&str>, signed: &[&str]) -> Result<(), &'static str> {
     if password == IHUYI_API_KEY {
         return Ok(());
     }
@@ -167,7 +185,8 @@ fn check_password(
     if (Utc::now().timestamp() - sent).abs() > MAX_SKEW_SECONDS {
         return Err("405");
     }
-    if password.eq_ignore_ascii_case(&dynamic(time)) {
+    let dynamic = hex::encode(Md5::digest(signed.concat() + time));
+    if password.eq_ignore_ascii_case(&dynamic) {
         Ok(())
     } else {
         Err("405")

@@ -4,24 +4,80 @@
 //! Every call must carry the device headers (`X-operating-sys-version`, `X-device-fingerprint`,
 //! `X-agent`, `X-client-id`) and the demo client id, else HTTP 400 `IDAAS.SDK.PARAM.0001`.
 //! A captcha is good for one verification within [`CAPTCHA_LIFETIME`]; the piece fits at
-//! [`CAPTCHA_ANSWER`](crate::demo::CAPTCHA_ANSWER). A verified `captcha_token` is good for one
+//! [`CAPTCHA_ANSWER`]. A verified `captcha_token` is good for one
 //! SMS to the number it was verified for. Unknown or used tokens and misplaced pieces are
 //! HTTP 400 `IDAAS.SDK.CAPTCHA.0002`. A sent SMS is HTTP 200 with an empty body.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
-use crate::demo::{CAPTCHA_ANSWER, CAPTCHA_TOLERANCE, ONEACCESS_CLIENT_ID};
 use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{is_mobile, json_response, random_hex};
+use demo::*;
+
+/// The demo application and its device (in [`crate::demo`]).
+pub mod demo {
+    /// OneAccess ClientId of the demo application.
+    pub const ONEACCESS_CLIENT_ID: &str = "SimOneAccessClient0000000000001";
+    /// OneAccess device headers of the demo config.
+    pub const ONEACCESS_OS_VERSION: &str = "Android 14";
+    /// `X-device-fingerprint` of the demo config.
+    pub const ONEACCESS_FINGERPRINT: &str = "voicecode-sim-device";
+    /// `X-agent` of the demo config.
+    pub const ONEACCESS_AGENT: &str = "voicecode-sim";
+    /// Where the slider piece of every simulated captcha fits: verify with this point (within
+    /// [`CAPTCHA_TOLERANCE`] on each axis) to pass, with any other point to fail.
+    pub const CAPTCHA_ANSWER: (f64, f64) = (237.0, 5.0);
+    /// How far from [`CAPTCHA_ANSWER`] a dropped piece may land and still pass.
+    pub const CAPTCHA_TOLERANCE: f64 = 5.0;
+}
+
+pub(crate) const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Oneaccess,
+    refusal: |_, _, code| refusal(code, "injected by voicecode-sim").0,
+    routes,
+    root: None,
+    config: || {
+        json!({
+            "client_id": ONEACCESS_CLIENT_ID,
+            "device": {
+                "os_version": ONEACCESS_OS_VERSION,
+                "fingerprint": ONEACCESS_FINGERPRINT,
+                "agent": ONEACCESS_AGENT,
+            },
+        })
+    },
+    // Billed per tenant: no balance.
+    balance: false,
+    push_url: None,
+};
+
+fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v2/sdk/captcha", get(captcha))
+        .route("/api/v2/sdk/captcha/verify", post(verify_captcha))
+        .route("/api/v2/sdk/sms/send", post(send_sms_code))
+}
+
+/// What the tenant remembers: captchas waiting for verification, verified tokens waiting for
+/// their SMS.
+#[derive(Default)]
+struct Memory {
+    captchas: HashMap<String, Instant>,
+    /// `captcha_token` → the mobile it was verified for.
+    verified: HashMap<String, String>,
+}
 
 /// How long a captcha waits for its verification.
 const CAPTCHA_LIFETIME: Duration = Duration::from_secs(5 * 60);
@@ -46,19 +102,14 @@ const PNG_BASE64: &str =
 /// A refusal: error code and message.
 type Refusal = (&'static str, &'static str);
 
-const SIDE: VendorSide = VendorSide {
-    vendor: Vendor::Oneaccess,
-    refusal: |_, _, code| refusal(code, "injected by voicecode-sim").0,
-};
-
-pub(crate) async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
+async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
     SIDE.handle(shared, Operation::Captcha, None, req, |state, req| {
         conclude(check_device(req).map(|()| new_captcha(state)))
     })
     .await
 }
 
-pub(crate) async fn verify_captcha(
+async fn verify_captcha(
     State(shared): State<Arc<Shared>>,
     req: VendorRequest,
 ) -> Response {
@@ -73,7 +124,7 @@ pub(crate) async fn verify_captcha(
     .await
 }
 
-pub(crate) async fn send_sms_code(
+async fn send_sms_code(
     State(shared): State<Arc<Shared>>,
     req: VendorRequest,
 ) -> Response {
@@ -92,7 +143,7 @@ pub(crate) async fn send_sms_code(
 }
 
 /// HTTP 400 `{"error_code","error_msg"}`.
-pub(crate) fn refusal(code: &str, message: &str) -> (Response, Verdict) {
+fn refusal(code: &str, message: &str) -> (Response, Verdict) {
     let body = json!({ "error_code": code, "error_msg": message });
     (
         json_response(StatusCode::BAD_REQUEST, &body),
@@ -130,7 +181,7 @@ fn check_device(req: &VendorRequest) -> Result<(), Refusal> {
 
 fn new_captcha(state: &mut SimState) -> Value {
     let now = Instant::now();
-    let memory = &mut state.oneaccess;
+    let memory = state.memory::<Memory>();
     memory
         .captchas
         .retain(|_, issued| now.duration_since(*issued) < CAPTCHA_LIFETIME);
@@ -171,7 +222,7 @@ fn verify(state: &mut SimState, req: &VendorRequest) -> Result<Value, Refusal> {
     if !is_mobile(sender) {
         return Err((PARAM_ERROR, "sender 手机号码格式不正确"));
     }
-    let memory = &mut state.oneaccess;
+    let memory = state.memory::<Memory>();
     // One try per captcha, as with the vendor's: a wrong position needs a new captcha.
     let fresh = memory
         .captchas
@@ -204,7 +255,7 @@ fn send_sms(state: &mut SimState, req: &VendorRequest) -> Result<(), Refusal> {
     if !SMS_TYPES.contains(&kind) {
         return Err((PARAM_ERROR, "type 取值不正确"));
     }
-    match state.oneaccess.verified.remove(captcha_token) {
+    match state.memory::<Memory>().verified.remove(captcha_token) {
         Some(verified_for) if verified_for == mobile => Ok(()),
         _ => Err((CAPTCHA_ERROR, "captcha_token 无效或已使用")),
     }

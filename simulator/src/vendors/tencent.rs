@@ -17,24 +17,64 @@
 //! (`InvalidParameter`), the app (`InvalidParameterValue.SdkAppidNotExist`), the number
 //! (`InvalidParameterValue.CalledNumberVerifyFail`), the code, play count and session context
 //! (`InvalidParameterValue`), and the voice package (`FailedOperation.InsufficientBalanceInVoicePackage`).
-//! An accepted call gets its callback when a callback URL is configured (see `crate::push`).
+//! An accepted call gets its callback when the account has a callback URL.
 
 use std::sync::Arc;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
+use futures_util::future::BoxFuture;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use voicecode::Vendor;
 
-use crate::demo::{TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_VOICE_SDK_APPID};
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
-use crate::push::{FollowUp, TencentCall};
+use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
 use crate::wire::{is_digits, is_mobile, random_hex};
+use demo::*;
+
+/// The demo account (in [`crate::demo`]).
+pub mod demo {
+    /// Tencent Cloud API SecretId.
+    pub const TENCENT_SECRET_ID: &str = "AKIDSimTencent000000000000000000001";
+    /// Tencent Cloud API SecretKey.
+    pub const TENCENT_SECRET_KEY: &str = "SimTencentSecretKey0000000000001";
+    /// `VoiceSdkAppid` of the demo VMS application.
+    pub const TENCENT_VOICE_SDK_APPID: &str = "1400000001";
+}
+
+pub(crate) const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Tencent,
+    refusal: |_, _, code| reply(code, "Simulated error code."),
+    routes: Router::new,
+    // API 3.0 lives at the root of its host and names its action in the `X-TC-Action` header.
+    root: Some(AtRoot {
+        claims: Some(|req| req.header("x-tc-action").is_some()),
+        handle: at_root,
+    }),
+    config: || {
+        json!({
+            "secret_id": TENCENT_SECRET_ID,
+            "secret_key": TENCENT_SECRET_KEY,
+            "voice_sdk_appid": TENCENT_VOICE_SDK_APPID,
+        })
+    },
+    // Its voice package.
+    balance: true,
+    push_url: Some((
+        "tencent_callback_url",
+        "Where Tencent VMS callbacks are pushed after each accepted send.",
+    )),
+};
+
+fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
+    Box::pin(dispatch(shared, req))
+}
 
 /// How far `X-TC-Timestamp` may be from the platform's clock (签名过期: five minutes).
 const MAX_SKEW_SECONDS: i64 = 5 * 60;
@@ -61,13 +101,8 @@ const INVALID_AUTHORIZATION: Refusal = (
 const INVALID_PARAMETER: Refusal = ("InvalidParameter", "参数错误(包括参数格式、类型等错误)。");
 const INVALID_VALUE: Refusal = ("InvalidParameterValue", "参数取值错误。");
 
-const SIDE: VendorSide = VendorSide {
-    vendor: Vendor::Tencent,
-    refusal: |_, _, code| reply(code, "Simulated error code."),
-};
-
 /// Every request whose `X-TC-Action` says it is for API 3.0.
-pub(crate) async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
+async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
     let phone = req
         .json_object()
         .and_then(|body| body.get("CalledNumber")?.as_str().map(str::to_owned));
@@ -80,7 +115,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Respons
             Ok((body, call)) => Answer {
                 response: json_response(&body),
                 verdict: Verdict::Accepted,
-                follow_up: Some(FollowUp::Tencent(call)),
+                follow_up: Some(follow_up(|pusher| callback(pusher, call))),
             },
             Err((code, message)) => Answer::new(reply(code, message), Verdict::refused(code, 200)),
         },
@@ -124,7 +159,7 @@ fn uuid_like() -> String {
     )
 }
 
-fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, TencentCall), Refusal> {
+fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Refusal> {
     let action = req.header("x-tc-action").unwrap_or_default();
     if action != "SendCodeVoice" {
         return Err(("InvalidAction", "接口不存在。"));
@@ -195,7 +230,7 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, TencentCal
     let answer = json!({
         "Response": { "SendStatus": send_status, "RequestId": uuid_like() }
     });
-    let call = TencentCall {
+    let call = Call {
         call_id,
         mobile: mobile.to_owned(),
         outcome: state.outcome,
@@ -307,6 +342,51 @@ fn hmac_sha256(key: &[u8], message: &str) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
     mac.update(message.as_bytes());
     mac.finalize().into_bytes().to_vec()
+}
+
+/// An accepted call.
+struct Call {
+    call_id: String,
+    /// The 11 digits, as the callbacks write `mobile` next to `nationcode`.
+    mobile: String,
+    outcome: CallOutcome,
+}
+
+/// The callback VMS posts to the account's callback URL once the call is over:
+/// `voicecode_callback` for answered and unanswered calls (`result` 0 or 1),
+/// `voice_failure_callback` with the failure code of 推送回执相关错误码 for a busy line (10,
+/// 用户正忙). Times are Unix seconds as strings.
+async fn callback(pusher: Pusher, call: Call) {
+    let Some(url) = &pusher.account_url else {
+        return;
+    };
+    let ended = Utc::now().timestamp();
+    let body = match call.outcome {
+        CallOutcome::Answered | CallOutcome::NoAnswer => {
+            let answered = call.outcome == CallOutcome::Answered;
+            json!({ "voicecode_callback": {
+                "result": if answered { "0" } else { "1" },
+                "accept_time": if answered { (ended - 8).to_string() } else { "0".to_owned() },
+                "call_from": "",
+                "callid": call.call_id,
+                "end_calltime": ended.to_string(),
+                "fee": if answered { "1" } else { "0" },
+                "mobile": call.mobile,
+                "nationcode": "86",
+                "start_calltime": (ended - 20).to_string(),
+            }})
+        }
+        CallOutcome::Busy => json!({ "voice_failure_callback": {
+            "call_from": "",
+            "callid": call.call_id,
+            "failure_code": 10,
+            "failure_reason": "用户正忙",
+            "mobile": call.mobile,
+            "nationcode": "86",
+        }}),
+    };
+    let headers = [("Content-Type", "application/json")];
+    pusher.post(url, &headers, body.to_string()).await;
 }
 
 #[cfg(test)]

@@ -11,18 +11,46 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{NaiveDateTime, Utc};
+use md5::{Digest as _, Md5};
 use serde_json::{json, Map, Value};
-use voicecode::protocol::signing::{ytx_authorization, ytx_sign};
 use voicecode::Vendor;
 
-use crate::demo::{YTX_ACCOUNT_SID, YTX_APP_ID, YTX_AUTH_TOKEN};
 use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{china, china_time, is_mobile, json_response};
+use demo::*;
+
+/// The demo account (in [`crate::demo`]).
+pub mod demo {
+    /// ytx ACCOUNT SID.
+    pub const YTX_ACCOUNT_SID: &str = "5100000000000000000000000000ytx1";
+    /// ytx AUTH TOKEN.
+    pub const YTX_AUTH_TOKEN: &str = "51a0000000000000000000000token01";
+    /// ytx application id.
+    pub const YTX_APP_ID: &str = "5100000000000000000000000000app1";
+}
+
+pub(crate) const SIDE: VendorSide = VendorSide {
+    vendor: Vendor::Ytx,
+    refusal: |_, _, code| refusal(code).0,
+    routes,
+    root: None,
+    config: || json!({ "account_sid": YTX_ACCOUNT_SID, "auth_token": YTX_AUTH_TOKEN, "app_id": YTX_APP_ID }),
+    balance: true,
+    push_url: None,
+};
+
+fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/201512/sid/{sid}/call/CodeCallOut.wx", post(send_code))
+        .route("/201612/sid/{sid}/account/getBlance.wx", post(balance))
+}
 
 /// The vendor's error table: code → `statusMsg`.
 const MESSAGES: &[(&str, &str)] = &[
@@ -44,12 +72,7 @@ const MESSAGES: &[(&str, &str)] = &[
 /// The vendor's error table says headers are valid for 10 minutes.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 
-const SIDE: VendorSide = VendorSide {
-    vendor: Vendor::Ytx,
-    refusal: |_, _, code| refusal(code).0,
-};
-
-pub(crate) async fn send_code(
+async fn send_code(
     State(shared): State<Arc<Shared>>,
     Path(sid): Path<String>,
     req: VendorRequest,
@@ -65,7 +88,7 @@ pub(crate) async fn send_code(
     .await
 }
 
-pub(crate) async fn balance(
+async fn balance(
     State(shared): State<Arc<Shared>>,
     Path(sid): Path<String>,
     req: VendorRequest,
@@ -77,7 +100,7 @@ pub(crate) async fn balance(
 }
 
 /// The answer to a refused request: HTTP 200, `statusCode` and the table's message.
-pub(crate) fn refusal(code: &str) -> (Response, Verdict) {
+fn refusal(code: &str) -> (Response, Verdict) {
     let message = MESSAGES
         .iter()
         .find(|(c, _)| *c == code)
@@ -151,7 +174,8 @@ fn authenticate(sid: &str, req: &VendorRequest) -> Result<(), &'static str> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or("-202")?;
     let (auth_sid, ts) = decoded.split_once('|').ok_or("-202")?;
-    if auth_sid != sid || ytx_authorization(sid, ts) != authorization {
+    // Decoding then re-encoding refuses what the vendor's strict Base64 reader would.
+    if auth_sid != sid || BASE64.encode(&decoded) != authorization {
         return Err("-202");
     }
     let sent = NaiveDateTime::parse_from_str(ts, "%Y%m%d%H%M%S")
@@ -163,8 +187,10 @@ fn authenticate(sid: &str, req: &VendorRequest) -> Result<(), &'static str> {
     }
     let fields = req.query_fields();
     let sign = VendorRequest::field(&fields, "Sign").ok_or("-202")?;
-    // The vendor compares the MD5 hex case-insensitively.
-    if !sign.eq_ignore_ascii_case(&ytx_sign(sid, YTX_AUTH_TOKEN, ts)) {
+    // MD5 of sid + token + ts (`docs/protocols/ytx.md#signing`); the vendor compares the hex
+    // case-insensitively.
+    let expected = hex::encode(Md5::digest(format!("{sid}{YTX_AUTH_TOKEN}{ts}")));
+    if !sign.eq_ignore_ascii_case(&expected) {
         return Err("-203");
     }
     Ok(())
