@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
-use crate::vendors::Channel;
+use crate::protocol::Channel;
 use crate::{ChannelConfig, Error, ErrorKind, Outcome, Result, Vendor};
 
 /// Vendor answers are a few hundred bytes; anything far larger is not a vendor answer.

@@ -49,14 +49,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 
-use super::{
-    check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Meaning, Protocol,
-    PushParser, UNDOCUMENTED,
-};
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Receipt, SendCode};
+use crate::model::{CallEvent, EventKind, Receipt, SendCode};
 use crate::phone::Phone;
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::vendor::{Protocol, PushParser};
+use crate::protocol::wire::{bad_body, int_field, json_body, text_field, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://dyvmsapi.aliyuncs.com";

@@ -12,14 +12,14 @@ use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{
-    check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Meaning, Protocol,
-    PushParser, UNDOCUMENTED,
-};
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
+use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt, SendCode};
 use crate::phone::Phone;
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::vendor::{Protocol, PushParser};
+use crate::protocol::wire::{
+    bad_body, int_field, json_body, json_text, text_field, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://cloud.10658.com.cn";

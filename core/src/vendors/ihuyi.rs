@@ -16,13 +16,12 @@ use quick_xml::events::Event;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
-    check_header_safe, classify, json_text, preview, refuse_unsupported, utf8_body, CodeRule,
-    Protocol,
-};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::vendor::Protocol;
+use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";

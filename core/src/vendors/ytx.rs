@@ -16,10 +16,12 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{classify, json_body, json_text, refuse_unsupported, CodeAlphabet, CodeRule, Protocol};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
 use crate::phone::Phone;
+use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::vendor::Protocol;
+use crate::protocol::wire::{classify, json_body, json_text};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;

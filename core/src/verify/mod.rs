@@ -48,55 +48,18 @@ use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
-pub use self::policy::QuietHours;
+pub use self::policy::{Check, QuietHours};
 use self::policy::{Pending, Refusal, Rules, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
 use crate::phone::Phone;
-use crate::vendors::CodeRule;
+use crate::protocol::checks::CodeRule;
 use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret, SendCode};
 
 /// The prefix of every key the verifier writes; `v1` changes if the record format does.
 const NAMESPACE: &str = "voicecode:v1";
 /// How long a record is kept after its last write: the longest window a rule looks back on.
 const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
-
-/// The result of [`Verifier::check`]. Every case is distinct, so "expired" can be told from
-/// "never started" and a user can be told what to do.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
-)]
-#[serde(tag = "status", rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Check {
-    /// The code is right; the verification is used up (a second check finds nothing).
-    Approved,
-    /// The code is wrong; `attempts_left` more may be tried.
-    WrongCode {
-        /// Checks left before the verification locks.
-        attempts_left: u32,
-    },
-    /// The code's time to live has passed; start again.
-    Expired,
-    /// Too many wrong codes: the verification is locked, even for the right code.
-    TooManyAttempts,
-    /// No verification is pending for this number (never started, approved, or given back).
-    NotFound,
-    /// The verification was canceled.
-    Canceled,
-}
-
-impl Check {
-    /// The stable snake_case name used by every binding.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
-    /// True only for [`Check::Approved`].
-    pub fn is_approved(&self) -> bool {
-        *self == Check::Approved
-    }
-}
 
 /// What became of a start's call.
 #[derive(Debug, Clone, Serialize)]

@@ -19,12 +19,12 @@ use sha2::Sha256;
 
 pub mod push;
 
-use super::{
-    check_header_safe, json_body, json_text, CodeRule, Meaning, Protocol, PushParser, UNDOCUMENTED,
-};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
+use crate::protocol::checks::{check_header_safe, CodeRule};
+use crate::protocol::vendor::{Protocol, PushParser};
+use crate::protocol::wire::{json_body, json_text, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
