@@ -34,7 +34,8 @@ pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
 pub use error::{Attempt, Error, ErrorKind, Outcome, Result};
 pub use model::{
-    Balance, BalanceUnit, Captcha, Receipt, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha,
+    Balance, BalanceUnit, Captcha, Receipt, SendCode, SendOptions, SendSmsCode, SmsPurpose,
+    VerifyCaptcha,
 };
 pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;

@@ -1,7 +1,7 @@
 //! Checks of what goes out: the codes a vendor speaks, strings sent in URLs and headers, and
 //! options a vendor has no place for.
 
-use crate::model::SendCode;
+use crate::model::SendOptions;
 use crate::{Error, Result};
 
 /// Which characters a verification code may use.
@@ -96,23 +96,16 @@ pub(crate) fn check_header_safe(field: &str, value: &str) -> Result<()> {
 }
 
 /// Refuses request fields a vendor has no place for, instead of silently dropping them.
-pub(crate) fn refuse_unsupported(vendor: &str, req: &SendCode, supported: &[&str]) -> Result<()> {
-    let given = [
-        ("play_times", req.play_times.is_some()),
-        ("user_data", req.user_data.is_some()),
-        ("status_url", req.status_url.is_some()),
-        ("fee_url", req.fee_url.is_some()),
-        ("pre_tone", req.pre_tone.is_some()),
-        ("pos_tone", req.pos_tone.is_some()),
-        ("return_idle_port", req.return_idle_port.is_some()),
-    ];
-    for (field, present) in given {
-        if present && !supported.contains(&field) {
-            return Err(Error::invalid_input(
-                field,
-                format!("{vendor} has no such option; leave it unset for this vendor"),
-            ));
-        }
+pub(crate) fn refuse_unsupported(
+    vendor: &str,
+    options: &SendOptions,
+    supported: &[&str],
+) -> Result<()> {
+    match options.given().find(|field| !supported.contains(field)) {
+        Some(field) => Err(Error::invalid_input(
+            field,
+            format!("{vendor} has no such option; leave it unset for this vendor"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -389,11 +389,11 @@ impl Protocol for AliyunConfig {
     }
 
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("aliyun", req, &["play_times", "user_data"])?;
+        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
         // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
         let called = Phone::parse("to", &req.to)?.mainland("to", "aliyun")?;
         let tts_param = tts_param(self.tts_param_name(), &req.code)?;
-        if let Some(times) = req.play_times {
+        if let Some(times) = req.options.play_times {
             if !(1..=3).contains(&times) {
                 return Err(Error::invalid_input(
                     "play_times",
@@ -401,11 +401,11 @@ impl Protocol for AliyunConfig {
                 ));
             }
         }
-        if let Some(data) = &req.user_data {
+        if let Some(data) = &req.options.user_data {
             check_out_id(data)?;
         }
         let timestamp = timestamp(ctx.now);
-        let play_times = req.play_times.map(|t| t.to_string());
+        let play_times = req.options.play_times.map(|t| t.to_string());
         let volume = self.volume.map(|v| v.to_string());
         let speed = self.speed.map(|s| s.to_string());
         let region = self.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
@@ -425,7 +425,7 @@ impl Protocol for AliyunConfig {
         ];
         let optional = [
             ("CalledShowNumber", self.called_show_number.as_deref()),
-            ("OutId", req.user_data.as_deref()),
+            ("OutId", req.options.user_data.as_deref()),
             ("PlayTimes", play_times.as_deref()),
             ("Speed", speed.as_deref()),
             ("Volume", volume.as_deref()),
@@ -586,6 +586,7 @@ fn china_time(text: Option<&str>) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendOptions;
     use chrono::TimeZone;
 
     fn config() -> AliyunConfig {
@@ -799,7 +800,10 @@ mod tests {
             (base.clone().user_data(""), "user_data"),
             (
                 SendCode {
-                    status_url: Some("https://example.com/s".into()),
+                    options: SendOptions {
+                        status_url: Some("https://example.com/s".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "status_url",

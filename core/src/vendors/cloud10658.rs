@@ -178,7 +178,7 @@ impl Protocol for Cloud10658Config {
     }
 
     fn send_code(&self, base: &str, req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("cloud10658", req, &[])?;
+        refuse_unsupported("cloud10658", &req.options, &[])?;
         let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
         CODE.check(&req.code)?;
         Ok(form_post(

@@ -202,7 +202,7 @@ impl Protocol for IhuyiConfig {
     }
 
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("ihuyi", req, &[])?;
+        refuse_unsupported("ihuyi", &req.options, &[])?;
         let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
         CODE.check(&req.code)?;
         let time = ctx.now.timestamp().to_string();

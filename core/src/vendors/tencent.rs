@@ -397,11 +397,11 @@ impl Protocol for TencentConfig {
     }
 
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("tencent", req, &["play_times", "user_data"])?;
+        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
         let mobile = Phone::parse("to", &req.to)?.mobile("to", "tencent")?;
         CODE.check(&req.code)?;
-        if let Some(times) = req.play_times {
+        if let Some(times) = req.options.play_times {
             if !(1..=3).contains(&times) {
                 return Err(Error::invalid_input(
                     "play_times",
@@ -409,7 +409,7 @@ impl Protocol for TencentConfig {
                 ));
             }
         }
-        if let Some(context) = &req.user_data {
+        if let Some(context) = &req.options.user_data {
             if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
                 return Err(Error::invalid_input(
                     "user_data",
@@ -423,8 +423,8 @@ impl Protocol for TencentConfig {
             code_message: &req.code,
             called_number: format!("+86{mobile}"),
             voice_sdk_appid: &self.voice_sdk_appid,
-            play_times: req.play_times,
-            session_context: req.user_data.as_deref(),
+            play_times: req.options.play_times,
+            session_context: req.options.user_data.as_deref(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         let host = host_of(base)?;
@@ -574,6 +574,7 @@ pub(crate) fn parse_callback(_headers: &[(String, String)], body: &[u8]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendOptions;
     use chrono::TimeZone;
 
     fn config() -> TencentConfig {
@@ -735,7 +736,10 @@ mod tests {
             (base.clone().user_data("x".repeat(513)), "user_data"),
             (
                 SendCode {
-                    status_url: Some("https://example.com/s".into()),
+                    options: SendOptions {
+                        status_url: Some("https://example.com/s".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "status_url",

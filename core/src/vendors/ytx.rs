@@ -197,11 +197,11 @@ impl Protocol for YtxConfig {
     }
 
     fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("ytx", req, &["play_times"])?;
+        refuse_unsupported("ytx", &req.options, &["play_times"])?;
         let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
         CODE.check(&req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
-        let times = req.play_times.unwrap_or(3);
+        let times = req.options.play_times.unwrap_or(3);
         if !(1..=3).contains(&times) {
             return Err(Error::invalid_input(
                 "play_times",

@@ -52,6 +52,7 @@ pub use self::policy::{Check, QuietHours};
 use self::policy::{Pending, Refusal, Rules, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
+use crate::model::SendOptions;
 use crate::phone::Phone;
 use crate::protocol::checks::CodeRule;
 use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret, SendCode};
@@ -111,9 +112,8 @@ pub struct StartOptions {
     pub code: Option<String>,
     /// A caller-given key (client IP, account id) for the per-key caps. Stored only as a hash.
     pub key: Option<String>,
-    /// The send's options (`play_times`, `user_data`, Huawei overrides). Its `to` and `code`
-    /// stay empty: the verifier fills them in.
-    pub send: SendCode,
+    /// The send's options (`play_times`, `user_data`, Huawei overrides).
+    pub send: SendOptions,
 }
 
 impl fmt::Debug for StartOptions {
@@ -151,7 +151,7 @@ impl StartOptions {
     }
 
     /// Reads options from the shared JSON schema, as bindings receive them: `code`, `key` and
-    /// the send options of [`SendCode`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
+    /// the [`SendOptions`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
     pub fn from_value(value: Value) -> Result<Self> {
         let Value::Object(mut map) = value else {
             return Err(Error::invalid_input("options", "must be an object"));
@@ -170,8 +170,6 @@ impl StartOptions {
                 ));
             }
         }
-        map.insert("to".into(), Value::String(String::new()));
-        map.insert("code".into(), Value::String(String::new()));
         let send = crate::model::from_value("options", Value::Object(map))?;
         Ok(StartOptions { code, key, send })
     }
@@ -701,12 +699,6 @@ impl Inner {
     /// (quiet hours, cooldown, caps, the code's hash) and for the caller key in the store.
     fn reserve(&self, to: &str, options: &StartOptions) -> Result<Reserved> {
         let e164 = Phone::parse("to", to)?.e164();
-        if !options.send.to.is_empty() || !options.send.code.is_empty() {
-            return Err(Error::invalid_input(
-                "send",
-                "leave send.to and send.code empty: the verifier sets them",
-            ));
-        }
         let code = match &options.code {
             Some(code) => {
                 self.check_code_input(code)?;
@@ -717,7 +709,7 @@ impl Inner {
         let request = SendCode {
             to: e164.clone(),
             code,
-            ..options.send.clone()
+            options: options.send.clone(),
         };
         self.check_sendable(&request)?;
 
