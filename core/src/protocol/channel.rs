@@ -4,7 +4,7 @@
 //! drive it directly.
 
 use super::checks::CodeRule;
-use super::vendor::{unsupported, Protocol, SmsFlow};
+use super::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow};
 use crate::config::ChannelConfig;
 use crate::error::is_server_error;
 use crate::http::{Context, HttpRequest, HttpResponse};
@@ -58,16 +58,30 @@ impl Channel {
         self.protocol().code_rule()
     }
 
-    /// Checks a send against this vendor's rules without building a request.
+    /// Checks a send against this vendor's rules, without building a request.
     pub fn check_send_code(&self, req: &SendCode) -> Result<()> {
-        self.send_code_request(req, &Context::fixed()).map(drop)
+        self.prepare_send_code(req).map(drop)
     }
 
-    /// Builds the voice-code request, or says which field breaks which rule.
+    /// Checks a send against this vendor's rules, or says which field breaks which rule; the
+    /// result signs the request ([`PreparedSend::request`]) as often as it is sent.
+    pub fn prepare_send_code(&self, req: &SendCode) -> Result<PreparedSend> {
+        let send = ParsedSend::parse(req).map_err(|e| e.with_vendor(self.vendor()))?;
+        self.prepare(&send)
+    }
+
+    /// As [`Channel::prepare_send_code`], for a number a router parsed once for every channel.
+    pub(crate) fn prepare(&self, send: &ParsedSend) -> Result<PreparedSend> {
+        let sign = self
+            .protocol()
+            .prepare_send_code(&self.base_url, send)
+            .map_err(|e| e.with_vendor(self.vendor()))?;
+        Ok(PreparedSend { sign })
+    }
+
+    /// Checks, builds and signs the voice-code request.
     pub fn send_code_request(&self, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        self.protocol()
-            .send_code(&self.base_url, req, ctx)
-            .map_err(|e| e.with_vendor(self.vendor()))
+        Ok(self.prepare_send_code(req)?.request(ctx))
     }
 
     /// Reads the answer to [`Channel::send_code_request`].
@@ -146,8 +160,28 @@ impl Channel {
     }
 }
 
+/// A send checked against one channel's vendor: its number parsed, its code and options
+/// accepted. Only the signature is left, which needs the time and a nonce.
+pub struct PreparedSend {
+    sign: Signer,
+}
+
+impl PreparedSend {
+    /// The request, signed at `ctx`'s time with its nonce.
+    pub fn request(&self, ctx: &Context) -> HttpRequest {
+        (self.sign)(ctx)
+    }
+}
+
+impl std::fmt::Debug for PreparedSend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PreparedSend")
+    }
+}
+
+#[cfg(test)]
 impl Context {
-    /// A fixed context for checks that build a request only to validate it.
+    /// A fixed context for tests.
     pub(crate) fn fixed() -> Self {
         Context {
             now: chrono::DateTime::UNIX_EPOCH,

@@ -14,5 +14,5 @@ pub mod signing;
 pub(crate) mod vendor;
 pub(crate) mod wire;
 
-pub use self::channel::Channel;
+pub use self::channel::{Channel, PreparedSend};
 pub use crate::http::{Context, HttpRequest, HttpResponse, Method};

@@ -5,7 +5,10 @@ use std::fmt;
 
 use super::checks::CodeRule;
 use crate::http::{Context, HttpRequest, HttpResponse};
-use crate::model::{Balance, CallEvent, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
+use crate::model::{
+    Balance, CallEvent, Captcha, Receipt, SendCode, SendOptions, SendSmsCode, VerifyCaptcha,
+};
+use crate::phone::Phone;
 use crate::{Error, Result, Vendor};
 
 /// Reads a call-status push: its headers (for the body's format) and its body.
@@ -38,9 +41,19 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     /// Checks the vendor's keys beyond their types.
     fn validate(&self) -> Result<()>;
 
-    /// Builds the voice-code request, or says which field breaks which rule.
-    fn send_code(&self, _base: &str, _req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
+    /// Checks a send against the vendor's rules, or says which field breaks which rule; what it
+    /// returns builds and signs the request, with no check left to fail.
+    fn prepare_send_code(&self, _base: &str, _req: &ParsedSend) -> Result<Signer> {
         Err(unsupported(self.vendor(), "send_code", ""))
+    }
+
+    /// Checks, builds and signs in one call (the vendors' unit tests).
+    #[cfg(test)]
+    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest>
+    where
+        Self: Sized,
+    {
+        Ok(self.prepare_send_code(base, &ParsedSend::parse(req)?)?(ctx))
     }
 
     /// Reads the answer to [`Protocol::send_code`].
@@ -72,6 +85,27 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     /// of a router accepts.
     fn code_rule(&self) -> Option<CodeRule>;
 }
+
+/// A send whose number is parsed, once, before each channel checks it against its vendor.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedSend {
+    pub(crate) to: Phone,
+    pub(crate) code: String,
+    pub(crate) options: SendOptions,
+}
+
+impl ParsedSend {
+    pub(crate) fn parse(req: &SendCode) -> Result<Self> {
+        Ok(ParsedSend {
+            to: Phone::parse("to", &req.to)?,
+            code: req.code.clone(),
+            options: req.options.clone(),
+        })
+    }
+}
+
+/// A checked send's request, signed at the context's time with its nonce.
+pub(crate) type Signer = Box<dyn Fn(&Context) -> HttpRequest + Send + Sync>;
 
 /// Captcha, then verified captcha, then SMS code: the OneAccess flow.
 pub(crate) trait SmsFlow {

@@ -17,10 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
-use crate::protocol::vendor::Protocol;
+use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{classify, json_body, json_text};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -196,9 +195,9 @@ impl Protocol for YtxConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
         refuse_unsupported("ytx", &req.options, &["play_times"])?;
-        let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
+        let dst = req.to.mainland("to", "ytx")?;
         CODE.check(&req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
         let times = req.options.play_times.unwrap_or(3);
@@ -216,13 +215,11 @@ impl Protocol for YtxConfig {
             time: times.to_string(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        Ok(signed_post(
-            self,
-            base,
-            "/201512/sid/{sid}/call/CodeCallOut.wx",
-            ctx,
-            body,
-        ))
+        let (config, base) = (self.clone(), base.to_owned());
+        Ok(Box::new(move |ctx: &Context| {
+            let path = "/201512/sid/{sid}/call/CodeCallOut.wx";
+            signed_post(&config, &base, path, ctx, body.clone())
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -280,6 +277,7 @@ impl Protocol for YtxConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
     use chrono::TimeZone;
 
     fn config() -> YtxConfig {

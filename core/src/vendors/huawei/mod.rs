@@ -20,10 +20,9 @@ use sha2::Sha256;
 pub mod push;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, CodeRule};
-use crate::protocol::vendor::{Protocol, PushParser};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
 use crate::protocol::wire::{json_body, json_text, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -341,8 +340,8 @@ impl Protocol for HuaweiConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        let callee = Phone::parse("to", &req.to)?.e164();
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        let callee = req.to.e164();
         CODE.check(&req.code)?;
         if let Some(times) = req.options.play_times {
             if times > 9 {
@@ -384,14 +383,17 @@ impl Protocol for HuaweiConfig {
             user_data: req.options.user_data.as_deref(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let created = created(ctx.now);
-        let digest = password_digest(self.app_secret.expose(), &ctx.nonce, &created);
-        let x_aksk = x_aksk(&self.app_key, &digest, &ctx.nonce, &created);
-        Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
-            .header("Content-Type", "application/json;charset=UTF-8")
-            .header("Authorization", AUTHORIZATION)
-            .header("X-AKSK", x_aksk)
-            .body(body))
+        let (app_key, app_secret) = (self.app_key.clone(), self.app_secret.clone());
+        let url = format!("{base}{PATH}");
+        Ok(Box::new(move |ctx: &Context| {
+            let created = created(ctx.now);
+            let digest = password_digest(app_secret.expose(), &ctx.nonce, &created);
+            HttpRequest::new(Method::Post, url.clone())
+                .header("Content-Type", "application/json;charset=UTF-8")
+                .header("Authorization", AUTHORIZATION)
+                .header("X-AKSK", x_aksk(&app_key, &digest, &ctx.nonce, &created))
+                .body(body.clone())
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -440,6 +442,7 @@ impl Protocol for HuaweiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
     use crate::model::SendOptions;
     use chrono::TimeZone;
 
