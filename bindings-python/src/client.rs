@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyMapping, PyString};
 use serde_json::{json, Map, Value};
 use voicecode::model::OptionType;
-use voicecode::{ChannelConfig, SendCode, SendSmsCode, VerifyCaptcha};
+use voicecode::{ChannelConfig, SendCode, SendOptions, SendSmsCode, VerifyCaptcha};
 
 use crate::convert::{py_to_json, type_name};
 use crate::errors::{to_exception, CoreResultExt as _};
@@ -36,7 +36,7 @@ fn config_from_py(config: &Bound<'_, PyAny>, path: &str) -> PyResult<ChannelConf
 }
 
 /// `send_code(to, code, **options)` as the core's request. The options are the core's
-/// [`SendCode::OPTIONS`], keyword-only; the core reads the rest.
+/// [`SendOptions::FIELDS`], keyword-only; the core reads the rest.
 fn send_code_request(
     to: String,
     code: String,
@@ -49,7 +49,7 @@ fn send_code_request(
 }
 
 /// The keyword-only send options of `function` (`send_code`, `start`: the core's
-/// [`SendCode::OPTIONS`]) as a JSON object, leaving out those given as `None`. A wrong Python
+/// [`SendOptions::FIELDS`]) as a JSON object, leaving out those given as `None`. A wrong Python
 /// type or an unknown name is a `TypeError`, as for a Python function, and nothing is sent;
 /// the core then checks the values.
 pub(crate) fn send_options(
@@ -62,7 +62,7 @@ pub(crate) fn send_options(
         if value.is_none() {
             continue;
         }
-        let Some(&(_, ty)) = SendCode::OPTIONS.iter().find(|(n, _)| *n == name) else {
+        let Some(&(_, ty)) = SendOptions::FIELDS.iter().find(|(n, _)| *n == name) else {
             return Err(PyTypeError::new_err(format!(
                 "{function}() got an unexpected keyword argument '{name}'"
             )));

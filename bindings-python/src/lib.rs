@@ -69,7 +69,10 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add(
         "_SEND_CODE_OPTIONS",
-        PyTuple::new(py, voicecode::SendCode::OPTIONS.map(|(name, _)| name))?,
+        PyTuple::new(
+            py,
+            voicecode::SendOptions::FIELDS.iter().map(|(name, _)| *name),
+        )?,
     )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::Router>()?;

@@ -117,11 +117,9 @@ fn main() -> ExitCode {
 }
 
 fn send(args: SendArgs) -> ExitCode {
-    let request = SendCode {
-        play_times: args.play_times,
-        user_data: args.user_data,
-        ..SendCode::new(args.to, args.code)
-    };
+    let mut request = SendCode::new(args.to, args.code);
+    request.options.play_times = args.play_times;
+    request.options.user_data = args.user_data;
     let result = args
         .configs
         .iter()

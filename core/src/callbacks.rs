@@ -17,74 +17,12 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
+pub use crate::model::{CallEvent, EventKind};
 use crate::recent::Recent;
 pub use crate::vendors::aliyun::REPORT_ACK as ALIYUN_REPORT_ACK;
 pub use crate::vendors::huawei::push::HuaweiPushVerifier;
-use crate::vendors::json_text;
 pub use crate::vendors::tencent::CALLBACK_ACK as TENCENT_CALLBACK_ACK;
 use crate::{Error, Result, Vendor};
-
-/// What happened to a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum EventKind {
-    /// The platform started calling (Huawei `callout`, aliyun `200101`).
-    Dialing,
-    /// The phone is ringing (Huawei `alerting`, aliyun `200201`).
-    Ringing,
-    /// The user picked up (Huawei `answer`, aliyun `200102`).
-    Answered,
-    /// The call ended (Huawei `disconnect`, aliyun `200100`); `state_code` says why.
-    Hangup,
-    /// The code was delivered (cloud10658 receipt with status 1, aliyun `VoiceReport` 200000 or
-    /// 200001, Tencent `result` 0).
-    Delivered,
-    /// The code was not delivered (cloud10658 receipt with status 0, any other aliyun
-    /// `VoiceReport` status, Tencent `result` 1 or 2 and `voice_failure_callback`).
-    Failed,
-    /// A call detail record (Huawei fee push).
-    Fee,
-}
-
-impl EventKind {
-    /// The snake_case name used by every binding.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
-
-/// One call event, whatever the vendor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallEvent {
-    /// Who sent it.
-    pub vendor: Vendor,
-    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, aliyun call_id, Tencent
-    /// callid).
-    pub message_id: String,
-    /// The called number, as the vendor wrote it.
-    pub phone: Option<String>,
-    /// What happened.
-    pub event: EventKind,
-    /// When, in UTC (RFC 3339 when serialised).
-    pub at: Option<DateTime<Utc>>,
-    /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …), cloud10658
-    /// gateway code, aliyun `status_code` (200000 heard, 200002 busy, …), or Tencent `result` or
-    /// `failure_code`; unknown codes are kept as they are.
-    pub state_code: Option<i64>,
-    /// The vendor's description of the state.
-    pub state_desc: Option<String>,
-    /// Seconds of conversation, where the vendor reports it.
-    pub talk_seconds: Option<u64>,
-    /// The `user_data` given at send time (Huawei `userData`, aliyun `out_id`).
-    pub user_data: Option<String>,
-    /// Every field of the push as received, including ones voicecode does not know.
-    pub raw: Map<String, Value>,
-}
 
 /// Parses a push body into events, in the order the vendor listed them.
 ///
@@ -107,18 +45,6 @@ pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Resul
         ));
     };
     parse(headers, body)
-}
-
-pub(crate) fn bad_body(vendor: Vendor, detail: impl std::fmt::Display) -> Error {
-    Error::invalid_input("body", format!("not a {vendor} push: {detail}"))
-}
-
-pub(crate) fn text_field(map: &Map<String, Value>, key: &str) -> Option<String> {
-    map.get(key).and_then(json_text).filter(|s| !s.is_empty())
-}
-
-pub(crate) fn int_field(map: &Map<String, Value>, key: &str) -> Option<i64> {
-    text_field(map, key)?.trim().parse().ok()
 }
 
 /// Remembers which events were already handled: keyed by vendor, message id and event kind.

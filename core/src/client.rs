@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
-use crate::vendors::Channel;
+use crate::protocol::{Channel, PreparedSend};
 use crate::{ChannelConfig, Error, ErrorKind, Outcome, Result, Vendor};
 
 /// Vendor answers are a few hundred bytes; anything far larger is not a vendor answer.
@@ -83,8 +83,14 @@ impl AsyncClient {
 
     /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
+        self.send_prepared(&self.channel().prepare_send_code(req)?)
+            .await
+    }
+
+    /// Signs and sends a send this client's channel checked.
+    pub(crate) async fn send_prepared(&self, prepared: &PreparedSend) -> Result<Receipt> {
         let channel = self.channel();
-        let request = channel.send_code_request(req, &Context::fresh())?;
+        let request = prepared.request(&Context::fresh());
         self.exchange("send_code", request, |r| channel.parse_send_code(r))
             .await
     }

@@ -22,6 +22,7 @@ mod error;
 pub mod http;
 pub mod model;
 pub mod phone;
+pub mod protocol;
 mod recent;
 mod router;
 mod secret;
@@ -33,7 +34,8 @@ pub use client::{AsyncClient, Client};
 pub use config::{ChannelConfig, VendorConfig};
 pub use error::{Attempt, Error, ErrorKind, Outcome, Result};
 pub use model::{
-    Balance, BalanceUnit, Captcha, Receipt, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha,
+    Balance, BalanceUnit, Captcha, Receipt, SendCode, SendOptions, SendSmsCode, SmsPurpose,
+    VerifyCaptcha,
 };
 pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;
@@ -42,42 +44,3 @@ pub use verify::{
     AsyncVerifier, Check, Clock, Delivery, StartOptions, SystemClock, Verification, Verifier,
     VerifierConfig,
 };
-
-/// The sans-IO protocol layer, for callers that bring their own HTTP stack.
-pub mod protocol {
-    pub use crate::http::{Context, HttpRequest, HttpResponse, Method};
-    pub use crate::vendors::Channel;
-
-    /// Signing primitives, exposed for servers that check them (the simulator) and for
-    /// cross-checks against other implementations.
-    pub mod signing {
-        pub use crate::vendors::aliyun::{
-            canonicalized_query as aliyun_canonicalized_query,
-            percent_encode as aliyun_percent_encode, signature as aliyun_signature,
-            string_to_sign as aliyun_string_to_sign, timestamp as aliyun_timestamp,
-        };
-        pub use crate::vendors::huawei::{
-            created as huawei_created, password_digest, push_digest, x_aksk as huawei_x_aksk,
-        };
-        pub use crate::vendors::ihuyi::{
-            balance_password as ihuyi_balance_password, submit_password as ihuyi_submit_password,
-        };
-        pub use crate::vendors::tencent::Tc3Request;
-        pub use crate::vendors::ytx::{
-            authorization as ytx_authorization, sign as ytx_sign, timestamp as ytx_timestamp,
-        };
-    }
-
-    /// Each vendor's documented result codes with the [`ErrorKind`](crate::ErrorKind) and the
-    /// [`Outcome`](crate::Outcome) they map to (`Unknown` where the code leaves the call's fate
-    /// open; an HTTP 5xx is `Unknown` under any code).
-    pub mod codes {
-        pub use crate::vendors::aliyun::CODES as ALIYUN;
-        pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;
-        pub use crate::vendors::huawei::CODES as HUAWEI;
-        pub use crate::vendors::ihuyi::CODES as IHUYI;
-        pub use crate::vendors::oneaccess::CODES as ONEACCESS;
-        pub use crate::vendors::tencent::CODES as TENCENT;
-        pub use crate::vendors::ytx::CODES as YTX;
-    }
-}

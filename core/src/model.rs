@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use serde::de::{DeserializeOwned, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -9,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::{Error, Result, Vendor};
 
 /// Reads a request ([`SendCode`], [`VerifyCaptcha`], [`SendSmsCode`], a
-/// [`CallEvent`](crate::callbacks::CallEvent)) from JSON in the shared schema, as every binding
+/// [`CallEvent`]) from JSON in the shared schema, as every binding
 /// receives it. An unknown key, a missing one or one of the wrong type is `invalid_input` naming
 /// the key (`device.os_version` when nested); `what` names the request when no key is at fault.
 pub fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> Result<T> {
@@ -142,42 +144,85 @@ pub(crate) fn deserialize_named<T: DeserializeOwned>(
 
 /// A voice verification code to send.
 ///
-/// Deserialises from the same keys in every language (`to`, `code`, `play_times`, …); unknown
-/// keys are refused.
+/// Reads from the same keys in every language: `to`, `code` and the [`SendOptions`] beside them
+/// (`{"to": …, "code": …, "play_times": 2}`); unknown keys are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "FlatSendCode")]
 pub struct SendCode {
     /// Recipient: E.164 (`+8613800138000`) or national digits (`13800138000`, `075528001234`).
     pub to: String,
     /// The code to speak.
     pub code: String,
-    /// How many times the code is played (ytx, aliyun and tencent 1–3; huawei 0–9, where 0 loops
-    /// until hang-up).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub play_times: Option<u8>,
-    /// Opaque data echoed by the vendor (huawei `userData` and aliyun `OutId` in their pushes;
-    /// tencent `SessionContext`, echoed in its answer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_data: Option<String>,
-    /// Huawei: status push URL for this call, replacing the configured one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_url: Option<String>,
-    /// Huawei: fee push URL for this call, replacing the configured one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_url: Option<String>,
-    /// Huawei: tone played before the code, replacing the configured one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_tone: Option<String>,
-    /// Huawei: tone played after the code, replacing the configured one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pos_tone: Option<String>,
-    /// Huawei: ask for the number of idle call ports in the answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_idle_port: Option<bool>,
+    /// The vendor options, at the top level of the JSON.
+    #[serde(flatten)]
+    pub options: SendOptions,
 }
 
-/// The JSON type of an optional [`SendCode`] field, for bindings that check their own
-/// language's types (a Python `TypeError`) before the core reads the request.
+/// Declares the send options once: the [`SendOptions`] struct, [`SendOptions::FIELDS`], which
+/// options are set, and the flat form a [`SendCode`] is read from (serde loses the key at fault
+/// inside a flattened struct, so a wrong `play_times` would not be named).
+macro_rules! send_options {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty, )*) => {
+        /// The vendor options of a send, each `None` for the vendor's (or the channel's) default.
+        /// A vendor refuses, naming it, an option it has no place for.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct SendOptions {
+            $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $name: Option<$ty>, )*
+        }
+
+        impl SendOptions {
+            /// Every option's key and JSON type, in declaration order.
+            pub const FIELDS: &'static [(&'static str, OptionType)] =
+                &[$((stringify!($name), <$ty as JsonType>::TYPE)),*];
+
+            /// The keys of the options that are set.
+            pub(crate) fn given(&self) -> impl Iterator<Item = &'static str> {
+                [$((stringify!($name), self.$name.is_some())),*]
+                    .into_iter()
+                    .filter_map(|(name, set)| set.then_some(name))
+            }
+        }
+
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FlatSendCode {
+            to: String,
+            code: String,
+            $( #[serde(default)] $name: Option<$ty>, )*
+        }
+
+        impl From<FlatSendCode> for SendCode {
+            fn from(flat: FlatSendCode) -> Self {
+                let options = SendOptions { $($name: flat.$name),* };
+                SendCode { to: flat.to, code: flat.code, options }
+            }
+        }
+    };
+}
+
+send_options! {
+    /// How many times the code is played (ytx, aliyun and tencent 1–3; huawei 0–9, where 0 loops
+    /// until hang-up).
+    play_times: u8,
+    /// Opaque data echoed by the vendor (huawei `userData` and aliyun `OutId` in their pushes;
+    /// tencent `SessionContext`, echoed in its answer).
+    user_data: String,
+    /// Huawei: status push URL for this call, replacing the configured one.
+    status_url: String,
+    /// Huawei: fee push URL for this call, replacing the configured one.
+    fee_url: String,
+    /// Huawei: tone played before the code, replacing the configured one.
+    pre_tone: String,
+    /// Huawei: tone played after the code, replacing the configured one.
+    pos_tone: String,
+    /// Huawei: ask for the number of idle call ports in the answer.
+    return_idle_port: bool,
+}
+
+/// The JSON type of a [`SendOptions`] field, for bindings that check their own language's types
+/// (a Python `TypeError`) before the core reads the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OptionType {
     /// A string.
@@ -188,36 +233,42 @@ pub enum OptionType {
     Flag,
 }
 
-impl SendCode {
-    /// The optional fields in declaration order, with their JSON types.
-    pub const OPTIONS: [(&'static str, OptionType); 7] = [
-        ("play_times", OptionType::Count),
-        ("user_data", OptionType::Text),
-        ("status_url", OptionType::Text),
-        ("fee_url", OptionType::Text),
-        ("pre_tone", OptionType::Text),
-        ("pos_tone", OptionType::Text),
-        ("return_idle_port", OptionType::Flag),
-    ];
+/// The [`OptionType`] of an option's Rust type.
+trait JsonType {
+    const TYPE: OptionType;
+}
 
+impl JsonType for String {
+    const TYPE: OptionType = OptionType::Text;
+}
+
+impl JsonType for u8 {
+    const TYPE: OptionType = OptionType::Count;
+}
+
+impl JsonType for bool {
+    const TYPE: OptionType = OptionType::Flag;
+}
+
+impl SendCode {
     /// A request with the vendor's defaults for everything optional.
     pub fn new(to: impl Into<String>, code: impl Into<String>) -> Self {
         SendCode {
             to: to.into(),
             code: code.into(),
-            ..SendCode::default()
+            options: SendOptions::default(),
         }
     }
 
     /// Sets how many times the code is played.
     pub fn play_times(mut self, times: u8) -> Self {
-        self.play_times = Some(times);
+        self.options.play_times = Some(times);
         self
     }
 
     /// Sets the data echoed in call-status pushes.
     pub fn user_data(mut self, data: impl Into<String>) -> Self {
-        self.user_data = Some(data.into());
+        self.options.user_data = Some(data.into());
         self
     }
 }
@@ -326,6 +377,64 @@ pub struct SendSmsCode {
     pub captcha_token: String,
 }
 
+/// What happened to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EventKind {
+    /// The platform started calling (Huawei `callout`, aliyun `200101`).
+    Dialing,
+    /// The phone is ringing (Huawei `alerting`, aliyun `200201`).
+    Ringing,
+    /// The user picked up (Huawei `answer`, aliyun `200102`).
+    Answered,
+    /// The call ended (Huawei `disconnect`, aliyun `200100`); `state_code` says why.
+    Hangup,
+    /// The code was delivered (cloud10658 receipt with status 1, aliyun `VoiceReport` 200000 or
+    /// 200001, Tencent `result` 0).
+    Delivered,
+    /// The code was not delivered (cloud10658 receipt with status 0, any other aliyun
+    /// `VoiceReport` status, Tencent `result` 1 or 2 and `voice_failure_callback`).
+    Failed,
+    /// A call detail record (Huawei fee push).
+    Fee,
+}
+
+impl EventKind {
+    /// The snake_case name used by every binding.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// One call event, whatever the vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallEvent {
+    /// Who sent it.
+    pub vendor: Vendor,
+    /// The receipt's `message_id` (Huawei sessionId, cloud10658 taskid, aliyun call_id, Tencent
+    /// callid).
+    pub message_id: String,
+    /// The called number, as the vendor wrote it.
+    pub phone: Option<String>,
+    /// What happened.
+    pub event: EventKind,
+    /// When, in UTC (RFC 3339 when serialised).
+    pub at: Option<DateTime<Utc>>,
+    /// Huawei hang-up cause (Q.850-like: 16 normal, 17 busy, 19 no answer, …), cloud10658
+    /// gateway code, aliyun `status_code` (200000 heard, 200002 busy, …), or Tencent `result` or
+    /// `failure_code`; unknown codes are kept as they are.
+    pub state_code: Option<i64>,
+    /// The vendor's description of the state.
+    pub state_desc: Option<String>,
+    /// Seconds of conversation, where the vendor reports it.
+    pub talk_seconds: Option<u64>,
+    /// The `user_data` given at send time (Huawei `userData`, aliyun `out_id`).
+    pub user_data: Option<String>,
+    /// Every field of the push as received, including ones voicecode does not know.
+    pub raw: Map<String, Value>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,9 +490,7 @@ mod tests {
 
     #[test]
     fn the_options_table_lists_every_optional_field_with_its_json_type() {
-        let every = SendCode {
-            to: "1".into(),
-            code: "2".into(),
+        let every = SendOptions {
             play_times: Some(1),
             user_data: Some("u".into()),
             status_url: Some("s".into()),
@@ -392,12 +499,11 @@ mod tests {
             pos_tone: Some("q".into()),
             return_idle_port: Some(true),
         };
-        let Value::Object(map) = serde_json::to_value(every).unwrap() else {
-            panic!("a SendCode serialises to an object");
+        let Value::Object(map) = serde_json::to_value(&every).unwrap() else {
+            panic!("options serialise to an object");
         };
         let options: Vec<(&str, OptionType)> = map
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "to" | "code"))
             .map(|(k, v)| {
                 let ty = match v {
                     Value::String(_) => OptionType::Text,
@@ -408,11 +514,31 @@ mod tests {
                 (k.as_str(), ty)
             })
             .collect();
-        let mut expected = SendCode::OPTIONS.to_vec();
+        let mut expected = SendOptions::FIELDS.to_vec();
         expected.sort();
         let mut options = options;
         options.sort();
         assert_eq!(options, expected);
+        let given: Vec<&str> = every.given().collect();
+        assert_eq!(
+            given,
+            SendOptions::FIELDS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(SendOptions::default().given().count(), 0);
+    }
+
+    #[test]
+    fn a_send_code_serialises_its_options_beside_to_and_code() {
+        let req = SendCode::new("13800138000", "4821").play_times(2);
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"to": "13800138000", "code": "4821", "play_times": 2})
+        );
+        assert_eq!(from_value::<SendCode>("request", json).unwrap(), req);
     }
 
     #[test]

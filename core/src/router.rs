@@ -9,6 +9,8 @@
 //! request (a landline for a mobile-only vendor, a code too long) is skipped and reported.
 
 use crate::error::Attempt;
+use crate::protocol::vendor::ParsedSend;
+use crate::protocol::PreparedSend;
 use crate::{
     AsyncClient, ChannelConfig, Client, Error, ErrorKind, Outcome, Receipt, Result, SendCode,
 };
@@ -50,32 +52,31 @@ fn check_not_empty(len: usize) -> Result<()> {
 }
 
 /// One failover's record: every attempt so far and the last failure.
+#[derive(Debug, Default)]
 struct Failover {
     attempts: Vec<Attempt>,
     last: Option<Error>,
 }
 
-impl Failover {
-    /// Checks every channel up front: returns the indices of those that can carry `req`, and a
-    /// record that already lists the skipped ones.
-    fn plan<'a>(
-        channels: impl Iterator<Item = &'a crate::protocol::Channel>,
-        req: &SendCode,
-    ) -> (Vec<usize>, Failover) {
-        let mut usable = Vec::new();
-        let mut record = Failover {
-            attempts: Vec::new(),
-            last: None,
-        };
-        for (i, channel) in channels.enumerate() {
-            match channel.check_send_code(req) {
-                Ok(()) => usable.push(i),
-                Err(e) => record.note(channel.vendor(), e, true),
-            }
-        }
-        (usable, record)
-    }
+/// A send checked against every channel of a router, once: the channels that can carry it,
+/// each with its prepared send, and a record that already lists the skipped ones.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    usable: Vec<(usize, PreparedSend)>,
+    failover: Failover,
+}
 
+impl Plan {
+    /// The plan, or the router's error when no channel can carry the send.
+    pub(crate) fn sendable(self) -> Result<Plan> {
+        if self.usable.is_empty() {
+            return Err(self.failover.into_error());
+        }
+        Ok(self)
+    }
+}
+
+impl Failover {
     fn note(&mut self, vendor: crate::Vendor, error: Error, skipped: bool) {
         self.attempts.push(error.to_attempt(vendor, skipped));
         self.last = Some(error);
@@ -130,6 +131,11 @@ impl Router {
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
         self.clients[0].io().wait(self.asynch.send_code(req))
     }
+
+    /// Sends a planned send ([`AsyncRouter::plan`]).
+    pub(crate) fn send_planned(&self, plan: Plan) -> Result<Receipt> {
+        self.clients[0].io().wait(self.asynch.send_planned(plan))
+    }
 }
 
 impl AsyncRouter {
@@ -156,10 +162,52 @@ impl AsyncRouter {
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let (usable, mut failover) =
-            Failover::plan(self.clients.iter().map(AsyncClient::channel), req);
-        for client in usable.into_iter().map(|i| &self.clients[i]) {
-            match client.send_code(req).await {
+        let plan = match ParsedSend::parse(req) {
+            Ok(send) => self.plan(&send),
+            // A number no channel can parse: each is skipped for it, as for any other rule.
+            Err(e) => {
+                let mut failover = Failover::default();
+                for client in &self.clients {
+                    failover.note(
+                        client.vendor(),
+                        e.clone().with_vendor(client.vendor()),
+                        true,
+                    );
+                }
+                Plan {
+                    usable: Vec::new(),
+                    failover,
+                }
+            }
+        };
+        self.send_planned(plan).await
+    }
+
+    /// Checks `send` against every channel, once; nothing is signed yet.
+    pub(crate) fn plan(&self, send: &ParsedSend) -> Plan {
+        let mut plan = Plan {
+            usable: Vec::new(),
+            failover: Failover::default(),
+        };
+        for (i, client) in self.clients.iter().enumerate() {
+            match client.channel().prepare(send) {
+                Ok(prepared) => plan.usable.push((i, prepared)),
+                Err(e) => plan.failover.note(client.vendor(), e, true),
+            }
+        }
+        plan
+    }
+
+    /// Signs and sends through the plan's channels in order; see the module docs for when it
+    /// moves on.
+    pub(crate) async fn send_planned(&self, plan: Plan) -> Result<Receipt> {
+        let Plan {
+            usable,
+            mut failover,
+        } = plan;
+        for (i, prepared) in usable {
+            let client = &self.clients[i];
+            match client.send_prepared(&prepared).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(e) => {
                     if !failover.failed(client.vendor(), e) {

@@ -60,7 +60,7 @@ fn huawei_sends_a_code_and_reports_idle_ports_when_asked() {
     let mut request = SendCode::new("13800138000", "12345678")
         .play_times(0)
         .user_data("order-42");
-    request.return_idle_port = Some(true);
+    request.options.return_idle_port = Some(true);
     let receipt = client.send_code(&request).unwrap();
     assert_eq!(receipt.vendor_code, "0");
     assert!(

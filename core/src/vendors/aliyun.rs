@@ -49,14 +49,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 
-use super::{
-    check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Meaning, Protocol,
-    PushParser, UNDOCUMENTED,
-};
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{CallEvent, EventKind, Receipt};
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::wire::{bad_body, int_field, json_body, text_field, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://dyvmsapi.aliyuncs.com";
@@ -390,12 +387,12 @@ impl Protocol for AliyunConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("aliyun", req, &["play_times", "user_data"])?;
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
         // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
-        let called = Phone::parse("to", &req.to)?.mainland("to", "aliyun")?;
+        let called = req.to.mainland("to", "aliyun")?;
         let tts_param = tts_param(self.tts_param_name(), &req.code)?;
-        if let Some(times) = req.play_times {
+        if let Some(times) = req.options.play_times {
             if !(1..=3).contains(&times) {
                 return Err(Error::invalid_input(
                     "play_times",
@@ -403,52 +400,58 @@ impl Protocol for AliyunConfig {
                 ));
             }
         }
-        if let Some(data) = &req.user_data {
+        if let Some(data) = &req.options.user_data {
             check_out_id(data)?;
         }
-        let timestamp = timestamp(ctx.now);
-        let play_times = req.play_times.map(|t| t.to_string());
-        let volume = self.volume.map(|v| v.to_string());
-        let speed = self.speed.map(|s| s.to_string());
-        let region = self.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
-        let mut params: Vec<(&str, &str)> = vec![
-            ("AccessKeyId", &self.access_key_id),
-            ("Action", ACTION),
-            ("CalledNumber", &called),
-            ("Format", "JSON"),
-            ("RegionId", region),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureNonce", &ctx.nonce),
-            ("SignatureVersion", "1.0"),
-            ("Timestamp", &timestamp),
-            ("TtsCode", &self.tts_code),
-            ("TtsParam", &tts_param),
-            ("Version", VERSION),
-        ];
-        let optional = [
-            ("CalledShowNumber", self.called_show_number.as_deref()),
-            ("OutId", req.user_data.as_deref()),
-            ("PlayTimes", play_times.as_deref()),
-            ("Speed", speed.as_deref()),
-            ("Volume", volume.as_deref()),
-        ];
-        params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
-        let signed = signature(
-            self.access_key_secret.expose(),
-            &string_to_sign("POST", &params),
+        let (config, url) = (self.clone(), format!("{base}/"));
+        let (out_id, play_times) = (
+            req.options.user_data.clone(),
+            req.options.play_times.map(|t| t.to_string()),
         );
-        let body = format!(
-            "{}&Signature={}",
-            canonicalized_query(&params),
-            percent_encode(&signed)
-        );
-        Ok(HttpRequest::new(Method::Post, format!("{base}/"))
-            .header(
-                "Content-Type",
-                "application/x-www-form-urlencoded;charset=utf-8",
-            )
-            .header("Accept", "application/json")
-            .body(body))
+        Ok(Box::new(move |ctx: &Context| {
+            let timestamp = timestamp(ctx.now);
+            let volume = config.volume.map(|v| v.to_string());
+            let speed = config.speed.map(|s| s.to_string());
+            let region = config.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
+            let mut params: Vec<(&str, &str)> = vec![
+                ("AccessKeyId", &config.access_key_id),
+                ("Action", ACTION),
+                ("CalledNumber", &called),
+                ("Format", "JSON"),
+                ("RegionId", region),
+                ("SignatureMethod", "HMAC-SHA1"),
+                ("SignatureNonce", &ctx.nonce),
+                ("SignatureVersion", "1.0"),
+                ("Timestamp", &timestamp),
+                ("TtsCode", &config.tts_code),
+                ("TtsParam", &tts_param),
+                ("Version", VERSION),
+            ];
+            let optional = [
+                ("CalledShowNumber", config.called_show_number.as_deref()),
+                ("OutId", out_id.as_deref()),
+                ("PlayTimes", play_times.as_deref()),
+                ("Speed", speed.as_deref()),
+                ("Volume", volume.as_deref()),
+            ];
+            params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
+            let signed = signature(
+                config.access_key_secret.expose(),
+                &string_to_sign("POST", &params),
+            );
+            let body = format!(
+                "{}&Signature={}",
+                canonicalized_query(&params),
+                percent_encode(&signed)
+            );
+            HttpRequest::new(Method::Post, url.clone())
+                .header(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded;charset=utf-8",
+                )
+                .header("Accept", "application/json")
+                .body(body)
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -588,6 +591,8 @@ fn china_time(text: Option<&str>) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
+    use crate::model::SendOptions;
     use chrono::TimeZone;
 
     fn config() -> AliyunConfig {
@@ -801,7 +806,10 @@ mod tests {
             (base.clone().user_data(""), "user_data"),
             (
                 SendCode {
-                    status_url: Some("https://example.com/s".into()),
+                    options: SendOptions {
+                        status_url: Some("https://example.com/s".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "status_url",

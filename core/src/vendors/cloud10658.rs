@@ -12,14 +12,13 @@ use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{
-    check_header_safe, json_body, json_text, refuse_unsupported, CodeRule, Meaning, Protocol,
-    PushParser, UNDOCUMENTED,
-};
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::wire::{
+    bad_body, int_field, json_body, json_text, text_field, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://cloud.10658.com.cn";
@@ -177,11 +176,12 @@ impl Protocol for Cloud10658Config {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("cloud10658", req, &[])?;
-        let phone = Phone::parse("to", &req.to)?.mobile("to", "cloud10658")?;
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("cloud10658", &req.options, &[])?;
+        let phone = req.to.mobile("to", "cloud10658")?;
         CODE.check(&req.code)?;
-        Ok(form_post(
+        // Unsigned: the key travels in the body, so every send is the same request.
+        let request = form_post(
             format!("{base}{SEND_PATH}"),
             &[
                 ("appId", &self.app_id),
@@ -190,7 +190,8 @@ impl Protocol for Cloud10658Config {
                 ("phone", &phone),
                 ("variables", &req.code),
             ],
-        ))
+        );
+        Ok(Box::new(move |_: &Context| request.clone()))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -283,6 +284,7 @@ pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
 
     fn config() -> Cloud10658Config {
         Cloud10658Config {

@@ -16,13 +16,11 @@ use quick_xml::events::Event;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
-    check_header_safe, classify, json_text, preview, refuse_unsupported, utf8_body, CodeRule,
-    Protocol,
-};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{Balance, BalanceUnit, Receipt};
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
+use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
@@ -202,30 +200,28 @@ impl Protocol for IhuyiConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("ihuyi", req, &[])?;
-        let mobile = Phone::parse("to", &req.to)?.mobile("to", "ihuyi")?;
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ihuyi", &req.options, &[])?;
+        let mobile = req.to.mobile("to", "ihuyi")?;
         CODE.check(&req.code)?;
-        let time = ctx.now.timestamp().to_string();
-        let password = submit_password(
-            &self.account,
-            self.api_key.expose(),
-            &mobile,
-            &req.code,
-            &time,
-        );
-        Ok(form_post(
-            base,
-            "Submit",
-            &[
-                ("account", &self.account),
-                ("password", &password),
-                ("mobile", &mobile),
-                ("content", &req.code),
-                ("time", &time),
-                ("format", "json"),
-            ],
-        ))
+        let (config, base, code) = (self.clone(), base.to_owned(), req.code.clone());
+        Ok(Box::new(move |ctx: &Context| {
+            let time = ctx.now.timestamp().to_string();
+            let key = config.api_key.expose();
+            let password = submit_password(&config.account, key, &mobile, &code, &time);
+            form_post(
+                &base,
+                "Submit",
+                &[
+                    ("account", &config.account),
+                    ("password", &password),
+                    ("mobile", &mobile),
+                    ("content", &code),
+                    ("time", &time),
+                    ("format", "json"),
+                ],
+            )
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -277,6 +273,7 @@ impl Protocol for IhuyiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
     use chrono::{TimeZone, Utc};
 
     fn config() -> IhuyiConfig {

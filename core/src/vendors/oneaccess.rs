@@ -9,12 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    check_header_safe, json_body, unsupported, utf8_body, CodeRule, Protocol, SmsFlow, UNDOCUMENTED,
-};
-use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Captcha, SendCode, SendSmsCode, SmsPurpose, VerifyCaptcha};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
+use crate::protocol::checks::{check_header_safe, CodeRule};
+use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow};
+use crate::protocol::wire::{json_body, utf8_body, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
 const CAPTCHA_PATH: &str = "/api/v2/sdk/captcha";
@@ -181,7 +181,7 @@ impl Protocol for OneAccessConfig {
         ))
     }
 
-    fn send_code(&self, _base: &str, _req: &SendCode, _ctx: &Context) -> Result<HttpRequest> {
+    fn prepare_send_code(&self, _base: &str, _req: &ParsedSend) -> Result<Signer> {
         Err(unsupported(
             Vendor::Oneaccess,
             "send_code",
@@ -307,7 +307,10 @@ impl SmsFlow for OneAccessConfig {
             other => Err(Error::protocol(
                 Vendor::Oneaccess,
                 resp.status,
-                format!("expected an empty body, got {}", super::preview(other)),
+                format!(
+                    "expected an empty body, got {}",
+                    crate::protocol::wire::preview(other)
+                ),
             )),
         }
     }

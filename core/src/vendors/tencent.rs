@@ -42,14 +42,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::{
-    check_header_safe, json_body, refuse_unsupported, CodeRule, Meaning, Protocol, PushParser,
-    UNDOCUMENTED,
-};
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{CallEvent, EventKind, Receipt};
+use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::wire::{bad_body, int_field, json_body, text_field, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 /// What a receiver of VMS callbacks answers once it has taken the callback ("回调响应").
@@ -398,12 +395,12 @@ impl Protocol for TencentConfig {
         check_region(self.region())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("tencent", req, &["play_times", "user_data"])?;
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
-        let mobile = Phone::parse("to", &req.to)?.mobile("to", "tencent")?;
+        let mobile = req.to.mobile("to", "tencent")?;
         CODE.check(&req.code)?;
-        if let Some(times) = req.play_times {
+        if let Some(times) = req.options.play_times {
             if !(1..=3).contains(&times) {
                 return Err(Error::invalid_input(
                     "play_times",
@@ -411,7 +408,7 @@ impl Protocol for TencentConfig {
                 ));
             }
         }
-        if let Some(context) = &req.user_data {
+        if let Some(context) = &req.options.user_data {
             if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
                 return Err(Error::invalid_input(
                     "user_data",
@@ -425,31 +422,34 @@ impl Protocol for TencentConfig {
             code_message: &req.code,
             called_number: format!("+86{mobile}"),
             voice_sdk_appid: &self.voice_sdk_appid,
-            play_times: req.play_times,
-            session_context: req.user_data.as_deref(),
+            play_times: req.options.play_times,
+            session_context: req.options.user_data.as_deref(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         let host = host_of(base)?;
-        let timestamp = ctx.now.timestamp();
-        let signed = Tc3Request {
-            method: "POST",
-            host: &host,
-            content_type: CONTENT_TYPE,
-            signed_action: Some(ACTION),
-            service: SERVICE,
-            timestamp,
-            payload: &body,
-        };
-        let authorization = signed.authorization(&self.secret_id, self.secret_key.expose());
-        Ok(HttpRequest::new(Method::Post, format!("{base}/"))
-            .header("Authorization", authorization)
-            .header("Content-Type", CONTENT_TYPE)
-            .header("Host", host)
-            .header("X-TC-Action", ACTION)
-            .header("X-TC-Timestamp", timestamp.to_string())
-            .header("X-TC-Version", VERSION)
-            .header("X-TC-Region", self.region())
-            .body(body))
+        let (config, url) = (self.clone(), format!("{base}/"));
+        Ok(Box::new(move |ctx: &Context| {
+            let timestamp = ctx.now.timestamp();
+            let signed = Tc3Request {
+                method: "POST",
+                host: &host,
+                content_type: CONTENT_TYPE,
+                signed_action: Some(ACTION),
+                service: SERVICE,
+                timestamp,
+                payload: &body,
+            };
+            let authorization = signed.authorization(&config.secret_id, config.secret_key.expose());
+            HttpRequest::new(Method::Post, url.clone())
+                .header("Authorization", authorization)
+                .header("Content-Type", CONTENT_TYPE)
+                .header("Host", host.clone())
+                .header("X-TC-Action", ACTION)
+                .header("X-TC-Timestamp", timestamp.to_string())
+                .header("X-TC-Version", VERSION)
+                .header("X-TC-Region", config.region())
+                .body(body.clone())
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -576,6 +576,8 @@ pub(crate) fn parse_callback(_headers: &[(String, String)], body: &[u8]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
+    use crate::model::SendOptions;
     use chrono::TimeZone;
 
     fn config() -> TencentConfig {
@@ -737,7 +739,10 @@ mod tests {
             (base.clone().user_data("x".repeat(513)), "user_data"),
             (
                 SendCode {
-                    status_url: Some("https://example.com/s".into()),
+                    options: SendOptions {
+                        status_url: Some("https://example.com/s".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "status_url",

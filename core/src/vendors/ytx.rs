@@ -16,10 +16,11 @@ use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{classify, json_body, json_text, refuse_unsupported, CodeAlphabet, CodeRule, Protocol};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Balance, BalanceUnit, Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::{Balance, BalanceUnit, Receipt};
+use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
+use crate::protocol::wire::{classify, json_body, json_text};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;
@@ -194,12 +195,12 @@ impl Protocol for YtxConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        refuse_unsupported("ytx", req, &["play_times"])?;
-        let dst = Phone::parse("to", &req.to)?.mainland("to", "ytx")?;
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ytx", &req.options, &["play_times"])?;
+        let dst = req.to.mainland("to", "ytx")?;
         CODE.check(&req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
-        let times = req.play_times.unwrap_or(3);
+        let times = req.options.play_times.unwrap_or(3);
         if !(1..=3).contains(&times) {
             return Err(Error::invalid_input(
                 "play_times",
@@ -214,13 +215,11 @@ impl Protocol for YtxConfig {
             time: times.to_string(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        Ok(signed_post(
-            self,
-            base,
-            "/201512/sid/{sid}/call/CodeCallOut.wx",
-            ctx,
-            body,
-        ))
+        let (config, base) = (self.clone(), base.to_owned());
+        Ok(Box::new(move |ctx: &Context| {
+            let path = "/201512/sid/{sid}/call/CodeCallOut.wx";
+            signed_post(&config, &base, path, ctx, body.clone())
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -278,6 +277,7 @@ impl Protocol for YtxConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
     use chrono::TimeZone;
 
     fn config() -> YtxConfig {

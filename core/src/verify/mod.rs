@@ -48,55 +48,21 @@ use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
-pub use self::policy::QuietHours;
+pub use self::policy::{Check, QuietHours};
 use self::policy::{Pending, Refusal, Rules, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
+use crate::model::SendOptions;
 use crate::phone::Phone;
-use crate::vendors::CodeRule;
-use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret, SendCode};
+use crate::protocol::checks::CodeRule;
+use crate::protocol::vendor::ParsedSend;
+use crate::router::Plan;
+use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret};
 
 /// The prefix of every key the verifier writes; `v1` changes if the record format does.
 const NAMESPACE: &str = "voicecode:v1";
 /// How long a record is kept after its last write: the longest window a rule looks back on.
 const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
-
-/// The result of [`Verifier::check`]. Every case is distinct, so "expired" can be told from
-/// "never started" and a user can be told what to do.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
-)]
-#[serde(tag = "status", rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Check {
-    /// The code is right; the verification is used up (a second check finds nothing).
-    Approved,
-    /// The code is wrong; `attempts_left` more may be tried.
-    WrongCode {
-        /// Checks left before the verification locks.
-        attempts_left: u32,
-    },
-    /// The code's time to live has passed; start again.
-    Expired,
-    /// Too many wrong codes: the verification is locked, even for the right code.
-    TooManyAttempts,
-    /// No verification is pending for this number (never started, approved, or given back).
-    NotFound,
-    /// The verification was canceled.
-    Canceled,
-}
-
-impl Check {
-    /// The stable snake_case name used by every binding.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
-    /// True only for [`Check::Approved`].
-    pub fn is_approved(&self) -> bool {
-        *self == Check::Approved
-    }
-}
 
 /// What became of a start's call.
 #[derive(Debug, Clone, Serialize)]
@@ -148,9 +114,8 @@ pub struct StartOptions {
     pub code: Option<String>,
     /// A caller-given key (client IP, account id) for the per-key caps. Stored only as a hash.
     pub key: Option<String>,
-    /// The send's options (`play_times`, `user_data`, Huawei overrides). Its `to` and `code`
-    /// stay empty: the verifier fills them in.
-    pub send: SendCode,
+    /// The send's options (`play_times`, `user_data`, Huawei overrides).
+    pub send: SendOptions,
 }
 
 impl fmt::Debug for StartOptions {
@@ -188,7 +153,7 @@ impl StartOptions {
     }
 
     /// Reads options from the shared JSON schema, as bindings receive them: `code`, `key` and
-    /// the send options of [`SendCode`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
+    /// the [`SendOptions`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
     pub fn from_value(value: Value) -> Result<Self> {
         let Value::Object(mut map) = value else {
             return Err(Error::invalid_input("options", "must be an object"));
@@ -207,8 +172,6 @@ impl StartOptions {
                 ));
             }
         }
-        map.insert("to".into(), Value::String(String::new()));
-        map.insert("code".into(), Value::String(String::new()));
         let send = crate::model::from_value("options", Value::Object(map))?;
         Ok(StartOptions { code, key, send })
     }
@@ -592,8 +555,9 @@ impl AsyncVerifier {
     /// outcome is `unknown` returns `Ok` with [`Delivery::MayHaveBeenSent`].
     pub async fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
         let (to, options) = (to.to_owned(), options.clone());
-        let reserved = on_store(&self.inner, move |inner| inner.reserve(&to, &options)).await?;
-        let sent = self.inner.router.send_code(&reserved.request).await;
+        let (reserved, plan) =
+            on_store(&self.inner, move |inner| inner.reserve(&to, &options)).await?;
+        let sent = self.inner.router.send_planned(plan).await;
         on_store(&self.inner, move |inner| inner.finish(reserved, sent)).await
     }
 
@@ -639,7 +603,8 @@ async fn on_store<T: Send + 'static>(
 /// A start between its reservation and its call: what [`Inner::finish`] records the send's
 /// outcome against.
 struct Reserved {
-    request: SendCode,
+    /// The number, in E.164.
+    to: String,
     id: String,
     number_key: String,
     key: Option<String>,
@@ -691,22 +656,6 @@ impl Inner {
         Ok(())
     }
 
-    /// Refuses, before anything is reserved, a send no channel can carry (a landline for a
-    /// mobile-only router, a `play_times` out of range). The code is valid for every channel,
-    /// so the error names another field and quotes no code.
-    fn check_sendable(&self, request: &SendCode) -> Result<()> {
-        let mut first = None;
-        for client in self.router.clients() {
-            match client.channel().check_send_code(request) {
-                Ok(()) => return Ok(()),
-                Err(e) => {
-                    first.get_or_insert(e);
-                }
-            }
-        }
-        Err(first.expect("a verifier's router has at least one channel"))
-    }
-
     fn hmac(&self, parts: &[&[u8]]) -> [u8; 32] {
         let mut mac = <Hmac<Sha256>>::new_from_slice(self.secret.expose().as_bytes())
             .expect("HMAC takes keys of any length");
@@ -736,14 +685,11 @@ impl Inner {
 
     /// Step 1 of a start: checks the input, makes the code, and reserves it for the number
     /// (quiet hours, cooldown, caps, the code's hash) and for the caller key in the store.
-    fn reserve(&self, to: &str, options: &StartOptions) -> Result<Reserved> {
-        let e164 = Phone::parse("to", to)?.e164();
-        if !options.send.to.is_empty() || !options.send.code.is_empty() {
-            return Err(Error::invalid_input(
-                "send",
-                "leave send.to and send.code empty: the verifier sets them",
-            ));
-        }
+    /// The number is parsed once, and the send checked once against every channel: the plan
+    /// returned is what the router sends.
+    fn reserve(&self, to: &str, options: &StartOptions) -> Result<(Reserved, Plan)> {
+        let to = Phone::parse("to", to)?;
+        let e164 = to.e164();
         let code = match &options.code {
             Some(code) => {
                 self.check_code_input(code)?;
@@ -751,19 +697,23 @@ impl Inner {
             }
             None => generate_code(self.code_length),
         };
-        let request = SendCode {
-            to: e164.clone(),
+        // Refused before anything is reserved when no channel can carry the send (a landline
+        // for a mobile-only router, a `play_times` out of range). The code suits every
+        // channel, so the error names another field and quotes no code.
+        let mac = self.mac(&e164, &code);
+        let send = ParsedSend {
+            to,
             code,
-            ..options.send.clone()
+            options: options.send.clone(),
         };
-        self.check_sendable(&request)?;
+        let plan = self.router.plan(&send).sendable()?;
 
         let now = self.clock.now();
         let now_ms = now.timestamp_millis();
         policy::quiet(now_ms, &self.rules).map_err(refusal_error)?;
         let pending = Pending {
             id: hex::encode(random_bytes::<16>()),
-            mac: self.mac(&e164, &request.code),
+            mac,
             started_ms: now_ms,
             expires_ms: now_ms + self.rules.ttl_ms,
             attempts: 0,
@@ -785,21 +735,22 @@ impl Inner {
                 return Err(e);
             }
         }
-        Ok(Reserved {
-            request,
+        let reserved = Reserved {
+            to: e164,
             id,
             number_key,
             key,
             now,
             unverified,
-        })
+        };
+        Ok((reserved, plan))
     }
 
     /// Step 3 of a start: records how the send ended. A call that certainly was not placed
     /// gives the reservation back; one that may have been keeps it.
     fn finish(&self, reserved: Reserved, sent: Result<Receipt>) -> Result<Verification> {
         let Reserved {
-            request,
+            to,
             id,
             number_key,
             key,
@@ -822,7 +773,7 @@ impl Inner {
             }
         };
         Ok(Verification {
-            to: request.to,
+            to,
             expires_at: now + chrono::Duration::milliseconds(self.rules.ttl_ms),
             max_attempts: self.rules.max_attempts,
             unverified_starts: unverified,
@@ -968,8 +919,8 @@ impl Verifier {
     pub fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
         refuse_inside_runtime("verifier")?;
         let inner = &self.asynch.inner;
-        let reserved = inner.reserve(to, options)?;
-        let sent = self.router.send_code(&reserved.request);
+        let (reserved, plan) = inner.reserve(to, options)?;
+        let sent = self.router.send_planned(plan);
         inner.finish(reserved, sent)
     }
 

@@ -8,8 +8,44 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::Check;
 use crate::ErrorKind;
+
+/// The result of [`Verifier::check`](crate::Verifier::check). Every case is distinct, so "expired" can be told from
+/// "never started" and a user can be told what to do.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
+)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Check {
+    /// The code is right; the verification is used up (a second check finds nothing).
+    Approved,
+    /// The code is wrong; `attempts_left` more may be tried.
+    WrongCode {
+        /// Checks left before the verification locks.
+        attempts_left: u32,
+    },
+    /// The code's time to live has passed; start again.
+    Expired,
+    /// Too many wrong codes: the verification is locked, even for the right code.
+    TooManyAttempts,
+    /// No verification is pending for this number (never started, approved, or given back).
+    NotFound,
+    /// The verification was canceled.
+    Canceled,
+}
+
+impl Check {
+    /// The stable snake_case name used by every binding.
+    pub fn as_str(&self) -> &'static str {
+        self.into()
+    }
+
+    /// True only for [`Check::Approved`].
+    pub fn is_approved(&self) -> bool {
+        *self == Check::Approved
+    }
+}
 
 /// One hour and one day, in milliseconds: the windows of the start caps.
 pub(crate) const HOUR_MS: i64 = 3_600_000;

@@ -19,12 +19,11 @@ use sha2::Sha256;
 
 pub mod push;
 
-use super::{
-    check_header_safe, json_body, json_text, CodeRule, Meaning, Protocol, PushParser, UNDOCUMENTED,
-};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{Receipt, SendCode};
-use crate::phone::Phone;
+use crate::model::Receipt;
+use crate::protocol::checks::{check_header_safe, CodeRule};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::wire::{json_body, json_text, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -341,10 +340,10 @@ impl Protocol for HuaweiConfig {
         Ok(())
     }
 
-    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        let callee = Phone::parse("to", &req.to)?.e164();
+    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
+        let callee = req.to.e164();
         CODE.check(&req.code)?;
-        if let Some(times) = req.play_times {
+        if let Some(times) = req.options.play_times {
             if times > 9 {
                 return Err(Error::invalid_input(
                     "play_times",
@@ -352,19 +351,19 @@ impl Protocol for HuaweiConfig {
                 ));
             }
         }
-        let pre_tone = req.pre_tone.as_deref().unwrap_or(&self.pre_tone);
+        let pre_tone = req.options.pre_tone.as_deref().unwrap_or(&self.pre_tone);
         check_tone("pre_tone", pre_tone)?;
-        let pos_tone = req.pos_tone.as_deref().or(self.pos_tone.as_deref());
+        let pos_tone = req.options.pos_tone.as_deref().or(self.pos_tone.as_deref());
         if let Some(tone) = pos_tone {
             check_tone("pos_tone", tone)?;
         }
-        let status_url = req.status_url.as_ref().or(self.status_url.as_ref());
+        let status_url = req.options.status_url.as_ref().or(self.status_url.as_ref());
         let status_url = status_url
             .map(|u| encode_url("status_url", u))
             .transpose()?;
-        let fee_url = req.fee_url.as_ref().or(self.fee_url.as_ref());
+        let fee_url = req.options.fee_url.as_ref().or(self.fee_url.as_ref());
         let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
-        if let Some(data) = &req.user_data {
+        if let Some(data) = &req.options.user_data {
             check_user_data(data)?;
         }
         let body = CallVerify {
@@ -374,23 +373,27 @@ impl Protocol for HuaweiConfig {
             pre_tone,
             verify_code: &req.code,
             pos_tone,
-            times: req.play_times,
+            times: req.options.play_times,
             status_url,
             fee_url,
             return_idle_port: req
+                .options
                 .return_idle_port
                 .map(|b| if b { "true" } else { "false" }),
-            user_data: req.user_data.as_deref(),
+            user_data: req.options.user_data.as_deref(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let created = created(ctx.now);
-        let digest = password_digest(self.app_secret.expose(), &ctx.nonce, &created);
-        let x_aksk = x_aksk(&self.app_key, &digest, &ctx.nonce, &created);
-        Ok(HttpRequest::new(Method::Post, format!("{base}{PATH}"))
-            .header("Content-Type", "application/json;charset=UTF-8")
-            .header("Authorization", AUTHORIZATION)
-            .header("X-AKSK", x_aksk)
-            .body(body))
+        let (app_key, app_secret) = (self.app_key.clone(), self.app_secret.clone());
+        let url = format!("{base}{PATH}");
+        Ok(Box::new(move |ctx: &Context| {
+            let created = created(ctx.now);
+            let digest = password_digest(app_secret.expose(), &ctx.nonce, &created);
+            HttpRequest::new(Method::Post, url.clone())
+                .header("Content-Type", "application/json;charset=UTF-8")
+                .header("Authorization", AUTHORIZATION)
+                .header("X-AKSK", x_aksk(&app_key, &digest, &ctx.nonce, &created))
+                .body(body.clone())
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -439,6 +442,8 @@ impl Protocol for HuaweiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SendCode;
+    use crate::model::SendOptions;
     use chrono::TimeZone;
 
     fn config() -> HuaweiConfig {
@@ -523,12 +528,14 @@ mod tests {
         let req = SendCode {
             to: "+8675528001234".into(),
             code: "07".into(),
-            play_times: Some(0),
-            user_data: Some("order-42".into()),
-            fee_url: Some("http://10.0.0.1:8080/fee".into()),
-            pre_tone: Some("hello.wav".into()),
-            return_idle_port: Some(true),
-            ..SendCode::default()
+            options: SendOptions {
+                play_times: Some(0),
+                user_data: Some("order-42".into()),
+                fee_url: Some("http://10.0.0.1:8080/fee".into()),
+                pre_tone: Some("hello.wav".into()),
+                return_idle_port: Some(true),
+                ..SendOptions::default()
+            },
         };
         let req = config
             .send_code("http://127.0.0.1:9", &req, &ctx())
@@ -561,21 +568,30 @@ mod tests {
             (base.clone().user_data("x".repeat(257)), "user_data"),
             (
                 SendCode {
-                    status_url: Some("https://example.com/s?token=1".into()),
+                    options: SendOptions {
+                        status_url: Some("https://example.com/s?token=1".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "status_url",
             ),
             (
                 SendCode {
-                    fee_url: Some(format!("https://{}.com", "a".repeat(90))),
+                    options: SendOptions {
+                        fee_url: Some(format!("https://{}.com", "a".repeat(90))),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "fee_url",
             ),
             (
                 SendCode {
-                    pre_tone: Some("hello.mp3".into()),
+                    options: SendOptions {
+                        pre_tone: Some("hello.mp3".into()),
+                        ..SendOptions::default()
+                    },
                     ..base.clone()
                 },
                 "pre_tone",
@@ -630,7 +646,10 @@ mod tests {
                 "{bad}"
             );
             let req = SendCode {
-                status_url: Some(bad.into()),
+                options: SendOptions {
+                    status_url: Some(bad.into()),
+                    ..SendOptions::default()
+                },
                 ..SendCode::new("13800138000", "1234")
             };
             let err = config().send_code(PRODUCTION, &req, &ctx()).unwrap_err();

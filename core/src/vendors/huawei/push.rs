@@ -13,7 +13,8 @@ use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq as _;
 
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
+use crate::model::{CallEvent, EventKind};
+use crate::protocol::wire::{bad_body, int_field, text_field};
 use crate::recent::Recent;
 use crate::{Error, ErrorKind, Result, Secret, Vendor};
 

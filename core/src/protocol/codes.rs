@@ -1,0 +1,12 @@
+//! Each vendor's documented result codes with the [`ErrorKind`](crate::ErrorKind) and the
+//! [`Outcome`](crate::Outcome) they map to (`Unknown` where the code leaves the call's fate
+//! open; an HTTP 5xx is `Unknown` under any code).
+
+pub use super::wire::Meaning;
+pub use crate::vendors::aliyun::CODES as ALIYUN;
+pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;
+pub use crate::vendors::huawei::CODES as HUAWEI;
+pub use crate::vendors::ihuyi::CODES as IHUYI;
+pub use crate::vendors::oneaccess::CODES as ONEACCESS;
+pub use crate::vendors::tencent::CODES as TENCENT;
+pub use crate::vendors::ytx::CODES as YTX;

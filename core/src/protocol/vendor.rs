@@ -1,0 +1,127 @@
+//! What a vendor module implements: the [`Protocol`] trait on its config struct, and
+//! [`SmsFlow`] for the vendor with captcha and SMS operations.
+
+use std::fmt;
+
+use super::checks::CodeRule;
+use crate::http::{Context, HttpRequest, HttpResponse};
+use crate::model::{
+    Balance, CallEvent, Captcha, Receipt, SendCode, SendOptions, SendSmsCode, VerifyCaptcha,
+};
+use crate::phone::Phone;
+use crate::{Error, Result, Vendor};
+
+/// Reads a call-status push: its headers (for the body's format) and its body.
+pub(crate) type PushParser = fn(&[(String, String)], &[u8]) -> Result<Vec<CallEvent>>;
+
+/// Which vendor a config struct is for; the registry implements it.
+pub(crate) trait VendorOf {
+    fn vendor(&self) -> Vendor;
+}
+
+/// What a vendor module implements on its config struct. Operations a vendor lacks keep the
+/// default, which refuses them as `invalid_config` before anything is sent.
+pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
+    /// The config key of the vendor's credential.
+    fn secret_key() -> Option<&'static str>
+    where
+        Self: Sized;
+
+    /// The vendor's push reader, if it pushes call status.
+    fn push_parser() -> Option<PushParser>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// The vendor's own `scheme://host[:port]`, used when the config gives no `base_url`.
+    fn default_base_url(&self) -> Result<&'static str>;
+
+    /// Checks the vendor's keys beyond their types.
+    fn validate(&self) -> Result<()>;
+
+    /// Checks a send against the vendor's rules, or says which field breaks which rule; what it
+    /// returns builds and signs the request, with no check left to fail.
+    fn prepare_send_code(&self, _base: &str, _req: &ParsedSend) -> Result<Signer> {
+        Err(unsupported(self.vendor(), "send_code", ""))
+    }
+
+    /// Checks, builds and signs in one call (the vendors' unit tests).
+    #[cfg(test)]
+    fn send_code(&self, base: &str, req: &SendCode, ctx: &Context) -> Result<HttpRequest>
+    where
+        Self: Sized,
+    {
+        Ok(self.prepare_send_code(base, &ParsedSend::parse(req)?)?(ctx))
+    }
+
+    /// Reads the answer to [`Protocol::send_code`].
+    fn parse_send_code(&self, _resp: &HttpResponse) -> Result<Receipt> {
+        Err(unsupported(self.vendor(), "send_code", ""))
+    }
+
+    /// Builds the balance request.
+    fn balance(&self, _base: &str, _ctx: &Context) -> Result<HttpRequest> {
+        Err(unsupported(
+            self.vendor(),
+            "balance",
+            "the vendor publishes no balance API",
+        ))
+    }
+
+    /// Reads the answer to [`Protocol::balance`].
+    fn parse_balance(&self, _resp: &HttpResponse) -> Result<Balance> {
+        Err(unsupported(self.vendor(), "balance", ""))
+    }
+
+    /// OneAccess's captcha and SMS operations, for the vendor that has them.
+    fn sms_flow(&self) -> Option<&dyn SmsFlow> {
+        None
+    }
+
+    /// The codes this vendor can speak, or `None` when it places no voice-code calls. No
+    /// default: a new vendor must say, because the verifier generates codes that every channel
+    /// of a router accepts.
+    fn code_rule(&self) -> Option<CodeRule>;
+}
+
+/// A send whose number is parsed, once, before each channel checks it against its vendor.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedSend {
+    pub(crate) to: Phone,
+    pub(crate) code: String,
+    pub(crate) options: SendOptions,
+}
+
+impl ParsedSend {
+    pub(crate) fn parse(req: &SendCode) -> Result<Self> {
+        Ok(ParsedSend {
+            to: Phone::parse("to", &req.to)?,
+            code: req.code.clone(),
+            options: req.options.clone(),
+        })
+    }
+}
+
+/// A checked send's request, signed at the context's time with its nonce.
+pub(crate) type Signer = Box<dyn Fn(&Context) -> HttpRequest + Send + Sync>;
+
+/// Captcha, then verified captcha, then SMS code: the OneAccess flow.
+pub(crate) trait SmsFlow {
+    fn captcha(&self, base: &str) -> HttpRequest;
+    fn parse_captcha(&self, resp: &HttpResponse) -> Result<Captcha>;
+    fn verify_captcha(&self, base: &str, req: &VerifyCaptcha) -> Result<HttpRequest>;
+    fn parse_verify_captcha(&self, resp: &HttpResponse) -> Result<String>;
+    fn send_sms_code(&self, base: &str, req: &SendSmsCode) -> Result<HttpRequest>;
+    fn parse_send_sms_code(&self, resp: &HttpResponse) -> Result<()>;
+}
+
+pub(crate) fn unsupported(vendor: Vendor, operation: &str, hint: &str) -> Error {
+    let mut rule = format!("{vendor} has no {operation} operation");
+    if !hint.is_empty() {
+        rule.push_str("; ");
+        rule.push_str(hint);
+    }
+    Error::invalid_config("vendor", rule).with_vendor(vendor)
+}
