@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -242,11 +243,7 @@ def test_a_canceled_verification_refuses_even_the_right_code(sim: Simulator) -> 
     assert not check
 
 
-def test_an_unreadable_record_fails_closed_until_cleared(
-    sim: Simulator, tmp_path: Path
-) -> None:
-    import sqlite3
-
+def test_an_unreadable_record_fails_closed_until_cleared(sim: Simulator, tmp_path: Path) -> None:
     db = tmp_path / "codes.db"
     verifier = verifier_for(sim, store=f"sqlite:{db}")
     verifier.start(MOBILE)
