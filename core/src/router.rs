@@ -60,7 +60,7 @@ struct Failover {
 
 /// A send checked against every channel of a router, once: the channels that can carry it,
 /// each with its prepared send, and a record that already lists the skipped ones.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Plan {
     usable: Vec<(usize, PreparedSend)>,
     failover: Failover,
@@ -162,35 +162,19 @@ impl AsyncRouter {
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        let plan = match ParsedSend::parse(req) {
-            Ok(send) => self.plan(&send),
-            // A number no channel can parse: each is skipped for it, as for any other rule.
-            Err(e) => {
-                let mut failover = Failover::default();
-                for client in &self.clients {
-                    failover.note(
-                        client.vendor(),
-                        e.clone().with_vendor(client.vendor()),
-                        true,
-                    );
-                }
-                Plan {
-                    usable: Vec::new(),
-                    failover,
-                }
-            }
-        };
-        self.send_planned(plan).await
+        self.send_planned(self.plan(&ParsedSend::parse(req))).await
     }
 
-    /// Checks `send` against every channel, once; nothing is signed yet.
-    pub(crate) fn plan(&self, send: &ParsedSend) -> Plan {
-        let mut plan = Plan {
-            usable: Vec::new(),
-            failover: Failover::default(),
-        };
+    /// Checks `send` against every channel, once; nothing is signed yet. A number that could not
+    /// be parsed is skipped on each channel, as for any other rule.
+    pub(crate) fn plan(&self, send: &Result<ParsedSend>) -> Plan {
+        let mut plan = Plan::default();
         for (i, client) in self.clients.iter().enumerate() {
-            match client.channel().prepare(send) {
+            let prepared = match send {
+                Ok(send) => client.channel().prepare(send),
+                Err(e) => Err(e.clone().with_vendor(client.vendor())),
+            };
+            match prepared {
                 Ok(prepared) => plan.usable.push((i, prepared)),
                 Err(e) => plan.failover.note(client.vendor(), e, true),
             }
@@ -201,11 +185,8 @@ impl AsyncRouter {
     /// Signs and sends through the plan's channels in order; see the module docs for when it
     /// moves on.
     pub(crate) async fn send_planned(&self, plan: Plan) -> Result<Receipt> {
-        let Plan {
-            usable,
-            mut failover,
-        } = plan;
-        for (i, prepared) in usable {
+        let mut failover = plan.failover;
+        for (i, prepared) in plan.usable {
             let client = &self.clients[i];
             match client.send_prepared(&prepared).await {
                 Ok(receipt) => return Ok(receipt),

@@ -706,7 +706,7 @@ impl Inner {
             code,
             options: options.send.clone(),
         };
-        let plan = self.router.plan(&send).sendable()?;
+        let plan = self.router.plan(&Ok(send)).sendable()?;
 
         let now = self.clock.now();
         let now_ms = now.timestamp_millis();
