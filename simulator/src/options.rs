@@ -45,39 +45,33 @@ impl<'de> Deserialize<'de> for SimOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Default, Deserialize)]
         #[serde(default)]
-        struct Common {
+        struct Keys {
             port: u16,
             balances: HashMap<Vendor, u64>,
+            /// The push URL keys, checked against the registry's below.
+            #[serde(flatten)]
+            others: Map<String, Value>,
         }
-        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        let keys = Keys::deserialize(deserializer)?;
         let mut push_urls = HashMap::new();
-        for (vendor, key, _) in SimOptions::push_url_keys() {
-            let url: Option<String> = match map.remove(key) {
-                Some(url) => serde_json::from_value(url)
-                    .map_err(|e| D::Error::custom(format!("{key}: {e}")))?,
-                None => None,
+        for (key, url) in keys.others {
+            let Some((vendor, ..)) = SimOptions::push_url_keys().find(|(_, k, _)| *k == key) else {
+                let expected: Vec<String> = ["port", "balances"]
+                    .into_iter()
+                    .chain(SimOptions::push_url_keys().map(|(_, key, _)| key))
+                    .map(|key| format!("`{key}`"))
+                    .collect();
+                let expected = expected.join(", ");
+                let message = format!("unknown field `{key}`, expected one of {expected}");
+                return Err(D::Error::custom(message));
             };
+            let url: Option<String> =
+                serde_json::from_value(url).map_err(|e| D::Error::custom(format!("{key}: {e}")))?;
             push_urls.extend(url.map(|url| (vendor, url)));
         }
-        if let Some(key) = map
-            .keys()
-            .find(|k| !matches!(k.as_str(), "port" | "balances"))
-        {
-            let keys: Vec<String> = ["port", "balances"]
-                .into_iter()
-                .chain(SimOptions::push_url_keys().map(|(_, key, _)| key))
-                .map(|key| format!("`{key}`"))
-                .collect();
-            let expected = keys.join(", ");
-            return Err(D::Error::custom(format!(
-                "unknown field `{key}`, expected one of {expected}"
-            )));
-        }
-        let common: Common =
-            serde_json::from_value(Value::Object(map)).map_err(D::Error::custom)?;
         Ok(SimOptions {
-            port: common.port,
-            balances: common.balances,
+            port: keys.port,
+            balances: keys.balances,
             push_urls,
         })
     }
