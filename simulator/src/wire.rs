@@ -27,6 +27,20 @@ pub(crate) fn random_hex(n: usize) -> String {
     hex::encode(bytes)
 }
 
+/// 16 random bytes as `8-4-4-4-12` lowercase hex: the shape of Tencent's `RequestId` and
+/// `CallId`, and of Alibaba Cloud's `RequestId` (which it writes in uppercase).
+pub(crate) fn uuid_hex() -> String {
+    let hex = random_hex(16);
+    let parts = [
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..],
+    ];
+    parts.join("-")
+}
+
 /// China's wall-clock time (UTC+8, no daylight saving), which ytx and cloud10658 use.
 pub(crate) fn china_time(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&china())

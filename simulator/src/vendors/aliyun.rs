@@ -35,8 +35,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use futures_util::future::BoxFuture;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha1::Sha1;
@@ -47,7 +47,7 @@ use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
-use crate::wire::{china_time, is_digits, is_mobile, json_response, random_hex};
+use crate::wire::{china_time, is_digits, is_mobile, json_response, uuid_hex};
 use demo::*;
 
 /// The demo account (in [`crate::demo`]).
@@ -88,10 +88,6 @@ pub(crate) const SIDE: VendorSide = VendorSide {
     )),
 };
 
-fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
-    Box::pin(dispatch(shared, req))
-}
-
 /// What the gateway and the voice service remember: the nonces seen (and when), and when each
 /// callee was last called.
 #[derive(Default)]
@@ -122,31 +118,48 @@ fn refusal(status: u16, code: &str, message: &str) -> Refusal {
     (status, code.to_owned(), message.to_owned())
 }
 
-/// The gateway's codes answer with these statuses ("管控OpenAPI的客户端公用错误码" and the dyvmsapi
-/// error code page); the voice service's `isv.*`/`isp.*` refusals come with HTTP 200.
-const STATUSES: &[(&str, u16)] = &[
-    ("InvalidApi.NotFound", 404),
-    ("InvalidAccessKeyId.NotFound", 404),
-    ("InvalidAccessKeyId.Inactive", 400),
-    ("InvalidTimeStamp.Format", 400),
-    ("InvalidTimeStamp.Expired", 400),
-    ("SignatureNonceUsed", 400),
-    ("InvalidParameter.Format", 400),
-    ("UnsupportedHTTPMethod", 400),
-    ("InvalidSignatureMethod", 400),
-    ("SignatureDoesNotMatch", 400),
-    ("IncompleteSignature", 400),
-    ("Throttling", 400),
-    ("Throttling.User", 400),
-    ("Throttling.Api", 400),
-    ("Forbidden.RAM", 403),
-    ("ServiceUnavailable", 503),
-    ("InternalError", 500),
-    ("isp.GATEWAY_ERROR", 500),
-    ("BillidNotExist", 400),
-    ("ComplaintReject", 400),
-    ("InvalidParameters", 400),
+/// The gateway's codes with the HTTP status they come with ("管控OpenAPI的客户端公用错误码" and
+/// the dyvmsapi error code page) and, for those the simulator answers by itself, the gateway's
+/// message; the voice service's `isv.*`/`isp.*` refusals come with HTTP 200.
+#[rustfmt::skip] // one line per code, as in the vendor's lists
+const GATEWAY: &[(&str, u16, &str)] = &[
+    ("InvalidApi.NotFound", 404, "Specified api is not found, please check your url and method."),
+    ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
+    ("InvalidAccessKeyId.Inactive", 400, ""),
+    ("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
+    ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."),
+    ("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
+    ("InvalidParameter.Format", 400, "Specified parameter format is not valid."),
+    ("UnsupportedHTTPMethod", 400, ""),
+    ("InvalidSignatureMethod", 400, "Specified signature method is not valid."),
+    ("SignatureDoesNotMatch", 400, ""),
+    ("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."),
+    ("Throttling", 400, ""),
+    ("Throttling.User", 400, ""),
+    ("Throttling.Api", 400, ""),
+    ("Forbidden.RAM", 403, ""),
+    ("ServiceUnavailable", 503, ""),
+    ("InternalError", 500, ""),
+    ("isp.GATEWAY_ERROR", 500, ""),
+    ("BillidNotExist", 400, ""),
+    ("ComplaintReject", 400, ""),
+    ("InvalidParameters", 400, ""),
 ];
+
+/// The line of [`GATEWAY`] for `code`, if it has one.
+fn gateway_line(code: &str) -> Option<&'static (&'static str, u16, &'static str)> {
+    GATEWAY.iter().find(|(c, ..)| *c == code)
+}
+
+/// The HTTP status of `code`: its line in [`GATEWAY`], else 200.
+fn status_of(code: &str) -> u16 {
+    gateway_line(code).map_or(200, |line| line.1)
+}
+
+/// A refusal of the gateway's, with its status and message.
+fn gateway(code: &str) -> Refusal {
+    refusal(status_of(code), code, gateway_line(code).map_or("", |line| line.2))
+}
 
 /// An injected code, with its documented HTTP status; `"403:Forbidden.Custom"` names one.
 fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
@@ -154,18 +167,16 @@ fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
         Some((status, code)) if status.bytes().all(|b| b.is_ascii_digit()) => {
             (status.parse().unwrap_or(400), code)
         }
-        _ => {
-            let status = STATUSES
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map_or(200, |(_, s)| *s);
-            (status, code)
-        }
+        _ => (status_of(code), code),
     };
     reply_error(
         wants_xml(req, &req.fields()),
         &(status, code.to_owned(), "Simulated error code.".to_owned()),
     )
+}
+
+fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
+    Box::pin(dispatch(shared, req))
 }
 
 async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
@@ -175,11 +186,11 @@ async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
         let fields = req.fields();
         let xml = wants_xml(req, &fields);
         match check(state, req, &fields) {
-            Ok((body, call)) => Answer {
-                response: reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body),
-                verdict: Verdict::Accepted,
-                follow_up: Some(follow_up(|pusher| report(pusher, call))),
-            },
+            Ok((body, call)) => {
+                let response = reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body);
+                Answer::new(response, Verdict::Accepted)
+                    .with_follow_up(Some(follow_up(|pusher| report(pusher, call))))
+            }
             Err(refusal) => {
                 let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
                 Answer::new(reply_error(xml, &refusal), verdict)
@@ -206,15 +217,7 @@ fn v3_authorization(req: &VendorRequest) -> Option<&str> {
 
 /// `8-4-4-4-12` uppercase hex, as the gateway writes `RequestId`.
 fn request_id() -> String {
-    let hex = random_hex(16).to_ascii_uppercase();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid_hex().to_ascii_uppercase()
 }
 
 fn reply_error(xml: bool, (status, code, message): &Refusal) -> Response {
@@ -309,11 +312,7 @@ fn missing(name: &str) -> Refusal {
 
 fn check_api(action: &str, version: &str) -> Result<(), Refusal> {
     if action != "SingleCallByTts" || version != "2017-05-25" {
-        return Err(refusal(
-            404,
-            "InvalidApi.NotFound",
-            "Specified api is not found, please check your url and method.",
-        ));
+        return Err(gateway("InvalidApi.NotFound"));
     }
     Ok(())
 }
@@ -321,22 +320,14 @@ fn check_api(action: &str, version: &str) -> Result<(), Refusal> {
 fn check_format(fields: &[(String, String)]) -> Result<(), Refusal> {
     let format = VendorRequest::field(fields, "Format").filter(|v| !v.is_empty());
     if format.is_some_and(|f| !f.eq_ignore_ascii_case("JSON") && !f.eq_ignore_ascii_case("XML")) {
-        return Err(refusal(
-            400,
-            "InvalidParameter.Format",
-            "Specified parameter format is not valid.",
-        ));
+        return Err(gateway("InvalidParameter.Format"));
     }
     Ok(())
 }
 
 fn check_access_key_id(access_key_id: &str) -> Result<(), Refusal> {
     if access_key_id != ALIYUN_ACCESS_KEY_ID {
-        return Err(refusal(
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ));
+        return Err(gateway("InvalidAccessKeyId.NotFound"));
     }
     Ok(())
 }
@@ -345,20 +336,10 @@ fn check_access_key_id(access_key_id: &str) -> Result<(), Refusal> {
 /// outside the window.
 fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), Refusal> {
     let sent = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ")
-        .map_err(|_| {
-            refusal(
-                400,
-                "InvalidTimeStamp.Format",
-                "Specified time stamp or date value is not well formatted.",
-            )
-        })?
+        .map_err(|_| gateway("InvalidTimeStamp.Format"))?
         .and_utc();
     if (now - sent).num_seconds().abs() > MAX_SKEW_SECONDS {
-        return Err(refusal(
-            400,
-            "InvalidTimeStamp.Expired",
-            "Specified time stamp or date value is expired.",
-        ));
+        return Err(gateway("InvalidTimeStamp.Expired"));
     }
     Ok(())
 }
@@ -375,11 +356,7 @@ fn signature_mismatch(string_to_sign: &str) -> Refusal {
 
 fn check_nonce(state: &mut SimState, nonce: &str, now: DateTime<Utc>) -> Result<(), Refusal> {
     if !first_use(state.memory(), nonce, now) {
-        return Err(refusal(
-            400,
-            "SignatureNonceUsed",
-            "Specified signature nonce was used already.",
-        ));
+        return Err(gateway("SignatureNonceUsed"));
     }
     Ok(())
 }
@@ -420,18 +397,10 @@ fn check_rpc(
     check_api(action, version)?;
     check_format(fields)?;
     if method != "HMAC-SHA1" {
-        return Err(refusal(
-            400,
-            "InvalidSignatureMethod",
-            "Specified signature method is not valid.",
-        ));
+        return Err(gateway("InvalidSignatureMethod"));
     }
     if signature_version != "1.0" {
-        return Err(refusal(
-            400,
-            "IncompleteSignature",
-            "The request signature does not conform to Aliyun standards.",
-        ));
+        return Err(gateway("IncompleteSignature"));
     }
     check_access_key_id(access_key_id)?;
     check_timestamp(timestamp, now)?;
@@ -469,20 +438,10 @@ fn check_v3(
     let nonce = header("x-acs-signature-nonce", "SignatureNonce")?;
     check_api(action, version)?;
     check_format(fields)?;
-    let incomplete = || {
-        refusal(
-            400,
-            "IncompleteSignature",
-            "The request signature does not conform to Aliyun standards.",
-        )
-    };
+    let incomplete = || gateway("IncompleteSignature");
     let (algorithm, rest) = authorization.split_once(' ').ok_or_else(incomplete)?;
     if algorithm != V3_ALGORITHM {
-        return Err(refusal(
-            400,
-            "InvalidSignatureMethod",
-            "Specified signature method is not valid.",
-        ));
+        return Err(gateway("InvalidSignatureMethod"));
     }
     let mut credential = None;
     let mut signed_headers = None;
@@ -672,13 +631,8 @@ fn check_call(
 /// under 250 characters; the code is what the call would speak.
 fn check_tts_param(param: Option<&str>) -> Result<String, Refusal> {
     let invalid = || refusal(200, "isv.INVALID_PARAMETERS", "参数异常");
-    let param = param.ok_or_else(|| {
-        refusal(
-            200,
-            "isv.TEMPLATE_MISSING_PARAMETERS",
-            "文本转语音模板参数缺失",
-        )
-    })?;
+    let no_code = || refusal(200, "isv.TEMPLATE_MISSING_PARAMETERS", "文本转语音模板参数缺失");
+    let param = param.ok_or_else(no_code)?;
     let variables: Map<String, Value> = serde_json::from_str(param).map_err(|_| invalid())?;
     if !variables.values().all(Value::is_string) {
         return Err(invalid());
@@ -686,13 +640,7 @@ fn check_tts_param(param: Option<&str>) -> Result<String, Refusal> {
     let code = variables
         .get(TEMPLATE_VARIABLE)
         .and_then(Value::as_str)
-        .ok_or_else(|| {
-            refusal(
-                200,
-                "isv.TEMPLATE_MISSING_PARAMETERS",
-                "文本转语音模板参数缺失",
-            )
-        })?;
+        .ok_or_else(no_code)?;
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(refusal(200, "isv.TEMPLATE_PARAMS_ILLEGAL", "模板变量非法"));
     }

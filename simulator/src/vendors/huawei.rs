@@ -190,11 +190,8 @@ async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Res
         phone,
         req,
         |state, req| match check(state, req) {
-            Ok((body, call)) => Answer {
-                response: json_response(StatusCode::OK, &body),
-                verdict: Verdict::Accepted,
-                follow_up: call.map(|call| follow_up(|pusher| push_call(pusher, call))),
-            },
+            Ok((body, call)) => Answer::accepted(&body)
+                .with_follow_up(call.map(|call| follow_up(|pusher| push_call(pusher, call)))),
             Err(code) => refusal(code).into(),
         },
     )

@@ -24,8 +24,8 @@ use std::sync::Arc;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use futures_util::future::BoxFuture;
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -35,7 +35,7 @@ use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
-use crate::wire::{is_digits, is_mobile, random_hex};
+use crate::wire::{is_digits, is_mobile, uuid_hex};
 use demo::*;
 
 /// The demo account (in [`crate::demo`]).
@@ -72,10 +72,6 @@ pub(crate) const SIDE: VendorSide = VendorSide {
     )),
 };
 
-fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
-    Box::pin(dispatch(shared, req))
-}
-
 /// How far `X-TC-Timestamp` may be from the platform's clock (签名过期: five minutes).
 const MAX_SKEW_SECONDS: i64 = 5 * 60;
 const SESSION_CONTEXT_MAX: usize = 512;
@@ -101,6 +97,10 @@ const INVALID_AUTHORIZATION: Refusal = (
 const INVALID_PARAMETER: Refusal = ("InvalidParameter", "参数错误(包括参数格式、类型等错误)。");
 const INVALID_VALUE: Refusal = ("InvalidParameterValue", "参数取值错误。");
 
+fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
+    Box::pin(dispatch(shared, req))
+}
+
 /// Every request whose `X-TC-Action` says it is for API 3.0.
 async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
     let phone = req
@@ -112,11 +112,8 @@ async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
         phone,
         req,
         |state, req| match check(state, req) {
-            Ok((body, call)) => Answer {
-                response: json_response(&body),
-                verdict: Verdict::Accepted,
-                follow_up: Some(follow_up(|pusher| callback(pusher, call))),
-            },
+            Ok((body, call)) => Answer::new(json_response(&body), Verdict::Accepted)
+                .with_follow_up(Some(follow_up(|pusher| callback(pusher, call)))),
             Err((code, message)) => Answer::new(reply(code, message), Verdict::refused(code, 200)),
         },
     )
@@ -128,7 +125,7 @@ fn reply(code: &str, message: &str) -> Response {
     let body = json!({
         "Response": {
             "Error": { "Code": code, "Message": message },
-            "RequestId": uuid_like(),
+            "RequestId": uuid_hex(),
         }
     });
     json_response(&body)
@@ -144,19 +141,6 @@ fn json_response(body: &Value) -> Response {
         body.to_string(),
     )
         .into_response()
-}
-
-/// 8-4-4-4-12 hex, the shape of Tencent's `RequestId` and `CallId`.
-fn uuid_like() -> String {
-    let hex = random_hex(16);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Refusal> {
@@ -222,13 +206,13 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Ref
         ));
     }
     state.record_code(Vendor::Tencent, called, code);
-    let call_id = uuid_like();
+    let call_id = uuid_hex();
     let mut send_status = json!({ "CallId": call_id });
     if let Some(context) = session_context {
         send_status["SessionContext"] = json!(context);
     }
     let answer = json!({
-        "Response": { "SendStatus": send_status, "RequestId": uuid_like() }
+        "Response": { "SendStatus": send_status, "RequestId": uuid_hex() }
     });
     let call = Call {
         call_id,
