@@ -53,6 +53,17 @@ pub(crate) fn classify(table: &[(&str, ErrorKind, Outcome)], code: &str) -> Mean
         .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
+/// A field an answer must carry, non-empty: without it the answer cannot be read.
+pub(crate) fn required(
+    vendor: Vendor,
+    resp: &HttpResponse,
+    value: Option<String>,
+    missing: &str,
+) -> Result<String> {
+    let value = value.filter(|v| !v.is_empty());
+    value.ok_or_else(|| Error::protocol(vendor, resp.status, missing))
+}
+
 /// A JSON value the vendors send as a string or a number, as text.
 pub(crate) fn json_text(value: &Value) -> Option<String> {
     match value {

@@ -53,7 +53,9 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeAlphabet, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
-use crate::protocol::wire::{bad_body, int_field, json_body, text_field, Meaning, UNDOCUMENTED};
+use crate::protocol::wire::{
+    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://dyvmsapi.aliyuncs.com";
@@ -456,9 +458,7 @@ impl Protocol for AliyunConfig {
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         let answer: Answer = json_body(Vendor::Aliyun, resp)?;
-        let code = answer.code.filter(|c| !c.is_empty()).ok_or_else(|| {
-            Error::protocol(Vendor::Aliyun, resp.status, "the answer has no Code")
-        })?;
+        let code = required(Vendor::Aliyun, resp, answer.code, "the answer has no Code")?;
         let message = answer.message.unwrap_or_default();
         if code != "OK" {
             return Err(Error::answered(
@@ -476,9 +476,8 @@ impl Protocol for AliyunConfig {
                 "Code OK with an error status",
             ));
         }
-        let message_id = answer.call_id.filter(|id| !id.is_empty()).ok_or_else(|| {
-            Error::protocol(Vendor::Aliyun, resp.status, "success without a CallId")
-        })?;
+        let missing = "success without a CallId";
+        let message_id = required(Vendor::Aliyun, resp, answer.call_id, missing)?;
         Ok(Receipt {
             vendor: Vendor::Aliyun,
             message_id,

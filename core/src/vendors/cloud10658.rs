@@ -17,7 +17,7 @@ use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, json_text, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -196,14 +196,9 @@ impl Protocol for Cloud10658Config {
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         let answer = read(resp)?;
-        let message_id = answer
-            .task_id
-            .as_ref()
-            .and_then(json_text)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::protocol(Vendor::Cloud10658, resp.status, "success without a taskId")
-            })?;
+        let task_id = answer.task_id.as_ref().and_then(json_text);
+        let missing = "success without a taskId";
+        let message_id = required(Vendor::Cloud10658, resp, task_id, missing)?;
         Ok(Receipt {
             vendor: Vendor::Cloud10658,
             message_id,

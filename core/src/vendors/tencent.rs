@@ -46,7 +46,9 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
-use crate::protocol::wire::{bad_body, int_field, json_body, text_field, Meaning, UNDOCUMENTED};
+use crate::protocol::wire::{
+    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 /// What a receiver of VMS callbacks answers once it has taken the callback ("回调响应").
@@ -459,13 +461,8 @@ impl Protocol for TencentConfig {
         })?;
         let request_id = answer.request_id.unwrap_or_default();
         if let Some(error) = answer.error {
-            let code = error.code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                Error::protocol(
-                    Vendor::Tencent,
-                    resp.status,
-                    "Response.Error without a Code",
-                )
-            })?;
+            let missing = "Response.Error without a Code";
+            let code = required(Vendor::Tencent, resp, error.code, missing)?;
             return Err(Error::answered(
                 Vendor::Tencent,
                 classify(&code),
@@ -482,17 +479,9 @@ impl Protocol for TencentConfig {
                 "an error status without Response.Error",
             ));
         }
-        let message_id = answer
-            .send_status
-            .and_then(|s| s.call_id)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::protocol(
-                    Vendor::Tencent,
-                    resp.status,
-                    "success without SendStatus.CallId",
-                )
-            })?;
+        let call_id = answer.send_status.and_then(|s| s.call_id);
+        let missing = "success without SendStatus.CallId";
+        let message_id = required(Vendor::Tencent, resp, call_id, missing)?;
         Ok(Receipt {
             vendor: Vendor::Tencent,
             message_id,

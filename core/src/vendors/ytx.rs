@@ -20,7 +20,7 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
-use crate::protocol::wire::{classify, json_body, json_text};
+use crate::protocol::wire::{classify, json_body, json_text, required};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;
@@ -232,12 +232,8 @@ impl Protocol for YtxConfig {
             ));
         }
         check_status(resp, &answer)?;
-        let message_id = answer
-            .request_id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::protocol(Vendor::Ytx, resp.status, "success without a requestId")
-            })?;
+        let missing = "success without a requestId";
+        let message_id = required(Vendor::Ytx, resp, answer.request_id, missing)?;
         Ok(Receipt {
             vendor: Vendor::Ytx,
             message_id,

@@ -23,7 +23,7 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
-use crate::protocol::wire::{json_body, json_text, Meaning, UNDOCUMENTED};
+use crate::protocol::wire::{json_body, json_text, required, Meaning, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -422,12 +422,8 @@ impl Protocol for HuaweiConfig {
                 &answer.resultdesc,
             ));
         }
-        let message_id = answer
-            .session_id
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                Error::protocol(Vendor::Huawei, resp.status, "success without a sessionId")
-            })?;
+        let missing = "success without a sessionId";
+        let message_id = required(Vendor::Huawei, resp, answer.session_id, missing)?;
         Ok(Receipt {
             vendor: Vendor::Huawei,
             message_id,
