@@ -381,6 +381,13 @@ export interface CallEvent {
 /** HTTP headers: `req.headers` of an `http.IncomingMessage`, or `[name, value]` pairs. */
 export type Headers = Record<string, string | string[] | undefined> | Array<[string, string]>
 
+/** What a receiver answers to a push it took: HTTP 200 with this body and `Content-Type`. */
+export interface PushAck {
+  /** Empty for a vendor that asks for no body (Huawei, cloud10658). */
+  body: string
+  contentType: string
+}
+
 /** What a Huawei push verifier checks against. */
 export interface HuaweiPushOptions {
   /** The app's APP_Secret. */
@@ -579,6 +586,11 @@ export declare namespace callbacks {
    * `headers` is `req.headers` of `http.IncomingMessage` or a list of `[name, value]` pairs.
    */
   export function parse(vendor: Vendor, headers: Headers, body: Uint8Array | string): CallEvent[]
+  /**
+   * How to answer `vendor`'s pushes once taken: HTTP 200 with `body` and `contentType`; `null`
+   * for a vendor that sends no pushes.
+   */
+  export function pushAck(vendor: Vendor): PushAck | null
   /**
    * Authenticates a Huawei push (its `X-AKSK` header) sent to `url`; throws `VoiceCodeError`
    * with code `auth_failed` when the digest, the time window or the nonce is wrong. Replays are

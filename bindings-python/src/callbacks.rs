@@ -24,6 +24,14 @@ pub fn parse_push(
     Ok(events.into_iter().map(CallEvent).collect())
 }
 
+/// How to acknowledge `vendor`'s pushes: `(body, content_type)` for HTTP 200, or `None` for a
+/// vendor that sends none.
+#[pyfunction]
+pub fn push_ack(vendor: &str) -> PyResult<Option<(&'static str, &'static str)>> {
+    let vendor = Vendor::from_arg(vendor).py()?;
+    Ok(callbacks::push_ack(vendor).map(|ack| (ack.body, ack.content_type)))
+}
+
 /// Authenticates Huawei pushes to one status (or fee) URL; remembers accepted nonces, so share
 /// one verifier between requests.
 #[pyclass(frozen, module = "voicecode.callbacks", name = "HuaweiPushVerifier")]

@@ -8,12 +8,14 @@
 //!   allow-list, and de-duplication ([`Deduplicator`]).
 //! - Alibaba Cloud `VoiceReport`/`VoiceCallReport` pushes are unsigned JSON arrays and come from
 //!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
-//!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.
+//!   de-duplication are the receiver's defences; answer within 700 ms.
 //! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
-//!   too, with the same three defences; `callid` is the receipt's `message_id`. Answer
-//!   [`TENCENT_CALLBACK_ACK`].
+//!   too, with the same three defences; `callid` is the receipt's `message_id`.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
+//!
+//! Every receiver answers HTTP 200 with [`push_ack`]'s body, and vendors retry a push that was
+//! not acknowledged so.
 
 use std::sync::Mutex;
 
@@ -119,6 +121,36 @@ pub(crate) fn text_field(map: &Map<String, Value>, key: &str) -> Option<String> 
 
 pub(crate) fn int_field(map: &Map<String, Value>, key: &str) -> Option<i64> {
     text_field(map, key)?.trim().parse().ok()
+}
+/// What a receiver answers to a push once it has taken it: HTTP 200 with this body and
+/// `Content-Type` (from the vendor's module, e.g. [`ALIYUN_REPORT_ACK`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PushAck {
+    /// The response body; empty for a vendor that asks for none.
+    pub body: &'static str,
+    /// The response's `Content-Type`.
+    pub content_type: &'static str,
+}
+
+impl PushAck {
+    /// An empty HTTP 200: what a vendor that specifies no answer body gets.
+    pub const EMPTY: PushAck = PushAck {
+        body: "",
+        content_type: "text/plain; charset=utf-8",
+    };
+
+    /// A JSON answer body.
+    pub const fn json(body: &'static str) -> PushAck {
+        PushAck {
+            body,
+            content_type: "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// How to acknowledge `vendor`'s call-status pushes, or `None` for a vendor that sends none.
+pub fn push_ack(vendor: Vendor) -> Option<PushAck> {
+    vendor.push_parser().map(|_| vendor.push_ack())
 }
 
 /// Remembers which events were already handled: keyed by vendor, message id and event kind.

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use voicecode::callbacks::{parse, CallEvent, Deduplicator, EventKind, HuaweiPushVerifier};
+use voicecode::callbacks::{
+    self, parse, CallEvent, Deduplicator, EventKind, HuaweiPushVerifier, PushAck,
+};
 use voicecode::protocol::signing::push_digest;
 use voicecode::{ErrorKind, Vendor};
 
@@ -175,6 +177,34 @@ fn malformed_pushes_are_invalid_input() {
     ] {
         let err = parse(vendor, &[], body.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{vendor} {body}");
+    }
+}
+
+/// Every vendor that pushes has an acknowledgement, JSON where the vendor asks for a body;
+/// the others have none.
+#[test]
+fn every_pushing_vendor_has_its_acknowledgement() {
+    let json = "application/json; charset=utf-8";
+    for vendor in Vendor::ALL {
+        let expected = match vendor {
+            Vendor::Aliyun => Some(PushAck {
+                body: callbacks::ALIYUN_REPORT_ACK,
+                content_type: json,
+            }),
+            Vendor::Tencent => Some(PushAck {
+                body: callbacks::TENCENT_CALLBACK_ACK,
+                content_type: json,
+            }),
+            Vendor::Huawei | Vendor::Cloud10658 => Some(PushAck::EMPTY),
+            _ => None,
+        };
+        assert_eq!(callbacks::push_ack(vendor), expected, "{vendor}");
+        // A vendor is acknowledged exactly when its pushes can be parsed.
+        let parses = parse(vendor, &[], b"").map_err(|e| e.field() == Some("vendor"));
+        assert_eq!(expected.is_none(), parses == Err(true), "{vendor}");
+        if let Some(ack) = expected.filter(|a| a.content_type == json) {
+            serde_json::from_str::<serde_json::Value>(ack.body).unwrap();
+        }
     }
 }
 

@@ -106,6 +106,39 @@ pub extern "C" fn vc_callback_parse(
     })
 }
 
+/// How to answer a call-status push from `vendor` once it is taken: HTTP 200 with the body
+/// written to `*body_out` and the `Content-Type` written to `*content_type_out` (Alibaba Cloud
+/// and Tencent read the body and push again otherwise; Huawei and cloud10658 get an empty one).
+/// For a vendor that sends no pushes both are set to NULL. Free each string with
+/// `vc_string_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL or unknown vendor or a NULL out-parameter.
+/// `err_out` may be NULL; otherwise `*err_out` receives an error object on failure only (free
+/// it with `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_push_ack(
+    vendor: *const c_char,
+    body_out: *mut *mut c_char,
+    content_type_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let vendor = vendor_arg(vendor)?;
+        let body = arg_out(body_out, "body_out")?;
+        let content_type = arg_out(content_type_out, "content_type_out")?;
+        let Some(ack) = callbacks::push_ack(vendor) else {
+            body.write(std::ptr::null_mut());
+            content_type.write(std::ptr::null_mut());
+            return Ok(());
+        };
+        // The acknowledgements are constants without NUL bytes: neither write can fail.
+        body.write_string(ack.body.into())?;
+        content_type.write_string(ack.content_type.into())
+    })
+}
+
 /// Creates a verifier for Huawei pushes to `url` (the status or fee URL as configured, not
 /// Base64), signed with the app's `app_secret`. `window_seconds` is how far `Created` may be
 /// from now; 0 means the default, 300.

@@ -36,6 +36,7 @@ __all__ = [
     "_Simulator",
     "__version__",
     "parse_push",
+    "push_ack",
     "refresh_logging",
     "simulator_facts",
 ]
@@ -342,6 +343,7 @@ class Verifier:
     def clear_async(self, to: str) -> asyncio.Future[None]: ...
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
+def push_ack(vendor: str) -> tuple[str, str] | None: ...
 
 @final
 class HuaweiPushVerifier:

@@ -53,7 +53,7 @@ use super::{
     check_header_safe, json_body, refuse_unsupported, CodeAlphabet, CodeRule, Meaning, Protocol,
     PushParser, UNDOCUMENTED,
 };
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
+use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind, PushAck};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
@@ -336,6 +336,10 @@ impl Protocol for AliyunConfig {
 
     fn default_base_url(&self) -> Result<&'static str> {
         Ok(PRODUCTION)
+    }
+
+    fn push_ack() -> PushAck {
+        PushAck::json(REPORT_ACK)
     }
 
     fn validate(&self) -> Result<()> {

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::callbacks::CallEvent;
+use crate::callbacks::{CallEvent, PushAck};
 use crate::config::ChannelConfig;
 use crate::error::is_server_error;
 use crate::http::{Context, HttpRequest, HttpResponse};
@@ -64,6 +64,11 @@ macro_rules! registry {
             /// How this vendor's call-status pushes are read, if it sends any.
             pub(crate) fn push_parser(self) -> Option<PushParser> {
                 match self { $(Vendor::$variant => <$module::$config as Protocol>::push_parser(),)* }
+            }
+
+            /// How this vendor's pushes are acknowledged (meaningful where it sends any).
+            pub(crate) fn push_ack(self) -> PushAck {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::push_ack(),)* }
             }
         }
 
@@ -145,6 +150,14 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
         Self: Sized,
     {
         None
+    }
+
+    /// What a receiver answers to the vendor's pushes: an empty HTTP 200 unless it asks more.
+    fn push_ack() -> PushAck
+    where
+        Self: Sized,
+    {
+        PushAck::EMPTY
     }
 
     /// The vendor's own `scheme://host[:port]`, used when the config gives no `base_url`.

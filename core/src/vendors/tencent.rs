@@ -46,7 +46,7 @@ use super::{
     check_header_safe, json_body, refuse_unsupported, CodeRule, Meaning, Protocol, PushParser,
     UNDOCUMENTED,
 };
-use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind};
+use crate::callbacks::{bad_body, int_field, text_field, CallEvent, EventKind, PushAck};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Receipt, SendCode};
 use crate::phone::Phone;
@@ -381,6 +381,10 @@ impl Protocol for TencentConfig {
 
     fn default_base_url(&self) -> Result<&'static str> {
         Ok(PRODUCTION)
+    }
+
+    fn push_ack() -> PushAck {
+        PushAck::json(CALLBACK_ACK)
     }
 
     fn validate(&self) -> Result<()> {
