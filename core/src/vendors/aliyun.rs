@@ -326,6 +326,10 @@ impl Protocol for AliyunConfig {
         })
     }
 
+    fn display_name() -> &'static str {
+        "Alibaba Cloud"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("access_key_secret")
     }
@@ -334,12 +338,12 @@ impl Protocol for AliyunConfig {
         Some(parse_report)
     }
 
-    fn default_base_url(&self) -> Result<&'static str> {
-        Ok(PRODUCTION)
-    }
-
     fn push_ack() -> PushAck {
         PushAck::json(REPORT_ACK)
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(PRODUCTION)
     }
 
     fn validate(&self) -> Result<()> {

@@ -55,6 +55,11 @@ macro_rules! registry {
                 match self { $(Vendor::$variant => $id,)* }
             }
 
+            /// The vendor's name in prose (package descriptions, the README): "Alibaba Cloud".
+            pub fn display_name(self) -> &'static str {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::display_name(),)* }
+            }
+
             /// The config key holding this vendor's credential, if it has one: what must never
             /// be printed, and what the command line also reads from `VOICECODE_<KEY>`.
             pub fn secret_key(self) -> Option<&'static str> {
@@ -139,6 +144,11 @@ pub(crate) trait VendorOf {
 /// What a vendor module implements on its config struct. Operations a vendor lacks keep the
 /// default, which refuses them as `invalid_config` before anything is sent.
 pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
+    /// The vendor's name in prose.
+    fn display_name() -> &'static str
+    where
+        Self: Sized;
+
     /// The config key of the vendor's credential.
     fn secret_key() -> Option<&'static str>
     where

@@ -371,6 +371,10 @@ impl Protocol for TencentConfig {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "Tencent Cloud VMS"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("secret_key")
     }
@@ -379,12 +383,12 @@ impl Protocol for TencentConfig {
         Some(parse_callback)
     }
 
-    fn default_base_url(&self) -> Result<&'static str> {
-        Ok(PRODUCTION)
-    }
-
     fn push_ack() -> PushAck {
         PushAck::json(CALLBACK_ACK)
+    }
+
+    fn default_base_url(&self) -> Result<&'static str> {
+        Ok(PRODUCTION)
     }
 
     fn validate(&self) -> Result<()> {

@@ -64,7 +64,16 @@ const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 /// The result of [`Verifier::check`]. Every case is distinct, so "expired" can be told from
 /// "never started" and a user can be told what to do.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantNames,
 )]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -99,8 +108,9 @@ impl Check {
 }
 
 /// What became of a start's call.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, strum::VariantNames)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Delivery {
     /// A vendor accepted the call.
     Sent {
