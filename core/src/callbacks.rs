@@ -164,6 +164,45 @@ pub fn push_ack(vendor: Vendor) -> Option<PushAck> {
     vendor.push_parser().map(|_| vendor.push_ack())
 }
 
+/// A push's headers in the one shape the bindings pass them: a JSON object of names to a string
+/// (or to a list of strings, one header each), or an array of `[name, value]` string pairs.
+/// Any other shape is `invalid_input` naming `field`.
+pub fn header_pairs(field: &str, headers: Value) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        Error::invalid_input(
+            field,
+            "must be an object of header names to strings, or an array of [name, value] pairs",
+        )
+    };
+    let text = |v: Value| match v {
+        Value::String(s) => Ok(s),
+        _ => Err(bad()),
+    };
+    let mut pairs = Vec::new();
+    match headers {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match value {
+                    Value::Array(values) => {
+                        for v in values {
+                            pairs.push((name.clone(), text(v)?));
+                        }
+                    }
+                    v => pairs.push((name, text(v)?)),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let (name, value) = serde_json::from_value(item).map_err(|_| bad())?;
+                pairs.push((name, value));
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(pairs)
+}
+
 /// Remembers which events were already handled: keyed by vendor, message id and event kind.
 ///
 /// Huawei repeats fee pushes and vendors retry pushes a receiver did not acknowledge in time;

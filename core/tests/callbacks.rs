@@ -298,3 +298,37 @@ fn deduplicator_passes_each_event_once() {
     assert!(dedupe.first_time(third));
     assert!(dedupe.first_time(&huawei(body)[0]), "s1 was forgotten");
 }
+
+/// The one header shape every binding passes: an object (a list value is one header each) or
+/// `[name, value]` pairs; anything else names the field.
+#[test]
+fn headers_come_as_an_object_or_as_pairs() {
+    let pairs = |v: serde_json::Value| callbacks::header_pairs("headers", v);
+    let expected = vec![
+        ("a".to_owned(), "1".to_owned()),
+        ("b".to_owned(), "2".to_owned()),
+        ("b".to_owned(), "3".to_owned()),
+    ];
+    assert_eq!(
+        pairs(serde_json::json!({"a": "1", "b": ["2", "3"]})).unwrap(),
+        expected
+    );
+    assert_eq!(
+        pairs(serde_json::json!([["a", "1"], ["b", "2"], ["b", "3"]])).unwrap(),
+        expected
+    );
+    for bad in [
+        serde_json::json!(5),
+        serde_json::json!({"a": 1}),
+        serde_json::json!([["a"]]),
+        serde_json::json!([["a", "1", "2"]]),
+        serde_json::json!(["a: 1"]),
+    ] {
+        let err = pairs(bad.clone()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field()),
+            (ErrorKind::InvalidInput, Some("headers")),
+            "{bad}"
+        );
+    }
+}

@@ -5,12 +5,12 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use serde_json::Value;
 use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier};
-use voicecode::{Error, Vendor};
+use voicecode::Error;
 
 use crate::boundary::{
-    arg_bytes, arg_json, arg_opt_str, arg_out, arg_ref, arg_str, free_raw, into_raw, run, FfiResult,
+    arg_bytes, arg_json, arg_json_value, arg_opt_str, arg_out, arg_ref, arg_str, arg_vendor,
+    free_raw, into_raw, run, FfiResult,
 };
 use crate::error::{vc_error, vc_result};
 
@@ -35,37 +35,11 @@ pub struct vc_deduplicator {
     seen: Deduplicator,
 }
 
-fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
-    Ok(Vendor::from_arg(arg_str(ptr, "vendor")?)?)
-}
-
 fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
-    let Some(text) = arg_opt_str(ptr, "headers_json")? else {
-        return Ok(Vec::new());
-    };
-    let bad = || {
-        Error::invalid_input(
-            "headers_json",
-            "must be a JSON object of header names to strings, or an array of [name, value] pairs",
-        )
-    };
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::invalid_input("headers_json", format!("not valid JSON: {e}")))?;
-    let pairs = match value {
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| match v {
-                Value::String(v) => Ok((k, v)),
-                _ => Err(bad()),
-            })
-            .collect::<Result<_, _>>()?,
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| serde_json::from_value::<(String, String)>(item).map_err(|_| bad()))
-            .collect::<Result<_, _>>()?,
-        _ => return Err(bad().into()),
-    };
-    Ok(pairs)
+    Ok(match arg_opt_str(ptr, "headers_json")? {
+        None => Vec::new(),
+        Some(_) => callbacks::header_pairs("headers_json", arg_json_value(ptr, "headers_json")?)?,
+    })
 }
 
 /// Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
@@ -98,7 +72,7 @@ pub extern "C" fn vc_callback_parse(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let vendor = vendor_arg(vendor)?;
+        let vendor = arg_vendor(vendor)?;
         let headers = headers_arg(headers_json)?;
         let body = arg_bytes(body, body_len, "body")?;
         let out = arg_out(events_json_out, "events_json_out")?;
@@ -125,7 +99,7 @@ pub extern "C" fn vc_push_ack(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let vendor = vendor_arg(vendor)?;
+        let vendor = arg_vendor(vendor)?;
         let body = arg_out(body_out, "body_out")?;
         let content_type = arg_out(content_type_out, "content_type_out")?;
         let Some(ack) = callbacks::push_ack(vendor) else {
