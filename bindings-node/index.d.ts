@@ -381,6 +381,13 @@ export interface CallEvent {
 /** HTTP headers: `req.headers` of an `http.IncomingMessage`, or `[name, value]` pairs. */
 export type Headers = Record<string, string | string[] | undefined> | Array<[string, string]>
 
+/** What a receiver answers to a push it took: HTTP 200 with this body and `Content-Type`. */
+export interface PushAck {
+  /** Empty for a vendor that asks for no body (Huawei, cloud10658). */
+  body: string
+  contentType: string
+}
+
 /** What a Huawei push verifier checks against. */
 export interface HuaweiPushOptions {
   /** The app's APP_Secret. */
@@ -471,8 +478,9 @@ export declare class Client {
   /**
    * Reads a channel config from a TOML file (JSON when the name ends in `.json`) in the
    * core's snake_case schema, as the `voicecode` command does; a secret missing from the file
-   * is read from `VOICECODE_<KEY>` (`VOICECODE_APP_SECRET`, `…_AUTH_TOKEN`, `…_API_KEY`,
-   * `…_APP_KEY`).
+   * is read from `VOICECODE_<KEY>` (`VOICECODE_AUTH_TOKEN`, `VOICECODE_APP_SECRET`,
+   * `VOICECODE_API_KEY`, `VOICECODE_APP_KEY`, `VOICECODE_ACCESS_KEY_SECRET` or
+   * `VOICECODE_SECRET_KEY`).
    */
   static fromFile(path: string): Client
   /** The vendor behind this client. */
@@ -579,6 +587,11 @@ export declare namespace callbacks {
    * `headers` is `req.headers` of `http.IncomingMessage` or a list of `[name, value]` pairs.
    */
   export function parse(vendor: Vendor, headers: Headers, body: Uint8Array | string): CallEvent[]
+  /**
+   * How to answer `vendor`'s pushes once taken: HTTP 200 with `body` and `contentType`; `null`
+   * for a vendor that sends no pushes.
+   */
+  export function pushAck(vendor: Vendor): PushAck | null
   /**
    * Authenticates a Huawei push (its `X-AKSK` header) sent to `url`; throws `VoiceCodeError`
    * with code `auth_failed` when the digest, the time window or the nonce is wrong. Replays are

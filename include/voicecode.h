@@ -359,6 +359,24 @@ vc_result vc_callback_parse(const char *vendor,
                             vc_error **err_out);
 
 /**
+ * How to answer a call-status push from `vendor` once it is taken: HTTP 200 with the body
+ * written to `*body_out` and the `Content-Type` written to `*content_type_out` (Alibaba Cloud
+ * and Tencent read the body and push again otherwise; Huawei and cloud10658 get an empty one).
+ * For a vendor that sends no pushes both are set to NULL. Free each string with
+ * `vc_string_free`.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL or unknown vendor or a NULL out-parameter.
+ * `err_out` may be NULL; otherwise `*err_out` receives an error object on failure only (free
+ * it with `vc_error_free`).
+ *
+ * Thread-safety: safe from any thread.
+ */
+vc_result vc_push_ack(const char *vendor,
+                      char **body_out,
+                      char **content_type_out,
+                      vc_error **err_out);
+
+/**
  * Creates a verifier for Huawei pushes to `url` (the status or fee URL as configured, not
  * Base64), signed with the app's `app_secret`. `window_seconds` is how far `Created` may be
  * from now; 0 means the default, 300.

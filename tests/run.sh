@@ -38,6 +38,7 @@ suite "Versions" bash release/test-check-versions.sh
 suite "Rust format" cargo fmt --all -- --check
 suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
 suite "Rust tests" cargo test --workspace --locked
+suite "Core without its store features" bash tests/store-features.sh
 suite "C ABI, PHP and Java" bash ffi-c/test.sh
 suite "Python" bash bindings-python/test.sh
 suite "Node" bash bindings-node/test.sh

@@ -381,6 +381,13 @@ export interface CallEvent {
 /** HTTP headers: `req.headers` of an `http.IncomingMessage`, or `[name, value]` pairs. */
 export type Headers = Record<string, string | string[] | undefined> | Array<[string, string]>
 
+/** What a receiver answers to a push it took: HTTP 200 with this body and `Content-Type`. */
+export interface PushAck {
+  /** Empty for a vendor that asks for no body (Huawei, cloud10658). */
+  body: string
+  contentType: string
+}
+
 /** What a Huawei push verifier checks against. */
 export interface HuaweiPushOptions {
   /** The app's APP_Secret. */

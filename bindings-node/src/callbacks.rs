@@ -30,6 +30,18 @@ pub fn parse(vendor_name: JsonArg, headers: VerbatimArg, body: BodyArg) -> Reply
     })())
 }
 
+/// How to answer `vendor`'s pushes once taken: HTTP 200 with `body` and `contentType`; `null`
+/// for a vendor that sends no pushes.
+#[napi(
+    namespace = "callbacks",
+    js_name = "pushAck",
+    ts_args_type = "vendor: Vendor",
+    ts_return_type = "PushAck | null"
+)]
+pub fn push_ack(vendor_name: JsonArg) -> Reply<Option<Value>> {
+    Reply(vendor(vendor_name).map(|v| callbacks::push_ack(v).map(|ack| camel(&ack))))
+}
+
 /// Authenticates a Huawei push (its `X-AKSK` header) sent to `url`; throws `VoiceCodeError`
 /// with code `auth_failed` when the digest, the time window or the nonce is wrong. Replays are
 /// refused: pushes checked with the same `appSecret` and `url` share one nonce memory.

@@ -47,8 +47,9 @@ impl Client {
 
     /// Reads a channel config from a TOML file (JSON when the name ends in `.json`) in the
     /// core's snake_case schema, as the `voicecode` command does; a secret missing from the file
-    /// is read from `VOICECODE_<KEY>` (`VOICECODE_APP_SECRET`, `…_AUTH_TOKEN`, `…_API_KEY`,
-    /// `…_APP_KEY`).
+    /// is read from `VOICECODE_<KEY>` (`VOICECODE_AUTH_TOKEN`, `VOICECODE_APP_SECRET`,
+    /// `VOICECODE_API_KEY`, `VOICECODE_APP_KEY`, `VOICECODE_ACCESS_KEY_SECRET` or
+    /// `VOICECODE_SECRET_KEY`).
     #[napi(factory, ts_args_type = "path: string")]
     pub fn from_file(env: Env, path: JsonArg) -> napi::Result<Self> {
         let client = path

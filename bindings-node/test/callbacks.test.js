@@ -148,6 +148,16 @@ test('tencent callbacks parse into delivered events with the raw callback kept',
   assert.equal(event.raw.voicecode_callback.callid, receipt.messageId)
 })
 
+test('pushAck gives each pushing vendor its acknowledgement and the others null', () => {
+  const json = 'application/json; charset=utf-8'
+  assert.deepEqual(callbacks.pushAck('aliyun'), { body: '{"code":0,"msg":"接收成功"}', contentType: json })
+  assert.deepEqual(callbacks.pushAck('tencent'), { body: '{"result":0,"errmsg":"OK"}', contentType: json })
+  assert.deepEqual(callbacks.pushAck('huawei'), { body: '', contentType: 'text/plain; charset=utf-8' })
+  assert.equal(callbacks.pushAck('cloud10658').body, '')
+  for (const vendor of ['ytx', 'ihuyi', 'oneaccess']) assert.equal(callbacks.pushAck(vendor), null, vendor)
+  assert.throws(() => callbacks.pushAck('twilio'), { code: 'invalid_input', field: 'vendor' })
+})
+
 test('the Deduplicator lets each event through once', () => {
   const body = JSON.stringify({
     eventType: 'disconnect',

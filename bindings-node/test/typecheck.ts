@@ -2,7 +2,7 @@
 // where marked, refuse them.
 
 import { Client, Router, Verifier, VoiceCodeError, callbacks, testing } from '..'
-import type { CallEvent, ChannelConfig, Check, CheckStatus, Receipt, Verification, VerifierConfig } from '..'
+import type { CallEvent, ChannelConfig, Check, CheckStatus, PushAck, Receipt, Verification, VerifierConfig } from '..'
 
 export async function typed(): Promise<void> {
   const sim = new testing.Simulator({ balances: { ihuyi: 5 } })
@@ -17,6 +17,8 @@ export async function typed(): Promise<void> {
   const events: CallEvent[] = callbacks.parse('huawei', { 'x-aksk': 'v' }, new Uint8Array([123, 125]))
   callbacks.verifyHuawei([['x-aksk', 'v']], { appSecret: 's', url: 'https://example.com/status' })
   const first: boolean = new callbacks.Deduplicator().firstTime(events[0])
+  const ack: PushAck | null = callbacks.pushAck('aliyun')
+  void ack?.contentType
   sim.inject('ihuyi', { fault: 'vendor_code', code: '405', times: 2 })
   try {
     await client.sendCode({ to: '13800138000', code: '4821' })

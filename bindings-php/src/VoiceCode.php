@@ -44,6 +44,7 @@ final class Library
         vc_result vc_router_send(const vc_router *router, const char *request_json, char **receipt_json_out, vc_error **err_out);
         void vc_router_free(vc_router *router);
         vc_result vc_callback_parse(const char *vendor, const char *headers_json, const uint8_t *body, size_t body_len, char **events_json_out, vc_error **err_out);
+        vc_result vc_push_ack(const char *vendor, char **body_out, char **content_type_out, vc_error **err_out);
         vc_result vc_huawei_verifier_new(const char *app_secret, const char *url, uint32_t window_seconds, vc_huawei_verifier **verifier_out, vc_error **err_out);
         vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier, const char *headers_json, vc_error **err_out);
         void vc_huawei_verifier_free(vc_huawei_verifier *verifier);
@@ -340,6 +341,35 @@ final class Callbacks
         return Library::callJson(
             fn ($out, $err) => $ffi->vc_callback_parse($vendor, $headersJson, $buffer, $length, $out, $err)
         );
+    }
+
+    /**
+     * How to acknowledge a push you took from `$vendor`: answer HTTP 200 with `body` and a
+     * `Content-Type` of `content_type` (Alibaba Cloud and Tencent read the body and push again
+     * otherwise; Huawei and cloud10658 get an empty one). Null for a vendor that sends none.
+     *
+     * @return array{body: string, content_type: string}|null
+     * @throws VoiceCodeException
+     */
+    public static function ack(string $vendor): ?array
+    {
+        $ffi = Library::ffi();
+        $body = $ffi->new('char *');
+        $type = $ffi->new('char *');
+        $err = $ffi->new('vc_error *');
+        $result = $ffi->vc_push_ack($vendor, FFI::addr($body), FFI::addr($type), FFI::addr($err));
+        if ($result !== 0) {
+            throw VoiceCodeException::take($err, $result);
+        }
+        if (FFI::isNull($body)) {
+            return null;
+        }
+        try {
+            return ['body' => FFI::string($body), 'content_type' => FFI::string($type)];
+        } finally {
+            $ffi->vc_string_free($body);
+            $ffi->vc_string_free($type);
+        }
     }
 }
 

@@ -158,6 +158,11 @@ $events = Callbacks::parse('cloud10658', ['Content-Type' => 'application/x-www-f
 check(count($events) === 1 && $events[0]['event'] === 'failed' && $events[0]['message_id'] === 't-1', 'a cloud10658 receipt parses');
 $events = Callbacks::parse('aliyun', [], '[{"call_id":"116012354148^1","status_code":"200000","callee":"13800138000","duration":"12","out_id":"order-42"}]');
 check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['user_data'] === 'order-42', 'an aliyun VoiceReport parses');
+check(Callbacks::ack('aliyun') === ['body' => '{"code":0,"msg":"接收成功"}', 'content_type' => 'application/json; charset=utf-8'], 'aliyun is acknowledged with its JSON');
+check(Callbacks::ack('tencent')['body'] === '{"result":0,"errmsg":"OK"}', 'tencent is acknowledged with its JSON');
+check(Callbacks::ack('huawei')['body'] === '' && Callbacks::ack('ytx') === null, 'huawei gets an empty answer, ytx none');
+$e = expectError(fn () => Callbacks::ack('nokia'));
+check($e?->kind === 'invalid_input' && $e->field === 'vendor', 'an unknown vendor has no acknowledgement');
 $e = expectError(fn () => Callbacks::parse('huawei', [], 'not json'));
 check($e?->kind === 'invalid_input' && $e->field === 'body', 'a garbage push is invalid_input on body');
 $url = 'https://example.test/status';

@@ -3,25 +3,41 @@
 
 use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use voicecode::callbacks;
 use voicecode::Vendor;
 
+use crate::convert::py_to_json;
 use crate::errors::CoreResultExt as _;
 use crate::results::CallEvent;
+
+/// Headers as pairs (`voicecode.callbacks` turns framework header objects into lists), in the
+/// core's one header shape; a wrong type is a `TypeError`, as for a Python function.
+fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    callbacks::header_pairs("headers", py_to_json(headers, "headers")?)
+        .map_err(|e| PyTypeError::new_err(e.to_string()))
+}
 
 /// Parses a push body into events, in the vendor's order.
 #[pyfunction]
 #[pyo3(signature = (vendor, headers, body))]
 pub fn parse_push(
     vendor: &str,
-    headers: Vec<(String, String)>,
+    headers: &Bound<'_, PyAny>,
     body: &[u8],
 ) -> PyResult<Vec<CallEvent>> {
     let vendor = Vendor::from_arg(vendor).py()?;
-    let events = callbacks::parse(vendor, &headers, body).py()?;
+    let events = callbacks::parse(vendor, &header_pairs(headers)?, body).py()?;
     Ok(events.into_iter().map(CallEvent).collect())
+}
+
+/// How to acknowledge `vendor`'s pushes: `(body, content_type)` for HTTP 200, or `None` for a
+/// vendor that sends none.
+#[pyfunction]
+pub fn push_ack(vendor: &str) -> PyResult<Option<(&'static str, &'static str)>> {
+    let vendor = Vendor::from_arg(vendor).py()?;
+    Ok(callbacks::push_ack(vendor).map(|ack| (ack.body, ack.content_type)))
 }
 
 /// Authenticates Huawei pushes to one status (or fee) URL; remembers accepted nonces, so share
@@ -47,8 +63,8 @@ impl HuaweiPushVerifier {
     }
 
     /// Checks a push's headers; raises `AuthFailed` when they are not genuine or are replayed.
-    fn verify(&self, headers: Vec<(String, String)>) -> PyResult<()> {
-        self.inner.verify(&headers).py()
+    fn verify(&self, headers: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.verify(&header_pairs(headers)?).py()
     }
 
     fn __repr__(&self) -> &'static str {

@@ -48,6 +48,35 @@ fn send_code_request(
     voicecode::model::from_value("request", Value::Object(request)).py()
 }
 
+/// `send_code(to, code, **options)` of a `Client` or `Router`: `send` on the blocking face,
+/// with the interpreter released.
+fn send_now(
+    py: Python<'_>,
+    to: String,
+    code: String,
+    options: Option<&Bound<'_, PyDict>>,
+    send: impl FnOnce(&SendCode) -> voicecode::Result<voicecode::Receipt> + Send,
+) -> PyResult<Receipt> {
+    let req = send_code_request(to, code, options)?;
+    detached(py, || send(&req)).map(Receipt)
+}
+
+/// `send_code_async(to, code, **options)` of a `Client` or `Router`: the future `send` makes on
+/// the async face, as an `asyncio.Future`.
+fn send_later<'py, F>(
+    py: Python<'py>,
+    to: String,
+    code: String,
+    options: Option<&Bound<'_, PyDict>>,
+    send: impl FnOnce(SendCode) -> F,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = voicecode::Result<voicecode::Receipt>> + Send + 'static,
+{
+    let sending = send(send_code_request(to, code, options)?);
+    spawn(py, async move { sending.await.map(Receipt) })
+}
+
 /// The keyword-only send options of `function` (`send_code`, `start`: the core's
 /// [`SendOptions::FIELDS`]) as a JSON object, leaving out those given as `None`. A wrong Python
 /// type or an unknown name is a `TypeError`, as for a Python function, and nothing is sent;
@@ -177,8 +206,7 @@ impl Client {
         code: String,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
-        let req = send_code_request(to, code, options)?;
-        detached(py, || self.inner.send_code(&req)).map(Receipt)
+        send_now(py, to, code, options, |req| self.inner.send_code(req))
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -189,9 +217,10 @@ impl Client {
         code: String,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = send_code_request(to, code, options)?;
         let client = self.inner.as_async().clone();
-        spawn(py, async move { client.send_code(&req).await.map(Receipt) })
+        send_later(py, to, code, options, |req| async move {
+            client.send_code(&req).await
+        })
     }
 
     fn balance(&self, py: Python<'_>) -> PyResult<Balance> {
@@ -314,8 +343,7 @@ impl Router {
         code: String,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Receipt> {
-        let req = send_code_request(to, code, options)?;
-        detached(py, || self.inner.send_code(&req)).map(Receipt)
+        send_now(py, to, code, options, |req| self.inner.send_code(req))
     }
 
     #[pyo3(signature = (to, code, **options))]
@@ -326,9 +354,10 @@ impl Router {
         code: String,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = send_code_request(to, code, options)?;
         let router = self.inner.as_async().clone();
-        spawn(py, async move { router.send_code(&req).await.map(Receipt) })
+        send_later(py, to, code, options, |req| async move {
+            router.send_code(&req).await
+        })
     }
 
     fn __repr__(&self) -> String {

@@ -114,6 +114,10 @@ def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) ->
     assert event.raw["status_msg"] == "用户听完语音"
     # What the receiver answers, so that the platform does not push the record again.
     assert json.loads(callbacks.ALIYUN_REPORT_ACK)["code"] == 0
+    assert callbacks.ack("aliyun") == (
+        callbacks.ALIYUN_REPORT_ACK,
+        "application/json; charset=utf-8",
+    )
 
 
 def test_tencent_callbacks_parse_into_delivered_and_failed_events(receiver: Receiver) -> None:
@@ -142,6 +146,20 @@ def test_tencent_callbacks_parse_into_delivered_and_failed_events(receiver: Rece
     )
     # What the receiver answers once it has taken the callback.
     assert json.loads(callbacks.TENCENT_CALLBACK_ACK) == {"result": 0, "errmsg": "OK"}
+    assert callbacks.ack("tencent") == callbacks.PushAck(
+        callbacks.TENCENT_CALLBACK_ACK, "application/json; charset=utf-8"
+    )
+
+
+def test_every_pushing_vendor_has_an_acknowledgement_and_the_others_none() -> None:
+    pushing = {"huawei", "cloud10658", "aliyun", "tencent"}
+    for vendor in voicecode.VENDORS:
+        ack = callbacks.ack(vendor)  # type: ignore[arg-type]
+        assert (ack is not None) == (vendor in pushing), vendor
+    assert callbacks.ack("huawei") == ("", "text/plain; charset=utf-8")
+    with pytest.raises(voicecode.InvalidInput) as raised:
+        callbacks.ack("nope")  # type: ignore[arg-type]
+    assert raised.value.field == "vendor"
 
 
 def test_the_deduplicator_passes_each_event_once(sim: Simulator, receiver: Receiver) -> None:

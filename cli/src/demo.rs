@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::routing::post;
-use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier};
+use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier, PushAck};
 use voicecode::{
     ChannelConfig, Client, Router, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
 };
@@ -315,22 +316,22 @@ async fn url_secret_push(
     UrlPath((vendor, token)): UrlPath<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> (StatusCode, &'static str) {
+) -> (StatusCode, [(HeaderName, &'static str); 1], &'static str) {
     let vendor = match Vendor::from_arg(&vendor) {
         Ok(v @ (Vendor::Cloud10658 | Vendor::Aliyun | Vendor::Tencent))
             if token == RECEIPT_TOKEN =>
         {
             v
         }
-        _ => return (StatusCode::NOT_FOUND, ""),
+        _ => return (StatusCode::NOT_FOUND, [(CONTENT_TYPE, "text/plain")], ""),
     };
     let status = deliver(&state, vendor, &header_pairs(&headers), &body);
-    // Alibaba Cloud pushes again unless it reads a numeric `code`; Tencent wants `result` 0.
-    let ack = match (vendor, status == StatusCode::OK) {
-        (Vendor::Aliyun, true) => callbacks::ALIYUN_REPORT_ACK,
-        (Vendor::Tencent, true) => callbacks::TENCENT_CALLBACK_ACK,
+    let ack = callbacks::push_ack(vendor).unwrap_or(PushAck::EMPTY);
+    let body = match (vendor, status == StatusCode::OK) {
+        (_, true) => ack.body,
+        // Tencent reads `result` 1 as "not taken".
         (Vendor::Tencent, false) => r#"{"result":1,"errmsg":"unreadable callback"}"#,
         _ => "",
     };
-    (status, ack)
+    (status, [(CONTENT_TYPE, ack.content_type)], body)
 }

@@ -29,13 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Send a voice verification code.
-    #[command(after_help = "Examples:\n  \
-        voicecode send --config huawei.toml --to +8613800138000 --code 4821\n  \
-        voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n\n\
-        With several --config files the channels are tried in order, moving on only when no call \
-        can have been placed. Secrets may come from VOICECODE_AUTH_TOKEN, VOICECODE_APP_SECRET, \
-        VOICECODE_API_KEY, VOICECODE_APP_KEY, VOICECODE_ACCESS_KEY_SECRET or VOICECODE_SECRET_KEY \
-        instead of the file.")]
+    #[command(after_help = send_help())]
     Send(SendArgs),
     /// Show an account's balance (ytx, ihuyi, cloud10658).
     #[command(after_help = "Example:\n  voicecode balance --config ytx.toml --json")]
@@ -54,6 +48,18 @@ enum Command {
     /// or cancel.
     #[command(subcommand)]
     Verify(verify::VerifyCommand),
+}
+
+/// `send`'s examples and the secret variables, whose names come from the core.
+fn send_help() -> String {
+    format!(
+        "Examples:\n  \
+        voicecode send --config huawei.toml --to +8613800138000 --code 4821\n  \
+        voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n\n\
+        With several --config files the channels are tried in order, moving on only when no call \
+        can have been placed. Secrets may come from the environment instead of the file: {}.",
+        voicecode::config::secret_env_vars().join(", ")
+    )
 }
 
 #[derive(Args)]

@@ -511,3 +511,18 @@ fn send_help_says_where_user_data_goes() {
         assert!(help.contains(place), "{place} missing from:\n{help}");
     }
 }
+
+/// The help names every vendor's secret variable, from the core's list.
+#[test]
+fn send_help_lists_every_secret_variable() {
+    let out = voicecode(&["send", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    let vars = voicecode::config::secret_env_vars();
+    assert!(
+        vars.contains(&"VOICECODE_ACCESS_KEY_SECRET".to_owned()),
+        "{vars:?}"
+    );
+    for var in vars {
+        assert!(help.contains(&var), "{var} missing from:\n{help}");
+    }
+}

@@ -8,16 +8,21 @@
 //!   allow-list, and de-duplication ([`Deduplicator`]).
 //! - Alibaba Cloud `VoiceReport`/`VoiceCallReport` pushes are unsigned JSON arrays and come from
 //!   no published addresses: a secret in the callback URL (checked before parsing), HTTPS and
-//!   de-duplication are the receiver's defences; answer [`ALIYUN_REPORT_ACK`] within 700 ms.
+//!   de-duplication are the receiver's defences; answer within 700 ms.
 //! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
-//!   too, with the same three defences; `callid` is the receipt's `message_id`. Answer
-//!   [`TENCENT_CALLBACK_ACK`].
+//!   too, with the same three defences; `callid` is the receipt's `message_id`.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
+//!
+//! Every receiver answers HTTP 200 with [`push_ack`]'s body, and vendors retry a push that was
+//! not acknowledged so.
 
 use std::sync::Mutex;
 
+use serde_json::Value;
+
 pub use crate::model::{CallEvent, EventKind};
+pub use crate::protocol::vendor::PushAck;
 use crate::recent::Recent;
 pub use crate::vendors::aliyun::REPORT_ACK as ALIYUN_REPORT_ACK;
 pub use crate::vendors::huawei::push::HuaweiPushVerifier;
@@ -45,6 +50,50 @@ pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Resul
         ));
     };
     parse(headers, body)
+}
+
+/// How to acknowledge `vendor`'s call-status pushes, or `None` for a vendor that sends none.
+pub fn push_ack(vendor: Vendor) -> Option<PushAck> {
+    vendor.push_parser().map(|_| vendor.push_ack())
+}
+
+/// A push's headers in the one shape the bindings pass them: a JSON object of names to a string
+/// (or to a list of strings, one header each), or an array of `[name, value]` string pairs.
+/// Any other shape is `invalid_input` naming `field`.
+pub fn header_pairs(field: &str, headers: Value) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        Error::invalid_input(
+            field,
+            "must be an object of header names to strings, or an array of [name, value] pairs",
+        )
+    };
+    let text = |v: Value| match v {
+        Value::String(s) => Ok(s),
+        _ => Err(bad()),
+    };
+    let mut pairs = Vec::new();
+    match headers {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match value {
+                    Value::Array(values) => {
+                        for v in values {
+                            pairs.push((name.clone(), text(v)?));
+                        }
+                    }
+                    v => pairs.push((name, text(v)?)),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let (name, value) = serde_json::from_value(item).map_err(|_| bad())?;
+                pairs.push((name, value));
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(pairs)
 }
 
 /// Remembers which events were already handled: keyed by vendor, message id and event kind.

@@ -196,6 +196,25 @@ fn json_config(text: &str, shown: &str) -> Result<Value> {
     })
 }
 
+/// The environment variable a config file's missing secret is read from, `VOICECODE_<KEY>`
+/// (e.g. `VOICECODE_APP_SECRET` for huawei), or `None` for a vendor without a secret.
+pub fn secret_env_var(vendor: Vendor) -> Option<String> {
+    let key = vendor.secret_key()?;
+    Some(format!("VOICECODE_{}", key.to_ascii_uppercase()))
+}
+
+/// Every vendor's [`secret_env_var`], once each, in the registry's order: the list the command
+/// line's help and every binding's docs give.
+pub fn secret_env_vars() -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in Vendor::ALL.into_iter().filter_map(secret_env_var) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// Puts the vendor's secret into `value` from `env("VOICECODE_<KEY>")` when the file has none.
 fn fill_secret(value: &mut Value, env: impl Fn(&str) -> Result<Option<String>>) -> Result<()> {
     let Some(map) = value.as_object_mut() else {
@@ -205,11 +224,14 @@ fn fill_secret(value: &mut Value, env: impl Fn(&str) -> Result<Option<String>>) 
         .get("vendor")
         .and_then(Value::as_str)
         .and_then(|v| v.parse::<Vendor>().ok());
-    let Some(key) = vendor.and_then(Vendor::secret_key) else {
+    let (Some(key), Some(var)) = (
+        vendor.and_then(Vendor::secret_key),
+        vendor.and_then(secret_env_var),
+    ) else {
         return Ok(());
     };
     if !map.contains_key(key) {
-        if let Some(secret) = env(&format!("VOICECODE_{}", key.to_ascii_uppercase()))? {
+        if let Some(secret) = env(&var)? {
             map.insert(key.to_owned(), Value::String(secret));
         }
     }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use voicecode::callbacks::{parse, CallEvent, Deduplicator, EventKind, HuaweiPushVerifier};
+use voicecode::callbacks::{
+    self, parse, CallEvent, Deduplicator, EventKind, HuaweiPushVerifier, PushAck,
+};
 use voicecode::protocol::signing::push_digest;
 use voicecode::{ErrorKind, Vendor};
 
@@ -178,6 +180,34 @@ fn malformed_pushes_are_invalid_input() {
     }
 }
 
+/// Every vendor that pushes has an acknowledgement, JSON where the vendor asks for a body;
+/// the others have none.
+#[test]
+fn every_pushing_vendor_has_its_acknowledgement() {
+    let json = "application/json; charset=utf-8";
+    for vendor in Vendor::ALL {
+        let expected = match vendor {
+            Vendor::Aliyun => Some(PushAck {
+                body: callbacks::ALIYUN_REPORT_ACK,
+                content_type: json,
+            }),
+            Vendor::Tencent => Some(PushAck {
+                body: callbacks::TENCENT_CALLBACK_ACK,
+                content_type: json,
+            }),
+            Vendor::Huawei | Vendor::Cloud10658 => Some(PushAck::EMPTY),
+            _ => None,
+        };
+        assert_eq!(callbacks::push_ack(vendor), expected, "{vendor}");
+        // A vendor is acknowledged exactly when its pushes can be parsed.
+        let parses = parse(vendor, &[], b"").map_err(|e| e.field() == Some("vendor"));
+        assert_eq!(expected.is_none(), parses == Err(true), "{vendor}");
+        if let Some(ack) = expected.filter(|a| a.content_type == json) {
+            serde_json::from_str::<serde_json::Value>(ack.body).unwrap();
+        }
+    }
+}
+
 fn signed_headers(secret: &str, url: &str, nonce: &str, created: &str) -> Vec<(String, String)> {
     let digest = push_digest(secret, url, nonce, created);
     vec![(
@@ -267,4 +297,38 @@ fn deduplicator_passes_each_event_once() {
     let third = &huawei(r#"{"eventType":"fee","feeLst":[{"sessionId":"s3"}]}"#)[0];
     assert!(dedupe.first_time(third));
     assert!(dedupe.first_time(&huawei(body)[0]), "s1 was forgotten");
+}
+
+/// The one header shape every binding passes: an object (a list value is one header each) or
+/// `[name, value]` pairs; anything else names the field.
+#[test]
+fn headers_come_as_an_object_or_as_pairs() {
+    let pairs = |v: serde_json::Value| callbacks::header_pairs("headers", v);
+    let expected = vec![
+        ("a".to_owned(), "1".to_owned()),
+        ("b".to_owned(), "2".to_owned()),
+        ("b".to_owned(), "3".to_owned()),
+    ];
+    assert_eq!(
+        pairs(serde_json::json!({"a": "1", "b": ["2", "3"]})).unwrap(),
+        expected
+    );
+    assert_eq!(
+        pairs(serde_json::json!([["a", "1"], ["b", "2"], ["b", "3"]])).unwrap(),
+        expected
+    );
+    for bad in [
+        serde_json::json!(5),
+        serde_json::json!({"a": 1}),
+        serde_json::json!([["a"]]),
+        serde_json::json!([["a", "1", "2"]]),
+        serde_json::json!(["a: 1"]),
+    ] {
+        let err = pairs(bad.clone()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.field()),
+            (ErrorKind::InvalidInput, Some("headers")),
+            "{bad}"
+        );
+    }
 }

@@ -47,6 +47,8 @@ impl Clock for TestClock {
     }
 }
 
+// The SQLite and Redis tests need the crate's `sqlite` and `redis` features.
+#[cfg_attr(not(all(feature = "sqlite", feature = "redis")), allow(dead_code))]
 #[derive(Clone, Copy)]
 enum Kind {
     Memory,
@@ -577,9 +579,11 @@ macro_rules! every_store {
         mod memory {
             $(#[test] fn $test() { super::$test(super::Kind::Memory) })*
         }
+        #[cfg(feature = "sqlite")]
         mod sqlite {
             $(#[test] fn $test() { super::$test(super::Kind::Sqlite) })*
         }
+        #[cfg(feature = "redis")]
         mod redis {
             $(#[test] fn $test() { super::$test(super::Kind::Redis) })*
         }
@@ -606,6 +610,7 @@ every_store!(
 
 // Store-specific behaviour.
 
+#[cfg(feature = "redis")]
 #[test]
 fn redis_down_is_store_unavailable_and_places_no_call() {
     let Some(mut store) = StoreSpec::new(Kind::Redis) else {
@@ -626,6 +631,7 @@ fn redis_down_is_store_unavailable_and_places_no_call() {
     assert_eq!(err.kind(), ErrorKind::StoreUnavailable);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn an_sqlite_file_survives_a_restart() {
     let store = StoreSpec::new(Kind::Sqlite).unwrap();
@@ -638,6 +644,7 @@ fn an_sqlite_file_survives_a_restart() {
     assert_eq!(make().check(TO, "482193").unwrap(), Check::Approved);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn an_unopenable_sqlite_file_is_store_unavailable() {
     let dir = tempfile::tempdir().unwrap();

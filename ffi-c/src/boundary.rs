@@ -131,6 +131,11 @@ pub(crate) fn arg_opt_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Optio
     }
 }
 
+/// A vendor id argument (`"huawei"`): an unknown one is `invalid_input` naming `vendor`.
+pub(crate) fn arg_vendor(ptr: *const c_char) -> FfiResult<voicecode::Vendor> {
+    Ok(voicecode::Vendor::from_arg(arg_str(ptr, "vendor")?)?)
+}
+
 /// A JSON text argument, parsed as a JSON value: malformed JSON, or an object with a key given
 /// twice, is `invalid_input` (naming the repeated key).
 pub(crate) fn arg_json_value(ptr: *const c_char, name: &str) -> FfiResult<serde_json::Value> {

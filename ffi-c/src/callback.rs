@@ -5,12 +5,12 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use serde_json::Value;
 use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier};
-use voicecode::{Error, Vendor};
+use voicecode::Error;
 
 use crate::boundary::{
-    arg_bytes, arg_json, arg_opt_str, arg_out, arg_ref, arg_str, free_raw, into_raw, run, FfiResult,
+    arg_bytes, arg_json, arg_json_value, arg_opt_str, arg_out, arg_ref, arg_str, arg_vendor,
+    free_raw, into_raw, run, FfiResult,
 };
 use crate::error::{vc_error, vc_result};
 
@@ -35,37 +35,11 @@ pub struct vc_deduplicator {
     seen: Deduplicator,
 }
 
-fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
-    Ok(Vendor::from_arg(arg_str(ptr, "vendor")?)?)
-}
-
 fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
-    let Some(text) = arg_opt_str(ptr, "headers_json")? else {
-        return Ok(Vec::new());
-    };
-    let bad = || {
-        Error::invalid_input(
-            "headers_json",
-            "must be a JSON object of header names to strings, or an array of [name, value] pairs",
-        )
-    };
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::invalid_input("headers_json", format!("not valid JSON: {e}")))?;
-    let pairs = match value {
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| match v {
-                Value::String(v) => Ok((k, v)),
-                _ => Err(bad()),
-            })
-            .collect::<Result<_, _>>()?,
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| serde_json::from_value::<(String, String)>(item).map_err(|_| bad()))
-            .collect::<Result<_, _>>()?,
-        _ => return Err(bad().into()),
-    };
-    Ok(pairs)
+    Ok(match arg_opt_str(ptr, "headers_json")? {
+        None => Vec::new(),
+        Some(_) => callbacks::header_pairs("headers_json", arg_json_value(ptr, "headers_json")?)?,
+    })
 }
 
 /// Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
@@ -98,11 +72,44 @@ pub extern "C" fn vc_callback_parse(
     err_out: *mut *mut vc_error,
 ) -> vc_result {
     run(err_out, || {
-        let vendor = vendor_arg(vendor)?;
+        let vendor = arg_vendor(vendor)?;
         let headers = headers_arg(headers_json)?;
         let body = arg_bytes(body, body_len, "body")?;
         let out = arg_out(events_json_out, "events_json_out")?;
         out.write_json(&callbacks::parse(vendor, &headers, body)?)
+    })
+}
+
+/// How to answer a call-status push from `vendor` once it is taken: HTTP 200 with the body
+/// written to `*body_out` and the `Content-Type` written to `*content_type_out` (Alibaba Cloud
+/// and Tencent read the body and push again otherwise; Huawei and cloud10658 get an empty one).
+/// For a vendor that sends no pushes both are set to NULL. Free each string with
+/// `vc_string_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL or unknown vendor or a NULL out-parameter.
+/// `err_out` may be NULL; otherwise `*err_out` receives an error object on failure only (free
+/// it with `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_push_ack(
+    vendor: *const c_char,
+    body_out: *mut *mut c_char,
+    content_type_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let vendor = arg_vendor(vendor)?;
+        let body = arg_out(body_out, "body_out")?;
+        let content_type = arg_out(content_type_out, "content_type_out")?;
+        let Some(ack) = callbacks::push_ack(vendor) else {
+            body.write(std::ptr::null_mut());
+            content_type.write(std::ptr::null_mut());
+            return Ok(());
+        };
+        // The acknowledgements are constants without NUL bytes: neither write can fail.
+        body.write_string(ack.body.into())?;
+        content_type.write_string(ack.content_type.into())
     })
 }
 

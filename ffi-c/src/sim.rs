@@ -5,12 +5,12 @@
 use std::ffi::{c_char, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use voicecode::{Error, Vendor};
+use voicecode::Error;
 use voicecode_sim::{demo, FaultSpec, Operation, SimOptions, Simulator};
 
 use crate::boundary::{
-    arg_json, arg_opt_str, arg_out, arg_ref, arg_str, free_raw, guard, into_raw, run, Failure,
-    FfiResult,
+    arg_json, arg_opt_str, arg_out, arg_ref, arg_str, arg_vendor, free_raw, guard, into_raw, run,
+    Failure, FfiResult,
 };
 use crate::error::{vc_error, vc_result};
 
@@ -25,10 +25,6 @@ use crate::error::{vc_error, vc_result};
 pub struct vc_sim {
     sim: Simulator,
     base_url: CString,
-}
-
-fn vendor_arg(ptr: *const c_char) -> FfiResult<Vendor> {
-    Ok(Vendor::from_arg(arg_str(ptr, "vendor")?)?)
 }
 
 fn operation_arg(ptr: *const c_char) -> FfiResult<Operation> {
@@ -105,7 +101,7 @@ pub extern "C" fn vc_sim_config_json(
 ) -> vc_result {
     run(err_out, || {
         let sim = arg_ref(sim, "sim")?;
-        let vendor = vendor_arg(vendor)?;
+        let vendor = arg_vendor(vendor)?;
         let out = arg_out(config_json_out, "config_json_out")?;
         out.write_json(&sim.sim.config_json(vendor))
     })
@@ -164,7 +160,7 @@ pub extern "C" fn vc_sim_set_balance(
 ) -> vc_result {
     run(err_out, || {
         let sim = arg_ref(sim, "sim")?;
-        sim.sim.set_balance(vendor_arg(vendor)?, units);
+        sim.sim.set_balance(arg_vendor(vendor)?, units);
         Ok(())
     })
 }
@@ -185,7 +181,7 @@ pub extern "C" fn vc_sim_count(
 ) -> vc_result {
     run(err_out, || {
         let sim = arg_ref(sim, "sim")?;
-        let vendor = vendor_arg(vendor)?;
+        let vendor = arg_vendor(vendor)?;
         let operation = operation_arg(operation)?;
         let out = arg_out(count_out, "count_out")?;
         out.write(sim.sim.count(vendor, operation));

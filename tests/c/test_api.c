@@ -628,6 +628,38 @@ static void test_a_closed_connection_does_not_end_the_process(const vc_sim *sim)
     vc_client_free(client);
 }
 
+/* Each pushing vendor's acknowledgement; NULL for a vendor that sends none. */
+static void test_push_acks(void) {
+    static const char *const json = "application/json; charset=utf-8";
+    static const struct {
+        const char *vendor, *body, *content_type;
+    } acks[] = {
+        {"aliyun", "{\"code\":0,\"msg\":\"接收成功\"}", json},
+        {"tencent", "{\"result\":0,\"errmsg\":\"OK\"}", json},
+        {"huawei", "", "text/plain; charset=utf-8"},
+        {"cloud10658", "", "text/plain; charset=utf-8"},
+        {"ytx", NULL, NULL},
+    };
+    static char unset[] = "unset";
+    vc_error *err = NULL;
+    for (size_t i = 0; i < sizeof acks / sizeof acks[0]; i++) {
+        char *body = unset, *content_type = unset;
+        CHECK_RESULT(vc_push_ack(acks[i].vendor, &body, &content_type, &err), VC_RESULT_OK, err);
+        if (acks[i].body == NULL) {
+            CHECK(body == NULL && content_type == NULL);
+            continue;
+        }
+        CHECK_STR(body, acks[i].body);
+        CHECK_STR(content_type, acks[i].content_type);
+        vc_string_free(body);
+        vc_string_free(content_type);
+    }
+    char *body = NULL, *content_type = NULL;
+    CHECK_INVALID(vc_push_ack("nokia", &body, &content_type, &err), "vendor");
+    CHECK_INVALID(vc_push_ack("aliyun", NULL, &content_type, &err), "body_out");
+    CHECK(body == NULL && content_type == NULL);
+}
+
 int main(void) {
     vc_sim *sim = NULL;
     vc_error *err = NULL;
@@ -648,6 +680,7 @@ int main(void) {
     test_router_fails_over_without_ringing_twice(sim);
     test_a_closed_connection_does_not_end_the_process(sim);
     test_callbacks();
+    test_push_acks();
 
     vc_sim_free(sim);
     return checks_report("test_api");

@@ -36,6 +36,7 @@ __all__ = [
     "_Simulator",
     "__version__",
     "parse_push",
+    "push_ack",
     "refresh_logging",
     "simulator_facts",
 ]
@@ -144,7 +145,9 @@ class Client:
     @staticmethod
     def from_file(path: str | os.PathLike[str]) -> Client:
         """Reads a JSON (``*.json``) or TOML config file; a vendor secret missing from the file
-        is read from ``VOICECODE_<KEY>`` (e.g. ``VOICECODE_APP_SECRET``)."""
+        is read from ``VOICECODE_<KEY>``: ``VOICECODE_AUTH_TOKEN``, ``VOICECODE_APP_SECRET``,
+        ``VOICECODE_API_KEY``, ``VOICECODE_APP_KEY``, ``VOICECODE_ACCESS_KEY_SECRET`` or
+        ``VOICECODE_SECRET_KEY``."""
     @property
     def vendor(self) -> Vendor: ...
     def send_code(
@@ -342,6 +345,7 @@ class Verifier:
     def clear_async(self, to: str) -> asyncio.Future[None]: ...
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
+def push_ack(vendor: str) -> tuple[str, str] | None: ...
 
 @final
 class HuaweiPushVerifier:

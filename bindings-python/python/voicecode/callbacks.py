@@ -13,8 +13,9 @@ once::
                 ...                                   # event.message_id, event.event, ...
 
 cloud10658 receipts, Alibaba Cloud VoiceReport pushes and Tencent VMS callbacks are unsigned:
-put a secret in the receipt or callback URL and check it before parsing (Alibaba Cloud expects
-``ALIYUN_REPORT_ACK`` back, Tencent ``TENCENT_CALLBACK_ACK``).
+put a secret in the receipt or callback URL and check it before parsing. Answer every push
+you took with HTTP 200 and ``ack(vendor)`` (Alibaba Cloud and Tencent read its body; they
+push again otherwise).
 Headers may be any mapping or a list of ``(name, value)`` pairs (Flask's ``request.headers``,
 Starlette's, Django's ``request.headers``); bodies are the raw bytes.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Protocol, Union
+from typing import NamedTuple, Protocol, Union
 
 from . import _voicecode
 from ._types import Vendor
@@ -36,6 +37,8 @@ __all__ = [
     "Deduplicator",
     "Headers",
     "HuaweiPushVerifier",
+    "PushAck",
+    "ack",
     "parse",
     "verify_huawei",
 ]
@@ -53,16 +56,8 @@ Body = Union[bytes, bytearray, memoryview, str]
 
 
 def _pairs(headers: Headers) -> list[tuple[str, str]]:
-    items = headers.items() if hasattr(headers, "items") else headers
-    pairs = []
-    for name, value in items:
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError(
-                f"headers must be str names and values, not {type(name).__name__}: "
-                f"{type(value).__name__}"
-            )
-        pairs.append((name, value))
-    return pairs
+    """A framework's header object (anything with ``.items()``) as a list; the core checks it."""
+    return list(headers.items() if hasattr(headers, "items") else headers)
 
 
 def _bytes(body: Body) -> bytes:
@@ -83,6 +78,21 @@ def parse(vendor: Vendor, headers: Headers, body: Body) -> list[CallEvent]:
     push or a Tencent voice-notice callback gives no event.
     """
     return _voicecode.parse_push(vendor, _pairs(headers), _bytes(body))
+
+
+class PushAck(NamedTuple):
+    """What a receiver answers to a push it took: HTTP 200 with this body and content type."""
+
+    body: str
+    content_type: str
+
+
+def ack(vendor: Vendor) -> PushAck | None:
+    """How to acknowledge ``vendor``'s pushes: answer HTTP 200 with ``body`` and a ``Content-Type``
+    of ``content_type`` (in Flask, ``return ack.body, 200, {"Content-Type": ack.content_type}``);
+    ``None`` for a vendor that sends none."""
+    found = _voicecode.push_ack(vendor)
+    return None if found is None else PushAck(*found)
 
 
 class HuaweiPushVerifier:

@@ -14,6 +14,32 @@ use crate::{Error, Result, Vendor};
 /// Reads a call-status push: its headers (for the body's format) and its body.
 pub(crate) type PushParser = fn(&[(String, String)], &[u8]) -> Result<Vec<CallEvent>>;
 
+/// What a receiver answers to a push once it has taken it: HTTP 200 with this body and
+/// `Content-Type` (from the vendor's module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PushAck {
+    /// The response body; empty for a vendor that asks for none.
+    pub body: &'static str,
+    /// The response's `Content-Type`.
+    pub content_type: &'static str,
+}
+
+impl PushAck {
+    /// An empty HTTP 200: what a vendor that specifies no answer body gets.
+    pub const EMPTY: PushAck = PushAck {
+        body: "",
+        content_type: "text/plain; charset=utf-8",
+    };
+
+    /// A JSON answer body.
+    pub const fn json(body: &'static str) -> PushAck {
+        PushAck {
+            body,
+            content_type: "application/json; charset=utf-8",
+        }
+    }
+}
+
 /// Which vendor a config struct is for; the registry implements it.
 pub(crate) trait VendorOf {
     fn vendor(&self) -> Vendor;
@@ -22,6 +48,11 @@ pub(crate) trait VendorOf {
 /// What a vendor module implements on its config struct. Operations a vendor lacks keep the
 /// default, which refuses them as `invalid_config` before anything is sent.
 pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
+    /// The vendor's name in prose.
+    fn display_name() -> &'static str
+    where
+        Self: Sized;
+
     /// The config key of the vendor's credential.
     fn secret_key() -> Option<&'static str>
     where
@@ -33,6 +64,14 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
         Self: Sized,
     {
         None
+    }
+
+    /// What a receiver answers to the vendor's pushes: an empty HTTP 200 unless it asks more.
+    fn push_ack() -> PushAck
+    where
+        Self: Sized,
+    {
+        PushAck::EMPTY
     }
 
     /// The vendor's own `scheme://host[:port]`, used when the config gives no `base_url`.

@@ -52,7 +52,7 @@ use sha1::Sha1;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeAlphabet, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
 };
@@ -325,12 +325,20 @@ impl Protocol for AliyunConfig {
         })
     }
 
+    fn display_name() -> &'static str {
+        "Alibaba Cloud"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("access_key_secret")
     }
 
     fn push_parser() -> Option<PushParser> {
         Some(parse_report)
+    }
+
+    fn push_ack() -> PushAck {
+        PushAck::json(REPORT_ACK)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

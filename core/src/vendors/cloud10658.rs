@@ -143,6 +143,10 @@ impl Protocol for Cloud10658Config {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "cloud.10658.com.cn"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("app_key")
     }

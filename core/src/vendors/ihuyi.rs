@@ -184,6 +184,10 @@ impl Protocol for IhuyiConfig {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "ihuyi"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("api_key")
     }

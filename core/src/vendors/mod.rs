@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::protocol::vendor::{Protocol, PushParser, VendorOf};
+use crate::protocol::vendor::{Protocol, PushAck, PushParser, VendorOf};
 use crate::{Error, Result};
 
 /// The registry: every vendor once, in the order of the README's table. A new vendor is its
@@ -58,6 +58,11 @@ pub mod ytx;
 macro_rules! configs {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal => $module:ident::$config:ident, )*) => {
         impl Vendor {
+            /// The vendor's name in prose (package descriptions, the README): "Alibaba Cloud".
+            pub fn display_name(self) -> &'static str {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::display_name(),)* }
+            }
+
             /// The config key holding this vendor's credential, if it has one: what must never
             /// be printed, and what the command line also reads from `VOICECODE_<KEY>`.
             pub fn secret_key(self) -> Option<&'static str> {
@@ -67,6 +72,11 @@ macro_rules! configs {
             /// How this vendor's call-status pushes are read, if it sends any.
             pub(crate) fn push_parser(self) -> Option<PushParser> {
                 match self { $(Vendor::$variant => <$module::$config as Protocol>::push_parser(),)* }
+            }
+
+            /// How this vendor's pushes are acknowledged (meaningful where it sends any).
+            pub(crate) fn push_ack(self) -> PushAck {
+                match self { $(Vendor::$variant => <$module::$config as Protocol>::push_ack(),)* }
             }
         }
 

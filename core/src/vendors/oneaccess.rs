@@ -170,6 +170,10 @@ impl Protocol for OneAccessConfig {
         None
     }
 
+    fn display_name() -> &'static str {
+        "Huawei OneAccess"
+    }
+
     fn secret_key() -> Option<&'static str> {
         None
     }

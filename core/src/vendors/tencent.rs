@@ -45,7 +45,7 @@ use sha2::{Digest as _, Sha256};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
 };
@@ -370,12 +370,20 @@ impl Protocol for TencentConfig {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "Tencent Cloud VMS"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("secret_key")
     }
 
     fn push_parser() -> Option<PushParser> {
         Some(parse_callback)
+    }
+
+    fn push_ack() -> PushAck {
+        PushAck::json(CALLBACK_ACK)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

@@ -168,6 +168,10 @@ impl Protocol for YtxConfig {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "ytx.net"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("auth_token")
     }

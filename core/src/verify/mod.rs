@@ -65,8 +65,9 @@ const NAMESPACE: &str = "voicecode:v1";
 const RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// What became of a start's call.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, strum::VariantNames)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Delivery {
     /// A vendor accepted the call.
     Sent {

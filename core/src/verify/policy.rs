@@ -13,7 +13,16 @@ use crate::ErrorKind;
 /// The result of [`Verifier::check`](crate::Verifier::check). Every case is distinct, so "expired" can be told from
 /// "never started" and a user can be told what to do.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::Display,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantNames,
 )]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

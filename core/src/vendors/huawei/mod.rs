@@ -295,6 +295,10 @@ impl Protocol for HuaweiConfig {
         Some(CODE)
     }
 
+    fn display_name() -> &'static str {
+        "Huawei Cloud VoiceCall"
+    }
+
     fn secret_key() -> Option<&'static str> {
         Some("app_secret")
     }

@@ -4,9 +4,14 @@
 //! The rules are not here: the verifier passes them in (from `policy`) as the function that
 //! turns the stored value into the new one, so memory, SQLite and Redis enforce exactly the
 //! same limits, and a store only has to make that one step atomic.
+//!
+//! SQLite and Redis are cargo features (`sqlite`, `redis`, both default): a build without one
+//! refuses its URL as `invalid_config` naming `store` and the missing feature.
 
 mod memory;
+#[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::fmt;
@@ -14,7 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use self::memory::MemoryStore;
+#[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
+#[cfg(feature = "sqlite")]
 pub use self::sqlite::SqliteStore;
 pub use super::policy::Write;
 use crate::{Error, Result};
@@ -60,15 +67,30 @@ pub fn open(spec: &str) -> Result<Arc<dyn Store>> {
                 format!("sqlite: needs a file path; {RULE}"),
             ));
         }
+        #[cfg(feature = "sqlite")]
         return Ok(Arc::new(SqliteStore::open(path)?));
+        #[cfg(not(feature = "sqlite"))]
+        return Err(not_built("sqlite"));
     }
     if spec.starts_with("redis://") {
+        #[cfg(feature = "redis")]
         return Ok(Arc::new(RedisStore::open(spec)?));
+        #[cfg(not(feature = "redis"))]
+        return Err(not_built("redis"));
     }
     Err(Error::invalid_config(
         "store",
         format!("{} {RULE}", redacted(spec)),
     ))
+}
+
+/// The error for a store whose cargo feature this build left out.
+#[cfg(not(all(feature = "sqlite", feature = "redis")))]
+fn not_built(feature: &str) -> Error {
+    Error::invalid_config(
+        "store",
+        format!("this build has no {feature} store: build voicecode with its `{feature}` feature"),
+    )
 }
 
 /// A store name as it may be shown. Credentials can sit in a URL's userinfo (user and
@@ -137,6 +159,25 @@ mod tests {
                 (err.kind(), err.field()),
                 (crate::ErrorKind::InvalidConfig, Some("store")),
                 "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_store_left_out_of_the_build_is_invalid_config_naming_its_feature() {
+        for (spec, feature, built) in [
+            ("sqlite:codes.db", "sqlite", cfg!(feature = "sqlite")),
+            ("redis://127.0.0.1:1/0", "redis", cfg!(feature = "redis")),
+        ] {
+            if built {
+                continue;
+            }
+            let err = open(spec).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidConfig, "{err}");
+            assert_eq!(err.field(), Some("store"));
+            assert!(
+                err.to_string().contains(&format!("`{feature}` feature")),
+                "{err}"
             );
         }
     }

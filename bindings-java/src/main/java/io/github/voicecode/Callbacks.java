@@ -1,5 +1,8 @@
 package io.github.voicecode;
 
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
 /** Call-status pushes from the vendors. */
 public final class Callbacks {
     private Callbacks() {
@@ -14,5 +17,34 @@ public final class Callbacks {
         byte[] bytes = body == null ? new byte[0] : body;
         return Calls.string((out, err) -> Calls.LIB.vc_callback_parse(vendor, headersJson,
                 bytes.length == 0 ? null : bytes, bytes.length, out, err));
+    }
+
+    /** What a receiver answers to a push it took: HTTP 200 with this body and Content-Type. */
+    public record Ack(String body, String contentType) {
+    }
+
+    /**
+     * How to acknowledge {@code vendor}'s pushes (Alibaba Cloud and Tencent read the body and push
+     * again otherwise; Huawei and cloud10658 get an empty one), or null for a vendor that sends
+     * none.
+     */
+    public static Ack ack(String vendor) {
+        PointerByReference body = new PointerByReference();
+        PointerByReference contentType = new PointerByReference();
+        PointerByReference err = new PointerByReference();
+        Calls.check(Calls.LIB.vc_push_ack(vendor, body, contentType, err), err);
+        if (body.getValue() == null) {
+            return null;
+        }
+        try {
+            return new Ack(text(body.getValue()), text(contentType.getValue()));
+        } finally {
+            Calls.LIB.vc_string_free(body.getValue());
+            Calls.LIB.vc_string_free(contentType.getValue());
+        }
+    }
+
+    private static String text(Pointer pointer) {
+        return pointer.getString(0, "UTF-8");
     }
 }

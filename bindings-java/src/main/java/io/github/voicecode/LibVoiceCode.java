@@ -81,6 +81,9 @@ interface LibVoiceCode extends Library {
     int vc_callback_parse(String vendor, String headersJson, byte[] body, long bodyLen,
             PointerByReference eventsJsonOut, PointerByReference errOut);
 
+    int vc_push_ack(String vendor, PointerByReference bodyOut, PointerByReference contentTypeOut,
+            PointerByReference errOut);
+
     int vc_huawei_verifier_new(String appSecret, String url, int windowSeconds,
             PointerByReference verifierOut, PointerByReference errOut);
 

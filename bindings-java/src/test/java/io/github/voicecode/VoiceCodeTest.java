@@ -172,6 +172,12 @@ class VoiceCodeTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertEquals("failed", field(report, "event"));
         assertEquals("116012354148^1", field(report, "message_id"));
+        assertEquals(new Callbacks.Ack("{\"code\":0,\"msg\":\"接收成功\"}", "application/json; charset=utf-8"),
+                Callbacks.ack("aliyun"));
+        assertEquals("{\"result\":0,\"errmsg\":\"OK\"}", Callbacks.ack("tencent").body());
+        assertEquals("", Callbacks.ack("huawei").body());
+        assertNull(Callbacks.ack("ytx"));
+        assertEquals("vendor", assertThrows(VoiceCodeException.class, () -> Callbacks.ack("nokia")).field());
 
         String url = "https://example.test/status";
         try (HuaweiPushVerifier verifier = new HuaweiPushVerifier("SimHuaweiAppSecret0000000001", url, 0)) {
