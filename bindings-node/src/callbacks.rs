@@ -1,6 +1,5 @@
 //! `callbacks`: call-status pushes from the vendors, parsed and authenticated by the core.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Either, Uint8ArraySlice};
@@ -142,44 +141,15 @@ impl Deduplicator {
     }
 }
 
-/// A push's headers as `Headers` types them: `req.headers` (where Node gives a repeated header
-/// such as `set-cookie` as a list) or `[name, value]` pairs.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Headers {
-    Object(BTreeMap<String, Values>),
-    Pairs(Vec<(String, String)>),
-}
-
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Values {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// The headers as the name-value pairs the core takes.
+/// The headers as the name-value pairs the core takes: `req.headers` (where Node gives a
+/// repeated header such as `set-cookie` as a list) or `[name, value]` pairs, read by the core's
+/// one reader. A wrong shape is a JavaScript type error, like every other wrongly typed argument.
 fn header_pairs(headers: VerbatimArg) -> Result<Vec<(String, String)>, Failure> {
     let headers = headers
         .0
         .map_err(|e| e.named("headers"))?
         .unwrap_or_default();
-    Ok(match serde_json::from_value(headers) {
-        Ok(Headers::Pairs(pairs)) => pairs,
-        Ok(Headers::Object(map)) => map
-            .into_iter()
-            .flat_map(|(name, values)| match values {
-                Values::One(value) => vec![(name, value)],
-                Values::Many(values) => values.into_iter().map(|v| (name.clone(), v)).collect(),
-            })
-            .collect(),
-        Err(_) => {
-            return Err(Failure::Type(
-                "headers must be an object of header values (req.headers) or an array of [name, value] pairs"
-                    .to_owned(),
-            ))
-        }
-    })
+    callbacks::header_pairs("headers", headers).map_err(|e| Failure::Type(e.message().to_owned()))
 }
 
 /// A push body: a `Buffer` / `Uint8Array`, or a string (sent as UTF-8).
