@@ -56,7 +56,7 @@ use crate::protocol::checks::{
 };
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -463,13 +463,7 @@ impl Protocol for AliyunConfig {
                 &message,
             ));
         }
-        if !(200..300).contains(&resp.status) {
-            return Err(Error::protocol(
-                Vendor::Aliyun,
-                resp.status,
-                "Code OK with an error status",
-            ));
-        }
+        success_status(Vendor::Aliyun, resp, "Code OK with an error status")?;
         let missing = "success without a CallId";
         let message_id = required(Vendor::Aliyun, resp, answer.call_id, missing)?;
         Ok(Receipt::new(Vendor::Aliyun, message_id, code, message))

@@ -49,7 +49,7 @@ use crate::protocol::checks::{
 };
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -466,13 +466,8 @@ impl Protocol for TencentConfig {
             )
             .with_detail(format!("RequestId {request_id}")));
         }
-        if !(200..300).contains(&resp.status) {
-            return Err(Error::protocol(
-                Vendor::Tencent,
-                resp.status,
-                "an error status without Response.Error",
-            ));
-        }
+        let what = "an error status without Response.Error";
+        success_status(Vendor::Tencent, resp, what)?;
         let call_id = answer.send_status.and_then(|s| s.call_id);
         let missing = "success without SendStatus.CallId";
         let message_id = required(Vendor::Tencent, resp, call_id, missing)?;

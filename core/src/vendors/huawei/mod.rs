@@ -23,7 +23,9 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
-use crate::protocol::wire::{json_body, json_text, required, Meaning, UNDOCUMENTED};
+use crate::protocol::wire::{
+    json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -397,15 +399,7 @@ impl Protocol for HuaweiConfig {
             .ok_or_else(|| {
                 Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
             })?;
-        let success = code == "0" && (200..300).contains(&resp.status);
-        if !success {
-            if code == "0" {
-                return Err(Error::protocol(
-                    Vendor::Huawei,
-                    resp.status,
-                    "resultcode 0 with an error status",
-                ));
-            }
+        if code != "0" {
             return Err(Error::answered(
                 Vendor::Huawei,
                 classify(resp.status, &code),
@@ -414,6 +408,7 @@ impl Protocol for HuaweiConfig {
                 &answer.resultdesc,
             ));
         }
+        success_status(Vendor::Huawei, resp, "resultcode 0 with an error status")?;
         let missing = "success without a sessionId";
         let message_id = required(Vendor::Huawei, resp, answer.session_id, missing)?;
         Ok(Receipt {
