@@ -293,6 +293,25 @@ pub struct Receipt {
     pub idle_ports: Option<u32>,
 }
 
+impl Receipt {
+    /// A receipt without the fields only some vendors fill.
+    pub(crate) fn new(
+        vendor: Vendor,
+        message_id: String,
+        vendor_code: impl Into<String>,
+        vendor_message: String,
+    ) -> Self {
+        Receipt {
+            vendor,
+            message_id,
+            vendor_code: vendor_code.into(),
+            vendor_message,
+            remaining: None,
+            idle_ports: None,
+        }
+    }
+}
+
 /// What a balance is counted in.
 #[derive(
     Debug,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Request, State as Extract};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -140,6 +140,19 @@ impl VendorRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The text of field `key`: a string or number member of a JSON object body, else the last
+    /// query or form field of that name.
+    pub(crate) fn text(&self, key: &str) -> Option<String> {
+        let Some(body) = self.json_object() else {
+            return VendorRequest::field(&self.fields(), key).map(str::to_owned);
+        };
+        match body.get(key)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
     /// The body as a JSON object, if it is one.
     pub(crate) fn json_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         match serde_json::from_slice(&self.body) {
@@ -209,10 +222,42 @@ pub(crate) struct AtRoot {
     /// Whether a request to `/` is this vendor's; `None` takes every request no other vendor
     /// claims.
     pub(crate) claims: Option<fn(&VendorRequest) -> bool>,
-    pub(crate) handle: fn(Arc<Shared>, VendorRequest) -> BoxFuture<'static, Response>,
+    pub(crate) endpoint: Endpoint,
 }
 
+/// One of a vendor's endpoints: what it does, the request field that names the callee (for
+/// the journal), and the vendor's logic.
+#[derive(Clone, Copy)]
+pub(crate) struct Endpoint(
+    pub(crate) Operation,
+    pub(crate) Option<&'static str>,
+    pub(crate) fn(&mut State, &VendorRequest) -> Answer,
+);
+
 impl VendorSide {
+    /// `endpoint` as an axum handler.
+    pub(crate) fn serve(
+        &'static self,
+        endpoint: Endpoint,
+    ) -> impl Fn(Extract<Arc<Shared>>, VendorRequest) -> BoxFuture<'static, Response>
+           + Clone
+           + Send
+           + Sync
+           + 'static {
+        move |Extract(shared), req| Box::pin(self.answer(shared, req, endpoint))
+    }
+
+    /// Answers `req` at `endpoint`.
+    pub(crate) async fn answer(
+        &self,
+        shared: Arc<Shared>,
+        req: VendorRequest,
+        Endpoint(operation, phone, logic): Endpoint,
+    ) -> Response {
+        let phone = phone.and_then(|key| req.text(key));
+        self.handle(shared, operation, phone, req, logic).await
+    }
+
     /// The flow every vendor request goes through: the journal records its arrival, then
     /// faults (a fault answers instead of the vendor), then the vendor's checks; the verdict is
     /// recorded before the answer leaves, so a test reading the journal right after its call

@@ -38,10 +38,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 /// `/`: several vendors' APIs live at the root of their own hosts. A request goes to the vendor
 /// that claims it, else to the one that takes whatever no other claims.
 async fn root(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    let at_root = || vendors::ALL.iter().filter_map(|side| side.root.as_ref());
-    let claimed = at_root().find(|root| root.claims.is_some_and(|claims| claims(&req)));
-    match claimed.or_else(|| at_root().find(|root| root.claims.is_none())) {
-        Some(root) => (root.handle)(shared, req).await,
+    let at_root = || {
+        vendors::ALL
+            .iter()
+            .filter_map(|side| Some((side, side.root.as_ref()?)))
+    };
+    let claimed = at_root().find(|(_, root)| root.claims.is_some_and(|claims| claims(&req)));
+    match claimed.or_else(|| at_root().find(|(_, root)| root.claims.is_none())) {
+        Some((side, root)) => side.answer(shared, req, root.endpoint).await,
         None => not_found().into_response(),
     }
 }

@@ -1,7 +1,10 @@
 //! Checks of what goes out: the codes a vendor speaks, strings sent in URLs and headers, and
 //! options a vendor has no place for.
 
+use std::ops::RangeInclusive;
+
 use crate::model::SendOptions;
+use crate::secret::Secret;
 use crate::{Error, Result};
 
 /// Which characters a verification code may use.
@@ -93,6 +96,30 @@ pub(crate) fn check_header_safe(field: &str, value: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Checks that a credential is given.
+pub(crate) fn check_secret(field: &str, secret: &Secret) -> Result<()> {
+    if secret.expose().is_empty() {
+        return Err(Error::invalid_config(field, "is required"));
+    }
+    Ok(())
+}
+
+/// Checks the `play_times` option, when given, against the vendor's range; `note` ends the
+/// message.
+pub(crate) fn check_play_times(
+    times: Option<u8>,
+    range: RangeInclusive<u8>,
+    note: &str,
+) -> Result<()> {
+    match times {
+        Some(times) if !range.contains(&times) => Err(Error::invalid_input(
+            "play_times",
+            format!("{times} must be {} to {}{note}", range.start(), range.end()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Refuses request fields a vendor has no place for, instead of silently dropping them.

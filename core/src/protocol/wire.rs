@@ -64,6 +64,15 @@ pub(crate) fn required(
     value.ok_or_else(|| Error::protocol(vendor, resp.status, missing))
 }
 
+/// Refuses a non-2xx status under an answer that reads as success: which of the two is wrong
+/// cannot be told.
+pub(crate) fn success_status(vendor: Vendor, resp: &HttpResponse, what: &str) -> Result<()> {
+    if !(200..300).contains(&resp.status) {
+        return Err(Error::protocol(vendor, resp.status, what));
+    }
+    Ok(())
+}
+
 /// A JSON value the vendors send as a string or a number, as text.
 pub(crate) fn json_text(value: &Value) -> Option<String> {
     match value {

@@ -51,10 +51,12 @@ use sha1::Sha1;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
-use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::checks::{
+    check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
+};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -347,9 +349,7 @@ impl Protocol for AliyunConfig {
 
     fn validate(&self) -> Result<()> {
         check_header_safe("access_key_id", &self.access_key_id)?;
-        if self.access_key_secret.is_empty() {
-            return Err(Error::invalid_config("access_key_secret", "is required"));
-        }
+        check_secret("access_key_secret", &self.access_key_secret)?;
         if !is_variable_name(&self.tts_code) {
             return Err(Error::invalid_config(
                 "tts_code",
@@ -402,14 +402,8 @@ impl Protocol for AliyunConfig {
         // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
         let called = req.to.mainland("to", "aliyun")?;
         let tts_param = tts_param(self.tts_param_name(), &req.code)?;
-        if let Some(times) = req.options.play_times {
-            if !(1..=3).contains(&times) {
-                return Err(Error::invalid_input(
-                    "play_times",
-                    format!("{times} must be 1 to 3 (Alibaba Cloud's PlayTimes)"),
-                ));
-            }
-        }
+        let note = " (Alibaba Cloud's PlayTimes)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
         if let Some(data) = &req.options.user_data {
             check_out_id(data)?;
         }
@@ -477,23 +471,10 @@ impl Protocol for AliyunConfig {
                 &message,
             ));
         }
-        if !(200..300).contains(&resp.status) {
-            return Err(Error::protocol(
-                Vendor::Aliyun,
-                resp.status,
-                "Code OK with an error status",
-            ));
-        }
+        success_status(Vendor::Aliyun, resp, "Code OK with an error status")?;
         let missing = "success without a CallId";
         let message_id = required(Vendor::Aliyun, resp, answer.call_id, missing)?;
-        Ok(Receipt {
-            vendor: Vendor::Aliyun,
-            message_id,
-            vendor_code: code,
-            vendor_message: message,
-            remaining: None,
-            idle_ports: None,
-        })
+        Ok(Receipt::new(Vendor::Aliyun, message_id, code, message))
     }
 }
 

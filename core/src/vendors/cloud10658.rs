@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
-use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
@@ -162,9 +162,7 @@ impl Protocol for Cloud10658Config {
     fn validate(&self) -> Result<()> {
         check_header_safe("app_id", &self.app_id)?;
         check_header_safe("template_id", &self.template_id)?;
-        if self.app_key.is_empty() {
-            return Err(Error::invalid_config("app_key", "is required"));
-        }
+        check_secret("app_key", &self.app_key)?;
         if let Some(path) = &self.balance_path {
             let ok = path.starts_with('/')
                 && path
@@ -203,13 +201,11 @@ impl Protocol for Cloud10658Config {
         let task_id = answer.task_id.as_ref().and_then(json_text);
         let missing = "success without a taskId";
         let message_id = required(Vendor::Cloud10658, resp, task_id, missing)?;
+        let remaining = remaining(resp, &answer)?;
+        let message = answer.message.unwrap_or_default();
         Ok(Receipt {
-            vendor: Vendor::Cloud10658,
-            message_id,
-            vendor_code: "1".into(),
-            remaining: remaining(resp, &answer)?,
-            vendor_message: answer.message.unwrap_or_default(),
-            idle_ports: None,
+            remaining,
+            ..Receipt::new(Vendor::Cloud10658, message_id, "1", message)
         })
     }
 

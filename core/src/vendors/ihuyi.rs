@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
-use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
@@ -198,9 +198,7 @@ impl Protocol for IhuyiConfig {
 
     fn validate(&self) -> Result<()> {
         check_header_safe("account", &self.account)?;
-        if self.api_key.is_empty() {
-            return Err(Error::invalid_config("api_key", "is required"));
-        }
+        check_secret("api_key", &self.api_key)?;
         Ok(())
     }
 
@@ -238,14 +236,13 @@ impl Protocol for IhuyiConfig {
             .ok_or_else(|| {
                 Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid")
             })?;
-        Ok(Receipt {
-            vendor: Vendor::Ihuyi,
-            message_id: message_id.clone(),
-            vendor_code: SUCCESS.into(),
-            vendor_message: fields.get("msg").cloned().unwrap_or_default(),
-            remaining: None,
-            idle_ports: None,
-        })
+        let message = fields.get("msg").cloned().unwrap_or_default();
+        Ok(Receipt::new(
+            Vendor::Ihuyi,
+            message_id.clone(),
+            SUCCESS,
+            message,
+        ))
     }
 
     fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {

@@ -44,10 +44,12 @@ use sha2::{Digest as _, Sha256};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
-use crate::protocol::checks::{check_header_safe, refuse_unsupported, CodeRule};
+use crate::protocol::checks::{
+    check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
+};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -392,9 +394,7 @@ impl Protocol for TencentConfig {
 
     fn validate(&self) -> Result<()> {
         check_header_safe("secret_id", &self.secret_id)?;
-        if self.secret_key.is_empty() {
-            return Err(Error::invalid_config("secret_key", "is required"));
-        }
+        check_secret("secret_key", &self.secret_key)?;
         let appid = &self.voice_sdk_appid;
         if appid.is_empty() || appid.len() > 32 || !appid.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid_config(
@@ -410,14 +410,8 @@ impl Protocol for TencentConfig {
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
         let mobile = req.to.mobile("to", "tencent")?;
         CODE.check(&req.code)?;
-        if let Some(times) = req.options.play_times {
-            if !(1..=3).contains(&times) {
-                return Err(Error::invalid_input(
-                    "play_times",
-                    format!("{times} must be 1 to 3 (Tencent plays the code 2 times by default)"),
-                ));
-            }
-        }
+        let note = " (Tencent plays the code 2 times by default)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
         if let Some(context) = &req.options.user_data {
             if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
                 return Err(Error::invalid_input(
@@ -480,26 +474,14 @@ impl Protocol for TencentConfig {
             )
             .with_detail(format!("RequestId {request_id}")));
         }
-        if !(200..300).contains(&resp.status) {
-            return Err(Error::protocol(
-                Vendor::Tencent,
-                resp.status,
-                "an error status without Response.Error",
-            ));
-        }
+        let what = "an error status without Response.Error";
+        success_status(Vendor::Tencent, resp, what)?;
         let call_id = answer.send_status.and_then(|s| s.call_id);
         let missing = "success without SendStatus.CallId";
         let message_id = required(Vendor::Tencent, resp, call_id, missing)?;
-        Ok(Receipt {
-            vendor: Vendor::Tencent,
-            message_id,
-            // API 3.0 has no success code: success is the absence of Response.Error.
-            vendor_code: String::new(),
-            // RequestId is what Tencent's support asks for about a request.
-            vendor_message: request_id,
-            remaining: None,
-            idle_ports: None,
-        })
+        // API 3.0 has no success code: success is the absence of Response.Error. RequestId is
+        // what Tencent's support asks for about a request.
+        Ok(Receipt::new(Vendor::Tencent, message_id, "", request_id))
     }
 }
 

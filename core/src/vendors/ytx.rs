@@ -18,7 +18,9 @@ use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
-use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::checks::{
+    check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
+};
 use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{classify, json_body, json_text, required};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
@@ -193,9 +195,7 @@ impl Protocol for YtxConfig {
         };
         alnum("account_sid", &self.account_sid)?;
         alnum("app_id", &self.app_id)?;
-        if self.auth_token.is_empty() {
-            return Err(Error::invalid_config("auth_token", "is required"));
-        }
+        check_secret("auth_token", &self.auth_token)?;
         Ok(())
     }
 
@@ -204,13 +204,8 @@ impl Protocol for YtxConfig {
         let dst = req.to.mainland("to", "ytx")?;
         CODE.check(&req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
+        check_play_times(req.options.play_times, 1..=3, "")?;
         let times = req.options.play_times.unwrap_or(3);
-        if !(1..=3).contains(&times) {
-            return Err(Error::invalid_input(
-                "play_times",
-                format!("{times} must be 1 to 3"),
-            ));
-        }
         let body = CodeCallOut {
             action: "callOutCode",
             appid: &self.app_id,
@@ -238,14 +233,12 @@ impl Protocol for YtxConfig {
         check_status(resp, &answer)?;
         let missing = "success without a requestId";
         let message_id = required(Vendor::Ytx, resp, answer.request_id, missing)?;
-        Ok(Receipt {
-            vendor: Vendor::Ytx,
+        Ok(Receipt::new(
+            Vendor::Ytx,
             message_id,
-            vendor_code: "0".into(),
-            vendor_message: answer.status_msg,
-            remaining: None,
-            idle_ports: None,
-        })
+            "0",
+            answer.status_msg,
+        ))
     }
 
     fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {

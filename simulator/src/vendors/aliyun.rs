@@ -27,7 +27,6 @@
 //! Answers are JSON, or XML when `Format=XML` (the vendor's default).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, StatusCode};
@@ -36,14 +35,13 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, AtRoot, Endpoint, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
@@ -70,7 +68,7 @@ pub(crate) const SIDE: VendorSide = VendorSide {
     // there in its own error shape.
     root: Some(AtRoot {
         claims: None,
-        handle: at_root,
+        endpoint: Endpoint(Operation::SendCode, Some("CalledNumber"), send_code),
     }),
     config: || {
         json!({
@@ -175,29 +173,20 @@ fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
     )
 }
 
-fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
-    Box::pin(dispatch(shared, req))
-}
-
-async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
+fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
     let fields = req.fields();
-    let phone = VendorRequest::field(&fields, "CalledNumber").map(str::to_owned);
-    SIDE.handle(shared, Operation::SendCode, phone, req, |state, req| {
-        let fields = req.fields();
-        let xml = wants_xml(req, &fields);
-        match check(state, req, &fields) {
-            Ok((body, call)) => {
-                let response = reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body);
-                Answer::new(response, Verdict::Accepted)
-                    .with_follow_up(Some(follow_up(|pusher| report(pusher, call))))
-            }
-            Err(refusal) => {
-                let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
-                Answer::new(reply_error(xml, &refusal), verdict)
-            }
+    let xml = wants_xml(req, &fields);
+    match check(state, req, &fields) {
+        Ok((body, call)) => {
+            let response = reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body);
+            Answer::new(response, Verdict::Accepted)
+                .with_follow_up(Some(follow_up(|pusher| report(pusher, call))))
         }
-    })
-    .await
+        Err(refusal) => {
+            let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
+            Answer::new(reply_error(xml, &refusal), verdict)
+        }
+    }
 }
 
 /// `Format` when given; otherwise XML for the RPC signature (the documented default) and JSON

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
@@ -21,7 +20,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
@@ -58,9 +57,11 @@ pub(crate) const SIDE: VendorSide = VendorSide {
 };
 
 fn routes() -> Router<Arc<Shared>> {
+    let send_code = SIDE.serve(Endpoint(Operation::SendCode, Some("phone"), send_code));
+    let balance = SIDE.serve(Endpoint(Operation::Balance, None, balance));
     Router::new()
         .route("/voiceApi", post(send_code))
-        .route("/voiceApi/getBalance", post(balance))
+        .route("/voiceApi/getBalance", post(balance.clone()))
         .route("/voiceApi/group/getBalance", post(balance))
 }
 
@@ -75,37 +76,22 @@ const SAME_NUMBER_INTERVAL: Duration = Duration::from_secs(60);
 /// Task ids look like the vendor's (`3313746`).
 const FIRST_TASK_ID: u64 = 3_300_000;
 
-async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    let phone = VendorRequest::field(&req.fields(), "phone").map(str::to_owned);
-    SIDE.handle(
-        shared,
-        Operation::SendCode,
-        phone,
-        req,
-        |state, req| match check_send(state, req) {
-            Ok((body, call)) => {
-                Answer::accepted(&body).with_follow_up(Some(follow_up(|p| receipt(p, call))))
-            }
-            Err(message) => refusal(message).into(),
-        },
-    )
-    .await
+fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
+    match check_send(state, req) {
+        Ok((body, call)) => {
+            Answer::accepted(&body).with_follow_up(Some(follow_up(|p| receipt(p, call))))
+        }
+        Err(message) => refusal(message).into(),
+    }
 }
 
 /// Both balance paths: the documented `/voiceApi/getBalance` and the vendor example's
 /// `/voiceApi/group/getBalance` (which sends its fields in the query string).
-async fn balance(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    SIDE.handle(
-        shared,
-        Operation::Balance,
-        None,
-        req,
-        |state, req| match check_balance(state, req) {
-            Ok(body) => Answer::accepted(&body),
-            Err(message) => refusal(message).into(),
-        },
-    )
-    .await
+fn balance(state: &mut SimState, req: &VendorRequest) -> Answer {
+    match check_balance(state, req) {
+        Ok(body) => Answer::accepted(&body),
+        Err(message) => refusal(message).into(),
+    }
 }
 
 /// The vendor's failure shape, with the reason as the message.

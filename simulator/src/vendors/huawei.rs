@@ -12,7 +12,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
@@ -25,7 +24,7 @@ use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
@@ -64,6 +63,7 @@ pub(crate) const SIDE: VendorSide = VendorSide {
 };
 
 fn routes() -> Router<Arc<Shared>> {
+    let send_code = SIDE.serve(Endpoint(Operation::SendCode, Some("calleeNbr"), send_code));
     Router::new().route("/rest/httpsessions/callVerify/v1.0", post(send_code))
 }
 
@@ -180,22 +180,12 @@ fn first_use(memory: &mut Memory, nonce: &str, now: DateTime<Utc>) -> bool {
     true
 }
 
-async fn send_code(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    let phone = req
-        .json_object()
-        .and_then(|body| body.get("calleeNbr")?.as_str().map(str::to_owned));
-    SIDE.handle(
-        shared,
-        Operation::SendCode,
-        phone,
-        req,
-        |state, req| match check(state, req) {
-            Ok((body, call)) => Answer::accepted(&body)
-                .with_follow_up(call.map(|call| follow_up(|pusher| push_call(pusher, call)))),
-            Err(code) => refusal(code).into(),
-        },
-    )
-    .await
+fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
+    match check(state, req) {
+        Ok((body, call)) => Answer::accepted(&body)
+            .with_follow_up(call.map(|call| follow_up(|pusher| push_call(pusher, call)))),
+        Err(code) => refusal(code).into(),
+    }
 }
 
 /// The answer with `code` and the HTTP status and description of its row in [`RESULTS`];

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +19,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{is_mobile, json_response, random_hex};
@@ -64,10 +63,13 @@ pub(crate) const SIDE: VendorSide = VendorSide {
 };
 
 fn routes() -> Router<Arc<Shared>> {
+    let captcha = SIDE.serve(Endpoint(Operation::Captcha, None, captcha));
+    let verify = SIDE.serve(Endpoint(Operation::VerifyCaptcha, Some("sender"), verify_captcha));
+    let send_sms = SIDE.serve(Endpoint(Operation::SendSmsCode, Some("mobile"), send_sms_code));
     Router::new()
         .route("/api/v2/sdk/captcha", get(captcha))
-        .route("/api/v2/sdk/captcha/verify", post(verify_captcha))
-        .route("/api/v2/sdk/sms/send", post(send_sms_code))
+        .route("/api/v2/sdk/captcha/verify", post(verify))
+        .route("/api/v2/sdk/sms/send", post(send_sms))
 }
 
 /// What the tenant remembers: captchas waiting for verification, verified tokens waiting for
@@ -102,44 +104,19 @@ const PNG_BASE64: &str =
 /// A refusal: error code and message.
 type Refusal = (&'static str, &'static str);
 
-async fn captcha(State(shared): State<Arc<Shared>>, req: VendorRequest) -> Response {
-    SIDE.handle(shared, Operation::Captcha, None, req, |state, req| {
-        conclude(check_device(req).map(|()| new_captcha(state)))
-    })
-    .await
+fn captcha(state: &mut SimState, req: &VendorRequest) -> Answer {
+    conclude(check_device(req).map(|()| new_captcha(state)))
 }
 
-async fn verify_captcha(
-    State(shared): State<Arc<Shared>>,
-    req: VendorRequest,
-) -> Response {
-    let phone = body_text(&req, "sender");
-    SIDE.handle(
-        shared,
-        Operation::VerifyCaptcha,
-        phone,
-        req,
-        |state, req| conclude(check_device(req).and_then(|()| verify(state, req))),
-    )
-    .await
+fn verify_captcha(state: &mut SimState, req: &VendorRequest) -> Answer {
+    conclude(check_device(req).and_then(|()| verify(state, req)))
 }
 
-async fn send_sms_code(
-    State(shared): State<Arc<Shared>>,
-    req: VendorRequest,
-) -> Response {
-    let phone = body_text(&req, "mobile");
-    SIDE.handle(
-        shared,
-        Operation::SendSmsCode,
-        phone,
-        req,
-        |state, req| match check_device(req).and_then(|()| send_sms(state, req)) {
-            Ok(()) => Answer::new(StatusCode::OK.into_response(), Verdict::Accepted),
-            Err((code, message)) => refusal(code, message).into(),
-        },
-    )
-    .await
+fn send_sms_code(state: &mut SimState, req: &VendorRequest) -> Answer {
+    match check_device(req).and_then(|()| send_sms(state, req)) {
+        Ok(()) => Answer::new(StatusCode::OK.into_response(), Verdict::Accepted),
+        Err((code, message)) => refusal(code, message).into(),
+    }
 }
 
 /// HTTP 400 `{"error_code","error_msg"}`.
@@ -275,7 +252,3 @@ fn point(text: &str) -> Option<(f64, f64)> {
     Some((value.get("x")?.as_f64()?, value.get("y")?.as_f64()?))
 }
 
-/// A string field of the JSON body, for the journal.
-fn body_text(req: &VendorRequest, key: &str) -> Option<String> {
-    req.json_object()?.get(key)?.as_str().map(str::to_owned)
-}

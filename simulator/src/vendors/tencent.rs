@@ -19,19 +19,17 @@
 //! (`InvalidParameterValue`), and the voice package (`FailedOperation.InsufficientBalanceInVoicePackage`).
 //! An accepted call gets its callback when the account has a callback URL.
 
-use std::sync::Arc;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, AtRoot, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, AtRoot, Endpoint, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, CallOutcome, Pusher};
 use crate::state::State as SimState;
@@ -55,7 +53,7 @@ pub(crate) const SIDE: VendorSide = VendorSide {
     // API 3.0 lives at the root of its host and names its action in the `X-TC-Action` header.
     root: Some(AtRoot {
         claims: Some(|req| req.header("x-tc-action").is_some()),
-        handle: at_root,
+        endpoint: Endpoint(Operation::SendCode, Some("CalledNumber"), send_code),
     }),
     config: || {
         json!({
@@ -97,27 +95,13 @@ const INVALID_AUTHORIZATION: Refusal = (
 const INVALID_PARAMETER: Refusal = ("InvalidParameter", "参数错误(包括参数格式、类型等错误)。");
 const INVALID_VALUE: Refusal = ("InvalidParameterValue", "参数取值错误。");
 
-fn at_root(shared: Arc<Shared>, req: VendorRequest) -> BoxFuture<'static, Response> {
-    Box::pin(dispatch(shared, req))
-}
-
 /// Every request whose `X-TC-Action` says it is for API 3.0.
-async fn dispatch(shared: Arc<Shared>, req: VendorRequest) -> Response {
-    let phone = req
-        .json_object()
-        .and_then(|body| body.get("CalledNumber")?.as_str().map(str::to_owned));
-    SIDE.handle(
-        shared,
-        Operation::SendCode,
-        phone,
-        req,
-        |state, req| match check(state, req) {
-            Ok((body, call)) => Answer::new(json_response(&body), Verdict::Accepted)
-                .with_follow_up(Some(follow_up(|pusher| callback(pusher, call)))),
-            Err((code, message)) => Answer::new(reply(code, message), Verdict::refused(code, 200)),
-        },
-    )
-    .await
+fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
+    match check(state, req) {
+        Ok((body, call)) => Answer::new(json_response(&body), Verdict::Accepted)
+            .with_follow_up(Some(follow_up(|pusher| callback(pusher, call)))),
+        Err((code, message)) => Answer::new(reply(code, message), Verdict::refused(code, 200)),
+    }
 }
 
 /// Tencent's error shape: HTTP 200, `Response.Error` and a `RequestId`.

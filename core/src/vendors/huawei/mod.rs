@@ -21,9 +21,11 @@ pub mod push;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
-use crate::protocol::checks::{check_header_safe, CodeRule};
+use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
 use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
-use crate::protocol::wire::{json_body, json_text, required, Meaning, UNDOCUMENTED};
+use crate::protocol::wire::{
+    json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -313,9 +315,7 @@ impl Protocol for HuaweiConfig {
 
     fn validate(&self) -> Result<()> {
         check_header_safe("app_key", &self.app_key)?;
-        if self.app_secret.is_empty() {
-            return Err(Error::invalid_config("app_secret", "is required"));
-        }
+        check_secret("app_secret", &self.app_secret)?;
         let display = self.display_number.strip_prefix('+').unwrap_or("");
         if !(3..=30).contains(&display.len()) || !display.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid_config(
@@ -347,14 +347,8 @@ impl Protocol for HuaweiConfig {
     fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
         let callee = req.to.e164();
         CODE.check(&req.code)?;
-        if let Some(times) = req.options.play_times {
-            if times > 9 {
-                return Err(Error::invalid_input(
-                    "play_times",
-                    format!("{times} must be 0 to 9 (0 repeats until the user hangs up)"),
-                ));
-            }
-        }
+        let note = " (0 repeats until the user hangs up)";
+        check_play_times(req.options.play_times, 0..=9, note)?;
         let pre_tone = req.options.pre_tone.as_deref().unwrap_or(&self.pre_tone);
         check_tone("pre_tone", pre_tone)?;
         let pos_tone = req.options.pos_tone.as_deref().or(self.pos_tone.as_deref());
@@ -409,15 +403,7 @@ impl Protocol for HuaweiConfig {
             .ok_or_else(|| {
                 Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
             })?;
-        let success = code == "0" && (200..300).contains(&resp.status);
-        if !success {
-            if code == "0" {
-                return Err(Error::protocol(
-                    Vendor::Huawei,
-                    resp.status,
-                    "resultcode 0 with an error status",
-                ));
-            }
+        if code != "0" {
             return Err(Error::answered(
                 Vendor::Huawei,
                 classify(resp.status, &code),
@@ -426,15 +412,12 @@ impl Protocol for HuaweiConfig {
                 &answer.resultdesc,
             ));
         }
+        success_status(Vendor::Huawei, resp, "resultcode 0 with an error status")?;
         let missing = "success without a sessionId";
         let message_id = required(Vendor::Huawei, resp, answer.session_id, missing)?;
         Ok(Receipt {
-            vendor: Vendor::Huawei,
-            message_id,
-            vendor_code: code,
-            vendor_message: answer.resultdesc,
-            remaining: None,
             idle_ports: answer.idle_port,
+            ..Receipt::new(Vendor::Huawei, message_id, code, answer.resultdesc)
         })
     }
 }
