@@ -8,6 +8,8 @@
 #   C        the unpacked tarball through pkg-config (shared and static), SONAME and version
 #   PHP      the composer zip, libvoicecode from LD_LIBRARY_PATH
 #   Java     the jar alone (libvoicecode bundled) and with -Djna.library.path
+#   ELF      every glibc artefact (library, CLI, wheel, addon, the jar's library) is built for
+#            the target's machine and needs no glibc symbol version above 2.17 (objdump -T)
 # Nothing leaves 127.0.0.1: every install reads the files in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -137,8 +139,9 @@ check "voicecode send --json" sends_one cli_expected \
     "$prefix/bin/voicecode" send --config "$ihuyi" --to +8613800138000 --code 4821 --json
 
 step "Python: a fresh venv, pip install dist/*.whl"
-wheel="$(ls "$dist"/voicecode-"$version"-cp39-abi3-manylinux_*_x86_64.whl)"
-echo "$(basename "$wheel")"
+# maturin tags a wheel linked for glibc 2.17 with both spellings of the policy (PEP 599, 600).
+wheel="$dist/voicecode-$version-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+check "the x86_64 wheel is abi3 and manylinux2014: $(basename "$wheel")" test -f "$wheel"
 check "one abi3 manylinux wheel" test "$(ls "$dist"/*.whl | wc -l)" -eq 1
 sdist="$dist/voicecode-$version.tar.gz"
 # The sdist builds from source (with Rust): it must carry the core and the simulator it uses.
@@ -192,6 +195,30 @@ check "the Java sample sends a code (the library bundled in the jar)" \
 check "the Java sample sends a code (-Djna.library.path into the tarball)" \
     sends_one java_expected java -Djna.library.path="$prefix/lib" -cp "$jar:$jna" \
     "$root/release/samples/Send.java" "$ihuyi"
+
+step "ELF: the machine and the newest glibc symbol version of every glibc artefact"
+elf="$work/elf"
+mkdir -p "$elf"
+unzip -q -d "$elf/wheel" "$wheel" 'voicecode/*.so'
+unzip -q -d "$elf/jar" "$jar" 'linux-*/libvoicecode.so'
+# Requires FILE to be an ELF object for MACHINE (readelf's name) whose dynamic symbols need
+# no glibc version above 2.17: what loads on CentOS 7 loads on every later glibc.
+glibc_2_17_elf() {
+    local file="$1" machine="$2" found newest
+    found="$(readelf -h "$file" | sed -n 's/^ *Machine: *//p')"
+    [[ "$found" == "$machine" ]] || { echo "$file: machine $found, not $machine" >&2; return 1; }
+    newest="$(objdump -T "$file" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -Vu | tail -1)"
+    [[ -n "$newest" ]] || { echo "$file: no glibc symbol versions" >&2; return 1; }
+    echo "  ${file#"$work/"}: $found, newest symbol version GLIBC_$newest"
+    [[ "$(printf '%s\n' "$newest" 2.17 | sort -V | tail -1)" == 2.17 ]] ||
+        { echo "$file needs GLIBC_$newest, above 2.17" >&2; return 1; }
+}
+x86_64='Advanced Micro Devices X86-64'
+for file in "$prefix/lib/libvoicecode.so.$version" "$prefix/bin/voicecode" "$elf"/wheel/voicecode/*.so \
+    "$work/node-app/node_modules/voicecode-linux-x64-gnu/voicecode.linux-x64-gnu.node" \
+    "$elf/jar/linux-x86-64/libvoicecode.so"; do
+    check "$file: x86_64, glibc <= 2.17" glibc_2_17_elf "$file" "$x86_64"
+done
 
 printf '\ninstall: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))
