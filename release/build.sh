@@ -27,6 +27,7 @@ root="$PWD"
 MATURIN_VERSION=1.16.0
 ZIGLANG_VERSION=0.14.1 # zig 0.16's `ar` breaks ring's build
 CARGO_ZIGBUILD_VERSION=0.22.1
+CARGO_C_VERSION=0.10.24 # cargo-c 0.10.24+cargo-0.98.0: compiles cargo itself, minutes to install
 
 profile=release
 case "${1:-}" in
@@ -86,6 +87,10 @@ if [[ "$(cargo-zigbuild --version 2>/dev/null)" != "cargo-zigbuild $CARGO_ZIGBUI
     cargo install --quiet --locked cargo-zigbuild --version "$CARGO_ZIGBUILD_VERSION" \
         --target-dir "$target/tool-builds"
 fi
+if [[ "$(cargo cinstall --version 2>/dev/null)" != *" $CARGO_C_VERSION+"* ]]; then
+    echo "cargo install cargo-c $CARGO_C_VERSION"
+    cargo install --quiet --locked cargo-c --version "$CARGO_C_VERSION" --target-dir "$target/tool-builds"
+fi
 # A target rustup cannot add fails the build here, loudly.
 rustup target add "${targets[@]}"
 if [[ ! -x bindings-node/node_modules/.bin/napi ]]; then
@@ -94,41 +99,65 @@ fi
 command -v mvn >/dev/null || { echo "release: Maven (mvn) is needed for the jar" >&2; exit 1; }
 
 # --- C: libvoicecode, the header, pkg-config, the CLI, per target ---------------------------
-c_tarball() {
-    local rust="$1"
-    local zig built name c
+# with_zig TRIPLE [VAR=VALUE...] COMMAND...: runs a cargo COMMAND (niced) with zig as the
+# target's C compiler, archiver and linker, for the glibc version zig_target names, through
+# cargo-zigbuild's wrappers (which adapt rustc's and build scripts' flags to zig): what
+# `cargo zigbuild` does, for cargo-c and plain cargo alike.
+with_zig() {
+    local rust="$1" zig key dir
+    shift
     zig="$(zig_target "$rust")"
-    built="$target/$rust/$profile"
+    key="${rust//-/_}"
+    dir="$tools/zig-wrappers/$zig"
+    mkdir -p "$dir"
+    printf '#!/bin/sh\nexec cargo-zigbuild zig cc -- -fno-sanitize=all -target %s "$@"\n' \
+        "${zig/-unknown-/-}" >"$dir/cc"
+    printf '#!/bin/sh\nexec cargo-zigbuild zig ar -- "$@"\n' >"$dir/ar"
+    chmod +x "$dir/cc" "$dir/ar"
+    env "CC_$key=$dir/cc" "AR_$key=$dir/ar" "CARGO_TARGET_${key^^}_LINKER=$dir/cc" nice -n 10 env "$@"
+}
+c_tarball() {
+    local rust="$1" zig name c
+    zig="$(zig_target "$rust")"
     name="voicecode-$version-$(field tarball "$rust")"
     c="$stage/$name"
-    step "libvoicecode and the voicecode command for $zig ($profile, SONAME $soname)"
-    # `rustc` passes the SONAME to this crate's link only; a plain `cargo build` keeps the
-    # unversioned library that the uninstalled -L target/... builds of ffi-c/README.md load.
-    nice_run cargo-zigbuild rustc --quiet --locked --profile "$profile" --target "$zig" \
-        -p voicecode-ffi --lib -- -C link-arg=-Wl,-soname,"$soname"
-    nice_run cargo zigbuild --quiet --locked --profile "$profile" --target "$zig" \
-        -p voicecode-cli --bin voicecode
-
-    install -d "$c/lib/pkgconfig" "$c/include" "$c/bin"
-    install -m 755 "$built/libvoicecode.so" "$c/lib/libvoicecode.so.$version"
-    ln -s "libvoicecode.so.$version" "$c/lib/$soname"
-    ln -s "$soname" "$c/lib/libvoicecode.so"
-    # The archive keeps its symbols (a static link needs them) and drops the debug sections
-    # that the precompiled standard library brings: half the size.
-    strip --strip-debug -o "$c/lib/libvoicecode.a" "$built/libvoicecode.a"
-    install -m 644 include/voicecode.h "$c/include/voicecode.h"
+    step "libvoicecode (cargo-c) and the voicecode command for $zig ($profile, SONAME $soname)"
+    # cargo cinstall builds and lays out the library as ffi-c/Cargo.toml's [package.metadata.capi]
+    # says: libvoicecode.so.V with SONAME libvoicecode.so.ABI and both links, libvoicecode.a,
+    # include/voicecode.h and lib/pkgconfig/voicecode.pc. A musl shared library links musl's
+    # libc dynamically (-crt-static); the command stays static.
+    local rustflags=()
+    [[ "$rust" != *-musl ]] || rustflags=("CARGO_TARGET_$(tr a-z- A-Z_ <<<"$rust")_RUSTFLAGS=-C target-feature=-crt-static")
+    with_zig "$rust" "${rustflags[@]}" cargo cinstall --locked --profile "$profile" --target "$rust" \
+        -p voicecode-ffi --prefix / --destdir "$c" --libdir lib --includedir include
+    [[ -f "$c/lib/libvoicecode.so.$version" && -L "$c/lib/$soname" ]] ||
+        { echo "release: cargo cinstall did not lay out lib/libvoicecode.so.$version and $soname" >&2; exit 1; }
     # ${pcfiledir} makes the file relocatable: the prefix is wherever the tarball was unpacked.
     # shellcheck disable=SC2016 # the literal ${pcfiledir} is for pkg-config
-    sed -e 's|@PREFIX@|${pcfiledir}/../..|' -e "s|@VERSION@|$version|" ffi-c/voicecode.pc.in \
-        >"$c/lib/pkgconfig/voicecode.pc"
-    install -m 755 "$built/voicecode" "$c/bin/voicecode"
+    sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' "$c/lib/pkgconfig/voicecode.pc"
+    # The archive keeps its symbols (a static link needs them) and drops the debug sections
+    # that the precompiled standard library brings: half the size.
+    strip_for "$rust" --strip-debug "$c/lib/libvoicecode.a"
+
+    with_zig "$rust" cargo build --quiet --locked --profile "$profile" --target "$rust" \
+        -p voicecode-cli --bin voicecode
+    install -D -m 755 "$target/$rust/$profile/voicecode" "$c/bin/voicecode"
     install -m 644 LICENSE-MIT LICENSE-APACHE CHANGELOG.md "$c/"
     sed -e "s/@VERSION@/$version/g" -e "s/@SONAME@/$soname/g" -e "s/@SERIES@/$abi.x/g" \
         -e "s/@TARGET@/$rust/g" release/tarball-README.md >"$c/README.md"
     tar -C "$stage" --owner=0 --group=0 --numeric-owner --sort=name -czf "$dist/$name.tar.gz" "$name"
 }
+# strip_for TRIPLE ARGS...: the host's strip for x86_64, binutils' cross strip for aarch64.
+strip_for() {
+    local rust="$1"
+    shift
+    case "$rust" in
+    x86_64-*) strip "$@" ;;
+    aarch64-*) aarch64-linux-gnu-strip "$@" ;;
+    esac
+}
 for rust in "${targets[@]}"; do c_tarball "$rust"; done
-python3 release/check_versions.py --lib "$target/x86_64-unknown-linux-gnu/$profile/libvoicecode.so"
+python3 release/check_versions.py --lib "$stage/voicecode-$version-x86_64-linux-gnu/lib/libvoicecode.so.$version"
 
 # --- Python: the abi3 wheels and the sdist ---------------------------------------------------
 # maturin links with zig for the policy's glibc, audits the wheel as auditwheel does (a symbol
@@ -174,7 +203,7 @@ cp "bindings-java/target/voicecode-$version.jar" "$dist/voicecode-$version.jar"
 # bundled, the jar works alone.
 for rust in "${targets[@]}"; do
     [[ "$rust" == *-gnu ]] || continue
-    install -D -m 755 "$target/$rust/$profile/libvoicecode.so" \
+    install -D -m 755 "$stage/voicecode-$version-$(field tarball "$rust")/lib/libvoicecode.so.$version" \
         "$jar_stage/$(field jna "$rust")/libvoicecode.so"
 done
 install -m 644 LICENSE-MIT LICENSE-APACHE "$jar_stage/"
