@@ -133,13 +133,21 @@ check "valgrind reports the deliberate leak of leak_canary" \
 step "install.sh, pkg-config and the README examples"
 prefix="$out/prefix"
 rm -rf "$prefix"
-check "ffi-c/install.sh" ffi-c/install.sh "$prefix" "$lib" >/dev/null
+check "ffi-c/install.sh (cargo cinstall, dev profile)" ffi-c/install.sh "$prefix" --profile dev >/dev/null
+soname="libvoicecode.so.$( ((major == 0)) && echo "0.$minor" || echo "$major")"
+check "install.sh installed lib/libvoicecode.so.$version, its links and the archive" test \
+    -f "$prefix/lib/libvoicecode.so.$version" -a "$(readlink "$prefix/lib/$soname")" = "libvoicecode.so.$version" \
+    -a -L "$prefix/lib/libvoicecode.so" -a -f "$prefix/lib/libvoicecode.a" -a -f "$prefix/include/voicecode.h"
+check "the installed library's SONAME is $soname" \
+    bash -c 'readelf -d "$1" | grep -q "Library soname: \[$2\]"' _ "$prefix/lib/libvoicecode.so.$version" "$soname"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 check "pkg-config --modversion is $version" test "$(pkg-config --modversion voicecode)" = "$version"
 # shellcheck disable=SC2046 # pkg-config's output is a list of flags
 check "the C example compiles with pkg-config" \
     gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$out/example" tests/c/example.c \
     $(pkg-config --cflags --libs voicecode) -Wl,-rpath,"$prefix/lib"
+check "the C example needs $soname, not libvoicecode.so" \
+    bash -c 'readelf -d "$1" | grep -q "Shared library: \[$2\]"' _ "$out/example" "$soname"
 # shellcheck disable=SC2046
 check "the C example links statically" \
     gcc -std=c11 -Wall -Wextra -Werror -o "$out/example-static" tests/c/example.c \

@@ -5,18 +5,29 @@
 #   bash release/build.sh                        # [profile.release]: fat LTO, one codegen unit
 #   bash release/build.sh --profile release-ci   # the same artefacts, thin LTO (what CI builds)
 #
+# Every glibc artefact is linked by zig (cargo-zigbuild, maturin --zig) against glibc 2.17's
+# symbol versions, so it loads on CentOS 7 and every later glibc distribution.
 # dist/ then holds, for version V of the workspace:
-#   voicecode-V-cp39-abi3-manylinux_*_x86_64.whl, voicecode-V.tar.gz     pip (wheel, sdist)
+#   voicecode-V-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl, voicecode-V.tar.gz
+#                                          pip (abi3 wheel, sdist)
 #   voicecode-V.tgz, voicecode-linux-x64-gnu-V.tgz                        npm (napi-rs layout)
 #   voicecode-V-x86_64-linux-gnu.tar.gz    lib/ (libvoicecode.so with SONAME, .a, voicecode.pc),
 #                                          include/voicecode.h, bin/voicecode, licences, README
 #   voicecode-php-V.zip                    the composer package
 #   voicecode-V.jar                        Java; libvoicecode bundled under JNA's linux-x86-64/
 #   SHA256SUMS
-# Each artefact is built once; release/test-install.sh installs them with no Rust on PATH.
+# Each artefact is built once; release/test-install.sh installs them with no Rust on PATH and
+# checks their ELF machine and glibc symbol versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+
+# The build tools, pinned; each is installed from its registry when missing or of another
+# version. @napi-rs/cli is pinned by bindings-node/package-lock.json.
+MATURIN_VERSION=1.16.0
+ZIGLANG_VERSION=0.14.1 # zig 0.16's `ar` breaks ring's build
+CARGO_ZIGBUILD_VERSION=0.22.1
+CARGO_C_VERSION=0.10.24 # cargo-c 0.10.24+cargo-0.98.0: compiles cargo itself, minutes to install
 
 profile=release
 case "${1:-}" in
@@ -27,7 +38,6 @@ esac
 
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 export CARGO_TARGET_DIR="$target"
-built="$target/$profile"
 stage="$target/release-stage"
 dist="$root/dist"
 version="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')"
@@ -36,8 +46,22 @@ IFS=. read -r major minor _ <<<"$version"
 # 0.MINOR before (Cargo's semver: 0.1.x are compatible with each other, 0.2.0 is not).
 if ((major == 0)); then abi="0.$minor"; else abi="$major"; fi
 soname="libvoicecode.so.$abi"
-triple=x86_64-linux-gnu
 started=$SECONDS
+
+# The targets: Rust's triple, then the names each ecosystem gives it.
+#   rust triple               tarball           npm platform    JNA resource dir  wheel tag
+targets_table='
+x86_64-unknown-linux-gnu    x86_64-linux-gnu    linux-x64-gnu   linux-x86-64      manylinux2014
+'
+targets=(x86_64-unknown-linux-gnu)
+# field NAME TRIPLE: one column of the table above for a Rust triple.
+field() {
+    awk -v want="$2" -v col="$1" '$1 == want {
+        split("rust tarball npm jna wheel", names, " ")
+        for (i in names) if (names[i] == col) print $i }' <<<"$targets_table"
+}
+# cargo-zigbuild's spelling: a glibc target carries the oldest glibc it links against.
+zig_target() { if [[ "$1" == *-gnu ]]; then echo "$1.2.17"; else echo "$1"; fi; }
 
 step() { printf '\n==> release: %s (%ss)\n' "$*" $((SECONDS - started)); }
 # Rust builds take the machine's idle time only: other builds share its cores.
@@ -47,61 +71,116 @@ python3 release/check_versions.py
 rm -rf "$dist" "$stage"
 mkdir -p "$dist" "$stage"
 
-# --- tools: maturin in its own venv, @napi-rs/cli from bindings-node's lock -------------------
+# --- tools: maturin and zig in their own venv, cargo-zigbuild, the Rust targets, @napi-rs/cli --
 step "tools"
 tools="$target/release-tools"
-if [[ ! -x "$tools/bin/maturin" ]]; then
-    python3 -m venv "$tools"
-    "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9.4,<2"
+[[ -x "$tools/bin/python" ]] || python3 -m venv "$tools"
+if [[ "$("$tools/bin/maturin" --version 2>/dev/null)" != "maturin $MATURIN_VERSION" ||
+    "$("$tools/bin/python" -m ziglang version 2>/dev/null)" != "$ZIGLANG_VERSION" ]]; then
+    "$tools/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "maturin[zig]==$MATURIN_VERSION" "ziglang==$ZIGLANG_VERSION"
 fi
+# cargo-zigbuild (and maturin, which embeds it) runs `python -m ziglang` with this Python.
+export CARGO_ZIGBUILD_PYTHON_PATH="$tools/bin/python"
+if [[ "$(cargo-zigbuild --version 2>/dev/null)" != "cargo-zigbuild $CARGO_ZIGBUILD_VERSION" ]]; then
+    echo "cargo install cargo-zigbuild $CARGO_ZIGBUILD_VERSION"
+    cargo install --quiet --locked cargo-zigbuild --version "$CARGO_ZIGBUILD_VERSION" \
+        --target-dir "$target/tool-builds"
+fi
+if [[ "$(cargo cinstall --version 2>/dev/null)" != *" $CARGO_C_VERSION+"* ]]; then
+    echo "cargo install cargo-c $CARGO_C_VERSION"
+    cargo install --quiet --locked cargo-c --version "$CARGO_C_VERSION" --target-dir "$target/tool-builds"
+fi
+# A target rustup cannot add fails the build here, loudly.
+rustup target add "${targets[@]}"
 if [[ ! -x bindings-node/node_modules/.bin/napi ]]; then
     (cd bindings-node && npm install --no-audit --no-fund --loglevel=error)
 fi
 command -v mvn >/dev/null || { echo "release: Maven (mvn) is needed for the jar" >&2; exit 1; }
 
-# --- C: libvoicecode, the header, pkg-config, the CLI -------------------------------------
-step "libvoicecode ($profile, SONAME $soname) and the voicecode command"
-# `cargo rustc` passes the SONAME to this crate's link only; a plain `cargo build` keeps the
-# unversioned library that the uninstalled -L target/... builds of ffi-c/README.md load.
-nice_run cargo rustc --quiet --locked --profile "$profile" -p voicecode-ffi --lib -- \
-    -C link-arg=-Wl,-soname,"$soname"
-nice_run cargo build --quiet --locked --profile "$profile" -p voicecode-cli --bin voicecode
-python3 release/check_versions.py --lib "$built/libvoicecode.so"
+# --- C: libvoicecode, the header, pkg-config, the CLI, per target ---------------------------
+# with_zig TRIPLE [VAR=VALUE...] COMMAND...: runs a cargo COMMAND (niced) with zig as the
+# target's C compiler, archiver and linker, for the glibc version zig_target names, through
+# cargo-zigbuild's wrappers (which adapt rustc's and build scripts' flags to zig): what
+# `cargo zigbuild` does, for cargo-c and plain cargo alike.
+with_zig() {
+    local rust="$1" zig key dir
+    shift
+    zig="$(zig_target "$rust")"
+    key="${rust//-/_}"
+    dir="$tools/zig-wrappers/$zig"
+    mkdir -p "$dir"
+    printf '#!/bin/sh\nexec cargo-zigbuild zig cc -- -fno-sanitize=all -target %s "$@"\n' \
+        "${zig/-unknown-/-}" >"$dir/cc"
+    printf '#!/bin/sh\nexec cargo-zigbuild zig ar -- "$@"\n' >"$dir/ar"
+    chmod +x "$dir/cc" "$dir/ar"
+    env "CC_$key=$dir/cc" "AR_$key=$dir/ar" "CARGO_TARGET_${key^^}_LINKER=$dir/cc" nice -n 10 env "$@"
+}
+c_tarball() {
+    local rust="$1" zig name c
+    zig="$(zig_target "$rust")"
+    name="voicecode-$version-$(field tarball "$rust")"
+    c="$stage/$name"
+    step "libvoicecode (cargo-c) and the voicecode command for $zig ($profile, SONAME $soname)"
+    # cargo cinstall builds and lays out the library as ffi-c/Cargo.toml's [package.metadata.capi]
+    # says: libvoicecode.so.V with SONAME libvoicecode.so.ABI and both links, libvoicecode.a,
+    # include/voicecode.h and lib/pkgconfig/voicecode.pc. A musl shared library links musl's
+    # libc dynamically (-crt-static); the command stays static.
+    local rustflags=()
+    [[ "$rust" != *-musl ]] || rustflags=("CARGO_TARGET_$(tr a-z- A-Z_ <<<"$rust")_RUSTFLAGS=-C target-feature=-crt-static")
+    with_zig "$rust" "${rustflags[@]}" cargo cinstall --locked --profile "$profile" --target "$rust" \
+        -p voicecode-ffi --prefix / --destdir "$c" --libdir lib --includedir include
+    [[ -f "$c/lib/libvoicecode.so.$version" && -L "$c/lib/$soname" ]] ||
+        { echo "release: cargo cinstall did not lay out lib/libvoicecode.so.$version and $soname" >&2; exit 1; }
+    # ${pcfiledir} makes the file relocatable: the prefix is wherever the tarball was unpacked.
+    # shellcheck disable=SC2016 # the literal ${pcfiledir} is for pkg-config
+    sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' "$c/lib/pkgconfig/voicecode.pc"
+    # The archive keeps its symbols (a static link needs them) and drops the debug sections
+    # that the precompiled standard library brings: half the size.
+    strip_for "$rust" --strip-debug "$c/lib/libvoicecode.a"
 
-name="voicecode-$version-$triple"
-c="$stage/$name"
-install -d "$c/lib/pkgconfig" "$c/include" "$c/bin"
-install -m 755 "$built/libvoicecode.so" "$c/lib/libvoicecode.so.$version"
-ln -s "libvoicecode.so.$version" "$c/lib/$soname"
-ln -s "$soname" "$c/lib/libvoicecode.so"
-# The archive keeps its symbols (a static link needs them) and drops the debug sections that
-# the precompiled standard library brings: half the size.
-strip --strip-debug -o "$c/lib/libvoicecode.a" "$built/libvoicecode.a"
-install -m 644 include/voicecode.h "$c/include/voicecode.h"
-# ${pcfiledir} makes the file relocatable: the prefix is wherever the tarball was unpacked.
-# shellcheck disable=SC2016 # the literal ${pcfiledir} is for pkg-config
-sed -e 's|@PREFIX@|${pcfiledir}/../..|' -e "s|@VERSION@|$version|" ffi-c/voicecode.pc.in \
-    >"$c/lib/pkgconfig/voicecode.pc"
-install -m 755 "$built/voicecode" "$c/bin/voicecode"
-install -m 644 LICENSE-MIT LICENSE-APACHE CHANGELOG.md "$c/"
-sed -e "s/@VERSION@/$version/g" -e "s/@SONAME@/$soname/g" -e "s/@SERIES@/$abi.x/g" release/tarball-README.md >"$c/README.md"
-tar -C "$stage" --owner=0 --group=0 --numeric-owner --sort=name -czf "$dist/$name.tar.gz" "$name"
+    with_zig "$rust" cargo build --quiet --locked --profile "$profile" --target "$rust" \
+        -p voicecode-cli --bin voicecode
+    install -D -m 755 "$target/$rust/$profile/voicecode" "$c/bin/voicecode"
+    install -m 644 LICENSE-MIT LICENSE-APACHE CHANGELOG.md "$c/"
+    sed -e "s/@VERSION@/$version/g" -e "s/@SONAME@/$soname/g" -e "s/@SERIES@/$abi.x/g" \
+        -e "s/@TARGET@/$rust/g" release/tarball-README.md >"$c/README.md"
+    tar -C "$stage" --owner=0 --group=0 --numeric-owner --sort=name -czf "$dist/$name.tar.gz" "$name"
+}
+# strip_for TRIPLE ARGS...: the host's strip for x86_64, binutils' cross strip for aarch64.
+strip_for() {
+    local rust="$1"
+    shift
+    case "$rust" in
+    x86_64-*) strip "$@" ;;
+    aarch64-*) aarch64-linux-gnu-strip "$@" ;;
+    esac
+}
+for rust in "${targets[@]}"; do c_tarball "$rust"; done
+python3 release/check_versions.py --lib "$stage/voicecode-$version-x86_64-linux-gnu/lib/libvoicecode.so.$version"
 
-# --- Python: the abi3 wheel and the sdist --------------------------------------------------
-step "Python wheel (abi3) and sdist"
-# maturin audits the wheel as auditwheel does and tags it with the oldest manylinux policy its
-# glibc symbol versions allow; the tag is printed below and the install test checks its form.
-nice_run "$tools/bin/maturin" build --quiet --locked --profile "$profile" \
-    -m bindings-python/Cargo.toml -o "$dist"
+# --- Python: the abi3 wheels and the sdist ---------------------------------------------------
+# maturin links with zig for the policy's glibc, audits the wheel as auditwheel does (a symbol
+# above the policy fails the build) and tags it; the install test checks the tag's form.
+for rust in "${targets[@]}"; do
+    step "Python wheel (abi3, $(field wheel "$rust")) for $rust"
+    nice_run "$tools/bin/maturin" build --quiet --locked --profile "$profile" --zig \
+        --target "$rust" --compatibility "$(field wheel "$rust")" \
+        -m bindings-python/Cargo.toml -o "$dist"
+done
 "$tools/bin/maturin" sdist -m bindings-python/Cargo.toml -o "$dist"
 
-# --- Node: the main package and this machine's platform package -----------------------------
-step "npm packages (napi-rs layout)"
-(cd bindings-node && nice_run node_modules/.bin/napi build --platform --profile "$profile" \
-    --output-dir build --js binding.js --dts index.d.ts >/dev/null)
+# --- Node: the main package and the platform packages ---------------------------------------
+for rust in "${targets[@]}"; do
+    step "Node addon for $(zig_target "$rust") (napi-rs layout)"
+    # -x builds through cargo-zigbuild, which links for the glibc the target names.
+    (cd bindings-node && nice_run node_modules/.bin/napi build --platform --profile "$profile" \
+        --target "$(zig_target "$rust")" -x --output-dir build --js binding.js --dts index.d.ts >/dev/null)
+done
 diff -u bindings-node/index.d.ts bindings-node/build/index.d.ts ||
     { echo "release: bindings-node/index.d.ts is stale" >&2; exit 1; }
-node release/npm-packages.mjs bindings-node "$stage/npm" LICENSE-MIT LICENSE-APACHE
+platforms="$(for rust in "${targets[@]}"; do field npm "$rust"; done | paste -sd,)"
+node release/npm-packages.mjs bindings-node "$stage/npm" "$platforms" LICENSE-MIT LICENSE-APACHE
 for package in "$stage"/npm/*/; do
     (cd "$package" && npm pack --silent --pack-destination "$dist" >/dev/null)
 done
@@ -114,15 +193,19 @@ cp -r bindings-php/composer.json bindings-php/README.md bindings-php/src binding
     LICENSE-MIT LICENSE-APACHE "$php_stage/"
 (cd "$php_stage" && zip -q -r -X "$dist/voicecode-php-$version.zip" .)
 
-# --- Java: the jar, with libvoicecode under JNA's resource path -----------------------------
+# --- Java: the jar, with libvoicecode under JNA's resource paths ----------------------------
 step "Java jar"
 mvn -B -ntp -q -Dstyle.color=never -f bindings-java/pom.xml package -Dmaven.test.skip=true
 jar_stage="$stage/jar"
-install -d "$jar_stage/linux-x86-64"
 cp "bindings-java/target/voicecode-$version.jar" "$dist/voicecode-$version.jar"
 # JNA looks for libvoicecode on jna.library.path, then the system's paths, then the class
-# path under linux-x86-64/: with it bundled, the jar works alone.
-install -m 755 "$built/libvoicecode.so" "$jar_stage/linux-x86-64/libvoicecode.so"
+# path under its platform's directory (linux-x86-64/, linux-aarch64/): with the glibc builds
+# bundled, the jar works alone.
+for rust in "${targets[@]}"; do
+    [[ "$rust" == *-gnu ]] || continue
+    install -D -m 755 "$stage/voicecode-$version-$(field tarball "$rust")/lib/libvoicecode.so.$version" \
+        "$jar_stage/$(field jna "$rust")/libvoicecode.so"
+done
 install -m 644 LICENSE-MIT LICENSE-APACHE "$jar_stage/"
 jar --update --file "$dist/voicecode-$version.jar" -C "$jar_stage" .
 
@@ -133,7 +216,7 @@ step "SHA256SUMS"
 printf '\nartefacts in dist/ (%s profile, %ss):\n' "$profile" $((SECONDS - started))
 (cd "$dist" && ls -l --block-size=K -- * | awk '{ printf "  %8s  %s\n", $5, $9 }')
 printf 'inside them:\n'
-for file in "$c/lib/libvoicecode.so.$version" "$c/lib/libvoicecode.a" "$c/bin/voicecode" \
-    "$stage"/npm/*/*.node; do
-    printf '  %8s  %s\n' "$(($(stat -c %s "$file") / 1024))K" "${file#"$stage/"}"
+for file in "$stage"/voicecode-*/lib/libvoicecode.so.* "$stage"/voicecode-*/lib/libvoicecode.a \
+    "$stage"/voicecode-*/bin/voicecode "$stage"/npm/*/*.node; do
+    [[ -L "$file" ]] || printf '  %8s  %s\n' "$(($(stat -c %s "$file") / 1024))K" "${file#"$stage/"}"
 done

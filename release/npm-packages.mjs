@@ -1,29 +1,23 @@
 // Lays out the npm packages the napi-rs way, from a built bindings-node/:
 //   OUT/voicecode/                 the main package: JS entry points, types, build/binding.js,
-//                                  and optionalDependencies on the platform packages
-//   OUT/voicecode-<platform>/      this machine's platform package: the prebuilt .node alone
-// build/binding.js loads ./voicecode.<platform>.node when present and the package
-// voicecode-<platform> otherwise, so installing both tarballs needs no compiler.
+//                                  and optionalDependencies on every platform package
+//   OUT/voicecode-<platform>/      one platform package per PLATFORMS entry: the prebuilt
+//                                  build/voicecode.<platform>.node alone, with the os, cpu and
+//                                  libc fields that make npm install only the matching one
+// build/binding.js (napi's loader) picks by process.platform, process.arch and the C library
+// (glibc or musl): ./voicecode.<platform>.node when present, else the package
+// voicecode-<platform>; so installing the main package needs no compiler.
 //
-//   node release/npm-packages.mjs bindings-node OUT LICENSE-MIT LICENSE-APACHE
+//   node release/npm-packages.mjs bindings-node OUT linux-x64-gnu,linux-arm64-musl,... LICENSE-MIT LICENSE-APACHE
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
-const [source, out, ...licenses] = process.argv.slice(2)
+const [source, out, platformList, ...licenses] = process.argv.slice(2)
 const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'))
 const { name, version } = manifest
-
 // napi-rs's platform names: linux-x64-gnu, linux-arm64-musl, darwin-arm64, win32-x64-msvc, …
-function platformName() {
-  const base = `${process.platform}-${process.arch}`
-  if (process.platform === 'linux') {
-    return `${base}-${process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl'}`
-  }
-  return process.platform === 'win32' ? `${base}-msvc` : base
-}
-const platform = platformName()
-const addon = `${manifest.napi.binaryName}.${platform}.node`
-const platformPackage = `${name}-${platform}`
+const platforms = platformList.split(',').filter(Boolean)
+if (platforms.length === 0) throw new Error('no platform named: pass e.g. linux-x64-gnu')
 
 function copy(from, toDir, as = basename(from)) {
   mkdirSync(toDir, { recursive: true })
@@ -52,27 +46,31 @@ writeManifest(main, {
   types: manifest.types,
   exports: manifest.exports,
   files: entryFiles,
-  optionalDependencies: { [platformPackage]: version },
+  optionalDependencies: Object.fromEntries(platforms.map((p) => [`${name}-${p}`, version])),
 })
 
-const native = join(out, platformPackage)
-copy(join(source, 'build', addon), native)
-writeFileSync(
-  join(native, 'README.md'),
-  `# ${platformPackage}\n\nThe prebuilt native addon of [\`${name}\`](https://www.npmjs.com/package/${name}) ` +
-    `for ${platform}. Install \`${name}\`, which depends on it; do not use it directly.\n`,
-)
-const [os, cpu, libc] = platform.split('-')
-writeManifest(native, {
-  name: platformPackage,
-  description: `The ${platform} native addon of ${name}`,
-  ...shared,
-  os: [os],
-  cpu: [cpu],
-  ...(os === 'linux' ? { libc: [libc === 'musl' ? 'musl' : 'glibc'] } : {}),
-  main: addon,
-  files: [addon],
-})
-
-for (const dir of [main, native]) for (const license of licenses) copy(license, dir)
-console.log(`npm packages: ${name}@${version} and ${platformPackage}@${version} in ${out}`)
+for (const platform of platforms) {
+  const addon = `${manifest.napi.binaryName}.${platform}.node`
+  const platformPackage = `${name}-${platform}`
+  const native = join(out, platformPackage)
+  copy(join(source, 'build', addon), native)
+  writeFileSync(
+    join(native, 'README.md'),
+    `# ${platformPackage}\n\nThe prebuilt native addon of [\`${name}\`](https://www.npmjs.com/package/${name}) ` +
+      `for ${platform}. Install \`${name}\`, which depends on it; do not use it directly.\n`,
+  )
+  const [os, cpu, libc] = platform.split('-')
+  writeManifest(native, {
+    name: platformPackage,
+    description: `The ${platform} native addon of ${name}`,
+    ...shared,
+    os: [os],
+    cpu: [cpu],
+    ...(os === 'linux' ? { libc: [libc === 'musl' ? 'musl' : 'glibc'] } : {}),
+    main: addon,
+    files: [addon],
+  })
+  for (const license of licenses) copy(license, native)
+}
+for (const license of licenses) copy(license, main)
+console.log(`npm packages: ${name}@${version} and ${platforms.map((p) => `${name}-${p}`).join(', ')} in ${out}`)

@@ -8,6 +8,11 @@
 #   C        the unpacked tarball through pkg-config (shared and static), SONAME and version
 #   PHP      the composer zip, libvoicecode from LD_LIBRARY_PATH
 #   Java     the jar alone (libvoicecode bundled) and with -Djna.library.path
+#   ELF      every glibc artefact (library, CLI, wheel, addon, the jar's library) is built for
+#            the target's machine and needs no glibc symbol version above 2.17 (objdump -T)
+#   bullseye a Debian 11 chroot (glibc 2.31, Python 3.9; release/debian-chroot.sh, as root):
+#            pip picks the manylinux2014 wheel with --only-binary :all: and sends; a C program
+#            built by the chroot's gcc against the tarball sends; the CLI sends
 # Nothing leaves 127.0.0.1: every install reads the files in dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -137,8 +142,9 @@ check "voicecode send --json" sends_one cli_expected \
     "$prefix/bin/voicecode" send --config "$ihuyi" --to +8613800138000 --code 4821 --json
 
 step "Python: a fresh venv, pip install dist/*.whl"
-wheel="$(ls "$dist"/voicecode-"$version"-cp39-abi3-manylinux_*_x86_64.whl)"
-echo "$(basename "$wheel")"
+# maturin tags a wheel linked for glibc 2.17 with both spellings of the policy (PEP 599, 600).
+wheel="$dist/voicecode-$version-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+check "the x86_64 wheel is abi3 and manylinux2014: $(basename "$wheel")" test -f "$wheel"
 check "one abi3 manylinux wheel" test "$(ls "$dist"/*.whl | wc -l)" -eq 1
 sdist="$dist/voicecode-$version.tar.gz"
 # The sdist builds from source (with Rust): it must carry the core and the simulator it uses.
@@ -192,6 +198,68 @@ check "the Java sample sends a code (the library bundled in the jar)" \
 check "the Java sample sends a code (-Djna.library.path into the tarball)" \
     sends_one java_expected java -Djna.library.path="$prefix/lib" -cp "$jar:$jna" \
     "$root/release/samples/Send.java" "$ihuyi"
+
+step "ELF: the machine and the newest glibc symbol version of every glibc artefact"
+elf="$work/elf"
+mkdir -p "$elf"
+unzip -q -d "$elf/wheel" "$wheel" 'voicecode/*.so'
+unzip -q -d "$elf/jar" "$jar" 'linux-*/libvoicecode.so'
+# Requires FILE to be an ELF object for MACHINE (readelf's name) whose dynamic symbols need
+# no glibc version above 2.17: what loads on CentOS 7 loads on every later glibc.
+glibc_2_17_elf() {
+    local file="$1" machine="$2" found newest
+    found="$(readelf -h "$file" | sed -n 's/^ *Machine: *//p')"
+    [[ "$found" == "$machine" ]] || { echo "$file: machine $found, not $machine" >&2; return 1; }
+    newest="$(objdump -T "$file" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -Vu | tail -1)"
+    [[ -n "$newest" ]] || { echo "$file: no glibc symbol versions" >&2; return 1; }
+    echo "  ${file#"$work/"}: $found, newest symbol version GLIBC_$newest"
+    [[ "$(printf '%s\n' "$newest" 2.17 | sort -V | tail -1)" == 2.17 ]] ||
+        { echo "$file needs GLIBC_$newest, above 2.17" >&2; return 1; }
+}
+x86_64='Advanced Micro Devices X86-64'
+for file in "$prefix/lib/libvoicecode.so.$version" "$prefix/bin/voicecode" "$elf"/wheel/voicecode/*.so \
+    "$work/node-app/node_modules/voicecode-linux-x64-gnu/voicecode.linux-x64-gnu.node" \
+    "$elf/jar/linux-x86-64/libvoicecode.so"; do
+    check "$file: x86_64, glibc <= 2.17" glibc_2_17_elf "$file" "$x86_64"
+done
+
+# --- Debian bullseye chroots --------------------------------------------------------------------
+box=/voicecode-install # the test's directory inside a chroot
+in_chroot() { "$root/release/debian-chroot.sh" --run "$chroot" -- "$@"; }
+# bullseye_tests ARCH TARBALL-TRIPLE WHEEL: pip, the chroot's gcc and the CLI in a bullseye
+# chroot of ARCH, against the simulator running here (a chroot shares the host's network).
+bullseye_tests() {
+    local arch="$1" wheel="$3" name="voicecode-$version-$2"
+    step "Debian bullseye $arch chroot: pip install, the chroot's gcc, the CLI"
+    chroot="$("$root/release/debian-chroot.sh" "$arch")" ||
+        { check "a Debian bullseye $arch chroot (release/debian-chroot.sh $arch)" false; return; }
+    rm -rf --one-file-system "${chroot:?}$box"
+    mkdir -p "$chroot$box/dist"
+    cp "$wheel" "$sdist" "$chroot$box/dist/"
+    cp "$ihuyi" "$root/tests/c/example.c" "$root/release/samples/send.py" "$chroot$box/"
+    tar -C "$chroot$box" -xzf "$dist/$name.tar.gz"
+    local versions=('ldd (Debian GLIBC 2.31' 'Python 3.9.')
+    check "bullseye $arch: glibc 2.31 and Python 3.9" \
+        prints versions in_chroot sh -c 'ldd --version | head -1; python3 --version'
+    # sdist and wheel side by side, as on an index: --only-binary :all: makes pip take the
+    # wheel or fail, never compile.
+    local picked=("$(basename "$wheel")" 'Successfully installed voicecode')
+    check "bullseye $arch: pip picks the wheel (--only-binary :all:, nothing compiled)" \
+        prints picked in_chroot sh -c "python3 -m venv $box/venv && $box/venv/bin/pip install \
+            --disable-pip-version-check --no-index --only-binary :all: --find-links $box/dist voicecode"
+    check "bullseye $arch: the Python sample sends a code" \
+        sends_one python_expected in_chroot "$box/venv/bin/python" "$box/send.py" "$box/ihuyi.json"
+    check "bullseye $arch: gcc app.c \$(pkg-config --cflags --libs voicecode)" \
+        in_chroot sh -c "cd $box && PKG_CONFIG_PATH=$box/$name/lib/pkgconfig && export PKG_CONFIG_PATH &&
+            gcc -std=c11 -Wall -Wextra -Werror -o app example.c \$(pkg-config --cflags --libs voicecode) \
+            -Wl,-rpath,$box/$name/lib"
+    check "bullseye $arch: the C program sends a code" sends_one accepted in_chroot "$box/app" "$box/ihuyi.json"
+    check "bullseye $arch: voicecode send --json" sends_one cli_expected in_chroot "$box/$name/bin/voicecode" \
+        send --config "$box/ihuyi.json" --to +8613800138000 --code 4821 --json
+    rm -rf --one-file-system "${chroot:?}$box"
+}
+chroot=
+bullseye_tests amd64 x86_64-linux-gnu "$wheel"
 
 printf '\ninstall: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))
