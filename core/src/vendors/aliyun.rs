@@ -54,7 +54,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -316,6 +316,12 @@ struct Answer {
     call_id: Option<String>,
 }
 
+impl VendorFacts for AliyunConfig {
+    const DISPLAY_NAME: &'static str = "Alibaba Cloud";
+    const SECRET_KEY: Option<&'static str> = Some("access_key_secret");
+    const PUSH: Option<(PushParser, PushAck)> = Some((parse_report, PushAck::json(REPORT_ACK)));
+}
+
 impl Protocol for AliyunConfig {
     fn code_rule(&self) -> Option<CodeRule> {
         // The code travels as TtsParam {"<name>":"<code>"}, which must fit MAX_TTS_PARAM_CHARS.
@@ -325,22 +331,6 @@ impl Protocol for AliyunConfig {
             max_len: MAX_TTS_PARAM_CHARS.saturating_sub(wrapper),
             alphabet: CodeAlphabet::Alphanumeric,
         })
-    }
-
-    fn display_name() -> &'static str {
-        "Alibaba Cloud"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("access_key_secret")
-    }
-
-    fn push_parser() -> Option<PushParser> {
-        Some(parse_report)
-    }
-
-    fn push_ack() -> PushAck {
-        PushAck::json(REPORT_ACK)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

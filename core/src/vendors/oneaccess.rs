@@ -13,7 +13,7 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, CodeRule};
-use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow};
+use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow, VendorFacts};
 use crate::protocol::wire::{json_body, utf8_body, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
@@ -164,17 +164,13 @@ struct VerifyAnswer {
     captcha_token: Option<String>,
 }
 
+impl VendorFacts for OneAccessConfig {
+    const DISPLAY_NAME: &'static str = "Huawei OneAccess";
+}
+
 impl Protocol for OneAccessConfig {
     /// OneAccess sends SMS codes and places no voice-code calls.
     fn code_rule(&self) -> Option<CodeRule> {
-        None
-    }
-
-    fn display_name() -> &'static str {
-        "Huawei OneAccess"
-    }
-
-    fn secret_key() -> Option<&'static str> {
         None
     }
 
