@@ -89,7 +89,6 @@ impl HuaweiPushVerifier {
 struct VerifierOptions {
     app_secret: String,
     url: String,
-    #[serde(default)]
     window_seconds: Option<u64>,
 }
 

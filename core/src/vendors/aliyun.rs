@@ -88,21 +88,16 @@ pub struct AliyunConfig {
     /// `CalledShowNumber`: the purchased number (真实号) or service instance shown to the user
     /// (专属模式). Leave it out for the public number pool (公共模式); the template must be of
     /// the same mode.
-    #[serde(default)]
     pub called_show_number: Option<String>,
     /// `TtsCode`: the approved voice-code template, e.g. `TTS_100000000`.
     pub tts_code: String,
     /// The template's variable that receives the code (`${code}` → `code`, the default).
-    #[serde(default)]
     pub tts_param_name: Option<String>,
     /// `Volume`, 0–100 (the vendor's default is 100).
-    #[serde(default)]
     pub volume: Option<u8>,
     /// `Speed`, −500–500.
-    #[serde(default)]
     pub speed: Option<i16>,
     /// `RegionId`, `cn-hangzhou` unless set.
-    #[serde(default)]
     pub region_id: Option<String>,
 }
 
@@ -310,9 +305,7 @@ fn check_out_id(data: &str) -> Result<()> {
 #[serde(rename_all = "PascalCase")]
 struct Answer {
     code: Option<String>,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     call_id: Option<String>,
 }
 

@@ -37,7 +37,6 @@ pub struct Cloud10658Config {
     pub template_id: String,
     /// Balance path; the vendor documents `/voiceApi/getBalance` and its own sample uses
     /// `/voiceApi/group/getBalance`.
-    #[serde(default)]
     pub balance_path: Option<String>,
 }
 
@@ -86,11 +85,8 @@ fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
 #[serde(rename_all = "camelCase")]
 struct Answer {
     return_status: Option<Value>,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     remain_point: Option<Value>,
-    #[serde(default)]
     task_id: Option<Value>,
 }
 

@@ -28,7 +28,6 @@ pub struct OneAccessConfig {
     /// ClientId of the registered application.
     pub client_id: String,
     /// Tenant id, for ISV applications only.
-    #[serde(default)]
     pub tenant_id: Option<String>,
     /// The end user's device, reported in the `X-…` headers.
     pub device: Device,
@@ -45,10 +44,8 @@ pub struct Device {
     /// `X-agent`, the user agent.
     pub agent: String,
     /// `X-device-ip`.
-    #[serde(default)]
     pub ip: Option<String>,
     /// `X-L`: `zh` or `en`.
-    #[serde(default)]
     pub lang: Option<String>,
 }
 

@@ -81,7 +81,6 @@ pub struct TencentConfig {
     /// `VoiceSdkAppid` of the VMS application (`1400006666`).
     pub voice_sdk_appid: String,
     /// `X-TC-Region`; `ap-guangzhou` when unset.
-    #[serde(default)]
     pub region: Option<String>,
 }
 
@@ -324,18 +323,14 @@ struct Envelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Answer {
-    #[serde(default)]
     error: Option<ErrorBody>,
-    #[serde(default)]
     send_status: Option<SendStatus>,
-    #[serde(default)]
     request_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ErrorBody {
-    #[serde(default)]
     code: Option<String>,
     #[serde(default)]
     message: String,
@@ -344,7 +339,6 @@ struct ErrorBody {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct SendStatus {
-    #[serde(default)]
     call_id: Option<String>,
 }
 

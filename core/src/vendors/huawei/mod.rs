@@ -45,16 +45,13 @@ pub struct HuaweiConfig {
     /// Approved `.wav` file played before the code.
     pub pre_tone: String,
     /// Approved `.wav` file played after the code.
-    #[serde(default)]
     pub pos_tone: Option<String>,
     /// Language of the spoken code; `2` is Chinese.
     #[serde(default = "default_language_type")]
     pub language_type: u8,
     /// Where the platform pushes call status events (plain URL; voicecode Base64-encodes it).
-    #[serde(default)]
     pub status_url: Option<String>,
     /// Where the platform pushes call detail records.
-    #[serde(default)]
     pub fee_url: Option<String>,
 }
 
