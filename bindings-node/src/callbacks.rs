@@ -9,7 +9,7 @@ use voicecode::callbacks::{
     self, CallEvent, Deduplicator as CoreDeduplicator, HuaweiPushVerifier as CoreVerifier,
 };
 
-use crate::client::{parse_request, vendor};
+use crate::client::{object_arg, parse_request, vendor};
 use crate::convert::{camel, napi_arg, JsonArg, VerbatimArg};
 use crate::error::{Failure, Reply};
 
@@ -89,7 +89,6 @@ impl HuaweiPushVerifier {
 struct VerifierOptions {
     app_secret: String,
     url: String,
-    #[serde(default)]
     window_seconds: Option<u64>,
 }
 
@@ -135,7 +134,7 @@ impl Deduplicator {
     #[napi(ts_args_type = "event: CallEvent", ts_return_type = "boolean")]
     pub fn first_time(&self, event: JsonArg) -> Reply<bool> {
         Reply((|| {
-            let event: CallEvent = parse_request("event", event.object("event")?)?;
+            let event: CallEvent = object_arg(event, "event")?;
             Ok(self.inner.first_time(&event))
         })())
     }

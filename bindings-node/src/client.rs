@@ -11,9 +11,7 @@ use napi::{Env, JsValue};
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use voicecode::{
-    AsyncClient, AsyncRouter, ChannelConfig, SendCode, SendSmsCode, Vendor, VerifyCaptcha,
-};
+use voicecode::{AsyncClient, AsyncRouter, ChannelConfig, SendCode, Vendor};
 
 use crate::convert::{camel, cannot_read, napi_arg, JsonArg};
 use crate::error::{settle, Failure, Reply};
@@ -22,6 +20,11 @@ use crate::error::{settle, Failure, Reply};
 /// the core names the key at fault.
 pub fn parse_request<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Failure> {
     Ok(voicecode::model::from_value(what, value)?)
+}
+
+/// The object argument `what` read as [`parse_request`] reads it.
+pub fn object_arg<T: DeserializeOwned>(arg: JsonArg, what: &str) -> Result<T, Failure> {
+    parse_request(what, arg.object(what)?)
 }
 
 fn channel_config(config: JsonArg) -> Result<ChannelConfig, Failure> {
@@ -102,14 +105,8 @@ impl Client {
         ts_return_type = "Promise<string>"
     )]
     pub async fn verify_captcha(&self, request: JsonArg) -> Reply<String> {
-        let client = self.inner.clone();
-        Reply(
-            async move {
-                let req: VerifyCaptcha = parse_request("request", request.object("request")?)?;
-                Ok(client.verify_captcha(&req).await?)
-            }
-            .await,
-        )
+        let (client, req) = (self.inner.clone(), object_arg(request, "request"));
+        Reply(async move { Ok(client.verify_captcha(&req?).await?) }.await)
     }
 
     /// OneAccess: sends an SMS code after a verified captcha.
@@ -118,14 +115,8 @@ impl Client {
         ts_return_type = "Promise<void>"
     )]
     pub async fn send_sms_code(&self, request: JsonArg) -> Reply<()> {
-        let client = self.inner.clone();
-        Reply(
-            async move {
-                let req: SendSmsCode = parse_request("request", request.object("request")?)?;
-                Ok(client.send_sms_code(&req).await?)
-            }
-            .await,
-        )
+        let (client, req) = (self.inner.clone(), object_arg(request, "request"));
+        Reply(async move { Ok(client.send_sms_code(&req?).await?) }.await)
     }
 }
 
@@ -137,7 +128,7 @@ impl Client {
 }
 
 async fn send_code(client: AsyncClient, request: JsonArg) -> Result<Value, Failure> {
-    let req: SendCode = parse_request("request", request.object("request")?)?;
+    let req: SendCode = object_arg(request, "request")?;
     Ok(camel(&client.send_code(&req).await?))
 }
 
@@ -184,7 +175,7 @@ impl Router {
 }
 
 async fn route(router: AsyncRouter, request: JsonArg) -> Result<Value, Failure> {
-    let req: SendCode = parse_request("request", request.object("request")?)?;
+    let req: SendCode = object_arg(request, "request")?;
     Ok(camel(&router.send_code(&req).await?))
 }
 

@@ -86,8 +86,7 @@ impl Verifier {
         let verifier = self.inner.clone();
         Reply(
             async move {
-                let to = to.string("to")?;
-                let code = code.string("code")?;
+                let (to, code) = (to.string("to")?, code.string("code")?);
                 Ok(check_value(verifier.check(&to, &code).await?))
             }
             .await,
@@ -99,13 +98,7 @@ impl Verifier {
     #[napi(ts_args_type = "to: string", ts_return_type = "Promise<void>")]
     pub async fn cancel(&self, to: JsonArg) -> Reply<()> {
         let verifier = self.inner.clone();
-        Reply(
-            async move {
-                let to = to.string("to")?;
-                Ok(verifier.cancel(&to).await?)
-            }
-            .await,
-        )
+        Reply(async move { Ok(verifier.cancel(&to.string("to")?).await?) }.await)
     }
 
     /// Forgets everything stored about `to` (codes, cooldown, caps), even a record that cannot
@@ -114,13 +107,7 @@ impl Verifier {
     #[napi(ts_args_type = "to: string", ts_return_type = "Promise<void>")]
     pub async fn clear(&self, to: JsonArg) -> Reply<()> {
         let verifier = self.inner.clone();
-        Reply(
-            async move {
-                let to = to.string("to")?;
-                Ok(verifier.clear(&to).await?)
-            }
-            .await,
-        )
+        Reply(async move { Ok(verifier.clear(&to.string("to")?).await?) }.await)
     }
 }
 

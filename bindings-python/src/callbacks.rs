@@ -21,7 +21,6 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
 
 /// Parses a push body into events, in the vendor's order.
 #[pyfunction]
-#[pyo3(signature = (vendor, headers, body))]
 pub fn parse_push(
     vendor: &str,
     headers: &Bound<'_, PyAny>,

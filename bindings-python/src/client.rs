@@ -241,7 +241,6 @@ impl Client {
         spawn(py, async move { client.captcha().await.map(Captcha) })
     }
 
-    #[pyo3(signature = (token, x, y, mobile))]
     fn verify_captcha(
         &self,
         py: Python<'_>,
@@ -259,7 +258,6 @@ impl Client {
         detached(py, || self.inner.verify_captcha(&req))
     }
 
-    #[pyo3(signature = (token, x, y, mobile))]
     fn verify_captcha_async<'py>(
         &self,
         py: Python<'py>,
@@ -278,7 +276,6 @@ impl Client {
         spawn(py, async move { client.verify_captcha(&req).await })
     }
 
-    #[pyo3(signature = (mobile, purpose, captcha_token))]
     fn send_sms_code(
         &self,
         py: Python<'_>,
@@ -290,7 +287,6 @@ impl Client {
         detached(py, || self.inner.send_sms_code(&req))
     }
 
-    #[pyo3(signature = (mobile, purpose, captcha_token))]
     fn send_sms_code_async<'py>(
         &self,
         py: Python<'py>,

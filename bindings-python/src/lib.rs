@@ -20,6 +20,7 @@ use std::sync::OnceLock;
 use log::LevelFilter;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use voicecode::callbacks::{ALIYUN_REPORT_ACK, TENCENT_CALLBACK_ACK};
 
 static LOG_CACHE: OnceLock<pyo3_log::ResetHandle> = OnceLock::new();
 
@@ -53,11 +54,8 @@ pub fn refresh_logging() {
 fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_logging(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("ALIYUN_REPORT_ACK", voicecode::callbacks::ALIYUN_REPORT_ACK)?;
-    m.add(
-        "TENCENT_CALLBACK_ACK",
-        voicecode::callbacks::TENCENT_CALLBACK_ACK,
-    )?;
+    m.add("ALIYUN_REPORT_ACK", ALIYUN_REPORT_ACK)?;
+    m.add("TENCENT_CALLBACK_ACK", TENCENT_CALLBACK_ACK)?;
     let py = m.py();
     m.add(
         "VENDORS",

@@ -17,42 +17,47 @@ pub(crate) fn to_dict<'py>(
     Ok(to_py(py, value)?.cast_into::<PyDict>()?)
 }
 
+/// A result class's `#[pymethods]`: one getter per row (`name: type = |r| value`, `r` being the
+/// core's struct, the row's doc comment the Python help text), then its other methods as written.
+macro_rules! getters {
+    ($class:ident {
+        $($(#[doc = $doc:literal])* $name:ident: $ty:ty = |$r:ident| $value:expr,)*
+    } $($methods:tt)*) => {
+        #[pymethods]
+        impl $class {
+            $(
+                $(#[doc = $doc])*
+                #[getter]
+                fn $name(&self) -> $ty {
+                    let $r = &self.0;
+                    $value
+                }
+            )*
+            $($methods)*
+        }
+    };
+}
+pub(crate) use getters;
+
 /// The vendor accepted the call.
 #[pyclass(frozen, eq, module = "voicecode", name = "Receipt")]
 #[derive(PartialEq)]
 pub struct Receipt(pub CoreReceipt);
 
-#[pymethods]
-impl Receipt {
-    /// Who accepted the call.
-    #[getter]
-    fn vendor(&self) -> &'static str {
-        self.0.vendor.as_str()
-    }
-    /// The vendor's id for the call; call-status events carry the same id.
-    #[getter]
-    fn message_id(&self) -> &str {
-        &self.0.message_id
-    }
-    /// The vendor's success code, verbatim.
-    #[getter]
-    fn vendor_code(&self) -> &str {
-        &self.0.vendor_code
-    }
-    /// The vendor's success message, verbatim.
-    #[getter]
-    fn vendor_message(&self) -> &str {
-        &self.0.vendor_message
-    }
-    /// cloud10658: units left after this send.
-    #[getter]
-    fn remaining(&self) -> Option<u64> {
-        self.0.remaining
-    }
-    /// huawei: idle call ports, when `return_idle_port` was asked.
-    #[getter]
-    fn idle_ports(&self) -> Option<u32> {
-        self.0.idle_ports
+getters! {
+    Receipt {
+        /// Who accepted the call.
+        vendor: &'static str = |r| r.vendor.as_str(),
+        /// The vendor's id for the call; call-status events carry the same id.
+        message_id: &str = |r| &r.message_id,
+        /// The vendor's success code, verbatim.
+        vendor_code: &str = |r| &r.vendor_code,
+        /// The vendor's success message, verbatim.
+        vendor_message: &str = |r| &r.vendor_message,
+        /// cloud10658: units left after this send.
+        remaining: Option<u64> = |r| r.remaining,
+        /// huawei: idle call ports, when `return_idle_port` was asked.
+        idle_ports: Option<u32> = |r| r.idle_ports,
     }
     /// The receipt in the core's JSON shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -79,22 +84,14 @@ impl Receipt {
 #[derive(PartialEq)]
 pub struct Balance(pub CoreBalance);
 
-#[pymethods]
-impl Balance {
-    /// Whose account.
-    #[getter]
-    fn vendor(&self) -> &'static str {
-        self.0.vendor.as_str()
-    }
-    /// The amount as the vendor wrote it: a decimal string, never rounded to a float.
-    #[getter]
-    fn amount(&self) -> &str {
-        &self.0.amount
-    }
-    /// `"yuan"` (money) or `"units"` (calls or points left).
-    #[getter]
-    fn unit(&self) -> &'static str {
-        self.0.unit.as_str()
+getters! {
+    Balance {
+        /// Whose account.
+        vendor: &'static str = |r| r.vendor.as_str(),
+        /// The amount as the vendor wrote it: a decimal string, never rounded to a float.
+        amount: &str = |r| &r.amount,
+        /// `"yuan"` (money) or `"units"` (calls or points left).
+        unit: &'static str = |r| r.unit.as_str(),
     }
     /// The balance in the core's JSON shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -110,22 +107,14 @@ impl Balance {
 #[derive(PartialEq)]
 pub struct Captcha(pub CoreCaptcha);
 
-#[pymethods]
-impl Captcha {
-    /// Identifies this captcha in `verify_captcha`.
-    #[getter]
-    fn token(&self) -> &str {
-        &self.0.token
-    }
-    /// The background image (PNG, Base64).
-    #[getter]
-    fn original_image_base64(&self) -> &str {
-        &self.0.original_image_base64
-    }
-    /// The slider piece (PNG, Base64).
-    #[getter]
-    fn jigsaw_image_base64(&self) -> &str {
-        &self.0.jigsaw_image_base64
+getters! {
+    Captcha {
+        /// Identifies this captcha in `verify_captcha`.
+        token: &str = |r| &r.token,
+        /// The background image (PNG, Base64).
+        original_image_base64: &str = |r| &r.original_image_base64,
+        /// The slider piece (PNG, Base64).
+        jigsaw_image_base64: &str = |r| &r.jigsaw_image_base64,
     }
     /// The captcha in the core's JSON shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -147,53 +136,27 @@ impl Captcha {
 #[derive(PartialEq)]
 pub struct CallEvent(pub CoreCallEvent);
 
-#[pymethods]
-impl CallEvent {
-    /// Who sent it.
-    #[getter]
-    fn vendor(&self) -> &'static str {
-        self.0.vendor.as_str()
-    }
-    /// The receipt's `message_id`.
-    #[getter]
-    fn message_id(&self) -> &str {
-        &self.0.message_id
-    }
-    /// The called number, as the vendor wrote it.
-    #[getter]
-    fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// What happened: dialing, ringing, answered, hangup, delivered, failed or fee.
-    #[getter]
-    fn event(&self) -> &'static str {
-        self.0.event.as_str()
-    }
-    /// When, as an aware UTC datetime.
-    #[getter]
-    fn at(&self) -> Option<DateTime<Utc>> {
-        self.0.at
-    }
-    /// Huawei hang-up cause, cloud10658 gateway code or aliyun status_code, kept as the vendor
-    /// sent it.
-    #[getter]
-    fn state_code(&self) -> Option<i64> {
-        self.0.state_code
-    }
-    /// The vendor's description of the state.
-    #[getter]
-    fn state_desc(&self) -> Option<&str> {
-        self.0.state_desc.as_deref()
-    }
-    /// Seconds of conversation, where the vendor reports it.
-    #[getter]
-    fn talk_seconds(&self) -> Option<u64> {
-        self.0.talk_seconds
-    }
-    /// The `user_data` given at send time (huawei).
-    #[getter]
-    fn user_data(&self) -> Option<&str> {
-        self.0.user_data.as_deref()
+getters! {
+    CallEvent {
+        /// Who sent it.
+        vendor: &'static str = |r| r.vendor.as_str(),
+        /// The receipt's `message_id`.
+        message_id: &str = |r| &r.message_id,
+        /// The called number, as the vendor wrote it.
+        phone: Option<&str> = |r| r.phone.as_deref(),
+        /// What happened: dialing, ringing, answered, hangup, delivered, failed or fee.
+        event: &'static str = |r| r.event.as_str(),
+        /// When, as an aware UTC datetime.
+        at: Option<DateTime<Utc>> = |r| r.at,
+        /// Huawei hang-up cause, cloud10658 gateway code or aliyun status_code, kept as the vendor
+        /// sent it.
+        state_code: Option<i64> = |r| r.state_code,
+        /// The vendor's description of the state.
+        state_desc: Option<&str> = |r| r.state_desc.as_deref(),
+        /// Seconds of conversation, where the vendor reports it.
+        talk_seconds: Option<u64> = |r| r.talk_seconds,
+        /// The `user_data` given at send time (huawei).
+        user_data: Option<&str> = |r| r.user_data.as_deref(),
     }
     /// Every field of the push as received (a new dict on each access).
     #[getter]

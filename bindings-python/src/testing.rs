@@ -5,7 +5,7 @@
 //! therefore releases the interpreter first, so the two can never wait for each other.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -41,11 +41,14 @@ impl Simulator {
         py: Python<'_>,
         f: impl FnOnce(&voicecode_sim::Simulator) -> T + Send,
     ) -> PyResult<T> {
-        py.detach(|| {
-            let guard = self.running.lock().unwrap_or_else(|p| p.into_inner());
-            guard.as_ref().map(f)
-        })
-        .ok_or_else(|| PyRuntimeError::new_err("the simulator is closed"))
+        py.detach(|| self.lock().as_ref().map(f))
+            .ok_or_else(|| PyRuntimeError::new_err("the simulator is closed"))
+    }
+
+    /// The simulator, `None` once closed. The only change made under this lock is taking it
+    /// out, which a panic cannot leave half-done, so a poisoned lock is used as it is.
+    fn lock(&self) -> MutexGuard<'_, Option<voicecode_sim::Simulator>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -160,21 +163,15 @@ impl Simulator {
     /// Stops the server and closes its connections; later calls raise `RuntimeError`.
     fn close(&self, py: Python<'_>) {
         py.detach(|| {
-            let sim = self
-                .running
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
+            // Taken out first: the lock is released before the server thread is joined.
+            let sim = self.lock().take();
             drop(sim);
         });
     }
 
     #[getter]
     fn closed(&self) -> bool {
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        self.lock().is_none()
     }
 
     fn __repr__(&self) -> String {

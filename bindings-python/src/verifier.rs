@@ -17,7 +17,7 @@ use voicecode::{Delivery, StartOptions, VerifierConfig};
 use crate::client::{detached, router_from_list, send_options, spawn, Client, Router};
 use crate::convert::{py_to_json, repr_attrs, type_name};
 use crate::errors::{to_exception, CoreResultExt as _};
-use crate::results::{to_dict, Receipt};
+use crate::results::{getters, to_dict, Receipt};
 
 /// The channels argument (a `Router`, a `Client`, or a list of Clients and config dicts) as the
 /// core's router.
@@ -163,25 +163,17 @@ impl Verifier {
 #[derive(PartialEq, Eq, Hash)]
 pub struct Check(pub voicecode::Check);
 
-#[pymethods]
-impl Check {
-    /// `approved`, `wrong_code`, `expired`, `too_many_attempts`, `not_found` or `canceled`.
-    #[getter]
-    fn status(&self) -> &'static str {
-        self.0.as_str()
-    }
-    /// True only when the code was right.
-    #[getter]
-    fn approved(&self) -> bool {
-        self.0.is_approved()
-    }
-    /// After a wrong code: how many more may be tried. `None` for every other status.
-    #[getter]
-    fn attempts_left(&self) -> Option<u32> {
-        match self.0 {
-            voicecode::Check::WrongCode { attempts_left } => Some(attempts_left),
+getters! {
+    Check {
+        /// `approved`, `wrong_code`, `expired`, `too_many_attempts`, `not_found` or `canceled`.
+        status: &'static str = |c| c.as_str(),
+        /// True only when the code was right.
+        approved: bool = |c| c.is_approved(),
+        /// After a wrong code: how many more may be tried. `None` for every other status.
+        attempts_left: Option<u32> = |c| match c {
+            voicecode::Check::WrongCode { attempts_left } => Some(*attempts_left),
             _ => None,
-        }
+        },
     }
     fn __bool__(&self) -> bool {
         self.0.is_approved()
@@ -199,43 +191,29 @@ impl Check {
 #[pyclass(frozen, module = "voicecode", name = "Verification")]
 pub struct Verification(pub voicecode::Verification);
 
-#[pymethods]
-impl Verification {
-    /// The number, in E.164.
-    #[getter]
-    fn to(&self) -> &str {
-        &self.0.to
-    }
-    /// When the code stops being accepted, as an aware UTC datetime.
-    #[getter]
-    fn expires_at(&self) -> DateTime<Utc> {
-        self.0.expires_at
-    }
-    /// Checks allowed.
-    #[getter]
-    fn max_attempts(&self) -> u32 {
-        self.0.max_attempts
-    }
-    /// Starts for this number since its last approved check, this one included.
-    #[getter]
-    fn unverified_starts(&self) -> u32 {
-        self.0.unverified_starts
-    }
-    /// `sent`, or `may_have_been_sent` when the send's outcome is unknown.
-    #[getter]
-    fn status(&self) -> &'static str {
-        match self.0.delivery {
+getters! {
+    Verification {
+        /// The number, in E.164.
+        to: &str = |v| &v.to,
+        /// When the code stops being accepted, as an aware UTC datetime.
+        expires_at: DateTime<Utc> = |v| v.expires_at,
+        /// Checks allowed.
+        max_attempts: u32 = |v| v.max_attempts,
+        /// Starts for this number since its last approved check, this one included.
+        unverified_starts: u32 = |v| v.unverified_starts,
+        /// `sent`, or `may_have_been_sent` when the send's outcome is unknown.
+        status: &'static str = |v| match v.delivery {
             Delivery::Sent { .. } => "sent",
             Delivery::MayHaveBeenSent { .. } => "may_have_been_sent",
-        }
-    }
-    /// The vendor's receipt, when a vendor accepted the call.
-    #[getter]
-    fn receipt(&self) -> Option<Receipt> {
-        match &self.0.delivery {
+        },
+        /// The vendor's receipt, when a vendor accepted the call.
+        receipt: Option<Receipt> = |v| match &v.delivery {
             Delivery::Sent { receipt } => Some(Receipt(receipt.clone())),
             Delivery::MayHaveBeenSent { .. } => None,
-        }
+        },
+        /// True when the call may or may not have been placed: the code is valid all the same, so
+        /// wait for the user rather than starting again.
+        may_have_been_sent: bool = |v| v.may_have_been_sent(),
     }
     /// The send's error when its outcome is unknown (a new exception object on each access).
     #[getter]
@@ -246,12 +224,6 @@ impl Verification {
                 Some(to_exception(py, error).into_value(py).into_any())
             }
         }
-    }
-    /// True when the call may or may not have been placed: the code is valid all the same, so
-    /// wait for the user rather than starting again.
-    #[getter]
-    fn may_have_been_sent(&self) -> bool {
-        self.0.may_have_been_sent()
     }
     /// The verification in the core's JSON shape (`expires_at` as RFC 3339 text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

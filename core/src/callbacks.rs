@@ -35,10 +35,10 @@ use crate::{Error, Result, Vendor};
 /// but JSON is accepted when `Content-Type` says so). Huawei `collectInfo` events belong to voice
 /// notices, not codes, and yield no event.
 pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
-    let Some(parse) = vendor.push_parser() else {
+    let Some((parse, _)) = vendor.push() else {
         let pushing: Vec<&str> = Vendor::ALL
             .iter()
-            .filter(|v| v.push_parser().is_some())
+            .filter(|v| v.push().is_some())
             .map(|v| v.as_str())
             .collect();
         return Err(Error::invalid_input(
@@ -54,7 +54,7 @@ pub fn parse(vendor: Vendor, headers: &[(String, String)], body: &[u8]) -> Resul
 
 /// How to acknowledge `vendor`'s call-status pushes, or `None` for a vendor that sends none.
 pub fn push_ack(vendor: Vendor) -> Option<PushAck> {
-    vendor.push_parser().map(|_| vendor.push_ack())
+    vendor.push().map(|(_, ack)| ack)
 }
 
 /// A push's headers in the one shape the bindings pass them: a JSON object of names to a string

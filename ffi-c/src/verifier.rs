@@ -3,6 +3,7 @@
 
 use std::ffi::{c_char, CStr};
 
+use strum::VariantArray as _;
 use voicecode::{Check, StartOptions, Verifier, VerifierConfig};
 
 use crate::boundary::{
@@ -30,7 +31,7 @@ pub struct vc_verifier {
 ///
 /// The numbers are stable: they are never changed or reused.
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum vc_check {
     /// The code is right; the verification is used up (a second check finds nothing).
     Approved = 0,
@@ -230,17 +231,10 @@ pub extern "C" fn vc_verifier_free(verifier: *mut vc_verifier) {
 #[no_mangle]
 pub extern "C" fn vc_check_name(check: u32) -> *const c_char {
     guard(std::ptr::null(), || {
-        [
-            vc_check::Approved,
-            vc_check::WrongCode,
-            vc_check::Expired,
-            vc_check::TooManyAttempts,
-            vc_check::NotFound,
-            vc_check::Canceled,
-        ]
-        .into_iter()
-        .find(|c| *c as u32 == check)
-        .map_or(std::ptr::null(), |c| static_str(c.name()))
+        vc_check::VARIANTS
+            .iter()
+            .find(|c| **c as u32 == check)
+            .map_or(std::ptr::null(), |c| static_str(c.name()))
     })
 }
 

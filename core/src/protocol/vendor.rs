@@ -45,35 +45,21 @@ pub(crate) trait VendorOf {
     fn vendor(&self) -> Vendor;
 }
 
+/// What a vendor module declares about its vendor, beside [`Protocol`] (which must stay usable as
+/// `dyn Protocol`, so it can hold no constants).
+pub(crate) trait VendorFacts {
+    /// The vendor's name in prose.
+    const DISPLAY_NAME: &'static str;
+    /// The config key of the vendor's credential.
+    const SECRET_KEY: Option<&'static str> = None;
+    /// The vendor's push reader and what a receiver answers to its pushes, if it pushes call
+    /// status.
+    const PUSH: Option<(PushParser, PushAck)> = None;
+}
+
 /// What a vendor module implements on its config struct. Operations a vendor lacks keep the
 /// default, which refuses them as `invalid_config` before anything is sent.
 pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
-    /// The vendor's name in prose.
-    fn display_name() -> &'static str
-    where
-        Self: Sized;
-
-    /// The config key of the vendor's credential.
-    fn secret_key() -> Option<&'static str>
-    where
-        Self: Sized;
-
-    /// The vendor's push reader, if it pushes call status.
-    fn push_parser() -> Option<PushParser>
-    where
-        Self: Sized,
-    {
-        None
-    }
-
-    /// What a receiver answers to the vendor's pushes: an empty HTTP 200 unless it asks more.
-    fn push_ack() -> PushAck
-    where
-        Self: Sized,
-    {
-        PushAck::EMPTY
-    }
-
     /// The vendor's own `scheme://host[:port]`, used when the config gives no `base_url`.
     fn default_base_url(&self) -> Result<&'static str>;
 

@@ -54,7 +54,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -88,21 +88,16 @@ pub struct AliyunConfig {
     /// `CalledShowNumber`: the purchased number (真实号) or service instance shown to the user
     /// (专属模式). Leave it out for the public number pool (公共模式); the template must be of
     /// the same mode.
-    #[serde(default)]
     pub called_show_number: Option<String>,
     /// `TtsCode`: the approved voice-code template, e.g. `TTS_100000000`.
     pub tts_code: String,
     /// The template's variable that receives the code (`${code}` → `code`, the default).
-    #[serde(default)]
     pub tts_param_name: Option<String>,
     /// `Volume`, 0–100 (the vendor's default is 100).
-    #[serde(default)]
     pub volume: Option<u8>,
     /// `Speed`, −500–500.
-    #[serde(default)]
     pub speed: Option<i16>,
     /// `RegionId`, `cn-hangzhou` unless set.
-    #[serde(default)]
     pub region_id: Option<String>,
 }
 
@@ -310,10 +305,14 @@ fn check_out_id(data: &str) -> Result<()> {
 #[serde(rename_all = "PascalCase")]
 struct Answer {
     code: Option<String>,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     call_id: Option<String>,
+}
+
+impl VendorFacts for AliyunConfig {
+    const DISPLAY_NAME: &'static str = "Alibaba Cloud";
+    const SECRET_KEY: Option<&'static str> = Some("access_key_secret");
+    const PUSH: Option<(PushParser, PushAck)> = Some((parse_report, PushAck::json(REPORT_ACK)));
 }
 
 impl Protocol for AliyunConfig {
@@ -325,22 +324,6 @@ impl Protocol for AliyunConfig {
             max_len: MAX_TTS_PARAM_CHARS.saturating_sub(wrapper),
             alphabet: CodeAlphabet::Alphanumeric,
         })
-    }
-
-    fn display_name() -> &'static str {
-        "Alibaba Cloud"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("access_key_secret")
-    }
-
-    fn push_parser() -> Option<PushParser> {
-        Some(parse_report)
-    }
-
-    fn push_ack() -> PushAck {
-        PushAck::json(REPORT_ACK)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
 };
@@ -37,7 +37,6 @@ pub struct Cloud10658Config {
     pub template_id: String,
     /// Balance path; the vendor documents `/voiceApi/getBalance` and its own sample uses
     /// `/voiceApi/group/getBalance`.
-    #[serde(default)]
     pub balance_path: Option<String>,
 }
 
@@ -86,11 +85,8 @@ fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
 #[serde(rename_all = "camelCase")]
 struct Answer {
     return_status: Option<Value>,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     remain_point: Option<Value>,
-    #[serde(default)]
     task_id: Option<Value>,
 }
 
@@ -138,21 +134,15 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
 /// Template voice codes are 2 to 8 digits (cloud.10658.com.cn API).
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+impl VendorFacts for Cloud10658Config {
+    const DISPLAY_NAME: &'static str = "cloud.10658.com.cn";
+    const SECRET_KEY: Option<&'static str> = Some("app_key");
+    const PUSH: Option<(PushParser, PushAck)> = Some((parse_receipt, PushAck::EMPTY));
+}
+
 impl Protocol for Cloud10658Config {
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
-    }
-
-    fn display_name() -> &'static str {
-        "cloud.10658.com.cn"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("app_key")
-    }
-
-    fn push_parser() -> Option<PushParser> {
-        Some(parse_receipt)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

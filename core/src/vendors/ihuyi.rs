@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -179,17 +179,14 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
 /// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
 const CODE: CodeRule = CodeRule::digits(4, 6);
 
+impl VendorFacts for IhuyiConfig {
+    const DISPLAY_NAME: &'static str = "ihuyi";
+    const SECRET_KEY: Option<&'static str> = Some("api_key");
+}
+
 impl Protocol for IhuyiConfig {
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
-    }
-
-    fn display_name() -> &'static str {
-        "ihuyi"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("api_key")
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::protocol::vendor::{Protocol, PushAck, PushParser, VendorOf};
+use crate::protocol::vendor::{Protocol, PushAck, PushParser, VendorFacts, VendorOf};
 use crate::{Error, Result};
 
 /// The registry: every vendor once, in the order of the README's table. A new vendor is its
@@ -60,23 +60,18 @@ macro_rules! configs {
         impl Vendor {
             /// The vendor's name in prose (package descriptions, the README): "Alibaba Cloud".
             pub fn display_name(self) -> &'static str {
-                match self { $(Vendor::$variant => <$module::$config as Protocol>::display_name(),)* }
+                match self { $(Vendor::$variant => <$module::$config as VendorFacts>::DISPLAY_NAME,)* }
             }
 
             /// The config key holding this vendor's credential, if it has one: what must never
             /// be printed, and what the command line also reads from `VOICECODE_<KEY>`.
             pub fn secret_key(self) -> Option<&'static str> {
-                match self { $(Vendor::$variant => <$module::$config as Protocol>::secret_key(),)* }
+                match self { $(Vendor::$variant => <$module::$config as VendorFacts>::SECRET_KEY,)* }
             }
 
-            /// How this vendor's call-status pushes are read, if it sends any.
-            pub(crate) fn push_parser(self) -> Option<PushParser> {
-                match self { $(Vendor::$variant => <$module::$config as Protocol>::push_parser(),)* }
-            }
-
-            /// How this vendor's pushes are acknowledged (meaningful where it sends any).
-            pub(crate) fn push_ack(self) -> PushAck {
-                match self { $(Vendor::$variant => <$module::$config as Protocol>::push_ack(),)* }
+            /// How this vendor's call-status pushes are read and acknowledged, if it sends any.
+            pub(crate) fn push(self) -> Option<(PushParser, PushAck)> {
+                match self { $(Vendor::$variant => <$module::$config as VendorFacts>::PUSH,)* }
             }
         }
 

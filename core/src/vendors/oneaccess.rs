@@ -13,7 +13,7 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, CodeRule};
-use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow};
+use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow, VendorFacts};
 use crate::protocol::wire::{json_body, utf8_body, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
@@ -28,7 +28,6 @@ pub struct OneAccessConfig {
     /// ClientId of the registered application.
     pub client_id: String,
     /// Tenant id, for ISV applications only.
-    #[serde(default)]
     pub tenant_id: Option<String>,
     /// The end user's device, reported in the `X-…` headers.
     pub device: Device,
@@ -45,10 +44,8 @@ pub struct Device {
     /// `X-agent`, the user agent.
     pub agent: String,
     /// `X-device-ip`.
-    #[serde(default)]
     pub ip: Option<String>,
     /// `X-L`: `zh` or `en`.
-    #[serde(default)]
     pub lang: Option<String>,
 }
 
@@ -164,17 +161,13 @@ struct VerifyAnswer {
     captcha_token: Option<String>,
 }
 
+impl VendorFacts for OneAccessConfig {
+    const DISPLAY_NAME: &'static str = "Huawei OneAccess";
+}
+
 impl Protocol for OneAccessConfig {
     /// OneAccess sends SMS codes and places no voice-code calls.
     fn code_rule(&self) -> Option<CodeRule> {
-        None
-    }
-
-    fn display_name() -> &'static str {
-        "Huawei OneAccess"
-    }
-
-    fn secret_key() -> Option<&'static str> {
         None
     }
 

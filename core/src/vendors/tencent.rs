@@ -47,7 +47,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -81,7 +81,6 @@ pub struct TencentConfig {
     /// `VoiceSdkAppid` of the VMS application (`1400006666`).
     pub voice_sdk_appid: String,
     /// `X-TC-Region`; `ap-guangzhou` when unset.
-    #[serde(default)]
     pub region: Option<String>,
 }
 
@@ -324,18 +323,14 @@ struct Envelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Answer {
-    #[serde(default)]
     error: Option<ErrorBody>,
-    #[serde(default)]
     send_status: Option<SendStatus>,
-    #[serde(default)]
     request_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ErrorBody {
-    #[serde(default)]
     code: Option<String>,
     #[serde(default)]
     message: String,
@@ -344,7 +339,6 @@ struct ErrorBody {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct SendStatus {
-    #[serde(default)]
     call_id: Option<String>,
 }
 
@@ -367,25 +361,15 @@ fn check_region(region: &str) -> Result<()> {
 /// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+impl VendorFacts for TencentConfig {
+    const DISPLAY_NAME: &'static str = "Tencent Cloud VMS";
+    const SECRET_KEY: Option<&'static str> = Some("secret_key");
+    const PUSH: Option<(PushParser, PushAck)> = Some((parse_callback, PushAck::json(CALLBACK_ACK)));
+}
+
 impl Protocol for TencentConfig {
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
-    }
-
-    fn display_name() -> &'static str {
-        "Tencent Cloud VMS"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("secret_key")
-    }
-
-    fn push_parser() -> Option<PushParser> {
-        Some(parse_callback)
-    }
-
-    fn push_ack() -> PushAck {
-        PushAck::json(CALLBACK_ACK)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

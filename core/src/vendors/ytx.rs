@@ -21,7 +21,7 @@ use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{
     check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_body, json_text, required};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -165,17 +165,14 @@ const CODE: CodeRule = CodeRule {
     alphabet: CodeAlphabet::Alphanumeric,
 };
 
+impl VendorFacts for YtxConfig {
+    const DISPLAY_NAME: &'static str = "ytx.net";
+    const SECRET_KEY: Option<&'static str> = Some("auth_token");
+}
+
 impl Protocol for YtxConfig {
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
-    }
-
-    fn display_name() -> &'static str {
-        "ytx.net"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("auth_token")
     }
 
     fn default_base_url(&self) -> Result<&'static str> {

@@ -226,14 +226,11 @@ pub struct VerifierConfig {
     #[serde(default = "defaults::number_daily_cap")]
     pub number_daily_cap: u32,
     /// Starts per caller key (see [`StartOptions::key`]) in any hour; none by default.
-    #[serde(default)]
     pub key_hourly_cap: Option<u32>,
     /// Starts per caller key in any 24 hours; none by default.
-    #[serde(default)]
     pub key_daily_cap: Option<u32>,
     /// `HH:MM-HH:MM` in Asia/Shanghai time (UTC+8, no daylight saving) during which no call is
     /// placed, e.g. `22:00-08:00`; none by default.
-    #[serde(default)]
     pub quiet_hours: Option<String>,
 }
 
@@ -423,7 +420,7 @@ pub struct AsyncVerifier {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Inner {
     router: AsyncRouter,
     rules: Rules,
@@ -529,17 +526,10 @@ impl AsyncVerifier {
 
     /// The same verifier reading the time from `clock` (tests).
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
-        let inner = &self.inner;
+        let mut inner = Inner::clone(&self.inner);
+        inner.clock = clock;
         AsyncVerifier {
-            inner: Arc::new(Inner {
-                router: inner.router.clone(),
-                rules: inner.rules.clone(),
-                code_rule: inner.code_rule,
-                code_length: inner.code_length,
-                secret: inner.secret.clone(),
-                store: Arc::clone(&inner.store),
-                clock,
-            }),
+            inner: Arc::new(inner),
         }
     }
 

@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
@@ -20,7 +19,7 @@ use md5::{Digest as _, Md5};
 use serde_json::{json, Map, Value};
 use voicecode::Vendor;
 
-use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
+use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
 use crate::wire::{china, china_time, is_mobile, json_response};
@@ -47,6 +46,8 @@ pub(crate) const SIDE: VendorSide = VendorSide {
 };
 
 fn routes() -> Router<Arc<Shared>> {
+    let send_code = SIDE.serve(Endpoint(Operation::SendCode, Some("dst"), send_code));
+    let balance = SIDE.serve(Endpoint(Operation::Balance, None, balance));
     Router::new()
         .route("/201512/sid/{sid}/call/CodeCallOut.wx", post(send_code))
         .route("/201612/sid/{sid}/account/getBlance.wx", post(balance))
@@ -72,31 +73,17 @@ const MESSAGES: &[(&str, &str)] = &[
 /// The vendor's error table says headers are valid for 10 minutes.
 const MAX_SKEW_SECONDS: i64 = 10 * 60;
 
-async fn send_code(
-    State(shared): State<Arc<Shared>>,
-    Path(sid): Path<String>,
-    req: VendorRequest,
-) -> Response {
-    let phone = req.json_object().and_then(|body| text(body.get("dst")));
-    SIDE.handle(
-        shared,
-        Operation::SendCode,
-        phone,
-        req,
-        move |state, req| conclude(check_send(state, &sid, req)),
-    )
-    .await
+fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
+    conclude(check_send(state, sid(req), req))
 }
 
-async fn balance(
-    State(shared): State<Arc<Shared>>,
-    Path(sid): Path<String>,
-    req: VendorRequest,
-) -> Response {
-    SIDE.handle(shared, Operation::Balance, None, req, move |state, req| {
-        conclude(check_balance(state, &sid, req))
-    })
-    .await
+fn balance(state: &mut SimState, req: &VendorRequest) -> Answer {
+    conclude(check_balance(state, sid(req), req))
+}
+
+/// The account in the path, `/<version>/sid/<sid>/…`.
+fn sid(req: &VendorRequest) -> &str {
+    req.path.split('/').nth(3).unwrap_or_default()
 }
 
 /// The answer to a refused request: HTTP 200, `statusCode` and the table's message.

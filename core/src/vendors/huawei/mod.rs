@@ -22,7 +22,7 @@ pub mod push;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushParser, Signer};
+use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
 };
@@ -45,16 +45,13 @@ pub struct HuaweiConfig {
     /// Approved `.wav` file played before the code.
     pub pre_tone: String,
     /// Approved `.wav` file played after the code.
-    #[serde(default)]
     pub pos_tone: Option<String>,
     /// Language of the spoken code; `2` is Chinese.
     #[serde(default = "default_language_type")]
     pub language_type: u8,
     /// Where the platform pushes call status events (plain URL; voicecode Base64-encodes it).
-    #[serde(default)]
     pub status_url: Option<String>,
     /// Where the platform pushes call detail records.
-    #[serde(default)]
     pub fee_url: Option<String>,
 }
 
@@ -292,21 +289,15 @@ struct Answer {
 /// callVerify `verifyCode`: 2 to 8 digits (Huawei VoiceCall API reference).
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+impl VendorFacts for HuaweiConfig {
+    const DISPLAY_NAME: &'static str = "Huawei Cloud VoiceCall";
+    const SECRET_KEY: Option<&'static str> = Some("app_secret");
+    const PUSH: Option<(PushParser, PushAck)> = Some((push::parse, PushAck::EMPTY));
+}
+
 impl Protocol for HuaweiConfig {
     fn code_rule(&self) -> Option<CodeRule> {
         Some(CODE)
-    }
-
-    fn display_name() -> &'static str {
-        "Huawei Cloud VoiceCall"
-    }
-
-    fn secret_key() -> Option<&'static str> {
-        Some("app_secret")
-    }
-
-    fn push_parser() -> Option<PushParser> {
-        Some(push::parse)
     }
 
     fn default_base_url(&self) -> Result<&'static str> {
