@@ -4,6 +4,7 @@
 #
 #   bash release/build.sh                        # [profile.release]: fat LTO, one codegen unit
 #   bash release/build.sh --profile release-ci   # the same artefacts, thin LTO (what CI builds)
+#   bash release/build.sh --all-targets          # every target below, not only x86_64 glibc
 #
 # Every glibc artefact is linked by zig (cargo-zigbuild, maturin --zig) against glibc 2.17's
 # symbol versions, so it loads on CentOS 7 and every later glibc distribution.
@@ -30,11 +31,14 @@ CARGO_ZIGBUILD_VERSION=0.22.1
 CARGO_C_VERSION=0.10.24 # cargo-c 0.10.24+cargo-0.98.0: compiles cargo itself, minutes to install
 
 profile=release
-case "${1:-}" in
-"") ;;
---profile) profile="${2:?--profile needs a name: release or release-ci}" ;;
-*) echo "usage: release/build.sh [--profile release|release-ci]" >&2; exit 2 ;;
-esac
+all_targets=false
+while (($#)); do
+    case "$1" in
+    --profile) profile="${2:?--profile needs a name: release or release-ci}" && shift 2 ;;
+    --all-targets) all_targets=true && shift ;;
+    *) echo "usage: release/build.sh [--profile release|release-ci] [--all-targets]" >&2; exit 2 ;;
+    esac
+done
 
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 export CARGO_TARGET_DIR="$target"
@@ -48,12 +52,21 @@ if ((major == 0)); then abi="0.$minor"; else abi="$major"; fi
 soname="libvoicecode.so.$abi"
 started=$SECONDS
 
-# The targets: Rust's triple, then the names each ecosystem gives it.
-#   rust triple               tarball           npm platform    JNA resource dir  wheel tag
+# The targets: Rust's triple, then the names each ecosystem gives it. The glibc ones link
+# against glibc 2.17; the musl ones give the static command. The jar bundles the glibc
+# libraries (JNA has no separate musl directory).
+#   rust triple               tarball             npm platform      JNA resource dir  wheel tag
 targets_table='
-x86_64-unknown-linux-gnu    x86_64-linux-gnu    linux-x64-gnu   linux-x86-64      manylinux2014
+x86_64-unknown-linux-gnu    x86_64-linux-gnu    linux-x64-gnu     linux-x86-64      manylinux2014
+aarch64-unknown-linux-gnu   aarch64-linux-gnu   linux-arm64-gnu   linux-aarch64     manylinux2014
+x86_64-unknown-linux-musl   x86_64-linux-musl   linux-x64-musl    -                 musllinux_1_2
+aarch64-unknown-linux-musl  aarch64-linux-musl  linux-arm64-musl  -                 musllinux_1_2
 '
+# The default (tests/run.sh on every CI run) builds the x86_64 glibc set; --all-targets all four.
 targets=(x86_64-unknown-linux-gnu)
+if $all_targets; then
+    mapfile -t targets < <(awk 'NF { print $1 }' <<<"$targets_table")
+fi
 # field NAME TRIPLE: one column of the table above for a Rust triple.
 field() {
     awk -v want="$2" -v col="$1" '$1 == want {
@@ -97,6 +110,11 @@ if [[ ! -x bindings-node/node_modules/.bin/napi ]]; then
     (cd bindings-node && npm install --no-audit --no-fund --loglevel=error)
 fi
 command -v mvn >/dev/null || { echo "release: Maven (mvn) is needed for the jar" >&2; exit 1; }
+if $all_targets && ! command -v aarch64-linux-gnu-strip >/dev/null; then
+    # binutils for aarch64 (strip, objdump): Debian's package
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq binutils-aarch64-linux-gnu >/dev/null
+fi
 
 # --- C: libvoicecode, the header, pkg-config, the CLI, per target ---------------------------
 # with_zig TRIPLE [VAR=VALUE...] COMMAND...: runs a cargo COMMAND (niced) with zig as the
@@ -146,6 +164,8 @@ c_tarball() {
     sed -e "s/@VERSION@/$version/g" -e "s/@SONAME@/$soname/g" -e "s/@SERIES@/$abi.x/g" \
         -e "s/@TARGET@/$rust/g" release/tarball-README.md >"$c/README.md"
     tar -C "$stage" --owner=0 --group=0 --numeric-owner --sort=name -czf "$dist/$name.tar.gz" "$name"
+    # The musl command is static: it runs on any Linux of its architecture, alone.
+    [[ "$rust" != *-musl ]] || install -m 755 "$c/bin/voicecode" "$dist/voicecode-$version-${rust%%-*}-linux-static"
 }
 # strip_for TRIPLE ARGS...: the host's strip for x86_64, binutils' cross strip for aarch64.
 strip_for() {
@@ -191,6 +211,11 @@ php_stage="$stage/php"
 install -d "$php_stage"
 cp -r bindings-php/composer.json bindings-php/README.md bindings-php/src bindings-php/examples \
     LICENSE-MIT LICENSE-APACHE "$php_stage/"
+# Library::bundled() loads lib/<arch>-linux-<gnu|musl>/libvoicecode.so for the machine PHP runs on.
+for rust in "${targets[@]}"; do
+    install -D -m 755 "$stage/voicecode-$version-$(field tarball "$rust")/lib/libvoicecode.so.$version" \
+        "$php_stage/lib/$(field tarball "$rust")/libvoicecode.so"
+done
 (cd "$php_stage" && zip -q -r -X "$dist/voicecode-php-$version.zip" .)
 
 # --- Java: the jar, with libvoicecode under JNA's resource paths ----------------------------

@@ -14,7 +14,9 @@ use FFI;
 
 /**
  * The loaded library. `VOICECODE_LIB` names the shared library to load (a path, or a name the
- * dynamic loader finds); the default is `libvoicecode.so`.
+ * dynamic loader finds); else the release package's library for this machine,
+ * lib/<arch>-linux-<gnu|musl>/libvoicecode.so, when the package bundles one; else
+ * `libvoicecode.so` from the dynamic loader's path.
  */
 final class Library
 {
@@ -63,9 +65,23 @@ final class Library
     {
         if (self::$ffi === null) {
             $path = getenv('VOICECODE_LIB');
-            self::$ffi = FFI::cdef(self::DECLARATIONS, $path !== false && $path !== '' ? $path : 'libvoicecode.so');
+            $path = $path !== false && $path !== '' ? $path : (self::bundled() ?? 'libvoicecode.so');
+            self::$ffi = FFI::cdef(self::DECLARATIONS, $path);
         }
         return self::$ffi;
+    }
+
+    /**
+     * The bundled library built for this machine's architecture (php_uname's x86_64, aarch64)
+     * and C library, or null. The C library is the one this PHP runs on: musl's loader among
+     * its mappings, else glibc (a glibc system may have musl installed beside it).
+     */
+    public static function bundled(): ?string
+    {
+        $maps = @file_get_contents('/proc/self/maps');
+        $libc = $maps !== false && str_contains($maps, '/ld-musl-') ? 'musl' : 'gnu';
+        $path = dirname(__DIR__) . '/lib/' . php_uname('m') . "-linux-$libc/libvoicecode.so";
+        return is_file($path) ? $path : null;
     }
 
     /** The version of the loaded library, e.g. "0.1.0" (FFI returns `const char *` as strings). */
