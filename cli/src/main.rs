@@ -76,9 +76,9 @@ struct SendArgs {
     /// How many times the code is played.
     #[arg(long)]
     play_times: Option<u8>,
-    /// Data the vendor hands back in its receipts and call-status pushes: Huawei `userData`,
-    /// Alibaba Cloud `OutId`, Tencent `SessionContext`; refused by the vendors that have no
-    /// such field.
+    /// Data the vendor hands back in its receipts and call-status pushes: Huawei Cloud VoiceCall
+    /// `userData`, Alibaba Cloud `OutId`, Tencent Cloud VMS `SessionContext`; refused by the
+    /// vendors that have no such field.
     #[arg(long)]
     user_data: Option<String>,
     /// Print {"ok":…} JSON instead of text.
