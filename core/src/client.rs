@@ -1,13 +1,13 @@
-//! HTTP transports over the protocol layer: [`AsyncClient`], and [`Client`], the blocking face
-//! of the same client.
+//! HTTP transports over the protocol layer: [`AsyncClient`], on tokio, and [`Client`], which
+//! blocks the thread that calls it.
 //!
-//! The [`Channel`] builds each request and reads each answer; the async client only moves
+//! The [`Channel`] builds each request and reads each answer ([`Call`]); a transport only moves
 //! bytes and says, for every failure, whether the request may have reached the vendor. The
-//! blocking client runs that same code on an I/O thread of its own and waits for it, so there
-//! is one transport to get right and one connection pool per channel whichever face is used.
-//! Nothing is ever retried here: after a timeout the call may already be ringing.
+//! blocking client does its I/O on the caller's own thread (ureq): no hand-off to another
+//! thread per send, no runtime and no thread of its own, and one connection pool shared by
+//! every thread that calls it. Nothing is ever retried here: after a timeout the call may
+//! already be ringing.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
@@ -17,6 +17,9 @@ use crate::{ChannelConfig, Error, ErrorKind, Outcome, Result, Vendor};
 
 /// Vendor answers are a few hundred bytes; anything far larger is not a vendor answer.
 const MAX_BODY: usize = 1 << 20;
+
+/// Idle connections the blocking client keeps, at most: one per thread sending at once.
+const MAX_IDLE: usize = 256;
 
 const USER_AGENT: &str = concat!("voicecode/", env!("CARGO_PKG_VERSION"));
 
@@ -33,15 +36,74 @@ struct AsyncInner {
 }
 
 /// A blocking client for one channel. `Send + Sync`; clone it or share it behind an `Arc`:
-/// clones share one connection pool and one I/O thread.
+/// clones share one connection pool.
 ///
-/// It waits on the [`AsyncClient`] it wraps ([`Client::as_async`]), so both faces of one
-/// channel share a pool. Inside an async runtime, use that client: a blocking call there would
-/// stall the runtime, and is refused with `invalid_config` before anything is sent.
+/// Each call runs on the thread that makes it, so any number of threads can send at once.
+/// Inside an async runtime, use its async face ([`Client::as_async`]): a blocking call there
+/// would stall the runtime, and is refused with `invalid_config` before anything is sent. The
+/// async face keeps a connection pool of its own.
 #[derive(Clone, Debug)]
 pub struct Client {
     asynch: AsyncClient,
-    io: Arc<IoThread>,
+    http: ureq::Agent,
+}
+
+/// One operation on a channel: its signed request and how its answer is read. Both clients
+/// carry the same calls, so they agree on every request and every answer.
+struct Call<T> {
+    operation: &'static str,
+    request: HttpRequest,
+    parse: fn(&Channel, &HttpResponse) -> Result<T>,
+}
+
+impl Call<Receipt> {
+    fn send_code(prepared: &PreparedSend) -> Self {
+        Call {
+            operation: "send_code",
+            request: prepared.request(&Context::fresh()),
+            parse: Channel::parse_send_code,
+        }
+    }
+}
+
+impl Call<Balance> {
+    fn balance(channel: &Channel) -> Result<Self> {
+        Ok(Call {
+            operation: "balance",
+            request: channel.balance_request(&Context::fresh())?,
+            parse: Channel::parse_balance,
+        })
+    }
+}
+
+impl Call<Captcha> {
+    fn captcha(channel: &Channel) -> Result<Self> {
+        Ok(Call {
+            operation: "captcha",
+            request: channel.captcha_request()?,
+            parse: Channel::parse_captcha,
+        })
+    }
+}
+
+impl Call<String> {
+    fn verify_captcha(channel: &Channel, req: &VerifyCaptcha) -> Result<Self> {
+        Ok(Call {
+            operation: "verify_captcha",
+            request: channel.verify_captcha_request(req)?,
+            parse: Channel::parse_verify_captcha,
+        })
+    }
+}
+
+impl Call<()> {
+    fn send_sms_code(channel: &Channel, req: &SendSmsCode) -> Result<Self> {
+        Ok(Call {
+            operation: "send_sms_code",
+            request: channel.send_sms_code_request(req)?,
+            parse: Channel::parse_send_sms_code,
+        })
+    }
 }
 
 impl AsyncClient {
@@ -89,67 +151,37 @@ impl AsyncClient {
 
     /// Signs and sends a send this client's channel checked.
     pub(crate) async fn send_prepared(&self, prepared: &PreparedSend) -> Result<Receipt> {
-        let channel = self.channel();
-        let request = prepared.request(&Context::fresh());
-        self.exchange("send_code", request, |r| channel.parse_send_code(r))
-            .await
+        self.run(Call::send_code(prepared)).await
     }
 
     /// The account balance (ytx, ihuyi, cloud10658).
     pub async fn balance(&self) -> Result<Balance> {
-        let channel = self.channel();
-        let request = channel.balance_request(&Context::fresh())?;
-        self.exchange("balance", request, |r| channel.parse_balance(r))
-            .await
+        self.run(Call::balance(self.channel())?).await
     }
 
     /// OneAccess: a new slider captcha.
     pub async fn captcha(&self) -> Result<Captcha> {
-        let channel = self.channel();
-        let request = channel.captcha_request()?;
-        self.exchange("captcha", request, |r| channel.parse_captcha(r))
-            .await
+        self.run(Call::captcha(self.channel())?).await
     }
 
     /// OneAccess: checks the user's slider position; returns the `captcha_token` for one SMS.
     pub async fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
-        let channel = self.channel();
-        let request = channel.verify_captcha_request(req)?;
-        self.exchange("verify_captcha", request, |r| {
-            channel.parse_verify_captcha(r)
-        })
-        .await
+        self.run(Call::verify_captcha(self.channel(), req)?).await
     }
 
     /// OneAccess: sends an SMS code after a verified captcha.
     pub async fn send_sms_code(&self, req: &SendSmsCode) -> Result<()> {
-        let channel = self.channel();
-        let request = channel.send_sms_code_request(req)?;
-        self.exchange("send_sms_code", request, |r| channel.parse_send_sms_code(r))
-            .await
+        self.run(Call::send_sms_code(self.channel(), req)?).await
     }
 
-    async fn exchange<T>(
-        &self,
-        operation: &'static str,
-        request: HttpRequest,
-        parse: impl FnOnce(&HttpResponse) -> Result<T>,
-    ) -> Result<T> {
-        self.round_trip(operation, request, parse)
-            .await
-            .map_err(|e| e.during(operation))
+    async fn run<T>(&self, call: Call<T>) -> Result<T> {
+        let url = loggable_url(self.vendor(), &call);
+        let answer = self.exchange(call.request, &url).await;
+        finish(self.channel(), call.operation, answer, call.parse)
     }
 
-    async fn round_trip<T>(
-        &self,
-        operation: &str,
-        request: HttpRequest,
-        parse: impl FnOnce(&HttpResponse) -> Result<T>,
-    ) -> Result<T> {
+    async fn exchange(&self, request: HttpRequest, url: &str) -> Result<HttpResponse> {
         let vendor = self.vendor();
-        // reqwest's errors quote the whole URL, and ytx signs in the query.
-        let url = request.url_without_query().to_owned();
-        log_request(vendor, operation, &request);
         let mut builder = self
             .inner
             .http
@@ -161,50 +193,65 @@ impl AsyncClient {
             .body(request.body)
             .send()
             .await
-            .map_err(|e| transport_error(vendor, &url, e))?;
+            .map_err(|e| transport_error(vendor, url, e))?;
         let status = response.status().as_u16();
         let headers = headers(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(vendor, &url, e))?
+            .map_err(|e| transport_error(vendor, url, e))?
         {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BODY {
-                break;
+                return Err(too_large(vendor, status));
             }
         }
-        finish(
-            vendor,
-            operation,
-            HttpResponse {
-                status,
-                headers,
-                body,
-            },
-            parse,
-        )
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
 impl Client {
-    /// Validates `config`, opens a connection pool (no connection is made yet) and starts the
-    /// client's I/O thread.
+    /// Validates `config` and opens a connection pool (no connection is made yet).
     pub fn new(config: ChannelConfig) -> Result<Self> {
         Self::from_async(AsyncClient::new(config)?)
     }
 
-    /// The blocking face of `client`, sharing its connection pool.
+    /// The blocking face of `client`, for the same channel.
     pub fn from_async(client: AsyncClient) -> Result<Self> {
+        let channel = client.channel();
+        let config = channel.config();
+        let settings = ureq::Agent::config_builder()
+            .timeout_connect(Some(config.connect_timeout()))
+            .timeout_global(Some(config.timeout()))
+            // A redirected POST could be sent twice; vendors do not redirect API calls.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            // A vendor's 4xx and 5xx answers carry its code: they are read, not raised.
+            .http_status_as_error(false)
+            // Every thread that sends at once keeps its connection for the next send, as
+            // reqwest's pool does (ureq keeps 3 by default). One host per client.
+            .max_idle_connections(MAX_IDLE)
+            .max_idle_connections_per_host(MAX_IDLE)
+            .user_agent(USER_AGENT);
+        // A local simulator or gateway is never reached through the environment's proxy.
+        let settings = if is_loopback(channel.base_url()) {
+            settings.proxy(None)
+        } else {
+            settings
+        };
         Ok(Client {
+            http: settings.build().new_agent(),
             asynch: client,
-            io: Arc::new(IoThread::start()?),
         })
     }
 
-    /// The async client this one waits on; use it inside an async runtime. That runtime should
-    /// keep running: hyper returns a used connection to the shared pool from a task on it.
+    /// The async face of this client, for use inside an async runtime. That runtime should
+    /// keep running: hyper returns a used connection to the pool from a task on it.
     pub fn as_async(&self) -> &AsyncClient {
         &self.asynch
     }
@@ -221,72 +268,84 @@ impl Client {
 
     /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        self.io.wait(self.asynch.send_code(req))
+        refuse_inside_runtime("client")?;
+        self.send_prepared(&self.channel().prepare_send_code(req)?)
+    }
+
+    /// Signs and sends a send this client's channel checked.
+    pub(crate) fn send_prepared(&self, prepared: &PreparedSend) -> Result<Receipt> {
+        self.run(Call::send_code(prepared))
     }
 
     /// The account balance (ytx, ihuyi, cloud10658).
     pub fn balance(&self) -> Result<Balance> {
-        self.io.wait(self.asynch.balance())
+        self.run(Call::balance(self.channel())?)
     }
 
     /// OneAccess: a new slider captcha.
     pub fn captcha(&self) -> Result<Captcha> {
-        self.io.wait(self.asynch.captcha())
+        self.run(Call::captcha(self.channel())?)
     }
 
     /// OneAccess: checks the user's slider position; returns the `captcha_token` for one SMS.
     pub fn verify_captcha(&self, req: &VerifyCaptcha) -> Result<String> {
-        self.io.wait(self.asynch.verify_captcha(req))
+        self.run(Call::verify_captcha(self.channel(), req)?)
     }
 
     /// OneAccess: sends an SMS code after a verified captcha.
     pub fn send_sms_code(&self, req: &SendSmsCode) -> Result<()> {
-        self.io.wait(self.asynch.send_sms_code(req))
+        self.run(Call::send_sms_code(self.channel(), req)?)
     }
 
-    pub(crate) fn io(&self) -> &IoThread {
-        &self.io
+    fn run<T>(&self, call: Call<T>) -> Result<T> {
+        let answer = refuse_inside_runtime("client").and_then(|()| {
+            let url = loggable_url(self.vendor(), &call);
+            self.exchange(&call.request, &url)
+        });
+        finish(self.channel(), call.operation, answer, call.parse)
     }
 
-    /// A blocking face of `client` on this client's I/O thread.
-    pub(crate) fn with_async(&self, client: AsyncClient) -> Client {
-        Client {
-            asynch: client,
-            io: Arc::clone(&self.io),
+    fn exchange(&self, request: &HttpRequest, url: &str) -> Result<HttpResponse> {
+        let vendor = self.vendor();
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
         }
+        let request = builder
+            .body(request.body.as_slice())
+            .map_err(|e| Error::transport(vendor, ErrorKind::InvalidConfig, Outcome::NotSent, e))?;
+        let mut response = self
+            .http
+            .run(request)
+            .map_err(|e| blocking_transport_error(vendor, url, e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let body = match response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY as u64)
+            .read_to_vec()
+        {
+            Ok(body) => body,
+            Err(ureq::Error::BodyExceedsLimit(_)) => return Err(too_large(vendor, status)),
+            Err(e) => return Err(blocking_transport_error(vendor, url, e)),
+        };
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
-/// The tokio runtime behind blocking calls: one worker thread drives the sockets while each
-/// caller's future runs on the caller's own thread, so any number of threads can wait at once.
-#[derive(Debug)]
-pub(crate) struct IoThread(Option<tokio::runtime::Runtime>);
-
-impl IoThread {
-    fn start() -> Result<Self> {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("voicecode-io")
-            .enable_all()
-            .build()
-            .map(|runtime| IoThread(Some(runtime)))
-            .map_err(|e| {
-                Error::invalid_config("client", format!("cannot start the I/O thread: {e}"))
-            })
-    }
-
-    /// Runs `call` to completion on the calling thread.
-    pub(crate) fn wait<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
-        refuse_inside_runtime("client")?;
-        self.0
-            .as_ref()
-            .expect("the runtime lives until drop")
-            .block_on(call)
-    }
-}
-
-/// Refuses a blocking call made inside an async runtime: tokio would panic there, and blocking a
-/// runtime thread would stall every task on it. `what` names the blocking object.
+/// Refuses a blocking call made inside an async runtime: blocking a runtime thread would stall
+/// every task on it. `what` names the blocking object.
 pub(crate) fn refuse_inside_runtime(what: &str) -> Result<()> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::invalid_config(
@@ -298,21 +357,6 @@ pub(crate) fn refuse_inside_runtime(what: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-impl Drop for IoThread {
-    fn drop(&mut self) {
-        let Some(runtime) = self.0.take() else {
-            return;
-        };
-        if tokio::runtime::Handle::try_current().is_ok() {
-            // Waiting for the threads here would panic (blocking inside a runtime).
-            runtime.shutdown_background();
-        } else {
-            // Let the threads end, as a C host expects of a freed handle (and valgrind checks).
-            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-        }
-    }
 }
 
 fn is_loopback(base_url: &str) -> bool {
@@ -349,19 +393,40 @@ fn log_request(vendor: Vendor, operation: &str, request: &HttpRequest) {
     );
 }
 
+fn too_large(vendor: Vendor, status: u16) -> Error {
+    Error::protocol(
+        vendor,
+        status,
+        format!("the answer is larger than {MAX_BODY} bytes"),
+    )
+}
+
+/// Logs the call and gives the URL its errors may name: reqwest's and ureq's own errors would
+/// quote the whole URL, and ytx signs in the query.
+fn loggable_url<T>(vendor: Vendor, call: &Call<T>) -> String {
+    log_request(vendor, call.operation, &call.request);
+    call.request.url_without_query().to_owned()
+}
+
+/// Reads what a transport brought back, the same way for both clients.
 fn finish<T>(
-    vendor: Vendor,
-    operation: &str,
-    response: HttpResponse,
-    parse: impl FnOnce(&HttpResponse) -> Result<T>,
+    channel: &Channel,
+    operation: &'static str,
+    answer: Result<HttpResponse>,
+    parse: fn(&Channel, &HttpResponse) -> Result<T>,
 ) -> Result<T> {
-    if response.body.len() > MAX_BODY {
-        return Err(Error::protocol(
-            vendor,
-            response.status,
-            format!("the answer is larger than {MAX_BODY} bytes"),
-        ));
-    }
+    answer
+        .and_then(|response| read(channel, operation, &response, parse))
+        .map_err(|e| e.during(operation))
+}
+
+fn read<T>(
+    channel: &Channel,
+    operation: &str,
+    response: &HttpResponse,
+    parse: fn(&Channel, &HttpResponse) -> Result<T>,
+) -> Result<T> {
+    let vendor = channel.vendor();
     if (300..400).contains(&response.status) {
         return Err(Error::protocol(
             vendor,
@@ -369,7 +434,7 @@ fn finish<T>(
             "unexpected redirect; check base_url",
         ));
     }
-    let result = parse(&response);
+    let result = parse(channel, response);
     match &result {
         Ok(_) => log::debug!("{vendor} {operation}: HTTP {} accepted", response.status),
         Err(e) => log::warn!("{vendor} {operation}: {e}"),
@@ -411,6 +476,73 @@ fn transport_error(vendor: Vendor, url: &str, e: reqwest::Error) -> Error {
         ErrorKind::Network,
         Outcome::Unknown,
         format!("the connection failed mid-request: {detail}"),
+    )
+}
+
+/// What a ureq failure of the request to `url` means for the request's fate: the blocking
+/// client's counterpart of [`transport_error`], with the same kinds and outcomes.
+fn blocking_transport_error(vendor: Vendor, url: &str, e: ureq::Error) -> Error {
+    use ureq::Timeout as Phase;
+    let detail = format!("{url}: {}", error_chain(&e));
+    let not_sent = |kind, what: &str| {
+        Error::transport(vendor, kind, Outcome::NotSent, format!("{what}: {detail}"))
+    };
+    match &e {
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
+            Error::transport(vendor, ErrorKind::InvalidConfig, Outcome::NotSent, detail)
+        }
+        ureq::Error::Timeout(Phase::Resolve | Phase::Connect) => {
+            not_sent(ErrorKind::Timeout, "cannot connect")
+        }
+        ureq::Error::Timeout(_) => Error::transport(
+            vendor,
+            ErrorKind::Timeout,
+            Outcome::Unknown,
+            format!("no answer in time: {detail}"),
+        ),
+        // The TLS handshake comes before any byte of the request.
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::ConnectProxyFailed(_) => not_sent(ErrorKind::Network, "cannot connect"),
+        ureq::Error::Io(io) if refused_before_connecting(io) || untrusted_peer(io) => {
+            not_sent(ErrorKind::Network, "cannot connect")
+        }
+        _ => Error::transport(
+            vendor,
+            ErrorKind::Network,
+            Outcome::Unknown,
+            format!("the connection failed mid-request: {detail}"),
+        ),
+    }
+}
+
+/// I/O errors that only a connect gives: no connection was made, so nothing was sent.
+fn refused_before_connecting(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionRefused | HostUnreachable | NetworkUnreachable | NetworkDown | AddrNotAvailable
+    )
+}
+
+/// The TLS handshake failures rustls reports through I/O: ureq completes the handshake while
+/// connecting, before any byte of the request is written.
+fn untrusted_peer(e: &std::io::Error) -> bool {
+    use rustls::Error::*;
+    let tls = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    matches!(
+        tls,
+        Some(
+            InvalidCertificate(_)
+                | NoCertificatesPresented
+                | PeerIncompatible(_)
+                | UnsupportedNameType
+                | InappropriateHandshakeMessage { .. }
+        )
     )
 }
 

@@ -8,6 +8,7 @@
 //! it). Each channel's rules are checked before anything is sent: a channel that cannot carry the
 //! request (a landline for a mobile-only vendor, a code too long) is skipped and reported.
 
+use crate::client::refuse_inside_runtime;
 use crate::error::Attempt;
 use crate::protocol::vendor::ParsedSend;
 use crate::protocol::PreparedSend;
@@ -98,15 +99,14 @@ impl Failover {
 }
 
 impl Router {
-    /// A router over channels in order of preference; its clients share one I/O thread.
+    /// A router over channels in order of preference.
     pub fn new(configs: Vec<ChannelConfig>) -> Result<Self> {
         let asynch = AsyncRouter::new(configs)?;
-        let first = Client::from_async(asynch.clients[0].clone())?;
         let clients = asynch
             .clients
             .iter()
-            .map(|c| first.with_async(c.clone()))
-            .collect();
+            .map(|c| Client::from_async(c.clone()))
+            .collect::<Result<_>>()?;
         Ok(Router { clients, asynch })
     }
 
@@ -129,12 +129,26 @@ impl Router {
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        self.clients[0].io().wait(self.asynch.send_code(req))
+        refuse_inside_runtime("router")?;
+        self.send_planned(self.asynch.plan(&ParsedSend::parse(req)))
     }
 
-    /// Sends a planned send ([`AsyncRouter::plan`]).
+    /// Signs and sends through the plan's channels in order, on the caller's thread; the same
+    /// loop as [`AsyncRouter::send_planned`].
     pub(crate) fn send_planned(&self, plan: Plan) -> Result<Receipt> {
-        self.clients[0].io().wait(self.asynch.send_planned(plan))
+        let mut failover = plan.failover;
+        for (i, prepared) in plan.usable {
+            let client = &self.clients[i];
+            match client.send_prepared(&prepared) {
+                Ok(receipt) => return Ok(receipt),
+                Err(e) => {
+                    if !failover.failed(client.vendor(), e) {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(failover.into_error())
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
-use voicecode::{AsyncClient, ChannelConfig, ErrorKind, Outcome, SendCode};
+use voicecode::{AsyncClient, ChannelConfig, Client, ErrorKind, Outcome, SendCode};
 
 /// An HTTPS server on 127.0.0.1 with a self-signed certificate for 127.0.0.1 and localhost;
 /// counts the HTTP requests it manages to read.
@@ -76,4 +76,31 @@ async fn an_untrusted_certificate_is_refused_before_anything_is_sent() {
         0,
         "no request may reach an untrusted server"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_blocking_client_refuses_an_untrusted_certificate_before_anything_is_sent() {
+    let (base_url, requests) = self_signed_server().await;
+    let config = format!(
+        r#"{{"vendor":"ihuyi","base_url":"{base_url}","account":"VM1","api_key":"k","timeout_ms":2000}}"#
+    );
+    // A plain thread: blocking calls are refused on the runtime's own threads.
+    let err = std::thread::spawn(move || {
+        Client::new(ChannelConfig::from_json(&config).unwrap())
+            .unwrap()
+            .send_code(&SendCode::new("13800138000", "1234"))
+            .unwrap_err()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        (err.kind(), err.outcome()),
+        (ErrorKind::Network, Outcome::NotSent),
+        "{err}"
+    );
+    assert!(
+        err.message().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
 }

@@ -59,32 +59,60 @@ fn one_client_reuses_its_connection() {
 }
 
 #[test]
-fn the_blocking_client_and_its_async_face_share_one_connection() {
+fn threads_sharing_a_blocking_client_share_its_connections() {
     let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
     let client = client(&ytx_config(&server.base_url));
-    // A connection goes back to the pool just after its answer is read: give it that moment,
-    // so that a new connection below can only mean a second pool.
-    let settle = || std::thread::sleep(Duration::from_millis(50));
-    send(&client).unwrap();
-    settle();
+    const THREADS: usize = 4;
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                for _ in 0..5 {
+                    send(&client).unwrap();
+                }
+            });
+        }
+    });
+    // Each thread holds at most one connection at a time and gives it back to the one pool.
+    let peers: std::collections::HashSet<_> = server.seen().iter().map(|s| s.peer).collect();
+    assert_eq!(server.seen().len(), THREADS * 5);
+    assert!(peers.len() <= THREADS, "{} connections", peers.len());
+    let reused = client.clone();
+    drop(client);
+    send(&reused).unwrap();
+    let after: std::collections::HashSet<_> = server.seen().iter().map(|s| s.peer).collect();
+    assert_eq!(after, peers, "a clone keeps the pool");
+}
+
+#[test]
+fn the_async_face_keeps_one_connection_of_its_own() {
+    let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
+    let client = client(&ytx_config(&server.base_url));
     // As in the bindings: the async face runs on another, always-running runtime.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    runtime
-        .block_on(
-            client
-                .as_async()
-                .send_code(&SendCode::new("13800138000", "1234")),
-        )
-        .unwrap();
-    settle();
-    send(&client).unwrap();
+    for _ in 0..3 {
+        send(&client).unwrap();
+        runtime
+            .block_on(
+                client
+                    .as_async()
+                    .send_code(&SendCode::new("13800138000", "1234")),
+            )
+            .unwrap();
+        // A used connection goes back to the async pool from a task just after its answer.
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let peers: Vec<_> = server.seen().iter().map(|s| s.peer).collect();
-    assert_eq!(peers.len(), 3);
-    assert!(peers.iter().all(|p| *p == peers[0]), "{peers:?}");
+    let (blocking, asynch): (Vec<_>, Vec<_>) =
+        peers.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    assert!(
+        blocking.iter().all(|(_, p)| *p == blocking[0].1),
+        "{peers:?}"
+    );
+    assert!(asynch.iter().all(|(_, p)| *p == asynch[0].1), "{peers:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +126,7 @@ async fn a_blocking_call_inside_an_async_runtime_is_refused_before_sending() {
     );
     assert!(err.message().contains("as_async"), "{}", err.message());
     assert!(server.seen().is_empty());
-    // Dropping the client (and its I/O thread) inside the runtime must not panic either.
+    // Dropping the client inside the runtime must not panic either.
     drop(client);
 }
 

@@ -905,8 +905,8 @@ impl Verifier {
         &self.asynch
     }
 
-    /// See [`AsyncVerifier::start`]. The store steps run on the caller's thread; only the
-    /// send waits on the client's I/O thread.
+    /// See [`AsyncVerifier::start`]. Everything, the send included, runs on the caller's
+    /// thread.
     pub fn start(&self, to: &str, options: &StartOptions) -> Result<Verification> {
         refuse_inside_runtime("verifier")?;
         let inner = &self.asynch.inner;
