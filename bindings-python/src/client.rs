@@ -1,22 +1,23 @@
 //! `Client` and `Router`: the core's clients with the interpreter released while they wait.
 //!
 //! Every blocking call runs inside `py.detach`, so other Python threads run meanwhile; the
-//! `*_async` methods run the same client's async face (`as_async`) on the tokio runtime of
-//! `pyo3-async-runtimes` and hand back an `asyncio.Future`, so an event loop is never blocked.
-//! Both faces share one connection pool per channel.
+//! `*_async` methods run the same client's async face (`as_async`) on a tokio runtime and hand
+//! back an `asyncio.Future` (`crate::aio`), so an event loop is never blocked. Each face keeps
+//! one connection pool per channel.
 
 use std::future::Future;
 use std::path::PathBuf;
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyMapping, PyString};
 use serde_json::{json, Map, Value};
 use voicecode::model::OptionType;
 use voicecode::{ChannelConfig, SendCode, SendOptions, SendSmsCode, VerifyCaptcha};
 
+pub(crate) use crate::aio::spawn;
 use crate::convert::{py_to_json, type_name};
-use crate::errors::{to_exception, CoreResultExt as _};
+use crate::errors::CoreResultExt as _;
 use crate::results::{Balance, Captcha, Receipt};
 
 /// Builds a client with the interpreter released (loading TLS roots takes a moment).
@@ -141,28 +142,6 @@ pub(crate) fn detached<T: Send>(
     call: impl FnOnce() -> voicecode::Result<T> + Send,
 ) -> PyResult<T> {
     py.detach(call).py()
-}
-
-/// Runs an async core call on the tokio runtime and returns an `asyncio.Future` for it.
-pub(crate) fn spawn<'py, T, F>(py: Python<'py>, call: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = voicecode::Result<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        match call.await {
-            Ok(value) => Ok(value),
-            // Building the exception needs the interpreter: do it on a blocking thread, never
-            // on a runtime worker that other calls are waiting for.
-            Err(e) => {
-                Err(
-                    tokio::task::spawn_blocking(move || Python::attach(|py| to_exception(py, &e)))
-                        .await
-                        .unwrap_or_else(|e| PyRuntimeError::new_err(e.to_string())),
-                )
-            }
-        }
-    })
 }
 
 /// A client for one vendor account.

@@ -7,6 +7,7 @@
 //! core's `log` records to Python's `logging` (logger `voicecode`). The typed public API is the
 //! Python package in `python/voicecode`, with stubs for this module in `_voicecode.pyi`.
 
+mod aio;
 mod callbacks;
 mod client;
 mod convert;
@@ -53,6 +54,7 @@ pub fn refresh_logging() {
 #[pymodule]
 fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_logging(m.py())?;
+    aio::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ALIYUN_REPORT_ACK", ALIYUN_REPORT_ACK)?;
     m.add("TENCENT_CALLBACK_ACK", TENCENT_CALLBACK_ACK)?;

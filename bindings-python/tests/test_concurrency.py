@@ -7,6 +7,9 @@ N x LATENCY, calls that overlap about one LATENCY.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -143,3 +146,49 @@ def test_cancelling_an_async_send_leaves_the_client_usable(slow_sim: Simulator) 
 
     assert asyncio.run(main()).vendor == "ihuyi"
     assert slow_sim.count("ihuyi", "send_code") == 2
+
+
+EXIT_SCRIPT = """
+import asyncio, json, sys
+import voicecode
+
+client = voicecode.Client(json.loads(sys.argv[1]))
+abandon = sys.argv[2] == "abandon"
+
+async def main() -> None:
+    sends = [client.send_code_async(f"1380013{i:04d}", "4821") for i in range(64)]
+    if abandon:
+        # Leave with the calls still in flight: their answers arrive while Python exits.
+        await asyncio.wait(sends, timeout=0.005 * int(sys.argv[3]))
+    else:
+        await asyncio.gather(*sends)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("abandon", [False, True])
+def test_exiting_right_after_async_calls_never_crashes_the_interpreter(
+    abandon: bool,
+) -> None:
+    # An answer handed to Python while the interpreter finalizes would abort the process
+    # ("Fatal Python error: PyGILState_Release"); try the exit at many moments.
+    with Simulator(balances={"ihuyi": 100_000}) as sim:
+        sim.inject("ihuyi", "latency", ms=20)
+        config = json.dumps(sim.config("ihuyi"))
+        for attempt in range(12):
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    EXIT_SCRIPT,
+                    config,
+                    "abandon" if abandon else "all",
+                    str(attempt),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert run.returncode == 0, run.stderr
+            assert "Fatal Python error" not in run.stderr, run.stderr
