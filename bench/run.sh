@@ -36,7 +36,8 @@ else
     seconds=2 micro_seconds=2 memory_sends=100000 in_flight=1,16,64,256,1024 latency_seconds=2.5
     report_dir="$here"
 fi
-rounds=$((quick ? 1 : 3))
+rounds=$((quick ? 1 : 5))
+load() { printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 step() { printf '\n==> bench: %s\n' "$*"; }
 
@@ -102,8 +103,11 @@ node_layer=(node bench/layers/node_layer.mjs)
 python_layer=("$py" bench/layers/python_layer.py)
 
 # --- loopback, one caller ------------------------------------------------------------------
+# Every layer runs right after its baseline, round after round, so that load from elsewhere on
+# the machine falls on both alike; the report takes the median of the rounds' ratios.
 for round in $(seq "$rounds"); do
     step "loopback throughput, one caller, keep-alive (round $round of $rounds)"
+    load
     "$bench_bin" loopback "$sim" "$results" "$seconds"
     "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs"
     "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
@@ -171,4 +175,5 @@ admin DELETE faults
 
 # --- the report ----------------------------------------------------------------------------
 step "report"
+load
 "$py" bench/report.py "$results" "$target/criterion" "$report_dir" "$profile" "$quick"

@@ -7,7 +7,8 @@
 //! voicecode-bench <part> <simulator base URL> <results.jsonl> [seconds] [extra]
 //!   loopback     one caller, keep-alive: bare reqwest (async and blocking) against
 //!                AsyncClient and Client, Huawei callVerify and ihuyi Submit
-//!   design       one shared Client against a Client per send, signing against a send
+//!   design       Client (the caller's thread) against an I/O-thread hand-off, and one
+//!                shared Client against a Client per send
 //!   concurrency  AsyncClient sends per second at each in-flight count in `extra`
 //!                (comma-separated), latency injected by the caller
 //!   memory       `extra` sends through one Client, RSS sampled every tenth
@@ -146,18 +147,31 @@ impl Bench {
         Ok(())
     }
 
-    /// The figures behind the README's advice and the blocking client's design.
+    /// The figures behind the README's advice and the blocking client's design: `Client`, which
+    /// sends on the caller's thread, against the design it replaced (the async client's future
+    /// awaited from the caller while a one-worker runtime drives the connection, two thread
+    /// switches per send), and a shared client against a client per send.
     fn design(&self) -> Fallible<()> {
         let request = SendCode::new("+8613800138000", "4821");
         let seconds = self.seconds / ROUNDS as f64;
         for vendor in LOOPBACK_VENDORS {
             let shared_client = Client::new(self.config(vendor)?)?;
+            let handed_off = AsyncClient::new(self.config(vendor)?)?;
+            let io_thread = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()?;
             let config = self.config(vendor)?;
-            let (mut shared, mut fresh) = (Vec::new(), Vec::new());
+            let (mut shared, mut hand_off, mut fresh) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
                 shared.push(rate(seconds, || {
                     shared_client
                         .send_code(&request)
+                        .expect("the simulator accepts");
+                }));
+                hand_off.push(rate(seconds, || {
+                    io_thread
+                        .block_on(handed_off.send_code(&request))
                         .expect("the simulator accepts");
                 }));
                 fresh.push(rate(seconds, || {
@@ -165,6 +179,10 @@ impl Bench {
                     client.send_code(&request).expect("the simulator accepts");
                 }));
             }
+            self.record(
+                json!({"part": "design", "vendor": vendor.as_str(), "layer": "io-thread-hand-off",
+                "per_s": median(&mut hand_off)}),
+            )?;
             self.record(
                 json!({"part": "design", "vendor": vendor.as_str(), "layer": "shared-client",
                 "per_s": median(&mut shared)}),
