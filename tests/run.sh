@@ -9,19 +9,24 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 failures=()
+# Each suite's output is also kept, so that the end of the run can repeat where a failed suite
+# stopped: CI shows the last lines of a long run.
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
 
 suite() {
     local name="$1"
     shift
     printf '\n==> %s\n' "$name"
-    local started=$SECONDS
-    if "$@"; then
+    local started=$SECONDS log="$logs/${#failures[@]}-$passed.log"
+    if "$@" 2>&1 | tee "$log"; then
         passed=$((passed + 1))
         printf '==> %s: ok (%ss)\n' "$name" $((SECONDS - started))
     else
         failed=$((failed + 1))
         failures+=("$name")
         printf '==> %s: FAILED (%ss)\n' "$name" $((SECONDS - started))
+        cp "$log" "$logs/failed-${#failures[@]}.log"
     fi
 }
 
@@ -50,6 +55,10 @@ suite "Benchmarks (quick)" bash bench/run.sh --quick
 suite "Release artefacts" bash release/build.sh --profile "${VOICECODE_RELEASE_PROFILE:-release-ci}"
 suite "Install from the artefacts" bash release/test-install.sh
 
+for i in "${!failures[@]}"; do
+    printf '\n==> the last lines of "%s"\n' "${failures[$i]}"
+    tail -n 40 "$logs/failed-$((i + 1)).log"
+done
 echo
 ((failed)) && printf 'failed suites: %s\n' "${failures[*]}"
 echo "suites: $passed passed, $failed failed"
