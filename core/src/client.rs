@@ -8,7 +8,13 @@
 //! every thread that calls it. Nothing is ever retried here: after a timeout the call may
 //! already be ringing.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ureq::config::Config as UreqConfig;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
@@ -244,8 +250,13 @@ impl Client {
         } else {
             settings
         };
+        let http = ureq::Agent::with_parts(
+            settings.build(),
+            DefaultConnector::default(),
+            HostCache::<DefaultResolver>::default(),
+        );
         Ok(Client {
-            http: settings.build().new_agent(),
+            http,
             asynch: client,
         })
     }
@@ -341,6 +352,66 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// How long the blocking client keeps a host's addresses: curl's default DNS cache timeout.
+const HOST_CACHE_TTL: Duration = Duration::from_secs(60);
+
+/// The blocking client's resolver. ureq resolves the host before every request, even one that
+/// reuses a pooled connection, and on a new thread whenever a timeout applies: a thread started
+/// per send. A client talks to one host, so its addresses are kept for a while, as curl does.
+#[derive(Debug, Default)]
+struct HostCache<R = DefaultResolver> {
+    resolver: R,
+    last: Mutex<Option<CachedHost>>,
+}
+
+struct CachedHost {
+    /// The scheme and authority (`host:port`) the addresses are for.
+    origin: (String, String),
+    resolved_at: Instant,
+    addrs: ResolvedSocketAddrs,
+}
+
+/// `ResolvedSocketAddrs` has no `Debug`; the host is what matters.
+impl std::fmt::Debug for CachedHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedHost")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Resolver> Resolver for HostCache<R> {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &UreqConfig,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let scheme = uri.scheme_str().unwrap_or_default();
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+        let lock = || {
+            self.last
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(cached) = lock().as_ref() {
+            if cached.origin.0 == scheme
+                && cached.origin.1 == authority
+                && cached.resolved_at.elapsed() < HOST_CACHE_TTL
+            {
+                return Ok(cached.addrs.clone());
+            }
+        }
+        let addrs = self.resolver.resolve(uri, config, timeout)?;
+        *lock() = Some(CachedHost {
+            origin: (scheme.to_owned(), authority.to_owned()),
+            resolved_at: Instant::now(),
+            addrs: addrs.clone(),
+        });
+        Ok(addrs)
     }
 }
 
@@ -556,4 +627,52 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts lookups and answers each with 127.0.0.1.
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+
+    impl Resolver for Counting {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &UreqConfig,
+            _: NextTimeout,
+        ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            let mut addrs = self.empty();
+            addrs.push(([127, 0, 0, 1], 443).into());
+            Ok(addrs)
+        }
+    }
+
+    #[test]
+    fn a_host_is_looked_up_once_per_origin_while_its_addresses_are_fresh() {
+        let cache = HostCache::<Counting>::default();
+        let config = UreqConfig::default();
+        let resolve = |uri: &str| {
+            let addrs = cache
+                .resolve(&uri.parse().unwrap(), &config, NextTimeout::default())
+                .unwrap();
+            assert_eq!(addrs.len(), 1);
+        };
+        resolve("https://api.example.com/a");
+        resolve("https://api.example.com/b?c=d");
+        assert_eq!(cache.resolver.0.load(Ordering::SeqCst), 1);
+        resolve("http://api.example.com/a");
+        resolve("https://api.example.com:8443/a");
+        assert_eq!(cache.resolver.0.load(Ordering::SeqCst), 3);
+        // Stale addresses are looked up again.
+        if let Some(cached) = cache.last.lock().unwrap().as_mut() {
+            cached.resolved_at -= HOST_CACHE_TTL;
+        }
+        resolve("https://api.example.com:8443/a");
+        assert_eq!(cache.resolver.0.load(Ordering::SeqCst), 4);
+    }
 }
