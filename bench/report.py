@@ -336,7 +336,7 @@ def main() -> None:
     core_ns = criterion_ns(criterion, "invalid_input_core")
     if core_ns:
         lines.append(f"| core (`Client::send_code`) | {core_ns:,.0f} | 1.0× | 0 |")
-        for layer in ("c", "python", "node"):
+        for layer in ("c", "python", "node", "node-error-floor"):
             if layer in overhead:
                 ns = overhead[layer]
                 lines.append(
@@ -453,40 +453,42 @@ def main() -> None:
     ]
     measured = [ns / 1000 for ns in micro if ns is not None] or [0.0]
     micro_range = f"{min(measured):.1f}–{max(measured):.1f} µs"
+    floor = overhead.get("node-error-floor")
+    node_floor = (
+        f"a plain `Error` thrown and caught costs {floor:,.0f} ns here, "
+        f"{floor / core_ns:.1f}× the core's whole failing call, before any binding work"
+        if floor and core_ns
+        else "V8's own cost of building and throwing an `Error` is the floor"
+    )
     lines += [
-        "## Reading the misses",
+        "## Reading the figures",
         "",
         (
-            "- **PHP over FFI against PHP curl, and the C ABI against bare reqwest::blocking:** "
-            "curl runs the whole exchange on the caller's thread; every blocking voicecode call "
-            "(`Client`, and so the C ABI and PHP over it) hands the request to the client's I/O "
-            "thread and waits for it, two thread switches per send: the likely cause of the gap on "
-            "2 busy cores (not yet profiled). The C boundary itself adds about 2 µs a call "
-            "(per-call overhead above)."
+            "- **Where a blocking send's time goes:** `bash bench/profile.sh` records perf "
+            "profiles of the C ABI, PHP over FFI, PHP curl and the core's clients against one "
+            "simulator, with CPU time and context switches per send (bench/profiles/*.txt). A "
+            "loopback send is mostly kernel time (the socket round trip and the wake-up on the "
+            "answer); the sends-per-second ratios move with the machine's load, the CPU per send "
+            "much less. ureq writes a request's head and body as two segments where curl writes "
+            "one, which costs the blocking paths a second wake-up of the server."
         ),
         (
-            f"- **Micro, ≤ 1 µs per send:** build + sign + parse costs {micro_range} per vendor (a "
-            "fresh nonce from the OS, HMAC or MD5, JSON or form encoding, header strings, then "
-            "parsing the answer); still about 3× less than Python's hashlib signing alone."
+            f"- **Micro, ≤ 1 µs per send:** build + sign + parse costs {micro_range} per vendor "
+            "(bench/profiles/micro-*.txt for where it goes)."
         ),
         (
-            "- **Single points below their neighbours** (the async client on one vendor but not "
-            "the other, Python threads at 256 in flight): each run on this shared 2-core machine "
-            "moves a different point below its target while the load average stays above the core "
-            "count; rerun on a quiet machine before reading one as a regression."
+            "- **Single points below their neighbours** (one vendor but not the other, one "
+            "concurrency level): each run on this shared 2-core machine moves a different point "
+            "while the load average stays above the core count; the spread column shows how far "
+            "the rounds of one comparison moved."
         ),
         (
-            "- **The verifier's memory store:** the blocking verifier runs its store steps on the "
-            "caller's thread and only the send on the client's I/O thread, so what a pair adds is "
-            "CPU work: the number parsed twice, a code from the OS generator, two HMACs, the "
-            "record read and written as JSON three times, the router's own checks. It is a few "
-            "µs per store operation, above the 5 % target against a loopback send that itself "
-            "costs about 140 µs."
+            "- **The verifier's memory store** adds CPU work to each pair (the number parsed, a "
+            "code generated, two HMACs, the record read and written as JSON three times, the "
+            "router's checks), measured against a loopback send that the blocking client now "
+            "makes in well under 100 µs: the faster the send, the larger that share."
         ),
-        (
-            "- **Node's per-call overhead** (a failed call builds a JS `VoiceCodeError` with its "
-            "fields) is the largest of the layers; not yet profiled."
-        ),
+        f"- **Node's per-call overhead:** {node_floor}.",
         "",
     ]
     (out / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
