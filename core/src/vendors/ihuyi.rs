@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
+use crate::protocol::encode;
 use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
@@ -66,7 +67,7 @@ fn md5_hex(parts: &[&str]) -> String {
     for part in parts {
         md5.update(part.as_bytes());
     }
-    hex::encode(md5.finalize())
+    encode::hex_lower(&md5.finalize())
 }
 
 /// Submit's dynamic password.
@@ -85,15 +86,22 @@ pub fn balance_password(account: &str, api_key: &str, time: &str) -> String {
     md5_hex(&[account, api_key, time])
 }
 
-fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
-    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
-    HttpRequest::new(Method::Post, format!("{base}{PATH}?method={method}"))
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("string pairs always encode")
+}
+
+fn form_request(url: String, body: String) -> HttpRequest {
+    HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
             "application/x-www-form-urlencoded;charset=UTF-8",
         )
         .header("Accept", "application/json")
         .body(body)
+}
+
+fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
+    form_request(format!("{base}{PATH}?method={method}"), form(fields))
 }
 
 /// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
@@ -203,23 +211,31 @@ impl Protocol for IhuyiConfig {
         refuse_unsupported("ihuyi", &req.options, &[])?;
         let mobile = req.to.mobile("to", "ihuyi")?;
         CODE.check(&req.code)?;
-        let (config, base, code) = (self.clone(), base.to_owned(), req.code.clone());
+        // Everything but `time` and the password it enters is fixed by now: MD5 is fed the
+        // fixed part of the password once, and the form's fixed fields are encoded once.
+        let keyed = Md5::new()
+            .chain_update(&self.account)
+            .chain_update(self.api_key.expose())
+            .chain_update(&mobile)
+            .chain_update(&req.code);
+        let url = format!("{base}{PATH}?method=Submit");
+        let account = form(&[("account", &self.account)]);
+        let recipient = form(&[("mobile", &mobile), ("content", &req.code)]);
         Ok(Box::new(move |ctx: &Context| {
             let time = ctx.now.timestamp().to_string();
-            let key = config.api_key.expose();
-            let password = submit_password(&config.account, key, &mobile, &code, &time);
-            form_post(
-                &base,
-                "Submit",
-                &[
-                    ("account", &config.account),
-                    ("password", &password),
-                    ("mobile", &mobile),
-                    ("content", &code),
-                    ("time", &time),
-                    ("format", "json"),
-                ],
-            )
+            let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
+            // `password` (hex) and `time` (digits) need no encoding.
+            let body = encode::concat(&[
+                &account,
+                "&password=",
+                &password,
+                "&",
+                &recipient,
+                "&time=",
+                &time,
+                "&format=json",
+            ]);
+            form_request(url.clone(), body)
         }))
     }
 

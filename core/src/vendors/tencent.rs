@@ -47,6 +47,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
 };
+use crate::protocol::encode;
 use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
@@ -216,77 +217,126 @@ impl Tc3Request<'_> {
     /// CanonicalRequest: method, URI `/`, empty query (POST), canonical headers (names and values
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
-        let mut headers = format!(
-            "content-type:{}\nhost:{}\n",
-            self.content_type.trim().to_ascii_lowercase(),
-            self.host.trim().to_ascii_lowercase()
-        );
-        if let Some(action) = self.signed_action {
-            headers.push_str(&format!(
-                "x-tc-action:{}\n",
-                action.trim().to_ascii_lowercase()
-            ));
-        }
-        format!(
-            "{}\n/\n\n{headers}\n{}\n{}",
+        let content_type = self.content_type.trim().to_ascii_lowercase();
+        let host = self.host.trim().to_ascii_lowercase();
+        let action = self.signed_action.map(|a| a.trim().to_ascii_lowercase());
+        let payload_hash = sha256_hex(self.payload);
+        let (action_line, action, action_end) = match &action {
+            Some(action) => ("x-tc-action:", action.as_str(), "\n"),
+            None => ("", "", ""),
+        };
+        encode::concat(&[
             self.method,
+            "\n/\n\ncontent-type:",
+            &content_type,
+            "\nhost:",
+            &host,
+            "\n",
+            action_line,
+            action,
+            action_end,
+            "\n",
             self.signed_headers(),
-            sha256_hex(self.payload)
-        )
+            "\n",
+            &payload_hash,
+        ])
     }
 
     /// `Date/service/tc3_request`, the date being the UTC date of the timestamp.
     pub fn credential_scope(&self) -> String {
-        format!("{}/{}/tc3_request", utc_date(self.timestamp), self.service)
+        self.scope_of(&utc_date(self.timestamp))
+    }
+
+    fn scope_of(&self, date: &str) -> String {
+        encode::concat(&[date, "/", self.service, "/tc3_request"])
     }
 
     /// StringToSign: algorithm, timestamp, credential scope, hashed canonical request.
     pub fn string_to_sign(&self) -> String {
-        format!(
-            "{ALGORITHM}\n{}\n{}\n{}",
-            self.timestamp,
-            self.credential_scope(),
-            sha256_hex(self.canonical_request().as_bytes())
-        )
+        self.string_to_sign_in(&self.credential_scope())
+    }
+
+    fn string_to_sign_in(&self, scope: &str) -> String {
+        encode::concat(&[
+            ALGORITHM,
+            "\n",
+            &self.timestamp.to_string(),
+            "\n",
+            scope,
+            "\n",
+            &sha256_hex(self.canonical_request().as_bytes()),
+        ])
     }
 
     /// Hex HMAC of the string to sign under the key derived from `secret_key`.
     pub fn signature(&self, secret_key: &str) -> String {
         let date = utc_date(self.timestamp);
-        let secret_date = hmac(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+        self.signature_keyed(&keyed(secret_key), &date, &self.scope_of(&date))
+    }
+
+    /// As [`Tc3Request::signature`], from the HMAC keyed with `TC3 + SecretKey` and the
+    /// timestamp's date and scope, worked out once by the caller.
+    fn signature_keyed(&self, keyed: &Hmac<Sha256>, date: &str, scope: &str) -> String {
+        let secret_date = hmac_with(keyed.clone(), date.as_bytes());
         let secret_service = hmac(&secret_date, self.service.as_bytes());
         let secret_signing = hmac(&secret_service, b"tc3_request");
-        hex::encode(hmac(&secret_signing, self.string_to_sign().as_bytes()))
+        let string_to_sign = self.string_to_sign_in(scope);
+        encode::hex_lower(&hmac(&secret_signing, string_to_sign.as_bytes()))
     }
 
     /// The `Authorization` header.
     pub fn authorization(&self, secret_id: &str, secret_key: &str) -> String {
-        format!(
-            "{ALGORITHM} Credential={secret_id}/{}, SignedHeaders={}, Signature={}",
-            self.credential_scope(),
+        self.authorization_keyed(secret_id, &keyed(secret_key))
+    }
+
+    fn authorization_keyed(&self, secret_id: &str, keyed: &Hmac<Sha256>) -> String {
+        let date = utc_date(self.timestamp);
+        let scope = self.scope_of(&date);
+        encode::concat(&[
+            ALGORITHM,
+            " Credential=",
+            secret_id,
+            "/",
+            &scope,
+            ", SignedHeaders=",
             self.signed_headers(),
-            self.signature(secret_key)
-        )
+            ", Signature=",
+            &self.signature_keyed(keyed, &date, &scope),
+        ])
     }
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    encode::hex_lower(&Sha256::digest(data))
 }
 
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+/// The first key of the chain: HMAC-SHA256 keyed with `TC3 + SecretKey`, set up once per send.
+fn keyed(secret_key: &str) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(encode::concat(&["TC3", secret_key]).as_bytes())
+        .expect("HMAC takes keys of any length")
+}
+
+type Digest = [u8; 32];
+
+fn hmac(key: &[u8], message: &[u8]) -> Digest {
+    hmac_with(
+        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
+        message,
+    )
+}
+
+fn hmac_with(mut mac: Hmac<Sha256>, message: &[u8]) -> Digest {
     mac.update(message);
-    mac.finalize().into_bytes().to_vec()
+    mac.finalize().into_bytes().into()
 }
 
 /// `yyyy-MM-dd` in UTC, whatever the host's zone.
 fn utc_date(timestamp: i64) -> String {
-    Utc.timestamp_opt(timestamp, 0)
+    let time = Utc
+        .timestamp_opt(timestamp, 0)
         .single()
-        .unwrap_or(DateTime::UNIX_EPOCH)
-        .format("%Y-%m-%d")
-        .to_string()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    encode::date(time.date_naive())
 }
 
 /// `host[:port]` of a base URL, as an HTTP client writes the `Host` header.
@@ -415,7 +465,9 @@ impl Protocol for TencentConfig {
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         let host = host_of(base)?;
-        let (config, url) = (self.clone(), format!("{base}/"));
+        let url = format!("{base}/");
+        let (secret_id, region) = (self.secret_id.clone(), self.region().to_owned());
+        let keyed = keyed(self.secret_key.expose());
         Ok(Box::new(move |ctx: &Context| {
             let timestamp = ctx.now.timestamp();
             let signed = Tc3Request {
@@ -427,7 +479,7 @@ impl Protocol for TencentConfig {
                 timestamp,
                 payload: &body,
             };
-            let authorization = signed.authorization(&config.secret_id, config.secret_key.expose());
+            let authorization = signed.authorization_keyed(&secret_id, &keyed);
             HttpRequest::new(Method::Post, url.clone())
                 .header("Authorization", authorization)
                 .header("Content-Type", CONTENT_TYPE)
@@ -435,7 +487,7 @@ impl Protocol for TencentConfig {
                 .header("X-TC-Action", ACTION)
                 .header("X-TC-Timestamp", timestamp.to_string())
                 .header("X-TC-Version", VERSION)
-                .header("X-TC-Region", config.region())
+                .header("X-TC-Region", region.as_str())
                 .body(body.clone())
         }))
     }

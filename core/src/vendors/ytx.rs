@@ -21,6 +21,7 @@ use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{
     check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
+use crate::protocol::encode;
 use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_body, json_text, required};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
@@ -67,22 +68,28 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
 /// `yyyyMMddHHmmss` in China time.
 pub fn timestamp(now: DateTime<Utc>) -> String {
     let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    now.with_timezone(&china).format("%Y%m%d%H%M%S").to_string()
+    encode::compact(now.with_timezone(&china).naive_local())
 }
 
 /// `Sign` query parameter: uppercase MD5 hex of sid + token + ts.
 pub fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
-    let digest = Md5::new()
+    sign_keyed(&keyed(account_sid, auth_token), ts)
+}
+
+/// The MD5 state after sid and token, the part of `Sign` that never changes.
+fn keyed(account_sid: &str, auth_token: &str) -> Md5 {
+    Md5::new()
         .chain_update(account_sid)
         .chain_update(auth_token)
-        .chain_update(ts)
-        .finalize();
-    hex::encode_upper(digest)
+}
+
+fn sign_keyed(keyed: &Md5, ts: &str) -> String {
+    encode::hex_upper(&keyed.clone().chain_update(ts).finalize())
 }
 
 /// `Authorization` header: Base64 of `sid|ts`.
 pub fn authorization(account_sid: &str, ts: &str) -> String {
-    BASE64.encode(format!("{account_sid}|{ts}"))
+    BASE64.encode(encode::concat(&[account_sid, "|", ts]))
 }
 
 #[derive(Serialize)]
@@ -100,26 +107,37 @@ struct QueryBalance<'a> {
     appid: &'a str,
 }
 
-/// A signed POST to `/{version}/sid/{sid}/{func}/{funcURL}`.
-fn signed_post(
-    config: &YtxConfig,
-    base: &str,
-    path: &str,
-    ctx: &Context,
-    body: Vec<u8>,
-) -> HttpRequest {
-    let ts = timestamp(ctx.now);
-    let sid = &config.account_sid;
-    let url = format!(
-        "{base}{path}?Sign={}",
-        sign(sid, config.auth_token.expose(), &ts)
-    )
-    .replace("{sid}", sid);
-    HttpRequest::new(Method::Post, url)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json;charset=utf-8")
-        .header("Authorization", authorization(sid, &ts))
-        .body(body)
+/// What signs every request of an account: its sid, and MD5 already fed with sid and token.
+/// Built once per send or balance request; the token itself is not kept.
+struct Signing {
+    sid: String,
+    keyed: Md5,
+}
+
+impl Signing {
+    fn new(config: &YtxConfig) -> Self {
+        Signing {
+            sid: config.account_sid.clone(),
+            keyed: keyed(&config.account_sid, config.auth_token.expose()),
+        }
+    }
+
+    /// `{base}/{version}/sid/{sid}/{func}/{funcURL}`: `path` is written with `{sid}`, as in the
+    /// vendor's document.
+    fn url(&self, base: &str, path: &str) -> String {
+        format!("{base}{}", path.replace("{sid}", &self.sid))
+    }
+
+    /// The signed POST to `url` (from [`Signing::url`]).
+    fn post(&self, url: &str, ctx: &Context, body: Vec<u8>) -> HttpRequest {
+        let ts = timestamp(ctx.now);
+        let sign = sign_keyed(&self.keyed, &ts);
+        HttpRequest::new(Method::Post, encode::concat(&[url, "?Sign=", &sign]))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json;charset=utf-8")
+            .header("Authorization", authorization(&self.sid, &ts))
+            .body(body)
+    }
 }
 
 #[derive(Deserialize)]
@@ -211,10 +229,10 @@ impl Protocol for YtxConfig {
             time: times.to_string(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let (config, base) = (self.clone(), base.to_owned());
+        let signing = Signing::new(self);
+        let url = signing.url(base, "/201512/sid/{sid}/call/CodeCallOut.wx");
         Ok(Box::new(move |ctx: &Context| {
-            let path = "/201512/sid/{sid}/call/CodeCallOut.wx";
-            signed_post(&config, &base, path, ctx, body.clone())
+            signing.post(&url, ctx, body.clone())
         }))
     }
 
@@ -245,8 +263,9 @@ impl Protocol for YtxConfig {
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         // "getBlance" and "queryBlance" are the vendor's spelling.
-        let path = "/201612/sid/{sid}/account/getBlance.wx";
-        Ok(signed_post(self, base, path, ctx, body))
+        let signing = Signing::new(self);
+        let url = signing.url(base, "/201612/sid/{sid}/account/getBlance.wx");
+        Ok(signing.post(&url, ctx, body))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {

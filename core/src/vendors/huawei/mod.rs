@@ -22,6 +22,7 @@ pub mod push;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
+use crate::protocol::encode;
 use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
 use crate::protocol::wire::{
     json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
@@ -148,12 +149,15 @@ pub(crate) fn classify(status: u16, code: &str) -> Meaning {
 
 /// `Created`: UTC, second precision, literal `Z`.
 pub fn created(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    encode::iso8601_z(now.naive_utc())
 }
 
-fn hmac_base64(secret: &str, parts: &[&str]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+/// HMAC-SHA256 keyed with the app secret: set up once per send and cloned per signature.
+fn keyed(secret: &str) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length")
+}
+
+fn hmac_base64(mut mac: Hmac<Sha256>, parts: &[&str]) -> String {
     for part in parts {
         mac.update(part.as_bytes());
     }
@@ -162,20 +166,28 @@ fn hmac_base64(secret: &str, parts: &[&str]) -> String {
 
 /// The `X-AKSK` header of a request or a push, from its `PasswordDigest`.
 pub fn x_aksk(app_key: &str, digest: &str, nonce: &str, created: &str) -> String {
-    format!(
-        r#"UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#
-    )
+    encode::concat(&[
+        r#"UsernameToken Username=""#,
+        app_key,
+        r#"",PasswordDigest=""#,
+        digest,
+        r#"",Nonce=""#,
+        nonce,
+        r#"",Created=""#,
+        created,
+        r#"""#,
+    ])
 }
 
 /// `PasswordDigest` of a request to the platform: Base64(HMAC-SHA256(appSecret, nonce + created)).
 pub fn password_digest(app_secret: &str, nonce: &str, created: &str) -> String {
-    hmac_base64(app_secret, &[nonce, created])
+    hmac_base64(keyed(app_secret), &[nonce, created])
 }
 
 /// `PasswordDigest` of a status push from the platform: the configured status URL (plain, not
 /// Base64) is prefixed to the signed text.
 pub fn push_digest(app_secret: &str, url: &str, nonce: &str, created: &str) -> String {
-    hmac_base64(app_secret, &[url, nonce, created])
+    hmac_base64(keyed(app_secret), &[url, nonce, created])
 }
 
 fn as_config(e: Error) -> Error {
@@ -372,11 +384,11 @@ impl Protocol for HuaweiConfig {
             user_data: req.options.user_data.as_deref(),
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let (app_key, app_secret) = (self.app_key.clone(), self.app_secret.clone());
+        let (app_key, keyed) = (self.app_key.clone(), keyed(self.app_secret.expose()));
         let url = format!("{base}{PATH}");
         Ok(Box::new(move |ctx: &Context| {
             let created = created(ctx.now);
-            let digest = password_digest(app_secret.expose(), &ctx.nonce, &created);
+            let digest = hmac_base64(keyed.clone(), &[&ctx.nonce, &created]);
             HttpRequest::new(Method::Post, url.clone())
                 .header("Content-Type", "application/json;charset=UTF-8")
                 .header("Authorization", AUTHORIZATION)
