@@ -40,6 +40,8 @@
 //! - dyvmsapi has no balance operation (the balance lives in the separate billing API), so
 //!   `balance` is refused as `invalid_config` before anything is sent.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone as _, Utc};
@@ -55,7 +57,9 @@ use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
 use crate::protocol::encode;
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -263,7 +267,7 @@ pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
     signature_keyed(keyed(access_key_secret), string_to_sign)
 }
 
-/// HMAC-SHA1 keyed with `AccessKeySecret + "&"`: set up once per send, cloned per signature.
+/// HMAC-SHA1 keyed with `AccessKeySecret + "&"`: set up once per channel, cloned per signature.
 fn keyed(access_key_secret: &str) -> Hmac<Sha1> {
     Hmac::<Sha1>::new_from_slice(encode::concat(&[access_key_secret, "&"]).as_bytes())
         .expect("HMAC takes keys of any length")
@@ -332,6 +336,72 @@ struct Answer {
     code: Option<String>,
     message: Option<String>,
     call_id: Option<String>,
+}
+
+/// `SingleCallByTts` from one channel.
+struct Sender {
+    config: AliyunConfig,
+    url: String,
+    keyed: Hmac<Sha1>,
+    speed: Option<String>,
+    volume: Option<String>,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
+        // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
+        let called = req.to.mainland("to", "aliyun")?;
+        let tts_param = tts_param(self.config.tts_param_name(), &req.code)?;
+        let note = " (Alibaba Cloud's PlayTimes)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
+        if let Some(data) = &req.options.user_data {
+            check_out_id(data)?;
+        }
+        let (out_id, play_times) = (
+            req.options.user_data.clone(),
+            req.options.play_times.map(|t| t.to_string()),
+        );
+        Ok(Box::new(move |ctx: &Context| {
+            let config = &self.config;
+            let timestamp = timestamp(ctx.now);
+            let region = config.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
+            let mut params: Vec<(&str, &str)> = vec![
+                ("AccessKeyId", &config.access_key_id),
+                ("Action", ACTION),
+                ("CalledNumber", &called),
+                ("Format", "JSON"),
+                ("RegionId", region),
+                ("SignatureMethod", "HMAC-SHA1"),
+                ("SignatureNonce", &ctx.nonce),
+                ("SignatureVersion", "1.0"),
+                ("Timestamp", &timestamp),
+                ("TtsCode", &config.tts_code),
+                ("TtsParam", &tts_param),
+                ("Version", VERSION),
+            ];
+            let optional = [
+                ("CalledShowNumber", config.called_show_number.as_deref()),
+                ("OutId", out_id.as_deref()),
+                ("PlayTimes", play_times.as_deref()),
+                ("Speed", self.speed.as_deref()),
+                ("Volume", self.volume.as_deref()),
+            ];
+            params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
+            // The canonicalized query is both what is signed and, with the signature, the body.
+            let mut body = canonicalized_query(&params);
+            let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
+            body.push_str("&Signature=");
+            encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
+            HttpRequest::new(Method::Post, self.url.clone())
+                .header(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded;charset=utf-8",
+                )
+                .header("Accept", "application/json")
+                .body(body)
+        }))
+    }
 }
 
 impl VendorFacts for AliyunConfig {
@@ -405,67 +475,13 @@ impl Protocol for AliyunConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
-        // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
-        let called = req.to.mainland("to", "aliyun")?;
-        let tts_param = tts_param(self.tts_param_name(), &req.code)?;
-        let note = " (Alibaba Cloud's PlayTimes)";
-        check_play_times(req.options.play_times, 1..=3, note)?;
-        if let Some(data) = &req.options.user_data {
-            check_out_id(data)?;
-        }
-        // Everything but the time and the nonce is fixed by now, and read out of the config
-        // once rather than cloning it.
-        let url = format!("{base}/");
-        let (access_key_id, tts_code) = (self.access_key_id.clone(), self.tts_code.clone());
-        let region = self
-            .region_id
-            .as_deref()
-            .unwrap_or(DEFAULT_REGION_ID)
-            .to_owned();
-        let optional = [
-            ("CalledShowNumber", self.called_show_number.clone()),
-            ("OutId", req.options.user_data.clone()),
-            ("PlayTimes", req.options.play_times.map(|t| t.to_string())),
-            ("Speed", self.speed.map(|s| s.to_string())),
-            ("Volume", self.volume.map(|v| v.to_string())),
-        ];
-        let keyed = keyed(self.access_key_secret.expose());
-        Ok(Box::new(move |ctx: &Context| {
-            let timestamp = timestamp(ctx.now);
-            let mut params: Vec<(&str, &str)> = Vec::with_capacity(12 + optional.len());
-            params.extend([
-                ("AccessKeyId", access_key_id.as_str()),
-                ("Action", ACTION),
-                ("CalledNumber", &called),
-                ("Format", "JSON"),
-                ("RegionId", &region),
-                ("SignatureMethod", "HMAC-SHA1"),
-                ("SignatureNonce", &ctx.nonce),
-                ("SignatureVersion", "1.0"),
-                ("Timestamp", &timestamp),
-                ("TtsCode", &tts_code),
-                ("TtsParam", &tts_param),
-                ("Version", VERSION),
-            ]);
-            params.extend(
-                optional
-                    .iter()
-                    .filter_map(|(k, v)| Some((*k, v.as_deref()?))),
-            );
-            // The canonicalized query is both what is signed and, with the signature, the body.
-            let mut body = canonicalized_query(&params);
-            let signed = signature_keyed(keyed.clone(), &string_to_sign_of("POST", &body));
-            body.push_str("&Signature=");
-            encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
-            HttpRequest::new(Method::Post, url.clone())
-                .header(
-                    "Content-Type",
-                    "application/x-www-form-urlencoded;charset=utf-8",
-                )
-                .header("Accept", "application/json")
-                .body(body)
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            config: self.clone(),
+            url: format!("{base}/"),
+            keyed: keyed(self.access_key_secret.expose()),
+            speed: self.speed.map(|s| s.to_string()),
+            volume: self.volume.map(|v| v.to_string()),
         }))
     }
 

@@ -8,6 +8,8 @@
 //! - Balance is documented at `/voiceApi/getBalance`; the vendor's own example calls
 //!   `/voiceApi/group/getBalance`, hence the configurable `balance_path`.
 
+use std::sync::Arc;
+
 use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,7 +17,10 @@ use serde_json::{Map, Value};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::encode;
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
 };
@@ -70,8 +75,11 @@ pub(crate) fn classify(message: &str) -> Meaning {
         .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
-fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
-    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("string pairs always encode")
+}
+
+fn form_request(url: String, body: String) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
@@ -134,6 +142,25 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
 /// Template voice codes are 2 to 8 digits (cloud.10658.com.cn API).
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+/// Template voice codes from one channel: the account's fields of the form encoded once.
+struct Sender {
+    url: String,
+    account: String,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("cloud10658", &req.options, &[])?;
+        let phone = req.to.mobile("to", "cloud10658")?;
+        CODE.check(&req.code)?;
+        let recipient = form(&[("phone", &phone), ("variables", &req.code)]);
+        let body = encode::concat(&[&self.account, "&", &recipient]);
+        // Unsigned: the key travels in the body, so every send is the same request.
+        let request = form_request(self.url.clone(), body);
+        Ok(Box::new(move |_: &Context| request.clone()))
+    }
+}
+
 impl VendorFacts for Cloud10658Config {
     const DISPLAY_NAME: &'static str = "cloud.10658.com.cn";
     const SECRET_KEY: Option<&'static str> = Some("app_key");
@@ -168,22 +195,16 @@ impl Protocol for Cloud10658Config {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("cloud10658", &req.options, &[])?;
-        let phone = req.to.mobile("to", "cloud10658")?;
-        CODE.check(&req.code)?;
-        // Unsigned: the key travels in the body, so every send is the same request.
-        let request = form_post(
-            format!("{base}{SEND_PATH}"),
-            &[
-                ("appId", &self.app_id),
-                ("appKey", self.app_key.expose()),
-                ("templateId", &self.template_id),
-                ("phone", &phone),
-                ("variables", &req.code),
-            ],
-        );
-        Ok(Box::new(move |_: &Context| request.clone()))
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let account = [
+            ("appId", &*self.app_id),
+            ("appKey", self.app_key.expose()),
+            ("templateId", &self.template_id),
+        ];
+        Ok(Arc::new(Sender {
+            url: format!("{base}{SEND_PATH}"),
+            account: form(&account),
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
@@ -202,7 +223,7 @@ impl Protocol for Cloud10658Config {
     fn balance(&self, base: &str, _ctx: &Context) -> Result<HttpRequest> {
         let path = self.balance_path.as_deref().unwrap_or(BALANCE_PATH);
         let fields = [("appId", &*self.app_id), ("appKey", self.app_key.expose())];
-        Ok(form_post(format!("{base}{path}"), &fields))
+        Ok(form_request(format!("{base}{path}"), form(&fields)))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {

@@ -10,6 +10,7 @@
 //!   some samples name the id `smsid` instead of `voiceid`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
@@ -20,7 +21,7 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_text, preview, utf8_body};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -187,6 +188,45 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
 /// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
 const CODE: CodeRule = CodeRule::digits(4, 6);
 
+/// `Submit` from one channel: the form's `account` field encoded, and MD5 already fed with the
+/// account and the APIKEY, the start of every dynamic password (the APIKEY itself is not kept).
+struct Sender {
+    url: String,
+    account: String,
+    keyed: Md5,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ihuyi", &req.options, &[])?;
+        let mobile = req.to.mobile("to", "ihuyi")?;
+        CODE.check(&req.code)?;
+        // Only `time` and the password it ends are left to the signature.
+        let keyed = self
+            .keyed
+            .clone()
+            .chain_update(&mobile)
+            .chain_update(&req.code);
+        let recipient = form(&[("mobile", &mobile), ("content", &req.code)]);
+        Ok(Box::new(move |ctx: &Context| {
+            let time = ctx.now.timestamp().to_string();
+            let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
+            // `password` (hex) and `time` (digits) need no encoding.
+            let body = encode::concat(&[
+                &self.account,
+                "&password=",
+                &password,
+                "&",
+                &recipient,
+                "&time=",
+                &time,
+                "&format=json",
+            ]);
+            form_request(self.url.clone(), body)
+        }))
+    }
+}
+
 impl VendorFacts for IhuyiConfig {
     const DISPLAY_NAME: &'static str = "ihuyi";
     const SECRET_KEY: Option<&'static str> = Some("api_key");
@@ -207,35 +247,13 @@ impl Protocol for IhuyiConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ihuyi", &req.options, &[])?;
-        let mobile = req.to.mobile("to", "ihuyi")?;
-        CODE.check(&req.code)?;
-        // Everything but `time` and the password it enters is fixed by now: MD5 is fed the
-        // fixed part of the password once, and the form's fixed fields are encoded once.
-        let keyed = Md5::new()
-            .chain_update(&self.account)
-            .chain_update(self.api_key.expose())
-            .chain_update(&mobile)
-            .chain_update(&req.code);
-        let url = format!("{base}{PATH}?method=Submit");
-        let account = form(&[("account", &self.account)]);
-        let recipient = form(&[("mobile", &mobile), ("content", &req.code)]);
-        Ok(Box::new(move |ctx: &Context| {
-            let time = ctx.now.timestamp().to_string();
-            let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
-            // `password` (hex) and `time` (digits) need no encoding.
-            let body = encode::concat(&[
-                &account,
-                "&password=",
-                &password,
-                "&",
-                &recipient,
-                "&time=",
-                &time,
-                "&format=json",
-            ]);
-            form_request(url.clone(), body)
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            url: format!("{base}{PATH}?method=Submit"),
+            account: form(&[("account", &self.account)]),
+            keyed: Md5::new()
+                .chain_update(&self.account)
+                .chain_update(self.api_key.expose()),
         }))
     }
 

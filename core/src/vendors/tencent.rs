@@ -36,6 +36,8 @@
 //! before parsing, allow only Tencent's callback source addresses, and de-duplicate by `callid`
 //! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -48,7 +50,9 @@ use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
 };
 use crate::protocol::encode;
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -310,7 +314,7 @@ fn sha256_hex(data: &[u8]) -> String {
     encode::hex_lower(&Sha256::digest(data))
 }
 
-/// The first key of the chain: HMAC-SHA256 keyed with `TC3 + SecretKey`, set up once per send.
+/// The first key of the chain: HMAC-SHA256 keyed with `TC3 + SecretKey`, set up once per channel.
 fn keyed(secret_key: &str) -> Hmac<Sha256> {
     Hmac::<Sha256>::new_from_slice(encode::concat(&["TC3", secret_key]).as_bytes())
         .expect("HMAC takes keys of any length")
@@ -411,6 +415,68 @@ fn check_region(region: &str) -> Result<()> {
 /// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+/// `SendCodeVoice` from one channel: the `Host` worked out of the base URL, and the first key
+/// of the chain (`TC3 + SecretKey`) set up, once.
+struct Sender {
+    voice_sdk_appid: String,
+    secret_id: String,
+    region: String,
+    url: String,
+    host: String,
+    keyed: Hmac<Sha256>,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
+        // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
+        let mobile = req.to.mobile("to", "tencent")?;
+        CODE.check(&req.code)?;
+        let note = " (Tencent plays the code 2 times by default)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
+        if let Some(context) = &req.options.user_data {
+            if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
+                return Err(Error::invalid_input(
+                    "user_data",
+                    format!(
+                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
+                    ),
+                ));
+            }
+        }
+        let body = SendCodeVoice {
+            code_message: &req.code,
+            called_number: format!("+86{mobile}"),
+            voice_sdk_appid: &self.voice_sdk_appid,
+            play_times: req.options.play_times,
+            session_context: req.options.user_data.as_deref(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(Box::new(move |ctx: &Context| {
+            let timestamp = ctx.now.timestamp();
+            let signed = Tc3Request {
+                method: "POST",
+                host: &self.host,
+                content_type: CONTENT_TYPE,
+                signed_action: Some(ACTION),
+                service: SERVICE,
+                timestamp,
+                payload: &body,
+            };
+            let authorization = signed.authorization_keyed(&self.secret_id, &self.keyed);
+            HttpRequest::new(Method::Post, self.url.clone())
+                .header("Authorization", authorization)
+                .header("Content-Type", CONTENT_TYPE)
+                .header("Host", self.host.as_str())
+                .header("X-TC-Action", ACTION)
+                .header("X-TC-Timestamp", timestamp.to_string())
+                .header("X-TC-Version", VERSION)
+                .header("X-TC-Region", self.region.as_str())
+                .body(body.clone())
+        }))
+    }
+}
+
 impl VendorFacts for TencentConfig {
     const DISPLAY_NAME: &'static str = "Tencent Cloud VMS";
     const SECRET_KEY: Option<&'static str> = Some("secret_key");
@@ -439,56 +505,14 @@ impl Protocol for TencentConfig {
         check_region(self.region())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
-        // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
-        let mobile = req.to.mobile("to", "tencent")?;
-        CODE.check(&req.code)?;
-        let note = " (Tencent plays the code 2 times by default)";
-        check_play_times(req.options.play_times, 1..=3, note)?;
-        if let Some(context) = &req.options.user_data {
-            if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
-                return Err(Error::invalid_input(
-                    "user_data",
-                    format!(
-                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
-                    ),
-                ));
-            }
-        }
-        let body = SendCodeVoice {
-            code_message: &req.code,
-            called_number: format!("+86{mobile}"),
-            voice_sdk_appid: &self.voice_sdk_appid,
-            play_times: req.options.play_times,
-            session_context: req.options.user_data.as_deref(),
-        };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let host = host_of(base)?;
-        let url = format!("{base}/");
-        let (secret_id, region) = (self.secret_id.clone(), self.region().to_owned());
-        let keyed = keyed(self.secret_key.expose());
-        Ok(Box::new(move |ctx: &Context| {
-            let timestamp = ctx.now.timestamp();
-            let signed = Tc3Request {
-                method: "POST",
-                host: &host,
-                content_type: CONTENT_TYPE,
-                signed_action: Some(ACTION),
-                service: SERVICE,
-                timestamp,
-                payload: &body,
-            };
-            let authorization = signed.authorization_keyed(&secret_id, &keyed);
-            HttpRequest::new(Method::Post, url.clone())
-                .header("Authorization", authorization)
-                .header("Content-Type", CONTENT_TYPE)
-                .header("Host", host.clone())
-                .header("X-TC-Action", ACTION)
-                .header("X-TC-Timestamp", timestamp.to_string())
-                .header("X-TC-Version", VERSION)
-                .header("X-TC-Region", region.as_str())
-                .body(body.clone())
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            voice_sdk_appid: self.voice_sdk_appid.clone(),
+            secret_id: self.secret_id.clone(),
+            region: self.region().to_owned(),
+            url: format!("{base}/"),
+            host: host_of(base)?,
+            keyed: keyed(self.secret_key.expose()),
         }))
     }
 

@@ -9,6 +9,8 @@
 //! - The vendor publishes plain HTTP only (`http://api.ytx.net`, `http://sandbox.ytx.net`).
 //! - Answers are HTTP 200 even on errors; `statusCode` is a string.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -22,7 +24,7 @@ use crate::protocol::checks::{
     check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
 use crate::protocol::encode;
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
 use crate::protocol::wire::{classify, json_body, json_text, required};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -107,8 +109,8 @@ struct QueryBalance<'a> {
     appid: &'a str,
 }
 
-/// What signs every request of an account: its sid, and MD5 already fed with sid and token.
-/// Built once per send or balance request; the token itself is not kept.
+/// What signs every request of an account: its sid, and MD5 already fed with sid and token
+/// (the token itself is not kept).
 struct Signing {
     sid: String,
     keyed: Md5,
@@ -183,6 +185,35 @@ const CODE: CodeRule = CodeRule {
     alphabet: CodeAlphabet::Alphanumeric,
 };
 
+/// `CodeCallOut` from one channel.
+struct Sender {
+    app_id: String,
+    url: String,
+    signing: Signing,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ytx", &req.options, &["play_times"])?;
+        let dst = req.to.mainland("to", "ytx")?;
+        CODE.check(&req.code)?;
+        // The vendor sample always sends `time`; 3 is its value there and the maximum.
+        check_play_times(req.options.play_times, 1..=3, "")?;
+        let times = req.options.play_times.unwrap_or(3);
+        let body = CodeCallOut {
+            action: "callOutCode",
+            appid: &self.app_id,
+            dst: &dst,
+            code: &req.code,
+            time: times.to_string(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(Box::new(move |ctx: &Context| {
+            self.signing.post(&self.url, ctx, body.clone())
+        }))
+    }
+}
+
 impl VendorFacts for YtxConfig {
     const DISPLAY_NAME: &'static str = "ytx.net";
     const SECRET_KEY: Option<&'static str> = Some("auth_token");
@@ -214,25 +245,13 @@ impl Protocol for YtxConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ytx", &req.options, &["play_times"])?;
-        let dst = req.to.mainland("to", "ytx")?;
-        CODE.check(&req.code)?;
-        // The vendor sample always sends `time`; 3 is its value there and the maximum.
-        check_play_times(req.options.play_times, 1..=3, "")?;
-        let times = req.options.play_times.unwrap_or(3);
-        let body = CodeCallOut {
-            action: "callOutCode",
-            appid: &self.app_id,
-            dst: &dst,
-            code: &req.code,
-            time: times.to_string(),
-        };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
         let signing = Signing::new(self);
         let url = signing.url(base, "/201512/sid/{sid}/call/CodeCallOut.wx");
-        Ok(Box::new(move |ctx: &Context| {
-            signing.post(&url, ctx, body.clone())
+        Ok(Arc::new(Sender {
+            app_id: self.app_id.clone(),
+            url,
+            signing,
         }))
     }
 
