@@ -22,7 +22,7 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, text_field, Meaning, Scalar, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -91,20 +91,23 @@ fn form_request(url: String, body: String) -> HttpRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Answer {
-    return_status: Option<Value>,
+struct Answer<'a> {
+    #[serde(borrow)]
+    return_status: Option<Scalar<'a>>,
     message: Option<String>,
-    remain_point: Option<Value>,
-    task_id: Option<Value>,
+    #[serde(borrow)]
+    remain_point: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    task_id: Option<Scalar<'a>>,
 }
 
 /// Reads the answer, refusing unless `returnStatus` (trimmed) is 1.
-fn read(resp: &HttpResponse) -> Result<Answer> {
+fn read(resp: &HttpResponse) -> Result<Answer<'_>> {
     let answer: Answer = json_body(Vendor::Cloud10658, resp)?;
     let status = answer
         .return_status
         .as_ref()
-        .and_then(json_text)
+        .and_then(Scalar::text)
         .ok_or_else(|| {
             Error::protocol(
                 Vendor::Cloud10658,
@@ -127,7 +130,7 @@ fn read(resp: &HttpResponse) -> Result<Answer> {
 }
 
 fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
-    match answer.remain_point.as_ref().and_then(json_text) {
+    match answer.remain_point.as_ref().and_then(Scalar::text) {
         None => Ok(None),
         Some(text) => text.trim().parse().map(Some).map_err(|_| {
             Error::protocol(
@@ -209,7 +212,8 @@ impl Protocol for Cloud10658Config {
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         let answer = read(resp)?;
-        let task_id = answer.task_id.as_ref().and_then(json_text);
+        let task_id = answer.task_id.as_ref().and_then(Scalar::text);
+        let task_id = task_id.map(str::to_owned);
         let missing = "success without a taskId";
         let message_id = required(Vendor::Cloud10658, resp, task_id, missing)?;
         let remaining = remaining(resp, &answer)?;

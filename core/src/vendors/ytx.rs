@@ -16,7 +16,6 @@ use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
 use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
@@ -25,7 +24,7 @@ use crate::protocol::checks::{
 };
 use crate::protocol::encode;
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
-use crate::protocol::wire::{classify, json_body, json_text, required};
+use crate::protocol::wire::{classify, json_body, required, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;
@@ -143,22 +142,22 @@ impl Signing {
 }
 
 #[derive(Deserialize)]
-struct Answer {
-    #[serde(rename = "statusCode")]
-    status_code: Option<Value>,
+struct Answer<'a> {
+    #[serde(rename = "statusCode", borrow)]
+    status_code: Option<Scalar<'a>>,
     #[serde(rename = "statusMsg", default)]
     status_msg: String,
     #[serde(rename = "requestId", default)]
     request_id: Option<String>,
-    #[serde(rename = "Blance")]
-    balance: Option<Value>,
+    #[serde(rename = "Blance", borrow)]
+    balance: Option<Scalar<'a>>,
 }
 
 /// Refuses the answer unless `statusCode` is `"0"` (or absent, as in balance answers).
 fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     let code = match &answer.status_code {
         None => return Ok(()),
-        Some(v) => json_text(v).ok_or_else(|| {
+        Some(v) => v.text().ok_or_else(|| {
             Error::protocol(
                 Vendor::Ytx,
                 resp.status,
@@ -171,9 +170,9 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     }
     Err(Error::answered(
         Vendor::Ytx,
-        classify(CODES, &code),
+        classify(CODES, code),
         resp.status,
-        &code,
+        code,
         &answer.status_msg,
     ))
 }
@@ -290,13 +289,14 @@ impl Protocol for YtxConfig {
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
         let answer: Answer = json_body(Vendor::Ytx, resp)?;
         check_status(resp, &answer)?;
-        let amount =
-            answer.balance.as_ref().and_then(json_text).ok_or_else(|| {
-                Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance")
-            })?;
+        let amount = answer
+            .balance
+            .as_ref()
+            .and_then(Scalar::text)
+            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
         Ok(Balance {
             vendor: Vendor::Ytx,
-            amount,
+            amount: amount.to_owned(),
             unit: BalanceUnit::Yuan,
         })
     }

@@ -16,7 +16,6 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::Sha256;
 
 pub mod push;
@@ -28,9 +27,7 @@ use crate::protocol::encode;
 use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
-use crate::protocol::wire::{
-    json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
-};
+use crate::protocol::wire::{json_body, required, success_status, Meaning, Scalar, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -292,8 +289,9 @@ struct CallVerify<'a> {
 }
 
 #[derive(Deserialize)]
-struct Answer {
-    resultcode: Option<Value>,
+struct Answer<'a> {
+    #[serde(borrow)]
+    resultcode: Option<Scalar<'a>>,
     #[serde(default)]
     resultdesc: String,
     #[serde(rename = "sessionId", default)]
@@ -432,16 +430,16 @@ impl Protocol for HuaweiConfig {
         let code = answer
             .resultcode
             .as_ref()
-            .and_then(json_text)
+            .and_then(Scalar::text)
             .ok_or_else(|| {
                 Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
             })?;
         if code != "0" {
             return Err(Error::answered(
                 Vendor::Huawei,
-                classify(resp.status, &code),
+                classify(resp.status, code),
                 resp.status,
-                &code,
+                code,
                 &answer.resultdesc,
             ));
         }
