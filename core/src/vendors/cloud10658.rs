@@ -158,9 +158,11 @@ impl CodeSender for Sender {
         CODE.check(&req.code)?;
         let recipient = form(&[("phone", &phone), ("variables", &req.code)]);
         let body = encode::concat(&[&self.account, "&", &recipient]);
-        // Unsigned: the key travels in the body, so every send is the same request.
-        let request = form_request(self.url.clone(), body);
-        Ok(Box::new(move |_: &Context| request.clone()))
+        // Unsigned: the key travels in the body, so every send is the same request. It is
+        // built when asked for, not built here and cloned.
+        Ok(Box::new(move |_: &Context| {
+            form_request(self.url.clone(), body.clone())
+        }))
     }
 }
 
