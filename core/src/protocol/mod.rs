@@ -5,7 +5,8 @@
 //! vendor modules sit the pieces they share: the trait they implement (`vendor`), checks of what
 //! goes out (`checks`), the text they sign and send (`encode`) and readers of what comes back
 //! (`wire`). Vendor modules depend on those, never the reverse; only [`Channel`] and the public
-//! tables ([`signing`], [`codes`]) sit above the vendors (`core/tests/module_graph.rs` keeps the modules free of import circles).
+//! tables ([`signing`], [`codes`]) sit above the vendors (`core/tests/module_graph.rs` keeps the
+//! modules free of import circles).
 
 mod channel;
 pub(crate) mod checks;
