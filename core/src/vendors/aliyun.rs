@@ -46,6 +46,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
@@ -206,11 +207,18 @@ pub(crate) fn classify(status: u16, code: &str) -> Meaning {
         })
 }
 
-/// `percentEncode` of the signature document: RFC 3986 percent-encoding, everything but
+/// RFC 3986 percent-encoding as the signature document defines it: everything but
 /// `A-Za-z0-9-_.~` becomes `%XY` (uppercase), spaces `%20` rather than `+`, `*` `%2A`.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `percentEncode` of the signature document.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    encode::push_rfc3986(&mut out, text);
+    encode::push_percent_encoded(&mut out, text, UNRESERVED);
     out
 }
 
@@ -231,9 +239,9 @@ pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
         if i > 0 {
             query.push('&');
         }
-        encode::push_rfc3986(&mut query, name);
+        encode::push_percent_encoded(&mut query, name, UNRESERVED);
         query.push('=');
-        encode::push_rfc3986(&mut query, value);
+        encode::push_percent_encoded(&mut query, value, UNRESERVED);
     }
     query
 }
@@ -248,9 +256,9 @@ fn string_to_sign_of(method: &str, query: &str) -> String {
     let mut text = String::with_capacity(method.len() + 5 + query.len() * 3);
     text.push_str(method);
     text.push('&');
-    encode::push_rfc3986(&mut text, "/");
+    encode::push_percent_encoded(&mut text, "/", UNRESERVED);
     text.push('&');
-    encode::push_rfc3986(&mut text, query);
+    encode::push_percent_encoded(&mut text, query, UNRESERVED);
     text
 }
 
@@ -384,7 +392,7 @@ impl CodeSender for Sender {
             let mut body = canonicalized_query(&params);
             let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
             body.push_str("&Signature=");
-            encode::push_rfc3986(&mut body, &signed);
+            encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
             HttpRequest::new(Method::Post, self.url.clone())
                 .header(
                     "Content-Type",
