@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::protocol::encode::hex_lower;
+
 /// HTTP methods the vendors use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "UPPERCASE")]
@@ -115,7 +117,7 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 }
 
 /// The time and randomness a request is signed with: injected so that signing is deterministic
-/// under test, and taken from the system clock and the OS CSPRNG by the clients.
+/// under test, and taken from the system clock and a CSPRNG seeded from the OS by the clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     /// Now, in UTC; vendors that want another zone convert it themselves.
@@ -125,16 +127,39 @@ pub struct Context {
 }
 
 impl Context {
-    /// The current time and a fresh nonce from the operating system's CSPRNG.
+    /// The current time and a fresh nonce.
+    ///
+    /// The nonce comes from `rand`'s `ThreadRng` (ChaCha12, seeded from the OS and reseeded
+    /// every 64 KiB), not from a system call per request: asking the OS cost about as much as
+    /// building and signing the rest of a request. `ThreadRng` is not reseeded when the process
+    /// forks, and Huawei and Alibaba Cloud refuse a nonce they have seen, so a child process
+    /// that inherited its parent's generator (PHP-FPM workers, Python's `fork`) must not replay
+    /// the parent's nonces: the generator is reseeded from the OS whenever the process id
+    /// differs from the one it was last seeded in.
     pub fn fresh() -> Self {
-        let mut bytes = [0u8; 16];
-        // The OS generator failing means the platform cannot produce secure nonces at all.
-        getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
         Context {
             now: Utc::now(),
-            nonce: hex::encode(bytes),
+            nonce: hex_lower(&nonce_bytes()),
         }
     }
+}
+
+fn nonce_bytes() -> [u8; 16] {
+    use rand::Rng as _;
+    thread_local! {
+        /// The process this thread's generator was last seeded in (0: not yet checked).
+        static SEEDED_IN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let mut rng = rand::rng();
+    let pid = std::process::id();
+    if SEEDED_IN.with(|seeded| seeded.replace(pid)) != pid {
+        // The OS generator failing means the platform cannot produce secure nonces at all.
+        rng.reseed()
+            .expect("the operating system's random generator failed");
+    }
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    bytes
 }
 
 #[cfg(test)]
@@ -148,6 +173,6 @@ mod tests {
         assert_eq!(nonces.len(), 1000);
         assert!(nonces
             .iter()
-            .all(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit())));
+            .all(|n| n.len() == 32 && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))));
     }
 }

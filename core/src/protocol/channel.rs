@@ -4,7 +4,9 @@
 //! drive it directly.
 
 use super::checks::CodeRule;
-use super::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow};
+use std::sync::Arc;
+
+use super::vendor::{unsupported, CodeSender, ParsedSend, Protocol, Signer, SmsFlow};
 use crate::config::ChannelConfig;
 use crate::error::is_server_error;
 use crate::http::{Context, HttpRequest, HttpResponse};
@@ -12,10 +14,23 @@ use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptc
 use crate::{Error, Result, Vendor};
 
 /// A validated channel configuration: builds requests and reads answers, without I/O.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Channel {
     config: ChannelConfig,
     base_url: String,
+    /// The vendor's sends, worked out once; or why the vendor has none.
+    sender: Result<Arc<dyn CodeSender>>,
+}
+
+/// The config (its secret redacted) and the URL; the sender is derived from them and holds
+/// keyed hash states.
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channel")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Channel {
@@ -31,7 +46,14 @@ impl Channel {
                 .to_owned(),
         };
         protocol.validate().map_err(|e| e.with_vendor(vendor))?;
-        Ok(Channel { config, base_url })
+        let sender = protocol
+            .code_sender(&base_url)
+            .map_err(|e| e.with_vendor(vendor));
+        Ok(Channel {
+            config,
+            base_url,
+            sender,
+        })
     }
 
     fn protocol(&self) -> &dyn Protocol {
@@ -72,9 +94,9 @@ impl Channel {
 
     /// As [`Channel::prepare_send_code`], for a number a router parsed once for every channel.
     pub(crate) fn prepare(&self, send: &ParsedSend) -> Result<PreparedSend> {
-        let sign = self
-            .protocol()
-            .prepare_send_code(&self.base_url, send)
+        let sender = self.sender.clone()?;
+        let sign = sender
+            .prepare(send)
             .map_err(|e| e.with_vendor(self.vendor()))?;
         Ok(PreparedSend { sign })
     }

@@ -2,6 +2,7 @@
 //! [`SmsFlow`] for the vendor with captcha and SMS operations.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::checks::CodeRule;
 use crate::http::{Context, HttpRequest, HttpResponse};
@@ -66,9 +67,9 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     /// Checks the vendor's keys beyond their types.
     fn validate(&self) -> Result<()>;
 
-    /// Checks a send against the vendor's rules, or says which field breaks which rule; what it
-    /// returns builds and signs the request, with no check left to fail.
-    fn prepare_send_code(&self, _base: &str, _req: &ParsedSend) -> Result<Signer> {
+    /// The vendor's voice-code sends from a channel to `base`, worked out once when the channel
+    /// is built.
+    fn code_sender(&self, _base: &str) -> Result<Arc<dyn CodeSender>> {
         Err(unsupported(self.vendor(), "send_code", ""))
     }
 
@@ -78,7 +79,9 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     where
         Self: Sized,
     {
-        Ok(self.prepare_send_code(base, &ParsedSend::parse(req)?)?(ctx))
+        Ok(self.code_sender(base)?.prepare(&ParsedSend::parse(req)?)?(
+            ctx,
+        ))
     }
 
     /// Reads the answer to [`Protocol::send_code`].
@@ -127,6 +130,16 @@ impl ParsedSend {
             options: req.options.clone(),
         })
     }
+}
+
+/// A vendor's voice-code sends on one channel. It holds what depends on neither the request
+/// nor the time, worked out once per channel (URLs, hash states keyed with the secret, fields
+/// encoded in advance), so that each send only checks and encodes its own fields and each
+/// signature only adds the time and the nonce.
+pub(crate) trait CodeSender: Send + Sync {
+    /// Checks a send against the vendor's rules, or says which field breaks which rule; what it
+    /// returns builds and signs the request, with no check left to fail.
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer>;
 }
 
 /// A checked send's request, signed at the context's time with its nonce.

@@ -1,13 +1,20 @@
 //! Reading what comes back: bodies, fields, and vendor codes through a vendor's own table.
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::http::HttpResponse;
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
-/// Reads a JSON body; anything else means the answer cannot be trusted either way.
-pub(crate) fn json_body<T: DeserializeOwned>(vendor: Vendor, resp: &HttpResponse) -> Result<T> {
+/// Reads a JSON body; anything else means the answer cannot be trusted either way. `T` may
+/// borrow from the body ([`Scalar`]).
+pub(crate) fn json_body<'a, T: Deserialize<'a>>(
+    vendor: Vendor,
+    resp: &'a HttpResponse,
+) -> Result<T> {
     let text = utf8_body(vendor, resp)?;
     serde_json::from_str(text).map_err(|e| {
         Error::protocol(
@@ -82,6 +89,89 @@ pub(crate) fn json_text(value: &Value) -> Option<String> {
     }
 }
 
+/// A field of an answer that the vendors send as a string or a number, as [`json_text`] reads
+/// it, borrowed from the body where it needs no unescaping: no `Value` and no copy per field.
+/// Anything else (`true`, an array, an object) is read as `Scalar(None)`, as `json_text`
+/// gives `None` for it; `null` is an absent field.
+pub(crate) struct Scalar<'a>(pub(crate) Option<Cow<'a, str>>);
+
+impl<'a> Scalar<'a> {
+    /// The text, if the field was a string or a number.
+    pub(crate) fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ScalarVisitor<'a>(std::marker::PhantomData<Scalar<'a>>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ScalarVisitor<'a> {
+    type Value = Scalar<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(Some(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(Some(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(Some(Cow::Owned(v))))
+    }
+
+    // Numbers are written as `serde_json::Number` writes them, as `json_text` does.
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(Some(Cow::Owned(
+            serde_json::Number::from(v).to_string(),
+        ))))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(Some(Cow::Owned(
+            serde_json::Number::from(v).to_string(),
+        ))))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        let text = serde_json::Number::from_f64(v).map(|n| n.to_string());
+        Ok(Scalar(text.map(Cow::Owned)))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Scalar(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar(None))
+    }
+}
+
 /// A push body that is not what the vendor sends: `invalid_input` on `body`.
 pub(crate) fn bad_body(vendor: Vendor, detail: impl std::fmt::Display) -> Error {
     Error::invalid_input("body", format!("not a {vendor} push: {detail}"))
@@ -95,4 +185,40 @@ pub(crate) fn text_field(map: &Map<String, Value>, key: &str) -> Option<String> 
 /// A push field as a whole number, whether written as a string or a number.
 pub(crate) fn int_field(map: &Map<String, Value>, key: &str) -> Option<i64> {
     text_field(map, key)?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Scalar` reads every JSON value as `json_text` reads the same value.
+    #[test]
+    fn scalar_reads_as_json_text_does() {
+        let values = [
+            r#""plain""#,
+            r#""esc\"aped\u00e9""#,
+            r#""""#,
+            "0",
+            "-12",
+            "18446744073709551615",
+            "1.5",
+            "2e3",
+            "true",
+            "[1,[2]]",
+            r#"{"a":{"b":1}}"#,
+        ];
+        for text in values {
+            let scalar: Scalar = serde_json::from_str(text).unwrap();
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(scalar.text(), json_text(&value).as_deref(), "{text}");
+        }
+        let absent: Option<Scalar> = serde_json::from_str("null").unwrap();
+        assert!(absent.is_none());
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed_from_the_body() {
+        let scalar: Scalar = serde_json::from_str(r#""abc""#).unwrap();
+        assert!(matches!(scalar.0, Some(Cow::Borrowed("abc"))));
+    }
 }

@@ -40,6 +40,8 @@
 //! - dyvmsapi has no balance operation (the balance lives in the separate billing API), so
 //!   `balance` is refused as `invalid_config` before anything is sent.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone as _, Utc};
@@ -54,7 +56,10 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::encode;
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -212,12 +217,14 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 
 /// `percentEncode` of the signature document.
 pub fn percent_encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
+    let mut out = String::with_capacity(text.len());
+    encode::push_percent_encoded(&mut out, text, UNRESERVED);
+    out
 }
 
 /// `Timestamp`: UTC, second precision, literal `Z`.
 pub fn timestamp(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    encode::iso8601_z(now.naive_utc())
 }
 
 /// The canonicalized query string: parameters sorted by name, each name and value encoded,
@@ -225,26 +232,48 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
     let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
-    sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    // Room for every pair with a few characters encoded; one buffer, no string per pair.
+    let plain: usize = params.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut query = String::with_capacity(plain + plain / 2);
+    for (i, (name, value)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            query.push('&');
+        }
+        encode::push_percent_encoded(&mut query, name, UNRESERVED);
+        query.push('=');
+        encode::push_percent_encoded(&mut query, value, UNRESERVED);
+    }
+    query
 }
 
 /// `StringToSign = HTTPMethod + "&" + percentEncode("/") + "&" + percentEncode(query)`.
 pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
-    format!(
-        "{method}&{}&{}",
-        percent_encode("/"),
-        percent_encode(&canonicalized_query(params))
-    )
+    string_to_sign_of(method, &canonicalized_query(params))
+}
+
+fn string_to_sign_of(method: &str, query: &str) -> String {
+    // The query's own `%XY`, `=` and `&` are encoded again: up to three times its length.
+    let mut text = String::with_capacity(method.len() + 5 + query.len() * 3);
+    text.push_str(method);
+    text.push('&');
+    encode::push_percent_encoded(&mut text, "/", UNRESERVED);
+    text.push('&');
+    encode::push_percent_encoded(&mut text, query, UNRESERVED);
+    text
 }
 
 /// `Signature = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))`.
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    let mut mac = Hmac::<Sha1>::new_from_slice(format!("{access_key_secret}&").as_bytes())
-        .expect("HMAC takes keys of any length");
+    signature_keyed(keyed(access_key_secret), string_to_sign)
+}
+
+/// HMAC-SHA1 keyed with `AccessKeySecret + "&"`: set up once per channel, cloned per signature.
+fn keyed(access_key_secret: &str) -> Hmac<Sha1> {
+    Hmac::<Sha1>::new_from_slice(encode::concat(&[access_key_secret, "&"]).as_bytes())
+        .expect("HMAC takes keys of any length")
+}
+
+fn signature_keyed(mut mac: Hmac<Sha1>, string_to_sign: &str) -> String {
     mac.update(string_to_sign.as_bytes());
     BASE64.encode(mac.finalize().into_bytes())
 }
@@ -307,6 +336,72 @@ struct Answer {
     code: Option<String>,
     message: Option<String>,
     call_id: Option<String>,
+}
+
+/// `SingleCallByTts` from one channel.
+struct Sender {
+    config: AliyunConfig,
+    url: String,
+    keyed: Hmac<Sha1>,
+    speed: Option<String>,
+    volume: Option<String>,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
+        // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
+        let called = req.to.mainland("to", "aliyun")?;
+        let tts_param = tts_param(self.config.tts_param_name(), &req.code)?;
+        let note = " (Alibaba Cloud's PlayTimes)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
+        if let Some(data) = &req.options.user_data {
+            check_out_id(data)?;
+        }
+        let (out_id, play_times) = (
+            req.options.user_data.clone(),
+            req.options.play_times.map(|t| t.to_string()),
+        );
+        Ok(Box::new(move |ctx: &Context| {
+            let config = &self.config;
+            let timestamp = timestamp(ctx.now);
+            let region = config.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
+            let mut params: Vec<(&str, &str)> = vec![
+                ("AccessKeyId", &config.access_key_id),
+                ("Action", ACTION),
+                ("CalledNumber", &called),
+                ("Format", "JSON"),
+                ("RegionId", region),
+                ("SignatureMethod", "HMAC-SHA1"),
+                ("SignatureNonce", &ctx.nonce),
+                ("SignatureVersion", "1.0"),
+                ("Timestamp", &timestamp),
+                ("TtsCode", &config.tts_code),
+                ("TtsParam", &tts_param),
+                ("Version", VERSION),
+            ];
+            let optional = [
+                ("CalledShowNumber", config.called_show_number.as_deref()),
+                ("OutId", out_id.as_deref()),
+                ("PlayTimes", play_times.as_deref()),
+                ("Speed", self.speed.as_deref()),
+                ("Volume", self.volume.as_deref()),
+            ];
+            params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
+            // The canonicalized query is both what is signed and, with the signature, the body.
+            let mut body = canonicalized_query(&params);
+            let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
+            body.push_str("&Signature=");
+            encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
+            HttpRequest::new(Method::Post, self.url.clone())
+                .header(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded;charset=utf-8",
+                )
+                .header("Accept", "application/json")
+                .body(body)
+        }))
+    }
 }
 
 impl VendorFacts for AliyunConfig {
@@ -380,64 +475,13 @@ impl Protocol for AliyunConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
-        // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
-        let called = req.to.mainland("to", "aliyun")?;
-        let tts_param = tts_param(self.tts_param_name(), &req.code)?;
-        let note = " (Alibaba Cloud's PlayTimes)";
-        check_play_times(req.options.play_times, 1..=3, note)?;
-        if let Some(data) = &req.options.user_data {
-            check_out_id(data)?;
-        }
-        let (config, url) = (self.clone(), format!("{base}/"));
-        let (out_id, play_times) = (
-            req.options.user_data.clone(),
-            req.options.play_times.map(|t| t.to_string()),
-        );
-        Ok(Box::new(move |ctx: &Context| {
-            let timestamp = timestamp(ctx.now);
-            let volume = config.volume.map(|v| v.to_string());
-            let speed = config.speed.map(|s| s.to_string());
-            let region = config.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
-            let mut params: Vec<(&str, &str)> = vec![
-                ("AccessKeyId", &config.access_key_id),
-                ("Action", ACTION),
-                ("CalledNumber", &called),
-                ("Format", "JSON"),
-                ("RegionId", region),
-                ("SignatureMethod", "HMAC-SHA1"),
-                ("SignatureNonce", &ctx.nonce),
-                ("SignatureVersion", "1.0"),
-                ("Timestamp", &timestamp),
-                ("TtsCode", &config.tts_code),
-                ("TtsParam", &tts_param),
-                ("Version", VERSION),
-            ];
-            let optional = [
-                ("CalledShowNumber", config.called_show_number.as_deref()),
-                ("OutId", out_id.as_deref()),
-                ("PlayTimes", play_times.as_deref()),
-                ("Speed", speed.as_deref()),
-                ("Volume", volume.as_deref()),
-            ];
-            params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
-            let signed = signature(
-                config.access_key_secret.expose(),
-                &string_to_sign("POST", &params),
-            );
-            let body = format!(
-                "{}&Signature={}",
-                canonicalized_query(&params),
-                percent_encode(&signed)
-            );
-            HttpRequest::new(Method::Post, url.clone())
-                .header(
-                    "Content-Type",
-                    "application/x-www-form-urlencoded;charset=utf-8",
-                )
-                .header("Accept", "application/json")
-                .body(body)
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            config: self.clone(),
+            url: format!("{base}/"),
+            keyed: keyed(self.access_key_secret.expose()),
+            speed: self.speed.map(|s| s.to_string()),
+            volume: self.volume.map(|v| v.to_string()),
         }))
     }
 

@@ -8,6 +8,8 @@
 //! - Balance is documented at `/voiceApi/getBalance`; the vendor's own example calls
 //!   `/voiceApi/group/getBalance`, hence the configurable `balance_path`.
 
+use std::sync::Arc;
+
 use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,9 +17,12 @@ use serde_json::{Map, Value};
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::encode;
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, json_text, required, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, text_field, Meaning, Scalar, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -70,8 +75,11 @@ pub(crate) fn classify(message: &str) -> Meaning {
         .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
-fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
-    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("string pairs always encode")
+}
+
+fn form_request(url: String, body: String) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
@@ -83,20 +91,23 @@ fn form_post(url: String, fields: &[(&str, &str)]) -> HttpRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Answer {
-    return_status: Option<Value>,
+struct Answer<'a> {
+    #[serde(borrow)]
+    return_status: Option<Scalar<'a>>,
     message: Option<String>,
-    remain_point: Option<Value>,
-    task_id: Option<Value>,
+    #[serde(borrow)]
+    remain_point: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    task_id: Option<Scalar<'a>>,
 }
 
 /// Reads the answer, refusing unless `returnStatus` (trimmed) is 1.
-fn read(resp: &HttpResponse) -> Result<Answer> {
+fn read(resp: &HttpResponse) -> Result<Answer<'_>> {
     let answer: Answer = json_body(Vendor::Cloud10658, resp)?;
     let status = answer
         .return_status
         .as_ref()
-        .and_then(json_text)
+        .and_then(Scalar::text)
         .ok_or_else(|| {
             Error::protocol(
                 Vendor::Cloud10658,
@@ -119,7 +130,7 @@ fn read(resp: &HttpResponse) -> Result<Answer> {
 }
 
 fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
-    match answer.remain_point.as_ref().and_then(json_text) {
+    match answer.remain_point.as_ref().and_then(Scalar::text) {
         None => Ok(None),
         Some(text) => text.trim().parse().map(Some).map_err(|_| {
             Error::protocol(
@@ -133,6 +144,27 @@ fn remaining(resp: &HttpResponse, answer: &Answer) -> Result<Option<u64>> {
 
 /// Template voice codes are 2 to 8 digits (cloud.10658.com.cn API).
 const CODE: CodeRule = CodeRule::digits(2, 8);
+
+/// Template voice codes from one channel: the account's fields of the form encoded once.
+struct Sender {
+    url: String,
+    account: String,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("cloud10658", &req.options, &[])?;
+        let phone = req.to.mobile("to", "cloud10658")?;
+        CODE.check(&req.code)?;
+        let recipient = form(&[("phone", &phone), ("variables", &req.code)]);
+        let body = encode::concat(&[&self.account, "&", &recipient]);
+        // Unsigned: the key travels in the body, so every send is the same request. It is
+        // built when asked for, not built here and cloned.
+        Ok(Box::new(move |_: &Context| {
+            form_request(self.url.clone(), body.clone())
+        }))
+    }
+}
 
 impl VendorFacts for Cloud10658Config {
     const DISPLAY_NAME: &'static str = "cloud.10658.com.cn";
@@ -168,27 +200,22 @@ impl Protocol for Cloud10658Config {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("cloud10658", &req.options, &[])?;
-        let phone = req.to.mobile("to", "cloud10658")?;
-        CODE.check(&req.code)?;
-        // Unsigned: the key travels in the body, so every send is the same request.
-        let request = form_post(
-            format!("{base}{SEND_PATH}"),
-            &[
-                ("appId", &self.app_id),
-                ("appKey", self.app_key.expose()),
-                ("templateId", &self.template_id),
-                ("phone", &phone),
-                ("variables", &req.code),
-            ],
-        );
-        Ok(Box::new(move |_: &Context| request.clone()))
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let account = [
+            ("appId", &*self.app_id),
+            ("appKey", self.app_key.expose()),
+            ("templateId", &self.template_id),
+        ];
+        Ok(Arc::new(Sender {
+            url: format!("{base}{SEND_PATH}"),
+            account: form(&account),
+        }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         let answer = read(resp)?;
-        let task_id = answer.task_id.as_ref().and_then(json_text);
+        let task_id = answer.task_id.as_ref().and_then(Scalar::text);
+        let task_id = task_id.map(str::to_owned);
         let missing = "success without a taskId";
         let message_id = required(Vendor::Cloud10658, resp, task_id, missing)?;
         let remaining = remaining(resp, &answer)?;
@@ -202,7 +229,7 @@ impl Protocol for Cloud10658Config {
     fn balance(&self, base: &str, _ctx: &Context) -> Result<HttpRequest> {
         let path = self.balance_path.as_deref().unwrap_or(BALANCE_PATH);
         let fields = [("appId", &*self.app_id), ("appKey", self.app_key.expose())];
-        Ok(form_post(format!("{base}{path}"), &fields))
+        Ok(form_request(format!("{base}{path}"), form(&fields)))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {

@@ -9,18 +9,19 @@
 //!   and reads XML namespace-agnostically because the namespace differs between ihuyi hosts and
 //!   some samples name the id `smsid` instead of `voiceid`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
-use crate::protocol::wire::{classify, json_text, preview, utf8_body};
+use crate::protocol::encode;
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::wire::{classify, preview, utf8_body, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
@@ -66,7 +67,7 @@ fn md5_hex(parts: &[&str]) -> String {
     for part in parts {
         md5.update(part.as_bytes());
     }
-    hex::encode(md5.finalize())
+    encode::hex_lower(&md5.finalize())
 }
 
 /// Submit's dynamic password.
@@ -85,9 +86,12 @@ pub fn balance_password(account: &str, api_key: &str, time: &str) -> String {
     md5_hex(&[account, api_key, time])
 }
 
-fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
-    let body = serde_urlencoded::to_string(fields).expect("string pairs always encode");
-    HttpRequest::new(Method::Post, format!("{base}{PATH}?method={method}"))
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("string pairs always encode")
+}
+
+fn form_request(url: String, body: String) -> HttpRequest {
+    HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
             "application/x-www-form-urlencoded;charset=UTF-8",
@@ -96,8 +100,50 @@ fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
         .body(body)
 }
 
-/// The fields of a `SubmitResult`/`GetNumResult`, from either XML or JSON.
-fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
+fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
+    form_request(format!("{base}{PATH}?method={method}"), form(fields))
+}
+
+/// The fields of a `SubmitResult`/`GetNumResult` that voicecode reads, from either XML or JSON,
+/// as text whether the vendor wrote them as strings or numbers.
+#[derive(Default)]
+struct Fields {
+    code: Option<String>,
+    msg: Option<String>,
+    voiceid: Option<String>,
+    smsid: Option<String>,
+    num: Option<String>,
+}
+
+impl Fields {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        match name {
+            "code" => Some(&mut self.code),
+            "msg" => Some(&mut self.msg),
+            "voiceid" => Some(&mut self.voiceid),
+            "smsid" => Some(&mut self.smsid),
+            "num" => Some(&mut self.num),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON answer, read without a `Value` for every field.
+#[derive(Deserialize)]
+struct JsonFields<'a> {
+    #[serde(borrow)]
+    code: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    msg: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    voiceid: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    smsid: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    num: Option<Scalar<'a>>,
+}
+
+fn fields(resp: &HttpResponse) -> Result<Fields> {
     let text = utf8_body(Vendor::Ihuyi, resp)?
         .trim_start_matches('\u{feff}')
         .trim();
@@ -106,25 +152,31 @@ fn fields(resp: &HttpResponse) -> Result<HashMap<String, String>> {
         return xml_fields(text)
             .map_err(|e| unreadable(format!("bad XML ({e}): {}", preview(text))));
     }
-    let value: Value = serde_json::from_str(text)
+    // Anything but an object is refused with its own message, before the fields are read.
+    if !text.starts_with('{') {
+        let detail = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => format!("expected an object, got {}", preview(text)),
+            Err(e) => format!("expected JSON or XML ({e}), got {}", preview(text)),
+        };
+        return Err(unreadable(detail));
+    }
+    let json: JsonFields = serde_json::from_str(text)
         .map_err(|e| unreadable(format!("expected JSON or XML ({e}), got {}", preview(text))))?;
-    let Value::Object(map) = value else {
-        return Err(unreadable(format!(
-            "expected an object, got {}",
-            preview(text)
-        )));
-    };
-    Ok(map
-        .iter()
-        .filter_map(|(k, v)| json_text(v).map(|v| (k.clone(), v)))
-        .collect())
+    let owned = |field: Option<Scalar>| field.and_then(|s| s.0).map(Cow::into_owned);
+    Ok(Fields {
+        code: owned(json.code),
+        msg: owned(json.msg),
+        voiceid: owned(json.voiceid),
+        smsid: owned(json.smsid),
+        num: owned(json.num),
+    })
 }
 
-/// Text of the root element's children, keyed by local name (namespaces ignored).
-fn xml_fields(text: &str) -> std::result::Result<HashMap<String, String>, quick_xml::Error> {
+/// Text of the root element's children, by local name (namespaces ignored).
+fn xml_fields(text: &str) -> std::result::Result<Fields, quick_xml::Error> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(true);
-    let mut fields = HashMap::new();
+    let mut fields = Fields::default();
     let mut depth = 0usize;
     let mut current: Option<String> = None;
     let mut closed_root = false;
@@ -137,8 +189,8 @@ fn xml_fields(text: &str) -> std::result::Result<HashMap<String, String>, quick_
                 }
             }
             Event::Text(t) if depth == 2 => {
-                if let Some(name) = &current {
-                    fields.insert(name.clone(), t.unescape()?.into_owned());
+                if let Some(slot) = current.as_deref().and_then(|name| fields.slot(name)) {
+                    *slot = Some(t.unescape()?.into_owned());
                 }
             }
             Event::End(_) => {
@@ -159,14 +211,15 @@ fn xml_fields(text: &str) -> std::result::Result<HashMap<String, String>, quick_
 }
 
 /// Refuses unless `code` is 2.
-fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
+fn check(resp: &HttpResponse, fields: &Fields) -> Result<()> {
     let code = fields
-        .get("code")
+        .code
+        .as_deref()
         .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no code"))?;
     if code == SUCCESS {
         return Ok(());
     }
-    let msg = fields.get("msg").map_or("", String::as_str);
+    let msg = fields.msg.as_deref().unwrap_or("");
     Err(Error::answered(
         Vendor::Ihuyi,
         classify(CODES, code),
@@ -178,6 +231,45 @@ fn check(resp: &HttpResponse, fields: &HashMap<String, String>) -> Result<()> {
 
 /// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
 const CODE: CodeRule = CodeRule::digits(4, 6);
+
+/// `Submit` from one channel: the form's `account` field encoded, and MD5 already fed with the
+/// account and the APIKEY, the start of every dynamic password (the APIKEY itself is not kept).
+struct Sender {
+    url: String,
+    account: String,
+    keyed: Md5,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ihuyi", &req.options, &[])?;
+        let mobile = req.to.mobile("to", "ihuyi")?;
+        CODE.check(&req.code)?;
+        // Only `time` and the password it ends are left to the signature.
+        let keyed = self
+            .keyed
+            .clone()
+            .chain_update(&mobile)
+            .chain_update(&req.code);
+        let recipient = form(&[("mobile", &mobile), ("content", &req.code)]);
+        Ok(Box::new(move |ctx: &Context| {
+            let time = ctx.now.timestamp().to_string();
+            let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
+            // `password` (hex) and `time` (digits) need no encoding.
+            let body = encode::concat(&[
+                &self.account,
+                "&password=",
+                &password,
+                "&",
+                &recipient,
+                "&time=",
+                &time,
+                "&format=json",
+            ]);
+            form_request(self.url.clone(), body)
+        }))
+    }
+}
 
 impl VendorFacts for IhuyiConfig {
     const DISPLAY_NAME: &'static str = "ihuyi";
@@ -199,27 +291,13 @@ impl Protocol for IhuyiConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ihuyi", &req.options, &[])?;
-        let mobile = req.to.mobile("to", "ihuyi")?;
-        CODE.check(&req.code)?;
-        let (config, base, code) = (self.clone(), base.to_owned(), req.code.clone());
-        Ok(Box::new(move |ctx: &Context| {
-            let time = ctx.now.timestamp().to_string();
-            let key = config.api_key.expose();
-            let password = submit_password(&config.account, key, &mobile, &code, &time);
-            form_post(
-                &base,
-                "Submit",
-                &[
-                    ("account", &config.account),
-                    ("password", &password),
-                    ("mobile", &mobile),
-                    ("content", &code),
-                    ("time", &time),
-                    ("format", "json"),
-                ],
-            )
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            url: format!("{base}{PATH}?method=Submit"),
+            account: form(&[("account", &self.account)]),
+            keyed: Md5::new()
+                .chain_update(&self.account)
+                .chain_update(self.api_key.expose()),
         }))
     }
 
@@ -227,19 +305,14 @@ impl Protocol for IhuyiConfig {
         let fields = fields(resp)?;
         check(resp, &fields)?;
         let message_id = fields
-            .get("voiceid")
-            .or_else(|| fields.get("smsid"))
-            .filter(|id| !id.is_empty() && id.as_str() != "0")
+            .voiceid
+            .or(fields.smsid)
+            .filter(|id| !id.is_empty() && id != "0")
             .ok_or_else(|| {
                 Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid")
             })?;
-        let message = fields.get("msg").cloned().unwrap_or_default();
-        Ok(Receipt::new(
-            Vendor::Ihuyi,
-            message_id.clone(),
-            SUCCESS,
-            message,
-        ))
+        let message = fields.msg.unwrap_or_default();
+        Ok(Receipt::new(Vendor::Ihuyi, message_id, SUCCESS, message))
     }
 
     fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {
@@ -258,11 +331,11 @@ impl Protocol for IhuyiConfig {
         let fields = fields(resp)?;
         check(resp, &fields)?;
         let amount = fields
-            .get("num")
+            .num
             .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "the answer has no num"))?;
         Ok(Balance {
             vendor: Vendor::Ihuyi,
-            amount: amount.clone(),
+            amount,
             unit: BalanceUnit::Units,
         })
     }

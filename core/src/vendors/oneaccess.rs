@@ -7,13 +7,15 @@
 //! - A sent SMS is HTTP 200 with an empty body; errors are HTTP 400
 //!   `{"error_code":"SDK.COMMON.1001","error_msg":"…"}`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, CodeRule};
-use crate::protocol::vendor::{unsupported, ParsedSend, Protocol, Signer, SmsFlow, VendorFacts};
+use crate::protocol::vendor::{unsupported, CodeSender, Protocol, SmsFlow, VendorFacts};
 use crate::protocol::wire::{json_body, utf8_body, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
@@ -178,7 +180,7 @@ impl Protocol for OneAccessConfig {
         ))
     }
 
-    fn prepare_send_code(&self, _base: &str, _req: &ParsedSend) -> Result<Signer> {
+    fn code_sender(&self, _base: &str) -> Result<Arc<dyn CodeSender>> {
         Err(unsupported(
             Vendor::Oneaccess,
             "send_code",

@@ -36,6 +36,8 @@
 //! before parsing, allow only Tencent's callback source addresses, and de-duplicate by `callid`
 //! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -47,7 +49,10 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
+use crate::protocol::encode;
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
 };
@@ -216,77 +221,126 @@ impl Tc3Request<'_> {
     /// CanonicalRequest: method, URI `/`, empty query (POST), canonical headers (names and values
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
-        let mut headers = format!(
-            "content-type:{}\nhost:{}\n",
-            self.content_type.trim().to_ascii_lowercase(),
-            self.host.trim().to_ascii_lowercase()
-        );
-        if let Some(action) = self.signed_action {
-            headers.push_str(&format!(
-                "x-tc-action:{}\n",
-                action.trim().to_ascii_lowercase()
-            ));
-        }
-        format!(
-            "{}\n/\n\n{headers}\n{}\n{}",
+        let content_type = self.content_type.trim().to_ascii_lowercase();
+        let host = self.host.trim().to_ascii_lowercase();
+        let action = self.signed_action.map(|a| a.trim().to_ascii_lowercase());
+        let payload_hash = sha256_hex(self.payload);
+        let (action_line, action, action_end) = match &action {
+            Some(action) => ("x-tc-action:", action.as_str(), "\n"),
+            None => ("", "", ""),
+        };
+        encode::concat(&[
             self.method,
+            "\n/\n\ncontent-type:",
+            &content_type,
+            "\nhost:",
+            &host,
+            "\n",
+            action_line,
+            action,
+            action_end,
+            "\n",
             self.signed_headers(),
-            sha256_hex(self.payload)
-        )
+            "\n",
+            &payload_hash,
+        ])
     }
 
     /// `Date/service/tc3_request`, the date being the UTC date of the timestamp.
     pub fn credential_scope(&self) -> String {
-        format!("{}/{}/tc3_request", utc_date(self.timestamp), self.service)
+        self.scope_of(&utc_date(self.timestamp))
+    }
+
+    fn scope_of(&self, date: &str) -> String {
+        encode::concat(&[date, "/", self.service, "/tc3_request"])
     }
 
     /// StringToSign: algorithm, timestamp, credential scope, hashed canonical request.
     pub fn string_to_sign(&self) -> String {
-        format!(
-            "{ALGORITHM}\n{}\n{}\n{}",
-            self.timestamp,
-            self.credential_scope(),
-            sha256_hex(self.canonical_request().as_bytes())
-        )
+        self.string_to_sign_in(&self.credential_scope())
+    }
+
+    fn string_to_sign_in(&self, scope: &str) -> String {
+        encode::concat(&[
+            ALGORITHM,
+            "\n",
+            &self.timestamp.to_string(),
+            "\n",
+            scope,
+            "\n",
+            &sha256_hex(self.canonical_request().as_bytes()),
+        ])
     }
 
     /// Hex HMAC of the string to sign under the key derived from `secret_key`.
     pub fn signature(&self, secret_key: &str) -> String {
         let date = utc_date(self.timestamp);
-        let secret_date = hmac(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+        self.signature_keyed(&keyed(secret_key), &date, &self.scope_of(&date))
+    }
+
+    /// As [`Tc3Request::signature`], from the HMAC keyed with `TC3 + SecretKey` and the
+    /// timestamp's date and scope, worked out once by the caller.
+    fn signature_keyed(&self, keyed: &Hmac<Sha256>, date: &str, scope: &str) -> String {
+        let secret_date = hmac_with(keyed.clone(), date.as_bytes());
         let secret_service = hmac(&secret_date, self.service.as_bytes());
         let secret_signing = hmac(&secret_service, b"tc3_request");
-        hex::encode(hmac(&secret_signing, self.string_to_sign().as_bytes()))
+        let string_to_sign = self.string_to_sign_in(scope);
+        encode::hex_lower(&hmac(&secret_signing, string_to_sign.as_bytes()))
     }
 
     /// The `Authorization` header.
     pub fn authorization(&self, secret_id: &str, secret_key: &str) -> String {
-        format!(
-            "{ALGORITHM} Credential={secret_id}/{}, SignedHeaders={}, Signature={}",
-            self.credential_scope(),
+        self.authorization_keyed(secret_id, &keyed(secret_key))
+    }
+
+    fn authorization_keyed(&self, secret_id: &str, keyed: &Hmac<Sha256>) -> String {
+        let date = utc_date(self.timestamp);
+        let scope = self.scope_of(&date);
+        encode::concat(&[
+            ALGORITHM,
+            " Credential=",
+            secret_id,
+            "/",
+            &scope,
+            ", SignedHeaders=",
             self.signed_headers(),
-            self.signature(secret_key)
-        )
+            ", Signature=",
+            &self.signature_keyed(keyed, &date, &scope),
+        ])
     }
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    encode::hex_lower(&Sha256::digest(data))
 }
 
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+/// The first key of the chain: HMAC-SHA256 keyed with `TC3 + SecretKey`, set up once per channel.
+fn keyed(secret_key: &str) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(encode::concat(&["TC3", secret_key]).as_bytes())
+        .expect("HMAC takes keys of any length")
+}
+
+type Digest = [u8; 32];
+
+fn hmac(key: &[u8], message: &[u8]) -> Digest {
+    hmac_with(
+        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
+        message,
+    )
+}
+
+fn hmac_with(mut mac: Hmac<Sha256>, message: &[u8]) -> Digest {
     mac.update(message);
-    mac.finalize().into_bytes().to_vec()
+    mac.finalize().into_bytes().into()
 }
 
 /// `yyyy-MM-dd` in UTC, whatever the host's zone.
 fn utc_date(timestamp: i64) -> String {
-    Utc.timestamp_opt(timestamp, 0)
+    let time = Utc
+        .timestamp_opt(timestamp, 0)
         .single()
-        .unwrap_or(DateTime::UNIX_EPOCH)
-        .format("%Y-%m-%d")
-        .to_string()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    encode::date(time.date_naive())
 }
 
 /// `host[:port]` of a base URL, as an HTTP client writes the `Host` header.
@@ -361,6 +415,68 @@ fn check_region(region: &str) -> Result<()> {
 /// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
+/// `SendCodeVoice` from one channel: the `Host` worked out of the base URL, and the first key
+/// of the chain (`TC3 + SecretKey`) set up, once.
+struct Sender {
+    voice_sdk_appid: String,
+    secret_id: String,
+    region: String,
+    url: String,
+    host: String,
+    keyed: Hmac<Sha256>,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
+        // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
+        let mobile = req.to.mobile("to", "tencent")?;
+        CODE.check(&req.code)?;
+        let note = " (Tencent plays the code 2 times by default)";
+        check_play_times(req.options.play_times, 1..=3, note)?;
+        if let Some(context) = &req.options.user_data {
+            if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
+                return Err(Error::invalid_input(
+                    "user_data",
+                    format!(
+                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
+                    ),
+                ));
+            }
+        }
+        let body = SendCodeVoice {
+            code_message: &req.code,
+            called_number: format!("+86{mobile}"),
+            voice_sdk_appid: &self.voice_sdk_appid,
+            play_times: req.options.play_times,
+            session_context: req.options.user_data.as_deref(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(Box::new(move |ctx: &Context| {
+            let timestamp = ctx.now.timestamp();
+            let signed = Tc3Request {
+                method: "POST",
+                host: &self.host,
+                content_type: CONTENT_TYPE,
+                signed_action: Some(ACTION),
+                service: SERVICE,
+                timestamp,
+                payload: &body,
+            };
+            let authorization = signed.authorization_keyed(&self.secret_id, &self.keyed);
+            HttpRequest::new(Method::Post, self.url.clone())
+                .header("Authorization", authorization)
+                .header("Content-Type", CONTENT_TYPE)
+                .header("Host", self.host.as_str())
+                .header("X-TC-Action", ACTION)
+                .header("X-TC-Timestamp", timestamp.to_string())
+                .header("X-TC-Version", VERSION)
+                .header("X-TC-Region", self.region.as_str())
+                .body(body.clone())
+        }))
+    }
+}
+
 impl VendorFacts for TencentConfig {
     const DISPLAY_NAME: &'static str = "Tencent Cloud VMS";
     const SECRET_KEY: Option<&'static str> = Some("secret_key");
@@ -389,54 +505,14 @@ impl Protocol for TencentConfig {
         check_region(self.region())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
-        // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
-        let mobile = req.to.mobile("to", "tencent")?;
-        CODE.check(&req.code)?;
-        let note = " (Tencent plays the code 2 times by default)";
-        check_play_times(req.options.play_times, 1..=3, note)?;
-        if let Some(context) = &req.options.user_data {
-            if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
-                return Err(Error::invalid_input(
-                    "user_data",
-                    format!(
-                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
-                    ),
-                ));
-            }
-        }
-        let body = SendCodeVoice {
-            code_message: &req.code,
-            called_number: format!("+86{mobile}"),
-            voice_sdk_appid: &self.voice_sdk_appid,
-            play_times: req.options.play_times,
-            session_context: req.options.user_data.as_deref(),
-        };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let host = host_of(base)?;
-        let (config, url) = (self.clone(), format!("{base}/"));
-        Ok(Box::new(move |ctx: &Context| {
-            let timestamp = ctx.now.timestamp();
-            let signed = Tc3Request {
-                method: "POST",
-                host: &host,
-                content_type: CONTENT_TYPE,
-                signed_action: Some(ACTION),
-                service: SERVICE,
-                timestamp,
-                payload: &body,
-            };
-            let authorization = signed.authorization(&config.secret_id, config.secret_key.expose());
-            HttpRequest::new(Method::Post, url.clone())
-                .header("Authorization", authorization)
-                .header("Content-Type", CONTENT_TYPE)
-                .header("Host", host.clone())
-                .header("X-TC-Action", ACTION)
-                .header("X-TC-Timestamp", timestamp.to_string())
-                .header("X-TC-Version", VERSION)
-                .header("X-TC-Region", config.region())
-                .body(body.clone())
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        Ok(Arc::new(Sender {
+            voice_sdk_appid: self.voice_sdk_appid.clone(),
+            secret_id: self.secret_id.clone(),
+            region: self.region().to_owned(),
+            url: format!("{base}/"),
+            host: host_of(base)?,
+            keyed: keyed(self.secret_key.expose()),
         }))
     }
 

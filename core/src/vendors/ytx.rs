@@ -9,20 +9,22 @@
 //! - The vendor publishes plain HTTP only (`http://api.ytx.net`, `http://sandbox.ytx.net`).
 //! - Answers are HTTP 200 even on errors; `statusCode` is a string.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
 use md5::{Digest as _, Md5};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{
     check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
-use crate::protocol::vendor::{ParsedSend, Protocol, Signer, VendorFacts};
-use crate::protocol::wire::{classify, json_body, json_text, required};
+use crate::protocol::encode;
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::wire::{classify, json_body, required, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;
@@ -67,22 +69,28 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
 /// `yyyyMMddHHmmss` in China time.
 pub fn timestamp(now: DateTime<Utc>) -> String {
     let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    now.with_timezone(&china).format("%Y%m%d%H%M%S").to_string()
+    encode::compact(now.with_timezone(&china).naive_local())
 }
 
 /// `Sign` query parameter: uppercase MD5 hex of sid + token + ts.
 pub fn sign(account_sid: &str, auth_token: &str, ts: &str) -> String {
-    let digest = Md5::new()
+    sign_keyed(&keyed(account_sid, auth_token), ts)
+}
+
+/// The MD5 state after sid and token, the part of `Sign` that never changes.
+fn keyed(account_sid: &str, auth_token: &str) -> Md5 {
+    Md5::new()
         .chain_update(account_sid)
         .chain_update(auth_token)
-        .chain_update(ts)
-        .finalize();
-    hex::encode_upper(digest)
+}
+
+fn sign_keyed(keyed: &Md5, ts: &str) -> String {
+    encode::hex_upper(&keyed.clone().chain_update(ts).finalize())
 }
 
 /// `Authorization` header: Base64 of `sid|ts`.
 pub fn authorization(account_sid: &str, ts: &str) -> String {
-    BASE64.encode(format!("{account_sid}|{ts}"))
+    BASE64.encode(encode::concat(&[account_sid, "|", ts]))
 }
 
 #[derive(Serialize)]
@@ -100,45 +108,56 @@ struct QueryBalance<'a> {
     appid: &'a str,
 }
 
-/// A signed POST to `/{version}/sid/{sid}/{func}/{funcURL}`.
-fn signed_post(
-    config: &YtxConfig,
-    base: &str,
-    path: &str,
-    ctx: &Context,
-    body: Vec<u8>,
-) -> HttpRequest {
-    let ts = timestamp(ctx.now);
-    let sid = &config.account_sid;
-    let url = format!(
-        "{base}{path}?Sign={}",
-        sign(sid, config.auth_token.expose(), &ts)
-    )
-    .replace("{sid}", sid);
-    HttpRequest::new(Method::Post, url)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json;charset=utf-8")
-        .header("Authorization", authorization(sid, &ts))
-        .body(body)
+/// What signs every request of an account: its sid, and MD5 already fed with sid and token
+/// (the token itself is not kept).
+struct Signing {
+    sid: String,
+    keyed: Md5,
+}
+
+impl Signing {
+    fn new(config: &YtxConfig) -> Self {
+        Signing {
+            sid: config.account_sid.clone(),
+            keyed: keyed(&config.account_sid, config.auth_token.expose()),
+        }
+    }
+
+    /// `{base}/{version}/sid/{sid}/{func}/{funcURL}`: `path` is written with `{sid}`, as in the
+    /// vendor's document.
+    fn url(&self, base: &str, path: &str) -> String {
+        format!("{base}{}", path.replace("{sid}", &self.sid))
+    }
+
+    /// The signed POST to `url` (from [`Signing::url`]).
+    fn post(&self, url: &str, ctx: &Context, body: Vec<u8>) -> HttpRequest {
+        let ts = timestamp(ctx.now);
+        let sign = sign_keyed(&self.keyed, &ts);
+        HttpRequest::new(Method::Post, encode::concat(&[url, "?Sign=", &sign]))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json;charset=utf-8")
+            .header("Authorization", authorization(&self.sid, &ts))
+            .body(body)
+    }
 }
 
 #[derive(Deserialize)]
-struct Answer {
-    #[serde(rename = "statusCode")]
-    status_code: Option<Value>,
+struct Answer<'a> {
+    #[serde(rename = "statusCode", borrow)]
+    status_code: Option<Scalar<'a>>,
     #[serde(rename = "statusMsg", default)]
     status_msg: String,
     #[serde(rename = "requestId", default)]
     request_id: Option<String>,
-    #[serde(rename = "Blance")]
-    balance: Option<Value>,
+    #[serde(rename = "Blance", borrow)]
+    balance: Option<Scalar<'a>>,
 }
 
 /// Refuses the answer unless `statusCode` is `"0"` (or absent, as in balance answers).
 fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     let code = match &answer.status_code {
         None => return Ok(()),
-        Some(v) => json_text(v).ok_or_else(|| {
+        Some(v) => v.text().ok_or_else(|| {
             Error::protocol(
                 Vendor::Ytx,
                 resp.status,
@@ -151,9 +170,9 @@ fn check_status(resp: &HttpResponse, answer: &Answer) -> Result<()> {
     }
     Err(Error::answered(
         Vendor::Ytx,
-        classify(CODES, &code),
+        classify(CODES, code),
         resp.status,
-        &code,
+        code,
         &answer.status_msg,
     ))
 }
@@ -164,6 +183,35 @@ const CODE: CodeRule = CodeRule {
     max_len: 19,
     alphabet: CodeAlphabet::Alphanumeric,
 };
+
+/// `CodeCallOut` from one channel.
+struct Sender {
+    app_id: String,
+    url: String,
+    signing: Signing,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        refuse_unsupported("ytx", &req.options, &["play_times"])?;
+        let dst = req.to.mainland("to", "ytx")?;
+        CODE.check(&req.code)?;
+        // The vendor sample always sends `time`; 3 is its value there and the maximum.
+        check_play_times(req.options.play_times, 1..=3, "")?;
+        let times = req.options.play_times.unwrap_or(3);
+        let body = CodeCallOut {
+            action: "callOutCode",
+            appid: &self.app_id,
+            dst: &dst,
+            code: &req.code,
+            time: times.to_string(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(Box::new(move |ctx: &Context| {
+            self.signing.post(&self.url, ctx, body.clone())
+        }))
+    }
+}
 
 impl VendorFacts for YtxConfig {
     const DISPLAY_NAME: &'static str = "ytx.net";
@@ -196,25 +244,13 @@ impl Protocol for YtxConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ytx", &req.options, &["play_times"])?;
-        let dst = req.to.mainland("to", "ytx")?;
-        CODE.check(&req.code)?;
-        // The vendor sample always sends `time`; 3 is its value there and the maximum.
-        check_play_times(req.options.play_times, 1..=3, "")?;
-        let times = req.options.play_times.unwrap_or(3);
-        let body = CodeCallOut {
-            action: "callOutCode",
-            appid: &self.app_id,
-            dst: &dst,
-            code: &req.code,
-            time: times.to_string(),
-        };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let (config, base) = (self.clone(), base.to_owned());
-        Ok(Box::new(move |ctx: &Context| {
-            let path = "/201512/sid/{sid}/call/CodeCallOut.wx";
-            signed_post(&config, &base, path, ctx, body.clone())
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let signing = Signing::new(self);
+        let url = signing.url(base, "/201512/sid/{sid}/call/CodeCallOut.wx");
+        Ok(Arc::new(Sender {
+            app_id: self.app_id.clone(),
+            url,
+            signing,
         }))
     }
 
@@ -245,20 +281,22 @@ impl Protocol for YtxConfig {
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         // "getBlance" and "queryBlance" are the vendor's spelling.
-        let path = "/201612/sid/{sid}/account/getBlance.wx";
-        Ok(signed_post(self, base, path, ctx, body))
+        let signing = Signing::new(self);
+        let url = signing.url(base, "/201612/sid/{sid}/account/getBlance.wx");
+        Ok(signing.post(&url, ctx, body))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
         let answer: Answer = json_body(Vendor::Ytx, resp)?;
         check_status(resp, &answer)?;
-        let amount =
-            answer.balance.as_ref().and_then(json_text).ok_or_else(|| {
-                Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance")
-            })?;
+        let amount = answer
+            .balance
+            .as_ref()
+            .and_then(Scalar::text)
+            .ok_or_else(|| Error::protocol(Vendor::Ytx, resp.status, "the answer has no Blance"))?;
         Ok(Balance {
             vendor: Vendor::Ytx,
-            amount,
+            amount: amount.to_owned(),
             unit: BalanceUnit::Yuan,
         })
     }

@@ -9,12 +9,13 @@
 //!   (HTTP status, code) as in the vendor's table, because `1010010` means "invalid digest" under
 //!   401 and "platform flow control" under 403.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::Sha256;
 
 pub mod push;
@@ -22,10 +23,11 @@ pub mod push;
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
-use crate::protocol::vendor::{ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts};
-use crate::protocol::wire::{
-    json_body, json_text, required, success_status, Meaning, UNDOCUMENTED,
+use crate::protocol::encode;
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
+use crate::protocol::wire::{json_body, required, success_status, Meaning, Scalar, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -148,12 +150,15 @@ pub(crate) fn classify(status: u16, code: &str) -> Meaning {
 
 /// `Created`: UTC, second precision, literal `Z`.
 pub fn created(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    encode::iso8601_z(now.naive_utc())
 }
 
-fn hmac_base64(secret: &str, parts: &[&str]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+/// HMAC-SHA256 keyed with the app secret: set up once per channel and cloned per signature.
+fn keyed(secret: &str) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length")
+}
+
+fn hmac_base64(mut mac: Hmac<Sha256>, parts: &[&str]) -> String {
     for part in parts {
         mac.update(part.as_bytes());
     }
@@ -162,20 +167,28 @@ fn hmac_base64(secret: &str, parts: &[&str]) -> String {
 
 /// The `X-AKSK` header of a request or a push, from its `PasswordDigest`.
 pub fn x_aksk(app_key: &str, digest: &str, nonce: &str, created: &str) -> String {
-    format!(
-        r#"UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#
-    )
+    encode::concat(&[
+        r#"UsernameToken Username=""#,
+        app_key,
+        r#"",PasswordDigest=""#,
+        digest,
+        r#"",Nonce=""#,
+        nonce,
+        r#"",Created=""#,
+        created,
+        r#"""#,
+    ])
 }
 
 /// `PasswordDigest` of a request to the platform: Base64(HMAC-SHA256(appSecret, nonce + created)).
 pub fn password_digest(app_secret: &str, nonce: &str, created: &str) -> String {
-    hmac_base64(app_secret, &[nonce, created])
+    hmac_base64(keyed(app_secret), &[nonce, created])
 }
 
 /// `PasswordDigest` of a status push from the platform: the configured status URL (plain, not
 /// Base64) is prefixed to the signed text.
 pub fn push_digest(app_secret: &str, url: &str, nonce: &str, created: &str) -> String {
-    hmac_base64(app_secret, &[url, nonce, created])
+    hmac_base64(keyed(app_secret), &[url, nonce, created])
 }
 
 fn as_config(e: Error) -> Error {
@@ -276,8 +289,9 @@ struct CallVerify<'a> {
 }
 
 #[derive(Deserialize)]
-struct Answer {
-    resultcode: Option<Value>,
+struct Answer<'a> {
+    #[serde(borrow)]
+    resultcode: Option<Scalar<'a>>,
     #[serde(default)]
     resultdesc: String,
     #[serde(rename = "sessionId", default)]
@@ -288,6 +302,71 @@ struct Answer {
 
 /// callVerify `verifyCode`: 2 to 8 digits (Huawei VoiceCall API reference).
 const CODE: CodeRule = CodeRule::digits(2, 8);
+
+/// `callVerify` from one channel: the configured push URLs are encoded once.
+struct Sender {
+    config: HuaweiConfig,
+    url: String,
+    keyed: Hmac<Sha256>,
+    status_url: Option<String>,
+    fee_url: Option<String>,
+}
+
+impl CodeSender for Sender {
+    fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
+        let config = &self.config;
+        let callee = req.to.e164();
+        CODE.check(&req.code)?;
+        let note = " (0 repeats until the user hangs up)";
+        check_play_times(req.options.play_times, 0..=9, note)?;
+        let pre_tone = req.options.pre_tone.as_deref().unwrap_or(&config.pre_tone);
+        check_tone("pre_tone", pre_tone)?;
+        let pos_tone = req
+            .options
+            .pos_tone
+            .as_deref()
+            .or(config.pos_tone.as_deref());
+        if let Some(tone) = pos_tone {
+            check_tone("pos_tone", tone)?;
+        }
+        let push_url = |field, given: &Option<String>, configured: &Option<String>| match given {
+            Some(url) => encode_url(field, url).map(Some),
+            None => Ok(configured.clone()),
+        };
+        let status_url = push_url("status_url", &req.options.status_url, &self.status_url)?;
+        let fee_url = push_url("fee_url", &req.options.fee_url, &self.fee_url)?;
+        if let Some(data) = &req.options.user_data {
+            check_user_data(data)?;
+        }
+        let body = CallVerify {
+            display_nbr: &config.display_number,
+            callee_nbr: callee,
+            language_type: config.language_type,
+            pre_tone,
+            verify_code: &req.code,
+            pos_tone,
+            times: req.options.play_times,
+            status_url,
+            fee_url,
+            return_idle_port: req
+                .options
+                .return_idle_port
+                .map(|b| if b { "true" } else { "false" }),
+            user_data: req.options.user_data.as_deref(),
+        };
+        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        Ok(Box::new(move |ctx: &Context| {
+            let created = created(ctx.now);
+            let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, &created]);
+            let app_key = &self.config.app_key;
+            HttpRequest::new(Method::Post, self.url.clone())
+                .header("Content-Type", "application/json;charset=UTF-8")
+                .header("Authorization", AUTHORIZATION)
+                .header("X-AKSK", x_aksk(app_key, &digest, &ctx.nonce, &created))
+                .body(body.clone())
+        }))
+    }
+}
 
 impl VendorFacts for HuaweiConfig {
     const DISPLAY_NAME: &'static str = "Huawei Cloud VoiceCall";
@@ -335,53 +414,14 @@ impl Protocol for HuaweiConfig {
         Ok(())
     }
 
-    fn prepare_send_code(&self, base: &str, req: &ParsedSend) -> Result<Signer> {
-        let callee = req.to.e164();
-        CODE.check(&req.code)?;
-        let note = " (0 repeats until the user hangs up)";
-        check_play_times(req.options.play_times, 0..=9, note)?;
-        let pre_tone = req.options.pre_tone.as_deref().unwrap_or(&self.pre_tone);
-        check_tone("pre_tone", pre_tone)?;
-        let pos_tone = req.options.pos_tone.as_deref().or(self.pos_tone.as_deref());
-        if let Some(tone) = pos_tone {
-            check_tone("pos_tone", tone)?;
-        }
-        let status_url = req.options.status_url.as_ref().or(self.status_url.as_ref());
-        let status_url = status_url
-            .map(|u| encode_url("status_url", u))
-            .transpose()?;
-        let fee_url = req.options.fee_url.as_ref().or(self.fee_url.as_ref());
-        let fee_url = fee_url.map(|u| encode_url("fee_url", u)).transpose()?;
-        if let Some(data) = &req.options.user_data {
-            check_user_data(data)?;
-        }
-        let body = CallVerify {
-            display_nbr: &self.display_number,
-            callee_nbr: callee,
-            language_type: self.language_type,
-            pre_tone,
-            verify_code: &req.code,
-            pos_tone,
-            times: req.options.play_times,
-            status_url,
-            fee_url,
-            return_idle_port: req
-                .options
-                .return_idle_port
-                .map(|b| if b { "true" } else { "false" }),
-            user_data: req.options.user_data.as_deref(),
-        };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
-        let (app_key, app_secret) = (self.app_key.clone(), self.app_secret.clone());
-        let url = format!("{base}{PATH}");
-        Ok(Box::new(move |ctx: &Context| {
-            let created = created(ctx.now);
-            let digest = password_digest(app_secret.expose(), &ctx.nonce, &created);
-            HttpRequest::new(Method::Post, url.clone())
-                .header("Content-Type", "application/json;charset=UTF-8")
-                .header("Authorization", AUTHORIZATION)
-                .header("X-AKSK", x_aksk(&app_key, &digest, &ctx.nonce, &created))
-                .body(body.clone())
+    fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let encoded = |field, url: &Option<String>| url.as_deref().map(|u| encode_url(field, u));
+        Ok(Arc::new(Sender {
+            config: self.clone(),
+            url: format!("{base}{PATH}"),
+            keyed: keyed(self.app_secret.expose()),
+            status_url: encoded("status_url", &self.status_url).transpose()?,
+            fee_url: encoded("fee_url", &self.fee_url).transpose()?,
         }))
     }
 
@@ -390,16 +430,16 @@ impl Protocol for HuaweiConfig {
         let code = answer
             .resultcode
             .as_ref()
-            .and_then(json_text)
+            .and_then(Scalar::text)
             .ok_or_else(|| {
                 Error::protocol(Vendor::Huawei, resp.status, "the answer has no resultcode")
             })?;
         if code != "0" {
             return Err(Error::answered(
                 Vendor::Huawei,
-                classify(resp.status, &code),
+                classify(resp.status, code),
                 resp.status,
-                &code,
+                code,
                 &answer.resultdesc,
             ));
         }
