@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import pickle
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -246,3 +248,27 @@ def test_attempts_are_frozen_dataclasses() -> None:
     attempt = voicecode.Attempt("ytx", "rate_limited", "refused", "-201", "m", False)
     with pytest.raises(dataclasses.FrozenInstanceError):
         attempt.kind = "timeout"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("vendor", ["huawei", "aliyun"])
+def test_a_forked_child_never_replays_its_parents_nonces(
+    sim: Simulator, vendor: voicecode.Vendor
+) -> None:
+    # Huawei and Alibaba Cloud refuse a nonce they have seen. A worker forked from a process that
+    # already signed (PHP-FPM, gunicorn, multiprocessing's fork) inherits its nonce generator:
+    # unless it is reseeded, parent and child sign their next requests with the same nonce.
+    voicecode.Client(sim.config(vendor)).send_code(MOBILE, CODE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, on 3.12+
+        pid = os.fork()
+    if pid == 0:
+        try:
+            voicecode.Client(sim.config(vendor)).send_code(MOBILE, CODE)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    voicecode.Client(sim.config(vendor)).send_code(MOBILE, CODE)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the child's send was refused"
+    assert sim.count(vendor, "send_code") == 3
+    assert [e["verdict"] for e in sim.journal()] == ["accepted"] * 3

@@ -139,12 +139,15 @@ impl Context {
     pub fn fresh() -> Self {
         Context {
             now: Utc::now(),
-            nonce: hex_lower(&nonce_bytes()),
+            nonce: hex_lower(&random_bytes::<16>()),
         }
     }
 }
 
-fn nonce_bytes() -> [u8; 16] {
+/// `N` bytes from a userspace CSPRNG seeded from the OS (rand's `ThreadRng`), reseeded in a
+/// process forked since it was last used (see [`Context::fresh`]); nonces, verification codes
+/// and verification ids come from here.
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     use rand::Rng as _;
     thread_local! {
         /// The process this thread's generator was last seeded in (0: not yet checked).
@@ -157,7 +160,7 @@ fn nonce_bytes() -> [u8; 16] {
         rng.reseed()
             .expect("the operating system's random generator failed");
     }
-    let mut bytes = [0u8; 16];
+    let mut bytes = [0u8; N];
     rng.fill_bytes(&mut bytes);
     bytes
 }

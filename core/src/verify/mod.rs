@@ -52,6 +52,7 @@ pub use self::policy::{Check, QuietHours};
 use self::policy::{Pending, Refusal, Rules, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
+use crate::http::random_bytes;
 use crate::model::SendOptions;
 use crate::phone::Phone;
 use crate::protocol::checks::CodeRule;
@@ -426,9 +427,21 @@ struct Inner {
     rules: Rules,
     code_rule: CodeRule,
     code_length: usize,
-    secret: Secret,
+    keyed: KeyedMac,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+}
+
+/// HMAC-SHA256 under the verifier secret, keyed once: every code hash and caller key starts
+/// from a clone of it.
+#[derive(Clone)]
+struct KeyedMac(Hmac<Sha256>);
+
+/// Holds the key's state: nothing of it is shown.
+impl std::fmt::Debug for KeyedMac {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyedMac(..)")
+    }
 }
 
 /// The blocking face of an [`AsyncVerifier`], over a [`Router`].
@@ -517,7 +530,10 @@ impl AsyncVerifier {
                 rules,
                 code_rule,
                 code_length: config.code_length,
-                secret: config.secret,
+                keyed: KeyedMac(
+                    <Hmac<Sha256>>::new_from_slice(config.secret.expose().as_bytes())
+                        .expect("HMAC takes keys of any length"),
+                ),
                 store,
                 clock: Arc::new(SystemClock),
             }),
@@ -648,8 +664,7 @@ impl Inner {
     }
 
     fn hmac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256>>::new_from_slice(self.secret.expose().as_bytes())
-            .expect("HMAC takes keys of any length");
+        let mut mac = self.keyed.0.clone();
         for part in parts {
             // Length-prefixed, so no two different inputs hash the same bytes.
             mac.update(&(part.len() as u64).to_be_bytes());
@@ -854,14 +869,7 @@ impl Inner {
     }
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    // As for nonces: without the OS generator no secure code can be made at all.
-    getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
-    bytes
-}
-
-/// `length` uniformly random digits from the OS CSPRNG.
+/// `length` uniformly random digits from the CSPRNG that nonces come from.
 fn generate_code(length: usize) -> String {
     let mut code = String::with_capacity(length);
     while code.len() < length {

@@ -138,8 +138,7 @@ impl Store for RedisStore {
 
 /// A short random pause, growing with the attempt, so that contenders stop colliding.
 fn backoff(attempt: u32) {
-    let mut byte = [0u8; 1];
-    let _ = getrandom::fill(&mut byte);
+    let byte = crate::http::random_bytes::<1>();
     let ceiling_us = 200 * u64::from(attempt.min(20) + 1);
     std::thread::sleep(Duration::from_micros(u64::from(byte[0]) * ceiling_us / 255));
 }
