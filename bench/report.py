@@ -447,10 +447,7 @@ def main() -> None:
                 f"{verdict(growth <= 5)}"
             )
     lines += ["", "## Targets", "", *targets, ""]
-    micro = [
-        criterion_ns(criterion, "send", v)
-        for v in ("ytx", "huawei", "ihuyi", "cloud10658")
-    ]
+    micro = [criterion_ns(criterion, "send", v) for v in measured_vendors]
     measured = [ns / 1000 for ns in micro if ns is not None] or [0.0]
     micro_range = f"{min(measured):.1f}–{max(measured):.1f} µs"
     floor = overhead.get("node-error-floor")
@@ -460,9 +457,32 @@ def main() -> None:
         if floor and core_ns
         else "V8's own cost of building and throwing an `Error` is the floor"
     )
+    ceilings = []
+    for layer, core, base, goal, name in (
+        ("python", "core-blocking", "python-requests", 10, "Python"),
+        ("node", "core-async", "node-fetch", 4, "Node"),
+    ):
+        for vendor in VENDORS:
+            keys = [(layer, vendor), (core, vendor), (base, vendor)]
+            if not all(k in loopback for k in keys):
+                continue
+            own, ceiling, base_rate = (rate(*k) for k in keys)
+            ceilings.append(
+                f"{name} on {vendor} sends at {own / ceiling:.0%} of the core's own rate "
+                f"({own:,.0f} against {ceiling:,.0f}/s); {goal}× its baseline would be "
+                f"{goal * base_rate:,.0f}/s"
+            )
     lines += [
         "## Reading the figures",
         "",
+        (
+            "- **The core's own rate is the ceiling of every binding:** "
+            + "; ".join(ceilings)
+            + ". A target above the core's own rate against this simulator cannot be met by "
+            "the binding, however thin."
+        )
+        if ceilings
+        else "",
         (
             "- **Where a blocking send's time goes:** `bash bench/profile.sh` records perf "
             "profiles of the C ABI, PHP over FFI, PHP curl and the core's clients against one "
