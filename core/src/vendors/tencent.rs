@@ -36,7 +36,7 @@
 //! before parsing, allow only Tencent's callback source addresses, and de-duplicate by `callid`
 //! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
@@ -275,25 +275,24 @@ impl Tc3Request<'_> {
     /// Hex HMAC of the string to sign under the key derived from `secret_key`.
     pub fn signature(&self, secret_key: &str) -> String {
         let date = utc_date(self.timestamp);
-        self.signature_keyed(&keyed(secret_key), &date, &self.scope_of(&date))
+        let signing_key = signing_key(&keyed(secret_key), &date, self.service);
+        self.signature_in(&signing_key, &self.scope_of(&date))
     }
 
-    /// As [`Tc3Request::signature`], from the HMAC keyed with `TC3 + SecretKey` and the
-    /// timestamp's date and scope, worked out once by the caller.
-    fn signature_keyed(&self, keyed: &Hmac<Sha256>, date: &str, scope: &str) -> String {
-        let secret_date = hmac_with(keyed.clone(), date.as_bytes());
-        let secret_service = hmac(&secret_date, self.service.as_bytes());
-        let secret_signing = hmac(&secret_service, b"tc3_request");
+    /// The signature under `signing_key`, the end of the derived key chain for the scope's date.
+    fn signature_in(&self, signing_key: &Digest, scope: &str) -> String {
         let string_to_sign = self.string_to_sign_in(scope);
-        encode::hex_lower(&hmac(&secret_signing, string_to_sign.as_bytes()))
+        encode::hex_lower(&hmac(signing_key, string_to_sign.as_bytes()))
     }
 
     /// The `Authorization` header.
     pub fn authorization(&self, secret_id: &str, secret_key: &str) -> String {
-        self.authorization_keyed(secret_id, &keyed(secret_key))
+        let keyed = keyed(secret_key);
+        self.authorization_with(secret_id, |date| signing_key(&keyed, date, self.service))
     }
 
-    fn authorization_keyed(&self, secret_id: &str, keyed: &Hmac<Sha256>) -> String {
+    /// The `Authorization` header, with the signing key for a date from `key_for`.
+    fn authorization_with(&self, secret_id: &str, key_for: impl FnOnce(&str) -> Digest) -> String {
         let date = utc_date(self.timestamp);
         let scope = self.scope_of(&date);
         encode::concat(&[
@@ -305,8 +304,46 @@ impl Tc3Request<'_> {
             ", SignedHeaders=",
             self.signed_headers(),
             ", Signature=",
-            &self.signature_keyed(keyed, &date, &scope),
+            &self.signature_in(&key_for(&date), &scope),
         ])
+    }
+}
+
+/// The derived key chain: `TC3 + SecretKey` (already `keyed`) → date → service → `tc3_request`.
+fn signing_key(keyed: &Hmac<Sha256>, date: &str, service: &str) -> Digest {
+    let secret_date = hmac_with(keyed.clone(), date.as_bytes());
+    let secret_service = hmac(&secret_date, service.as_bytes());
+    hmac(&secret_service, b"tc3_request")
+}
+
+/// A channel's signing key for the day: the chain depends only on the secret, the service and
+/// the UTC date, so it is derived once a day instead of three HMACs a send.
+struct DailyKey {
+    keyed: Hmac<Sha256>,
+    last: Mutex<Option<(String, Digest)>>,
+}
+
+impl DailyKey {
+    fn new(secret_key: &str) -> Self {
+        DailyKey {
+            keyed: keyed(secret_key),
+            last: Mutex::new(None),
+        }
+    }
+
+    fn for_date(&self, date: &str) -> Digest {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match last.as_ref() {
+            Some((day, key)) if day == date => *key,
+            _ => {
+                let key = signing_key(&self.keyed, date, SERVICE);
+                *last = Some((date.to_owned(), key));
+                key
+            }
+        }
     }
 }
 
@@ -423,7 +460,7 @@ struct Sender {
     region: String,
     url: String,
     host: String,
-    keyed: Hmac<Sha256>,
+    key: DailyKey,
 }
 
 impl CodeSender for Sender {
@@ -463,7 +500,8 @@ impl CodeSender for Sender {
                 timestamp,
                 payload: &body,
             };
-            let authorization = signed.authorization_keyed(&self.secret_id, &self.keyed);
+            let authorization =
+                signed.authorization_with(&self.secret_id, |date| self.key.for_date(date));
             HttpRequest::new(Method::Post, self.url.clone())
                 .header("Authorization", authorization)
                 .header("Content-Type", CONTENT_TYPE)
@@ -512,7 +550,7 @@ impl Protocol for TencentConfig {
             region: self.region().to_owned(),
             url: format!("{base}/"),
             host: host_of(base)?,
-            keyed: keyed(self.secret_key.expose()),
+            key: DailyKey::new(self.secret_key.expose()),
         }))
     }
 
@@ -633,6 +671,29 @@ mod tests {
             // 2019-02-26 00:44:25 in China, still the 25th in UTC.
             now: Utc.timestamp_opt(1551113065, 0).unwrap(),
             nonce: "0".repeat(32),
+        }
+    }
+
+    #[test]
+    fn a_channels_daily_key_signs_as_the_whole_chain_does_on_every_day() {
+        let key = DailyKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE");
+        // The same day twice, the next day, then back: a changed date derives a new key.
+        for timestamp in [1551113065, 1551113999, 1551199465, 1551113065] {
+            let signed = Tc3Request {
+                method: "POST",
+                host: "vms.tencentcloudapi.com",
+                content_type: CONTENT_TYPE,
+                signed_action: Some(ACTION),
+                service: SERVICE,
+                timestamp,
+                payload: b"{}",
+            };
+            let id = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+            assert_eq!(
+                signed.authorization_with(id, |date| key.for_date(date)),
+                signed.authorization(id, "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+                "{timestamp}"
+            );
         }
     }
 
