@@ -367,7 +367,7 @@ fn reqwest_method(method: Method) -> reqwest::Method {
 async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
     let mut builder = http.request(reqwest_method(req.method), &req.url);
     for (name, value) in &req.headers {
-        builder = builder.header(name, value);
+        builder = builder.header(*name, value);
     }
     let response = builder
         .body(req.body)
@@ -384,7 +384,7 @@ async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
 fn bare_blocking_send(http: &reqwest::blocking::Client, req: HttpRequest) -> (u16, Vec<u8>) {
     let mut builder = http.request(reqwest_method(req.method), &req.url);
     for (name, value) in &req.headers {
-        builder = builder.header(name, value);
+        builder = builder.header(*name, value);
     }
     let response = builder
         .body(req.body)

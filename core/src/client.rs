@@ -193,7 +193,7 @@ impl AsyncClient {
             .http
             .request(method(request.method), &request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+            builder = builder.header(*name, value);
         }
         let mut response = builder
             .body(request.body)
@@ -322,7 +322,7 @@ impl Client {
             .method(request.method.as_str())
             .uri(&request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+            builder = builder.header(*name, value);
         }
         let request = builder
             .body(request.body.as_slice())

@@ -32,8 +32,8 @@ pub struct HttpRequest {
     pub method: Method,
     /// The absolute URL.
     pub url: String,
-    /// Headers in sending order.
-    pub headers: Vec<(String, String)>,
+    /// Headers in sending order; the names are the vendor's own constants.
+    pub headers: Vec<(&'static str, String)>,
     /// The body (empty for GET).
     pub body: Vec<u8>,
 }
@@ -48,8 +48,8 @@ impl HttpRequest {
         }
     }
 
-    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -109,10 +109,10 @@ impl HttpResponse {
     }
 }
 
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+fn find_header<'a, K: AsRef<str>>(headers: &'a [(K, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
 

@@ -553,16 +553,14 @@ fn oneaccess_captchas_and_tokens_are_good_for_one_use() {
 
 /// A Tencent request with `headers` replaced and `body` as given, signed over both with the
 /// demo key (so that only the altered part can be refused).
-fn tencent_request(sim: &Simulator, headers: &[(&str, &str)], body: &Value) -> HttpRequest {
+fn tencent_request(sim: &Simulator, headers: &[(&'static str, &str)], body: &Value) -> HttpRequest {
     let mut request = fresh_request(&client(sim, Vendor::Tencent));
     request.body = body.to_string().into_bytes();
     for (name, value) in headers {
         request
             .headers
             .retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        request
-            .headers
-            .push(((*name).to_owned(), (*value).to_owned()));
+        request.headers.push((*name, (*value).to_owned()));
     }
     let header = |name: &str| request.header_value(name).unwrap_or_default().to_owned();
     let timestamp = header("X-TC-Timestamp").parse().unwrap_or(0);
@@ -577,10 +575,8 @@ fn tencent_request(sim: &Simulator, headers: &[(&str, &str)], body: &Value) -> H
         payload: &request.body,
     };
     let authorization = signed.authorization(TENCENT_SECRET_ID, TENCENT_SECRET_KEY);
-    request.headers.retain(|(k, _)| k != "Authorization");
-    request
-        .headers
-        .push(("Authorization".into(), authorization));
+    request.headers.retain(|(k, _)| *k != "Authorization");
+    request.headers.push(("Authorization", authorization));
     request
 }
 
@@ -632,7 +628,7 @@ fn tencent_answers_with_the_services_exact_content_type() {
     ] {
         let mut builder = http.post(&request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+            builder = builder.header(*name, value);
         }
         let response = builder.body(request.body.clone()).send().unwrap();
         let content_type = response.headers()["content-type"]
@@ -679,7 +675,7 @@ fn tencent_refuses_an_altered_body_header_or_scope() {
 
     let mut host = fresh_request(&client);
     for (name, value) in &mut host.headers {
-        if name == "Host" {
+        if *name == "Host" {
             *value = "vms.tencentcloudapi.com".into();
         }
     }
@@ -687,7 +683,7 @@ fn tencent_refuses_an_altered_body_header_or_scope() {
 
     let mut scope = fresh_request(&client);
     for (name, value) in &mut scope.headers {
-        if name == "Authorization" {
+        if *name == "Authorization" {
             *value = value.replace("/vms/", "/cvm/");
         }
     }
@@ -695,7 +691,7 @@ fn tencent_refuses_an_altered_body_header_or_scope() {
 
     let mut shape = fresh_request(&client);
     for (name, value) in &mut shape.headers {
-        if name == "Authorization" {
+        if *name == "Authorization" {
             *value = value.replace("TC3-HMAC-SHA256", "HMAC-SHA1");
         }
     }

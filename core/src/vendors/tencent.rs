@@ -769,11 +769,8 @@ mod tests {
             "SignedHeaders=content-type;host;x-tc-action, ",
             "Signature=03099fb1648eecb545d1cb525b01bd3eacb53956530c60e3e14ed86a53da7d9f"
         );
-        let headers: Vec<(&str, &str)> = req
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> =
+            req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(
             headers,
             vec![

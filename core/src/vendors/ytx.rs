@@ -377,13 +377,10 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Accept".to_owned(), "application/json".to_owned()),
+                ("Accept", "application/json".to_owned()),
+                ("Content-Type", "application/json;charset=utf-8".to_owned()),
                 (
-                    "Content-Type".to_owned(),
-                    "application/json;charset=utf-8".to_owned()
-                ),
-                (
-                    "Authorization".to_owned(),
+                    "Authorization",
                     "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA=".to_owned()
                 ),
             ]

@@ -520,10 +520,10 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Content-Type".to_owned(), "application/json;charset=UTF-8".to_owned()),
-                ("Authorization".to_owned(), r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()),
+                ("Content-Type", "application/json;charset=UTF-8".to_owned()),
+                ("Authorization", r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()),
                 (
-                    "X-AKSK".to_owned(),
+                    "X-AKSK",
                     r#"UsernameToken Username="ZRBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest="fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0=",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#.to_owned()
                 ),
             ]
