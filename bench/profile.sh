@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Where the time of a send goes: perf profiles of the blocking paths the benchmarks compare
-# (the C ABI, PHP over FFI, the core's blocking and async clients) and of the sans-IO layer
-# (the micro benchmark), each against the same simulator process. Writes the top frames of
+# Where the time of a send goes: perf profiles of the paths the benchmarks compare (the C ABI,
+# PHP over FFI, the core's blocking and async clients, Node's promises and its failing
+# synchronous call), each against the same simulator process. Writes the top frames of
 # each to bench/profiles/<path>.txt, which bench/RESULTS.md cites beside its figures.
 #
 #   bash bench/profile.sh [SECONDS]     (default 3 s per path)
 #
 # Builds with the `profiling` profile (release code, symbols and line tables kept). Needs perf
-# (Debian's linux-perf, installed when missing) and php-cli with FFI.
+# (Debian's linux-perf, installed when missing), php-cli with FFI, and Node with the binding's
+# npm dependencies (bench/run.sh installs them); Node runs with --perf-basic-prof, so that perf
+# names its JavaScript frames.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -33,6 +35,13 @@ lib="$target/profiling"
 gcc -O2 -g -Wall -Wextra -Werror -std=c11 -I include bench/layers/c_layer.c \
     -L "$lib" -Wl,-rpath,"$lib" -lvoicecode -lpthread -o "$work/c_layer"
 export VOICECODE_LIB="$lib/libvoicecode.so"
+(
+    cd bindings-node
+    [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+    npx napi build --platform --profile profiling --output-dir build --js binding.js \
+        --dts index.d.ts >/dev/null
+)
+export VOICECODE_NODE="$root/bindings-node"
 
 step "simulator"
 "$lib/voicecode-sim" --port 0 --write-configs "$work/configs" >"$work/sim.log" 2>&1 &
@@ -55,7 +64,7 @@ profile() {
     local name="$1"
     shift
     step "$name"
-    perf record --quiet -F 2999 -o "$work/$name.data" -- "$@" >/dev/null
+    perf record --quiet -g -F 2999 -o "$work/$name.data" -- "$@" >/dev/null
     # Then CPU time and context switches per send, in a run of its own: less sensitive to the
     # machine's load than sends per second.
     local before after
@@ -66,7 +75,12 @@ profile() {
     per_send="$(python3 - "$work/$name.stat" "$seconds" <<'PY' "$after"
 import json, sys
 stat, seconds, lines = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-sends = sum(json.loads(l)["per_s"] for l in lines.splitlines() if l) * seconds
+rows = [json.loads(l) for l in lines.splitlines() if l]
+if not all("per_s" in r for r in rows):
+    # A part that times single calls (Node's failing call) reports ns per call itself.
+    print("; ".join(f"{r['layer']}: {r['ns']:,.0f} ns per call" for r in rows))
+    sys.exit()
+sends = sum(r["per_s"] for r in rows) * seconds
 values = {row.split(",")[2]: float(row.split(",")[0]) for row in open(stat) if row.count(",") > 2}
 cpu_us = values["task-clock"] * 1000 / sends
 print(f"{sends:,.0f} sends; per send: {cpu_us:.1f} us of CPU, "
@@ -86,6 +100,10 @@ PY
         echo '## top symbols (share of all samples)'
         perf report -i "$work/$name.data" --no-children --sort dso,sym -g none --stdio \
             --percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+        echo
+        echo '## top frames with their callees (share of all samples)'
+        perf report -i "$work/$name.data" --children --sort sym -g none --stdio \
+            --percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -50
     } >"$out/$name.txt"
     sed -n '/by shared object/,$p' "$out/$name.txt" | head -20
 }
@@ -98,6 +116,12 @@ profile php-ffi-loopback php -d ffi.enable=true bench/layers/php_layer.php loopb
 profile php-curl-loopback php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" \
     "$work/configs"
 profile core-loopback "$lib/voicecode-bench" loopback "$sim" "$results" "$seconds"
+# --perf-basic-prof also writes V8's log, into the working directory unless told where.
+node=(node --perf-basic-prof --no-logfile-per-isolate --logfile="$work/v8.log")
+profile node-loopback "${node[@]}" bench/layers/node_layer.mjs loopback "$results" "$seconds" \
+    "$work/configs"
+profile node-overhead "${node[@]}" bench/layers/node_layer.mjs overhead "$results" "$seconds" \
+    "$work/configs"
 echo
 cat "$results"
 echo "written: $out/*.txt"
