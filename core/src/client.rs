@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use ureq::config::Config as UreqConfig;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
@@ -252,7 +254,7 @@ impl Client {
         };
         let http = ureq::Agent::with_parts(
             settings.build(),
-            DefaultConnector::default(),
+            DefaultConnector::default().chain(OneWrite),
             HostCache::<DefaultResolver>::default(),
         );
         Ok(Client {
@@ -412,6 +414,93 @@ impl<R: Resolver> Resolver for HostCache<R> {
             addrs: addrs.clone(),
         });
         Ok(addrs)
+    }
+}
+
+/// Sends a request's head and body in one write. ureq writes them one after the other, so a
+/// request left as two TCP segments and the server woke up twice for it (curl and reqwest
+/// send one); the bytes are now held until the answer is awaited, then written at once.
+#[derive(Debug)]
+struct OneWrite;
+
+impl<In: Transport> Connector<In> for OneWrite {
+    type Out = HeldOutput<In>;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| HeldOutput {
+            inner,
+            held: Vec::new(),
+        }))
+    }
+}
+
+/// What a request holds back before it is written: more than this goes out at once.
+const MAX_HELD: usize = 64 * 1024;
+
+/// A connection whose output waits in `held` until the answer is awaited.
+#[derive(Debug)]
+struct HeldOutput<T> {
+    inner: T,
+    held: Vec<u8>,
+}
+
+impl<T: Transport> HeldOutput<T> {
+    /// Writes what is held through the connection's own output buffer.
+    fn flush(&mut self, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
+        let mut sent = 0;
+        while sent < self.held.len() {
+            let output = self.inner.buffers().output();
+            let n = output.len().min(self.held.len() - sent);
+            output[..n].copy_from_slice(&self.held[sent..sent + n]);
+            self.inner.transmit_output(n, timeout)?;
+            sent += n;
+        }
+        self.held.clear();
+        Ok(())
+    }
+}
+
+impl<T: Transport> Transport for HeldOutput<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(
+        &mut self,
+        amount: usize,
+        timeout: NextTimeout,
+    ) -> std::result::Result<(), ureq::Error> {
+        let output = &self.inner.buffers().output()[..amount];
+        self.held.extend_from_slice(output);
+        if self.held.len() >= MAX_HELD {
+            self.flush(timeout)?;
+        }
+        Ok(())
+    }
+
+    fn maybe_await_input(
+        &mut self,
+        timeout: NextTimeout,
+    ) -> std::result::Result<bool, ureq::Error> {
+        self.flush(timeout)?;
+        self.inner.maybe_await_input(timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        self.flush(timeout)?;
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
     }
 }
 
@@ -674,5 +763,95 @@ mod tests {
         }
         resolve("https://api.example.com:8443/a");
         assert_eq!(cache.resolver.0.load(Ordering::SeqCst), 4);
+    }
+
+    /// A connection that records each write it is asked for.
+    #[derive(Debug)]
+    struct Recording {
+        buffers: ureq::unversioned::transport::LazyBuffers,
+        writes: Vec<Vec<u8>>,
+    }
+
+    impl Transport for Recording {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+
+        fn transmit_output(
+            &mut self,
+            amount: usize,
+            _: NextTimeout,
+        ) -> std::result::Result<(), ureq::Error> {
+            let written = self.buffers.output()[..amount].to_vec();
+            self.writes.push(written);
+            Ok(())
+        }
+
+        fn await_input(&mut self, _: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+            Ok(false)
+        }
+
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    /// Writes `bytes` the way ureq does: into the connection's output buffer, then transmit.
+    fn write(connection: &mut impl Transport, bytes: &[u8]) {
+        connection.buffers().output()[..bytes.len()].copy_from_slice(bytes);
+        connection
+            .transmit_output(bytes.len(), NextTimeout::default())
+            .unwrap();
+    }
+
+    fn held(output_size: usize) -> HeldOutput<Recording> {
+        HeldOutput {
+            inner: Recording {
+                buffers: ureq::unversioned::transport::LazyBuffers::new(1024, output_size),
+                writes: Vec::new(),
+            },
+            held: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_request_head_and_body_leave_in_one_write_when_the_answer_is_awaited() {
+        let mut connection = held(4096);
+        write(
+            &mut connection,
+            b"POST / HTTP/1.1\r\ncontent-length: 4\r\n\r\n",
+        );
+        write(&mut connection, b"4821");
+        assert!(
+            connection.inner.writes.is_empty(),
+            "nothing leaves before the answer is awaited"
+        );
+        connection.await_input(NextTimeout::default()).unwrap();
+        assert_eq!(
+            connection.inner.writes,
+            [b"POST / HTTP/1.1\r\ncontent-length: 4\r\n\r\n4821".to_vec()]
+        );
+        // The next request on the pooled connection starts from nothing held.
+        write(&mut connection, b"GET / HTTP/1.1\r\n\r\n");
+        connection
+            .maybe_await_input(NextTimeout::default())
+            .unwrap();
+        assert_eq!(connection.inner.writes.len(), 2);
+        assert_eq!(connection.inner.writes[1], b"GET / HTTP/1.1\r\n\r\n");
+    }
+
+    #[test]
+    fn output_beyond_what_is_held_goes_out_whole_and_in_order() {
+        // An output buffer smaller than what is held: the flush goes out in buffer-sized
+        // pieces, and past MAX_HELD without waiting for the answer.
+        let mut connection = held(1000);
+        let body: Vec<u8> = (0..MAX_HELD + 1500).map(|i| (i % 251) as u8).collect();
+        for piece in body.chunks(1000) {
+            write(&mut connection, piece);
+        }
+        assert!(!connection.inner.writes.is_empty(), "MAX_HELD was passed");
+        connection.await_input(NextTimeout::default()).unwrap();
+        assert!(connection.inner.writes.iter().all(|w| w.len() <= 1000));
+        assert_eq!(connection.inner.writes.concat(), body);
     }
 }
