@@ -14,7 +14,8 @@ set -euo pipefail
 
 suite=bullseye
 # What the install tests use: Python with venv (ensurepip), gcc and pkg-config, musl-gcc (for
-# the musl tarball), and on arm64 Debian's nodejs (the only arm64 Node to be had here).
+# the musl tarball), and on arm64 Debian's nodejs (12.22: the install test also tries it, beside
+# the Node.js 20 it brings from the npm registry).
 packages=python3,python3-venv,gcc,libc6-dev,pkg-config,musl-tools
 cache="${VOICECODE_CHROOT_CACHE:-/var/cache/voicecode-chroots}"
 

