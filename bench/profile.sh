@@ -99,13 +99,14 @@ PY
         echo
         echo '## top symbols (share of all samples)'
         perf report -i "$work/$name.data" --no-children --sort dso,sym -g none --stdio \
-            --percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+            --percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | awk 'NR <= 40'
         echo
         echo '## top frames with their callees (share of all samples)'
         perf report -i "$work/$name.data" --children --sort sym -g none --stdio \
-            --percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -50
+            --percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' | awk 'NR <= 50'
     } >"$out/$name.txt"
-    sed -n '/by shared object/,$p' "$out/$name.txt" | head -20
+    # awk reads to the end, so sed never meets a closed pipe (set -o pipefail).
+    sed -n '/by shared object/,$p' "$out/$name.txt" | awk 'NR <= 20'
 }
 
 results="$work/results.jsonl"
