@@ -453,7 +453,10 @@ def main() -> None:
     floor = overhead.get("node-error-floor")
     node_floor = (
         f"a plain `Error` thrown and caught costs {floor:,.0f} ns here, "
-        f"{floor / core_ns:.1f}× the core's whole failing call, before any binding work"
+        f"{floor / core_ns:.1f}× the core's whole failing call, before any binding work; "
+        "bench/profiles/node-overhead.txt shows the rest of the binding's call going to V8 "
+        "capturing the error's stack, locating a throw from native code, and napi setting "
+        "each of the error's fields"
         if floor and core_ns
         else "V8's own cost of building and throwing an `Error` is the floor"
     )
@@ -484,13 +487,16 @@ def main() -> None:
         if ceilings
         else "",
         (
-            "- **Where a blocking send's time goes:** `bash bench/profile.sh` records perf "
-            "profiles of the C ABI, PHP over FFI, PHP curl and the core's clients against one "
-            "simulator, with CPU time and context switches per send (bench/profiles/*.txt). A "
-            "loopback send is mostly kernel time (the socket round trip and the wake-up on the "
-            "answer); the sends-per-second ratios move with the machine's load, the CPU per send "
-            "much less. ureq writes a request's head and body as two segments where curl writes "
-            "one, which costs the blocking paths a second wake-up of the server."
+            "- **Where a send's time goes:** `bash bench/profile.sh` records perf profiles of "
+            "the C ABI, PHP over FFI, PHP curl, the core's clients and Node (its sequential "
+            "promises, and its failing synchronous call) against one simulator, with CPU time "
+            "and context switches per send (bench/profiles/*.txt). A loopback send is mostly "
+            "kernel time (the socket round trip and the wake-up on the answer); the "
+            "sends-per-second ratios move with the machine's load, the CPU per send much less. "
+            "The blocking client writes a request's head and body at once, as curl does (ureq "
+            "alone writes two segments, which woke the server twice). Node's promises cost more "
+            "context switches per send than the blocking paths: each send is handed to the "
+            "addon's tokio worker and its answer back to the JavaScript thread."
         ),
         (
             f"- **Micro, ≤ 1 µs per send:** build + sign + parse costs {micro_range} per vendor "
