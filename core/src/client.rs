@@ -21,7 +21,7 @@ use ureq::unversioned::transport::{
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
 use crate::protocol::{Channel, PreparedSend};
-use crate::{ChannelConfig, Error, ErrorKind, Outcome, Result, Vendor};
+use crate::{ChannelConfig, Error, ErrorKind, Outcome, Product, Result, Vendor};
 
 /// Vendor answers are a few hundred bytes; anything far larger is not a vendor answer.
 const MAX_BODY: usize = 1 << 20;
@@ -144,6 +144,11 @@ impl AsyncClient {
     /// The vendor behind this client.
     pub fn vendor(&self) -> Vendor {
         self.inner.channel.vendor()
+    }
+
+    /// What this client sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.inner.channel.product()
     }
 
     /// The protocol layer this client drives.
@@ -272,6 +277,11 @@ impl Client {
     /// The vendor behind this client.
     pub fn vendor(&self) -> Vendor {
         self.asynch.vendor()
+    }
+
+    /// What this client sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.asynch.product()
     }
 
     /// The protocol layer this client drives.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 pub use crate::vendors::VendorConfig;
-use crate::{Error, Result, Vendor};
+use crate::{Error, Product, Result, Vendor};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 3_000;
@@ -74,17 +74,32 @@ impl ChannelConfig {
             Some(_) => return Err(Error::invalid_config("vendor", "must be a string")),
             None => return Err(Error::invalid_config("vendor", "is required")),
         };
+        let product = match take_string(&mut map, "product")?.as_deref() {
+            None | Some("voice") => Product::Voice,
+            Some("sms") => Product::Sms,
+            Some(other) => {
+                return Err(Error::invalid_config(
+                    "product",
+                    format!("unknown product {other:?}; expected voice or sms"),
+                ))
+            }
+        };
         let base_url = take_string(&mut map, "base_url")?;
         let timeout_ms = take_millis(&mut map, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let connect_timeout_ms =
             take_millis(&mut map, "connect_timeout_ms")?.unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS);
-        let vendor = VendorConfig::read(vendor.parse()?, Value::Object(map))?;
+        let vendor = VendorConfig::read(vendor.parse()?, product, Value::Object(map))?;
         Ok(ChannelConfig {
             vendor,
             base_url,
             timeout_ms,
             connect_timeout_ms,
         })
+    }
+
+    /// What the channel sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.vendor.product()
     }
 
     /// The total request timeout.

@@ -39,7 +39,7 @@ pub use model::{
 };
 pub use router::{should_fail_over, AsyncRouter, Router};
 pub use secret::Secret;
-pub use vendors::Vendor;
+pub use vendors::{Product, Vendor};
 pub use verify::{
     AsyncVerifier, Check, Clock, Delivery, StartOptions, SystemClock, Verification, Verifier,
     VerifierConfig,

@@ -52,6 +52,22 @@ fn check_not_empty(len: usize) -> Result<()> {
     Ok(())
 }
 
+/// A router fails over between channels that send the same way: a user told to expect a call
+/// must not get a text instead, nor the other way round.
+fn check_one_product(clients: &[AsyncClient]) -> Result<()> {
+    let first = clients[0].product();
+    match clients.iter().find(|c| c.product() != first) {
+        Some(other) => Err(Error::invalid_config(
+            "channels",
+            format!(
+                "mixes {first} and {} channels; a router fails over only between channels of one product (give the verifier one router per product)",
+                other.product()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// One failover's record: every attempt so far and the last failure.
 #[derive(Debug, Default)]
 struct Failover {
@@ -166,6 +182,7 @@ impl AsyncRouter {
     /// A router over existing clients (which keep sharing their connection pools).
     pub fn from_clients(clients: Vec<AsyncClient>) -> Result<Self> {
         check_not_empty(clients.len())?;
+        check_one_product(&clients)?;
         Ok(AsyncRouter { clients })
     }
 

@@ -349,3 +349,56 @@ fn an_unknown_vendor_is_a_config_error_in_a_config_and_an_input_error_as_an_argu
         voicecode::Vendor::Tencent
     );
 }
+
+#[test]
+fn a_channel_names_its_product_and_voice_is_the_default() {
+    use voicecode::{Product, Vendor};
+    let sms = [
+        r#"{"vendor":"aliyun","product":"sms","access_key_id":"LTAI5t000000","access_key_secret":"s",
+            "sign_name":"阿里云短信测试","template_code":"SMS_154950909","template_param_name":"code","region_id":"cn-hangzhou"}"#,
+        r#"{"vendor":"tencent","product":"sms","secret_id":"AKID","secret_key":"k","sms_sdk_app_id":"1400006666",
+            "sign_name":"腾讯云","template_id":"449739","extra_template_params":["5"],"region":"ap-guangzhou"}"#,
+    ];
+    let offering: Vec<Vendor> = Vendor::ALL
+        .into_iter()
+        .filter(|v| v.products().contains(&Product::Sms))
+        .collect();
+    assert_eq!(offering, [Vendor::Aliyun, Vendor::Tencent]);
+    for (json, vendor) in sms.iter().zip(offering) {
+        let config = ChannelConfig::from_json(json).unwrap();
+        assert_eq!(
+            (config.vendor.vendor(), config.product()),
+            (vendor, Product::Sms)
+        );
+        let client = Client::new(config).unwrap();
+        assert_eq!((client.vendor(), client.product()), (vendor, Product::Sms));
+    }
+    let voice = ChannelConfig::from_json(IHUYI).unwrap();
+    assert_eq!(voice.product(), Product::Voice);
+    let said = IHUYI.replace(r#""vendor""#, r#""product":"voice","vendor""#);
+    assert_eq!(ChannelConfig::from_json(&said).unwrap(), voice);
+}
+
+#[test]
+fn a_product_the_vendor_lacks_or_an_unknown_one_is_named() {
+    let e = err(&IHUYI.replace(r#""vendor""#, r#""product":"sms","vendor""#));
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("product"))
+    );
+    assert!(e.to_string().contains("aliyun, tencent"), "{e}");
+    let e = err(&IHUYI.replace(r#""vendor""#, r#""product":"fax","vendor""#));
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("product"))
+    );
+    // A voice key in an SMS config is a misspelt or misplaced key, named as any unknown key is.
+    let e = err(
+        r#"{"vendor":"tencent","product":"sms","secret_id":"AKID","secret_key":"k","voice_sdk_appid":"1400006666",
+        "sms_sdk_app_id":"1400006666","sign_name":"腾讯云","template_id":"449739"}"#,
+    );
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidConfig, Some("voice_sdk_appid"))
+    );
+}

@@ -288,3 +288,27 @@ async fn async_router_fails_over_the_same_way() {
         "only the first test's send reached ytx"
     );
 }
+
+#[test]
+fn a_router_never_mixes_voice_and_sms_channels() {
+    let sms = r#"{"vendor":"tencent","product":"sms","secret_id":"AKID","secret_key":"k",
+        "sms_sdk_app_id":"1400006666","sign_name":"腾讯云","template_id":"449739"}"#;
+    let mixed = || {
+        vec![
+            ChannelConfig::from_json(&ihuyi_config("http://127.0.0.1:9")).unwrap(),
+            ChannelConfig::from_json(sms).unwrap(),
+        ]
+    };
+    for err in [
+        Router::new(mixed()).unwrap_err(),
+        AsyncRouter::new(mixed()).unwrap_err(),
+    ] {
+        assert_eq!(
+            (err.kind(), err.field()),
+            (ErrorKind::InvalidConfig, Some("channels"))
+        );
+        assert!(err.to_string().contains("mixes voice and sms"), "{err}");
+    }
+    let two_sms = vec![ChannelConfig::from_json(sms).unwrap(); 2];
+    assert_eq!(Router::new(two_sms).unwrap().clients().len(), 2);
+}

@@ -11,7 +11,7 @@ use crate::config::ChannelConfig;
 use crate::error::is_server_error;
 use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, Captcha, Receipt, SendCode, SendSmsCode, VerifyCaptcha};
-use crate::{Error, Result, Vendor};
+use crate::{Error, Product, Result, Vendor};
 
 /// A validated channel configuration: builds requests and reads answers, without I/O.
 #[derive(Clone)]
@@ -63,6 +63,11 @@ impl Channel {
     /// The vendor behind this channel.
     pub fn vendor(&self) -> Vendor {
         self.config.vendor.vendor()
+    }
+
+    /// What this channel sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.config.vendor.product()
     }
 
     /// `scheme://host[:port]` that requests go to: the vendor's host or the configured `base_url`.

@@ -13,37 +13,46 @@ use serde_json::Value;
 use crate::protocol::vendor::{Protocol, PushAck, PushParser, VendorFacts, VendorOf};
 use crate::{Error, Result};
 
-/// The registry: every vendor once, in the order of the README's table. A new vendor is its
-/// module (declared below) plus one entry here (`Variant = "id" => module::Config`), and the
-/// simulator's module.
+/// The registry: every vendor once, in the order of the README's table, then the vendors' SMS
+/// products. A new vendor is its module (declared below) plus one entry under `voice`
+/// (`Variant = "id" => module::Config`), and the simulator's module; a vendor's SMS product is
+/// a module inside the vendor's and one entry under `sms` (`Variant = Vendor => module::sms::Config`).
 ///
-/// The list is handed to a macro, twice: `id` makes the public [`Vendor`] enum from the ids
-/// alone (errors, results and events name vendors, so it sits below every module), and
-/// `configs` below makes [`VendorConfig`] and the one `match` per enum that hands a vendor's
+/// The list is handed to a macro, twice: `id` makes the public [`Vendor`] enum from the voice
+/// ids alone (errors, results and events name vendors, so it sits below every module), and
+/// `configs` below makes [`VendorConfig`] and the one `match` per enum that hands a product's
 /// `Protocol` to the rest of the crate.
 macro_rules! registry {
     ($then:ident) => {
         $then! {
-            /// ytx.net 云通信.
-            Ytx = "ytx" => ytx::YtxConfig,
-            /// Huawei Cloud VoiceCall (语音通话).
-            Huawei = "huawei" => huawei::HuaweiConfig,
-            /// ihuyi 互亿无线.
-            Ihuyi = "ihuyi" => ihuyi::IhuyiConfig,
-            /// cloud.10658.com.cn.
-            Cloud10658 = "cloud10658" => cloud10658::Cloud10658Config,
-            /// Huawei OneAccess (slider captcha + SMS code).
-            Oneaccess = "oneaccess" => oneaccess::OneAccessConfig,
-            /// Alibaba Cloud voice service (语音服务, dyvmsapi).
-            Aliyun = "aliyun" => aliyun::AliyunConfig,
-            /// Tencent Cloud VMS (语音消息).
-            Tencent = "tencent" => tencent::TencentConfig,
+            voice {
+                /// ytx.net 云通信.
+                Ytx = "ytx" => ytx::YtxConfig,
+                /// Huawei Cloud VoiceCall (语音通话).
+                Huawei = "huawei" => huawei::HuaweiConfig,
+                /// ihuyi 互亿无线.
+                Ihuyi = "ihuyi" => ihuyi::IhuyiConfig,
+                /// cloud.10658.com.cn.
+                Cloud10658 = "cloud10658" => cloud10658::Cloud10658Config,
+                /// Huawei OneAccess (slider captcha + SMS code).
+                Oneaccess = "oneaccess" => oneaccess::OneAccessConfig,
+                /// Alibaba Cloud voice service (语音服务, dyvmsapi).
+                Aliyun = "aliyun" => aliyun::AliyunConfig,
+                /// Tencent Cloud VMS (语音消息).
+                Tencent = "tencent" => tencent::TencentConfig,
+            }
+            sms {
+                /// Alibaba Cloud SMS (短信服务, dysmsapi).
+                AliyunSms = Aliyun => aliyun::sms::AliyunSmsConfig,
+                /// Tencent Cloud SMS (短信).
+                TencentSms = Tencent => tencent::sms::TencentSmsConfig,
+            }
         }
     };
 }
 
 mod id;
-pub use self::id::Vendor;
+pub use self::id::{Product, Vendor};
 
 // Declared here rather than by the registry macro, so that rustfmt and other tools see them.
 pub mod aliyun;
@@ -56,7 +65,13 @@ pub mod ytx;
 
 /// Makes [`VendorConfig`] and the registry's dispatch from the list.
 macro_rules! configs {
-    ($( $(#[$doc:meta])* $variant:ident = $id:literal => $module:ident::$config:ident, )*) => {
+    (
+        voice { $( $(#[$doc:meta])* $variant:ident = $id:literal => $module:ident::$config:ident, )* }
+        sms { $(
+            $(#[$sms_doc:meta])*
+            $sms:ident = $sms_vendor:ident => $sms_module:ident::$sms_sub:ident::$sms_config:ident,
+        )* }
+    ) => {
         impl Vendor {
             /// The vendor's name in prose (package descriptions, the README): "Alibaba Cloud".
             pub fn display_name(self) -> &'static str {
@@ -64,7 +79,8 @@ macro_rules! configs {
             }
 
             /// The config key holding this vendor's credential, if it has one: what must never
-            /// be printed, and what the command line also reads from `VOICECODE_<KEY>`.
+            /// be printed, and what the command line also reads from `VOICECODE_<KEY>`. Every
+            /// product of a vendor names it alike.
             pub fn secret_key(self) -> Option<&'static str> {
                 match self { $(Vendor::$variant => <$module::$config as VendorFacts>::SECRET_KEY,)* }
             }
@@ -73,29 +89,56 @@ macro_rules! configs {
             pub(crate) fn push(self) -> Option<(PushParser, PushAck)> {
                 match self { $(Vendor::$variant => <$module::$config as VendorFacts>::PUSH,)* }
             }
+
+            /// What a channel of this vendor can send: voice for every vendor, SMS for those
+            /// with an SMS product.
+            pub fn products(self) -> &'static [Product] {
+                match self {
+                    $(Vendor::$sms_vendor => &[Product::Voice, Product::Sms],)*
+                    _ => &[Product::Voice],
+                }
+            }
         }
 
         /// The vendor-specific part of a [`ChannelConfig`](crate::ChannelConfig), selected by
-        /// the `vendor` key.
+        /// the `vendor` and `product` keys.
         #[derive(Debug, Clone, PartialEq)]
         pub enum VendorConfig {
             $( $(#[$doc])* $variant($module::$config), )*
+            $( $(#[$sms_doc])* $sms($sms_module::$sms_sub::$sms_config), )*
         }
 
         impl VendorConfig {
             /// The vendor this configuration is for.
             pub fn vendor(&self) -> Vendor {
-                match self { $(VendorConfig::$variant(_) => Vendor::$variant,)* }
+                match self {
+                    $(VendorConfig::$variant(_) => Vendor::$variant,)*
+                    $(VendorConfig::$sms(_) => Vendor::$sms_vendor,)*
+                }
+            }
+
+            /// What this configuration's channel sends.
+            pub fn product(&self) -> Product {
+                match self {
+                    $(VendorConfig::$variant(_) => Product::Voice,)*
+                    $(VendorConfig::$sms(_) => Product::Sms,)*
+                }
             }
 
             pub(crate) fn protocol(&self) -> &dyn Protocol {
-                match self { $(VendorConfig::$variant(c) => c,)* }
+                match self {
+                    $(VendorConfig::$variant(c) => c,)*
+                    $(VendorConfig::$sms(c) => c,)*
+                }
             }
 
-            /// Reads `vendor`'s keys (everything but the shared ones) from `value`.
-            pub(crate) fn read(vendor: Vendor, value: Value) -> Result<Self> {
-                let config = match vendor {
-                    $(Vendor::$variant => VendorConfig::$variant(read_keys(value)?),)*
+            /// Reads the keys of `vendor`'s `product` (everything but the shared ones) from
+            /// `value`.
+            pub(crate) fn read(vendor: Vendor, product: Product, value: Value) -> Result<Self> {
+                let config = match (vendor, product) {
+                    $((Vendor::$variant, Product::Voice) => VendorConfig::$variant(read_keys(value)?),)*
+                    $((Vendor::$sms_vendor, Product::Sms) => VendorConfig::$sms(read_keys(value)?),)*
+                    (vendor, product) => return Err(no_such_product(vendor, product)),
                 };
                 Ok(config)
             }
@@ -107,15 +150,42 @@ macro_rules! configs {
             }
         })*
 
+        $(impl VendorOf for $sms_module::$sms_sub::$sms_config {
+            fn vendor(&self) -> Vendor {
+                Vendor::$sms_vendor
+            }
+        })*
+
         $(impl From<$module::$config> for VendorConfig {
             fn from(config: $module::$config) -> Self {
                 VendorConfig::$variant(config)
+            }
+        })*
+
+        $(impl From<$sms_module::$sms_sub::$sms_config> for VendorConfig {
+            fn from(config: $sms_module::$sms_sub::$sms_config) -> Self {
+                VendorConfig::$sms(config)
             }
         })*
     };
 }
 
 registry!(configs);
+
+fn no_such_product(vendor: Vendor, product: Product) -> Error {
+    let offered: Vec<&str> = Vendor::ALL
+        .into_iter()
+        .filter(|v| v.products().contains(&product))
+        .map(Vendor::as_str)
+        .collect();
+    Error::invalid_config(
+        "product",
+        format!(
+            "{vendor} has no {product} product in voicecode; {product} goes through {}",
+            offered.join(", ")
+        ),
+    )
+}
 
 fn read_keys<T: DeserializeOwned>(value: Value) -> Result<T> {
     crate::model::deserialize_named(value, "config")

@@ -44,6 +44,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
+pub mod sms;
+
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
@@ -98,11 +100,10 @@ impl TencentConfig {
 use ErrorKind::*;
 use Outcome::*;
 
-/// SendCodeVoice's own codes (the official SDK's list for the action), then the API 3.0 common
-/// codes of 错误码 (1128/51567), line for line; `UnsupportedOperation` is in both lists and
-/// appears once. Each with its kind and outcome: `Unknown` for the service's own failures,
-/// upstream timeouts and "try again later", which come with HTTP 200 and say nothing of the
-/// call; `Refused` where the words say the request was turned away before the action ran.
+/// SendCodeVoice's own codes (the official SDK's list for the action), line for line, each with
+/// its kind and outcome: `Unknown` for the service's own failures, upstream timeouts and "try
+/// again later", which come with HTTP 200 and say nothing of the call; `Refused` where the words
+/// say the request was turned away before the action ran. [`COMMON_CODES`] follow.
 #[rustfmt::skip] // one line per code, as in the vendor's lists
 pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("FailedOperation.AccessUpstreamTimeout", VendorError, Unknown),                     // 访问上下游模块超时
@@ -129,6 +130,12 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("UnauthorizedOperation.ServiceSuspendDueToArrears", InsufficientBalance, Refused),  // 欠费被停止服务
     ("UnauthorizedOperation.VoiceSdkAppidVerifyFail", Forbidden, Refused),               // VoiceSdkAppid 校验失败
     ("UnsupportedOperation", InvalidConfig, Refused),                                    // 操作不支持
+];
+
+/// The API 3.0 common codes of 错误码 (1128/51567), which every product's action can answer,
+/// line for line, read as [`CODES`] are (`UnsupportedOperation` is in the product's list).
+#[rustfmt::skip] // one line per code, as in the vendor's lists
+pub const COMMON_CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("ActionOffline", InvalidConfig, Refused),                                           // 接口已下线
     ("AuthFailure.InvalidAuthorization", AuthFailed, Refused),                           // Authorization 不符合腾讯云标准
     ("AuthFailure.InvalidSecretId", AuthFailed, Refused),                                // 密钥非法
@@ -168,13 +175,14 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("UnsupportedRegion", InvalidConfig, Refused),                                       // 接口不支持所传地域
 ];
 
-/// The meaning of an error code: the exact line, else its family (`LimitExceeded.New` reads as
-/// `LimitExceeded`, `InternalError.New` as `InternalError`: API 3.0 codes are `Family.Detail` and
-/// new details appear without notice). `AuthFailure` is a family with no bare line in the table.
-pub(crate) fn classify(code: &str) -> Meaning {
+/// The meaning of an error code under a product's own table and then [`COMMON_CODES`]: the
+/// exact line, else its family (`LimitExceeded.New` reads as `LimitExceeded`,
+/// `InternalError.New` as `InternalError`: API 3.0 codes are `Family.Detail` and new details
+/// appear without notice). `AuthFailure` is a family with no bare line in the tables.
+pub(crate) fn classify_in(own: &[(&str, ErrorKind, Outcome)], code: &str) -> Meaning {
     let exact = |c: &str| {
-        CODES
-            .iter()
+        own.iter()
+            .chain(COMMON_CODES)
             .find(|(k, ..)| *k == c)
             .map(|&(_, kind, outcome)| (kind, outcome))
     };
@@ -320,13 +328,15 @@ fn signing_key(keyed: &Hmac<Sha256>, date: &str, service: &str) -> Digest {
 /// the UTC date, so it is derived once a day instead of three HMACs a send.
 struct DailyKey {
     keyed: Hmac<Sha256>,
+    service: &'static str,
     last: Mutex<Option<(String, Digest)>>,
 }
 
 impl DailyKey {
-    fn new(secret_key: &str) -> Self {
+    fn new(secret_key: &str, service: &'static str) -> Self {
         DailyKey {
             keyed: keyed(secret_key),
+            service,
             last: Mutex::new(None),
         }
     }
@@ -339,7 +349,7 @@ impl DailyKey {
         match last.as_ref() {
             Some((day, key)) if day == date => *key,
             _ => {
-                let key = signing_key(&self.keyed, date, SERVICE);
+                let key = signing_key(&self.keyed, date, self.service);
                 *last = Some((date.to_owned(), key));
                 key
             }
@@ -411,11 +421,15 @@ struct Envelope {
     response: Option<Answer>,
 }
 
+/// `Response` of either product's send.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Answer {
+pub(crate) struct Answer {
     error: Option<ErrorBody>,
+    /// VMS: the call.
     send_status: Option<SendStatus>,
+    /// SMS: one status per number.
+    pub(crate) send_status_set: Option<Vec<sms::SendStatus>>,
     request_id: Option<String>,
 }
 
@@ -452,15 +466,10 @@ fn check_region(region: &str) -> Result<()> {
 /// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
-/// `SendCodeVoice` from one channel: the `Host` worked out of the base URL, and the first key
-/// of the chain (`TC3 + SecretKey`) set up, once.
+/// `SendCodeVoice` from one channel.
 struct Sender {
     voice_sdk_appid: String,
-    secret_id: String,
-    region: String,
-    url: String,
-    host: String,
-    key: DailyKey,
+    api: Api,
 }
 
 impl CodeSender for Sender {
@@ -471,16 +480,7 @@ impl CodeSender for Sender {
         CODE.check(&req.code)?;
         let note = " (Tencent plays the code 2 times by default)";
         check_play_times(req.options.play_times, 1..=3, note)?;
-        if let Some(context) = &req.options.user_data {
-            if context.is_empty() || context.len() > MAX_SESSION_CONTEXT {
-                return Err(Error::invalid_input(
-                    "user_data",
-                    format!(
-                        "is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"
-                    ),
-                ));
-            }
-        }
+        check_session_context(req.options.user_data.as_deref())?;
         let body = SendCodeVoice {
             code_message: &req.code,
             called_number: format!("+86{mobile}"),
@@ -490,29 +490,88 @@ impl CodeSender for Sender {
         };
         let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
         Ok(Box::new(move |ctx: &Context| {
-            let timestamp = ctx.now.timestamp();
-            let signed = Tc3Request {
-                method: "POST",
-                host: &self.host,
-                content_type: CONTENT_TYPE,
-                signed_action: Some(ACTION),
-                service: SERVICE,
-                timestamp,
-                payload: &body,
-            };
-            let authorization =
-                signed.authorization_with(&self.secret_id, |date| self.key.for_date(date));
-            HttpRequest::new(Method::Post, self.url.clone())
-                .header("Authorization", authorization)
-                .header("Content-Type", CONTENT_TYPE)
-                .header("Host", self.host.as_str())
-                .header("X-TC-Action", ACTION)
-                .header("X-TC-Timestamp", timestamp.to_string())
-                .header("X-TC-Version", VERSION)
-                .header("X-TC-Region", self.region.as_str())
-                .body(body.clone())
+            self.api.post(body.clone(), ctx)
         }))
     }
+}
+
+/// `user_data`, sent as `SessionContext` by both products.
+pub(crate) fn check_session_context(context: Option<&str>) -> Result<()> {
+    match context {
+        Some(context) if context.is_empty() || context.len() > MAX_SESSION_CONTEXT => {
+            Err(Error::invalid_input(
+                "user_data",
+                format!("is sent as SessionContext and must be 1 to {MAX_SESSION_CONTEXT} bytes"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One product's API 3.0 action from one channel: the `Host` worked out of the base URL and the
+/// first key of the chain (`TC3 + SecretKey`) set up, once.
+pub(crate) struct Api {
+    action: &'static str,
+    version: &'static str,
+    service: &'static str,
+    secret_id: String,
+    region: String,
+    url: String,
+    host: String,
+    key: DailyKey,
+}
+
+impl Api {
+    pub(crate) fn new(
+        (service, action, version): (&'static str, &'static str, &'static str),
+        base: &str,
+        secret_id: &str,
+        secret_key: &Secret,
+        region: &str,
+    ) -> Result<Self> {
+        Ok(Api {
+            action,
+            version,
+            service,
+            secret_id: secret_id.to_owned(),
+            region: region.to_owned(),
+            url: format!("{base}/"),
+            host: host_of(base)?,
+            key: DailyKey::new(secret_key.expose(), service),
+        })
+    }
+
+    /// The JSON `body` as the action's request, signed at the context's time.
+    pub(crate) fn post(&self, body: Vec<u8>, ctx: &Context) -> HttpRequest {
+        let timestamp = ctx.now.timestamp();
+        let signed = Tc3Request {
+            method: "POST",
+            host: &self.host,
+            content_type: CONTENT_TYPE,
+            signed_action: Some(self.action),
+            service: self.service,
+            timestamp,
+            payload: &body,
+        };
+        let authorization =
+            signed.authorization_with(&self.secret_id, |date| self.key.for_date(date));
+        HttpRequest::new(Method::Post, self.url.clone())
+            .header("Authorization", authorization)
+            .header("Content-Type", CONTENT_TYPE)
+            .header("Host", self.host.as_str())
+            .header("X-TC-Action", self.action)
+            .header("X-TC-Timestamp", timestamp.to_string())
+            .header("X-TC-Version", self.version)
+            .header("X-TC-Region", self.region.as_str())
+            .body(body)
+    }
+}
+
+/// Checks the keys every product of the account has.
+pub(crate) fn validate_account(secret_id: &str, secret_key: &Secret, region: &str) -> Result<()> {
+    check_header_safe("secret_id", secret_id)?;
+    check_secret("secret_key", secret_key)?;
+    check_region(region)
 }
 
 impl VendorFacts for TencentConfig {
@@ -531,8 +590,7 @@ impl Protocol for TencentConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        check_header_safe("secret_id", &self.secret_id)?;
-        check_secret("secret_key", &self.secret_key)?;
+        validate_account(&self.secret_id, &self.secret_key, self.region())?;
         let appid = &self.voice_sdk_appid;
         if appid.is_empty() || appid.len() > 32 || !appid.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid_config(
@@ -540,40 +598,24 @@ impl Protocol for TencentConfig {
                 "must be the application's VoiceSdkAppid, digits such as 1400006666",
             ));
         }
-        check_region(self.region())
+        Ok(())
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
         Ok(Arc::new(Sender {
             voice_sdk_appid: self.voice_sdk_appid.clone(),
-            secret_id: self.secret_id.clone(),
-            region: self.region().to_owned(),
-            url: format!("{base}/"),
-            host: host_of(base)?,
-            key: DailyKey::new(self.secret_key.expose()),
+            api: Api::new(
+                (SERVICE, ACTION, VERSION),
+                base,
+                &self.secret_id,
+                &self.secret_key,
+                self.region(),
+            )?,
         }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        let envelope: Envelope = json_body(Vendor::Tencent, resp)?;
-        let answer = envelope.response.ok_or_else(|| {
-            Error::protocol(Vendor::Tencent, resp.status, "the answer has no Response")
-        })?;
-        let request_id = answer.request_id.unwrap_or_default();
-        if let Some(error) = answer.error {
-            let missing = "Response.Error without a Code";
-            let code = required(Vendor::Tencent, resp, error.code, missing)?;
-            return Err(Error::answered(
-                Vendor::Tencent,
-                classify(&code),
-                resp.status,
-                &code,
-                &error.message,
-            )
-            .with_detail(format!("RequestId {request_id}")));
-        }
-        let what = "an error status without Response.Error";
-        success_status(Vendor::Tencent, resp, what)?;
+        let (answer, request_id) = read_answer(resp, CODES)?;
         let call_id = answer.send_status.and_then(|s| s.call_id);
         let missing = "success without SendStatus.CallId";
         let message_id = required(Vendor::Tencent, resp, call_id, missing)?;
@@ -581,6 +623,34 @@ impl Protocol for TencentConfig {
         // what Tencent's support asks for about a request.
         Ok(Receipt::new(Vendor::Tencent, message_id, "", request_id))
     }
+}
+
+/// Reads an API 3.0 answer of either product: `Response.Error` read through the product's
+/// table `own` (and the common codes), else the answer and its `RequestId`.
+pub(crate) fn read_answer(
+    resp: &HttpResponse,
+    own: &[(&str, ErrorKind, Outcome)],
+) -> Result<(Answer, String)> {
+    let envelope: Envelope = json_body(Vendor::Tencent, resp)?;
+    let mut answer = envelope.response.ok_or_else(|| {
+        Error::protocol(Vendor::Tencent, resp.status, "the answer has no Response")
+    })?;
+    let request_id = answer.request_id.take().unwrap_or_default();
+    if let Some(error) = answer.error.take() {
+        let missing = "Response.Error without a Code";
+        let code = required(Vendor::Tencent, resp, error.code, missing)?;
+        return Err(Error::answered(
+            Vendor::Tencent,
+            classify_in(own, &code),
+            resp.status,
+            &code,
+            &error.message,
+        )
+        .with_detail(format!("RequestId {request_id}")));
+    }
+    let what = "an error status without Response.Error";
+    success_status(Vendor::Tencent, resp, what)?;
+    Ok((answer, request_id))
 }
 
 /// Unix seconds as the callbacks write them (strings of digits).
@@ -676,7 +746,7 @@ mod tests {
 
     #[test]
     fn a_channels_daily_key_signs_as_the_whole_chain_does_on_every_day() {
-        let key = DailyKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE");
+        let key = DailyKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", SERVICE);
         // The same day twice, the next day, then back: a changed date derives a new key.
         for timestamp in [1551113065, 1551113999, 1551199465, 1551113065] {
             let signed = Tc3Request {
@@ -1031,7 +1101,7 @@ mod tests {
             ("UnsupportedProtocol", VendorError, Refused),
             ("UnsupportedRegion", InvalidConfig, Refused),
         ];
-        assert_eq!(expected.len(), CODES.len());
+        assert_eq!(expected.len(), CODES.len() + COMMON_CODES.len());
         for &(code, kind, outcome) in expected {
             let body = format!(
                 r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"req-1"}}}}"#
@@ -1049,13 +1119,22 @@ mod tests {
     #[test]
     fn undocumented_codes_fall_back_on_their_family() {
         assert_eq!(
-            classify("LimitExceeded.SomethingNew"),
+            classify_in(CODES, "LimitExceeded.SomethingNew"),
             (RateLimited, Refused)
         );
-        assert_eq!(classify("AuthFailure.SomethingNew"), (AuthFailed, Refused));
-        assert_eq!(classify("UnauthorizedOperation.New"), (Forbidden, Refused));
-        assert_eq!(classify("InternalError.New"), (VendorError, Unknown));
-        assert_eq!(classify("Brand.New"), (VendorError, Refused));
+        assert_eq!(
+            classify_in(CODES, "AuthFailure.SomethingNew"),
+            (AuthFailed, Refused)
+        );
+        assert_eq!(
+            classify_in(CODES, "UnauthorizedOperation.New"),
+            (Forbidden, Refused)
+        );
+        assert_eq!(
+            classify_in(CODES, "InternalError.New"),
+            (VendorError, Unknown)
+        );
+        assert_eq!(classify_in(CODES, "Brand.New"), (VendorError, Refused));
     }
 
     #[test]

@@ -51,6 +51,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 
+pub mod sms;
+
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
@@ -66,6 +68,8 @@ use crate::protocol::wire::{
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://dyvmsapi.aliyuncs.com";
+/// The SMS product's host.
+pub(crate) const PRODUCTION_SMS: &str = "https://dysmsapi.aliyuncs.com";
 const ACTION: &str = "SingleCallByTts";
 const VERSION: &str = "2017-05-25";
 /// The region every dyvmsapi sample signs with; the service has the one endpoint above.
@@ -156,7 +160,12 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("isp.USER_NOT_EXIST", AuthFailed, Refused), // 400 用户信息不存在
     ("isv.AMOUNT_NOT_ENOUG", InsufficientBalance, Refused), // 400 账户余额不足 (sic, as the table spells it)
     ("isv.ASR_MODEL_ERROR", Forbidden, Refused),            // 400 无权使用ASR模型
-    // 客户端公用错误码 of the OpenAPI gateway (developer.aliyun.com/ask/278265):
+];
+
+/// The OpenAPI gateway's own codes, which come before any product's action runs ("管控OpenAPI
+/// 的客户端公用错误码", developer.aliyun.com/ask/278265), read as [`CODES`] are; every product
+/// of the account shares them.
+pub const GATEWAY_CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("InvalidApi.NotFound", VendorError, Refused), // 404 the action is unknown: a wrong base_url
     ("InvalidAccessKeyId.NotFound", AuthFailed, Refused), // 404 AccessKeyId 找不到
     ("InvalidAccessKeyId.Inactive", AuthFailed, Refused), // 400 AccessKeyId 被禁用
@@ -186,11 +195,12 @@ const FAMILIES: &[(&str, ErrorKind)] = &[
     ("Forbidden", Forbidden),
 ];
 
-/// The meaning of a code: the exact line, then its family, then the HTTP status alone (an HTTP
-/// 5xx is `Unknown` whatever this says).
-pub(crate) fn classify(status: u16, code: &str) -> Meaning {
-    CODES
-        .iter()
+/// The meaning of a code under a product's own table: the exact line (the product's, then the
+/// gateway's), then its family, then the HTTP status alone (an HTTP 5xx is `Unknown` whatever
+/// this says).
+pub(crate) fn classify_in(own: &[(&str, ErrorKind, Outcome)], status: u16, code: &str) -> Meaning {
+    own.iter()
+        .chain(GATEWAY_CODES)
         .find(|(c, ..)| *c == code)
         .map(|&(_, kind, outcome)| (kind, outcome))
         .or_else(|| {
@@ -330,19 +340,10 @@ fn check_out_id(data: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer {
-    code: Option<String>,
-    message: Option<String>,
-    call_id: Option<String>,
-}
-
 /// `SingleCallByTts` from one channel.
 struct Sender {
     config: AliyunConfig,
-    url: String,
-    keyed: Hmac<Sha1>,
+    rpc: Rpc,
     speed: Option<String>,
     volume: Option<String>,
 }
@@ -364,21 +365,10 @@ impl CodeSender for Sender {
         );
         Ok(Box::new(move |ctx: &Context| {
             let config = &self.config;
-            let timestamp = timestamp(ctx.now);
-            let region = config.region_id.as_deref().unwrap_or(DEFAULT_REGION_ID);
             let mut params: Vec<(&str, &str)> = vec![
-                ("AccessKeyId", &config.access_key_id),
-                ("Action", ACTION),
                 ("CalledNumber", &called),
-                ("Format", "JSON"),
-                ("RegionId", region),
-                ("SignatureMethod", "HMAC-SHA1"),
-                ("SignatureNonce", &ctx.nonce),
-                ("SignatureVersion", "1.0"),
-                ("Timestamp", &timestamp),
                 ("TtsCode", &config.tts_code),
                 ("TtsParam", &tts_param),
-                ("Version", VERSION),
             ];
             let optional = [
                 ("CalledShowNumber", config.called_show_number.as_deref()),
@@ -388,20 +378,87 @@ impl CodeSender for Sender {
                 ("Volume", self.volume.as_deref()),
             ];
             params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
-            // The canonicalized query is both what is signed and, with the signature, the body.
-            let mut body = canonicalized_query(&params);
-            let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
-            body.push_str("&Signature=");
-            encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
-            HttpRequest::new(Method::Post, self.url.clone())
-                .header(
-                    "Content-Type",
-                    "application/x-www-form-urlencoded;charset=utf-8",
-                )
-                .header("Accept", "application/json")
-                .body(body)
+            self.rpc.post(ACTION, params, ctx)
         }))
     }
+}
+
+/// What signs the RPC requests of one channel (both 2017-05-25 APIs, `dyvmsapi` and `dysmsapi`,
+/// speak it): the URL, the account, and HMAC-SHA1 keyed with the secret, set up once.
+pub(crate) struct Rpc {
+    url: String,
+    access_key_id: String,
+    region: String,
+    keyed: Hmac<Sha1>,
+}
+
+impl Rpc {
+    pub(crate) fn new(
+        base: &str,
+        access_key_id: &str,
+        secret: &Secret,
+        region: Option<&str>,
+    ) -> Self {
+        Rpc {
+            url: format!("{base}/"),
+            access_key_id: access_key_id.to_owned(),
+            region: region.unwrap_or(DEFAULT_REGION_ID).to_owned(),
+            keyed: keyed(secret.expose()),
+        }
+    }
+
+    /// `action` with its own `params` and the common ones, signed at the context's time with
+    /// its nonce, as a form `POST`.
+    pub(crate) fn post(&self, action: &str, own: Vec<(&str, &str)>, ctx: &Context) -> HttpRequest {
+        let timestamp = timestamp(ctx.now);
+        let mut params = own;
+        params.extend([
+            ("AccessKeyId", self.access_key_id.as_str()),
+            ("Action", action),
+            ("Format", "JSON"),
+            ("RegionId", self.region.as_str()),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", ctx.nonce.as_str()),
+            ("SignatureVersion", "1.0"),
+            ("Timestamp", timestamp.as_str()),
+            ("Version", VERSION),
+        ]);
+        // The canonicalized query is both what is signed and, with the signature, the body.
+        let mut body = canonicalized_query(&params);
+        let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
+        body.push_str("&Signature=");
+        encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
+        HttpRequest::new(Method::Post, self.url.clone())
+            .header(
+                "Content-Type",
+                "application/x-www-form-urlencoded;charset=utf-8",
+            )
+            .header("Accept", "application/json")
+            .body(body)
+    }
+}
+
+/// Checks the keys every product of the account has.
+pub(crate) fn validate_account(
+    access_key_id: &str,
+    secret: &Secret,
+    region: Option<&str>,
+) -> Result<()> {
+    check_header_safe("access_key_id", access_key_id)?;
+    check_secret("access_key_secret", secret)?;
+    if let Some(region) = region {
+        let ok = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            return Err(Error::invalid_config(
+                "region_id",
+                "must be a region id such as cn-hangzhou",
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl VendorFacts for AliyunConfig {
@@ -426,8 +483,11 @@ impl Protocol for AliyunConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        check_header_safe("access_key_id", &self.access_key_id)?;
-        check_secret("access_key_secret", &self.access_key_secret)?;
+        validate_account(
+            &self.access_key_id,
+            &self.access_key_secret,
+            self.region_id.as_deref(),
+        )?;
         if !is_variable_name(&self.tts_code) {
             return Err(Error::invalid_config(
                 "tts_code",
@@ -460,49 +520,71 @@ impl Protocol for AliyunConfig {
         if self.speed.is_some_and(|s| !(-500..=500).contains(&s)) {
             return Err(Error::invalid_config("speed", "must be -500 to 500"));
         }
-        if let Some(region) = &self.region_id {
-            let ok = !region.is_empty()
-                && region
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok {
-                return Err(Error::invalid_config(
-                    "region_id",
-                    "must be a region id such as cn-hangzhou",
-                ));
-            }
-        }
         Ok(())
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
         Ok(Arc::new(Sender {
             config: self.clone(),
-            url: format!("{base}/"),
-            keyed: keyed(self.access_key_secret.expose()),
+            rpc: Rpc::new(
+                base,
+                &self.access_key_id,
+                &self.access_key_secret,
+                self.region_id.as_deref(),
+            ),
             speed: self.speed.map(|s| s.to_string()),
             volume: self.volume.map(|v| v.to_string()),
         }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        let answer: Answer = json_body(Vendor::Aliyun, resp)?;
-        let code = required(Vendor::Aliyun, resp, answer.code, "the answer has no Code")?;
-        let message = answer.message.unwrap_or_default();
-        if code != "OK" {
-            return Err(Error::answered(
-                Vendor::Aliyun,
-                classify(resp.status, &code),
-                resp.status,
-                &code,
-                &message,
-            ));
-        }
-        success_status(Vendor::Aliyun, resp, "Code OK with an error status")?;
-        let missing = "success without a CallId";
-        let message_id = required(Vendor::Aliyun, resp, answer.call_id, missing)?;
-        Ok(Receipt::new(Vendor::Aliyun, message_id, code, message))
+        parse_answer(resp, CODES, "CallId")
     }
+}
+
+/// The answer every 2017-05-25 action gives, with the id of either product.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer {
+    code: Option<String>,
+    message: Option<String>,
+    call_id: Option<String>,
+    biz_id: Option<String>,
+}
+
+/// Reads an answer: `Code` `OK` with the id under `id_key` (`CallId` or `BizId`), or a code
+/// read through the product's table `own`.
+pub(crate) fn parse_answer(
+    resp: &HttpResponse,
+    own: &[(&str, ErrorKind, Outcome)],
+    id_key: &'static str,
+) -> Result<Receipt> {
+    let answer: Answer = json_body(Vendor::Aliyun, resp)?;
+    let code = required(Vendor::Aliyun, resp, answer.code, "the answer has no Code")?;
+    let message = answer.message.unwrap_or_default();
+    if code != "OK" {
+        return Err(Error::answered(
+            Vendor::Aliyun,
+            classify_in(own, resp.status, &code),
+            resp.status,
+            &code,
+            &message,
+        ));
+    }
+    success_status(Vendor::Aliyun, resp, "Code OK with an error status")?;
+    let id = if id_key == "BizId" {
+        answer.biz_id
+    } else {
+        answer.call_id
+    };
+    let message_id = match id.filter(|id| !id.is_empty()) {
+        Some(id) => id,
+        None => {
+            let missing = format!("success without a {id_key}");
+            return Err(Error::protocol(Vendor::Aliyun, resp.status, missing));
+        }
+    };
+    Ok(Receipt::new(Vendor::Aliyun, message_id, code, message))
 }
 
 /// Reads an HTTP batch push of `VoiceReport` (呼叫记录, one per finished call) or
@@ -968,7 +1050,7 @@ mod tests {
             (403, "Forbidden.RAM", Forbidden, Refused),
             (503, "ServiceUnavailable", VendorError, Unknown),
         ];
-        assert_eq!(expected.len(), CODES.len());
+        assert_eq!(expected.len(), CODES.len() + GATEWAY_CODES.len());
         for &(status, code, kind, outcome) in expected {
             let body = format!(r#"{{"Code":"{code}","Message":"m","RequestId":"r"}}"#);
             let err = config()
@@ -988,19 +1070,25 @@ mod tests {
     #[test]
     fn placeholder_families_and_unknown_codes_fall_back_sensibly() {
         assert_eq!(
-            classify(400, "MissingCalledNumber"),
+            classify_in(CODES, 400, "MissingCalledNumber"),
             (InvalidInput, Refused)
         );
         assert_eq!(
-            classify(400, "Throttling.Concurrency"),
+            classify_in(CODES, 400, "Throttling.Concurrency"),
             (RateLimited, Refused)
         );
         assert_eq!(
-            classify(403, "Forbidden.AccessKeyDisabled"),
+            classify_in(CODES, 403, "Forbidden.AccessKeyDisabled"),
             (Forbidden, Refused)
         );
-        assert_eq!(classify(403, "isv.SOMETHING_NEW"), (Forbidden, Refused));
-        assert_eq!(classify(200, "isv.SOMETHING_NEW"), (VendorError, Refused));
+        assert_eq!(
+            classify_in(CODES, 403, "isv.SOMETHING_NEW"),
+            (Forbidden, Refused)
+        );
+        assert_eq!(
+            classify_in(CODES, 200, "isv.SOMETHING_NEW"),
+            (VendorError, Refused)
+        );
     }
 
     #[test]
