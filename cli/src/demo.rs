@@ -28,8 +28,9 @@ pub fn run_simulator(port: u16, config_dir: &Path) -> anyhow::Result<()> {
     })?;
     let written = sim.write_configs(config_dir)?;
     println!("voicecode simulator listening on {}", sim.base_url());
-    for (vendor, path) in written {
-        println!("  {vendor:<10} config: {}", path.display());
+    for (vendor, product, path) in written {
+        let name = format!("{vendor} {product}");
+        println!("  {name:<16} config: {}", path.display());
     }
     println!(
         "Admin API: {}/_sim/journal, {}/_sim/faults. Stop with Ctrl-C.",

@@ -10,8 +10,9 @@
 //! | `DELETE /_sim/journal` | | clear the journal |
 //! | `POST /_sim/outcome` | `{"outcome":"answered"\|"busy"\|"no_answer"}` | how later calls end |
 //! | `POST /_sim/balance` | `{"vendor":"ihuyi","units":0}` | set a balance |
-//! | `GET /_sim/config/{vendor}` | | the vendor's channel config |
-//! | `GET /_sim/last_code/{number}` | | `{"vendor":"ytx","code":"4821","at":"…"}` of the last accepted send to the number, or 404 |
+//! | `GET /_sim/config/{vendor}` | | the vendor's channel config (its voice product) |
+//! | `GET /_sim/config/{vendor}/{product}` | | the channel config of the vendor's `voice` or `sms` product, or 404 |
+//! | `GET /_sim/last_code/{number}` | | `{"vendor":"ytx","product":"voice","code":"4821","at":"…"}` of the last accepted send to the number, or 404 |
 //!
 //! Bad requests get HTTP 400 `{"error":"…"}`; changes answer 204.
 
@@ -25,7 +26,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::config::channel_config;
 use crate::exchange::Shared;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/outcome", post(set_outcome))
         .route("/balance", post(set_balance))
         .route("/config/{vendor}", get(config))
+        .route("/config/{vendor}/{product}", get(product_config))
         .route("/last_code/{number}", get(last_code))
 }
 
@@ -118,13 +120,32 @@ async fn set_balance(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
 }
 
 async fn config(State(shared): State<Arc<Shared>>, Path(vendor): Path<String>) -> Response {
-    match vendor.parse::<Vendor>() {
-        Ok(vendor) => Json(channel_config(vendor, &shared.base_url)).into_response(),
-        Err(e) => (
+    product_config(State(shared), Path((vendor, "voice".to_owned()))).await
+}
+
+async fn product_config(
+    State(shared): State<Arc<Shared>>,
+    Path((vendor, product)): Path<(String, String)>,
+) -> Response {
+    let not_found = |error: String| {
+        (
             StatusCode::NOT_FOUND,
-            Json(serde_json::json!({ "error": e.message() })),
+            Json(serde_json::json!({ "error": error })),
         )
-            .into_response(),
+            .into_response()
+    };
+    let vendor = match vendor.parse::<Vendor>() {
+        Ok(vendor) => vendor,
+        Err(e) => return not_found(e.message().to_owned()),
+    };
+    let Some(product) = Product::ALL.into_iter().find(|p| p.as_str() == product) else {
+        return not_found(format!(
+            "unknown product {product:?}; expected voice or sms"
+        ));
+    };
+    match channel_config(vendor, product, &shared.base_url) {
+        Some(config) => Json(config).into_response(),
+        None => not_found(format!("{vendor} has no {product} product")),
     }
 }
 

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::Utc;
 use futures_util::future::BoxFuture;
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::faults::{self, ConnControl};
 use crate::journal::{JournalEntry, Operation, Verdict};
@@ -201,6 +201,9 @@ impl From<(Response, Verdict)> for Answer {
 /// the push options name no vendor.
 pub(crate) struct VendorSide {
     pub(crate) vendor: Vendor,
+    /// What it sends: a vendor's SMS product is a side of its own, sharing the vendor's
+    /// account (balance, faults, pushes' URL option) with its voice side.
+    pub(crate) product: Product,
     /// How it answers when a `vendor_code` fault makes it refuse (in its own shape, which only
     /// the vendor's module knows).
     pub(crate) refusal: fn(Operation, &VendorRequest, &str) -> Response,

@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 pub use faults::{Fault, FaultSpec};
 pub use journal::{JournalEntry, Operation, Verdict};
@@ -140,28 +140,52 @@ impl Simulator {
     }
 
     /// A channel config in the core schema (`voicecode::ChannelConfig::from_value`) with the
-    /// vendor's demo credentials and `base_url` pointing at this simulator.
+    /// vendor's demo credentials and `base_url` pointing at this simulator: its voice product,
+    /// as a config without `product` is.
     pub fn config_json(&self, vendor: Vendor) -> serde_json::Value {
-        config::channel_config(vendor, &self.shared.base_url)
+        config::channel_config(vendor, Product::Voice, &self.shared.base_url)
+            .expect("every vendor has a simulated voice side (`vendors::tests` checks)")
     }
 
-    /// Writes [`Simulator::config_json`] of every vendor into `dir` (created if missing) as
-    /// `ytx.json`, `huawei.json`, …, ready for `voicecode send --config`; returns each vendor
-    /// with the file written, in [`Vendor::ALL`] order.
-    pub fn write_configs(&self, dir: &Path) -> Result<Vec<(Vendor, PathBuf)>, SimError> {
+    /// As [`Simulator::config_json`], for the vendor's `product`; `None` when the vendor has
+    /// no such product ([`Vendor::products`]).
+    pub fn product_config_json(
+        &self,
+        vendor: Vendor,
+        product: Product,
+    ) -> Option<serde_json::Value> {
+        config::channel_config(vendor, product, &self.shared.base_url)
+    }
+
+    /// Writes the config of every product of every vendor into `dir` (created if missing) as
+    /// `ytx.json`, `huawei.json`, …, `aliyun-sms.json`, ready for `voicecode send --config`;
+    /// returns each product with the file written, voice products first, in [`Vendor::ALL`]
+    /// order.
+    pub fn write_configs(&self, dir: &Path) -> Result<Vec<(Vendor, Product, PathBuf)>, SimError> {
         let failed = |path: &Path| {
             let path = path.to_owned();
             move |source| SimError::Write { path, source }
         };
         std::fs::create_dir_all(dir).map_err(failed(dir))?;
-        Vendor::ALL
-            .into_iter()
-            .map(|vendor| {
-                let path = dir.join(format!("{vendor}.json"));
+        let products = Product::ALL.into_iter().flat_map(|product| {
+            Vendor::ALL
+                .into_iter()
+                .filter(move |vendor| vendor.products().contains(&product))
+                .map(move |vendor| (vendor, product))
+        });
+        products
+            .map(|(vendor, product)| {
+                let name = match product {
+                    Product::Voice => format!("{vendor}.json"),
+                    _ => format!("{vendor}-{product}.json"),
+                };
+                let path = dir.join(name);
+                let config = self
+                    .product_config_json(vendor, product)
+                    .expect("the vendor offers the product");
                 // A JSON value always serialises; the newline is for people who cat the file.
-                let text = format!("{:#}\n", self.config_json(vendor));
-                std::fs::write(&path, text).map_err(failed(&path))?;
-                Ok((vendor, path))
+                std::fs::write(&path, format!("{config:#}\n")).map_err(failed(&path))?;
+                Ok((vendor, product, path))
             })
             .collect()
     }

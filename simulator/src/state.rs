@@ -10,18 +10,20 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::demo::DEFAULT_BALANCE;
 use crate::faults::FaultBook;
 use crate::journal::Journal;
 use crate::push::CallOutcome;
 
-/// The code an accepted send would have spoken, and to whom: what [`crate::Simulator::last_code`]
+/// The code an accepted send would have spoken or written, and by whom: what [`crate::Simulator::last_code`]
 /// and `GET /_sim/last_code/{number}` answer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct SentCode {
     pub(crate) vendor: Vendor,
+    /// How it went: by a voice call or by SMS.
+    pub(crate) product: Product,
     pub(crate) code: String,
     pub(crate) at: DateTime<Utc>,
 }
@@ -102,8 +104,18 @@ impl State {
 
     /// Remembers the code an accepted send would speak to `number`, replacing any earlier one.
     pub(crate) fn record_code(&mut self, vendor: Vendor, number: &str, code: &str) {
+        self.record(vendor, Product::Voice, number, code);
+    }
+
+    /// Remembers the code an accepted SMS would carry to `number`, replacing any earlier one.
+    pub(crate) fn record_sms_code(&mut self, vendor: Vendor, number: &str, code: &str) {
+        self.record(vendor, Product::Sms, number, code);
+    }
+
+    fn record(&mut self, vendor: Vendor, product: Product, number: &str, code: &str) {
         let sent = SentCode {
             vendor,
+            product,
             code: code.to_owned(),
             at: Utc::now(),
         };

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use common::*;
 use serde_json::{json, Value};
-use voicecode::{ChannelConfig, Client, ErrorKind, SendCode, Vendor};
+use voicecode::{ChannelConfig, Client, ErrorKind, Product, SendCode, Vendor};
 
 fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
@@ -249,19 +249,32 @@ fn write_configs_writes_one_ready_config_per_vendor_and_names_what_it_cannot_wri
     let written = sim.write_configs(&dir).unwrap();
     // The simulator holds locks and clients, none of which a failed assertion leaves broken.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert_eq!(
-            written.iter().map(|(v, _)| *v).collect::<Vec<_>>(),
-            Vendor::ALL
-        );
-        for (vendor, path) in &written {
-            assert_eq!(*path, dir.join(format!("{vendor}.json")));
+        let voice: Vec<Vendor> = written
+            .iter()
+            .filter(|(_, p, _)| *p == Product::Voice)
+            .map(|(v, ..)| *v)
+            .collect();
+        assert_eq!(voice, Vendor::ALL);
+        let sms: Vec<Vendor> = written
+            .iter()
+            .filter(|(_, p, _)| *p == Product::Sms)
+            .map(|(v, ..)| *v)
+            .collect();
+        assert_eq!(sms, [Vendor::Aliyun, Vendor::Tencent]);
+        for (vendor, product, path) in &written {
+            let name = match product {
+                Product::Voice => format!("{vendor}.json"),
+                Product::Sms => format!("{vendor}-sms.json"),
+            };
+            assert_eq!(*path, dir.join(name));
             let text = std::fs::read_to_string(path).unwrap();
             assert!(text.ends_with("}\n"), "{text}");
             let config = ChannelConfig::from_json(&text).unwrap();
             assert_eq!(config.base_url, Some(sim.base_url()));
+            assert_eq!(config.product(), *product);
             assert_eq!(
-                serde_json::from_str::<Value>(&text).unwrap(),
-                sim.config_json(*vendor)
+                Some(serde_json::from_str::<Value>(&text).unwrap()),
+                sim.product_config_json(*vendor, *product)
             );
         }
         // A file where the directory should be.

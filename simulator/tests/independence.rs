@@ -5,9 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-/// The core items the simulator may use, by the first segment of their path: the vendor enum
-/// (a name, keying demo accounts, faults, balances and the journal). No checking logic.
-const ALLOWED: &[&str] = &["Vendor"];
+/// The core items the simulator may use, by the first segment of their path: the vendor and
+/// product enums (names, keying demo accounts, faults, balances and the journal). No checking
+/// logic.
+const ALLOWED: &[&str] = &["Vendor", "Product"];
 
 /// Every `voicecode::…` path in `source` whose first segment is not allowed, with its line
 /// number. Comment lines are skipped (docs may name the client); a `use voicecode as …` alias

@@ -18,7 +18,7 @@ use axum::routing::post;
 use axum::Router;
 use chrono::Utc;
 use serde_json::{json, Value};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -39,6 +39,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Cloud10658,
+    product: Product::Voice,
     refusal: |_, _, message| refusal(message).0,
     routes,
     root: None,

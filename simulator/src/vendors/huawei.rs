@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -45,6 +45,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Huawei,
+    product: Product::Voice,
     refusal: |_, _, code| refusal(code).0,
     routes,
     root: None,

@@ -19,7 +19,7 @@ use axum::Router;
 use chrono::Utc;
 use md5::{Digest as _, Md5};
 use serde_json::{json, Value};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -37,6 +37,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Ihuyi,
+    product: Product::Voice,
     refusal: |operation, req, code| refusal(operation, req, code).0,
     routes,
     root: None,

@@ -11,15 +11,17 @@
 //! `journal`, `wire`), never on this module or on another vendor. Adding a vendor is its module
 //! and one line in [`registry!`].
 
+use voicecode::{Product, Vendor};
+
 use crate::exchange::VendorSide;
 
-/// Declares each vendor module, lists its `SIDE` in [`ALL`] and its demo account in [`demo`].
+/// Declares each vendor module, lists its sides in [`ALL`] and its demo accounts in [`demo`].
 macro_rules! registry {
-    ($($module:ident,)*) => {
+    (modules { $($module:ident,)* } sides { $($side:path,)* }) => {
         $(pub(crate) mod $module;)*
 
-        /// Every simulated vendor.
-        pub(crate) const ALL: &[&VendorSide] = &[$(&$module::SIDE),*];
+        /// Every simulated vendor product.
+        pub(crate) const ALL: &[&VendorSide] = &[$(&$side),*];
 
         /// Every vendor's demo account, as [`crate::demo`] shows them.
         pub mod demo {
@@ -29,31 +31,58 @@ macro_rules! registry {
 }
 
 registry! {
-    ytx,
-    huawei,
-    ihuyi,
-    cloud10658,
-    oneaccess,
-    aliyun,
-    tencent,
+    modules {
+        ytx,
+        huawei,
+        ihuyi,
+        cloud10658,
+        oneaccess,
+        aliyun,
+        tencent,
+    }
+    // Requests to `/` go to the first side that claims them: an SMS side, which claims its own
+    // action, comes before its vendor's voice side.
+    sides {
+        ytx::SIDE,
+        huawei::SIDE,
+        ihuyi::SIDE,
+        cloud10658::SIDE,
+        oneaccess::SIDE,
+        aliyun::sms::SIDE,
+        aliyun::SIDE,
+        tencent::sms::SIDE,
+        tencent::SIDE,
+    }
 }
 
-/// The simulated `vendor`.
-pub(crate) fn side(vendor: voicecode::Vendor) -> &'static VendorSide {
+/// The simulated `product` of `vendor`, if voicecode has it.
+pub(crate) fn side(vendor: Vendor, product: Product) -> Option<&'static VendorSide> {
     ALL.iter()
-        .find(|side| side.vendor == vendor)
-        .expect("every vendor is in the registry (`every_vendor_is_registered_once` checks)")
+        .copied()
+        .find(|side| side.vendor == vendor && side.product == product)
 }
 
 #[cfg(test)]
 mod tests {
+    use voicecode::{Product, Vendor};
+
     #[test]
-    fn every_vendor_is_registered_once() {
-        let registered: Vec<_> = super::ALL.iter().map(|side| side.vendor).collect();
+    fn every_product_of_every_vendor_is_registered_once() {
+        let registered: Vec<_> = super::ALL
+            .iter()
+            .map(|side| (side.vendor, side.product))
+            .collect();
         let mut sorted = registered.clone();
-        sorted.sort_by_key(|v| v.as_str());
+        sorted.sort_by_key(|(v, p)| (v.as_str(), p.as_str()));
         sorted.dedup();
         assert_eq!(sorted.len(), registered.len(), "{registered:?}");
-        assert_eq!(sorted.len(), voicecode::Vendor::ALL.len(), "{registered:?}");
+        let offered: Vec<(Vendor, Product)> = Vendor::ALL
+            .into_iter()
+            .flat_map(|v| v.products().iter().map(move |p| (v, *p)))
+            .collect();
+        assert_eq!(sorted.len(), offered.len(), "{registered:?}");
+        for pair in offered {
+            assert!(registered.contains(&pair), "{pair:?} has no simulated side");
+        }
     }
 }

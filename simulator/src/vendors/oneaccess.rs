@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -44,6 +44,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Oneaccess,
+    product: Product::Voice,
     refusal: |_, _, code| refusal(code, "injected by voicecode-sim").0,
     routes,
     root: None,

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use chrono::{NaiveDateTime, Utc};
 use md5::{Digest as _, Md5};
 use serde_json::{json, Map, Value};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -37,6 +37,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Ytx,
+    product: Product::Voice,
     refusal: |_, _, code| refusal(code).0,
     routes,
     root: None,

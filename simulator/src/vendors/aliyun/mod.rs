@@ -1,5 +1,5 @@
 //! Alibaba Cloud voice service (语音服务, dyvmsapi 2017-05-25): `SingleCallByTts` at the root of
-//! its host, and `VoiceReport` pushes (see `core/src/vendors/aliyun.rs` for the documents).
+//! its host, the gateway both products of the account stand behind (the SMS side is [`sms`]), and `VoiceReport` pushes (see `core/src/vendors/aliyun.rs` for the documents).
 //!
 //! The signature checks are written here from the documents, independently of the core's signer,
 //! so that the implementations check each other. Two schemes are accepted, as the gateway does:
@@ -26,6 +26,8 @@
 //! first of the documented 1/min, 5/h, 20/24h limits) and the balance (`isv.AMOUNT_NOT_ENOUGH`).
 //! Answers are JSON, or XML when `Format=XML` (the vendor's default).
 
+pub(crate) mod sms;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -39,7 +41,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, AtRoot, Endpoint, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -62,7 +64,8 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Aliyun,
-    refusal: |_, req, code| injected_refusal(req, code),
+    product: Product::Voice,
+    refusal: |_, req, code| injected_refusal(&VOICE, req, code),
     routes: Router::new,
     // The RPC API lives at the root of its host; the gateway answers whatever else arrives
     // there in its own error shape.
@@ -110,9 +113,23 @@ const PUBLIC_POOL_NUMBER: &str = "057100000000";
 const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// A refusal: HTTP status, code, message.
-type Refusal = (u16, String, String);
+pub(crate) type Refusal = (u16, String, String);
 
-fn refusal(status: u16, code: &str, message: &str) -> Refusal {
+/// One product's action behind the account's gateway: what the request must name, the root of
+/// its answers, and the host the gateway names in its own errors.
+pub(crate) struct Api {
+    pub(crate) action: &'static str,
+    pub(crate) response: &'static str,
+    pub(crate) host: &'static str,
+}
+
+const VOICE: Api = Api {
+    action: "SingleCallByTts",
+    response: "SingleCallByTtsResponse",
+    host: "dyvmsapi.aliyuncs.com",
+};
+
+pub(crate) fn refusal(status: u16, code: &str, message: &str) -> Refusal {
     (status, code.to_owned(), message.to_owned())
 }
 
@@ -160,7 +177,7 @@ fn gateway(code: &str) -> Refusal {
 }
 
 /// An injected code, with its documented HTTP status; `"403:Forbidden.Custom"` names one.
-fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
+pub(crate) fn injected_refusal(api: &Api, req: &VendorRequest, code: &str) -> Response {
     let (status, code) = match code.split_once(':') {
         Some((status, code)) if status.bytes().all(|b| b.is_ascii_digit()) => {
             (status.parse().unwrap_or(400), code)
@@ -168,6 +185,7 @@ fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
         _ => (status_of(code), code),
     };
     reply_error(
+        api,
         wants_xml(req, &req.fields()),
         &(status, code.to_owned(), "Simulated error code.".to_owned()),
     )
@@ -176,22 +194,26 @@ fn injected_refusal(req: &VendorRequest, code: &str) -> Response {
 fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
     let fields = req.fields();
     let xml = wants_xml(req, &fields);
-    match check(state, req, &fields) {
+    let checked = check_gateway(state, req, &fields, &VOICE).and_then(|()| check_call(state, &fields));
+    match checked {
         Ok((body, call)) => {
-            let response = reply(xml, StatusCode::OK, "SingleCallByTtsResponse", &body);
+            let response = reply(xml, StatusCode::OK, VOICE.response, &body);
             Answer::new(response, Verdict::Accepted)
                 .with_follow_up(Some(follow_up(|pusher| report(pusher, call))))
         }
-        Err(refusal) => {
-            let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
-            Answer::new(reply_error(xml, &refusal), verdict)
-        }
+        Err(refusal) => refused(&VOICE, xml, refusal),
     }
+}
+
+/// The answer to a refused request, and its verdict.
+pub(crate) fn refused(api: &Api, xml: bool, refusal: Refusal) -> Answer {
+    let verdict = Verdict::refused(refusal.1.clone(), refusal.0);
+    Answer::new(reply_error(api, xml, &refusal), verdict)
 }
 
 /// `Format` when given; otherwise XML for the RPC signature (the documented default) and JSON
 /// for V3, whose SDKs ask for JSON with `Accept` and send no `Format`.
-fn wants_xml(req: &VendorRequest, fields: &[(String, String)]) -> bool {
+pub(crate) fn wants_xml(req: &VendorRequest, fields: &[(String, String)]) -> bool {
     match VendorRequest::field(fields, "Format") {
         Some(format) => format.eq_ignore_ascii_case("XML"),
         None => v3_authorization(req).is_none(),
@@ -205,27 +227,27 @@ fn v3_authorization(req: &VendorRequest) -> Option<&str> {
 }
 
 /// `8-4-4-4-12` uppercase hex, as the gateway writes `RequestId`.
-fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     uuid_hex().to_ascii_uppercase()
 }
 
-fn reply_error(xml: bool, (status, code, message): &Refusal) -> Response {
+fn reply_error(api: &Api, xml: bool, (status, code, message): &Refusal) -> Response {
     let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
     let mut body = json!({ "RequestId": request_id(), "Code": code, "Message": message });
     if status != StatusCode::OK {
         // The gateway adds the host and a link to its diagnosis to its own errors.
-        body["HostId"] = json!("dyvmsapi.aliyuncs.com");
+        body["HostId"] = json!(api.host);
         body["Recommend"] = json!("https://api.aliyun.com/troubleshoot");
     }
     let root = if status == StatusCode::OK {
-        "SingleCallByTtsResponse"
+        api.response
     } else {
         "Error"
     };
     reply(xml, status, root, &body)
 }
 
-fn reply(xml: bool, status: StatusCode, root: &str, body: &Value) -> Response {
+pub(crate) fn reply(xml: bool, status: StatusCode, root: &str, body: &Value) -> Response {
     if !xml {
         return json_response(status, body);
     }
@@ -291,7 +313,7 @@ fn first_use(memory: &mut Memory, nonce: &str, now: DateTime<Utc>) -> bool {
     memory.nonces.insert(nonce.to_owned(), now).is_none()
 }
 
-fn missing(name: &str) -> Refusal {
+pub(crate) fn missing(name: &str) -> Refusal {
     refusal(
         400,
         &format!("Missing{name}"),
@@ -299,8 +321,8 @@ fn missing(name: &str) -> Refusal {
     )
 }
 
-fn check_api(action: &str, version: &str) -> Result<(), Refusal> {
-    if action != "SingleCallByTts" || version != "2017-05-25" {
+fn check_api(api: &Api, action: &str, version: &str) -> Result<(), Refusal> {
+    if action != api.action || version != "2017-05-25" {
         return Err(gateway("InvalidApi.NotFound"));
     }
     Ok(())
@@ -350,17 +372,26 @@ fn check_nonce(state: &mut SimState, nonce: &str, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-fn check(
+/// The gateway's checks of a request for `api`, in either signature scheme.
+pub(crate) fn check_gateway(
     state: &mut SimState,
     req: &VendorRequest,
     fields: &[(String, String)],
-) -> Result<(Value, Call), Refusal> {
+    api: &Api,
+) -> Result<(), Refusal> {
     let now = Utc::now();
     match v3_authorization(req) {
-        Some(authorization) => check_v3(state, req, authorization, fields, now)?,
-        None => check_rpc(state, req, fields, now)?,
+        Some(authorization) => check_v3(state, req, authorization, fields, api, now),
+        None => check_rpc(state, req, fields, api, now),
     }
-    check_call(state, fields)
+}
+
+/// The action a request names, in either scheme: what the gateway routes on.
+pub(crate) fn action_of(req: &VendorRequest) -> Option<String> {
+    match req.header("x-acs-action") {
+        Some(action) => Some(action.to_owned()),
+        None => VendorRequest::field(&req.fields(), "Action").map(str::to_owned),
+    }
 }
 
 /// The RPC signature: common parameters in the query or form, `Signature` over all of them.
@@ -368,6 +399,7 @@ fn check_rpc(
     state: &mut SimState,
     req: &VendorRequest,
     fields: &[(String, String)],
+    api: &Api,
     now: DateTime<Utc>,
 ) -> Result<(), Refusal> {
     let required = |name: &str| {
@@ -383,7 +415,7 @@ fn check_rpc(
     let signature_version = required("SignatureVersion")?;
     let nonce = required("SignatureNonce")?;
     let timestamp = required("Timestamp")?;
-    check_api(action, version)?;
+    check_api(api, action, version)?;
     check_format(fields)?;
     if method != "HMAC-SHA1" {
         return Err(gateway("InvalidSignatureMethod"));
@@ -414,6 +446,7 @@ fn check_v3(
     req: &VendorRequest,
     authorization: &str,
     fields: &[(String, String)],
+    api: &Api,
     now: DateTime<Utc>,
 ) -> Result<(), Refusal> {
     let header = |name: &str, param: &str| {
@@ -425,7 +458,7 @@ fn check_v3(
     let version = header("x-acs-version", "Version")?;
     let date = header("x-acs-date", "Timestamp")?;
     let nonce = header("x-acs-signature-nonce", "SignatureNonce")?;
-    check_api(action, version)?;
+    check_api(api, action, version)?;
     check_format(fields)?;
     let incomplete = || gateway("IncompleteSignature");
     let (algorithm, rest) = authorization.split_once(' ').ok_or_else(incomplete)?;

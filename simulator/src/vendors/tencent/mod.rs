@@ -19,6 +19,7 @@
 //! (`InvalidParameterValue`), and the voice package (`FailedOperation.InsufficientBalanceInVoicePackage`).
 //! An accepted call gets its callback when the account has a callback URL.
 
+pub(crate) mod sms;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +28,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use voicecode::Vendor;
+use voicecode::{Product, Vendor};
 
 use crate::exchange::{Answer, AtRoot, Endpoint, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
@@ -48,6 +49,7 @@ pub mod demo {
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Tencent,
+    product: Product::Voice,
     refusal: |_, _, code| reply(code, "Simulated error code."),
     routes: Router::new,
     // API 3.0 lives at the root of its host and names its action in the `X-TC-Action` header.
@@ -82,7 +84,7 @@ const BODY_KEYS: [&str; 5] = [
 ];
 
 /// A refusal: `Response.Error.Code` and `Message`.
-type Refusal = (&'static str, &'static str);
+pub(crate) type Refusal = (&'static str, &'static str);
 
 const SIGNATURE_FAILURE: Refusal = (
     "AuthFailure.SignatureFailure",
@@ -92,8 +94,8 @@ const INVALID_AUTHORIZATION: Refusal = (
     "AuthFailure.InvalidAuthorization",
     "Authorization in the request header is invalid.",
 );
-const INVALID_PARAMETER: Refusal = ("InvalidParameter", "参数错误(包括参数格式、类型等错误)。");
-const INVALID_VALUE: Refusal = ("InvalidParameterValue", "参数取值错误。");
+pub(crate) const INVALID_PARAMETER: Refusal = ("InvalidParameter", "参数错误(包括参数格式、类型等错误)。");
+pub(crate) const INVALID_VALUE: Refusal = ("InvalidParameterValue", "参数取值错误。");
 
 /// Every request whose `X-TC-Action` says it is for API 3.0.
 fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
@@ -105,7 +107,7 @@ fn send_code(state: &mut SimState, req: &VendorRequest) -> Answer {
 }
 
 /// Tencent's error shape: HTTP 200, `Response.Error` and a `RequestId`.
-fn reply(code: &str, message: &str) -> Response {
+pub(crate) fn reply(code: &str, message: &str) -> Response {
     let body = json!({
         "Response": {
             "Error": { "Code": code, "Message": message },
@@ -118,7 +120,7 @@ fn reply(code: &str, message: &str) -> Response {
 /// HTTP 200 with `Content-Type: application/json` and no charset, as API 3.0 answers: the
 /// official SDKs read `Response.Error` only under exactly that type (tencentcloud-sdk-python's
 /// `_check_error`), so the usual `;charset=UTF-8` would make them take a refusal for a success.
-fn json_response(body: &Value) -> Response {
+pub(crate) fn json_response(body: &Value) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -127,12 +129,27 @@ fn json_response(body: &Value) -> Response {
         .into_response()
 }
 
-fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Refusal> {
+/// One product's action: what `X-TC-Action` and `X-TC-Version` must say, and the service in
+/// the credential scope.
+pub(crate) struct Api {
+    pub(crate) action: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) service: &'static str,
+}
+
+const VOICE: Api = Api {
+    action: "SendCodeVoice",
+    version: "2020-09-02",
+    service: "vms",
+};
+
+/// API 3.0's checks of a request for `api`, up to its body read as a JSON object.
+pub(crate) fn check_request(req: &VendorRequest, api: &Api) -> Result<Map<String, Value>, Refusal> {
     let action = req.header("x-tc-action").unwrap_or_default();
-    if action != "SendCodeVoice" {
+    if action != api.action {
         return Err(("InvalidAction", "接口不存在。"));
     }
-    if req.header("x-tc-version") != Some("2020-09-02") {
+    if req.header("x-tc-version") != Some(api.version) {
         return Err(("NoSuchVersion", "接口版本不存在。"));
     }
     let region = req
@@ -146,12 +163,15 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Ref
     if !region_ok {
         return Err(("UnsupportedRegion", "接口不支持所传地域。"));
     }
-    verify_signature(req, Utc::now())?;
+    verify_signature(req, api.service, Utc::now())?;
+    match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(body)) => Ok(body),
+        _ => Err(("FailedOperation.JsonParseFail", "解析请求包体时候失败。")),
+    }
+}
 
-    let body = match serde_json::from_slice::<Value>(&req.body) {
-        Ok(Value::Object(body)) => body,
-        _ => return Err(("FailedOperation.JsonParseFail", "解析请求包体时候失败。")),
-    };
+fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Refusal> {
+    let body = check_request(req, &VOICE)?;
     if body.keys().any(|k| !BODY_KEYS.contains(&k.as_str())) {
         return Err(("UnknownParameter", "未知参数错误。"));
     }
@@ -206,7 +226,7 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Call), Ref
     Ok((answer, call))
 }
 
-fn required_str<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a str, Refusal> {
+pub(crate) fn required_str<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a str, Refusal> {
     match body.get(key) {
         None => Err(("MissingParameter", "缺少参数。")),
         Some(Value::String(s)) => Ok(s),
@@ -216,7 +236,11 @@ fn required_str<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a str, 
 
 /// `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<h;h>,
 /// Signature=<hex>`, checked against the request as received.
-fn verify_signature(req: &VendorRequest, now: DateTime<Utc>) -> Result<(), Refusal> {
+fn verify_signature(
+    req: &VendorRequest,
+    expected_service: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
     let timestamp: i64 = req
         .header("x-tc-timestamp")
         .and_then(|t| t.parse().ok())
@@ -267,7 +291,7 @@ fn verify_signature(req: &VendorRequest, now: DateTime<Utc>) -> Result<(), Refus
     let utc_date = DateTime::from_timestamp(timestamp, 0)
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default();
-    if date != utc_date || service != "vms" {
+    if date != utc_date || service != expected_service {
         return Err(SIGNATURE_FAILURE);
     }
     let mut canonical_headers = String::new();
