@@ -8,7 +8,7 @@ use strum::VariantNames;
 use voicecode::callbacks::EventKind;
 use voicecode::config::secret_env_vars;
 use voicecode::verify::{Check, Delivery};
-use voicecode::{BalanceUnit, ErrorKind, Outcome, SmsPurpose, Vendor};
+use voicecode::{BalanceUnit, ErrorKind, Outcome, Product, SmsPurpose, Vendor};
 
 /// A file of the repository, as text.
 fn read(path: &str) -> String {
@@ -87,6 +87,19 @@ fn the_readme_vendor_and_config_tables_have_one_row_per_vendor() {
     assert_eq!(listed[1..], ids, "the config table");
 }
 
+#[test]
+fn the_readme_sms_table_has_one_row_per_sms_product() {
+    let readme = read("README.md");
+    let offering: Vec<&str> = Vendor::ALL
+        .into_iter()
+        .filter(|v| v.products().contains(&Product::Sms))
+        .map(Vendor::as_str)
+        .collect();
+    let rows = table(&readme, "| SMS product | vendor | operation | keys |");
+    let listed: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
+    assert_eq!(listed, offering, "the SMS product table");
+}
+
 /// The string literals of `Name = Literal[...]` in a Python file.
 fn python_literal(text: &str, name: &str) -> Vec<String> {
     let start = text
@@ -121,8 +134,10 @@ fn the_bindings_type_declarations_name_the_cores_lists() {
     let node = read("bindings-node/src/api.d.ts");
     let vendors = Vendor::ALL.map(Vendor::as_str).to_vec();
     let kinds: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-    let lists: [(&str, Option<&str>, &[&str]); 8] = [
+    let products = Product::ALL.map(Product::as_str).to_vec();
+    let lists: [(&str, Option<&str>, &[&str]); 9] = [
         ("Vendor", Some("Vendor"), &vendors),
+        ("Product", Some("Product"), &products),
         ("ErrorKind", Some("ErrorCode"), &kinds),
         ("Outcome", Some("Outcome"), Outcome::VARIANTS),
         ("EventKind", Some("EventKind"), EventKind::VARIANTS),

@@ -1,5 +1,6 @@
 //! Alibaba Cloud voice service (语音服务, dyvmsapi 2017-05-25): `SingleCallByTts` at the root of
-//! its host, the gateway both products of the account stand behind (the SMS side is [`sms`]), and `VoiceReport` pushes (see `core/src/vendors/aliyun.rs` for the documents).
+//! its host and `VoiceReport` pushes (see `docs/protocols/aliyun.md` for the documents), and the
+//! gateway both products of the account stand behind (the SMS side is [`sms`]).
 //!
 //! The signature checks are written here from the documents, independently of the core's signer,
 //! so that the implementations check each other. Two schemes are accepted, as the gateway does:

@@ -1,6 +1,7 @@
 //! Tencent Cloud VMS, API 3.0 `SendCodeVoice` version `2020-09-02`
 //! (<https://cloud.tencent.com/document/api/1128/51559>, error codes from 1128/51567 and the
-//! official SDK's list for the action).
+//! official SDK's list for the action). [`check_request`] is API 3.0's part, which the SMS side
+//! ([`sms`]) shares.
 //!
 //! The TC3-HMAC-SHA256 check here is a second implementation written from the signature v3
 //! document, not a call into the client's signer: a mistake shared by both would otherwise go
