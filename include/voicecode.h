@@ -781,6 +781,24 @@ vc_result vc_sim_config_json(const vc_sim *sim,
 
 #if defined(VC_SIMULATOR)
 /**
+ * TESTING FACILITY. As `vc_sim_config_json`, for the vendor's `product`: `voice` (what
+ * `vc_sim_config_json` gives) or `sms`.
+ *
+ * On success writes it to `*config_json_out`; free it with `vc_string_free`.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument, an unknown vendor or product, or a
+ * product the vendor lacks. `err_out` may be NULL; otherwise `*err_out` receives an error
+ * object on failure only.
+ */
+vc_result vc_sim_product_config_json(const vc_sim *sim,
+                                     const char *vendor,
+                                     const char *product,
+                                     char **config_json_out,
+                                     vc_error **err_out);
+#endif
+
+#if defined(VC_SIMULATOR)
+/**
  * TESTING FACILITY. Injects a fault for a vendor's next requests, in the simulator admin
  * API's shape: `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
  * `{"vendor":"ytx","fault":"hang"}`, `{"vendor":"ytx","fault":"latency","ms":250}`. Faults:

@@ -9,6 +9,9 @@
 /** A vendor voicecode speaks to. */
 export type Vendor = 'ytx' | 'huawei' | 'ihuyi' | 'cloud10658' | 'oneaccess' | 'aliyun' | 'tencent'
 
+/** What a channel sends: `product` in a config, `'voice'` unless it says otherwise. */
+export type Product = 'voice' | 'sms'
+
 /** What went wrong, whatever the vendor: `VoiceCodeError.code`. */
 export type ErrorCode =
   | 'invalid_input'
@@ -45,6 +48,8 @@ export interface ChannelOptions {
 /** ytx.net account. */
 export interface YtxConfig extends ChannelOptions {
   vendor: 'ytx'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   accountSid: string
   /** AUTH TOKEN; used only inside the signature. */
   authToken: string
@@ -56,6 +61,8 @@ export interface YtxConfig extends ChannelOptions {
 /** Huawei Cloud VoiceCall application. */
 export interface HuaweiConfig extends ChannelOptions {
   vendor: 'huawei'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   appKey: string
   /** APP_Secret; used only as the HMAC key. */
   appSecret: string
@@ -76,6 +83,8 @@ export interface HuaweiConfig extends ChannelOptions {
 /** ihuyi account. */
 export interface IhuyiConfig extends ChannelOptions {
   vendor: 'ihuyi'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   /** APIID. */
   account: string
   /** APIKEY; only its MD5 digest is sent. */
@@ -85,6 +94,8 @@ export interface IhuyiConfig extends ChannelOptions {
 /** cloud.10658.com.cn account. */
 export interface Cloud10658Config extends ChannelOptions {
   vendor: 'cloud10658'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   appId: string
   appKey: string
   /** The approved voice-code template. */
@@ -96,6 +107,8 @@ export interface Cloud10658Config extends ChannelOptions {
 /** Alibaba Cloud voice service account (dyvmsapi `SingleCallByTts`). */
 export interface AliyunConfig extends ChannelOptions {
   vendor: 'aliyun'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   /** AccessKey ID (of a RAM user allowed `dyvms:SingleCallByTts`). */
   accessKeyId: string
   /** AccessKey secret; only the signature it makes is sent. */
@@ -117,6 +130,8 @@ export interface AliyunConfig extends ChannelOptions {
 /** Tencent Cloud VMS application (API 3.0 `SendCodeVoice`, TC3-HMAC-SHA256). */
 export interface TencentConfig extends ChannelOptions {
   vendor: 'tencent'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   /** SecretId of the API key. */
   secretId: string
   /** SecretKey of the API key; it only derives the signing key and never travels. */
@@ -127,9 +142,49 @@ export interface TencentConfig extends ChannelOptions {
   region?: string
 }
 
+/** Alibaba Cloud SMS account (dysmsapi `SendSms`). */
+export interface AliyunSmsConfig extends ChannelOptions {
+  vendor: 'aliyun'
+  product: 'sms'
+  /** AccessKey ID (of a RAM user allowed `dysms:SendSms`). */
+  accessKeyId: string
+  /** AccessKey secret; only the signature it makes is sent. */
+  accessKeySecret: string
+  /** `SignName`: the approved signature, without 【】. */
+  signName: string
+  /** `TemplateCode`: the approved verification-code template, e.g. `SMS_154950909`. */
+  templateCode: string
+  /** The template's variable for the code (`code`, the default, for `${code}`). */
+  templateParamName?: string
+  /** `RegionId`, `cn-hangzhou` unless set. */
+  regionId?: string
+}
+
+/** Tencent Cloud SMS application (API 3.0 `SendSms`, TC3-HMAC-SHA256). */
+export interface TencentSmsConfig extends ChannelOptions {
+  vendor: 'tencent'
+  product: 'sms'
+  /** SecretId of the API key. */
+  secretId: string
+  /** SecretKey of the API key; it only derives the signing key and never travels. */
+  secretKey: string
+  /** `SmsSdkAppId` of the SMS application (`1400006666`). */
+  smsSdkAppId: string
+  /** `SignName`: the approved signature's content, without 【】. */
+  signName: string
+  /** `TemplateId`: the approved verification-code template. */
+  templateId: string
+  /** The template's parameters after the code (`{2}`, …), e.g. `['5']` for the minutes. */
+  extraTemplateParams?: string[]
+  /** `X-TC-Region`; `ap-guangzhou` by default. */
+  region?: string
+}
+
 /** Huawei OneAccess tenant application (slider captcha, then an SMS code). */
 export interface OneAccessConfig extends ChannelOptions {
   vendor: 'oneaccess'
+  /** What the channel sends; voice when left out. */
+  product?: 'voice'
   /** The tenant's domain. */
   baseUrl: string
   clientId: string
@@ -152,7 +207,15 @@ export interface Device {
 
 /** One vendor account and how to reach it. */
 export type ChannelConfig =
-  YtxConfig | HuaweiConfig | IhuyiConfig | Cloud10658Config | OneAccessConfig | AliyunConfig | TencentConfig
+  | YtxConfig
+  | HuaweiConfig
+  | IhuyiConfig
+  | Cloud10658Config
+  | OneAccessConfig
+  | AliyunConfig
+  | TencentConfig
+  | AliyunSmsConfig
+  | TencentSmsConfig
 
 /** A voice verification code to send. */
 export interface SendCodeRequest {

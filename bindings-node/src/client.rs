@@ -68,6 +68,12 @@ impl Client {
         self.inner.vendor().as_str()
     }
 
+    /// What this client sends: `voice` calls or `sms`.
+    #[napi(getter, ts_return_type = "Product")]
+    pub fn product(&self) -> &'static str {
+        self.inner.product().as_str()
+    }
+
     /// Sends a voice verification code. Never retried: on failure look at `outcome`.
     #[napi(
         ts_args_type = "request: SendCodeRequest",

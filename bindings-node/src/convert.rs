@@ -152,6 +152,15 @@ impl JsonArg {
         }
     }
 
+    /// The argument as a string, or `None` when it is `undefined` or `null`.
+    pub fn optional_string(self, what: &str) -> Result<Option<String>, Failure> {
+        match self.value.map_err(|e| e.named(what))? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(expected(what, "a string", Some(&other))),
+        }
+    }
+
     /// The argument as a non-negative whole number.
     pub fn whole_number(self, what: &str) -> Result<u64, Failure> {
         let value = self.value.map_err(|e| e.named(what))?;

@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
+use voicecode::{Error, Product};
 use voicecode_sim::{CallOutcome, FaultSpec, Operation, SimOptions, Simulator as CoreSimulator};
 
 use crate::client::{parse_request, vendor};
@@ -53,10 +54,24 @@ impl Simulator {
         u32::from(self.port)
     }
 
-    /// A ready channel config for `vendor`'s demo account, pointing at this simulator.
-    #[napi(ts_args_type = "vendor: Vendor", ts_return_type = "ChannelConfig")]
-    pub fn config(&self, vendor_name: JsonArg) -> Reply<Value> {
-        Reply(self.with(|sim| Ok(camel(&sim.config_json(vendor(vendor_name)?)))))
+    /// A ready channel config for the demo account of `vendor`'s `product` (`'voice'`, the
+    /// default, or `'sms'`), pointing at this simulator.
+    #[napi(
+        ts_args_type = "vendor: Vendor, product?: Product",
+        ts_return_type = "ChannelConfig"
+    )]
+    pub fn config(&self, vendor_name: JsonArg, product_name: JsonArg) -> Reply<Value> {
+        Reply(self.with(|sim| {
+            let vendor = vendor(vendor_name)?;
+            let product = match product_name.optional_string("product")? {
+                Some(name) => Product::from_arg(&name)?,
+                None => Product::Voice,
+            };
+            let config = sim.product_config_json(vendor, product).ok_or_else(|| {
+                Error::invalid_input("product", format!("{vendor} has no {product} product"))
+            })?;
+            Ok(camel(&config))
+        }))
     }
 
     /// Adds a fault for the vendor's next requests (every operation of that vendor).

@@ -69,10 +69,11 @@ test('the schema types in index.d.ts have exactly the core schema keys', async (
   const { Client } = voicecode
   const sim = new voicecode.testing.Simulator()
   try {
-    const configKeys = (vendor, name) => {
-      const keys = coreKeys(() => new Client({ vendor, zzz: 1 }))
+    // `vendor` and `product` are read before the product's own keys, and `baseUrl` with them.
+    const configKeys = (vendor, name, product) => {
+      const keys = coreKeys(() => new Client({ vendor, product, zzz: 1 }))
       assert.deepEqual(
-        declaredKeys(name).filter((k) => k !== 'vendor' && k !== 'baseUrl'),
+        declaredKeys(name).filter((k) => !['vendor', 'product', 'baseUrl'].includes(k)),
         keys.filter((k) => k !== 'baseUrl'),
         name,
       )
@@ -84,6 +85,8 @@ test('the schema types in index.d.ts have exactly the core schema keys', async (
     configKeys('oneaccess', 'OneAccessConfig')
     configKeys('aliyun', 'AliyunConfig')
     configKeys('tencent', 'TencentConfig')
+    configKeys('aliyun', 'AliyunSmsConfig', 'sms')
+    configKeys('tencent', 'TencentSmsConfig', 'sms')
     const device = coreKeys(() => new Client({ ...sim.config('oneaccess'), device: { zzz: 1 } }))
     assert.deepEqual(declaredKeys('Device'), device)
 

@@ -2,7 +2,17 @@
 // where marked, refuse them.
 
 import { Client, Router, Verifier, VoiceCodeError, callbacks, testing } from '..'
-import type { CallEvent, ChannelConfig, Check, CheckStatus, PushAck, Receipt, Verification, VerifierConfig } from '..'
+import type {
+  CallEvent,
+  ChannelConfig,
+  Check,
+  CheckStatus,
+  Product,
+  PushAck,
+  Receipt,
+  Verification,
+  VerifierConfig,
+} from '..'
 
 export async function typed(): Promise<void> {
   const sim = new testing.Simulator({ balances: { ihuyi: 5 } })
@@ -29,6 +39,19 @@ export async function typed(): Promise<void> {
       void [retry, vendorCode]
     }
   }
+  const sms: ChannelConfig = {
+    vendor: 'tencent',
+    product: 'sms',
+    secretId: 'AKID',
+    secretKey: 'k',
+    smsSdkAppId: '1400006666',
+    signName: '腾讯云',
+    templateId: '449739',
+    extraTemplateParams: ['5'],
+  }
+  const product: Product = new Client(sms).product
+  const smsConfig: ChannelConfig = sim.config('aliyun', 'sms')
+  void [product, smsConfig]
   const spoken: string | null = sim.lastCode('13800138000')
   void [messageId, sync, amount, first, spoken]
 
@@ -58,6 +81,10 @@ export async function typed(): Promise<void> {
   await client.sendCode({ to: '13800138000', code: '4821', playTime: 2 })
   // @ts-expect-error: huawei has no `account`
   new Client({ vendor: 'huawei', account: 'x' })
+  // @ts-expect-error: an SMS config has no voice keys
+  new Client({ vendor: 'aliyun', product: 'sms', accessKeyId: 'a', accessKeySecret: 's', ttsCode: 'TTS_1' })
+  // @ts-expect-error: not a product
+  sim.config('aliyun', 'fax')
   // @ts-expect-error: not a vendor
   callbacks.parse('twilio', {}, '')
   // @ts-expect-error: a fault needs its code

@@ -32,6 +32,42 @@ for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent
   })
 }
 
+for (const vendor of ['aliyun', 'tencent']) {
+  test(`${vendor} SMS: the same client sends the code as a text message`, async () => {
+    const config = sim.config(vendor, 'sms')
+    assert.equal(config.product, 'sms')
+    const client = new Client(config)
+    assert.equal(client.vendor, vendor)
+    assert.equal(client.product, 'sms')
+    const to = mobile()
+    const before = sim.count(vendor, 'send_sms_code')
+    const receipt = await client.sendCode({ to, code: '482156' })
+    assert.equal(receipt.vendor, vendor)
+    assert.ok(receipt.messageId.length > 0)
+    assert.equal(sim.count(vendor, 'send_sms_code'), before + 1)
+    assert.equal(sim.lastCode(to), '482156')
+    // The number's own limit refuses a second text at once.
+    await assert.rejects(client.sendCode({ to, code: '482156' }), (e) => {
+      assert.ok(e instanceof VoiceCodeError)
+      assert.equal(e.code, 'rate_limited')
+      assert.equal(e.outcome, 'refused')
+      return true
+    })
+  })
+}
+
+test('sms: a product the vendor lacks is named, in a config and in the simulator', () => {
+  assert.throws(
+    () => new Client({ vendor: 'ihuyi', product: 'sms', account: 'a', apiKey: 'k' }),
+    (e) => e instanceof VoiceCodeError && e.code === 'invalid_config' && e.field === 'product',
+  )
+  assert.throws(
+    () => sim.config('ytx', 'sms'),
+    (e) => e instanceof VoiceCodeError && e.code === 'invalid_input' && e.field === 'product',
+  )
+  assert.equal(new Client(sim.config('aliyun')).product, 'voice')
+})
+
 test('huawei: camelCase request keys reach the vendor (playTimes, userData, returnIdlePort)', async () => {
   const client = new Client(sim.config('huawei'))
   const receipt = await client.sendCode({

@@ -98,6 +98,14 @@ foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent'] as $vendo
     check($receipt['message_id'] !== '', "$vendor receipt has a message id");
     check($sim->count($vendor, 'send_code') === 1, "$vendor journal counts one send");
 }
+// A code by SMS on each SMS product: the same client, a config with product 'sms'.
+foreach (['aliyun', 'tencent'] as $vendor) {
+    $client = new Client($sim->productConfig($vendor, 'sms'));
+    $receipt = $client->sendCode(['to' => '+8613800136666', 'code' => '7302']);
+    check($receipt['vendor'] === $vendor && $receipt['message_id'] !== '', "$vendor SMS receipt");
+    check($sim->count($vendor, 'send_sms_code') === 1, "$vendor journal counts one SMS");
+    check($sim->lastCode('13800136666') === '7302', "$vendor SMS code read back");
+}
 $balance = (new Client($sim->config('ytx')))->balance();
 check($balance['vendor'] === 'ytx' && $balance['unit'] === 'yuan', 'ytx balance in yuan');
 

@@ -51,6 +51,7 @@ final class Sim
         void vc_sim_free(vc_sim *sim);
         const char *vc_sim_base_url(const vc_sim *sim);
         vc_result vc_sim_config_json(const vc_sim *sim, const char *vendor, char **config_json_out, vc_error **err_out);
+        vc_result vc_sim_product_config_json(const vc_sim *sim, const char *vendor, const char *product, char **config_json_out, vc_error **err_out);
         vc_result vc_sim_inject_json(const vc_sim *sim, const char *fault_json, vc_error **err_out);
         vc_result vc_sim_clear_faults(const vc_sim *sim, vc_error **err_out);
         vc_result vc_sim_count(const vc_sim *sim, const char *vendor, const char *operation, size_t *count_out, vc_error **err_out);
@@ -98,6 +99,17 @@ final class Sim
     public function config(string $vendor): array
     {
         $json = $this->text(fn ($out) => $this->ffi->vc_sim_config_json($this->sim, $vendor, $out, null));
+        return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * The config of the vendor's 'voice' or 'sms' product.
+     *
+     * @return array<string, mixed>
+     */
+    public function productConfig(string $vendor, string $product): array
+    {
+        $json = $this->text(fn ($out) => $this->ffi->vc_sim_product_config_json($this->sim, $vendor, $product, $out, null));
         return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     }
 

@@ -177,6 +177,12 @@ impl Client {
         self.inner.vendor().as_str()
     }
 
+    /// What this client sends: `voice` or `sms`.
+    #[getter]
+    fn product(&self) -> &'static str {
+        self.inner.product().as_str()
+    }
+
     #[pyo3(signature = (to, code, **options))]
     fn send_code(
         &self,

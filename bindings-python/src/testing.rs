@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::{json, Value};
 use voicecode::protocol::codes;
-use voicecode::{Outcome, Vendor};
+use voicecode::{Error, Outcome, Product, Vendor};
 use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
 
 use crate::convert::to_py;
@@ -95,9 +95,21 @@ impl Simulator {
         self.port
     }
 
-    fn config<'py>(&self, py: Python<'py>, vendor_name: &str) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (vendor_name, product_name="voice"))]
+    fn config<'py>(
+        &self,
+        py: Python<'py>,
+        vendor_name: &str,
+        product_name: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let vendor = vendor(vendor_name)?;
-        let config: Value = self.with(py, |sim| sim.config_json(vendor))?;
+        let product = Product::from_arg(product_name).py()?;
+        let config = self.with(py, |sim| sim.product_config_json(vendor, product))?;
+        let config: Value = config
+            .ok_or_else(|| {
+                Error::invalid_input("product", format!("{vendor} has no {product} product"))
+            })
+            .py()?;
         to_py(py, &config)
     }
 

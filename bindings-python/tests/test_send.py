@@ -274,3 +274,62 @@ def test_a_forked_child_never_replays_its_parents_nonces(
     assert os.waitstatus_to_exitcode(status) == 0, "the child's send was refused"
     assert sim.count(vendor, "send_code") == 3
     assert [e["verdict"] for e in sim.journal()] == ["accepted"] * 3
+
+
+SMS_VENDORS = ["aliyun", "tencent"]
+
+
+@pytest.mark.parametrize("vendor", SMS_VENDORS)
+def test_an_sms_product_sends_the_code_by_text_through_the_same_client(
+    sim: Simulator, vendor: voicecode.Vendor
+) -> None:
+    client = voicecode.Client(sim.config(vendor, "sms"))
+    assert (client.vendor, client.product) == (vendor, "sms")
+    receipt = client.send_code(MOBILE, "482156")
+    assert receipt.vendor == vendor
+    assert receipt.message_id
+    assert sim.count(vendor, "send_sms_code") == 1
+    assert sim.count(vendor, "send_code") == 0
+    assert sim.last_code(MOBILE) == "482156"
+
+
+@pytest.mark.parametrize("vendor", SMS_VENDORS)
+def test_an_sms_product_sends_async_too(sim: Simulator, vendor: voicecode.Vendor) -> None:
+    client = voicecode.Client(sim.config(vendor, "sms"))
+
+    async def send() -> voicecode.Receipt:
+        return await client.send_code_async(MOBILE, "4821")
+
+    receipt = asyncio.run(send())
+    assert receipt.vendor == vendor
+    assert sim.last_code(MOBILE) == "4821"
+
+
+def test_a_second_sms_within_the_numbers_limit_is_refused(sim: Simulator) -> None:
+    client = voicecode.Client(sim.config("tencent", "sms"))
+    client.send_code(MOBILE, "4821")
+    with pytest.raises(voicecode.RateLimited) as caught:
+        client.send_code(MOBILE, "4821")
+    assert caught.value.outcome == "refused"
+    assert caught.value.vendor_code == "LimitExceeded.PhoneNumberThirtySecondLimit"
+
+
+def test_an_sms_code_breaking_the_template_rule_is_refused_before_sending(sim: Simulator) -> None:
+    client = voicecode.Client(sim.config("aliyun", "sms"))
+    with pytest.raises(voicecode.InvalidInput) as caught:
+        client.send_code(MOBILE, "48")
+    assert caught.value.field == "code"
+    assert "4 to 6" in str(caught.value)
+    assert sim.journal() == []
+
+
+def test_voice_and_sms_channels_do_not_mix_in_a_router(sim: Simulator) -> None:
+    with pytest.raises(voicecode.InvalidConfig) as caught:
+        voicecode.Router([sim.config("aliyun"), sim.config("aliyun", "sms")])
+    assert caught.value.field == "channels"
+
+
+def test_a_product_the_vendor_lacks_is_named() -> None:
+    with pytest.raises(voicecode.InvalidConfig) as caught:
+        voicecode.Client({"vendor": "ihuyi", "product": "sms", "account": "a", "api_key": "k"})
+    assert caught.value.field == "product"

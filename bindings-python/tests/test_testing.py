@@ -92,3 +92,15 @@ def test_the_last_code_sent_to_a_number_can_be_read_back(sim: Simulator) -> None
     with pytest.raises(voicecode.InsufficientBalance):
         voicecode.Client(sim.config("ytx")).send_code(MOBILE, "1111")
     assert sim.last_code(MOBILE) == "7305"
+
+
+def test_sms_configs_are_served_for_the_vendors_that_have_an_sms_product(sim: Simulator) -> None:
+    config = sim.config("aliyun", "sms")
+    assert config["product"] == "sms"
+    assert config["vendor"] == "aliyun"
+    assert "product" not in sim.config("aliyun")
+    with pytest.raises(voicecode.InvalidInput) as caught:
+        sim.config("ihuyi", "sms")
+    assert caught.value.field == "product"
+    with pytest.raises(voicecode.InvalidInput):
+        sim.config("aliyun", "fax")  # type: ignore[arg-type]

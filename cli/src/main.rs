@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use voicecode::{ChannelConfig, Client, Outcome, Router, SendCode};
+use voicecode::{ChannelConfig, Client, Outcome, Product, Router, SendCode};
 
 #[derive(Parser)]
 #[command(
@@ -28,7 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Send a voice verification code.
+    /// Send a verification code: a voice call, or a text message with a config of
+    /// product = "sms".
     #[command(after_help = send_help())]
     Send(SendArgs),
     /// Show an account's balance (ytx, ihuyi, cloud10658).
@@ -55,9 +56,10 @@ fn send_help() -> String {
     format!(
         "Examples:\n  \
         voicecode send --config huawei.toml --to +8613800138000 --code 4821\n  \
-        voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n\n\
+        voicecode send --config huawei.toml --config ytx.json --to 13800138000 --code 4821 --json\n  \
+        voicecode send --config aliyun-sms.toml --to 13800138000 --code 482156\n\n\
         With several --config files the channels are tried in order, moving on only when no call \
-        can have been placed. Secrets may come from the environment instead of the file: {}.",
+        or message can have been sent; they must all be voice or all SMS. Secrets may come from the environment instead of the file: {}.",
         voicecode::config::secret_env_vars().join(", ")
     )
 }
@@ -70,15 +72,15 @@ struct SendArgs {
     /// Recipient: E.164 (+8613800138000) or national digits.
     #[arg(long, allow_negative_numbers = true)]
     to: String,
-    /// The code to speak.
+    /// The code to speak or text.
     #[arg(long, allow_negative_numbers = true)]
     code: String,
     /// How many times the code is played.
     #[arg(long)]
     play_times: Option<u8>,
     /// Data the vendor hands back in its receipts and call-status pushes: Huawei Cloud VoiceCall
-    /// `userData`, Alibaba Cloud `OutId`, Tencent Cloud VMS `SessionContext`; refused by the
-    /// vendors that have no such field.
+    /// `userData`, Alibaba Cloud `OutId`, Tencent Cloud VMS `SessionContext`, and the same fields
+    /// of the two SMS products; refused by the vendors that have no such field.
     #[arg(long)]
     user_data: Option<String>,
     /// Print {"ok":…} JSON instead of text.
@@ -126,19 +128,23 @@ fn send(args: SendArgs) -> ExitCode {
     let mut request = SendCode::new(args.to, args.code);
     request.options.play_times = args.play_times;
     request.options.user_data = args.user_data;
-    let result = args
+    let router = args
         .configs
         .iter()
         .map(ChannelConfig::from_file)
         .collect::<voicecode::Result<Vec<_>>>()
-        .and_then(Router::new)
-        .and_then(|router| router.send_code(&request));
+        .and_then(Router::new);
+    let what = match &router {
+        Ok(router) if router.clients()[0].product() == Product::Sms => "message",
+        _ => "call",
+    };
+    let result = router.and_then(|router| router.send_code(&request));
     output::report(
         args.json,
         result.as_ref().map(|receipt| ("receipt", receipt)),
         |r| {
             format!(
-                "{} accepted the call: message_id {} ({} {})",
+                "{} accepted the {what}: message_id {} ({} {})",
                 r.vendor, r.message_id, r.vendor_code, r.vendor_message
             )
         },

@@ -90,6 +90,54 @@ fn send_prints_the_receipt_and_exits_0() {
 }
 
 #[test]
+fn send_with_an_sms_config_texts_the_code() {
+    let f = Fixture::new();
+    for (n, vendor) in [Vendor::Aliyun, Vendor::Tencent].into_iter().enumerate() {
+        let config = f
+            .sim
+            .product_config_json(vendor, voicecode::Product::Sms)
+            .unwrap();
+        let path = f.dir.path().join(format!("{vendor}-sms.json"));
+        std::fs::write(&path, config.to_string()).unwrap();
+        let to = format!("1380013500{n}");
+        let out = voicecode(&[
+            "send",
+            "--config",
+            path.to_str().unwrap(),
+            "--to",
+            &to,
+            "--code",
+            "482156",
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert!(
+            stdout.contains(&format!("{vendor} accepted the message")),
+            "{stdout}"
+        );
+        assert_eq!(f.sim.count(vendor, Operation::SendSmsCode), 1);
+        assert_eq!(f.sim.last_code(&to).as_deref(), Some("482156"));
+        // A voice channel beside an SMS one is a config error: nothing is sent.
+        let voice = f.config(vendor, |_| {});
+        let out = voicecode(&[
+            "send",
+            "--config",
+            path.to_str().unwrap(),
+            "--config",
+            voice.to_str().unwrap(),
+            "--to",
+            &to,
+            "--code",
+            "482156",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(json(&out)["error"]["field"], "channels");
+        assert_eq!(f.sim.count(vendor, Operation::SendSmsCode), 1);
+    }
+}
+
+#[test]
 fn toml_configs_work_too() {
     let f = Fixture::new();
     let mut toml = String::new();
@@ -397,11 +445,12 @@ fn sim_serves_and_writes_configs_that_send_works_with() {
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("http://127.0.0.1:"), "{first}");
     // The config lines follow the URL; read them so the files are known to be written.
-    let written: Vec<String> = lines
-        .by_ref()
-        .take(Vendor::ALL.len())
-        .map(Result::unwrap)
-        .collect();
+    let products: usize = Vendor::ALL.iter().map(|v| v.products().len()).sum();
+    let written: Vec<String> = lines.by_ref().take(products).map(Result::unwrap).collect();
+    assert!(
+        written.iter().any(|l| l.contains("tencent-sms.json")),
+        "{written:?}"
+    );
     assert!(
         written.iter().any(|l| l.contains("ytx.json")),
         "{written:?}"

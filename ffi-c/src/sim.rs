@@ -107,6 +107,37 @@ pub extern "C" fn vc_sim_config_json(
     })
 }
 
+/// TESTING FACILITY. As `vc_sim_config_json`, for the vendor's `product`: `voice` (what
+/// `vc_sim_config_json` gives) or `sms`.
+///
+/// On success writes it to `*config_json_out`; free it with `vc_string_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL argument, an unknown vendor or product, or a
+/// product the vendor lacks. `err_out` may be NULL; otherwise `*err_out` receives an error
+/// object on failure only.
+#[no_mangle]
+pub extern "C" fn vc_sim_product_config_json(
+    sim: *const vc_sim,
+    vendor: *const c_char,
+    product: *const c_char,
+    config_json_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let sim = arg_ref(sim, "sim")?;
+        let vendor = arg_vendor(vendor)?;
+        let product = voicecode::Product::from_arg(arg_str(product, "product")?)?;
+        let out = arg_out(config_json_out, "config_json_out")?;
+        let config = sim
+            .sim
+            .product_config_json(vendor, product)
+            .ok_or_else(|| {
+                Error::invalid_input("product", format!("{vendor} has no {product} product"))
+            })?;
+        out.write_json(&config)
+    })
+}
+
 /// TESTING FACILITY. Injects a fault for a vendor's next requests, in the simulator admin
 /// API's shape: `{"vendor":"huawei","fault":"vendor_code","code":"1010009","times":1}`,
 /// `{"vendor":"ytx","fault":"hang"}`, `{"vendor":"ytx","fault":"latency","ms":250}`. Faults:

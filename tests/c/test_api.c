@@ -117,6 +117,52 @@ static void test_send_on_each_voice_vendor(const vc_sim *sim) {
     }
 }
 
+/* Each SMS product: its demo config from the simulator, a code sent as an SMS, read back. */
+static void test_send_on_each_sms_product(const vc_sim *sim) {
+    static const char send[] = "{\"to\":\"+8613800137777\",\"code\":\"6284\"}";
+    const char *vendors[] = {"aliyun", "tencent"};
+    size_t i;
+    for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
+        char *config = NULL;
+        char *receipt = NULL;
+        char *code = NULL;
+        vc_client *client = NULL;
+        vc_error *err = NULL;
+        size_t before = sim_count(sim, vendors[i], "send_sms_code");
+        CHECK_RESULT(vc_sim_product_config_json(sim, vendors[i], "sms", &config, &err),
+                     VC_RESULT_OK, err);
+        CHECK_CONTAINS(config, "\"product\":\"sms\"");
+        CHECK_RESULT(vc_client_new(config, &client, &err), VC_RESULT_OK, err);
+        CHECK_RESULT(vc_client_send(client, send, &receipt, &err), VC_RESULT_OK, err);
+        CHECK_CONTAINS(receipt, "\"message_id\":\"");
+        CHECK(sim_count(sim, vendors[i], "send_sms_code") == before + 1);
+        CHECK_RESULT(vc_sim_last_code(sim, "13800137777", &code, &err), VC_RESULT_OK, err);
+        CHECK_STR(code, "6284");
+        vc_string_free(receipt);
+        receipt = NULL;
+        /* The number's own limit: a second message within the minute is refused. */
+        CHECK(vc_client_send(client, send, &receipt, &err) == VC_RESULT_RATE_LIMITED);
+        CHECK(receipt == NULL);
+        CHECK_STR(vc_outcome_name(vc_error_outcome(err)), "refused");
+        vc_error_free(err);
+        vc_string_free(code);
+        vc_string_free(config);
+        vc_client_free(client);
+    }
+    /* A product the vendor lacks, and one that does not exist, name the argument. */
+    {
+        char *config = NULL;
+        vc_error *err = NULL;
+        CHECK(vc_sim_product_config_json(sim, "ytx", "sms", &config, &err) ==
+              VC_RESULT_INVALID_INPUT);
+        CHECK(config == NULL);
+        CHECK_STR(vc_error_field(err), "product");
+        vc_error_free(err);
+        CHECK(vc_sim_product_config_json(sim, "aliyun", "fax", &config, NULL) ==
+              VC_RESULT_INVALID_INPUT);
+    }
+}
+
 static void test_balance(const vc_sim *sim) {
     const char *vendors[] = {"ytx", "ihuyi", "cloud10658"};
     size_t i;
@@ -670,6 +716,7 @@ int main(void) {
     REQUIRE(sim != NULL);
 
     test_send_on_each_voice_vendor(sim);
+    test_send_on_each_sms_product(sim);
     test_balance(sim);
     test_last_code(sim);
     test_oneaccess_captcha_then_sms(sim);

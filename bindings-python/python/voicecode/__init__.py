@@ -34,6 +34,7 @@ from ._types import (
     ErrorKind,
     EventKind,
     Outcome,
+    Product,
     SmsPurpose,
     Vendor,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "InvalidInput",
     "Network",
     "Outcome",
+    "Product",
     "Protocol",
     "QuietHours",
     "RateLimited",

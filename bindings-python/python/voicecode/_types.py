@@ -11,12 +11,17 @@ __all__ = [
     "ErrorKind",
     "EventKind",
     "Outcome",
+    "Product",
     "SmsPurpose",
     "Vendor",
 ]
 
 Vendor = Literal["ytx", "huawei", "ihuyi", "cloud10658", "oneaccess", "aliyun", "tencent"]
 """A vendor id, as in configs (``{"vendor": "huawei", ...}``)."""
+
+Product = Literal["voice", "sms"]
+"""What a channel sends, as in configs (``{"vendor": "aliyun", "product": "sms", ...}``); voice
+unless the config says otherwise."""
 
 ErrorKind = Literal[
     "invalid_input",

@@ -11,6 +11,7 @@ from voicecode._types import (
     CheckStatus,
     DeliveryStatus,
     EventKind,
+    Product,
     SmsPurpose,
     Vendor,
 )
@@ -150,6 +151,9 @@ class Client:
         ``VOICECODE_SECRET_KEY``."""
     @property
     def vendor(self) -> Vendor: ...
+    @property
+    def product(self) -> Product:
+        """What this client sends: ``voice`` calls or ``sms``."""
     def send_code(
         self,
         to: str,
@@ -380,7 +384,7 @@ class _Simulator:
     def port(self) -> int: ...
     @property
     def closed(self) -> bool: ...
-    def config(self, vendor_name: str) -> Any: ...
+    def config(self, vendor_name: str, product_name: str = ...) -> Any: ...
     def inject(
         self,
         vendor_name: str,

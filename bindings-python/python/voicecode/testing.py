@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from . import _voicecode
-from ._types import ErrorKind, Vendor
+from ._types import ErrorKind, Product, Vendor
 
 __all__ = [
     "CAPTCHA_ANSWER",
@@ -135,10 +135,11 @@ class Simulator:
         """True once :meth:`close` ran."""
         return self._native.closed
 
-    def config(self, vendor: Vendor) -> dict[str, Any]:
-        """A ready config for the vendor's demo account pointing at this simulator (a new dict:
-        add ``timeout_ms``, ``status_url``… as needed)."""
-        config: dict[str, Any] = self._native.config(vendor)
+    def config(self, vendor: Vendor, product: Product = "voice") -> dict[str, Any]:
+        """A ready config for the demo account of the vendor's ``product`` (``"sms"`` for its SMS
+        product) pointing at this simulator (a new dict: add ``timeout_ms``, ``status_url``… as
+        needed). A product the vendor lacks raises :class:`voicecode.InvalidInput`."""
+        config: dict[str, Any] = self._native.config(vendor, product)
         return config
 
     def inject(
@@ -186,11 +187,11 @@ class Simulator:
         return self._native.count(vendor, operation)
 
     def last_code(self, to: str) -> str | None:
-        """The code the last accepted send-code to ``to`` would have spoken, whichever vendor
-        took it, for end-to-end tests of a sign-up flow without a phone. ``to`` may be written
-        either way (``13800138000`` or ``+8613800138000``). ``None`` when no send to that number
-        was accepted: refused and faulted sends record nothing, nor does OneAccess, whose SMS
-        code is its own."""
+        """The code the last accepted send-code to ``to`` would have spoken or texted, whichever
+        vendor and product took it, for end-to-end tests of a sign-up flow without a phone.
+        ``to`` may be written either way (``13800138000`` or ``+8613800138000``). ``None`` when
+        no send to that number was accepted: refused and faulted sends record nothing, nor does
+        OneAccess, whose SMS code is its own."""
         return self._native.last_code(to)
 
     def close(self) -> None:

@@ -212,6 +212,22 @@ impl Vendor {
     }
 }
 
+impl Product {
+    /// The product a call's argument names (`voice` or `sms`); anything else is
+    /// `invalid_input` on `product`.
+    pub fn from_arg(name: &str) -> Result<Product> {
+        Product::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "product",
+                    format!("unknown product {name:?}; expected voice or sms"),
+                )
+            })
+    }
+}
+
 /// A vendor named in a configuration; an unknown name is `invalid_config` on `vendor`.
 impl FromStr for Vendor {
     type Err = Error;

@@ -22,6 +22,9 @@ final class Sim implements AutoCloseable {
         int vc_sim_config_json(Pointer sim, String vendor, PointerByReference configJsonOut,
                 PointerByReference errOut);
 
+        int vc_sim_product_config_json(Pointer sim, String vendor, String product,
+                PointerByReference configJsonOut, PointerByReference errOut);
+
         int vc_sim_inject_json(Pointer sim, String faultJson, PointerByReference errOut);
 
         int vc_sim_clear_faults(Pointer sim, PointerByReference errOut);
@@ -47,6 +50,11 @@ final class Sim implements AutoCloseable {
 
     String config(String vendor) {
         return Calls.string((out, err) -> LIB.vc_sim_config_json(sim, vendor, out, err));
+    }
+
+    /** The config of the vendor's {@code voice} or {@code sms} product. */
+    String productConfig(String vendor, String product) {
+        return Calls.string((out, err) -> LIB.vc_sim_product_config_json(sim, vendor, product, out, err));
     }
 
     /** The config with extra keys (a JSON object's members, without braces). */

@@ -65,6 +65,19 @@ class VoiceCodeTest {
         assertEquals(before + 1, sim.count(vendor, "send_code"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"aliyun", "tencent"})
+    void sendsACodeBySmsOnEachSmsProduct(String vendor) {
+        long before = sim.count(vendor, "send_sms_code");
+        String to = "aliyun".equals(vendor) ? "13800135551" : "13800135552";
+        try (Client client = new Client(sim.productConfig(vendor, "sms"))) {
+            String receipt = client.sendCode("{\"to\":\"" + to + "\",\"code\":\"8406\"}");
+            assertEquals(vendor, field(receipt, "vendor"));
+            assertEquals(before + 1, sim.count(vendor, "send_sms_code"));
+            assertEquals("8406", sim.lastCode(to));
+        }
+    }
+
     @Test
     void readsABalance() {
         try (Client client = new Client(sim.config("ihuyi"))) {
