@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use voicecode::protocol::{Channel, Context, HttpRequest, Method};
 use voicecode::{
-    AsyncClient, ChannelConfig, Check, Client, Router, SendCode, StartOptions, Vendor, Verifier,
-    VerifierConfig,
+    AsyncClient, ChannelConfig, Check, Client, Product, Router, SendCode, StartOptions, Vendor,
+    Verifier, VerifierConfig,
 };
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -303,7 +303,12 @@ impl Bench {
                     let to = next();
                     verifier.start(&to, &options).expect("started");
                     let check = verifier.check(&to, "482193").expect("checked");
-                    assert_eq!(check, Check::Approved);
+                    assert_eq!(
+                        check,
+                        Check::Approved {
+                            channel: Product::Voice
+                        }
+                    );
                 }));
             }
         }

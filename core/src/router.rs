@@ -13,7 +13,8 @@ use crate::error::Attempt;
 use crate::protocol::vendor::ParsedSend;
 use crate::protocol::PreparedSend;
 use crate::{
-    AsyncClient, ChannelConfig, Client, Error, ErrorKind, Outcome, Receipt, Result, SendCode,
+    AsyncClient, ChannelConfig, Client, Error, ErrorKind, Outcome, Product, Receipt, Result,
+    SendCode,
 };
 
 /// Whether a failure on one channel lets the router try the next.
@@ -138,6 +139,11 @@ impl Router {
         &self.clients
     }
 
+    /// What every channel of this router sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.asynch.product()
+    }
+
     /// The async router this one waits on; use it inside an async runtime.
     pub fn as_async(&self) -> &AsyncRouter {
         &self.asynch
@@ -189,6 +195,11 @@ impl AsyncRouter {
     /// The channels, in order.
     pub fn clients(&self) -> &[AsyncClient] {
         &self.clients
+    }
+
+    /// What every channel of this router sends: voice calls or SMS.
+    pub fn product(&self) -> Product {
+        self.clients[0].product()
     }
 
     /// Sends through the first channel that accepts; see the module docs for when it moves on.

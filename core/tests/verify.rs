@@ -13,8 +13,8 @@ use redis_server::RedisServer;
 use serde_json::json;
 use voicecode::verify::store;
 use voicecode::{
-    AsyncRouter, ChannelConfig, Check, Clock, Delivery, ErrorKind, Outcome, Router, StartOptions,
-    Vendor, Verifier, VerifierConfig,
+    AsyncRouter, ChannelConfig, Check, Clock, Delivery, ErrorKind, Outcome, Product, Router,
+    StartOptions, Vendor, Verifier, VerifierConfig,
 };
 use voicecode_sim::{Fault, Operation, SimOptions, Simulator};
 
@@ -262,7 +262,9 @@ fn the_right_code_is_approved_once(kind: Kind) {
     // The same number written nationally is the same verification.
     assert_eq!(
         env.verifier.check("13800138000", "482193").unwrap(),
-        Check::Approved
+        Check::Approved {
+            channel: Product::Voice
+        }
     );
     assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::NotFound);
 }
@@ -285,9 +287,12 @@ fn parallel_checks_of_the_right_code_approve_exactly_once(kind: Kind) {
     });
     let approved = results.iter().filter(|c| c.is_approved()).count();
     assert_eq!(approved, 1, "{results:?}");
-    assert!(results
-        .iter()
-        .all(|c| matches!(c, Check::Approved | Check::NotFound)));
+    assert!(results.iter().all(|c| matches!(
+        c,
+        Check::Approved {
+            channel: Product::Voice
+        } | Check::NotFound
+    )));
 }
 
 fn parallel_starts_place_exactly_one_call(kind: Kind) {
@@ -333,7 +338,12 @@ fn the_cooldown_and_the_ttl_follow_the_clock(kind: Kind) {
         again.unverified_starts, 2,
         "the first code was never verified"
     );
-    assert_eq!(env.verifier.check(TO, "111222").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "111222").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
     env.clock.advance_secs(60);
     let third = env.verifier.start(TO, &StartOptions::new()).unwrap();
     assert_eq!(third.unverified_starts, 1, "an approval resets the count");
@@ -397,7 +407,12 @@ fn a_refused_send_gives_the_cooldown_back(kind: Kind) {
     assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::NotFound);
     let v = env.verifier.start(TO, &with_code("482193")).unwrap();
     assert_eq!(v.unverified_starts, 1, "the refused start is not counted");
-    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "482193").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
 }
 
 fn an_unknown_send_keeps_the_verification_live(kind: Kind) {
@@ -414,7 +429,12 @@ fn an_unknown_send_keeps_the_verification_live(kind: Kind) {
     assert_eq!(calls(&env), 1);
     let err = env.verifier.start(TO, &StartOptions::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
-    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "482193").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
 }
 
 fn a_failed_resend_keeps_the_code_the_user_holds(kind: Kind) {
@@ -442,7 +462,12 @@ fn a_failed_resend_keeps_the_code_the_user_holds(kind: Kind) {
     // The cooldown given back is the one of code A's start, long over.
     let err = env.verifier.check(TO, "111222").unwrap();
     assert_eq!(err, Check::WrongCode { attempts_left: 4 });
-    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "482193").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
     assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::NotFound);
     assert_eq!(calls(&env), 2);
 }
@@ -456,7 +481,12 @@ fn an_unknown_resend_keeps_both_codes_valid(kind: Kind) {
     let v = env.verifier.start(TO, &with_code("111222")).unwrap();
     assert!(v.may_have_been_sent(), "{v:?}");
     // The user holds A, and B if the call came through: either approves, once.
-    assert_eq!(env.verifier.check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "482193").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
     assert_eq!(env.verifier.check(TO, "111222").unwrap(), Check::NotFound);
     // Once a newer call is known to be placed, only its code is valid.
     env.clock.advance_secs(61);
@@ -467,7 +497,12 @@ fn an_unknown_resend_keeps_both_codes_valid(kind: Kind) {
         env.verifier.check(TO, "555666").unwrap(),
         Check::WrongCode { attempts_left: 4 }
     );
-    assert_eq!(env.verifier.check(TO, "777888").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "777888").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
 }
 
 fn an_unreadable_record_fails_closed_until_cleared(kind: Kind) {
@@ -503,7 +538,12 @@ fn an_unreadable_record_fails_closed_until_cleared(kind: Kind) {
     env.verifier.clear(TO).unwrap();
     assert_eq!(env.store.number_value(env.shared.as_ref()), None);
     env.verifier.start(TO, &with_code("111222")).unwrap();
-    assert_eq!(env.verifier.check(TO, "111222").unwrap(), Check::Approved);
+    assert_eq!(
+        env.verifier.check(TO, "111222").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
     assert_eq!(calls(&env), 2);
 }
 
@@ -641,7 +681,12 @@ fn an_sqlite_file_survives_a_restart() {
         Verifier::new(router(&sim, &[Vendor::Huawei], json!({})), config).unwrap()
     };
     make().start(TO, &with_code("482193")).unwrap();
-    assert_eq!(make().check(TO, "482193").unwrap(), Check::Approved);
+    assert_eq!(
+        make().check(TO, "482193").unwrap(),
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
 }
 
 #[cfg(feature = "sqlite")]
@@ -896,7 +941,12 @@ fn the_async_verifier_is_the_same_verifier() {
         let router = AsyncRouter::new(configs).unwrap();
         let verifier = voicecode::AsyncVerifier::new(router, VerifierConfig::new(SECRET)).unwrap();
         verifier.start(TO, &with_code("Ab12cd")).await.unwrap();
-        assert_eq!(verifier.check(TO, "Ab12cd").await.unwrap(), Check::Approved);
+        assert_eq!(
+            verifier.check(TO, "Ab12cd").await.unwrap(),
+            Check::Approved {
+                channel: Product::Voice
+            }
+        );
     });
 }
 

@@ -50,7 +50,7 @@ pub enum vc_check {
 impl vc_check {
     fn from_core(check: Check) -> (vc_check, u32) {
         match check {
-            Check::Approved => (vc_check::Approved, 0),
+            Check::Approved { .. } => (vc_check::Approved, 0),
             Check::WrongCode { attempts_left } => (vc_check::WrongCode, attempts_left),
             Check::Expired => (vc_check::Expired, 0),
             Check::TooManyAttempts => (vc_check::TooManyAttempts, 0),
@@ -247,7 +247,9 @@ mod tests {
     #[test]
     fn check_names_match_the_core() {
         for check in [
-            Check::Approved,
+            Check::Approved {
+                channel: voicecode::Product::Voice,
+            },
             Check::WrongCode { attempts_left: 3 },
             Check::Expired,
             Check::TooManyAttempts,

@@ -15,21 +15,31 @@
 //!    instead of sending again. An earlier code stays valid until a newer call is known to be
 //!    placed, so a resend never takes away a code the user holds.
 //!
+//! A verifier may send by several channels, one router each (SMS and voice): the first send of a
+//! code goes by the first channel of its `workflow`, each resend within the code's lifetime by
+//! the next, and a resend sends **the same code**, so the late SMS and the voice call agree.
+//! Cooldown, caps and wrong attempts count across channels.
+//!
 //! A stored record that cannot be read fails closed: `store_unavailable`, no call, nothing
 //! overwritten, until [`Verifier::clear`] deletes it.
 //!
-//! Codes come from the OS CSPRNG and are stored only as HMAC-SHA256 under the verifier's
-//! secret; they are never logged, printed, or put in an error. The rules themselves are pure
+//! Codes come from the OS CSPRNG and are stored as HMAC-SHA256 under the verifier's secret, and,
+//! for a resend, sealed with ChaCha20-Poly1305 under a key derived from it (bound to the
+//! number); never in clear, never logged, printed, or put in an error. The rules themselves are pure
 //! functions (`policy`) shared by every [`store::Store`].
 //!
 //! ```no_run
-//! use voicecode::{ChannelConfig, Check, Router, StartOptions, Verifier, VerifierConfig};
+//! use voicecode::{ChannelConfig, Router, StartOptions, Verifier, VerifierConfig};
 //!
-//! let router = Router::new(vec![ChannelConfig::from_file("huawei.toml")?])?;
+//! let sms = Router::new(vec![ChannelConfig::from_file("aliyun-sms.toml")?])?;
+//! let voice = Router::new(vec![ChannelConfig::from_file("huawei.toml")?])?;
 //! let config = VerifierConfig::new(std::env::var("VOICECODE_VERIFIER_SECRET")?).store("sqlite:codes.db");
-//! let verifier = Verifier::new(router, config)?;
-//! verifier.start("+8613800138000", &StartOptions::new().key("203.0.113.7"))?; // calls the user
-//! let approved = verifier.check("+8613800138000", "482193")? == Check::Approved;  // what they typed
+//! let verifier = Verifier::with_routers(vec![sms, voice], config)?; // SMS first, then voice
+//! let start = StartOptions::new().key("203.0.113.7");
+//! verifier.start("+8613800138000", &start)?; // texts the user a code
+//! // "收不到短信？获取语音验证码", a minute later: calls the user with the same code.
+//! verifier.start("+8613800138000", &start)?;
+//! let approved = verifier.check("+8613800138000", "482193")?.is_approved(); // what they typed
 //! # let _ = approved;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -41,6 +51,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead as _, Payload};
+use chacha20poly1305::ChaCha20Poly1305;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Serialize};
@@ -49,7 +63,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
 pub use self::policy::{Check, QuietHours};
-use self::policy::{Pending, Refusal, Rules, State, Write};
+use self::policy::{Pending, Refusal, Rules, Start, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
 use crate::http::random_bytes;
@@ -58,7 +72,7 @@ use crate::phone::Phone;
 use crate::protocol::checks::CodeRule;
 use crate::protocol::vendor::ParsedSend;
 use crate::router::Plan;
-use crate::{AsyncRouter, Error, Outcome, Receipt, Result, Router, Secret};
+use crate::{AsyncRouter, Error, Outcome, Product, Receipt, Result, Router, Secret};
 
 /// The prefix of every key the verifier writes; `v1` changes if the record format does.
 const NAMESPACE: &str = "voicecode:v1";
@@ -84,13 +98,15 @@ pub enum Delivery {
 }
 
 /// A started verification. Serialises (`--json`, bindings) to
-/// `{"to","expires_at","max_attempts","unverified_starts","status":"sent"|"may_have_been_sent",
-/// "receipt"|"error"}`. It never holds the code.
+/// `{"to","channel","expires_at","max_attempts","unverified_starts",
+/// "status":"sent"|"may_have_been_sent","receipt"|"error"}`. It never holds the code.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     /// The number, in E.164.
     pub to: String,
-    /// When the code stops being accepted.
+    /// How the code was sent: by voice or SMS.
+    pub channel: Product,
+    /// When the code stops being accepted (a resend of a live code keeps its expiry).
     pub expires_at: DateTime<Utc>,
     /// Checks allowed.
     pub max_attempts: u32,
@@ -116,6 +132,8 @@ pub struct StartOptions {
     pub code: Option<String>,
     /// A caller-given key (client IP, account id) for the per-key caps. Stored only as a hash.
     pub key: Option<String>,
+    /// The channel to send by, instead of the workflow's step.
+    pub channel: Option<Product>,
     /// The send's options (`play_times`, `user_data`, Huawei overrides).
     pub send: SendOptions,
 }
@@ -125,6 +143,7 @@ impl fmt::Debug for StartOptions {
         f.debug_struct("StartOptions")
             .field("code", &self.code.as_ref().map(|_| "***"))
             .field("key", &self.key.as_ref().map(|_| "***"))
+            .field("channel", &self.channel)
             .field("send", &self.send)
             .finish()
     }
@@ -148,14 +167,20 @@ impl StartOptions {
         self
     }
 
+    /// Sends by `channel` (`sms` or `voice`) instead of the workflow's step.
+    pub fn channel(mut self, channel: Product) -> Self {
+        self.channel = Some(channel);
+        self
+    }
+
     /// Sets how many times the code is played.
     pub fn play_times(mut self, times: u8) -> Self {
         self.send.play_times = Some(times);
         self
     }
 
-    /// Reads options from the shared JSON schema, as bindings receive them: `code`, `key` and
-    /// the [`SendOptions`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
+    /// Reads options from the shared JSON schema, as bindings receive them: `code`, `key`,
+    /// `channel` and the [`SendOptions`] at the top level (`{"key":"10.0.0.1","play_times":2}`).
     pub fn from_value(value: Value) -> Result<Self> {
         let Value::Object(mut map) = value else {
             return Err(Error::invalid_input("options", "must be an object"));
@@ -165,7 +190,10 @@ impl StartOptions {
             Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(Error::invalid_input(name, "must be a string")),
         };
-        let (code, key) = (text("code")?, text("key")?);
+        let (code, key, channel) = (text("code")?, text("key")?, text("channel")?);
+        let channel = channel
+            .map(|name| Product::from_arg(&name).map_err(|_| channel_error(&name)))
+            .transpose()?;
         for taken in ["to"] {
             if map.contains_key(taken) {
                 return Err(Error::invalid_input(
@@ -175,8 +203,20 @@ impl StartOptions {
             }
         }
         let send = crate::model::from_value("options", Value::Object(map))?;
-        Ok(StartOptions { code, key, send })
+        Ok(StartOptions {
+            code,
+            key,
+            channel,
+            send,
+        })
     }
+}
+
+fn channel_error(name: &str) -> Error {
+    Error::invalid_input(
+        "channel",
+        format!("unknown channel {name:?}; expected sms or voice"),
+    )
 }
 
 /// Where the verifier reads the time: the system clock, or a test's.
@@ -233,6 +273,10 @@ pub struct VerifierConfig {
     /// `HH:MM-HH:MM` in Asia/Shanghai time (UTC+8, no daylight saving) during which no call is
     /// placed, e.g. `22:00-08:00`; none by default.
     pub quiet_hours: Option<String>,
+    /// The channels of successive sends of one code, e.g. `["sms", "voice"]`: the first start
+    /// goes by SMS, a resend within the code's lifetime by voice (the last repeating). Each
+    /// needs a router of that product; by default the routers' products, in their order.
+    pub workflow: Option<Vec<Product>>,
 }
 
 mod defaults {
@@ -313,6 +357,7 @@ impl VerifierConfig {
             key_hourly_cap: None,
             key_daily_cap: None,
             quiet_hours: None,
+            workflow: None,
         }
     }
 
@@ -411,11 +456,13 @@ impl fmt::Debug for VerifierConfig {
             .field("key_hourly_cap", &self.key_hourly_cap)
             .field("key_daily_cap", &self.key_daily_cap)
             .field("quiet_hours", &self.quiet_hours)
+            .field("workflow", &self.workflow)
             .finish()
     }
 }
 
-/// The async verifier over an [`AsyncRouter`]. `Send + Sync`, cheap to clone.
+/// The async verifier over an [`AsyncRouter`] (or one per channel). `Send + Sync`, cheap to
+/// clone.
 #[derive(Clone, Debug)]
 pub struct AsyncVerifier {
     inner: Arc<Inner>,
@@ -423,11 +470,15 @@ pub struct AsyncVerifier {
 
 #[derive(Clone, Debug)]
 struct Inner {
-    router: AsyncRouter,
+    /// One router per channel, each of a distinct product.
+    routers: Vec<AsyncRouter>,
+    /// The channels of successive sends of one code; each has a router.
+    workflow: Vec<Product>,
     rules: Rules,
     code_rule: CodeRule,
     code_length: usize,
     keyed: KeyedMac,
+    seal: Sealer,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
@@ -444,22 +495,70 @@ impl std::fmt::Debug for KeyedMac {
     }
 }
 
-/// The blocking face of an [`AsyncVerifier`], over a [`Router`].
+/// ChaCha20-Poly1305 under a key derived from the verifier secret: seals a code the verifier
+/// may send again, bound to its number.
+#[derive(Clone)]
+struct Sealer(ChaCha20Poly1305);
+
+/// Holds the key: nothing of it is shown.
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer(..)")
+    }
+}
+
+impl Sealer {
+    /// Base64 of a fresh random nonce and the code's ciphertext, the number as associated data.
+    fn seal(&self, e164: &str, code: &str) -> String {
+        let nonce = random_bytes::<12>();
+        let payload = Payload {
+            msg: code.as_bytes(),
+            aad: e164.as_bytes(),
+        };
+        let sealed = self
+            .0
+            .encrypt((&nonce).into(), payload)
+            .expect("sealing a short code cannot fail");
+        let mut out = Vec::with_capacity(nonce.len() + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        BASE64.encode(out)
+    }
+
+    /// The code sealed for `e164`; `None` if the seal was made under another key or number,
+    /// or damaged.
+    fn open(&self, e164: &str, sealed: &str) -> Option<String> {
+        let bytes = BASE64.decode(sealed).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let payload = Payload {
+            msg: sealed,
+            aad: e164.as_bytes(),
+        };
+        let code = self.0.decrypt(nonce.into(), payload).ok()?;
+        String::from_utf8(code).ok()
+    }
+}
+
+/// The blocking face of an [`AsyncVerifier`], over a [`Router`] (or one per channel).
 #[derive(Clone, Debug)]
 pub struct Verifier {
-    router: Router,
+    routers: Vec<Router>,
     asynch: AsyncVerifier,
 }
 
-/// The codes every channel of `router` accepts.
-fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
+/// The codes every channel of every router accepts: a code made for one channel may be resent
+/// by another.
+fn router_code_rule(routers: &[AsyncRouter]) -> Result<CodeRule> {
     let mut rule: Option<CodeRule> = None;
-    for client in router.clients() {
+    for client in routers.iter().flat_map(AsyncRouter::clients) {
         let vendor = client.vendor();
         let own = client.channel().code_rule().ok_or_else(|| {
             Error::invalid_config(
                 "vendor",
-                format!("{vendor} places no voice-code calls, so a verifier cannot use it"),
+                format!("{vendor} sends no verification codes, so a verifier cannot use it"),
             )
             .with_vendor(vendor)
         })?;
@@ -468,7 +567,7 @@ fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
             Some(r) => r.intersect(own).ok_or_else(|| {
                 Error::invalid_config(
                     "channels",
-                    "no code length suits every channel of the router",
+                    "no code length suits every channel of the verifier's routers",
                 )
             })?,
         });
@@ -476,23 +575,61 @@ fn router_code_rule(router: &AsyncRouter) -> Result<CodeRule> {
     rule.ok_or_else(|| Error::invalid_config("channels", "a verifier needs at least one channel"))
 }
 
-/// `config`'s rules and the codes every channel of `router` accepts, or the setting at fault.
-fn checked(router: &AsyncRouter, config: &VerifierConfig) -> Result<(Rules, CodeRule)> {
+/// The product of each router (one each, distinct), and the workflow over them.
+fn checked_workflow(routers: &[AsyncRouter], config: &VerifierConfig) -> Result<Vec<Product>> {
+    let mut products: Vec<Product> = Vec::with_capacity(routers.len());
+    for router in routers {
+        let product = router.product();
+        if products.contains(&product) {
+            return Err(Error::invalid_config(
+                "channels",
+                format!("two routers send by {product}; a verifier takes one router per channel (put failover channels in one router)"),
+            ));
+        }
+        products.push(product);
+    }
+    let Some(workflow) = &config.workflow else {
+        return Ok(products);
+    };
+    if workflow.is_empty() || workflow.len() > MAX_WORKFLOW_STEPS {
+        return Err(Error::invalid_config(
+            "workflow",
+            format!("must name 1 to {MAX_WORKFLOW_STEPS} channels, e.g. [\"sms\", \"voice\"]"),
+        ));
+    }
+    if let Some(missing) = workflow.iter().find(|p| !products.contains(p)) {
+        return Err(Error::invalid_config(
+            "workflow",
+            format!("names {missing}, but the verifier has no {missing} router"),
+        ));
+    }
+    Ok(workflow.clone())
+}
+
+/// A workflow longer than this is a mistake: a code is sent at most a few times in its life.
+const MAX_WORKFLOW_STEPS: usize = 5;
+
+/// `config`'s rules, the codes every channel accepts and the workflow, or the setting at fault.
+fn checked(
+    routers: &[AsyncRouter],
+    config: &VerifierConfig,
+) -> Result<(Rules, CodeRule, Vec<Product>)> {
     let rules = config.rules()?;
-    let mut code_rule = router_code_rule(router)?;
+    let workflow = checked_workflow(routers, config)?;
+    let mut code_rule = router_code_rule(routers)?;
     // A caller's own code is held to the same floor as a generated one.
     code_rule.min_len = code_rule.min_len.max(*bounds::CODE_LENGTH.start());
     if !(code_rule.min_len..=code_rule.max_len).contains(&config.code_length) {
         return Err(Error::invalid_config(
             "code_length",
             format!(
-                "{} does not suit every channel of the router, which accept {}",
+                "{} does not suit every channel of the verifier, which accept {}",
                 config.code_length,
                 code_rule.describe()
             ),
         ));
     }
-    Ok((rules, code_rule))
+    Ok((rules, code_rule, workflow))
 }
 
 impl AsyncVerifier {
@@ -500,11 +637,18 @@ impl AsyncVerifier {
     /// suits every channel (a router with huawei, 2–8 digits, and ihuyi, 4–6, allows 4 to 6)
     /// and opens the store.
     pub fn new(router: AsyncRouter, config: VerifierConfig) -> Result<Self> {
+        Self::with_routers(vec![router], config)
+    }
+
+    /// A verifier over one router per channel, e.g. an SMS router and a voice router, sending
+    /// by `config.workflow` (by default the routers' order). The code length must suit every
+    /// channel of every router, as a code may be resent by another channel.
+    pub fn with_routers(routers: Vec<AsyncRouter>, config: VerifierConfig) -> Result<Self> {
         // Every setting is checked before the store is opened: a refused config creates no
         // SQLite file and opens no connection.
-        let (rules, code_rule) = checked(&router, &config)?;
+        let checked = checked(&routers, &config)?;
         let store = store::open(&config.store)?;
-        Ok(Self::build(router, config, rules, code_rule, store))
+        Ok(Self::build(routers, config, checked, store))
     }
 
     /// As [`AsyncVerifier::new`], on a store of the caller's own (the `store` key is ignored).
@@ -513,27 +657,44 @@ impl AsyncVerifier {
         config: VerifierConfig,
         store: Arc<dyn Store>,
     ) -> Result<Self> {
-        let (rules, code_rule) = checked(&router, &config)?;
-        Ok(Self::build(router, config, rules, code_rule, store))
+        Self::with_routers_and_store(vec![router], config, store)
+    }
+
+    /// As [`AsyncVerifier::with_routers`], on a store of the caller's own.
+    pub fn with_routers_and_store(
+        routers: Vec<AsyncRouter>,
+        config: VerifierConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Self> {
+        let checked = checked(&routers, &config)?;
+        Ok(Self::build(routers, config, checked, store))
     }
 
     fn build(
-        router: AsyncRouter,
+        routers: Vec<AsyncRouter>,
         config: VerifierConfig,
-        rules: Rules,
-        code_rule: CodeRule,
+        (rules, code_rule, workflow): (Rules, CodeRule, Vec<Product>),
         store: Arc<dyn Store>,
     ) -> Self {
+        let keyed = KeyedMac(
+            <Hmac<Sha256>>::new_from_slice(config.secret.expose().as_bytes())
+                .expect("HMAC takes keys of any length"),
+        );
+        // The sealing key is derived from the secret, apart from every MAC it keys.
+        let mut derive = keyed.0.clone();
+        derive.update(b"voicecode verifier code seal v1");
+        let seal_key = derive.finalize().into_bytes();
         AsyncVerifier {
             inner: Arc::new(Inner {
-                router,
+                routers,
+                workflow,
                 rules,
                 code_rule,
                 code_length: config.code_length,
-                keyed: KeyedMac(
-                    <Hmac<Sha256>>::new_from_slice(config.secret.expose().as_bytes())
-                        .expect("HMAC takes keys of any length"),
-                ),
+                keyed,
+                seal: Sealer(<ChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(
+                    &seal_key,
+                )),
                 store,
                 clock: Arc::new(SystemClock),
             }),
@@ -549,14 +710,26 @@ impl AsyncVerifier {
         }
     }
 
-    /// The router codes are sent through.
+    /// The router of the workflow's first channel.
     pub fn router(&self) -> &AsyncRouter {
-        &self.inner.router
+        self.inner.route(self.inner.workflow[0])
     }
 
-    /// Makes a code (or takes `options.code`), reserves it for `to` and calls `to` with it.
+    /// Every router, one per channel, in the order given.
+    pub fn routers(&self) -> &[AsyncRouter] {
+        &self.inner.routers
+    }
+
+    /// The channels of successive sends of one code.
+    pub fn workflow(&self) -> &[Product] {
+        &self.inner.workflow
+    }
+
+    /// Makes a code (or takes `options.code`), reserves it for `to` and sends it: by
+    /// `options.channel`, else by the workflow's first channel, or its next one when this is a
+    /// resend within the live code's lifetime, which sends the same code.
     ///
-    /// Refused with no call placed: `invalid_input` (the field named), `quiet_hours` or
+    /// Refused with nothing sent: `invalid_input` (the field named), `quiet_hours` or
     /// `rate_limited` (with [`Error::retry_after`]), `store_unavailable`, and any send error
     /// whose outcome is `not_sent` or `refused` (the reservation is given back). A send whose
     /// outcome is `unknown` returns `Ok` with [`Delivery::MayHaveBeenSent`].
@@ -564,7 +737,7 @@ impl AsyncVerifier {
         let (to, options) = (to.to_owned(), options.clone());
         let (reserved, plan) =
             on_store(&self.inner, move |inner| inner.reserve(&to, &options)).await?;
-        let sent = self.inner.router.send_planned(plan).await;
+        let sent = self.inner.routers[reserved.route].send_planned(plan).await;
         on_store(&self.inner, move |inner| inner.finish(reserved, sent)).await
     }
 
@@ -612,6 +785,10 @@ async fn on_store<T: Send + 'static>(
 struct Reserved {
     /// The number, in E.164.
     to: String,
+    /// The router it goes through, and its channel.
+    route: usize,
+    channel: Product,
+    expires_ms: i64,
     id: String,
     number_key: String,
     key: Option<String>,
@@ -689,13 +866,45 @@ impl Inner {
         )
     }
 
+    /// The index of the router that sends by `channel`, if the verifier has one.
+    fn route_index(&self, channel: Product) -> Option<usize> {
+        self.routers.iter().position(|r| r.product() == channel)
+    }
+
+    /// The router that sends by `channel`; every channel of the workflow has one.
+    fn route(&self, channel: Product) -> &AsyncRouter {
+        let index = self.route_index(channel);
+        &self.routers[index.expect("every channel of the workflow has a router")]
+    }
+
+    /// The channel a start asked for, if it has a router.
+    fn asked_channel(&self, options: &StartOptions) -> Result<Option<Product>> {
+        let Some(channel) = options.channel else {
+            return Ok(None);
+        };
+        if self.route_index(channel).is_none() {
+            let has: Vec<&str> = self.workflow.iter().map(|p| p.as_str()).collect();
+            return Err(Error::invalid_input(
+                "channel",
+                format!(
+                    "this verifier has no {channel} channel; it sends by {}",
+                    has.join(", ")
+                ),
+            ));
+        }
+        Ok(Some(channel))
+    }
+
     /// Step 1 of a start: checks the input, makes the code, and reserves it for the number
-    /// (quiet hours, cooldown, caps, the code's hash) and for the caller key in the store.
-    /// The number is parsed once, and the send checked once against every channel: the plan
-    /// returned is what the router sends.
+    /// (quiet hours, cooldown, caps, the code's hash and seal) and for the caller key in the
+    /// store. The reservation says the channel and, for a resend, the live code to send again;
+    /// the plan returned is what that channel's router sends. When the channel is known
+    /// beforehand (asked for, or the only one), a send no channel can carry is refused before
+    /// anything is reserved; otherwise the reservation is given back.
     fn reserve(&self, to: &str, options: &StartOptions) -> Result<(Reserved, Plan)> {
         let to = Phone::parse("to", to)?;
         let e164 = to.e164();
+        let asked = self.asked_channel(options)?;
         let code = match &options.code {
             Some(code) => {
                 self.check_code_input(code)?;
@@ -703,32 +912,53 @@ impl Inner {
             }
             None => generate_code(self.code_length),
         };
-        // Refused before anything is reserved when no channel can carry the send (a landline
-        // for a mobile-only router, a `play_times` out of range). The code suits every
-        // channel, so the error names another field and quotes no code.
         let mac = self.mac(&e164, &code);
-        let send = ParsedSend {
-            to,
+        let send = |code: String| ParsedSend {
+            to: to.clone(),
             code,
             options: options.send.clone(),
         };
-        let plan = self.router.plan(&Ok(send)).sendable()?;
+        // Refused before anything is reserved when no channel can carry the send (a landline
+        // for a mobile-only router, a `play_times` out of range). The code suits every
+        // channel, so the error names another field and quotes no code.
+        let known = asked.or_else(|| {
+            let first = self.workflow[0];
+            self.workflow.iter().all(|&p| p == first).then_some(first)
+        });
+        let mut planned = match known {
+            Some(channel) => Some((
+                channel,
+                self.route(channel)
+                    .plan(&Ok(send(code.clone())))
+                    .sendable()?,
+            )),
+            None => None,
+        };
 
         let now = self.clock.now();
         let now_ms = now.timestamp_millis();
         policy::quiet(now_ms, &self.rules).map_err(refusal_error)?;
-        let pending = Pending {
+        let fresh = Pending {
             id: hex::encode(random_bytes::<16>()),
-            mac,
+            mac: mac.clone(),
             started_ms: now_ms,
             expires_ms: now_ms + self.rules.ttl_ms,
             attempts: 0,
             state: State::Sending,
+            channel: Product::Voice,
+            step: 0,
+            sealed: Some(self.seal.seal(&e164, &code)),
         };
-        let (id, number_key) = (pending.id.clone(), number_key(&e164));
-        let unverified = self
+        let (id, number_key) = (fresh.id.clone(), number_key(&e164));
+        let start = Start {
+            fresh,
+            own_code: options.code.is_some(),
+            channel: asked,
+            workflow: &self.workflow,
+        };
+        let (unverified, pending) = self
             .update(&number_key, |stored| {
-                policy::reserve(stored, now_ms, &self.rules, pending.clone())
+                policy::reserve(stored, now_ms, &self.rules, start.clone())
             })?
             .map_err(refusal_error)?;
         let key = options.key.as_deref().map(|k| self.caller_key(k));
@@ -741,8 +971,36 @@ impl Inner {
                 return Err(e);
             }
         }
+        let give_back = |e: Error| {
+            self.release(&number_key, &id, now_ms, key.as_deref());
+            e
+        };
+        // A resend sends the live code again; the plan made for the new one will not do.
+        let code = if pending.mac == mac {
+            code
+        } else {
+            planned = None;
+            let sealed = pending.sealed.as_deref().unwrap_or_default();
+            self.seal.open(&e164, sealed).ok_or_else(|| {
+                give_back(Error::store_unavailable(format!(
+                    "the live code of {e164} cannot be unsealed (was the verifier secret changed?), \
+                     so nothing was sent; it expires by itself, or clear the number"
+                )))
+            })?
+        };
+        let plan = match planned {
+            Some((channel, plan)) if channel == pending.channel => plan,
+            _ => self
+                .route(pending.channel)
+                .plan(&Ok(send(code)))
+                .sendable()
+                .map_err(give_back)?,
+        };
         let reserved = Reserved {
             to: e164,
+            route: self.route_index(pending.channel).expect("a routed channel"),
+            channel: pending.channel,
+            expires_ms: pending.expires_ms,
             id,
             number_key,
             key,
@@ -757,6 +1015,9 @@ impl Inner {
     fn finish(&self, reserved: Reserved, sent: Result<Receipt>) -> Result<Verification> {
         let Reserved {
             to,
+            route: _,
+            channel,
+            expires_ms,
             id,
             number_key,
             key,
@@ -778,9 +1039,12 @@ impl Inner {
                 return Err(error);
             }
         };
+        let expires_at = DateTime::from_timestamp_millis(expires_ms)
+            .unwrap_or(now + chrono::Duration::milliseconds(self.rules.ttl_ms));
         Ok(Verification {
             to,
-            expires_at: now + chrono::Duration::milliseconds(self.rules.ttl_ms),
+            channel,
+            expires_at,
             max_attempts: self.rules.max_attempts,
             unverified_starts: unverified,
             delivery,
@@ -886,8 +1150,13 @@ fn generate_code(length: usize) -> String {
 impl Verifier {
     /// A blocking verifier over `router`; see [`AsyncVerifier::new`].
     pub fn new(router: Router, config: VerifierConfig) -> Result<Self> {
-        let asynch = AsyncVerifier::new(router.as_async().clone(), config)?;
-        Ok(Verifier { router, asynch })
+        Self::with_routers(vec![router], config)
+    }
+
+    /// A blocking verifier over one router per channel; see [`AsyncVerifier::with_routers`].
+    pub fn with_routers(routers: Vec<Router>, config: VerifierConfig) -> Result<Self> {
+        let asynch = AsyncVerifier::with_routers(Self::asyncs(&routers), config)?;
+        Ok(Verifier { routers, asynch })
     }
 
     /// As [`Verifier::new`], on a store of the caller's own.
@@ -896,15 +1165,28 @@ impl Verifier {
         config: VerifierConfig,
         store: Arc<dyn Store>,
     ) -> Result<Self> {
-        let asynch = AsyncVerifier::with_store(router.as_async().clone(), config, store)?;
-        Ok(Verifier { router, asynch })
+        Self::with_routers_and_store(vec![router], config, store)
+    }
+
+    /// As [`Verifier::with_routers`], on a store of the caller's own.
+    pub fn with_routers_and_store(
+        routers: Vec<Router>,
+        config: VerifierConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Self> {
+        let asynch = AsyncVerifier::with_routers_and_store(Self::asyncs(&routers), config, store)?;
+        Ok(Verifier { routers, asynch })
+    }
+
+    fn asyncs(routers: &[Router]) -> Vec<AsyncRouter> {
+        routers.iter().map(|r| r.as_async().clone()).collect()
     }
 
     /// The same verifier reading the time from `clock` (tests).
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         Verifier {
             asynch: self.asynch.with_clock(clock),
-            router: self.router,
+            routers: self.routers,
         }
     }
 
@@ -919,7 +1201,7 @@ impl Verifier {
         refuse_inside_runtime("verifier")?;
         let inner = &self.asynch.inner;
         let (reserved, plan) = inner.reserve(to, options)?;
-        let sent = self.router.send_planned(plan);
+        let sent = self.routers[reserved.route].send_planned(plan);
         inner.finish(reserved, sent)
     }
 

@@ -8,7 +8,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::ErrorKind;
+use crate::{ErrorKind, Product};
 
 /// The result of [`Verifier::check`](crate::Verifier::check). Every case is distinct, so "expired" can be told from
 /// "never started" and a user can be told what to do.
@@ -28,7 +28,11 @@ use crate::ErrorKind;
 #[strum(serialize_all = "snake_case")]
 pub enum Check {
     /// The code is right; the verification is used up (a second check finds nothing).
-    Approved,
+    Approved {
+        /// How the approved code was last sent: the channel that delivered it, as far as the
+        /// verifier can know (a code resent by voice may also have arrived by SMS).
+        channel: Product,
+    },
     /// The code is wrong; `attempts_left` more may be tried.
     WrongCode {
         /// Checks left before the verification locks.
@@ -52,7 +56,7 @@ impl Check {
 
     /// True only for [`Check::Approved`].
     pub fn is_approved(&self) -> bool {
-        *self == Check::Approved
+        matches!(self, Check::Approved { .. })
     }
 }
 
@@ -127,6 +131,21 @@ pub(crate) struct Pending {
     /// Wrong codes compared with this one so far.
     pub attempts: u32,
     pub state: State,
+    /// How its code was sent (records of older versions: by voice).
+    #[serde(default = "voice")]
+    pub channel: Product,
+    /// The step of the verifier's workflow that sent it, 0 for the first send of a code.
+    #[serde(default)]
+    pub step: u32,
+    /// The code sealed under a key derived from the verifier secret (see `super::seal`), so
+    /// that a resend within its lifetime sends the same code; never the code in clear. Absent
+    /// in records of older versions, whose codes are never resent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+}
+
+fn voice() -> Product {
+    Product::Voice
 }
 
 impl Pending {
@@ -203,16 +222,35 @@ fn prune(starts: &mut Vec<i64>, now: i64) {
     starts.retain(|&t| t > now - DAY_MS);
 }
 
+/// A start to reserve: its own code's verification, and how to choose its channel.
+#[derive(Debug, Clone)]
+pub(crate) struct Start<'a> {
+    /// The verification of a new code, as if none were live.
+    pub fresh: Pending,
+    /// The caller gave the code: it is sent as it is, never replaced by the live one.
+    pub own_code: bool,
+    /// The channel the caller asked for; otherwise the workflow's step.
+    pub channel: Option<Product>,
+    /// The channels of successive sends of one code: the first send goes by the first, each
+    /// resend within the code's lifetime by the next, the last repeating.
+    pub workflow: &'a [Product],
+}
+
 /// Reserves a start for a number: refused while its cooldown runs or a cap is reached;
-/// otherwise `pending` becomes the newest verification, and the one it replaces joins the
-/// earlier codes (see [`NumberRecord::earlier`]). Returns the unverified-start count including
-/// this one.
+/// otherwise a verification becomes the newest, and the one it replaces joins the earlier codes
+/// (see [`NumberRecord::earlier`]).
+///
+/// While a code is live (unexpired, not locked, not canceled) a start is a resend: it goes by the
+/// workflow's next channel and, unless the caller gave a code, sends the live code again (its
+/// seal, MAC, expiry and attempts carried over), so that a late SMS and the voice call agree and
+/// wrong guesses count across channels. Returns the unverified-start count including this one,
+/// and the verification reserved.
 pub(crate) fn reserve(
     stored: Option<&str>,
     now: i64,
     rules: &Rules,
-    pending: Pending,
-) -> Decision<Result<u32, Refusal>> {
+    start: Start<'_>,
+) -> Decision<Result<(u32, Pending), Refusal>> {
     let mut record: NumberRecord = parse(stored)?;
     prune(&mut record.starts, now);
     let cooldown = record
@@ -251,9 +289,27 @@ pub(crate) fn reserve(
     {
         return Ok((Write::Keep, Err(refusal)));
     }
+    let live = record
+        .pending
+        .as_ref()
+        .filter(|p| p.can_approve(now, rules));
+    let last = start.workflow.len().saturating_sub(1) as u32;
+    let step = live.map_or(0, |p| (p.step + 1).min(last));
+    let mut pending = start.fresh;
+    pending.step = step;
+    pending.channel = start
+        .channel
+        .or_else(|| start.workflow.get(step as usize).copied())
+        .unwrap_or(Product::Voice);
+    if let Some(live) = live.filter(|p| !start.own_code && p.sealed.is_some()) {
+        pending.mac = live.mac.clone();
+        pending.sealed = live.sealed.clone();
+        pending.expires_ms = live.expires_ms;
+        pending.attempts = live.attempts;
+    }
     record.starts.push(now);
     record.unverified = record.unverified.saturating_add(1);
-    if let Some(replaced) = record.pending.replace(pending) {
+    if let Some(replaced) = record.pending.replace(pending.clone()) {
         if replaced.state == State::Sent {
             // Its call was placed: the codes before it were superseded then.
             record.earlier.clear();
@@ -261,7 +317,7 @@ pub(crate) fn reserve(
         record.earlier.insert(0, replaced);
     }
     record.earlier.retain(|p| p.can_approve(now, rules));
-    Ok((put(&record), Ok(record.unverified)))
+    Ok((put(&record), Ok((record.unverified, pending))))
 }
 
 /// Gives back what [`reserve`] took for the start `id` at `started_ms`, after a send that
@@ -357,13 +413,16 @@ pub(crate) fn check(
         };
         return Ok((Write::Keep, answer));
     }
-    // Every MAC is compared, without stopping at a match.
-    let approved = live.iter().fold(false, |hit, p| matches(&p.mac) | hit);
-    if approved {
+    // Every MAC is compared, without stopping at a match; the newest match names the channel.
+    let approved = live.iter().fold(None, |hit, p| {
+        let matched = matches(&p.mac);
+        hit.or(matched.then_some(p.channel))
+    });
+    if let Some(channel) = approved {
         record.pending = None;
         record.earlier.clear();
         record.unverified = 0;
-        return Ok((put(&record), Check::Approved));
+        return Ok((put(&record), Check::Approved { channel }));
     }
     for p in &mut live {
         p.attempts += 1;
@@ -501,6 +560,10 @@ mod tests {
         }
     }
 
+    const APPROVED: Check = Check::Approved {
+        channel: Product::Voice,
+    };
+
     fn pending(id: &str, now: i64) -> Pending {
         Pending {
             id: id.into(),
@@ -509,6 +572,19 @@ mod tests {
             expires_ms: now + rules().ttl_ms,
             attempts: 0,
             state: State::Sending,
+            channel: Product::Voice,
+            step: 0,
+            sealed: Some(format!("sealed-{id}")),
+        }
+    }
+
+    /// A start with a code of the caller's own: every start a new code, as in one channel.
+    fn own(fresh: Pending) -> Start<'static> {
+        Start {
+            fresh,
+            own_code: true,
+            channel: None,
+            workflow: &[Product::Voice],
         }
     }
 
@@ -522,9 +598,10 @@ mod tests {
     }
 
     fn start(stored: &mut Option<String>, id: &str, now: i64) -> Result<u32, Refusal> {
-        let (write, result) = reserve(stored.as_deref(), now, &rules(), pending(id, now)).unwrap();
+        let (write, result) =
+            reserve(stored.as_deref(), now, &rules(), own(pending(id, now))).unwrap();
         apply(stored, write);
-        result
+        result.map(|(unverified, _)| unverified)
     }
 
     fn check_with(stored: &mut Option<String>, now: i64, mac: &str) -> Check {
@@ -586,7 +663,7 @@ mod tests {
         release_of(&mut s, "a", T0);
         assert_eq!(s, None, "nothing is left of a start that placed no call");
         assert_eq!(start(&mut s, "b", T0 + 1), Ok(1));
-        assert_eq!(check_with(&mut s, T0 + 2, "mac-b"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + 2, "mac-b"), APPROVED);
     }
 
     #[test]
@@ -603,7 +680,7 @@ mod tests {
             check_with(&mut s, T0 + MIN, "mac-a"),
             Check::WrongCode { attempts_left: 4 }
         );
-        assert_eq!(check_with(&mut s, T0 + MIN, "mac-b"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + MIN, "mac-b"), APPROVED);
     }
 
     #[test]
@@ -620,7 +697,7 @@ mod tests {
         assert_eq!((record.starts, record.unverified), (vec![T0], 1));
         // The cooldown is A's again, measured from A's start.
         assert_eq!(start(&mut s, "c", T0 + MIN - 1).unwrap_err().wait_ms, 1);
-        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-a"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-a"), APPROVED);
     }
 
     #[test]
@@ -639,7 +716,7 @@ mod tests {
             }
             let mut a = s.clone();
             assert_eq!(
-                check_with(&mut a, T0 + MIN, "mac-a") == Check::Approved,
+                check_with(&mut a, T0 + MIN, "mac-a") == APPROVED,
                 a_after,
                 "{outcome:?}"
             );
@@ -652,7 +729,7 @@ mod tests {
             }
             assert_eq!(
                 check_with(&mut s, T0 + MIN, "mac-b"),
-                Check::Approved,
+                APPROVED,
                 "{outcome:?}"
             );
         }
@@ -709,9 +786,9 @@ mod tests {
         start(&mut s, "c", T0 + 2 * MIN).unwrap();
         release_of(&mut s, "c", T0 + 2 * MIN);
         let mut a = s.clone();
-        assert_eq!(check_with(&mut a, T0 + 2 * MIN, "mac-a"), Check::Approved);
+        assert_eq!(check_with(&mut a, T0 + 2 * MIN, "mac-a"), APPROVED);
         let mut b = s.clone();
-        assert_eq!(check_with(&mut b, T0 + 2 * MIN, "mac-b"), Check::Approved);
+        assert_eq!(check_with(&mut b, T0 + 2 * MIN, "mac-b"), APPROVED);
         assert_eq!(
             check_with(&mut s, T0 + 2 * MIN, "mac-c"),
             Check::WrongCode { attempts_left: 4 }
@@ -744,7 +821,7 @@ mod tests {
     fn the_right_code_is_approved_once() {
         let mut s = None;
         start(&mut s, "a", T0).unwrap();
-        assert_eq!(check_with(&mut s, T0 + 1, "mac-a"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + 1, "mac-a"), APPROVED);
         assert_eq!(check_with(&mut s, T0 + 2, "mac-a"), Check::NotFound);
     }
 
@@ -769,7 +846,7 @@ mod tests {
         start(&mut s, "a", T0).unwrap();
         let expiry = T0 + rules().ttl_ms;
         assert_eq!(check_with(&mut s, expiry, "mac-a"), Check::Expired);
-        assert_eq!(check_with(&mut s, expiry - 1, "mac-a"), Check::Approved);
+        assert_eq!(check_with(&mut s, expiry - 1, "mac-a"), APPROVED);
     }
 
     #[test]
@@ -793,7 +870,7 @@ mod tests {
         for bad in ["{oops", "not json {", "null", "42", r#"{"starts":"x"}"#] {
             let s = Some(bad);
             assert_eq!(
-                reserve(s, T0, &r, pending("a", T0)),
+                reserve(s, T0, &r, own(pending("a", T0))).map(drop),
                 Err(Unreadable),
                 "{bad}"
             );
@@ -814,7 +891,7 @@ mod tests {
         assert_eq!(start(&mut s, "a", T0), Ok(1));
         assert_eq!(start(&mut s, "b", T0 + MIN), Ok(2));
         assert_eq!(start(&mut s, "c", T0 + 2 * MIN), Ok(3));
-        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-c"), Check::Approved);
+        assert_eq!(check_with(&mut s, T0 + 2 * MIN, "mac-c"), APPROVED);
         assert_eq!(start(&mut s, "d", T0 + 3 * MIN), Ok(1));
     }
 
@@ -880,5 +957,115 @@ mod tests {
         ] {
             assert_eq!(QuietHours::parse(bad), None, "{bad}");
         }
+    }
+
+    fn reserve_by(
+        stored: &mut Option<String>,
+        id: &str,
+        now: i64,
+        workflow: &'static [Product],
+    ) -> Pending {
+        let start = Start {
+            fresh: pending(id, now),
+            own_code: false,
+            channel: None,
+            workflow,
+        };
+        let (write, result) = reserve(stored.as_deref(), now, &rules(), start).unwrap();
+        apply(stored, write);
+        result.unwrap().1
+    }
+
+    const SMS_THEN_VOICE: &[Product] = &[Product::Sms, Product::Voice];
+
+    #[test]
+    fn a_resend_of_a_live_code_carries_it_to_the_next_channel() {
+        let mut s = None;
+        let first = reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        assert_eq!((first.channel, first.step), (Product::Sms, 0));
+        assert_eq!(
+            check_with(&mut s, T0 + 1, "wrong"),
+            Check::WrongCode { attempts_left: 4 }
+        );
+        let resent = reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE);
+        assert_eq!((resent.channel, resent.step), (Product::Voice, 1));
+        // The same code: its MAC, seal, expiry and attempts.
+        assert_eq!(
+            (resent.mac.as_str(), resent.sealed.as_deref()),
+            ("mac-a", Some("sealed-a"))
+        );
+        assert_eq!((resent.expires_ms, resent.attempts), (first.expires_ms, 1));
+        let third = reserve_by(&mut s, "c", T0 + 2 * MIN, SMS_THEN_VOICE);
+        assert_eq!(
+            (third.channel, third.step, third.mac.as_str()),
+            (Product::Voice, 1, "mac-a")
+        );
+    }
+
+    #[test]
+    fn a_dead_code_is_never_resent() {
+        // Expired.
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        let late = reserve_by(&mut s, "b", T0 + rules().ttl_ms, SMS_THEN_VOICE);
+        assert_eq!((late.mac.as_str(), late.channel), ("mac-b", Product::Sms));
+        // Canceled.
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        let canceled = cancel(s.as_deref()).unwrap();
+        apply(&mut s, canceled);
+        assert_eq!(
+            reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
+            "mac-b"
+        );
+        // Locked by wrong codes.
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        for _ in 0..rules().max_attempts {
+            check_with(&mut s, T0 + 1, "wrong");
+        }
+        let fresh = reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE);
+        assert_eq!((fresh.mac.as_str(), fresh.attempts), ("mac-b", 0));
+        // Of an older version, with no seal: a new code.
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        let old = s.clone().unwrap().replace(r#","sealed":"sealed-a""#, "");
+        let mut s = Some(old);
+        assert_eq!(
+            reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
+            "mac-b"
+        );
+    }
+
+    #[test]
+    fn the_channel_of_the_newest_matching_code_is_the_approvals() {
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE);
+        assert_eq!(
+            check_with(&mut s, T0 + MIN + 1, "mac-a"),
+            Check::Approved {
+                channel: Product::Voice
+            }
+        );
+        let mut s = None;
+        reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
+        assert_eq!(
+            check_with(&mut s, T0 + 1, "mac-a"),
+            Check::Approved {
+                channel: Product::Sms
+            }
+        );
+    }
+
+    #[test]
+    fn records_of_older_versions_read_as_voice_codes() {
+        let old = r#"{"pending":{"id":"a","mac":"mac-a","started_ms":1700000000000,"expires_ms":1700000600000,"attempts":0,"state":"sent"},"starts":[1700000000000],"unverified":1}"#;
+        let record: NumberRecord = parse(Some(old)).unwrap();
+        let pending = record.pending.unwrap();
+        assert_eq!(
+            (pending.channel, pending.step, pending.sealed),
+            (Product::Voice, 0, None)
+        );
     }
 }
