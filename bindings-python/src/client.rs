@@ -352,6 +352,14 @@ pub(crate) fn router_from_list(
     py: Python<'_>,
     channels: &Bound<'_, PyAny>,
 ) -> PyResult<voicecode::Router> {
+    voicecode::Router::from_clients(clients_from_list(py, channels)?).py()
+}
+
+/// A list of Clients and config dicts as the core's clients, in order.
+pub(crate) fn clients_from_list(
+    py: Python<'_>,
+    channels: &Bound<'_, PyAny>,
+) -> PyResult<Vec<voicecode::Client>> {
     if channels.is_instance_of::<PyString>() || channels.cast::<PyMapping>().is_ok() {
         return Err(PyTypeError::new_err(format!(
             "channels must be a list of Clients or config dicts, not {}",
@@ -376,7 +384,7 @@ pub(crate) fn router_from_list(
         };
         list.push(channel);
     }
-    voicecode::Router::from_clients(list).py()
+    Ok(list)
 }
 
 /// `send_sms_code`'s arguments as the core's request; the core reads `purpose`.

@@ -14,21 +14,39 @@ use pyo3::types::{PyDict, PyMapping};
 use serde_json::Value;
 use voicecode::{Delivery, StartOptions, VerifierConfig};
 
-use crate::client::{detached, router_from_list, send_options, spawn, Client, Router};
+use crate::client::{clients_from_list, detached, send_options, spawn, Client, Router};
 use crate::convert::{py_to_json, repr_attrs, type_name};
 use crate::errors::{to_exception, CoreResultExt as _};
 use crate::results::{getters, to_dict, Receipt};
 
-/// The channels argument (a `Router`, a `Client`, or a list of Clients and config dicts) as the
-/// core's router.
-fn router_from_py(py: Python<'_>, channels: &Bound<'_, PyAny>) -> PyResult<voicecode::Router> {
+/// The channels argument as the core's routers, one per product: a `Router`, a `Client`, a list
+/// of Routers (one per product), or a list of Clients and config dicts (grouped by product, in
+/// order: SMS and voice channels together make an SMS router and a voice router).
+fn routers_from_py(
+    py: Python<'_>,
+    channels: &Bound<'_, PyAny>,
+) -> PyResult<Vec<voicecode::Router>> {
     if let Ok(router) = channels.cast::<Router>() {
-        return Ok(router.get().inner.clone());
+        return Ok(vec![router.get().inner.clone()]);
     }
     if let Ok(client) = channels.cast::<Client>() {
-        return voicecode::Router::from_clients(vec![client.get().inner.clone()]).py();
+        let router = voicecode::Router::from_clients(vec![client.get().inner.clone()]).py()?;
+        return Ok(vec![router]);
     }
-    router_from_list(py, channels)
+    let routers: Option<Vec<voicecode::Router>> = channels.try_iter().ok().and_then(|items| {
+        items
+            .map(|item| {
+                item.ok()?
+                    .cast::<Router>()
+                    .ok()
+                    .map(|r| r.get().inner.clone())
+            })
+            .collect()
+    });
+    match routers {
+        Some(routers) if !routers.is_empty() => Ok(routers),
+        _ => voicecode::Router::by_product(clients_from_list(py, channels)?).py(),
+    }
 }
 
 /// The config dict, read by the core (a wrong or unknown key is `InvalidConfig` naming it).
@@ -42,18 +60,18 @@ fn verifier_config(config: &Bound<'_, PyAny>) -> PyResult<VerifierConfig> {
     VerifierConfig::from_value(py_to_json(config, "config")?).py()
 }
 
-/// `start(to, *, code=None, key=None, **options)`'s options as the core's.
+/// `start(to, *, code=None, key=None, channel=None, **options)`'s options as the core's.
 fn start_options(
     code: Option<String>,
     key: Option<String>,
+    channel: Option<String>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<StartOptions> {
     let mut map = send_options("start", options)?;
-    if let Some(code) = code {
-        map.insert("code".into(), Value::String(code));
-    }
-    if let Some(key) = key {
-        map.insert("key".into(), Value::String(key));
+    for (name, value) in [("code", code), ("key", key), ("channel", channel)] {
+        if let Some(value) = value {
+            map.insert(name.into(), Value::String(value));
+        }
     }
     StartOptions::from_value(Value::Object(map)).py()
 }
@@ -73,36 +91,38 @@ impl Verifier {
         config: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
         crate::refresh_logging();
-        let router = router_from_py(py, channels)?;
+        let routers = routers_from_py(py, channels)?;
         let config = verifier_config(config)?;
         // Opening an SQLite file or connecting to Redis waits: release the interpreter.
-        let inner = detached(py, || voicecode::Verifier::new(router, config))?;
+        let inner = detached(py, || voicecode::Verifier::with_routers(routers, config))?;
         Ok(Verifier { inner })
     }
 
-    #[pyo3(signature = (to, *, code=None, key=None, **options))]
+    #[pyo3(signature = (to, *, code=None, key=None, channel=None, **options))]
     fn start(
         &self,
         py: Python<'_>,
         to: String,
         code: Option<String>,
         key: Option<String>,
+        channel: Option<String>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Verification> {
-        let options = start_options(code, key, options)?;
+        let options = start_options(code, key, channel, options)?;
         detached(py, || self.inner.start(&to, &options)).map(Verification)
     }
 
-    #[pyo3(signature = (to, *, code=None, key=None, **options))]
+    #[pyo3(signature = (to, *, code=None, key=None, channel=None, **options))]
     fn start_async<'py>(
         &self,
         py: Python<'py>,
         to: String,
         code: Option<String>,
         key: Option<String>,
+        channel: Option<String>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = start_options(code, key, options)?;
+        let options = start_options(code, key, channel, options)?;
         let verifier = self.inner.as_async().clone();
         spawn(py, async move {
             verifier.start(&to, &options).await.map(Verification)
@@ -146,15 +166,23 @@ impl Verifier {
 
     fn __repr__(&self) -> String {
         // Only the channels: the config holds the secret, and a Redis URL may hold a password.
-        let vendors: Vec<String> = self
-            .inner
-            .as_async()
-            .router()
-            .clients()
+        let verifier = self.inner.as_async();
+        let vendors: Vec<String> = verifier
+            .routers()
             .iter()
+            .flat_map(|r| r.clients())
             .map(|c| format!("'{}'", c.vendor().as_str()))
             .collect();
-        format!("Verifier(vendors=[{}])", vendors.join(", "))
+        let workflow: Vec<String> = verifier
+            .workflow()
+            .iter()
+            .map(|p| format!("'{p}'"))
+            .collect();
+        format!(
+            "Verifier(vendors=[{}], workflow=[{}])",
+            vendors.join(", "),
+            workflow.join(", ")
+        )
     }
 }
 
@@ -174,6 +202,12 @@ getters! {
             voicecode::Check::WrongCode { attempts_left } => Some(*attempts_left),
             _ => None,
         },
+        /// After an approval: how the approved code was last sent (`sms` or `voice`). `None`
+        /// for every other status.
+        channel: Option<&'static str> = |c| match c {
+            voicecode::Check::Approved { channel } => Some(channel.as_str()),
+            _ => None,
+        },
     }
     fn __bool__(&self) -> bool {
         self.0.is_approved()
@@ -183,7 +217,7 @@ getters! {
         to_dict(py, &self.0)
     }
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        repr_attrs(slf, "Check", &["status", "attempts_left?"])
+        repr_attrs(slf, "Check", &["status", "attempts_left?", "channel?"])
     }
 }
 
@@ -195,6 +229,8 @@ getters! {
     Verification {
         /// The number, in E.164.
         to: &str = |v| &v.to,
+        /// How the code was sent: `sms` or `voice`.
+        channel: &'static str = |v| v.channel.as_str(),
         /// When the code stops being accepted, as an aware UTC datetime.
         expires_at: DateTime<Utc> = |v| v.expires_at,
         /// Checks allowed.
@@ -235,6 +271,7 @@ getters! {
             "Verification",
             &[
                 "to",
+                "channel",
                 "expires_at",
                 "max_attempts",
                 "unverified_starts",

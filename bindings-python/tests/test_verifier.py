@@ -194,7 +194,7 @@ def test_a_started_verification_is_approved_once_with_the_code_the_phone_heard(
     assert check.approved
     assert check
     assert check.attempts_left is None
-    assert check.to_dict() == {"status": "approved"}
+    assert check.to_dict() == {"status": "approved", "channel": "voice"}
 
     again = verifier.check(E164, code)  # the number written either way
     assert again.status == "not_found"
@@ -348,9 +348,9 @@ def test_a_verifier_takes_a_router_a_client_or_a_list(sim: Simulator) -> None:
         voicecode.Verifier([sim.config("huawei"), client], {"secret": SECRET}),
     ]
     assert [repr(v) for v in verifiers] == [
-        "Verifier(vendors=['ihuyi'])",
-        "Verifier(vendors=['ihuyi'])",
-        "Verifier(vendors=['huawei', 'ihuyi'])",
+        "Verifier(vendors=['ihuyi'], workflow=['voice'])",
+        "Verifier(vendors=['ihuyi'], workflow=['voice'])",
+        "Verifier(vendors=['huawei', 'ihuyi'], workflow=['voice'])",
     ]
     for i, verifier in enumerate(verifiers):
         verifier.start(mobile(i))
@@ -670,3 +670,65 @@ def test_no_repr_str_error_or_log_shows_the_code_or_the_secret(
         assert SECRET not in text, text
         assert "203.0.113.7" not in text, text
     assert "Verification(to='+8613800138000'" in repr(verification)
+
+
+# --- one verification across SMS and voice ------------------------------------------------------
+
+
+def sms_then_voice(sim: Simulator, **config: Any) -> voicecode.Verifier:
+    channels = [sim.config("tencent", "sms"), sim.config("huawei")]
+    return voicecode.Verifier(channels, {"secret": SECRET, "cooldown_secs": 0, **config})
+
+
+def test_a_verification_moves_from_sms_to_voice_with_the_one_code(sim: Simulator) -> None:
+    verifier = sms_then_voice(sim)
+    assert repr(verifier) == "Verifier(vendors=['tencent', 'huawei'], workflow=['sms', 'voice'])"
+    first = verifier.start(MOBILE)
+    assert first.channel == "sms"
+    assert sim.count("tencent", "send_sms_code") == 1
+    code = sim.last_code(MOBILE)
+    assert code is not None
+
+    resent = verifier.start(MOBILE)
+    assert resent.channel == "voice"
+    assert resent.expires_at == first.expires_at
+    assert sim.count("huawei", "send_code") == 1
+    assert sim.last_code(MOBILE) == code
+
+    check = verifier.check(MOBILE, code)
+    assert check.approved and check.channel == "voice"
+    assert check.to_dict() == {"status": "approved", "channel": "voice"}
+    assert verifier.check(MOBILE, code).status == "not_found"
+
+
+def test_a_start_may_name_its_channel_and_the_workflow_is_a_setting(sim: Simulator) -> None:
+    verifier = sms_then_voice(sim, workflow=["voice", "sms"])
+    assert verifier.start(MOBILE).channel == "voice"
+    assert verifier.start(MOBILE, channel="voice").channel == "voice"
+    code = sim.last_code(MOBILE)
+    assert code is not None
+    assert verifier.check(MOBILE, code).channel == "voice"
+    with pytest.raises(voicecode.InvalidInput) as caught:
+        verifier.start(MOBILE, channel="fax")  # type: ignore[arg-type]
+    assert caught.value.field == "channel"
+
+
+def test_an_sms_resend_by_routers_async(sim: Simulator) -> None:
+    sms = voicecode.Router([sim.config("tencent", "sms")])
+    voice = voicecode.Router([sim.config("huawei")])
+    verifier = voicecode.Verifier([sms, voice], {"secret": SECRET, "cooldown_secs": 0})
+
+    async def flow() -> tuple[voicecode.Verification, voicecode.Verification]:
+        return await verifier.start_async(MOBILE), await verifier.start_async(MOBILE)
+
+    first, second = asyncio.run(flow())
+    assert (first.channel, second.channel) == ("sms", "voice")
+    code = sim.last_code(MOBILE)
+    assert code is not None
+    assert verifier.check(MOBILE, code).approved
+
+
+def test_a_workflow_without_its_router_is_invalid_config(sim: Simulator) -> None:
+    with pytest.raises(voicecode.InvalidConfig) as caught:
+        verifier_for(sim, workflow=["sms", "voice"])
+    assert caught.value.field == "workflow"

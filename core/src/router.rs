@@ -53,6 +53,18 @@ fn check_not_empty(len: usize) -> Result<()> {
     Ok(())
 }
 
+/// `items` in groups of one product each, in the order each product first appears.
+fn by_product<T>(items: Vec<T>, product: impl Fn(&T) -> Product) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    for item in items {
+        match groups.iter_mut().find(|g| product(&g[0]) == product(&item)) {
+            Some(group) => group.push(item),
+            None => groups.push(vec![item]),
+        }
+    }
+    groups
+}
+
 /// A router fails over between channels that send the same way: a user told to expect a call
 /// must not get a text instead, nor the other way round.
 fn check_one_product(clients: &[AsyncClient]) -> Result<()> {
@@ -134,6 +146,17 @@ impl Router {
         Ok(Router { clients, asynch })
     }
 
+    /// One router per product of `clients`, each keeping its channels' order, in the order
+    /// each product first appears: what a verifier over SMS and voice channels takes
+    /// ([`crate::Verifier::with_routers`]).
+    pub fn by_product(clients: Vec<Client>) -> Result<Vec<Router>> {
+        check_not_empty(clients.len())?;
+        by_product(clients, Client::product)
+            .into_iter()
+            .map(Router::from_clients)
+            .collect()
+    }
+
     /// The channels, in order.
     pub fn clients(&self) -> &[Client] {
         &self.clients
@@ -183,6 +206,15 @@ impl AsyncRouter {
                 .map(AsyncClient::new)
                 .collect::<Result<_>>()?,
         )
+    }
+
+    /// One router per product of `clients`; see [`Router::by_product`].
+    pub fn by_product(clients: Vec<AsyncClient>) -> Result<Vec<AsyncRouter>> {
+        check_not_empty(clients.len())?;
+        by_product(clients, AsyncClient::product)
+            .into_iter()
+            .map(AsyncRouter::from_clients)
+            .collect()
     }
 
     /// A router over existing clients (which keep sharing their connection pools).

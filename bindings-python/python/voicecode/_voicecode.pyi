@@ -247,10 +247,13 @@ class Check:
     @property
     def attempts_left(self) -> int | None:
         """After a ``wrong_code``: how many more codes may be tried; ``None`` otherwise."""
+    @property
+    def channel(self) -> Product | None:
+        """After an approval: how the approved code was last sent; ``None`` otherwise."""
     def __bool__(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]:
         """The core's JSON shape: ``{"status": ...}``, plus ``attempts_left`` after a wrong
-        code."""
+        code and ``channel`` after an approval."""
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -262,8 +265,12 @@ class Verification:
     def to(self) -> str:
         """The number, in E.164."""
     @property
+    def channel(self) -> Product:
+        """How the code was sent: ``sms`` or ``voice``."""
+    @property
     def expires_at(self) -> datetime.datetime:
-        """When the code stops being accepted, as an aware UTC datetime."""
+        """When the code stops being accepted, as an aware UTC datetime (a resend of a live
+        code keeps its expiry)."""
     @property
     def max_attempts(self) -> int:
         """Checks allowed."""
@@ -294,18 +301,24 @@ class Verifier:
     ``sqlite:PATH`` or ``redis://`` store (and the same ``secret``)."""
 
     def __new__(
-        cls, channels: Router | Client | Sequence[Client | _Config], config: _Config
+        cls,
+        channels: Router | Client | Sequence[Router | Client | _Config],
+        config: _Config,
     ) -> Verifier:
-        """``config`` is a dict in the verifier schema: ``secret`` (at least 16 bytes) and
+        """``channels``: one router, or a list of routers, one per channel (an SMS router and a
+        voice router), or a list of Clients and config dicts, grouped by product in order.
+        ``config`` is a dict in the verifier schema: ``secret`` (at least 16 bytes) and
         optionally ``store``, ``code_length``, ``ttl_secs``, ``max_attempts``,
         ``cooldown_secs``, ``number_hourly_cap``, ``number_daily_cap``, ``key_hourly_cap``,
-        ``key_daily_cap``, ``quiet_hours``. Opens the store."""
+        ``key_daily_cap``, ``quiet_hours``, ``workflow`` (e.g. ``["sms", "voice"]``: the first
+        send of a code by SMS, a resend by voice, with the same code). Opens the store."""
     def start(
         self,
         to: str,
         *,
         code: str | None = None,
         key: str | None = None,
+        channel: Product | None = None,
         play_times: int | None = None,
         user_data: str | None = None,
         status_url: str | None = None,
@@ -314,8 +327,10 @@ class Verifier:
         pos_tone: str | None = None,
         return_idle_port: bool | None = None,
     ) -> Verification:
-        """Makes a code (or takes ``code``), reserves it for ``to`` and calls ``to`` with it.
-        ``key`` (a client IP, an account id) counts the start against the per-key caps.
+        """Makes a code (or takes ``code``), reserves it for ``to`` and sends it: by ``channel``
+        when given, else by the workflow's first channel, or its next one when this is a resend
+        within the live code's lifetime, which sends the same code. ``key`` (a client IP, an
+        account id) counts the start against the per-key caps.
 
         Raises ``RateLimited`` or ``QuietHours`` (with ``retry_after``), ``InvalidInput``,
         ``StoreUnavailable`` or the send's error, with no call placed. A send whose outcome is
@@ -326,6 +341,7 @@ class Verifier:
         *,
         code: str | None = None,
         key: str | None = None,
+        channel: Product | None = None,
         play_times: int | None = None,
         user_data: str | None = None,
         status_url: str | None = None,
