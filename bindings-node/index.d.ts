@@ -358,6 +358,12 @@ export interface VerifierConfig {
   keyDailyCap?: number
   /** `HH:MM-HH:MM` in Asia/Shanghai time during which no call is placed, e.g. `22:00-08:00`. */
   quietHours?: string
+  /**
+   * The channels of successive sends of one code, e.g. `['sms', 'voice']`: the first start goes
+   * by SMS, a resend within the code's lifetime by voice, with the same code. By default the
+   * routers' products, in their order.
+   */
+  workflow?: Product[]
 }
 
 /** `verifier.start(to, options)`: the send's options, and two of the verifier's own. */
@@ -366,6 +372,8 @@ export interface StartOptions {
   code?: string
   /** Who asks (client IP, account id), counted against `keyHourlyCap`/`keyDailyCap`; stored hashed. */
   key?: string
+  /** The channel to send by, instead of the workflow's step. */
+  channel?: Product
   /** How many times the code is played (ytx 1–3; huawei 0–9). */
   playTimes?: number
   /** Echoed in call-status pushes (huawei). */
@@ -393,12 +401,16 @@ export interface Check {
   approved: boolean
   /** With `wrong_code`: checks left before the verification locks (`too_many_attempts`). */
   attemptsLeft?: number
+  /** With `approved`: how the approved code was last sent. */
+  channel?: Product
 }
 
 /** A started verification. It never holds the code. */
 export interface Verification {
   /** The number, in E.164. */
   to: string
+  /** How the code was sent: `sms` or `voice`. */
+  channel: Product
   /** RFC 3339, UTC: when the code stops being accepted. */
   expiresAt: string
   /** Checks allowed. */
@@ -586,9 +598,11 @@ export declare class Router {
  */
 export declare class Verifier {
   /**
-   * A verifier sending through `channels` (a `Router`, a `Client`, or channel configs and
-   * `Client`s in order of preference, as `new Router` takes) with `config`'s rules (the
-   * core's verifier schema, camelCase keys). Throws `VoiceCodeError` (`invalid_config`,
+   * A verifier sending through `channels` (a `Router`, a `Client`, one `Router` per channel,
+   * or channel configs and `Client`s in order of preference, grouped by product: SMS and
+   * voice channels make one router each) with `config`'s rules (the core's verifier schema,
+   * camelCase keys; `workflow: ['sms', 'voice']` sends a code by SMS first and by voice on a
+   * resend, the same code). Throws `VoiceCodeError` (`invalid_config`,
    * naming the key) when a key is unknown or wrong, the secret is shorter than 16 bytes, the
    * code length does not suit every channel, or `store` is malformed.
    *
@@ -597,7 +611,7 @@ export declare class Verifier {
    * store connects lazily, so a server that is down shows as `store_unavailable` on the first
    * `start`, `check` or `cancel`, never here.
    */
-  constructor(channels: Router | Client | Array<ChannelConfig | Client>, config: VerifierConfig)
+  constructor(channels: Router | Client | Router[] | Array<ChannelConfig | Client>, config: VerifierConfig)
   /**
    * Makes a code (or takes `options.code`), reserves it for `to` in the store and calls `to`
    * with it. Rejects with no call placed on `invalid_input` (the field named), `quiet_hours`

@@ -7,7 +7,9 @@
 //! shapes. The store's own blocking calls run on tokio's blocking pool (the core's
 //! `spawn_blocking`), never on the JavaScript thread or on libuv's 4 worker threads.
 
-use napi::bindgen_prelude::{ClassInstance, Either3, Object, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{
+    ClassInstance, Either, Either3, JsObjectValue, Object, ToNapiValue, Unknown,
+};
 use napi::{sys, Env, JsValue};
 use napi_derive::napi;
 use serde_json::{json, Value};
@@ -28,9 +30,11 @@ pub struct Verifier {
 
 #[napi]
 impl Verifier {
-    /// A verifier sending through `channels` (a `Router`, a `Client`, or channel configs and
-    /// `Client`s in order of preference, as `new Router` takes) with `config`'s rules (the
-    /// core's verifier schema, camelCase keys). Throws `VoiceCodeError` (`invalid_config`,
+    /// A verifier sending through `channels` (a `Router`, a `Client`, one `Router` per channel,
+    /// or channel configs and `Client`s in order of preference, grouped by product: SMS and
+    /// voice channels make one router each) with `config`'s rules (the core's verifier schema,
+    /// camelCase keys; `workflow: ['sms', 'voice']` sends a code by SMS first and by voice on a
+    /// resend, the same code). Throws `VoiceCodeError` (`invalid_config`,
     /// naming the key) when a key is unknown or wrong, the secret is shorter than 16 bytes, the
     /// code length does not suit every channel, or `store` is malformed.
     ///
@@ -40,12 +44,12 @@ impl Verifier {
     /// `start`, `check` or `cancel`, never here.
     #[napi(
         constructor,
-        ts_args_type = "channels: Router | Client | Array<ChannelConfig | Client>, config: VerifierConfig"
+        ts_args_type = "channels: Router | Client | Router[] | Array<ChannelConfig | Client>, config: VerifierConfig"
     )]
     pub fn new(env: Env, channels: VerifierChannels, config: JsonArg) -> napi::Result<Self> {
-        let verifier = channels.0.and_then(|router| {
+        let verifier = channels.0.and_then(|routers| {
             let config = VerifierConfig::from_value(config.object("config")?)?;
-            Ok(AsyncVerifier::new(router, config)?)
+            Ok(AsyncVerifier::with_routers(routers, config)?)
         });
         settle(&env, verifier).map(|inner| Verifier { inner })
     }
@@ -144,30 +148,54 @@ impl ToNapiValue for VerificationReply {
 
 /// A verifier's channels: a `Router` or a `Client` as it is (sharing its pools), or an array
 /// read as `new Router` reads it.
-pub struct VerifierChannels(Result<AsyncRouter, Failure>);
+pub struct VerifierChannels(Result<Vec<AsyncRouter>, Failure>);
 
 type ChannelsFrom<'env> =
     Either3<ClassInstance<'env, Router>, ClassInstance<'env, Client>, Unknown<'env>>;
 
-fn verifier_channels(from: napi::Result<ChannelsFrom>) -> Result<AsyncRouter, Failure> {
+fn verifier_channels(from: napi::Result<ChannelsFrom>) -> Result<Vec<AsyncRouter>, Failure> {
     let failed = |e| cannot_read("channels", e);
-    let clients =
-        match from.map_err(failed)? {
-            Either3::A(router) => return Ok(router.as_async().clone()),
-            Either3::B(client) => vec![client.as_async().clone()],
-            Either3::C(other) if other.is_array().map_err(failed)? => read_channels(other)?,
-            Either3::C(_) => return Err(Failure::Type(
-                "channels must be a Router, a Client, or an array of channel configs and Clients"
-                    .to_owned(),
-            )),
-        };
-    Ok(AsyncRouter::from_clients(clients)?)
+    match from.map_err(failed)? {
+        Either3::A(router) => Ok(vec![router.as_async().clone()]),
+        Either3::B(client) => Ok(vec![AsyncRouter::from_clients(vec![client
+            .as_async()
+            .clone()])?]),
+        Either3::C(other) if other.is_array().map_err(failed)? => read_routers(other),
+        Either3::C(_) => Err(Failure::Type(
+            "channels must be a Router, a Client, an array of Routers, or an array of channel configs and Clients"
+                .to_owned(),
+        )),
+    }
+}
+
+/// An array of Routers (one per channel), or of channel configs and Clients grouped by product.
+fn read_routers(value: Unknown) -> Result<Vec<AsyncRouter>, Failure> {
+    let failed = |e| cannot_read("channels", e);
+    let array = value.coerce_to_object().map_err(failed)?;
+    let mut routers = Vec::new();
+    for i in 0..array.get_array_length().map_err(failed)? {
+        if let Either::<ClassInstance<Router>, Unknown>::A(router) =
+            array.get_element(i).map_err(failed)?
+        {
+            routers.push(router.as_async().clone());
+        }
+    }
+    if routers.is_empty() {
+        return Ok(AsyncRouter::by_product(read_channels(value)?)?);
+    }
+    if routers.len() as u32 != array.get_array_length().map_err(failed)? {
+        return Err(Failure::Type(
+            "channels must be an array of Routers, or of channel configs and Clients, not both"
+                .to_owned(),
+        ));
+    }
+    Ok(routers)
 }
 
 napi_arg!(
     VerifierChannels,
     ChannelsFrom<'_>,
     |from| VerifierChannels(verifier_channels(from)),
-    "Router | Client | Array<ChannelConfig | Client>",
+    "Router | Client | Router[] | Array<ChannelConfig | Client>",
     Object
 );

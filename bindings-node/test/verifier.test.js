@@ -68,7 +68,7 @@ describe('lifecycle', () => {
 
     const code = sim.lastCode(to)
     assert.match(code, /^\d{6}$/)
-    assert.deepEqual(await v.check(to, code), { status: 'approved', approved: true })
+    assert.deepEqual(await v.check(to, code), { status: 'approved', approved: true, channel: 'voice' })
     assert.deepEqual(await v.check(`+86${to}`, code), { status: 'not_found', approved: false })
   })
 
@@ -79,7 +79,7 @@ describe('lifecycle', () => {
     const code = sim.lastCode(to)
     assert.deepEqual(await v.check(to, wrong(code)), { status: 'wrong_code', approved: false, attemptsLeft: 4 })
     assert.deepEqual(await v.check(to, wrong(code)), { status: 'wrong_code', approved: false, attemptsLeft: 3 })
-    assert.deepEqual(await v.check(to, code), { status: 'approved', approved: true })
+    assert.deepEqual(await v.check(to, code), { status: 'approved', approved: true, channel: 'voice' })
   })
 
   test('after maxAttempts wrong codes even the right one is too_many_attempts', async () => {
@@ -135,7 +135,7 @@ describe('lifecycle', () => {
     assert.equal(started.status, 'sent')
     assert.equal(sim.lastCode(to), '4821')
     assert.equal(sends(), 1)
-    assert.deepEqual(await v.check(to, '4821'), { status: 'approved', approved: true })
+    assert.deepEqual(await v.check(to, '4821'), { status: 'approved', approved: true, channel: 'voice' })
   })
 
   test('channels: a Router, a Client, configs and Clients mixed are all accepted', async () => {
@@ -160,7 +160,7 @@ describe('lifecycle', () => {
     assert.equal(started.error.code, 'network')
     assert.equal(started.error.vendor, 'huawei')
     // The code stays valid: the phone may ring.
-    assert.deepEqual(await v.check(to, '482193'), { status: 'approved', approved: true })
+    assert.deepEqual(await v.check(to, '482193'), { status: 'approved', approved: true, channel: 'voice' })
   })
 
   test('a send the vendor refused rejects with its error and gives the reservation back', async () => {
@@ -498,7 +498,7 @@ describe('Redis store', { skip: !hasRedis && !process.env.CI && 'redis-server is
     assert.equal(sends(), 1)
     const code = sim.lastCode(to)
     assert.deepEqual(await b.check(to, wrong(code)), { status: 'wrong_code', approved: false, attemptsLeft: 4 })
-    assert.deepEqual(await a.check(to, code), { status: 'approved', approved: true })
+    assert.deepEqual(await a.check(to, code), { status: 'approved', approved: true, channel: 'voice' })
     assert.deepEqual(await b.check(to, code), { status: 'not_found', approved: false })
 
     const other = mobile()
@@ -531,10 +531,55 @@ test('index.d.ts declares exactly the keys the core reads for VerifierConfig and
   }
   const configKeys = listed(thrown(() => new Verifier([sim.config('huawei')], { secret: SECRET, zzz: 1 })))
   assert.deepEqual(declared('VerifierConfig'), configKeys.sort())
-  // The send's keys, less `to` (the start's own argument), and the verifier's `code` and `key`.
+  // The send's keys, less `to` (the start's own argument), and the verifier's `code`, `key` and
+  // `channel`.
   const sendKeys = listed(await rejection(verifier().start(mobile(), { zzz: 1 })))
   assert.deepEqual(
     declared('StartOptions'),
-    [...new Set([...sendKeys.filter((k) => k !== 'to'), 'code', 'key'])].sort(),
+    [...new Set([...sendKeys.filter((k) => k !== 'to'), 'code', 'key', 'channel'])].sort(),
   )
+})
+
+describe('one verification across SMS and voice', () => {
+  const smsThenVoice = (config = {}) =>
+    new Verifier([sim.config('tencent', 'sms'), sim.config('huawei')], { secret: SECRET, cooldownSecs: 0, ...config })
+
+  test('the code goes by SMS, a resend by voice with the same code, and the check names the channel', async () => {
+    const v = smsThenVoice()
+    const to = mobile()
+    const first = await v.start(to)
+    assert.equal(first.channel, 'sms')
+    const code = sim.lastCode(to)
+    const resent = await v.start(to)
+    assert.equal(resent.channel, 'voice')
+    assert.equal(resent.expiresAt, first.expiresAt)
+    assert.equal(sim.lastCode(to), code)
+    assert.deepEqual(await v.check(to, code), { status: 'approved', approved: true, channel: 'voice' })
+  })
+
+  test('a start may name its channel; a workflow comes from the settings', async () => {
+    const v = smsThenVoice({ workflow: ['voice', 'sms'] })
+    const to = mobile()
+    assert.equal((await v.start(to)).channel, 'voice')
+    assert.equal((await v.start(to, { channel: 'voice' })).channel, 'voice')
+    const e = await rejection(v.start(to, { channel: 'fax' }))
+    assert.ok(e instanceof VoiceCodeError)
+    assert.equal(e.field, 'channel')
+  })
+
+  test('routers, one per channel, are taken as they are', async () => {
+    const v = new Verifier([new Router([sim.config('tencent', 'sms')]), new Router([sim.config('huawei')])], {
+      secret: SECRET,
+    })
+    const to = mobile()
+    assert.equal((await v.start(to)).channel, 'sms')
+    assert.throws(
+      () => new Verifier([new Router([sim.config('huawei')]), sim.config('tencent', 'sms')], { secret: SECRET }),
+      (e) => e instanceof TypeError && /not both/.test(e.message),
+    )
+    assert.throws(
+      () => new Verifier(new Client(sim.config('huawei')), { secret: SECRET, workflow: ['sms'] }),
+      (e) => e instanceof VoiceCodeError && e.code === 'invalid_config' && e.field === 'workflow',
+    )
+  })
 })
