@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use voicecode::{
-    ChannelConfig, Check, Error, Outcome, Router, StartOptions, Verification, Verifier,
-    VerifierConfig,
+    ChannelConfig, Check, Client, Error, Outcome, Product, Router, StartOptions, Verification,
+    Verifier, VerifierConfig,
 };
 
 /// Where the verifier's secret is read from when `--secret-env` is not given.
@@ -15,10 +15,15 @@ pub const SECRET_ENV: &str = "VOICECODE_VERIFIER_SECRET";
 
 #[derive(Subcommand)]
 pub enum VerifyCommand {
-    /// Make a code, reserve it for the number and call the number with it.
-    #[command(after_help = "Example:\n  \
+    /// Make a code, reserve it for the number and send it: by SMS first and by voice on a resend
+    /// when both kinds of config are given (the same code).
+    #[command(after_help = "Examples:\n  \
         VOICECODE_VERIFIER_SECRET=… voicecode verify start --config huawei.toml \
-        --store sqlite:codes.db --to +8613800138000\n\n\
+        --store sqlite:codes.db --to +8613800138000\n  \
+        voicecode verify start --config aliyun-sms.toml --config huawei.toml \
+        --store sqlite:codes.db --to +8613800138000    # SMS; run again for a voice call\n  \
+        voicecode verify start --config aliyun-sms.toml --config huawei.toml \
+        --store sqlite:codes.db --to +8613800138000 --channel voice\n\n\
         Exit status: 0 sent, 1 refused with no call placed (rate_limited and quiet_hours say \
         how long to wait in retry_after), 2 usage or input error, 3 the call may have been \
         placed (the code stays valid: do not start again).")]
@@ -46,7 +51,9 @@ pub enum VerifyCommand {
 
 #[derive(Args)]
 pub struct CommonArgs {
-    /// Channel config file (TOML or JSON); repeat for failover, in order of preference.
+    /// Channel config file (TOML or JSON); repeat for failover, in order of preference. SMS
+    /// and voice configs make one channel each: a code goes by the product of the first config
+    /// first, a resend of it by the other.
     #[arg(long = "config", value_name = "FILE", required = true)]
     configs: Vec<PathBuf>,
     /// Where verifications are kept: memory (this invocation only), sqlite:PATH or
@@ -75,6 +82,9 @@ pub struct StartArgs {
     /// A caller key (client IP, account) for the per-key caps.
     #[arg(long)]
     key: Option<String>,
+    /// Send by this channel (sms or voice) instead of the workflow's step.
+    #[arg(long, value_name = "sms|voice")]
+    channel: Option<String>,
     /// How many times the code is played.
     #[arg(long)]
     play_times: Option<u8>,
@@ -99,13 +109,13 @@ fn verifier(args: &CommonArgs) -> voicecode::Result<Verifier> {
             ))
         }
     };
-    let configs = args
+    let clients = args
         .configs
         .iter()
-        .map(ChannelConfig::from_file)
+        .map(|path| ChannelConfig::from_file(path).and_then(Client::new))
         .collect::<voicecode::Result<Vec<_>>>()?;
-    Verifier::new(
-        Router::new(configs)?,
+    Verifier::with_routers(
+        Router::by_product(clients)?,
         VerifierConfig::new(secret).store(args.store.clone()),
     )
 }
@@ -125,7 +135,21 @@ fn start(args: StartArgs) -> ExitCode {
     options.key = args.key;
     options.send.play_times = args.play_times;
     let common = &args.common;
-    let result = verifier(common).and_then(|v| v.start(&common.to, &options));
+    let channel = args.channel.as_deref().map(|name| {
+        Product::from_arg(name).map_err(|_| {
+            Error::invalid_input(
+                "channel",
+                format!("unknown channel {name:?}; expected sms or voice"),
+            )
+        })
+    });
+    let result = channel
+        .transpose()
+        .and_then(|channel| {
+            options.channel = channel;
+            verifier(common)
+        })
+        .and_then(|v| v.start(&common.to, &options));
     let may_have_been_sent = result.as_ref().is_ok_and(Verification::may_have_been_sent);
     let status = crate::output::report(
         common.json,
@@ -144,13 +168,17 @@ fn describe_start(v: &Verification) -> String {
     let unverified = v.unverified_starts;
     match &v.delivery {
         voicecode::Delivery::Sent { receipt } => format!(
-            "code sent to {}: {} accepted call {}; valid until {expires} \
+            "code sent to {} by {}: {} accepted it as {}; valid until {expires} \
              ({unverified} unverified start(s) in a row)",
-            v.to, receipt.vendor, receipt.message_id
+            v.to, v.channel, receipt.vendor, receipt.message_id
         ),
         voicecode::Delivery::MayHaveBeenSent { error } => format!(
-            "the call to {} may have been placed ({}, outcome {}): the code is valid until \
+            "the {} to {} may have been sent ({}, outcome {}): the code is valid until \
              {expires}; do not start again",
+            match v.channel {
+                Product::Sms => "message",
+                Product::Voice => "call",
+            },
             v.to,
             error.kind(),
             Outcome::Unknown
@@ -170,6 +198,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 Check::WrongCode { attempts_left } => {
                     format!("wrong_code: {attempts_left} attempt(s) left")
                 }
+                Check::Approved { channel } => format!("approved (the code went by {channel})"),
                 other => other.as_str().to_owned(),
             },
         );

@@ -324,3 +324,58 @@ fn a_process_killed_mid_send_loses_nothing_in_sqlite() {
         dir.path().join("codes.db").display()
     ));
 }
+
+/// `verify start` with an SMS and a voice config: the first start texts the code, the next
+/// (another process, the same SQLite store) calls with the same code; `--channel` picks one.
+#[test]
+fn a_verification_moves_from_sms_to_voice_across_processes() {
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sms = dir.path().join("tencent-sms.json");
+    let config = sim
+        .product_config_json(Vendor::Tencent, voicecode::Product::Sms)
+        .unwrap();
+    std::fs::write(&sms, config.to_string()).unwrap();
+    let voice = huawei_config(&sim, dir.path());
+    let store = format!("sqlite:{}", dir.path().join("codes.db").display());
+    let base = [
+        "--config",
+        sms.to_str().unwrap(),
+        "--config",
+        voice.to_str().unwrap(),
+        "--store",
+        &store,
+        "--to",
+        TO,
+    ];
+    let with = |sub: &str, extra: &[&str]| {
+        let mut args = vec![sub];
+        args.extend(base);
+        args.extend(extra);
+        verify(&args)
+    };
+
+    let out = with("start", &["--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(json(&out)["verification"]["channel"], "sms");
+    let code = sim.last_code(TO).unwrap();
+    assert_eq!(sim.count(Vendor::Tencent, Operation::SendSmsCode), 1);
+
+    // The cooldown holds across channels; --channel names one, and a bad name is refused.
+    let out = with("start", &["--json", "--channel", "voice"]);
+    assert_eq!(json(&out)["error"]["kind"], "rate_limited");
+    let out = with("start", &["--json", "--channel", "fax"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["field"], "channel");
+
+    let out = with("check", &["--code", &code]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("approved (the code went by sms)"), "{text}");
+    assert_eq!(sim.count(Vendor::Huawei, Operation::SendCode), 0);
+}
