@@ -921,14 +921,35 @@ vc_result vc_verifier_new(const vc_router *router,
                           vc_error **err_out);
 
 /**
+ * Creates a verifier over one router per channel, e.g. an SMS router and a voice router (each
+ * shared, as by `vc_verifier_new`), with settings in JSON as `vc_verifier_new` takes them plus
+ * `workflow` (`["sms","voice"]`: a code goes by SMS first and, when started again within its
+ * lifetime, by voice, the same code; by default the routers' order).
+ *
+ * On success writes a new verifier to `*verifier_out`; free it with `vc_verifier_free`.
+ *
+ * Errors: `VC_RESULT_INVALID_INPUT` for a NULL array or element, or a `routers_len` of 0 or
+ * more than 8; `VC_RESULT_INVALID_CONFIG` as for `vc_verifier_new`, and for two routers of one
+ * product or a `workflow` naming a channel no router sends by. `err_out` may be NULL.
+ *
+ * Thread-safety: safe from any thread.
+ */
+vc_result vc_verifier_new_routers(const vc_router *const *routers,
+                                  size_t routers_len,
+                                  const char *config_json,
+                                  vc_verifier **verifier_out,
+                                  vc_error **err_out);
+
+/**
  * Starts a verification of `to`: makes a code (or takes `options_json`'s `code`), reserves it
  * in the store and calls the number through the router. `options_json` may be NULL, or an
  * object with optional `code`, `key` (a caller key such as the client's IP, counted against
- * `key_hourly_cap`/`key_daily_cap`) and the send options of `vc_client_send` (`play_times`,
- * `user_data`, …).
+ * `key_hourly_cap`/`key_daily_cap`), `channel` (`"sms"` or `"voice"`, instead of the
+ * workflow's step) and the send options of `vc_client_send` (`play_times`, `user_data`, …).
  *
  * On success writes the verification as JSON to `*verification_json_out`:
- * `{"to","expires_at","max_attempts","unverified_starts","status"}` with `status` `"sent"` and
+ * `{"to","channel","expires_at","max_attempts","unverified_starts","status"}` with `status`
+ * `"sent"` and
  * the `receipt`, or `"may_have_been_sent"` and the send's `error` (outcome unknown: the phone
  * may ring, nothing was resent, and the code stays valid). Free it with `vc_string_free`. It
  * never holds the code.
@@ -964,6 +985,21 @@ vc_result vc_verifier_check(const vc_verifier *verifier,
                             vc_check *check_out,
                             uint32_t *attempts_left_out,
                             vc_error **err_out);
+
+/**
+ * As `vc_verifier_check`, with the answer as JSON in `*check_json_out`: `{"status":…}`, plus
+ * `attempts_left` after a wrong code and `channel` (`"sms"` or `"voice"`, how the approved code
+ * was last sent) after an approval. Free it with `vc_string_free`.
+ *
+ * Errors: as `vc_verifier_check`.
+ *
+ * Thread-safety: as `vc_verifier_check`.
+ */
+vc_result vc_verifier_check_json(const vc_verifier *verifier,
+                                 const char *to,
+                                 const char *code,
+                                 char **check_json_out,
+                                 vc_error **err_out);
 
 /**
  * Cancels `to`'s pending verification, if any: later checks answer `VC_CHECK_CANCELED`. Its

@@ -24,7 +24,6 @@ final class Library
     public const DECLARATIONS = <<<'C'
         typedef uint32_t vc_result;
         typedef uint32_t vc_outcome;
-        typedef uint32_t vc_check;
         typedef struct vc_client vc_client;
         typedef struct vc_router vc_router;
         typedef struct vc_error vc_error;
@@ -51,12 +50,12 @@ final class Library
         vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier, const char *headers_json, vc_error **err_out);
         void vc_huawei_verifier_free(vc_huawei_verifier *verifier);
         vc_result vc_verifier_new(const vc_router *router, const char *config_json, vc_verifier **verifier_out, vc_error **err_out);
+        vc_result vc_verifier_new_routers(const vc_router *const *routers, size_t routers_len, const char *config_json, vc_verifier **verifier_out, vc_error **err_out);
         vc_result vc_verifier_start(const vc_verifier *verifier, const char *to, const char *options_json, char **verification_json_out, vc_error **err_out);
-        vc_result vc_verifier_check(const vc_verifier *verifier, const char *to, const char *code, vc_check *check_out, uint32_t *attempts_left_out, vc_error **err_out);
+        vc_result vc_verifier_check_json(const vc_verifier *verifier, const char *to, const char *code, char **check_json_out, vc_error **err_out);
         vc_result vc_verifier_cancel(const vc_verifier *verifier, const char *to, vc_error **err_out);
         vc_result vc_verifier_clear(const vc_verifier *verifier, const char *to, vc_error **err_out);
         void vc_verifier_free(vc_verifier *verifier);
-        const char *vc_check_name(uint32_t check);
         C;
 
     private static ?FFI $ffi = null;
@@ -444,6 +443,8 @@ final class Check
         public readonly CheckStatus $status,
         /** Checks left; non-zero only for `CheckStatus::WrongCode`. */
         public readonly int $attemptsLeft = 0,
+        /** After an approval: how the approved code was last sent, `sms` or `voice`. */
+        public readonly ?string $channel = null,
     ) {
     }
 
@@ -454,27 +455,47 @@ final class Check
 }
 
 /**
- * The verification lifecycle over a Router: `start` makes a code, keeps only its keyed hash in
- * the store and calls the number; `check` compares what the user typed. Settings are an array
- * in the core's schema: `['secret' => '…at least 16 bytes…']` plus optional `store` (`memory`,
- * `sqlite:PATH` — what a PHP site with one server wants, since each request is its own process —
- * or `redis://host:port/db`), `code_length`, `ttl_secs`, `max_attempts`, `cooldown_secs`,
- * `number_hourly_cap`, `number_daily_cap`, `key_hourly_cap`, `key_daily_cap`, `quiet_hours`.
+ * The verification lifecycle over a Router, or one Router per channel (SMS and voice): `start`
+ * makes a code, keeps only its keyed hash (and, for a resend, its seal) in the store and sends
+ * it; `check` compares what the user typed. Settings are an array in the core's schema:
+ * `['secret' => '…at least 16 bytes…']` plus optional `store` (`memory`, `sqlite:PATH` — what a
+ * PHP site with one server wants, since each request is its own process — or
+ * `redis://host:port/db`), `code_length`, `ttl_secs`, `max_attempts`, `cooldown_secs`,
+ * `number_hourly_cap`, `number_daily_cap`, `key_hourly_cap`, `key_daily_cap`, `quiet_hours` and
+ * `workflow` (`['sms', 'voice']`: a code goes by SMS first and, started again within its
+ * lifetime, by voice, the same code).
  */
 final class Verifier
 {
     private FFI\CData $handle;
 
     /**
+     * @param Router|list<Router> $routers one router, or one per channel
      * @param array<string, mixed>|string $config the verifier's settings, or their JSON text
      * @throws VoiceCodeException `invalid_config` naming the key, `store_unavailable`
      */
-    public function __construct(Router $router, array|string $config)
+    public function __construct(Router|array $routers, array|string $config)
     {
         $json = Library::json($config);
+        if ($routers instanceof Router) {
+            $this->handle = Library::create(
+                'vc_verifier',
+                fn ($out, $err) => Library::ffi()->vc_verifier_new($routers->handle(), $json, $out, $err)
+            );
+            return;
+        }
+        $ffi = Library::ffi();
+        $count = count($routers);
+        $handles = $ffi->new('const vc_router *[' . max($count, 1) . ']');
+        foreach (array_values($routers) as $i => $router) {
+            if (!$router instanceof Router) {
+                throw new \TypeError("routers[$i] must be a VoiceCode\\Router");
+            }
+            $handles[$i] = $router->handle();
+        }
         $this->handle = Library::create(
             'vc_verifier',
-            fn ($out, $err) => Library::ffi()->vc_verifier_new($router->handle(), $json, $out, $err)
+            fn ($out, $err) => $ffi->vc_verifier_new_routers($handles, $count, $json, $out, $err)
         );
     }
 
@@ -484,9 +505,11 @@ final class Verifier
     }
 
     /**
-     * Calls `$to` with a new code. Options: `code` (a code of your own), `key` (the client's IP
-     * or account, for the per-key caps) and the send options (`play_times`, …). Returns
-     * `['to', 'expires_at', 'max_attempts', 'unverified_starts', 'status']` with `status`
+     * Sends `$to` a new code, or the live one again by the workflow's next channel. Options:
+     * `code` (a code of your own), `key` (the client's IP or account, for the per-key caps),
+     * `channel` (`sms` or `voice`) and the send options (`play_times`, …). Returns
+     * `['to', 'channel', 'expires_at', 'max_attempts', 'unverified_starts', 'status']` with
+     * `status`
      * `sent` (and `receipt`) or `may_have_been_sent` (and `error`: the phone may ring, nothing
      * was resent). It never holds the code.
      *
@@ -510,14 +533,14 @@ final class Verifier
      */
     public function check(string $to, string $code): Check
     {
-        $ffi = Library::ffi();
-        $check = $ffi->new('vc_check');
-        $left = $ffi->new('uint32_t');
-        Library::call(
-            fn ($err) => $ffi->vc_verifier_check($this->handle, $to, $code, FFI::addr($check), FFI::addr($left), $err),
-            false
+        $check = Library::callJson(
+            fn ($out, $err) => Library::ffi()->vc_verifier_check_json($this->handle, $to, $code, $out, $err)
         );
-        return new Check(CheckStatus::from($ffi->vc_check_name($check->cdata)), $left->cdata);
+        return new Check(
+            CheckStatus::from($check['status']),
+            $check['attempts_left'] ?? 0,
+            $check['channel'] ?? null,
+        );
     }
 
     /**

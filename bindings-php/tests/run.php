@@ -67,6 +67,9 @@ const UNBOUND = [
     'vc_error_retry_after',
     'vc_result_name',
     'vc_outcome_name',
+    // Verifier::check reads vc_verifier_check_json, which also says the channel of an approval.
+    'vc_verifier_check',
+    'vc_check_name',
 ];
 
 $send = ['to' => '+8613800138000', 'code' => '4821'];
@@ -218,6 +221,23 @@ check($e?->kind === 'invalid_input' && $e->field === 'play_times', 'a wrongly ty
 check($sim->count('huawei', 'send_code') === $calls + 3, 'refused starts placed no call');
 unset($later);
 unlink($store);
+
+// One verification across SMS and voice: a text first, a call with the same code on a resend.
+$sms = new Router([$sim->productConfig('tencent', 'sms')]);
+$both = new Verifier([$sms, $huawei], ['secret' => 'php-test-verifier-secret-0123', 'cooldown_secs' => 0]);
+$to = '+8613800138012';
+$first = $both->start($to);
+$code = $sim->lastCode($to);
+$resent = $both->start($to);
+check($first['channel'] === 'sms' && $resent['channel'] === 'voice', 'SMS first, voice on the resend');
+check($sim->lastCode($to) === $code, 'the resend sends the same code');
+check($resent['expires_at'] === $first['expires_at'], 'the resend keeps the code\'s expiry');
+$approved = $both->check($to, $code);
+check($approved->approved() && $approved->channel === 'voice', 'the approval names how the code was last sent');
+check($both->start('+8613800138013', ['channel' => 'voice'])['channel'] === 'voice', 'a start may name its channel');
+$e = expectError(fn () => new Verifier([$sms], ['secret' => 'php-test-verifier-secret-0123', 'workflow' => ['voice']]));
+check($e?->kind === 'invalid_config' && $e->field === 'workflow', 'a workflow without its router is named');
+unset($both, $sms);
 
 unset($client, $oneaccess, $ihuyi, $router, $verifier, $huawei, $sim);
 echo "php: $passed passed, $failed failed\n";

@@ -164,6 +164,29 @@ pub(crate) fn arg_bytes<'a>(ptr: *const u8, len: usize, name: &str) -> FfiResult
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// An array argument of `len` handles, each non-NULL: at least one, at most `max`.
+pub(crate) fn arg_handles<'a, T>(
+    ptr: *const *const T,
+    len: usize,
+    max: usize,
+    name: &str,
+) -> FfiResult<Vec<&'a T>> {
+    if ptr.is_null() {
+        return Err(null(name).into());
+    }
+    if !(1..=max).contains(&len) {
+        let rule = format!("must count 1 to {max} handles, not {len}");
+        return Err(Error::invalid_input(&format!("{name}_len"), rule).into());
+    }
+    // SAFETY: `ptr` points to `len` readable pointers (contract).
+    let handles = unsafe { std::slice::from_raw_parts(ptr, len) };
+    handles
+        .iter()
+        .enumerate()
+        .map(|(i, &handle)| arg_ref(handle, &format!("{name}[{i}]")))
+        .collect()
+}
+
 /// A checked, not yet written out-parameter.
 pub(crate) struct Out<'a, T> {
     ptr: *mut T,

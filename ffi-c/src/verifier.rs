@@ -7,8 +7,8 @@ use strum::VariantArray as _;
 use voicecode::{Check, StartOptions, Verifier, VerifierConfig};
 
 use crate::boundary::{
-    arg_json_value, arg_opt_out, arg_out, arg_ref, arg_str, free_raw, guard, into_raw, run,
-    static_str,
+    arg_handles, arg_json_value, arg_opt_out, arg_out, arg_ref, arg_str, free_raw, guard, into_raw,
+    run, static_str,
 };
 use crate::client::{arg_config_json, vc_router};
 use crate::error::{vc_error, vc_result};
@@ -105,14 +105,49 @@ pub extern "C" fn vc_verifier_new(
     })
 }
 
+/// The most routers a verifier takes: one per channel (SMS and voice), with room to spare.
+const MAX_ROUTERS: usize = 8;
+
+/// Creates a verifier over one router per channel, e.g. an SMS router and a voice router (each
+/// shared, as by `vc_verifier_new`), with settings in JSON as `vc_verifier_new` takes them plus
+/// `workflow` (`["sms","voice"]`: a code goes by SMS first and, when started again within its
+/// lifetime, by voice, the same code; by default the routers' order).
+///
+/// On success writes a new verifier to `*verifier_out`; free it with `vc_verifier_free`.
+///
+/// Errors: `VC_RESULT_INVALID_INPUT` for a NULL array or element, or a `routers_len` of 0 or
+/// more than 8; `VC_RESULT_INVALID_CONFIG` as for `vc_verifier_new`, and for two routers of one
+/// product or a `workflow` naming a channel no router sends by. `err_out` may be NULL.
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_verifier_new_routers(
+    routers: *const *const vc_router,
+    routers_len: usize,
+    config_json: *const c_char,
+    verifier_out: *mut *mut vc_verifier,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let routers = arg_handles(routers, routers_len, MAX_ROUTERS, "routers")?;
+        let routers = routers.into_iter().map(|r| r.router.clone()).collect();
+        let config = VerifierConfig::from_value(arg_config_json(config_json, "config_json")?)?;
+        let out = arg_out(verifier_out, "verifier_out")?;
+        let verifier = Verifier::with_routers(routers, config)?;
+        out.write(into_raw(vc_verifier { verifier }));
+        Ok(())
+    })
+}
+
 /// Starts a verification of `to`: makes a code (or takes `options_json`'s `code`), reserves it
 /// in the store and calls the number through the router. `options_json` may be NULL, or an
 /// object with optional `code`, `key` (a caller key such as the client's IP, counted against
-/// `key_hourly_cap`/`key_daily_cap`) and the send options of `vc_client_send` (`play_times`,
-/// `user_data`, …).
+/// `key_hourly_cap`/`key_daily_cap`), `channel` (`"sms"` or `"voice"`, instead of the
+/// workflow's step) and the send options of `vc_client_send` (`play_times`, `user_data`, …).
 ///
 /// On success writes the verification as JSON to `*verification_json_out`:
-/// `{"to","expires_at","max_attempts","unverified_starts","status"}` with `status` `"sent"` and
+/// `{"to","channel","expires_at","max_attempts","unverified_starts","status"}` with `status`
+/// `"sent"` and
 /// the `receipt`, or `"may_have_been_sent"` and the send's `error` (outcome unknown: the phone
 /// may ring, nothing was resent, and the code stays valid). Free it with `vc_string_free`. It
 /// never holds the code.
@@ -173,6 +208,29 @@ pub extern "C" fn vc_verifier_check(
             left.write(attempts_left);
         }
         Ok(())
+    })
+}
+
+/// As `vc_verifier_check`, with the answer as JSON in `*check_json_out`: `{"status":…}`, plus
+/// `attempts_left` after a wrong code and `channel` (`"sms"` or `"voice"`, how the approved code
+/// was last sent) after an approval. Free it with `vc_string_free`.
+///
+/// Errors: as `vc_verifier_check`.
+///
+/// Thread-safety: as `vc_verifier_check`.
+#[no_mangle]
+pub extern "C" fn vc_verifier_check_json(
+    verifier: *const vc_verifier,
+    to: *const c_char,
+    code: *const c_char,
+    check_json_out: *mut *mut c_char,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let verifier = arg_ref(verifier, "verifier")?;
+        let (to, code) = (arg_str(to, "to")?, arg_str(code, "code")?);
+        let out = arg_out(check_json_out, "check_json_out")?;
+        out.write_json(&verifier.verifier.check(to, code)?)
     })
 }
 

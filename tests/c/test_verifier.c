@@ -283,6 +283,75 @@ static void test_bad_input(const vc_sim *sim, const vc_router *router) {
     vc_verifier_free(NULL);
 }
 
+/* A router over the simulator's Tencent SMS account. */
+static vc_router *sms_router(const vc_sim *sim) {
+    char *config = NULL;
+    char configs[4096];
+    vc_router *router = NULL;
+    REQUIRE(vc_sim_product_config_json(sim, "tencent", "sms", &config, NULL) == VC_RESULT_OK);
+    REQUIRE(strlen(config) + 3 < sizeof configs);
+    snprintf(configs, sizeof configs, "[%s]", config);
+    vc_string_free(config);
+    REQUIRE(vc_router_new(configs, &router, NULL) == VC_RESULT_OK);
+    return router;
+}
+
+/* SMS first, voice on a resend, the one code; the check says how it was last sent. */
+static void test_sms_then_voice(const vc_sim *sim, const vc_router *voice) {
+    static const char to[] = "+8613800134444";
+    const vc_router *routers[2];
+    vc_router *sms = sms_router(sim);
+    vc_verifier *verifier = NULL;
+    vc_error *err = NULL;
+    char *verification = NULL;
+    char *check = NULL;
+    char first[16];
+    char second[16];
+    routers[0] = sms;
+    routers[1] = voice;
+    CHECK_RESULT(
+        vc_verifier_new_routers(routers, 2, "{" SECRET ",\"cooldown_secs\":0}", &verifier, &err),
+        VC_RESULT_OK, err);
+    REQUIRE(verifier != NULL);
+
+    CHECK_RESULT(vc_verifier_start(verifier, to, NULL, &verification, &err), VC_RESULT_OK, err);
+    CHECK_CONTAINS(verification, "\"channel\":\"sms\"");
+    vc_string_free(verification);
+    heard(sim, to, first, sizeof first);
+    CHECK_RESULT(vc_verifier_start(verifier, to, NULL, &verification, &err), VC_RESULT_OK, err);
+    CHECK_CONTAINS(verification, "\"channel\":\"voice\"");
+    vc_string_free(verification);
+    heard(sim, to, second, sizeof second);
+    CHECK_STR(second, first);
+
+    CHECK_RESULT(vc_verifier_check_json(verifier, to, first, &check, &err), VC_RESULT_OK, err);
+    CHECK_STR(check, "{\"status\":\"approved\",\"channel\":\"voice\"}");
+    vc_string_free(check);
+    vc_verifier_free(verifier);
+
+    /* NULL arrays and elements, a bad length, and a workflow without its router are named. */
+    verifier = NULL;
+    CHECK(vc_verifier_new_routers(NULL, 1, "{" SECRET "}", &verifier, &err) ==
+          VC_RESULT_INVALID_INPUT);
+    CHECK_STR(vc_error_field(err), "routers");
+    vc_error_free(err);
+    CHECK(vc_verifier_new_routers(routers, 0, "{" SECRET "}", &verifier, &err) ==
+          VC_RESULT_INVALID_INPUT);
+    CHECK_STR(vc_error_field(err), "routers_len");
+    vc_error_free(err);
+    routers[1] = NULL;
+    CHECK(vc_verifier_new_routers(routers, 2, "{" SECRET "}", &verifier, &err) ==
+          VC_RESULT_INVALID_INPUT);
+    CHECK_STR(vc_error_field(err), "routers[1]");
+    vc_error_free(err);
+    CHECK(vc_verifier_new_routers(routers, 1, "{" SECRET ",\"workflow\":[\"voice\"]}", &verifier,
+                                  &err) == VC_RESULT_INVALID_CONFIG);
+    CHECK_STR(vc_error_field(err), "workflow");
+    vc_error_free(err);
+    CHECK(verifier == NULL);
+    vc_router_free(sms);
+}
+
 int main(int argc, char **argv) {
     vc_sim *sim = NULL;
     vc_error *err = NULL;
@@ -301,6 +370,7 @@ int main(int argc, char **argv) {
     snprintf(store, sizeof store, "sqlite:%s/starts.db", argv[1]);
     test_parallel_starts(sim, router, store);
     test_bad_input(sim, router);
+    test_sms_then_voice(sim, router);
 
     vc_router_free(router);
     vc_sim_free(sim);

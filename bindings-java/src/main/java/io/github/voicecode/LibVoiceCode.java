@@ -94,11 +94,14 @@ interface LibVoiceCode extends Library {
     int vc_verifier_new(Pointer router, String configJson, PointerByReference verifierOut,
             PointerByReference errOut);
 
+    int vc_verifier_new_routers(Pointer[] routers, long routersLen, String configJson,
+            PointerByReference verifierOut, PointerByReference errOut);
+
     int vc_verifier_start(Pointer verifier, String to, String optionsJson,
             PointerByReference verificationJsonOut, PointerByReference errOut);
 
-    int vc_verifier_check(Pointer verifier, String to, String code, IntByReference checkOut,
-            IntByReference attemptsLeftOut, PointerByReference errOut);
+    int vc_verifier_check_json(Pointer verifier, String to, String code, PointerByReference checkJsonOut,
+            PointerByReference errOut);
 
     int vc_verifier_cancel(Pointer verifier, String to, PointerByReference errOut);
 
@@ -106,5 +109,4 @@ interface LibVoiceCode extends Library {
 
     void vc_verifier_free(Pointer verifier);
 
-    String vc_check_name(int check);
 }

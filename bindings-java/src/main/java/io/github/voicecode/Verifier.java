@@ -1,7 +1,7 @@
 package io.github.voicecode;
 
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
+import java.util.List;
 
 /**
  * The verification lifecycle over a {@link Router}, over {@code vc_verifier}: {@link #start}
@@ -37,10 +37,27 @@ public final class Verifier implements AutoCloseable {
     }
 
     /**
-     * Calls {@code to} with a new code. {@code optionsJson} may be null, or hold {@code code} (a
-     * code of your own), {@code key} (the client's IP or account, for the per-key caps) and the
-     * send options ({@code play_times}, ...). Returns the verification as JSON:
-     * {@code to, expires_at, max_attempts, unverified_starts, status} with {@code status}
+     * A verifier over one router per channel, e.g. an SMS router and a voice router. Besides the
+     * settings {@link #Verifier(Router, String)} takes, {@code workflow} (e.g.
+     * {@code ["sms","voice"]}) says the channel of each send of one code: the first by SMS, a
+     * resend within its lifetime by voice, with the same code. By default the routers' order.
+     *
+     * @throws VoiceCodeException {@code invalid_config} naming the key, {@code store_unavailable}
+     */
+    public Verifier(List<Router> routers, String configJson) {
+        Pointer[] pointers = routers.stream().map(Router::pointer).toArray(Pointer[]::new);
+        Pointer verifier = Calls.handle((out, err) -> Calls.LIB.vc_verifier_new_routers(
+                pointers, pointers.length, configJson, out, err));
+        handle = new NativeHandle(this, verifier, Calls.LIB::vc_verifier_free, "verifier");
+    }
+
+    /**
+     * Sends {@code to} a new code, or the live one again by the workflow's next channel.
+     * {@code optionsJson} may be null, or hold {@code code} (a code of your own), {@code key}
+     * (the client's IP or account, for the per-key caps), {@code channel} ({@code sms} or
+     * {@code voice}) and the send options ({@code play_times}, ...). Returns the verification as
+     * JSON: {@code to, channel, expires_at, max_attempts, unverified_starts, status} with
+     * {@code status}
      * {@code sent} (and {@code receipt}) or {@code may_have_been_sent} (and {@code error}: the
      * phone may ring; nothing was resent). It never holds the code.
      *
@@ -65,10 +82,7 @@ public final class Verifier implements AutoCloseable {
      */
     public Check check(String to, String code) {
         Pointer h = handle.get();
-        IntByReference check = new IntByReference();
-        IntByReference left = new IntByReference();
-        Calls.run(err -> Calls.LIB.vc_verifier_check(h, to, code, check, left, err));
-        return new Check(Check.Status.fromNative(check.getValue()), left.getValue());
+        return Check.fromJson(Calls.string((out, err) -> Calls.LIB.vc_verifier_check_json(h, to, code, out, err)));
     }
 
     /** Cancels the number's pending verification: later checks answer {@code CANCELED}. */

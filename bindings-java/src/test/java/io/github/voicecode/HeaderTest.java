@@ -35,7 +35,11 @@ class HeaderTest {
             // class and its tests, not just these methods.
             "vc_deduplicator_new",
             "vc_deduplicator_first_time",
-            "vc_deduplicator_free");
+            "vc_deduplicator_free",
+            // Verifier.check reads vc_verifier_check_json, which also says the channel of an
+            // approval.
+            "vc_verifier_check",
+            "vc_check_name");
 
     private static Header header;
 
@@ -118,6 +122,9 @@ class HeaderTest {
     private static Set<Class<?>> javaTypes(String c) {
         if (c.endsWith("**")) {
             return Set.of(PointerByReference.class); // an out-parameter for an object or a string
+        }
+        if (c.replace(" ", "").endsWith("*const*")) {
+            return Set.of(Pointer[].class); // an array of borrowed objects (routers)
         }
         if (c.equals("const char*")) {
             return Set.of(String.class); // borrowed by the call or the object, so JNA copies it

@@ -46,8 +46,8 @@ class VerifierTest {
             assertFalse(verification.contains(code), "the verification never holds the code");
 
             Check wrong = verifier.check(to, code.equals("000000") ? "111111" : "000000");
-            assertEquals(new Check(Check.Status.WRONG_CODE, 4), wrong);
-            assertTrue(verifier.check(to, code).approved());
+            assertEquals(new Check(Check.Status.WRONG_CODE, 4, null), wrong);
+            assertEquals(new Check(Check.Status.APPROVED, 0, "voice"), verifier.check(to, code));
             assertEquals(Check.Status.NOT_FOUND, verifier.check(to, code).status());
 
             VoiceCodeException limited = assertThrows(VoiceCodeException.class, () -> verifier.start(to));
@@ -62,6 +62,25 @@ class VerifierTest {
             assertEquals(Check.Status.NOT_FOUND, verifier.check("+8613800138021", "975310").status());
             verifier.start("+8613800138021", "{\"code\":\"135792\"}");
             assertTrue(verifier.check("+8613800138021", "135792").approved(), "a cleared number has no cooldown");
+        }
+    }
+
+    @Test
+    void aVerificationMovesFromSmsToVoiceWithTheOneCode() {
+        String to = "+8613800138024";
+        try (Router sms = new Router("[" + sim.productConfig("tencent", "sms") + "]");
+                Verifier verifier = new Verifier(List.of(sms, router), "{" + SECRET + ",\"cooldown_secs\":0}")) {
+            assertTrue(verifier.start(to).contains("\"channel\":\"sms\""));
+            String code = sim.lastCode(to);
+            assertTrue(verifier.start(to).contains("\"channel\":\"voice\""));
+            assertEquals(code, sim.lastCode(to), "the resend sends the same code");
+            assertEquals(new Check(Check.Status.APPROVED, 0, "voice"), verifier.check(to, code));
+            String voice = verifier.start("+8613800138025", "{\"channel\":\"voice\"}");
+            assertTrue(voice.contains("\"channel\":\"voice\""), voice);
+            VoiceCodeException e = assertThrows(VoiceCodeException.class,
+                    () -> new Verifier(List.of(sms), "{" + SECRET + ",\"workflow\":[\"voice\"]}"));
+            assertEquals("invalid_config", e.kind());
+            assertEquals("workflow", e.field());
         }
     }
 
