@@ -1,4 +1,5 @@
-"""Signs users up by phone: a call speaks a code, the user types it back."""
+"""Signs users up by phone: an SMS carries a code and the user types it back; when the SMS does
+not arrive, the page starts again and a call speaks the same code."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask.typing import ResponseReturnValue
 
 # How an unsuccessful check is answered: 400 try again, 410 start again, 429 locked.
 CHECK_STATUS = {"wrong_code": 400, "expired": 410, "not_found": 410, "canceled": 410}
+# The channels a page may ask for; none leaves it to the verifier's workflow.
+CHANNELS: dict[str | None, voicecode.Product | None] = {None: None, "sms": "sms", "voice": "voice"}
 
 
 def create_app(verifier: voicecode.Verifier) -> Flask:
@@ -24,13 +27,15 @@ def create_app(verifier: voicecode.Verifier) -> Flask:
 
     @app.post("/signup/start")
     def start() -> ResponseReturnValue:
-        phone = field("phone")
-        if phone is None:
-            return invalid("phone")
+        # Started again within the code's lifetime, the same code goes by the next channel (a
+        # call after the SMS); the page may also ask for a channel ("voice").
+        phone, channel = field("phone"), field("channel")
+        if phone is None or channel not in CHANNELS:
+            return invalid("phone" if phone is None else "channel")
         try:
             # The client's IP counts against key_hourly_cap (behind a proxy, use werkzeug's
             # ProxyFix so that remote_addr is the client's).
-            verification = verifier.start(phone, key=request.remote_addr)
+            verification = verifier.start(phone, key=request.remote_addr, channel=CHANNELS[channel])
         except (voicecode.RateLimited, voicecode.QuietHours) as e:
             wait = {"Retry-After": str(e.retry_after)} if e.retry_after is not None else {}
             return {"error": e.kind, "retry_after": e.retry_after}, 429, wait
@@ -38,7 +43,8 @@ def create_app(verifier: voicecode.Verifier) -> Flask:
             return invalid(e.field)
         # "may_have_been_sent" is accepted too: the phone may ring, and the code is valid.
         expires_at = verification.expires_at.isoformat()
-        return {"status": verification.status, "expires_at": expires_at}, 202
+        sent = {"status": verification.status, "channel": verification.channel}
+        return {**sent, "expires_at": expires_at}, 202
 
     @app.post("/signup/check")
     def check() -> ResponseReturnValue:
@@ -57,15 +63,17 @@ def create_app(verifier: voicecode.Verifier) -> Flask:
 
 
 def verifier_from_env() -> voicecode.Verifier:
-    """Channels from the config file named by ``VOICECODE_CHANNEL_CONFIG``, the secret from
+    """Channels from the config files named by ``VOICECODE_CHANNEL_CONFIG`` (comma-separated:
+    ``aliyun-sms.toml,huawei.toml`` texts first and calls on a resend), the secret from
     ``VOICECODE_VERIFIER_SECRET``, and a store every worker process shares."""
-    client = voicecode.Client.from_file(os.environ["VOICECODE_CHANNEL_CONFIG"])
+    paths = os.environ["VOICECODE_CHANNEL_CONFIG"].split(",")
+    channels = [voicecode.Client.from_file(path) for path in paths]
     config = {
         "secret": os.environ["VOICECODE_VERIFIER_SECRET"],
         "store": os.environ.get("VOICECODE_VERIFIER_STORE", "sqlite:signup-codes.db"),
         "key_hourly_cap": 20,
     }
-    return voicecode.Verifier(client, config)
+    return voicecode.Verifier(channels, config)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,7 @@ def test_flask_signup_calls_the_number_and_approves_the_code_it_spoke(
     started = http.post("/signup/start", json={"phone": MOBILE})
     assert started.status_code == 202, started.json
     assert started.json is not None and started.json["status"] == "sent"
+    assert started.json["channel"] == "voice"
     again = http.post("/signup/start", json={"phone": MOBILE})
     assert again.status_code == 429
     assert again.json is not None and again.json["error"] == "rate_limited"
@@ -180,6 +181,48 @@ def test_flask_signup_calls_the_number_and_approves_the_code_it_spoke(
             {"error": "invalid_input", "field": field},
         ), body
     assert sim.count("ihuyi", "send_code") == 2
+
+
+def test_flask_signup_texts_first_and_calls_with_the_same_code_on_a_resend(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = [
+        ("tencent-sms.json", sim.config("tencent", "sms")),
+        ("ihuyi.json", sim.config("ihuyi")),
+    ]
+    for name, config in configs:
+        (tmp_path / name).write_text(json.dumps(config))
+    paths = ",".join(str(tmp_path / name) for name, _ in configs)
+    monkeypatch.setenv("VOICECODE_CHANNEL_CONFIG", paths)
+    monkeypatch.setenv("VOICECODE_VERIFIER_SECRET", "flask-signup-secret-0123456789")
+    monkeypatch.setenv("VOICECODE_VERIFIER_STORE", f"sqlite:{tmp_path / 'codes.db'}")
+    example = runpy.run_path(str(EXAMPLES / "flask_signup.py"))
+    verifier = example["verifier_from_env"]()
+    assert repr(verifier) == "Verifier(vendors=['tencent', 'ihuyi'], workflow=['sms', 'voice'])"
+
+    # The same routes over a verifier without a cooldown, so the resend may follow at once.
+    quick = voicecode.Verifier(
+        [sim.config("tencent", "sms"), sim.config("ihuyi")],
+        {"secret": "flask-signup-secret-0123456789", "cooldown_secs": 0},
+    )
+    http = example["create_app"](quick).test_client()
+    texted = http.post("/signup/start", json={"phone": MOBILE})
+    assert texted.status_code == 202 and texted.json is not None
+    assert texted.json["channel"] == "sms"
+    code = sim.last_code(MOBILE)
+    called = http.post("/signup/start", json={"phone": MOBILE})
+    assert called.status_code == 202 and called.json is not None
+    assert called.json["channel"] == "voice"
+    assert called.json["expires_at"] == texted.json["expires_at"]
+    assert sim.last_code(MOBILE) == code
+    assert (sim.count("tencent", "send_sms_code"), sim.count("ihuyi", "send_code")) == (1, 1)
+    approved = http.post("/signup/check", json={"phone": MOBILE, "code": code})
+    assert (approved.status_code, approved.json) == (200, {"status": "approved"})
+
+    by_voice = http.post("/signup/start", json={"phone": "13900139005", "channel": "voice"})
+    assert by_voice.json is not None and by_voice.json["channel"] == "voice"
+    bad = http.post("/signup/start", json={"phone": "13900139006", "channel": "fax"})
+    assert (bad.status_code, bad.json) == (400, {"error": "invalid_input", "field": "channel"})
 
 
 def test_flask_signup_counts_starts_per_client_ip(sim: Simulator) -> None:
