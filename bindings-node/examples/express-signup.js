@@ -1,11 +1,12 @@
 'use strict'
-// Sign-up by voice code with Express: `POST /signup/start` calls the phone with a code,
-// `POST /signup/check` checks what the user typed. The limits (cooldown, per-number and per-IP
-// caps, quiet hours) are the verifier's; this app only maps its answers to HTTP.
+// Sign-up by phone code with Express: `POST /signup/start` texts the phone a code, and, when the
+// page asks again ("收不到短信？获取语音验证码"), calls it with the same code; `POST /signup/check`
+// checks what the user typed. The limits (cooldown, per-number and per-IP caps, quiet hours) are
+// the verifier's; this app only maps its answers to HTTP.
 //
 //   node examples/express-signup.js                # against the simulator, on port 3000
-//   VOICECODE_CONFIG=huawei.toml VOICECODE_VERIFIER_SECRET=… VOICECODE_STORE=sqlite:codes.db \
-//     PORT=8080 node examples/express-signup.js     # a real account
+//   VOICECODE_CONFIG=aliyun-sms.toml,huawei.toml VOICECODE_VERIFIER_SECRET=… \
+//     VOICECODE_STORE=sqlite:codes.db PORT=8080 node examples/express-signup.js   # real accounts
 //
 //   curl -i localhost:3000/signup/start -H 'content-type: application/json' -d '{"phone":"13800138000"}'
 //   curl -i localhost:3000/signup/check -H 'content-type: application/json' -d '{"phone":"13800138000","code":"482193"}'
@@ -25,7 +26,7 @@ const CHECK_STATUS = {
 }
 
 /** The request's keys, as the verifier's arguments name them. */
-const FIELDS = { to: 'phone', code: 'code' }
+const FIELDS = { to: 'phone', code: 'code', channel: 'channel' }
 
 /** A verifier error as an HTTP answer: limits are 429 with `Retry-After`, bad input 400. */
 function refuse(res, err) {
@@ -55,11 +56,14 @@ function createApp(verifier) {
   app.post('/signup/start', async (req, res) => {
     const missing = notAString(req.body, ['phone'])
     if (missing) return res.status(400).json({ error: 'invalid_input', field: missing })
-    const { phone } = req.body
+    // Started again within the code's lifetime, the same code goes by the next channel (a call
+    // after the SMS); the page may also ask for a channel (`voice`).
+    const { phone, channel } = req.body
     try {
-      const started = await verifier.start(phone, { key: req.ip })
+      const started = await verifier.start(phone, { key: req.ip, channel })
       // `may_have_been_sent` is accepted too: the phone may ring and the code stays valid.
-      res.status(202).json({ to: started.to, expiresAt: started.expiresAt, status: started.status })
+      const { to, expiresAt, status } = started
+      res.status(202).json({ to, channel: started.channel, expiresAt, status })
     } catch (err) {
       refuse(res, err)
     }
@@ -97,18 +101,20 @@ if (require.main === module) {
   const limits = { store, keyHourlyCap: 20 }
   let verifier
   if (process.env.VOICECODE_CONFIG) {
-    const channels = Client.fromFile(process.env.VOICECODE_CONFIG)
+    // SMS and voice configs: one channel each, a text first and a call on a resend.
+    const channels = process.env.VOICECODE_CONFIG.split(',').map((file) => Client.fromFile(file))
     verifier = new Verifier(channels, { secret: process.env.VOICECODE_VERIFIER_SECRET, ...limits })
   } else {
     // A demo on the simulator: a random secret (codes die with the process), and the code each
-    // "phone" heard printed here.
+    // "phone" got printed here.
     const sim = new testing.Simulator()
     const secret = crypto.randomBytes(32).toString('hex')
-    const real = new Verifier(new Client(sim.config('huawei')), { secret, ...limits })
+    const channels = [sim.config('tencent', 'sms'), sim.config('huawei')]
+    const real = new Verifier(channels, { secret, ...limits })
     verifier = {
       async start(to, options) {
         const started = await real.start(to, options)
-        console.log(`${started.to} heard ${sim.lastCode(to)}`)
+        console.log(`${started.to} got ${sim.lastCode(to)} by ${started.channel}`)
         return started
       },
       check: (to, code) => real.check(to, code),

@@ -41,6 +41,7 @@ test('sign-up: start calls the phone, the code it heard is approved once, limits
   assert.equal(started.status, 202)
   assert.equal(started.body.to, `+86${phone}`)
   assert.equal(started.body.status, 'sent')
+  assert.equal(started.body.channel, 'voice')
   assert.ok(Date.parse(started.body.expiresAt) > Date.now())
 
   const code = sim.lastCode(phone)
@@ -64,6 +65,43 @@ test('sign-up: start calls the phone, the code it heard is approved once, limits
   assert.equal(again.body.error, 'rate_limited')
   assert.ok(Number(again.retryAfter) > 0, again.retryAfter)
   assert.equal(sim.journal().filter((j) => j.phone?.endsWith(phone)).length, 1)
+})
+
+test('sign-up: a text first, then a call with the same code when the page asks again', async () => {
+  const verifier = new Verifier([sim.config('tencent', 'sms'), sim.config('huawei')], {
+    secret: 'express-signup-example-secret-0123',
+    cooldownSecs: 0,
+  })
+  const smsServer = createApp(verifier).listen(0, '127.0.0.1')
+  await new Promise((resolve) => smsServer.once('listening', resolve))
+  const at = `http://127.0.0.1:${smsServer.address().port}`
+  const send = async (route, body) => {
+    const res = await fetch(`${at}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, body: await res.json() }
+  }
+  try {
+    const phone = mobile()
+    const texted = await send('/signup/start', { phone })
+    assert.equal(texted.body.channel, 'sms')
+    const code = sim.lastCode(phone)
+    const called = await send('/signup/start', { phone })
+    assert.equal(called.body.channel, 'voice')
+    assert.equal(called.body.expiresAt, texted.body.expiresAt)
+    assert.equal(sim.lastCode(phone), code)
+    assert.deepEqual((await send('/signup/check', { phone, code })).body, { status: 'approved' })
+    const byVoice = await send('/signup/start', { phone: mobile(), channel: 'voice' })
+    assert.equal(byVoice.body.channel, 'voice')
+    assert.deepEqual(await send('/signup/start', { phone: mobile(), channel: 'fax' }), {
+      status: 400,
+      body: { error: 'invalid_input', field: 'channel' },
+    })
+  } finally {
+    await new Promise((resolve) => smsServer.close(resolve))
+  }
 })
 
 test('sign-up: the client IP is the key the per-IP cap counts', async () => {
