@@ -14,7 +14,8 @@ use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::routing::post;
 use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier, PushAck};
 use voicecode::{
-    ChannelConfig, Client, Router, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
+    ChannelConfig, Check, Client, Product, Router, SendCode, SendSmsCode, SmsPurpose, StartOptions,
+    Vendor, Verifier, VerifierConfig, VerifyCaptcha,
 };
 use voicecode_sim::{demo as accounts, Fault, SimOptions, Simulator};
 
@@ -112,7 +113,48 @@ pub fn run() -> anyhow::Result<()> {
     })?;
     println!("  slider solved at ({x}, {y}); SMS code sent\n");
 
+    sms_then_voice(&sim)?;
     error_tour(&sim)?;
+    Ok(())
+}
+
+/// One verification from SMS to voice: a text first, then, as the page's "收不到短信？获取语音验证码"
+/// asks, a call that speaks the same code; the one code approves.
+fn sms_then_voice(sim: &Simulator) -> anyhow::Result<()> {
+    println!("== one verification, SMS then voice ==");
+    const TO: &str = "+8613800138111";
+    let router = |vendor: Vendor, product: Product| -> anyhow::Result<Router> {
+        let config = sim
+            .product_config_json(vendor, product)
+            .context("the simulator serves the product")?;
+        Ok(Router::new(vec![ChannelConfig::from_value(config)?])?)
+    };
+    let mut settings = VerifierConfig::new("demo-verifier-secret-0123456789");
+    // The demo resends at once; a site keeps the default minute between two starts.
+    settings.cooldown_secs = 0;
+    let verifier = Verifier::with_routers(
+        vec![
+            router(Vendor::Aliyun, Product::Sms)?,
+            router(Vendor::Huawei, Product::Voice)?,
+        ],
+        settings,
+    )?;
+    let texted = verifier.start(TO, &StartOptions::new())?;
+    let code = sim.last_code(TO).context("the SMS was recorded")?;
+    println!("  start: {code} went to {TO} by {}", texted.channel);
+    let called = verifier.start(TO, &StartOptions::new())?;
+    let spoken = sim.last_code(TO).context("the call was recorded")?;
+    println!(
+        "  start again: {spoken} spoken by {} (the same code, valid until {})",
+        called.channel,
+        called.expires_at.format("%H:%M:%S UTC")
+    );
+    match verifier.check(TO, &code)? {
+        Check::Approved { channel } => {
+            println!("  check {code}: approved (last sent by {channel})\n")
+        }
+        other => anyhow::bail!("the code was not approved: {}", other.as_str()),
+    }
     Ok(())
 }
 

@@ -418,12 +418,22 @@ fn demo_walks_through_every_vendor_with_call_events() {
         "insufficient_balance",
         "ytx accepted",
         "outcome unknown",
+        "== one verification, SMS then voice ==",
+        "spoken by voice (the same code",
+        "approved (last sent by voice)",
     ] {
         assert!(
             stdout.contains(expected),
             "missing {expected:?} in:\n{stdout}"
         );
     }
+    // The code texted is the code spoken.
+    let texted = stdout.split(" went to ").next().and_then(|l| l.rsplit(' ').next());
+    let spoken = stdout
+        .split(" spoken by voice")
+        .next()
+        .and_then(|l| l.rsplit(' ').next());
+    assert!(texted.is_some() && texted == spoken, "{stdout}");
 }
 
 #[test]
