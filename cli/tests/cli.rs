@@ -428,7 +428,10 @@ fn demo_walks_through_every_vendor_with_call_events() {
         );
     }
     // The code texted is the code spoken.
-    let texted = stdout.split(" went to ").next().and_then(|l| l.rsplit(' ').next());
+    let texted = stdout
+        .split(" went to ")
+        .next()
+        .and_then(|l| l.rsplit(' ').next());
     let spoken = stdout
         .split(" spoken by voice")
         .next()

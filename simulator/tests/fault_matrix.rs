@@ -4,7 +4,8 @@
 //! closed). Then the same faults on the first channel of a two-channel `Router`: it moves on to
 //! the healthy second channel only where no call can have been placed (`not_sent`).
 //!
-//! The matrix covers vendors added later by itself: it walks `Vendor::ALL` and every operation,
+//! The matrix covers vendors and products added later by itself: it walks every product of
+//! every vendor (voice and SMS) and every operation,
 //! and skips an operation where the core answers that the vendor lacks it (`invalid_config` on
 //! `vendor`). Each vendor runs on a thread of its own with simulators of its own, so that the
 //! timeouts overlap; the whole matrix takes a few seconds. Its table is written to stderr
@@ -20,9 +21,12 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::json;
 use voicecode::{
-    ChannelConfig, Client, Error, ErrorKind, Outcome, Router, SendCode, SendSmsCode, SmsPurpose,
-    Vendor, VerifyCaptcha,
+    ChannelConfig, Client, Error, ErrorKind, Outcome, Product, Router, SendCode, SendSmsCode,
+    SmsPurpose, Vendor, VerifyCaptcha,
 };
+
+/// A vendor's product: what the matrix crosses with every fault.
+type Target = (Vendor, Product);
 use voicecode_sim::{Fault, Simulator};
 
 /// The client's timeout: short, so that the timeouts in the matrix cost little.
@@ -213,17 +217,17 @@ fn closed_port_url() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-fn config(sim: &Simulator, vendor: Vendor, base_url: Option<String>) -> ChannelConfig {
+fn config(sim: &Simulator, target: Target, base_url: Option<String>) -> ChannelConfig {
     let mut changes = json!({ "timeout_ms": TIMEOUT_MS });
     if let Some(url) = base_url {
         changes["base_url"] = json!(url);
     }
-    config_with(sim, vendor, changes)
+    product_config_with(sim, target, changes)
 }
 
 /// One cell's result, as the table shows it.
 struct Row {
-    vendor: Vendor,
+    target: Target,
     layer: &'static str,
     op: &'static str,
     case: &'static str,
@@ -238,7 +242,7 @@ struct Row {
 /// Runs `call` against a fresh client of `sim` (or a closed port), with `case`'s fault injected.
 fn faulted<T>(
     sim: &Simulator,
-    vendor: Vendor,
+    target: Target,
     case: &Case,
     call: impl FnOnce(ChannelConfig) -> T,
 ) -> (T, Duration, usize) {
@@ -246,12 +250,12 @@ fn faulted<T>(
     let before = sim.journal().len();
     let base_url = match &case.fault {
         Some(fault) => {
-            sim.inject(vendor, fault.clone());
+            sim.inject(target.0, fault.clone());
             None
         }
         None => Some(closed_port_url()),
     };
-    let config = config(sim, vendor, base_url);
+    let config = config(sim, target, base_url);
     let started = Instant::now();
     let result = call(config);
     let elapsed = started.elapsed();
@@ -300,21 +304,22 @@ fn check_timing_and_journal(
     }
 }
 
-/// Every operation of `vendor` under every fault, through a client.
-fn client_rows(vendor: Vendor) -> Vec<Row> {
+/// Every operation of `target` under every fault, through a client.
+fn client_rows(target: Target) -> Vec<Row> {
+    let (vendor, _) = target;
     let sim = start();
-    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    let probe = Client::new(config(&sim, target, None)).expect("client");
     let mut rows = Vec::new();
     for op in OPS.into_iter().filter(|op| op.supported_by(&probe)) {
         for case in cases() {
-            let (result, elapsed, journal) = faulted(&sim, vendor, &case, |config| {
+            let (result, elapsed, journal) = faulted(&sim, target, &case, |config| {
                 let client = Client::new(config).expect("client");
                 op.call(&client, next_n())
             });
             let (got, mut problems) = check_error(&result, vendor, &case);
             check_timing_and_journal(elapsed, journal, &case, &mut problems);
             rows.push(Row {
-                vendor,
+                target,
                 layer: "client",
                 op: op.name(),
                 case: case.name,
@@ -329,21 +334,22 @@ fn client_rows(vendor: Vendor) -> Vec<Row> {
     rows
 }
 
-/// Every fault on the first of two channels of `vendor` (the second, on a healthy simulator of
-/// its own, is the same vendor, so that any vendor that sends codes can be tested alone).
-fn router_rows(vendor: Vendor) -> Vec<Row> {
+/// Every fault on the first of two channels of `target` (the second, on a healthy simulator of
+/// its own, is the same product, so that any product that sends codes can be tested alone).
+fn router_rows(target: Target) -> Vec<Row> {
+    let (vendor, _) = target;
     let sim = start();
     let healthy = start();
-    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    let probe = Client::new(config(&sim, target, None)).expect("client");
     if !Op::SendCode.supported_by(&probe) {
         return Vec::new();
     }
     let mut rows = Vec::new();
     for case in cases() {
         let second_before = healthy.journal().len();
-        let (result, elapsed, journal) = faulted(&sim, vendor, &case, |config| {
-            let router = Router::new(vec![config, config_with(&healthy, vendor, json!({}))])
-                .expect("router");
+        let (result, elapsed, journal) = faulted(&sim, target, &case, |config| {
+            let second = product_config_with(&healthy, target, json!({}));
+            let router = Router::new(vec![config, second]).expect("router");
             router.send_code(&send_code(next_n()))
         });
         let second = healthy.journal().len() - second_before;
@@ -383,7 +389,7 @@ fn router_rows(vendor: Vendor) -> Vec<Row> {
             ));
         }
         rows.push(Row {
-            vendor,
+            target,
             layer: "router",
             op: "send_code",
             case: case.name,
@@ -397,13 +403,21 @@ fn router_rows(vendor: Vendor) -> Vec<Row> {
     rows
 }
 
+/// `aliyun`, `aliyun sms`: a vendor's voice product goes by the vendor's name.
+fn label((vendor, product): Target) -> String {
+    match product {
+        Product::Voice => vendor.to_string(),
+        _ => format!("{vendor} {product}"),
+    }
+}
+
 fn print_table(rows: &[Row]) {
     let mut text = String::from(
         "\nfault matrix (timeout 300 ms; journal = requests at the faulted vendor, then at the \
          router's second channel)\n",
     );
     text.push_str(&format!(
-        "{:<10} {:<6} {:<14} {:<19} {:<26} {:>8} {:>7}  {}\n",
+        "{:<16} {:<6} {:<14} {:<19} {:<26} {:>8} {:>7}  {}\n",
         "vendor", "layer", "operation", "fault", "kind/outcome", "elapsed", "journal", "result"
     ));
     for row in rows {
@@ -417,8 +431,8 @@ fn print_table(rows: &[Row]) {
             format!("FAIL: {}", row.problems.join("; "))
         };
         text.push_str(&format!(
-            "{:<10} {:<6} {:<14} {:<19} {:<26} {:>6}ms {:>7}  {verdict}\n",
-            row.vendor.as_str(),
+            "{:<16} {:<6} {:<14} {:<19} {:<26} {:>6}ms {:>7}  {verdict}\n",
+            label(row.target),
             row.layer,
             row.op,
             row.case,
@@ -435,12 +449,12 @@ fn print_table(rows: &[Row]) {
 #[test]
 fn every_vendor_operation_and_fault_gives_the_documented_kind_in_time_with_one_request() {
     let rows: Vec<Row> = std::thread::scope(|scope| {
-        let threads: Vec<_> = Vendor::ALL
+        let threads: Vec<_> = targets()
             .into_iter()
-            .map(|vendor| {
+            .map(|target| {
                 scope.spawn(move || {
-                    let mut rows = client_rows(vendor);
-                    rows.extend(router_rows(vendor));
+                    let mut rows = client_rows(target);
+                    rows.extend(router_rows(target));
                     rows
                 })
             })
@@ -458,7 +472,7 @@ fn every_vendor_operation_and_fault_gives_the_documented_kind_in_time_with_one_r
         .map(|r| {
             format!(
                 "{} {} {} {}: {}",
-                r.vendor,
+                label(r.target),
                 r.layer,
                 r.op,
                 r.case,
@@ -466,11 +480,12 @@ fn every_vendor_operation_and_fault_gives_the_documented_kind_in_time_with_one_r
             )
         })
         .collect();
-    // Every vendor has at least one send-like operation, and each is crossed with every fault.
-    for vendor in Vendor::ALL {
+    // Every product has at least one send-like operation, and each is crossed with every fault.
+    for target in targets() {
         assert!(
-            rows.iter().filter(|r| r.vendor == vendor).count() >= cases().len(),
-            "{vendor} has no send-like operation in the matrix"
+            rows.iter().filter(|r| r.target == target).count() >= cases().len(),
+            "{} has no send-like operation in the matrix",
+            label(target)
         );
     }
     assert!(
@@ -489,40 +504,46 @@ struct OpenAnswer {
     http_status: Option<u16>,
 }
 
-/// Every row of `vendor`'s code table as (what to inject, the code the caller sees, kind,
-/// outcome). A new vendor must add its table here (the match has no catch-all).
-fn table(vendor: Vendor) -> Vec<(String, String, ErrorKind, Outcome)> {
+/// Every row of `target`'s code tables as (what to inject, the code the caller sees, kind,
+/// outcome). A new vendor or product must add its tables here (the match has no catch-all).
+fn table(target: Target) -> Vec<(String, String, ErrorKind, Outcome)> {
     use voicecode::protocol::codes;
-    let plain = |rows: &[(&str, ErrorKind, Outcome)]| {
-        rows.iter()
+    let plain = |tables: &[&[(&str, ErrorKind, Outcome)]]| {
+        tables
+            .iter()
+            .flat_map(|rows| rows.iter())
             .map(|&(code, kind, outcome)| (code.to_owned(), code.to_owned(), kind, outcome))
             .collect()
     };
-    match vendor {
-        Vendor::Ytx => plain(codes::YTX),
-        Vendor::Ihuyi => plain(codes::IHUYI),
-        Vendor::Oneaccess => plain(codes::ONEACCESS),
-        Vendor::Aliyun => plain(codes::ALIYUN),
-        Vendor::Tencent => plain(codes::TENCENT),
+    let (vendor, product) = target;
+    match (vendor, product) {
+        (Vendor::Aliyun, Product::Sms) => plain(&[codes::ALIYUN_SMS, codes::ALIYUN_GATEWAY]),
+        (Vendor::Tencent, Product::Sms) => plain(&[codes::TENCENT_SMS, codes::TENCENT_COMMON]),
+        (vendor, Product::Sms) => panic!("{vendor} sms: add its code tables to the matrix"),
+        (Vendor::Ytx, _) => plain(&[codes::YTX]),
+        (Vendor::Ihuyi, _) => plain(&[codes::IHUYI]),
+        (Vendor::Oneaccess, _) => plain(&[codes::ONEACCESS]),
+        (Vendor::Aliyun, _) => plain(&[codes::ALIYUN, codes::ALIYUN_GATEWAY]),
+        (Vendor::Tencent, _) => plain(&[codes::TENCENT, codes::TENCENT_COMMON]),
         // The simulator takes "status:code" for a code listed under two statuses.
-        Vendor::Huawei => codes::HUAWEI
+        (Vendor::Huawei, _) => codes::HUAWEI
             .iter()
             .map(|&(status, code, kind, outcome)| {
                 (format!("{status}:{code}"), code.to_owned(), kind, outcome)
             })
             .collect(),
         // The reason is the message; the code is always "0".
-        Vendor::Cloud10658 => codes::CLOUD10658
+        (Vendor::Cloud10658, _) => codes::CLOUD10658
             .iter()
             .map(|&(message, kind, outcome)| (message.to_owned(), "0".to_owned(), kind, outcome))
             .collect(),
     }
 }
 
-/// For `vendor`: its error answer under HTTP 500, 502 and 503, using a refusal a router would
-/// otherwise move on after; then every code its table marks `unknown`, with its usual status.
-fn open_answers(vendor: Vendor) -> Vec<OpenAnswer> {
-    let rows = table(vendor);
+/// For `target`: its error answer under HTTP 500, 502 and 503, using a refusal a router would
+/// otherwise move on after; then every code its tables mark `unknown`, with its usual status.
+fn open_answers(target: Target) -> Vec<OpenAnswer> {
+    let rows = table(target);
     // Under a 2xx or 4xx this code lets a router move on (OneAccess, which a router does not
     // carry, has none of those: any of its refusals will do).
     let refused =
@@ -537,7 +558,7 @@ fn open_answers(vendor: Vendor) -> Vec<OpenAnswer> {
             )
         })
         .or_else(|| rows.iter().find(refused))
-        .unwrap_or_else(|| panic!("{vendor} documents no refusal"));
+        .unwrap_or_else(|| panic!("{} documents no refusal", label(target)));
     // A bare code under a status prefix: the simulator answers the code's body with that status.
     let bare = inject.rsplit_once(':').map_or(inject.as_str(), |(_, c)| c);
     let mut answers: Vec<OpenAnswer> = [500, 502, 503]
@@ -593,23 +614,24 @@ fn check_open(result: Result<(), Error>, vendor: Vendor, answer: &OpenAnswer) ->
     problems
 }
 
-/// Every open answer of `vendor` on the first of two channels of a router (a client for each
+/// Every open answer of `target` on the first of two channels of a router (a client for each
 /// operation where the vendor places no calls): one request at the vendor, none at the second.
 /// Returns how many were tried, and the failures.
-fn open_answer_failures(vendor: Vendor) -> (usize, Vec<String>) {
+fn open_answer_failures(target: Target) -> (usize, Vec<String>) {
+    let (vendor, _) = target;
     let sim = start();
     let healthy = start();
-    let probe = Client::new(config(&sim, vendor, None)).expect("client");
+    let probe = Client::new(config(&sim, target, None)).expect("client");
     let mut failures = Vec::new();
     let mut tried = 0;
-    for answer in open_answers(vendor) {
+    for answer in open_answers(target) {
         let runs: Vec<(&str, Run)> = if Op::SendCode.supported_by(&probe) {
             let healthy = &healthy;
             vec![(
                 "router",
                 Box::new(move |config| {
-                    let router = Router::new(vec![config, config_with(healthy, vendor, json!({}))])
-                        .expect("router");
+                    let second = product_config_with(healthy, target, json!({}));
+                    let router = Router::new(vec![config, second]).expect("router");
                     router.send_code(&send_code(next_n())).map(drop)
                 }),
             )]
@@ -636,7 +658,7 @@ fn open_answer_failures(vendor: Vendor) -> (usize, Vec<String>) {
                 outcome: Outcome::Unknown,
             };
             let second_before = healthy.journal().len();
-            let (result, _, journal) = faulted(&sim, vendor, &case, run);
+            let (result, _, journal) = faulted(&sim, target, &case, run);
             let mut problems = check_open(result, vendor, &answer);
             if journal != 1 {
                 problems.push(format!(
@@ -649,7 +671,8 @@ fn open_answer_failures(vendor: Vendor) -> (usize, Vec<String>) {
             }
             if !problems.is_empty() {
                 failures.push(format!(
-                    "{vendor} {layer} {}: {}",
+                    "{} {layer} {}: {}",
+                    label(target),
                     answer.inject,
                     problems.join("; ")
                 ));
@@ -661,13 +684,13 @@ fn open_answer_failures(vendor: Vendor) -> (usize, Vec<String>) {
 
 #[test]
 fn server_errors_and_codes_that_leave_the_call_open_are_unknown_and_never_fail_over() {
-    let results: Vec<(Vendor, usize, Vec<String>)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = Vendor::ALL
+    let results: Vec<(Target, usize, Vec<String>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = targets()
             .into_iter()
-            .map(|vendor| {
+            .map(|target| {
                 scope.spawn(move || {
-                    let (tried, failures) = open_answer_failures(vendor);
-                    (vendor, tried, failures)
+                    let (tried, failures) = open_answer_failures(target);
+                    (target, tried, failures)
                 })
             })
             .collect();
@@ -676,9 +699,13 @@ fn server_errors_and_codes_that_leave_the_call_open_are_unknown_and_never_fail_o
             .map(|t| t.join().expect("no panic"))
             .collect()
     });
-    for (vendor, tried, _) in &results {
-        // At least the three server errors, on every send-like path of the vendor.
-        assert!(*tried >= 3, "{vendor}: only {tried} open answers tried");
+    for (target, tried, _) in &results {
+        // At least the three server errors, on every send-like path of the product.
+        assert!(
+            *tried >= 3,
+            "{}: only {tried} open answers tried",
+            label(*target)
+        );
     }
     let failures: Vec<&String> = results.iter().flat_map(|(.., f)| f).collect();
     assert!(

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use serde_json::json;
 use voicecode::protocol::codes;
 use voicecode::{Error, ErrorKind, Outcome, Vendor};
 use voicecode_sim::{Fault, Operation, Verdict};
@@ -278,4 +279,38 @@ fn any_vendor_code_under_a_server_error_status_is_unknown() {
         );
         assert!(!err.retryable());
     }
+}
+
+/// Every code of an SMS product's own table and of its vendor's shared one, through its client.
+fn every_sms_code_is_classified(vendor: Vendor, tables: &[&[(&str, ErrorKind, Outcome)]]) {
+    let sim = start();
+    let config = product_config_with(&sim, (vendor, voicecode::Product::Sms), json!({}));
+    let client = voicecode::Client::new(config).unwrap();
+    let rows: Vec<_> = tables.iter().flat_map(|t| t.iter()).collect();
+    for (n, (code, kind, outcome)) in rows.iter().enumerate() {
+        inject_once(&sim, vendor, code);
+        let err = first_request(&client, n as u32).unwrap_err();
+        // An HTTP 5xx leaves the message open whatever the code says.
+        let outcome = if err.http_status().is_some_and(|s| s >= 500) {
+            Outcome::Unknown
+        } else {
+            *outcome
+        };
+        assert_meaning(&err, *kind, outcome, code);
+        assert_eq!(err.vendor_code(), Some(*code));
+    }
+    assert_journal_shows_injected(&sim, vendor, Operation::SendSmsCode, rows.len());
+}
+
+#[test]
+fn every_aliyun_sms_code_is_classified_as_in_the_tables() {
+    every_sms_code_is_classified(Vendor::Aliyun, &[codes::ALIYUN_SMS, codes::ALIYUN_GATEWAY]);
+}
+
+#[test]
+fn every_tencent_sms_code_is_classified_as_in_the_tables() {
+    every_sms_code_is_classified(
+        Vendor::Tencent,
+        &[codes::TENCENT_SMS, codes::TENCENT_COMMON],
+    );
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use voicecode::protocol::HttpRequest;
-use voicecode::{AsyncClient, ChannelConfig, Client, Error, SendCode, Vendor};
+use voicecode::{AsyncClient, ChannelConfig, Client, Error, Product, SendCode, Vendor};
 use voicecode_sim::{SimOptions, Simulator};
 
 /// The vendors that place voice-code calls.
@@ -34,6 +34,34 @@ pub fn config_with(sim: &Simulator, vendor: Vendor, changes: Value) -> ChannelCo
         base.extend(changes);
     }
     ChannelConfig::from_value(config).expect("the simulator's config is valid")
+}
+
+/// The demo config of `vendor`'s `product`, with `changes` merged in.
+pub fn product_config_with(
+    sim: &Simulator,
+    (vendor, product): (Vendor, Product),
+    changes: Value,
+) -> ChannelConfig {
+    let mut config = sim
+        .product_config_json(vendor, product)
+        .expect("the vendor has the product");
+    if let (Value::Object(base), Value::Object(changes)) = (&mut config, changes) {
+        base.extend(changes);
+    }
+    ChannelConfig::from_value(config).expect("the simulator's config is valid")
+}
+
+/// Every product of every vendor, voice first.
+pub fn targets() -> Vec<(Vendor, Product)> {
+    Product::ALL
+        .into_iter()
+        .flat_map(|product| {
+            Vendor::ALL
+                .into_iter()
+                .filter(move |v| v.products().contains(&product))
+                .map(move |v| (v, product))
+        })
+        .collect()
 }
 
 pub fn client(sim: &Simulator, vendor: Vendor) -> Client {
