@@ -39,7 +39,7 @@ async function attempt(c) {
     fs.writeFileSync(file, configBytes(c))
     return Client.fromFile(file)
   }
-  const client = new Client(sim.config(c.vendor))
+  const client = new Client(sim.config(c.vendor, c.product))
   return client[OPS[c.op]](c.request)
 }
 

@@ -23,7 +23,7 @@ $sim = new Sim();
 $url = $sim->baseUrl();
 $cases = $skipped = $wrong = 0;
 foreach ($lines as $line) {
-    [$id, $what, $vendor, $op, $kind, $field, $hex] = explode("\t", $line) + array_fill(0, 7, '');
+    [$id, $what, $vendor, $op, $kind, $field, $hex, $product] = explode("\t", $line) + array_fill(0, 8, '');
     $cases++;
     if ($what === 'skip') {
         $skipped++;
@@ -35,7 +35,7 @@ foreach ($lines as $line) {
         if ($what !== 'send') {
             new Client($payload);
         } else {
-            $client = new Client($sim->config($vendor));
+            $client = new Client($sim->productConfig($vendor, $product ?: 'voice'));
             match ($op) {
                 'send_code' => $client->sendCode($payload),
                 'verify_captcha' => $client->verifyCaptcha($payload),

@@ -48,7 +48,7 @@ def attempt(sim: Simulator, case: dict[str, Any], tmp: Path) -> None:
         path.write_bytes(config_bytes(case, sim.base_url))
         voicecode.Client.from_file(path)
     else:
-        client = voicecode.Client(sim.config(case["vendor"]))
+        client = voicecode.Client(sim.config(case["vendor"], case.get("product", "voice")))
         method = getattr(client, case["op"])
         request = case["request"]
         if isinstance(request, dict):

@@ -72,8 +72,11 @@ fn command(case: &Value, sim: &Simulator, dir: &Path) -> Option<Vec<String>> {
                 return None;
             }
             let vendor: Vendor = text(case, "vendor").parse().unwrap();
+            let product = case["product"].as_str().unwrap_or("voice");
+            let product = voicecode::Product::from_arg(product).unwrap();
+            let config = sim.product_config_json(vendor, product).unwrap();
             let path = dir.join(format!("{id}.json"));
-            std::fs::write(&path, sim.config_json(vendor).to_string()).unwrap();
+            std::fs::write(&path, config.to_string()).unwrap();
             (path, flags(&case["request"])?)
         }
         "config" => {

@@ -68,8 +68,8 @@ static char *with_sim(const char *text, const char *url) {
 }
 
 /* Runs one case; returns its error (NULL when it was accepted). */
-static vc_error *attempt(const vc_sim *sim, const char *what, const char *vendor, const char *op,
-                         const char *payload, vc_result *rc) {
+static vc_error *attempt(const vc_sim *sim, const char *what, const char *vendor,
+                         const char *product, const char *op, const char *payload, vc_result *rc) {
     vc_error *err = NULL;
     vc_client *client = NULL;
     if (strcmp(what, "send") != 0) {
@@ -78,9 +78,9 @@ static vc_error *attempt(const vc_sim *sim, const char *what, const char *vendor
         return err;
     }
     char *config = NULL;
-    if (vc_sim_config_json(sim, vendor, &config, NULL) != VC_RESULT_OK ||
+    if (vc_sim_product_config_json(sim, vendor, product, &config, NULL) != VC_RESULT_OK ||
         vc_client_new(config, &client, NULL) != VC_RESULT_OK) {
-        fprintf(stderr, "the simulator's %s config is refused\n", vendor);
+        fprintf(stderr, "the simulator's %s %s config is refused\n", vendor, product);
         abort();
     }
     vc_string_free(config);
@@ -120,14 +120,14 @@ static int run_corpus(const vc_sim *sim, const char *path) {
     int cases = 0, skipped = 0, failed = 0;
     while (fgets(line, sizeof line, file) != NULL) {
         line[strcspn(line, "\n")] = '\0';
-        char *fields[7] = {0};
+        char *fields[8] = {0};
         char *rest = line;
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 8; i++) {
             fields[i] = rest;
             rest = strchr(rest, '\t');
             if (rest != NULL) {
                 *rest++ = '\0';
-            } else if (i < 6) {
+            } else if (i < 7) {
                 fprintf(stderr, "malformed line %d\n", cases + 1);
                 abort();
             } else {
@@ -144,7 +144,7 @@ static int run_corpus(const vc_sim *sim, const char *path) {
         char *payload = with_sim(raw, url);
         free(raw);
         vc_result rc = VC_RESULT_OK;
-        vc_error *err = attempt(sim, what, fields[2], fields[3], payload, &rc);
+        vc_error *err = attempt(sim, what, fields[2], fields[7], fields[3], payload, &rc);
         free(payload);
         const char *got_field = err ? vc_error_field(err) : NULL;
         int right = rc != VC_RESULT_OK && err != NULL && strcmp(vc_result_name(rc), kind) == 0 &&

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/corpus/bad_input.json as lines a C program reads without a JSON parser:
 
-    id <TAB> what <TAB> vendor <TAB> op <TAB> kind <TAB> field <TAB> payload in hex
+    id <TAB> what <TAB> vendor <TAB> op <TAB> kind <TAB> field <TAB> payload in hex <TAB> product
 
 `payload` is the JSON text the C ABI receives (a request, a config, or a config file's
 bytes); `kind` and `field` are what the C ABI answers (the case's `c_abi`, where it reads the
@@ -40,5 +40,14 @@ for case in cases:
         what, field, data = "skip", "a TOML file (the C ABI takes JSON)", b""
     elif b"\0" in data:
         what, field, data = "skip", "a NUL byte (a C string ends there)", b""
-    row = [case["id"], what, case.get("vendor", "-"), case.get("op", "-"), expected["kind"], field, data.hex()]
+    row = [
+        case["id"],
+        what,
+        case.get("vendor", "-"),
+        case.get("op", "-"),
+        expected["kind"],
+        field,
+        data.hex(),
+        case.get("product", "voice"),
+    ]
     out.write("\t".join(row) + "\n")

@@ -58,6 +58,7 @@ class BadInputTest {
             for (String line : lines()) {
                 String[] f = line.split("\t", -1);
                 String id = f[0], what = f[1], vendor = f[2], op = f[3], kind = f[4], field = f[5];
+                String product = f.length > 7 ? f[7] : "voice";
                 cases++;
                 String payload = what.equals("skip") ? null : utf8(HexFormat.of().parseHex(f[6]));
                 if (payload == null) {
@@ -67,7 +68,7 @@ class BadInputTest {
                 String text = payload.replace("@SIM@", url);
                 VoiceCodeException got = null;
                 try {
-                    attempt(sim, what, vendor, op, text);
+                    attempt(sim, what, vendor, product, op, text);
                 } catch (VoiceCodeException e) {
                     got = e;
                 }
@@ -92,12 +93,12 @@ class BadInputTest {
         assertTrue(cases >= 200, "the corpus has " + cases + " cases");
     }
 
-    private static void attempt(Sim sim, String what, String vendor, String op, String text) {
+    private static void attempt(Sim sim, String what, String vendor, String product, String op, String text) {
         if (!what.equals("send")) {
             new Client(text).close();
             return;
         }
-        try (Client client = new Client(sim.config(vendor))) {
+        try (Client client = new Client(sim.productConfig(vendor, product))) {
             switch (op) {
                 case "send_code" -> client.sendCode(text);
                 case "verify_captcha" -> client.verifyCaptcha(text);
