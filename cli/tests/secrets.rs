@@ -59,11 +59,21 @@ fn no_operation_or_failure_prints_a_secret() {
         Some(Fault::Hang { times: 1 }),
     ];
     let mut runs = 0;
-    for vendor in Vendor::ALL {
+    let products = Vendor::ALL
+        .into_iter()
+        .flat_map(|vendor| vendor.products().iter().map(move |p| (vendor, *p)));
+    for (vendor, product) in products {
         let Some(key) = vendor.secret_key() else {
             continue;
         };
-        let mut config = sim.config_json(vendor);
+        let mut config = sim.product_config_json(vendor, product).unwrap();
+        let account = vendor;
+        // Files of one vendor's products apart: `aliyun.json`, `aliyun-sms.json`.
+        let vendor = match product {
+            voicecode::Product::Voice => vendor.to_string(),
+            _ => format!("{vendor}-{product}"),
+        };
+        let vendor = vendor.as_str();
         config["timeout_ms"] = 300.into();
         let demo = config[key].as_str().unwrap().to_owned();
         let secrets = [demo.as_str(), WRONG];
@@ -103,7 +113,7 @@ fn no_operation_or_failure_prints_a_secret() {
                 for op in ["send", "balance"] {
                     for json in [false, true] {
                         if let Some(fault) = fault {
-                            sim.inject(vendor, fault.clone());
+                            sim.inject(account, fault.clone());
                         }
                         let mobile = format!("1380013{:04}", runs % 10_000);
                         let mut args = vec![op, "--config", config.as_str()];

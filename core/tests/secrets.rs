@@ -11,13 +11,15 @@ use voicecode::{
 };
 use voicecode_sim::{Fault, SimOptions, Simulator};
 
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 8] = [
     "ytx-auth-token-0000000000000001",
     "huawei-app-secret-000000000002",
     "ihuyi-api-key-0000000000000003",
     "cloud-app-key-0000000000000004",
     "aliyun-access-key-secret-00005",
     "tencent-secret-key-00000000006",
+    "aliyun-sms-access-key-secret-7",
+    "tencent-sms-secret-key-0000008",
 ];
 
 fn configs(base_url: &str) -> Vec<String> {
@@ -45,6 +47,14 @@ fn configs(base_url: &str) -> Vec<String> {
         format!(
             r#"{{"vendor":"tencent","base_url":"{base_url}","secret_id":"AKIDsim","secret_key":"{}","voice_sdk_appid":"1400006666"}}"#,
             SECRETS[5]
+        ),
+        format!(
+            r#"{{"vendor":"aliyun","product":"sms","base_url":"{base_url}","access_key_id":"LTAI5t000000","access_key_secret":"{}","sign_name":"阿里云短信测试","template_code":"SMS_154950909"}}"#,
+            SECRETS[6]
+        ),
+        format!(
+            r#"{{"vendor":"tencent","product":"sms","base_url":"{base_url}","secret_id":"AKIDsim","secret_key":"{}","sms_sdk_app_id":"1400006666","sign_name":"腾讯云","template_id":"449739"}}"#,
+            SECRETS[7]
         ),
     ]
 }
