@@ -199,6 +199,39 @@ test('unreadable pushes and wrong arguments are refused with a named reason', ()
   assert.throws(() => callbacks.verifyHuawei({}, { appSecret: 's' }), { code: 'invalid_input', field: 'url' })
 })
 
+test('SMS delivery reports parse on the same call as the voice pushes', () => {
+  const aliyun = JSON.stringify([
+    {
+      phone_number: '13800138000',
+      report_time: '2017-01-01 00:00:05',
+      success: false,
+      err_code: 'MK:0001',
+      err_msg: '',
+      biz_id: '900619746936498441^0',
+    },
+  ])
+  const [failed] = callbacks.parse('aliyun', {}, Buffer.from(aliyun))
+  assert.equal(failed.event, 'failed')
+  assert.equal(failed.messageId, '900619746936498441^0')
+  assert.equal(failed.stateDesc, 'MK:0001')
+  const tencent = JSON.stringify([
+    {
+      user_receive_time: '2015-10-17 08:03:04',
+      nationcode: '86',
+      mobile: '13800138000',
+      report_status: 'SUCCESS',
+      errmsg: 'DELIVRD',
+      description: '用户短信送达成功',
+      sid: '2433:1',
+    },
+  ])
+  const [delivered] = callbacks.parse('tencent', {}, Buffer.from(tencent))
+  assert.equal(delivered.event, 'delivered')
+  assert.equal(delivered.messageId, '2433:1')
+  assert.equal(delivered.phone, '+8613800138000')
+  assert.equal(delivered.at, '2015-10-17T00:03:04Z')
+})
+
 test('aliyun VoiceReport pushes parse into a delivered event with the raw record kept', async () => {
   const [r, s] = [await receiver, await sim]
   const to = mobile()

@@ -169,6 +169,8 @@ $events = Callbacks::parse('cloud10658', ['Content-Type' => 'application/x-www-f
 check(count($events) === 1 && $events[0]['event'] === 'failed' && $events[0]['message_id'] === 't-1', 'a cloud10658 receipt parses');
 $events = Callbacks::parse('aliyun', [], '[{"call_id":"116012354148^1","status_code":"200000","callee":"13800138000","duration":"12","out_id":"order-42"}]');
 check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['user_data'] === 'order-42', 'an aliyun VoiceReport parses');
+$events = Callbacks::parse('aliyun', [], '[{"phone_number":"13800138000","report_time":"2017-01-01 00:00:05","success":false,"err_code":"MK:0001","err_msg":"","biz_id":"9006^0","out_id":"signup-7"}]');
+check(count($events) === 1 && $events[0]['event'] === 'failed' && $events[0]['message_id'] === '9006^0' && $events[0]['state_desc'] === 'MK:0001', 'an aliyun SmsReport parses');
 check(Callbacks::ack('aliyun') === ['body' => '{"code":0,"msg":"接收成功"}', 'content_type' => 'application/json; charset=utf-8'], 'aliyun is acknowledged with its JSON');
 check(Callbacks::ack('tencent')['body'] === '{"result":0,"errmsg":"OK"}', 'tencent is acknowledged with its JSON');
 check(Callbacks::ack('huawei')['body'] === '' && Callbacks::ack('ytx') === null, 'huawei gets an empty answer, ytx none');

@@ -98,6 +98,45 @@ def test_cloud10658_receipts_parse_into_delivered_events(receiver: Receiver) -> 
     assert event.talk_seconds == 12
 
 
+def test_sms_delivery_reports_parse_on_the_same_call() -> None:
+    aliyun = json.dumps(
+        [
+            {
+                "phone_number": "13800138000",
+                "report_time": "2017-01-01 00:00:05",
+                "success": True,
+                "err_code": "DELIVERED",
+                "err_msg": "用户接收成功",
+                "biz_id": "900619746936498440^0",
+                "out_id": "signup-7",
+            }
+        ]
+    )
+    [event] = callbacks.parse("aliyun", {}, aliyun.encode())
+    assert (event.event, event.message_id, event.user_data) == (
+        "delivered",
+        "900619746936498440^0",
+        "signup-7",
+    )
+    assert event.state_desc == "DELIVERED 用户接收成功"
+    tencent = json.dumps(
+        [
+            {
+                "user_receive_time": "2015-10-17 08:03:04",
+                "nationcode": "86",
+                "mobile": "13800138000",
+                "report_status": "FAIL",
+                "errmsg": "MN:0001",
+                "description": "空号",
+                "sid": "2433:2",
+            }
+        ]
+    )
+    [event] = callbacks.parse("tencent", {}, tencent.encode())
+    assert (event.event, event.message_id, event.phone) == ("failed", "2433:2", "+8613800138000")
+    assert event.at == datetime.datetime(2015, 10, 17, 0, 3, 4, tzinfo=datetime.timezone.utc)
+
+
 def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) -> None:
     with Simulator(aliyun_report_url=receiver.url("/aliyun/report")) as sim:
         receipt = voicecode.Client(sim.config("aliyun")).send_code(

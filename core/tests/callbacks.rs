@@ -159,6 +159,88 @@ fn tencent_callbacks_become_delivered_or_failed_with_raw_fields_kept() {
     );
 }
 
+/// The SMS delivery reports arrive on the vendors' push URLs as their voice pushes do, and are
+/// told from them by shape: the documents' own examples.
+#[test]
+fn sms_delivery_reports_become_delivered_or_failed_events() {
+    // Alibaba Cloud SmsReport (help.aliyun.com/document_detail/101867.html), a failure beside it.
+    let aliyun = r#"[
+        {"phone_number":"13811110000","send_time":"2017-01-01 00:00:00","report_time":"2017-01-01 00:00:05",
+         "success":true,"err_code":"DELIVERED","err_msg":"用户接收成功","sms_size":"1",
+         "biz_id":"900619746936498440^0","out_id":"signup-7"},
+        {"phone_number":"13811110001","send_time":"2017-01-01 00:00:00","report_time":"2017-01-01 00:01:00",
+         "success":false,"err_code":"MK:0001","err_msg":"","sms_size":"1","biz_id":"900619746936498441^0"}
+    ]"#;
+    let events = parse(Vendor::Aliyun, &[], aliyun.as_bytes()).unwrap();
+    let summary: Vec<(&str, EventKind, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.message_id.as_str(), e.event, e.state_desc.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "900619746936498440^0",
+                EventKind::Delivered,
+                Some("DELIVERED 用户接收成功")
+            ),
+            ("900619746936498441^0", EventKind::Failed, Some("MK:0001")),
+        ]
+    );
+    assert_eq!(events[0].user_data.as_deref(), Some("signup-7"));
+    assert_eq!(events[0].phone.as_deref(), Some("13811110000"));
+    assert_eq!(
+        events[0].at.unwrap(),
+        Utc.with_ymd_and_hms(2016, 12, 31, 16, 0, 5).unwrap()
+    );
+
+    // Tencent's status callback (cloud.tencent.com/document/api/382/43547).
+    let tencent = r#"[
+        {"user_receive_time":"2015-10-17 08:03:04","nationcode":"86","mobile":"13800138000",
+         "report_status":"SUCCESS","errmsg":"DELIVRD","description":"用户短信送达成功","sid":"2433:1"},
+        {"user_receive_time":"2015-10-17 08:03:09","nationcode":"86","mobile":"13800138001",
+         "report_status":"FAIL","errmsg":"MN:0001","description":"空号","sid":"2433:2"}
+    ]"#;
+    let events = parse(Vendor::Tencent, &[], tencent.as_bytes()).unwrap();
+    let summary: Vec<(&str, EventKind, Option<&str>, Option<&str>)> = events
+        .iter()
+        .map(|e| {
+            let phone = e.phone.as_deref();
+            (
+                e.message_id.as_str(),
+                e.event,
+                phone,
+                e.state_desc.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "2433:1",
+                EventKind::Delivered,
+                Some("+8613800138000"),
+                Some("DELIVRD 用户短信送达成功")
+            ),
+            (
+                "2433:2",
+                EventKind::Failed,
+                Some("+8613800138001"),
+                Some("MN:0001 空号")
+            ),
+        ]
+    );
+    assert_eq!(
+        events[0].at.unwrap(),
+        Utc.with_ymd_and_hms(2015, 10, 17, 0, 3, 4).unwrap()
+    );
+    // A report pushed again is dropped as any event is.
+    let dedupe = Deduplicator::new(16);
+    assert!(dedupe.first_time(&events[0]));
+    assert!(!dedupe.first_time(&events[0]));
+}
+
 #[test]
 fn malformed_pushes_are_invalid_input() {
     for (vendor, body) in [
@@ -173,6 +255,10 @@ fn malformed_pushes_are_invalid_input() {
         (Vendor::Aliyun, r#"{"call_id":"c","status_code":"200000"}"#),
         (Vendor::Aliyun, r#"[{"status_code":"200000"}]"#),
         (Vendor::Tencent, r#"{"voicecode_callback":{"result":"0"}}"#),
+        (Vendor::Aliyun, r#"[{"biz_id":"b","success":"yes"}]"#),
+        (Vendor::Tencent, r#"[{"report_status":"SUCCESS"}]"#),
+        (Vendor::Tencent, r#"[{"sid":"s"}]"#),
+        (Vendor::Tencent, "42"),
         (Vendor::Ytx, "{}"),
     ] {
         let err = parse(vendor, &[], body.as_bytes()).unwrap_err();

@@ -60,7 +60,9 @@ fn send(sim: &Simulator, case: &Value) -> Result<(), Error> {
     let vendor: Vendor = text(case, "vendor").parse().expect("vendor");
     let product = case["product"].as_str().unwrap_or("voice");
     let product = voicecode::Product::from_arg(product).expect("product");
-    let config = sim.product_config_json(vendor, product).expect("a simulated product");
+    let config = sim
+        .product_config_json(vendor, product)
+        .expect("a simulated product");
     let client = client_of(config).expect("the simulator's config is valid");
     let request = case["request"].clone();
     match text(case, "op").as_str() {

@@ -615,6 +615,19 @@ static void test_callbacks(void) {
     CHECK_CONTAINS(events, "\"state_code\":200002");
     vc_string_free(events);
     {
+        static const char sms_report[] =
+            "[{\"phone_number\":\"13800138000\",\"report_time\":\"2017-01-01 00:00:05\","
+            "\"success\":true,\"err_code\":\"DELIVERED\",\"err_msg\":\"ok\",\"biz_id\":\"9006^0\"}"
+            "]";
+        events = NULL;
+        CHECK_RESULT(vc_callback_parse("aliyun", NULL, (const uint8_t *)sms_report,
+                                       strlen(sms_report), &events, &err),
+                     VC_RESULT_OK, err);
+        CHECK_CONTAINS(events, "\"event\":\"delivered\"");
+        CHECK_CONTAINS(events, "\"message_id\":\"9006^0\"");
+        vc_string_free(events);
+    }
+    {
         static const char tencent_callback[] =
             "{\"voicecode_callback\":{\"result\":\"0\",\"accept_time\":\"1470196835\","
             "\"callid\":\"c-9\",\"end_calltime\":\"1470196843\",\"mobile\":\"13800138000\","

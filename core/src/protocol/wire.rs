@@ -9,6 +9,17 @@ use serde_json::{Map, Value};
 use crate::http::HttpResponse;
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
+/// China wall-clock time as the vendors' pushes write it (`yyyy-MM-dd HH:mm:ss`, UTC+8), in UTC.
+pub(crate) fn china_time(text: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone as _;
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let naive = chrono::NaiveDateTime::parse_from_str(text?, "%Y-%m-%d %H:%M:%S").ok()?;
+    china
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// Reads a JSON body; anything else means the answer cannot be trusted either way. `T` may
 /// borrow from the body ([`Scalar`]).
 pub(crate) fn json_body<'a, T: Deserialize<'a>>(

@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
@@ -63,7 +63,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
+    bad_body, china_time, int_field, json_body, required, success_status, text_field, Meaning,
+    UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -587,8 +588,9 @@ pub(crate) fn parse_answer(
     Ok(Receipt::new(Vendor::Aliyun, message_id, code, message))
 }
 
-/// Reads an HTTP batch push of `VoiceReport` (呼叫记录, one per finished call) or
-/// `VoiceCallReport` (呼叫中间状态) records: a JSON array, one event per record, in order.
+/// Reads an HTTP batch push of `VoiceReport` (呼叫记录, one per finished call),
+/// `VoiceCallReport` (呼叫中间状态) or SMS `SmsReport` (短信状态报告) records: a JSON array, one
+/// event per record, in order.
 ///
 /// Alibaba Cloud signs nothing in these pushes and publishes no source addresses, so the
 /// receiver must authenticate them itself: register a callback URL that carries a long random
@@ -606,9 +608,13 @@ pub(crate) fn parse_report(_headers: &[(String, String)], body: &[u8]) -> Result
         let Value::Object(record) = record else {
             return Err(bad("a record is not an object"));
         };
-        if let Some(event) = report_event(record)? {
-            events.push(event);
-        }
+        // An SMS report (SmsReport) names its message by `biz_id`; a call record by `call_id`.
+        let event = if record.contains_key("biz_id") {
+            Some(sms::report_event(record)?)
+        } else {
+            report_event(record)?
+        };
+        events.extend(event);
     }
     Ok(events)
 }
@@ -674,15 +680,6 @@ fn report_event(record: Map<String, Value>) -> Result<Option<CallEvent>> {
         user_data: text_field(&record, "out_id"),
         raw: record,
     }))
-}
-
-fn china_time(text: Option<&str>) -> Option<DateTime<Utc>> {
-    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    let naive = NaiveDateTime::parse_from_str(text?, "%Y-%m-%d %H:%M:%S").ok()?;
-    china
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

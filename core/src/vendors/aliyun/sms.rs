@@ -24,14 +24,16 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::{is_variable_name, parse_answer, validate_account, Rpc, PRODUCTION_SMS};
 use crate::http::{Context, HttpResponse};
-use crate::model::Receipt;
+use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
-use crate::{Error, ErrorKind, Outcome, Result, Secret};
+use crate::protocol::wire::{bad_body, china_time, text_field};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const ACTION: &str = "SendSms";
 /// The variable of a verification-code template unless `template_param_name` says otherwise.
@@ -117,6 +119,38 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("isv.SMS_TEST_SIGN_TEMPLATE_LIMIT", Forbidden, Refused),        // 测试专用签名和模板必须结合使用
     ("isv.SMS_TEST_TEMPLATE_PARAMS_ILLEGAL", ContentRejected, Refused), // 测试模板变量中只能使用数字
 ];
+
+/// One `SmsReport` record (状态报告, HTTP 批量推送; help.aliyun.com/document_detail/101867.html)
+/// as a delivery event: `success` says delivered or failed, `err_code` and `err_msg` (the
+/// carrier's code, e.g. `DELIVERED`, verbatim) describe it, `biz_id` is the send's receipt id and
+/// `out_id` its `user_data`. The push is the voice service's, unsigned, acknowledged alike
+/// ([`super::REPORT_ACK`]); the parent module's `parse_report` hands SMS records here.
+pub(super) fn report_event(record: Map<String, Value>) -> Result<CallEvent> {
+    let bad = |detail: &str| bad_body(Vendor::Aliyun, detail);
+    let message_id = text_field(&record, "biz_id").ok_or_else(|| bad("a report has no biz_id"))?;
+    let event = match record.get("success") {
+        Some(Value::Bool(true)) => EventKind::Delivered,
+        Some(Value::Bool(false)) => EventKind::Failed,
+        _ => return Err(bad("a report's success is not true or false")),
+    };
+    let code = text_field(&record, "err_code");
+    let desc = match (code, text_field(&record, "err_msg")) {
+        (Some(code), Some(msg)) if !msg.is_empty() => Some(format!("{code} {msg}")),
+        (code, msg) => code.or(msg),
+    };
+    Ok(CallEvent {
+        vendor: Vendor::Aliyun,
+        message_id,
+        phone: text_field(&record, "phone_number"),
+        event,
+        at: china_time(text_field(&record, "report_time").as_deref()),
+        state_code: None,
+        state_desc: desc,
+        talk_seconds: None,
+        user_data: text_field(&record, "out_id"),
+        raw: record,
+    })
+}
 
 /// A mainland mobile's 11 digits, or country code and number for a number abroad; SMS cannot
 /// reach landlines.

@@ -660,13 +660,20 @@ fn unix_time(map: &Map<String, Value>, key: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Reads a VMS callback: `voicecode_callback` (the voice code's final status) or
-/// `voice_failure_callback` (why a call failed). Voice-notice callbacks (`voiceprompt_callback`,
+/// `voice_failure_callback` (why a call failed); or an SMS status callback (an array, read by
+/// the SMS module). Voice-notice callbacks (`voiceprompt_callback`,
 /// `voicekey_callback`) share the URL but belong to notices, not codes, and yield no event.
 ///
 /// Unsigned: check the secret in the callback URL before calling this (see the module docs).
 pub(crate) fn parse_callback(_headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
     let bad = |detail: &str| bad_body(Vendor::Tencent, detail);
-    let push: Map<String, Value> = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    let push: Value = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    // SMS status callbacks come as an array of reports; VMS callbacks as one object.
+    let push = match push {
+        Value::Array(reports) => return sms::parse_status(reports),
+        Value::Object(push) => push,
+        _ => return Err(bad("expected a JSON object or an array of SMS reports")),
+    };
     let object = |key: &str| push.get(key).and_then(Value::as_object);
     if let Some(status) = object("voicecode_callback") {
         let message_id = text_field(status, "callid").ok_or_else(|| bad("no callid"))?;

@@ -17,13 +17,15 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{check_session_context, classify_in, read_answer, validate_account, Api};
 use crate::http::{Context, HttpResponse};
-use crate::model::Receipt;
+use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
+use crate::protocol::wire::{bad_body, china_time, text_field};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const PRODUCTION: &str = "https://sms.tencentcloudapi.com";
@@ -146,6 +148,56 @@ impl TencentSmsConfig {
     fn region(&self) -> &str {
         self.region.as_deref().unwrap_or(DEFAULT_REGION)
     }
+}
+
+/// An SMS status callback (短信下发状态通知, 382/43547): an array of reports, one delivery event
+/// each, in order. `report_status` `SUCCESS` is delivered, anything else failed; `errmsg` (the
+/// carrier's code, e.g. `DELIVRD`) and `description` describe it, verbatim; `sid` is the send's
+/// `SerialNo`. Unsigned, as the VMS callbacks are: check the secret in the callback URL first,
+/// and answer [`super::CALLBACK_ACK`].
+pub(super) fn parse_status(reports: Vec<Value>) -> Result<Vec<CallEvent>> {
+    let bad = |detail: &str| bad_body(Vendor::Tencent, detail);
+    reports
+        .into_iter()
+        .map(|report| {
+            let Value::Object(report) = report else {
+                return Err(bad("an SMS report is not an object"));
+            };
+            let message_id =
+                text_field(&report, "sid").ok_or_else(|| bad("an SMS report has no sid"))?;
+            let event = match text_field(&report, "report_status").as_deref() {
+                Some("SUCCESS") => EventKind::Delivered,
+                Some(_) => EventKind::Failed,
+                None => return Err(bad("an SMS report has no report_status")),
+            };
+            let desc = match (
+                text_field(&report, "errmsg"),
+                text_field(&report, "description"),
+            ) {
+                (Some(code), Some(text)) if !text.is_empty() => Some(format!("{code} {text}")),
+                (code, text) => code.or(text),
+            };
+            let phone = match (
+                text_field(&report, "nationcode"),
+                text_field(&report, "mobile"),
+            ) {
+                (Some(nation), Some(mobile)) => Some(format!("+{nation}{mobile}")),
+                (_, mobile) => mobile,
+            };
+            Ok(CallEvent {
+                vendor: Vendor::Tencent,
+                message_id,
+                phone,
+                event,
+                at: china_time(text_field(&report, "user_receive_time").as_deref()),
+                state_code: None,
+                state_desc: desc,
+                talk_seconds: None,
+                user_data: None,
+                raw: report,
+            })
+        })
+        .collect()
 }
 
 /// A number in E.164, as `PhoneNumberSet` takes it; SMS cannot reach landlines.

@@ -185,6 +185,12 @@ class VoiceCodeTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertEquals("failed", field(report, "event"));
         assertEquals("116012354148^1", field(report, "message_id"));
+
+        String sms = Callbacks.parse("tencent", "{}",
+                "[{\"user_receive_time\":\"2015-10-17 08:03:04\",\"nationcode\":\"86\",\"mobile\":\"13800138000\",\"report_status\":\"SUCCESS\",\"errmsg\":\"DELIVRD\",\"description\":\"ok\",\"sid\":\"2433:1\"}]"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals("delivered", field(sms, "event"));
+        assertEquals("2433:1", field(sms, "message_id"));
         assertEquals(new Callbacks.Ack("{\"code\":0,\"msg\":\"接收成功\"}", "application/json; charset=utf-8"),
                 Callbacks.ack("aliyun"));
         assertEquals("{\"result\":0,\"errmsg\":\"OK\"}", Callbacks.ack("tencent").body());
