@@ -142,6 +142,18 @@ export interface TencentConfig extends ChannelOptions {
   region?: string
 }
 
+/** ihuyi 互亿无线 SMS account (验证码短信 `sms.php?method=Submit`). */
+export interface IhuyiSmsConfig extends ChannelOptions {
+  vendor: 'ihuyi'
+  product: 'sms'
+  /** APIID of the 验证码通知短信 product. */
+  account: string
+  /** APIKEY; only its MD5 digest is sent. */
+  apiKey: string
+  /** The approved template's text with `{code}` for its variable; ihuyi's default template unless set. */
+  template?: string
+}
+
 /** Alibaba Cloud SMS account (dysmsapi `SendSms`). */
 export interface AliyunSmsConfig extends ChannelOptions {
   vendor: 'aliyun'
@@ -214,6 +226,7 @@ export type ChannelConfig =
   | OneAccessConfig
   | AliyunConfig
   | TencentConfig
+  | IhuyiSmsConfig
   | AliyunSmsConfig
   | TencentSmsConfig
 

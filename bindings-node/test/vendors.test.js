@@ -32,7 +32,7 @@ for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent
   })
 }
 
-for (const vendor of ['aliyun', 'tencent']) {
+for (const vendor of ['ihuyi', 'aliyun', 'tencent']) {
   test(`${vendor} SMS: the same client sends the code as a text message`, async () => {
     const config = sim.config(vendor, 'sms')
     assert.equal(config.product, 'sms')
@@ -58,7 +58,7 @@ for (const vendor of ['aliyun', 'tencent']) {
 
 test('sms: a product the vendor lacks is named, in a config and in the simulator', () => {
   assert.throws(
-    () => new Client({ vendor: 'ihuyi', product: 'sms', account: 'a', apiKey: 'k' }),
+    () => new Client({ vendor: 'ytx', product: 'sms', accountSid: 's', authToken: 't', appId: 'a' }),
     (e) => e instanceof VoiceCodeError && e.code === 'invalid_config' && e.field === 'product',
   )
   assert.throws(

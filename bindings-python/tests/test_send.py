@@ -276,7 +276,7 @@ def test_a_forked_child_never_replays_its_parents_nonces(
     assert [e["verdict"] for e in sim.journal()] == ["accepted"] * 3
 
 
-SMS_VENDORS = ["aliyun", "tencent"]
+SMS_VENDORS = ["ihuyi", "aliyun", "tencent"]
 
 
 @pytest.mark.parametrize("vendor", SMS_VENDORS)
@@ -331,5 +331,13 @@ def test_voice_and_sms_channels_do_not_mix_in_a_router(sim: Simulator) -> None:
 
 def test_a_product_the_vendor_lacks_is_named() -> None:
     with pytest.raises(voicecode.InvalidConfig) as caught:
-        voicecode.Client({"vendor": "ihuyi", "product": "sms", "account": "a", "api_key": "k"})
+        voicecode.Client(
+            {
+                "vendor": "ytx",
+                "product": "sms",
+                "account_sid": "s",
+                "auth_token": "t",
+                "app_id": "a",
+            }
+        )
     assert caught.value.field == "product"

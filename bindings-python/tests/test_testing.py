@@ -100,7 +100,7 @@ def test_sms_configs_are_served_for_the_vendors_that_have_an_sms_product(sim: Si
     assert config["vendor"] == "aliyun"
     assert "product" not in sim.config("aliyun")
     with pytest.raises(voicecode.InvalidInput) as caught:
-        sim.config("ihuyi", "sms")
+        sim.config("ytx", "sms")
     assert caught.value.field == "product"
     with pytest.raises(voicecode.InvalidInput):
         sim.config("aliyun", "fax")  # type: ignore[arg-type]

@@ -92,7 +92,10 @@ fn send_prints_the_receipt_and_exits_0() {
 #[test]
 fn send_with_an_sms_config_texts_the_code() {
     let f = Fixture::new();
-    for (n, vendor) in [Vendor::Aliyun, Vendor::Tencent].into_iter().enumerate() {
+    for (n, vendor) in [Vendor::Ihuyi, Vendor::Aliyun, Vendor::Tencent]
+        .into_iter()
+        .enumerate()
+    {
         let config = f
             .sim
             .product_config_json(vendor, voicecode::Product::Sms)

@@ -354,6 +354,8 @@ fn an_unknown_vendor_is_a_config_error_in_a_config_and_an_input_error_as_an_argu
 fn a_channel_names_its_product_and_voice_is_the_default() {
     use voicecode::{Product, Vendor};
     let sms = [
+        r#"{"vendor":"ihuyi","product":"sms","account":"VM12345678","api_key":"k",
+            "template":"您的验证码是：{code}。请不要把验证码泄露给其他人。"}"#,
         r#"{"vendor":"aliyun","product":"sms","access_key_id":"LTAI5t000000","access_key_secret":"s",
             "sign_name":"阿里云短信测试","template_code":"SMS_154950909","template_param_name":"code","region_id":"cn-hangzhou"}"#,
         r#"{"vendor":"tencent","product":"sms","secret_id":"AKID","secret_key":"k","sms_sdk_app_id":"1400006666",
@@ -363,7 +365,7 @@ fn a_channel_names_its_product_and_voice_is_the_default() {
         .into_iter()
         .filter(|v| v.products().contains(&Product::Sms))
         .collect();
-    assert_eq!(offering, [Vendor::Aliyun, Vendor::Tencent]);
+    assert_eq!(offering, [Vendor::Ihuyi, Vendor::Aliyun, Vendor::Tencent]);
     for (json, vendor) in sms.iter().zip(offering) {
         let config = ChannelConfig::from_json(json).unwrap();
         assert_eq!(
@@ -381,12 +383,14 @@ fn a_channel_names_its_product_and_voice_is_the_default() {
 
 #[test]
 fn a_product_the_vendor_lacks_or_an_unknown_one_is_named() {
-    let e = err(&IHUYI.replace(r#""vendor""#, r#""product":"sms","vendor""#));
+    let ytx =
+        r#"{"vendor":"ytx","product":"sms","account_sid":"sid","auth_token":"t","app_id":"app"}"#;
+    let e = err(ytx);
     assert_eq!(
         (e.kind(), e.field()),
         (ErrorKind::InvalidConfig, Some("product"))
     );
-    assert!(e.to_string().contains("aliyun, tencent"), "{e}");
+    assert!(e.to_string().contains("ihuyi, aliyun, tencent"), "{e}");
     let e = err(&IHUYI.replace(r#""vendor""#, r#""product":"fax","vendor""#));
     assert_eq!(
         (e.kind(), e.field()),

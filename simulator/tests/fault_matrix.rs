@@ -517,6 +517,7 @@ fn table(target: Target) -> Vec<(String, String, ErrorKind, Outcome)> {
     };
     let (vendor, product) = target;
     match (vendor, product) {
+        (Vendor::Ihuyi, Product::Sms) => plain(&[codes::IHUYI_SMS]),
         (Vendor::Aliyun, Product::Sms) => plain(&[codes::ALIYUN_SMS, codes::ALIYUN_GATEWAY]),
         (Vendor::Tencent, Product::Sms) => plain(&[codes::TENCENT_SMS, codes::TENCENT_COMMON]),
         (vendor, Product::Sms) => panic!("{vendor} sms: add its code tables to the matrix"),

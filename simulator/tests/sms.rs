@@ -15,7 +15,7 @@ fn http() -> reqwest::blocking::Client {
         .unwrap()
 }
 
-const SMS_VENDORS: [Vendor; 2] = [Vendor::Aliyun, Vendor::Tencent];
+const SMS_VENDORS: [Vendor; 3] = [Vendor::Ihuyi, Vendor::Aliyun, Vendor::Tencent];
 
 fn sms_config(sim: &voicecode_sim::Simulator, vendor: Vendor, changes: Value) -> ChannelConfig {
     let mut config = sim
@@ -90,6 +90,7 @@ fn the_voice_and_sms_products_of_one_vendor_are_told_apart_at_the_root() {
 fn a_second_message_within_the_limit_is_refused_as_the_vendor_refuses_it() {
     let sim = start();
     for (n, (vendor, code)) in [
+        (Vendor::Ihuyi, "4080"),
         (Vendor::Aliyun, "isv.BUSINESS_LIMIT_CONTROL"),
         (
             Vendor::Tencent,
@@ -122,6 +123,11 @@ fn a_second_message_within_the_limit_is_refused_as_the_vendor_refuses_it() {
 fn an_unapproved_signature_or_template_is_a_config_error() {
     let sim = start();
     let cases = [
+        (
+            Vendor::Ihuyi,
+            json!({ "template": "您的注册码是：{code}。" }),
+            "4072",
+        ),
         (
             Vendor::Aliyun,
             json!({ "sign_name": "别的签名" }),
@@ -167,6 +173,7 @@ fn an_unapproved_signature_or_template_is_a_config_error() {
 fn a_signature_made_with_another_secret_is_refused() {
     let sim = start();
     for (n, (vendor, key, code)) in [
+        (Vendor::Ihuyi, "api_key", "405"),
         (Vendor::Aliyun, "access_key_secret", "SignatureDoesNotMatch"),
         (
             Vendor::Tencent,
@@ -193,6 +200,7 @@ fn a_signature_made_with_another_secret_is_refused() {
 fn an_empty_account_sends_nothing() {
     let sim = start();
     for (n, (vendor, code)) in [
+        (Vendor::Ihuyi, "4051"),
         (Vendor::Aliyun, "isv.AMOUNT_NOT_ENOUGH"),
         (
             Vendor::Tencent,

@@ -303,6 +303,11 @@ fn every_sms_code_is_classified(vendor: Vendor, tables: &[&[(&str, ErrorKind, Ou
 }
 
 #[test]
+fn every_ihuyi_sms_code_is_classified_as_in_the_table() {
+    every_sms_code_is_classified(Vendor::Ihuyi, &[codes::IHUYI_SMS]);
+}
+
+#[test]
 fn every_aliyun_sms_code_is_classified_as_in_the_tables() {
     every_sms_code_is_classified(Vendor::Aliyun, &[codes::ALIYUN_SMS, codes::ALIYUN_GATEWAY]);
 }

@@ -120,7 +120,7 @@ static void test_send_on_each_voice_vendor(const vc_sim *sim) {
 /* Each SMS product: its demo config from the simulator, a code sent as an SMS, read back. */
 static void test_send_on_each_sms_product(const vc_sim *sim) {
     static const char send[] = "{\"to\":\"+8613800137777\",\"code\":\"6284\"}";
-    const char *vendors[] = {"aliyun", "tencent"};
+    const char *vendors[] = {"ihuyi", "aliyun", "tencent"};
     size_t i;
     for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
         char *config = NULL;

@@ -9,6 +9,7 @@ pub use crate::vendors::aliyun::CODES as ALIYUN;
 pub use crate::vendors::aliyun::GATEWAY_CODES as ALIYUN_GATEWAY;
 pub use crate::vendors::cloud10658::MESSAGES as CLOUD10658;
 pub use crate::vendors::huawei::CODES as HUAWEI;
+pub use crate::vendors::ihuyi::sms::CODES as IHUYI_SMS;
 pub use crate::vendors::ihuyi::CODES as IHUYI;
 pub use crate::vendors::oneaccess::CODES as ONEACCESS;
 pub use crate::vendors::tencent::sms::CODES as TENCENT_SMS;

@@ -46,6 +46,8 @@ macro_rules! registry {
                 AliyunSms = Aliyun => aliyun::sms::AliyunSmsConfig,
                 /// Tencent Cloud SMS (短信).
                 TencentSms = Tencent => tencent::sms::TencentSmsConfig,
+                /// ihuyi 互亿无线 SMS (验证码短信).
+                IhuyiSms = Ihuyi => ihuyi::sms::IhuyiSmsConfig,
             }
         }
     };

@@ -66,10 +66,14 @@ class VoiceCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aliyun", "tencent"})
+    @ValueSource(strings = {"ihuyi", "aliyun", "tencent"})
     void sendsACodeBySmsOnEachSmsProduct(String vendor) {
         long before = sim.count(vendor, "send_sms_code");
-        String to = "aliyun".equals(vendor) ? "13800135551" : "13800135552";
+        String to = switch (vendor) {
+            case "ihuyi" -> "13800135550";
+            case "aliyun" -> "13800135551";
+            default -> "13800135552";
+        };
         try (Client client = new Client(sim.productConfig(vendor, "sms"))) {
             String receipt = client.sendCode("{\"to\":\"" + to + "\",\"code\":\"8406\"}");
             assertEquals(vendor, field(receipt, "vendor"));

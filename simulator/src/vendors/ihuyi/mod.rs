@@ -1,4 +1,4 @@
-//! ihuyi 互亿无线: `voice.php?method=Submit` and `method=GetNum`
+//! ihuyi 互亿无线: `voice.php?method=Submit` and `method=GetNum` (its SMS side is [`sms`])
 //! (`docs/protocols/ihuyi.md#endpoints-and-operations`, codes from
 //! `docs/protocols/ihuyi.md#result-codes`).
 //!
@@ -8,6 +8,8 @@
 //! mobile (`406`), the code (`4070`: 4–6 digits), the balance (`4051`). Answers are XML
 //! (`<SubmitResult xmlns="http://106.ihuyi.cn/">`) unless `format=json`. A request without a
 //! known `method` is no vendor operation: HTTP 404, not journaled.
+
+pub(crate) mod sms;
 
 use std::sync::Arc;
 
@@ -173,7 +175,7 @@ fn get_num(state: &mut SimState, fields: &[(String, String)]) -> Result<String, 
 /// The APIKEY itself, or the dynamic password for a `time` within the window: the MD5 of
 /// `signed` then `time`, in lowercase hex (`docs/protocols/ihuyi.md#signing`; compared here
 /// case-insensitively).
-fn check_password(password: &str, time: Option<&str>, signed: &[&str]) -> Result<(), &'static str> {
+pub(crate) fn check_password(password: &str, time: Option<&str>, signed: &[&str]) -> Result<(), &'static str> {
     if password == IHUYI_API_KEY {
         return Ok(());
     }
@@ -194,7 +196,7 @@ fn check_password(password: &str, time: Option<&str>, signed: &[&str]) -> Result
     }
 }
 
-fn wants_json(fields: &[(String, String)]) -> bool {
+pub(crate) fn wants_json(fields: &[(String, String)]) -> bool {
     VendorRequest::field(fields, "format").is_some_and(|f| f.eq_ignore_ascii_case("json"))
 }
 
@@ -204,13 +206,26 @@ fn reply(operation: Operation, json: bool, code: &str, msg: &str, value: &str) -
         Operation::SendCode => ("SubmitResult", "voiceid"),
         _ => ("GetNumResult", "num"),
     };
+    reply_as(root, value_name, json, code, msg, value)
+}
+
+/// An answer with root `root` (XML) and the value under `value_name`: a count is a JSON number,
+/// an id a string.
+pub(crate) fn reply_as(
+    root: &str,
+    value_name: &str,
+    json: bool,
+    code: &str,
+    msg: &str,
+    value: &str,
+) -> Response {
     if json {
         // Codes and counts are JSON numbers in the vendor's answers; ids are strings.
         let number_or_text = |s: &str| s.parse::<i64>().map_or_else(|_| json!(s), |n| json!(n));
-        let value = if operation == Operation::SendCode {
-            json!(value)
-        } else {
+        let value = if value_name == "num" {
             number_or_text(value)
+        } else {
+            json!(value)
         };
         let mut body = serde_json::Map::new();
         body.insert("code".into(), number_or_text(code));

@@ -1,4 +1,5 @@
-//! ihuyi 互亿无线: voice code `voice.php?method=Submit` and balance `method=GetNum`.
+//! ihuyi 互亿无线: voice code `voice.php?method=Submit` and balance `method=GetNum`; its SMS
+//! product ([`sms`]) shares the dynamic password, the form and the answer reader.
 //!
 //! Sources and decisions: `docs/protocols/ihuyi.md#sources`.
 //! - Form POST; `password` is always the dynamic password
@@ -8,6 +9,8 @@
 //! - Answers are XML by default, JSON when `format=json`; voicecode asks for JSON but reads both,
 //!   and reads XML namespace-agnostically because the namespace differs between ihuyi hosts and
 //!   some samples name the id `smsid` instead of `voiceid`.
+
+pub mod sms;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -210,8 +213,17 @@ fn xml_fields(text: &str) -> std::result::Result<Fields, quick_xml::Error> {
     Ok(fields)
 }
 
-/// Refuses unless `code` is 2.
+/// Refuses unless `code` is 2, reading any other through the voice table.
 fn check(resp: &HttpResponse, fields: &Fields) -> Result<()> {
+    check_in(CODES, resp, fields)
+}
+
+/// Refuses unless `code` is 2, reading any other through `table`.
+fn check_in(
+    table: &[(&str, ErrorKind, Outcome)],
+    resp: &HttpResponse,
+    fields: &Fields,
+) -> Result<()> {
     let code = fields
         .code
         .as_deref()
@@ -222,7 +234,7 @@ fn check(resp: &HttpResponse, fields: &Fields) -> Result<()> {
     let msg = fields.msg.as_deref().unwrap_or("");
     Err(Error::answered(
         Vendor::Ihuyi,
-        classify(CODES, code),
+        classify(table, code),
         resp.status,
         code,
         msg,
@@ -232,26 +244,58 @@ fn check(resp: &HttpResponse, fields: &Fields) -> Result<()> {
 /// The dynamic-password voice API speaks 4 to 6 digits (ihuyi 语音验证码 API).
 const CODE: CodeRule = CodeRule::digits(4, 6);
 
-/// `Submit` from one channel: the form's `account` field encoded, and MD5 already fed with the
-/// account and the APIKEY, the start of every dynamic password (the APIKEY itself is not kept).
+/// `Submit` of either product from one channel: the form's `account` field encoded, and MD5
+/// already fed with the account and the APIKEY, the start of every dynamic password (the APIKEY
+/// itself is not kept).
 struct Sender {
+    /// `ihuyi` or `ihuyi SMS`, as errors name the product.
+    name: &'static str,
     url: String,
     account: String,
     keyed: Md5,
+    rule: CodeRule,
+    /// The SMS text around the code (`{code}` marks it); the voice product sends the code alone.
+    template: Option<String>,
+}
+
+impl Sender {
+    fn new(
+        name: &'static str,
+        url: String,
+        config: (&str, &Secret),
+        rule: CodeRule,
+        template: Option<String>,
+    ) -> Self {
+        let (account, api_key) = config;
+        Sender {
+            name,
+            url,
+            account: form(&[("account", account)]),
+            keyed: Md5::new()
+                .chain_update(account)
+                .chain_update(api_key.expose()),
+            rule,
+            template,
+        }
+    }
 }
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ihuyi", &req.options, &[])?;
-        let mobile = req.to.mobile("to", "ihuyi")?;
-        CODE.check(&req.code)?;
+        refuse_unsupported(self.name, &req.options, &[])?;
+        let mobile = req.to.mobile("to", self.name)?;
+        self.rule.check(&req.code)?;
+        let content = match &self.template {
+            Some(template) => Cow::Owned(template.replace(sms::CODE_MARK, &req.code)),
+            None => Cow::Borrowed(req.code.as_str()),
+        };
         // Only `time` and the password it ends are left to the signature.
         let keyed = self
             .keyed
             .clone()
             .chain_update(&mobile)
-            .chain_update(&req.code);
-        let recipient = form(&[("mobile", &mobile), ("content", &req.code)]);
+            .chain_update(content.as_bytes());
+        let recipient = form(&[("mobile", &mobile), ("content", &content)]);
         Ok(Box::new(move |ctx: &Context| {
             let time = ctx.now.timestamp().to_string();
             let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
@@ -269,6 +313,20 @@ impl CodeSender for Sender {
             form_request(self.url.clone(), body)
         }))
     }
+}
+
+/// A `SubmitResult` of either product: code 2 with its id (`voiceid`, or `smsid`), or a code
+/// read through `table`.
+fn read_receipt(table: &[(&str, ErrorKind, Outcome)], resp: &HttpResponse) -> Result<Receipt> {
+    let fields = fields(resp)?;
+    check_in(table, resp, &fields)?;
+    let message_id = fields
+        .voiceid
+        .or(fields.smsid)
+        .filter(|id| !id.is_empty() && id != "0")
+        .ok_or_else(|| Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid"))?;
+    let message = fields.msg.unwrap_or_default();
+    Ok(Receipt::new(Vendor::Ihuyi, message_id, SUCCESS, message))
 }
 
 impl VendorFacts for IhuyiConfig {
@@ -292,27 +350,17 @@ impl Protocol for IhuyiConfig {
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
-        Ok(Arc::new(Sender {
-            url: format!("{base}{PATH}?method=Submit"),
-            account: form(&[("account", &self.account)]),
-            keyed: Md5::new()
-                .chain_update(&self.account)
-                .chain_update(self.api_key.expose()),
-        }))
+        Ok(Arc::new(Sender::new(
+            "ihuyi",
+            format!("{base}{PATH}?method=Submit"),
+            (&self.account, &self.api_key),
+            CODE,
+            None,
+        )))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        let fields = fields(resp)?;
-        check(resp, &fields)?;
-        let message_id = fields
-            .voiceid
-            .or(fields.smsid)
-            .filter(|id| !id.is_empty() && id != "0")
-            .ok_or_else(|| {
-                Error::protocol(Vendor::Ihuyi, resp.status, "success without a voiceid")
-            })?;
-        let message = fields.msg.unwrap_or_default();
-        Ok(Receipt::new(Vendor::Ihuyi, message_id, SUCCESS, message))
+        read_receipt(CODES, resp)
     }
 
     fn balance(&self, base: &str, ctx: &Context) -> Result<HttpRequest> {
