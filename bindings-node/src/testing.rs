@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
-use voicecode::{Error, Product};
+use voicecode::Product;
 use voicecode_sim::{CallOutcome, FaultSpec, Operation, SimOptions, Simulator as CoreSimulator};
 
 use crate::client::{parse_request, vendor};
@@ -67,10 +67,7 @@ impl Simulator {
                 Some(name) => Product::from_arg(&name)?,
                 None => Product::Voice,
             };
-            let config = sim.product_config_json(vendor, product).ok_or_else(|| {
-                Error::invalid_input("product", format!("{vendor} has no {product} product"))
-            })?;
-            Ok(camel(&config))
+            Ok(camel(&sim.product_config_json(vendor, product)?))
         }))
     }
 

@@ -10,9 +10,9 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use serde_json::{json, Value};
+use serde_json::json;
 use voicecode::protocol::codes;
-use voicecode::{Error, Outcome, Product, Vendor};
+use voicecode::{Outcome, Product, Vendor};
 use voicecode_sim::{demo, CallOutcome, FaultSpec, Operation, SimOptions};
 
 use crate::convert::to_py;
@@ -105,12 +105,7 @@ impl Simulator {
         let vendor = vendor(vendor_name)?;
         let product = Product::from_arg(product_name).py()?;
         let config = self.with(py, |sim| sim.product_config_json(vendor, product))?;
-        let config: Value = config
-            .ok_or_else(|| {
-                Error::invalid_input("product", format!("{vendor} has no {product} product"))
-            })
-            .py()?;
-        to_py(py, &config)
+        to_py(py, &config.py()?)
     }
 
     #[pyo3(signature = (vendor_name, fault_name, *, times=1, code=None, ms=None))]

@@ -1,12 +1,15 @@
-"""Shared fixtures: a fresh simulator per test and a local receiver for vendor pushes."""
+"""Shared fixtures: a fresh simulator per test, a local receiver for vendor pushes, and a server
+that captures requests."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from voicecode.testing import Simulator
@@ -88,3 +91,63 @@ SUMMARY: list[str] = []
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in SUMMARY:
         terminalreporter.write_line(line)
+
+
+# --- a capturing server, for checking requests under the vendors' own signers -----------------
+
+
+@dataclass
+class Captured:
+    method: str
+    path: str
+    headers: dict[str, str]  # lowercase names
+    body: bytes
+
+
+class Capture:
+    """A server on 127.0.0.1 that records each request and answers with a fixed JSON success."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        self.requests: list[Captured] = []
+        capture = self
+        payload = json.dumps(answer).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                capture.requests.append(Captured(self.command, self.path, headers, body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def capture_factory() -> Iterator[Callable[[dict[str, Any]], Capture]]:
+    made: list[Capture] = []
+
+    def make(answer: dict[str, Any]) -> Capture:
+        made.append(Capture(answer))
+        return made[-1]
+
+    yield make
+    for capture in made:
+        capture.close()

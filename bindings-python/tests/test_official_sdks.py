@@ -16,11 +16,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -39,7 +36,7 @@ from aliyunsdkcore.request import CommonRequest
 from aliyunsdkdyvmsapi.request.v20170525.SingleCallByTtsRequest import (
     SingleCallByTtsRequest as AcsSingleCallByTts,
 )
-from conftest import CODE, MOBILE
+from conftest import CODE, MOBILE, Capture, Captured
 from tencentcloud.common import credential as tc_credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -238,63 +235,6 @@ def test_tencent_sdk_sees_the_simulators_refusals_as_refusals(sim: Simulator) ->
 
 
 # --- (b) voicecode's requests under the SDKs' own signers --------------------------------------
-
-
-@dataclass
-class Captured:
-    method: str
-    path: str
-    headers: dict[str, str]  # lowercase names
-    body: bytes
-
-
-class Capture:
-    """A server on 127.0.0.1 that records each request and answers with a fixed JSON success."""
-
-    def __init__(self, answer: dict[str, Any]) -> None:
-        self.requests: list[Captured] = []
-        capture = self
-        payload = json.dumps(answer).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                capture.requests.append(Captured(self.command, self.path, headers, body))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@pytest.fixture
-def capture_factory() -> Iterator[Callable[[dict[str, Any]], Capture]]:
-    made: list[Capture] = []
-
-    def make(answer: dict[str, Any]) -> Capture:
-        made.append(Capture(answer))
-        return made[-1]
-
-    yield make
-    for capture in made:
-        capture.close()
 
 
 def voicecode_send(sim: Simulator, vendor: voicecode.Vendor, capture: Capture) -> Captured:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,7 +28,7 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException as AcsServerE
 from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkdysmsapi.request.v20170525.SendSmsRequest import SendSmsRequest as AcsSendSms
-from conftest import MOBILE
+from conftest import MOBILE, Capture
 from tencentcloud.common import credential as tc_credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -36,7 +36,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.sign import Sign as TcSign
 from tencentcloud.sms.v20210111 import models as sms_models
 from tencentcloud.sms.v20210111.sms_client import SmsClient
-from test_official_sdks import Capture, flip_base64, flip_hex, host_of
+from test_official_sdks import flip_base64, flip_hex, host_of
 from voicecode.testing import Simulator
 
 # A verification-code template takes 4 to 6 characters (Alibaba Cloud) or up to 6 digits
@@ -211,19 +211,6 @@ def test_tencent_sdk_reads_a_refused_number_inside_a_success(sim: Simulator) -> 
 
 
 # --- (b) voicecode's SendSms under the SDKs' own signers ---------------------------------------
-
-
-@pytest.fixture
-def capture_factory() -> Iterator[Callable[[dict[str, Any]], Capture]]:
-    made: list[Capture] = []
-
-    def make(answer: dict[str, Any]) -> Capture:
-        made.append(Capture(answer))
-        return made[-1]
-
-    yield make
-    for capture in made:
-        capture.close()
 
 
 def voicecode_sms(sim: Simulator, vendor: voicecode.Vendor, capture: Capture) -> Any:

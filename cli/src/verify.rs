@@ -135,14 +135,7 @@ fn start(args: StartArgs) -> ExitCode {
     options.key = args.key;
     options.send.play_times = args.play_times;
     let common = &args.common;
-    let channel = args.channel.as_deref().map(|name| {
-        Product::from_arg(name).map_err(|_| {
-            Error::invalid_input(
-                "channel",
-                format!("unknown channel {name:?}; expected sms or voice"),
-            )
-        })
-    });
+    let channel = args.channel.as_deref().map(Product::from_channel_arg);
     let result = channel
         .transpose()
         .and_then(|channel| {

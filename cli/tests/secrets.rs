@@ -96,17 +96,19 @@ fn no_operation_or_failure_prints_a_secret() {
         let toml = write(
             dir.path(),
             &format!("{vendor}.toml"),
-            &format!("vendor = \"{vendor}\"\n{key} = \"{WRONG}\n"),
+            &format!("vendor = \"{account}\"\nproduct = \"{product}\"\n{key} = \"{WRONG}\n"),
         );
         let json_named_yaml = write(
             dir.path(),
             &format!("{vendor}.yaml"),
-            &format!("{{\"vendor\":\"{vendor}\",\"{key}\":\"{WRONG}\"}}"),
+            &format!(
+                "{{\"vendor\":\"{account}\",\"product\":\"{product}\",\"{key}\":\"{WRONG}\"}}"
+            ),
         );
         let duplicate = write(
             dir.path(),
             &format!("{vendor}-dup.json"),
-            &format!("{{\"vendor\":\"{vendor}\",\"{key}\":\"{WRONG}\",\"{key}\":\"{demo}\"}}"),
+            &format!("{{\"vendor\":\"{account}\",\"product\":\"{product}\",\"{key}\":\"{WRONG}\",\"{key}\":\"{demo}\"}}"),
         );
         for (n, fault) in faults.iter().enumerate() {
             for config in [&good, &wrong] {

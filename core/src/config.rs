@@ -74,15 +74,9 @@ impl ChannelConfig {
             Some(_) => return Err(Error::invalid_config("vendor", "must be a string")),
             None => return Err(Error::invalid_config("vendor", "is required")),
         };
-        let product = match take_string(&mut map, "product")?.as_deref() {
-            None | Some("voice") => Product::Voice,
-            Some("sms") => Product::Sms,
-            Some(other) => {
-                return Err(Error::invalid_config(
-                    "product",
-                    format!("unknown product {other:?}; expected voice or sms"),
-                ))
-            }
+        let product = match take_string(&mut map, "product")? {
+            None => Product::Voice,
+            Some(name) => name.parse()?,
         };
         let base_url = take_string(&mut map, "base_url")?;
         let timeout_ms = take_millis(&mut map, "timeout_ms")?.unwrap_or(DEFAULT_TIMEOUT_MS);

@@ -128,13 +128,7 @@ pub extern "C" fn vc_sim_product_config_json(
         let vendor = arg_vendor(vendor)?;
         let product = voicecode::Product::from_arg(arg_str(product, "product")?)?;
         let out = arg_out(config_json_out, "config_json_out")?;
-        let config = sim
-            .sim
-            .product_config_json(vendor, product)
-            .ok_or_else(|| {
-                Error::invalid_input("product", format!("{vendor} has no {product} product"))
-            })?;
-        out.write_json(&config)
+        out.write_json(&sim.sim.product_config_json(vendor, product)?)
     })
 }
 

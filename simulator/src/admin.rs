@@ -138,10 +138,9 @@ async fn product_config(
         Ok(vendor) => vendor,
         Err(e) => return not_found(e.message().to_owned()),
     };
-    let Some(product) = Product::ALL.into_iter().find(|p| p.as_str() == product) else {
-        return not_found(format!(
-            "unknown product {product:?}; expected voice or sms"
-        ));
+    let product = match Product::from_arg(&product) {
+        Ok(product) => product,
+        Err(e) => return not_found(e.message().to_owned()),
     };
     match channel_config(vendor, product, &shared.base_url) {
         Some(config) => Json(config).into_response(),

@@ -147,14 +147,16 @@ impl Simulator {
             .expect("every vendor has a simulated voice side (`vendors::tests` checks)")
     }
 
-    /// As [`Simulator::config_json`], for the vendor's `product`; `None` when the vendor has
-    /// no such product ([`Vendor::products`]).
+    /// As [`Simulator::config_json`], for the vendor's `product`; `invalid_input` on `product`
+    /// when the vendor has no such product ([`Vendor::products`]).
     pub fn product_config_json(
         &self,
         vendor: Vendor,
         product: Product,
-    ) -> Option<serde_json::Value> {
-        config::channel_config(vendor, product, &self.shared.base_url)
+    ) -> Result<serde_json::Value, voicecode::Error> {
+        config::channel_config(vendor, product, &self.shared.base_url).ok_or_else(|| {
+            voicecode::Error::invalid_input("product", format!("{vendor} has no {product} product"))
+        })
     }
 
     /// Writes the config of every product of every vendor into `dir` (created if missing) as

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 
 /// The core items the simulator may use, by the first segment of their path: the vendor and
-/// product enums (names, keying demo accounts, faults, balances and the journal). No checking
-/// logic.
-const ALLOWED: &[&str] = &["Vendor", "Product"];
+/// product enums (names, keying demo accounts, faults, balances and the journal), and the error
+/// type its library API answers a caller's mistake with. No checking logic.
+const ALLOWED: &[&str] = &["Vendor", "Product", "Error"];
 
 /// Every `voicecode::…` path in `source` whose first segment is not allowed, with its line
 /// number. Comment lines are skipped (docs may name the client); a `use voicecode as …` alias

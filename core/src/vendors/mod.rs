@@ -218,15 +218,34 @@ impl Product {
     /// The product a call's argument names (`voice` or `sms`); anything else is
     /// `invalid_input` on `product`.
     pub fn from_arg(name: &str) -> Result<Product> {
+        Product::named("product", name, Error::invalid_input)
+    }
+
+    /// The channel a start's argument names (`sms` or `voice`): as [`Product::from_arg`], the
+    /// error naming `channel`.
+    pub fn from_channel_arg(name: &str) -> Result<Product> {
+        Product::named("channel", name, Error::invalid_input)
+    }
+
+    fn named(field: &str, name: &str, error: fn(&str, String) -> Error) -> Result<Product> {
         Product::ALL
             .into_iter()
             .find(|p| p.as_str() == name)
             .ok_or_else(|| {
-                Error::invalid_input(
-                    "product",
-                    format!("unknown product {name:?}; expected voice or sms"),
+                error(
+                    field,
+                    format!("unknown {field} {name:?}; expected voice or sms"),
                 )
             })
+    }
+}
+
+/// A product named in a configuration; an unknown name is `invalid_config` on `product`.
+impl FromStr for Product {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Product::named("product", s, Error::invalid_config)
     }
 }
 

@@ -192,7 +192,7 @@ impl StartOptions {
         };
         let (code, key, channel) = (text("code")?, text("key")?, text("channel")?);
         let channel = channel
-            .map(|name| Product::from_arg(&name).map_err(|_| channel_error(&name)))
+            .map(|name| Product::from_channel_arg(&name))
             .transpose()?;
         for taken in ["to"] {
             if map.contains_key(taken) {
@@ -210,13 +210,6 @@ impl StartOptions {
             send,
         })
     }
-}
-
-fn channel_error(name: &str) -> Error {
-    Error::invalid_input(
-        "channel",
-        format!("unknown channel {name:?}; expected sms or voice"),
-    )
 }
 
 /// Where the verifier reads the time: the system clock, or a test's.
