@@ -235,6 +235,48 @@ fn sms_delivery_reports_become_delivered_or_failed_events() {
         events[0].at.unwrap(),
         Utc.with_ymd_and_hms(2015, 10, 17, 0, 3, 4).unwrap()
     );
+
+    // ihuyi's 发送回执推送 (短信验证码接口文档 v3.3 §5), a form post; any code but 2 is a failure.
+    let ihuyi = [
+        "code=2&msg=%E7%94%A8%E6%88%B7%E6%8E%A5%E6%94%B6%E6%88%90%E5%8A%9F&mobilephone=13800138000\
+         &smsid=14745625541233112231&report_time=2017-08-02+14%3A31%3A51",
+        "code=0&msg=UNDELIV&mobilephone=13800138001&smsid=14745625541233112232\
+         &report_time=2017-08-02+14%3A32%3A00",
+    ];
+    let events: Vec<CallEvent> = ihuyi
+        .iter()
+        .flat_map(|body| parse(Vendor::Ihuyi, &[], body.as_bytes()).unwrap())
+        .collect();
+    let summary: Vec<(&str, EventKind, Option<&str>, Option<i64>)> = events
+        .iter()
+        .map(|e| {
+            let desc = e.state_desc.as_deref();
+            (e.message_id.as_str(), e.event, desc, e.state_code)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "14745625541233112231",
+                EventKind::Delivered,
+                Some("用户接收成功"),
+                Some(2)
+            ),
+            (
+                "14745625541233112232",
+                EventKind::Failed,
+                Some("UNDELIV"),
+                Some(0)
+            ),
+        ]
+    );
+    assert_eq!(events[0].phone.as_deref(), Some("13800138000"));
+    assert_eq!(
+        events[0].at.unwrap(),
+        Utc.with_ymd_and_hms(2017, 8, 2, 6, 31, 51).unwrap()
+    );
+
     // A report pushed again is dropped as any event is.
     let dedupe = Deduplicator::new(16);
     assert!(dedupe.first_time(&events[0]));
@@ -259,6 +301,9 @@ fn malformed_pushes_are_invalid_input() {
         (Vendor::Tencent, r#"[{"report_status":"SUCCESS"}]"#),
         (Vendor::Tencent, r#"[{"sid":"s"}]"#),
         (Vendor::Tencent, "42"),
+        (Vendor::Ihuyi, "code=2&msg=ok"),
+        (Vendor::Ihuyi, "smsid=1&msg=ok"),
+        (Vendor::Ihuyi, "%ZZ"),
         (Vendor::Ytx, "{}"),
     ] {
         let err = parse(vendor, &[], body.as_bytes()).unwrap_err();
@@ -280,6 +325,10 @@ fn every_pushing_vendor_has_its_acknowledgement() {
             Vendor::Tencent => Some(PushAck {
                 body: callbacks::TENCENT_CALLBACK_ACK,
                 content_type: json,
+            }),
+            Vendor::Ihuyi => Some(PushAck {
+                body: "success",
+                content_type: "text/plain; charset=utf-8",
             }),
             Vendor::Huawei | Vendor::Cloud10658 => Some(PushAck::EMPTY),
             _ => None,

@@ -354,6 +354,9 @@ fn an_unknown_vendor_is_a_config_error_in_a_config_and_an_input_error_as_an_argu
 fn a_channel_names_its_product_and_voice_is_the_default() {
     use voicecode::{Product, Vendor};
     let sms = [
+        r#"{"vendor":"huawei","product":"sms","app_key":"k","app_secret":"s","sender":"csms12345678",
+            "template_id":"8ff55eac1d0b478ab3c06c3c6a492300","signature":"华为云短信测试",
+            "status_url":"https://example.com/report"}"#,
         r#"{"vendor":"ihuyi","product":"sms","account":"VM12345678","api_key":"k",
             "template":"您的验证码是：{code}。请不要把验证码泄露给其他人。"}"#,
         r#"{"vendor":"aliyun","product":"sms","access_key_id":"LTAI5t000000","access_key_secret":"s",
@@ -365,7 +368,15 @@ fn a_channel_names_its_product_and_voice_is_the_default() {
         .into_iter()
         .filter(|v| v.products().contains(&Product::Sms))
         .collect();
-    assert_eq!(offering, [Vendor::Ihuyi, Vendor::Aliyun, Vendor::Tencent]);
+    assert_eq!(
+        offering,
+        [
+            Vendor::Huawei,
+            Vendor::Ihuyi,
+            Vendor::Aliyun,
+            Vendor::Tencent
+        ]
+    );
     for (json, vendor) in sms.iter().zip(offering) {
         let config = ChannelConfig::from_json(json).unwrap();
         assert_eq!(

@@ -520,6 +520,17 @@ fn table(target: Target) -> Vec<(String, String, ErrorKind, Outcome)> {
         (Vendor::Ihuyi, Product::Sms) => plain(&[codes::IHUYI_SMS]),
         (Vendor::Aliyun, Product::Sms) => plain(&[codes::ALIYUN_SMS, codes::ALIYUN_GATEWAY]),
         (Vendor::Tencent, Product::Sms) => plain(&[codes::TENCENT_SMS, codes::TENCENT_COMMON]),
+        // A number's status is injected as itself: the simulator answers it under E000510.
+        (Vendor::Huawei, Product::Sms) => codes::HUAWEI_SMS
+            .iter()
+            .map(|&(status, code, kind, outcome)| {
+                (format!("{status}:{code}"), code.to_owned(), kind, outcome)
+            })
+            .chain(plain(&[
+                codes::HUAWEI_SMS_GATEWAY,
+                codes::HUAWEI_SMS_STATUS,
+            ]))
+            .collect(),
         (vendor, Product::Sms) => panic!("{vendor} sms: add its code tables to the matrix"),
         (Vendor::Ytx, _) => plain(&[codes::YTX]),
         (Vendor::Ihuyi, _) => plain(&[codes::IHUYI]),

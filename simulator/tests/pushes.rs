@@ -317,6 +317,40 @@ async fn tencent_posts_a_callback_for_each_accepted_call() {
 }
 
 #[tokio::test]
+async fn huawei_sms_pushes_a_status_report_to_the_sends_status_url() {
+    let (base, mut pushes) = receiver().await;
+    let sim = Simulator::start(SimOptions::default()).unwrap();
+    let config = product_config_with(
+        &sim,
+        (Vendor::Huawei, voicecode::Product::Sms),
+        json!({ "status_url": format!("{base}/report") }),
+    );
+    let client = AsyncClient::new(config).unwrap();
+    let receipt = client
+        .send_code(&SendCode::new("+8613800138000", "4821").user_data("signup-7"))
+        .await
+        .unwrap();
+    let push = next(&mut pushes).await;
+    assert_eq!(push.path, "/report");
+    assert_eq!(
+        push.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let events = callbacks::parse(Vendor::Huawei, &push.headers, &push.body).unwrap();
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(
+        (event.event, event.message_id.as_str()),
+        (EventKind::Delivered, receipt.message_id.as_str())
+    );
+    assert_eq!(event.phone.as_deref(), Some("+8613800138000"));
+    assert_eq!(event.user_data.as_deref(), Some("signup-7"));
+    let at = event.at.expect("updateTime in UTC");
+    assert!((Utc::now() - at).num_seconds().abs() < 60, "{at}");
+    assert_eq!(callbacks::push_ack(Vendor::Huawei).unwrap().body, "");
+}
+
+#[tokio::test]
 async fn refused_sends_push_nothing() {
     let (base, mut pushes) = receiver().await;
     let options = SimOptions {

@@ -319,3 +319,31 @@ fn every_tencent_sms_code_is_classified_as_in_the_tables() {
         &[codes::TENCENT_SMS, codes::TENCENT_COMMON],
     );
 }
+
+#[test]
+fn every_huawei_sms_code_is_classified_as_in_the_tables() {
+    // The gateway's codes and a number's statuses read as the plain tables do.
+    every_sms_code_is_classified(
+        Vendor::Huawei,
+        &[codes::HUAWEI_SMS_GATEWAY, codes::HUAWEI_SMS_STATUS],
+    );
+    // The request's codes come with the HTTP status of their row.
+    let sim = start();
+    let config = product_config_with(&sim, (Vendor::Huawei, voicecode::Product::Sms), json!({}));
+    let client = voicecode::Client::new(config).unwrap();
+    for (n, &(status, code, kind, outcome)) in codes::HUAWEI_SMS.iter().enumerate() {
+        inject_once(&sim, Vendor::Huawei, &format!("{status}:{code}"));
+        let err = first_request(&client, n as u32).unwrap_err();
+        assert_meaning(&err, kind, outcome, code);
+        assert_eq!(
+            (err.vendor_code(), err.http_status()),
+            (Some(code), Some(status))
+        );
+    }
+    assert_journal_shows_injected(
+        &sim,
+        Vendor::Huawei,
+        Operation::SendSmsCode,
+        codes::HUAWEI_SMS.len(),
+    );
+}

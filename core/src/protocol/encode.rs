@@ -19,6 +19,19 @@ pub(crate) fn iso8601_z(utc: NaiveDateTime) -> String {
     out
 }
 
+/// `yyyyMMddTHHmmssZ`, for a UTC time (Huawei's `X-Sdk-Date`).
+pub(crate) fn basic_iso8601_z(utc: NaiveDateTime) -> String {
+    if !plain_year(utc.date()) {
+        return utc.format("%Y%m%dT%H%M%SZ").to_string();
+    }
+    let mut out = String::with_capacity(16);
+    push_date(&mut out, utc.date(), "");
+    out.push('T');
+    push_time(&mut out, utc, "");
+    out.push('Z');
+    out
+}
+
 /// `yyyyMMddHHmmss`, of a wall-clock time (ytx's `ts`).
 pub(crate) fn compact(time: NaiveDateTime) -> String {
     if !plain_year(time.date()) {
@@ -83,6 +96,21 @@ pub(crate) fn concat(pieces: &[&str]) -> String {
     out
 }
 
+/// `host[:port]` of a base URL, as an HTTP client writes the `Host` header (which the TC3 and
+/// SDK-HMAC-SHA256 signatures sign).
+pub(crate) fn host_of(base: &str) -> crate::Result<String> {
+    use crate::Error;
+    let url = url::Url::parse(base)
+        .map_err(|e| Error::invalid_config("base_url", format!("{base:?} is not a URL ({e})")))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::invalid_config("base_url", format!("{base:?} has no host")))?;
+    Ok(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
 /// Lowercase hex.
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     hex_with(bytes, b"0123456789abcdef")
@@ -130,6 +158,7 @@ mod tests {
                 let t = start + Duration::seconds(step * 7919);
                 assert_eq!(iso8601_z(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
                 assert_eq!(compact(t), t.format("%Y%m%d%H%M%S").to_string());
+                assert_eq!(basic_iso8601_z(t), t.format("%Y%m%dT%H%M%SZ").to_string());
                 assert_eq!(date(t.date()), t.format("%Y-%m-%d").to_string());
             }
         }

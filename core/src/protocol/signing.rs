@@ -6,6 +6,10 @@ pub use crate::vendors::aliyun::{
     signature as aliyun_signature, string_to_sign as aliyun_string_to_sign,
     timestamp as aliyun_timestamp,
 };
+pub use crate::vendors::huawei::sms::{
+    authorization as huawei_sms_authorization, canonical_request as huawei_sms_canonical_request,
+    string_to_sign as huawei_sms_string_to_sign,
+};
 pub use crate::vendors::huawei::{
     created as huawei_created, password_digest, push_digest, x_aksk as huawei_x_aksk,
 };

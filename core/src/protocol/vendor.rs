@@ -32,6 +32,14 @@ impl PushAck {
         content_type: "text/plain; charset=utf-8",
     };
 
+    /// A plain-text answer body.
+    pub const fn text(body: &'static str) -> PushAck {
+        PushAck {
+            body,
+            content_type: PushAck::EMPTY.content_type,
+        }
+    }
+
     /// A JSON answer body.
     pub const fn json(body: &'static str) -> PushAck {
         PushAck {

@@ -188,6 +188,17 @@ pub(crate) fn bad_body(vendor: Vendor, detail: impl std::fmt::Display) -> Error 
     Error::invalid_input("body", format!("not a {vendor} push: {detail}"))
 }
 
+/// A form-encoded push body as a map of its fields, each a string, for [`text_field`] and
+/// [`int_field`].
+pub(crate) fn form_fields(vendor: Vendor, body: &[u8]) -> Result<Map<String, Value>> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| bad_body(vendor, e))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect())
+}
+
 /// A push field as non-empty text, whether the vendor wrote it as a string or a number.
 pub(crate) fn text_field(map: &Map<String, Value>, key: &str) -> Option<String> {
     map.get(key).and_then(json_text).filter(|s| !s.is_empty())

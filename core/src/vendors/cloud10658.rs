@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use chrono::{FixedOffset, NaiveDateTime, TimeZone as _, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -22,7 +21,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, text_field, Meaning, Scalar, UNDOCUMENTED,
+    bad_body, china_time, form_fields, int_field, json_body, required, text_field, Meaning, Scalar,
+    UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -260,12 +260,7 @@ pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result
     let form: Map<String, Value> = if is_json {
         serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?
     } else {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(body).map_err(|e| bad(&e.to_string()))?;
-        pairs
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect()
+        form_fields(Vendor::Cloud10658, body)?
     };
     let message_id = text_field(&form, "taskid").ok_or_else(|| bad("no taskid"))?;
     let event = match text_field(&form, "status").as_deref().map(str::trim) {
@@ -274,11 +269,7 @@ pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result
         other => return Err(bad(&format!("status {other:?} is neither 1 nor 0"))),
     };
     // The vendor writes China wall-clock time without a zone.
-    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    let at = text_field(&form, "receivetime")
-        .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok())
-        .and_then(|t| china.from_local_datetime(&t).single())
-        .map(|t| t.with_timezone(&Utc));
+    let at = china_time(text_field(&form, "receivetime").as_deref());
     Ok(vec![CallEvent {
         vendor: Vendor::Cloud10658,
         message_id,

@@ -48,6 +48,8 @@ macro_rules! registry {
                 TencentSms = Tencent => tencent::sms::TencentSmsConfig,
                 /// ihuyi 互亿无线 SMS (验证码短信).
                 IhuyiSms = Ihuyi => ihuyi::sms::IhuyiSmsConfig,
+                /// Huawei Cloud SMS (消息&短信, MSGSMS).
+                HuaweiSms = Huawei => huawei::sms::HuaweiSmsConfig,
             }
         }
     };

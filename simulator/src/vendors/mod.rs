@@ -45,6 +45,7 @@ registry! {
     sides {
         ytx::SIDE,
         huawei::SIDE,
+        huawei::sms::SIDE,
         ihuyi::sms::SIDE,
         ihuyi::SIDE,
         cloud10658::SIDE,

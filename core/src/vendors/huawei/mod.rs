@@ -1,4 +1,5 @@
-//! Huawei Cloud VoiceCall (语音通话): voice code `callVerify`.
+//! Huawei Cloud VoiceCall (语音通话): voice code `callVerify`. The SMS product (消息&短信) is
+//! [`sms`]; it shares the vendor's push URL parser but not the signature.
 //!
 //! Sources (API, result codes, status push) and decisions: `docs/protocols/huawei.md#sources`.
 //! - `X-AKSK` carries `PasswordDigest = Base64(HMAC-SHA256(appSecret, Nonce + Created))`.
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 pub mod push;
+pub mod sms;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::Receipt;

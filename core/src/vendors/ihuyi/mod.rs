@@ -23,7 +23,9 @@ use crate::http::{Context, HttpRequest, HttpResponse, Method};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
-use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::vendor::{
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+};
 use crate::protocol::wire::{classify, preview, utf8_body, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -332,6 +334,8 @@ fn read_receipt(table: &[(&str, ErrorKind, Outcome)], resp: &HttpResponse) -> Re
 impl VendorFacts for IhuyiConfig {
     const DISPLAY_NAME: &'static str = "ihuyi";
     const SECRET_KEY: Option<&'static str> = Some("api_key");
+    // Only the SMS product reports back; the voice API documents no push.
+    const PUSH: Option<(PushParser, PushAck)> = Some((sms::parse_report, sms::REPORT_ACK));
 }
 
 impl Protocol for IhuyiConfig {

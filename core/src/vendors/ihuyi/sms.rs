@@ -19,10 +19,11 @@ use serde::Deserialize;
 
 use super::{read_receipt, Sender};
 use crate::http::HttpResponse;
-use crate::model::Receipt;
+use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, CodeAlphabet, CodeRule};
-use crate::protocol::vendor::{CodeSender, Protocol};
-use crate::{Error, ErrorKind, Outcome, Result, Secret};
+use crate::protocol::vendor::{CodeSender, Protocol, PushAck};
+use crate::protocol::wire::{bad_body, china_time, form_fields, text_field};
+use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const PRODUCTION: &str = "https://106.ihuyi.com";
 const PATH: &str = "/webservice/sms.php";
@@ -92,6 +93,38 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("4082", RateLimited, Refused),       // 超出同一手机号一天之内【5】条短信限制
     ("4085", RateLimited, Refused),       // 同一手机号验证码短信发送超出【5】条
 ];
+
+/// What a receiver answers to a delivery report (发送回执推送, v3.3 §5): the word `success`.
+/// Anything else and ihuyi pushes the report again, up to 3 times.
+pub const REPORT_ACK: PushAck = PushAck::text("success");
+
+/// A delivery report (发送回执推送, v3.3 §5): a form post of `code` (2 delivered, anything else
+/// not), `msg`, `mobilephone`, `smsid` (the receipt's message id) and `report_time`, China
+/// wall-clock time. The push is unsigned: a secret in the report URL (set in ihuyi's console)
+/// and de-duplication are the receiver's defences.
+pub(super) fn parse_report(_headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
+    let form = form_fields(Vendor::Ihuyi, body)?;
+    let bad = |detail: &str| bad_body(Vendor::Ihuyi, detail);
+    let message_id = text_field(&form, "smsid").ok_or_else(|| bad("no smsid"))?;
+    let code = text_field(&form, "code").ok_or_else(|| bad("no code"))?;
+    let event = if code.trim() == "2" {
+        EventKind::Delivered
+    } else {
+        EventKind::Failed
+    };
+    Ok(vec![CallEvent {
+        vendor: Vendor::Ihuyi,
+        message_id,
+        phone: text_field(&form, "mobilephone"),
+        event,
+        at: china_time(text_field(&form, "report_time").as_deref()),
+        state_code: code.trim().parse().ok(),
+        state_desc: text_field(&form, "msg"),
+        talk_seconds: None,
+        user_data: None,
+        raw: form,
+    }])
+}
 
 impl Protocol for IhuyiSmsConfig {
     fn code_rule(&self) -> Option<CodeRule> {

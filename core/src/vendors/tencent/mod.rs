@@ -390,19 +390,6 @@ fn utc_date(timestamp: i64) -> String {
     encode::date(time.date_naive())
 }
 
-/// `host[:port]` of a base URL, as an HTTP client writes the `Host` header.
-fn host_of(base: &str) -> Result<String> {
-    let url = url::Url::parse(base)
-        .map_err(|e| Error::invalid_config("base_url", format!("{base:?} is not a URL ({e})")))?;
-    let host = url
-        .host_str()
-        .ok_or_else(|| Error::invalid_config("base_url", format!("{base:?} has no host")))?;
-    Ok(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    })
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct SendCodeVoice<'a> {
@@ -536,7 +523,7 @@ impl Api {
             secret_id: secret_id.to_owned(),
             region: region.to_owned(),
             url: format!("{base}/"),
-            host: host_of(base)?,
+            host: encode::host_of(base)?,
             key: DailyKey::new(secret_key.expose(), service),
         })
     }

@@ -31,6 +31,8 @@ use crate::state::State as SimState;
 use crate::wire::{is_digits, json_response, random_hex};
 use demo::*;
 
+pub(crate) mod sms;
+
 /// The demo account (in [`crate::demo`]).
 pub mod demo {
     /// Huawei APP_Key.
@@ -41,6 +43,16 @@ pub mod demo {
     pub const HUAWEI_DISPLAY_NUMBER: &str = "+8675528001288";
     /// An approved tone file name (`preTone`); the simulator accepts any `.wav` name.
     pub const HUAWEI_PRE_TONE: &str = "welcome.wav";
+    /// The SMS application's Application Key (an application of its own, apart from voice).
+    pub const HUAWEI_SMS_APP_KEY: &str = "SimHuaweiSmsAppKey00000001";
+    /// The SMS application's Application Secret.
+    pub const HUAWEI_SMS_APP_SECRET: &str = "SimHuaweiSmsAppSecret000001";
+    /// The SMS application's channel number (通道号, `from`).
+    pub const HUAWEI_SMS_SENDER: &str = "csms12345678";
+    /// The approved verification-code template (`templateId`), whose one variable is the code.
+    pub const HUAWEI_SMS_TEMPLATE_ID: &str = "8ff55eac1d0b478ab3c06c3c6a492300";
+    /// The approved signature the template is bound to (`signature`, optional with it).
+    pub const HUAWEI_SMS_SIGNATURE: &str = "华为云短信测试";
 }
 
 pub(crate) const SIDE: VendorSide = VendorSide {
