@@ -32,7 +32,7 @@ for (const vendor of ['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent
   })
 }
 
-for (const vendor of ['ihuyi', 'aliyun', 'tencent']) {
+for (const vendor of ['huawei', 'ihuyi', 'aliyun', 'tencent']) {
   test(`${vendor} SMS: the same client sends the code as a text message`, async () => {
     const config = sim.config(vendor, 'sms')
     assert.equal(config.product, 'sms')

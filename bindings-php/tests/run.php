@@ -102,7 +102,7 @@ foreach (['ytx', 'huawei', 'ihuyi', 'cloud10658', 'aliyun', 'tencent'] as $vendo
     check($sim->count($vendor, 'send_code') === 1, "$vendor journal counts one send");
 }
 // A code by SMS on each SMS product: the same client, a config with product 'sms'.
-foreach (['ihuyi', 'aliyun', 'tencent'] as $vendor) {
+foreach (['huawei', 'ihuyi', 'aliyun', 'tencent'] as $vendor) {
     $client = new Client($sim->productConfig($vendor, 'sms'));
     $receipt = $client->sendCode(['to' => '+8613800136666', 'code' => '7302']);
     check($receipt['vendor'] === $vendor && $receipt['message_id'] !== '', "$vendor SMS receipt");

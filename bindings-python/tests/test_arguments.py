@@ -164,7 +164,7 @@ def test_callback_helpers_check_their_argument_types(bad: Callable[[], object]) 
 
 def test_callbacks_of_a_vendor_that_sends_none_are_refused() -> None:
     with pytest.raises(voicecode.InvalidInput) as caught:
-        callbacks.parse("ihuyi", {}, b"")
+        callbacks.parse("ytx", {}, b"")
     assert caught.value.field == "vendor"
     # An unknown vendor named as an argument is bad input, as in C and Node, not bad config.
     with pytest.raises(voicecode.InvalidInput) as unknown:

@@ -137,6 +137,43 @@ def test_sms_delivery_reports_parse_on_the_same_call() -> None:
     assert event.at == datetime.datetime(2015, 10, 17, 0, 3, 4, tzinfo=datetime.timezone.utc)
 
 
+def test_huawei_sms_status_reports_arrive_at_the_sends_status_url(
+    sim: Simulator, receiver: Receiver
+) -> None:
+    config = {**sim.config("huawei", "sms"), "status_url": receiver.url("/report")}
+    receipt = voicecode.Client(config).send_code(MOBILE, CODE, user_data="signup-7")
+    [push] = receiver.wait_for(1)
+    assert push.path == "/report"
+    [event] = callbacks.parse("huawei", push.headers, push.body)
+    assert (event.vendor, event.event, event.message_id, event.user_data) == (
+        "huawei",
+        "delivered",
+        receipt.message_id,
+        "signup-7",
+    )
+    assert event.state_desc == "DELIVRD"
+    assert event.raw["source"] == "2"
+    # The same acknowledgement as the voice pushes: an empty HTTP 200.
+    assert callbacks.ack("huawei") == ("", "text/plain; charset=utf-8")
+
+
+def test_ihuyi_sms_reports_parse_and_are_acknowledged_with_success() -> None:
+    body = (
+        "code=0&msg=UNDELIV&mobilephone=13800138000&smsid=14745625541233112231"
+        "&report_time=2017-08-02+14%3A31%3A51"
+    )
+    [event] = callbacks.parse("ihuyi", {}, body.encode())
+    assert (event.vendor, event.event, event.message_id, event.phone) == (
+        "ihuyi",
+        "failed",
+        "14745625541233112231",
+        "13800138000",
+    )
+    assert (event.state_code, event.state_desc) == (0, "UNDELIV")
+    assert event.at == datetime.datetime(2017, 8, 2, 6, 31, 51, tzinfo=datetime.timezone.utc)
+    assert callbacks.ack("ihuyi") == ("success", "text/plain; charset=utf-8")
+
+
 def test_aliyun_voice_reports_parse_into_delivered_events(receiver: Receiver) -> None:
     with Simulator(aliyun_report_url=receiver.url("/aliyun/report")) as sim:
         receipt = voicecode.Client(sim.config("aliyun")).send_code(
@@ -191,7 +228,7 @@ def test_tencent_callbacks_parse_into_delivered_and_failed_events(receiver: Rece
 
 
 def test_every_pushing_vendor_has_an_acknowledgement_and_the_others_none() -> None:
-    pushing = {"huawei", "cloud10658", "aliyun", "tencent"}
+    pushing = {"huawei", "ihuyi", "cloud10658", "aliyun", "tencent"}
     for vendor in voicecode.VENDORS:
         ack = callbacks.ack(vendor)  # type: ignore[arg-type]
         assert (ack is not None) == (vendor in pushing), vendor

@@ -1,9 +1,9 @@
 """Conformance of the SMS products against the vendors' official Python SDKs, as
 ``test_official_sdks.py`` does for voice:
 
-(a) ``SendSms`` made by each official SDK, pointed at the simulator over plain HTTP on 127.0.0.1,
-    is accepted, and the same request with one signature byte flipped is refused with the
-    vendor's code, raised by the SDK itself;
+(a) ``SendSms`` (Huawei: ``batchSendSms``) made by each official SDK, pointed at the
+    simulator over plain HTTP on 127.0.0.1, is accepted, and the same request with one
+    signature byte flipped is refused with the vendor's code, raised by the SDK itself;
 (b) voicecode's own ``SendSms`` requests, captured by a local server, verify under the SDKs' own
     signing functions.
 """
@@ -29,6 +29,12 @@ from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkdysmsapi.request.v20170525.SendSmsRequest import SendSmsRequest as AcsSendSms
 from conftest import MOBILE, Capture
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer as HuaweiSigner
+from huaweicloudsdksmsapi.v1 import BatchSendSmsRequest, BatchSendSmsRequestBody, SMSApiClient
+from huaweicloudsdksmsapi.v1.smsapi_credentials import SMSApiCredentials
 from tencentcloud.common import credential as tc_credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -210,6 +216,65 @@ def test_tencent_sdk_reads_a_refused_number_inside_a_success(sim: Simulator) -> 
     assert not status.SerialNo
 
 
+# --- (a) Huawei Cloud SDK-HMAC-SHA256: huaweicloudsdksmsapi --------------------------------------
+
+
+def huawei_send(sim: Simulator, sender: str | None = None) -> Any:
+    config = sim.config("huawei", "sms")
+    client = (
+        SMSApiClient.new_builder()
+        .with_credentials(SMSApiCredentials(config["app_key"], config["app_secret"]))
+        .with_region(Region("voicecode-sim", sim.base_url))
+        .build()
+    )
+    request = BatchSendSmsRequest()
+    # The SDK serialises the form from `body`; the request's own fields go unsent.
+    request.body = BatchSendSmsRequestBody(
+        _from=sender or config["sender"],
+        to=f"+86{MOBILE}",
+        template_id=config["template_id"],
+        template_paras=json.dumps([SMS_CODE]),
+        extend="signup-1",
+    )
+    return client.batch_send_sms(request)
+
+
+def test_huawei_sdk_batch_send_sms_is_accepted(sim: Simulator) -> None:
+    response = huawei_send(sim)
+    assert (response.code, response.description) == ("000000", "Success")
+    [number] = response.result
+    assert (number.status, number.origin_to) == ("000000", f"+86{MOBILE}")
+    assert number.sms_msg_id
+    assert_one_sms_was_sent(sim, "huawei")
+
+
+def test_huawei_sdk_batch_send_sms_with_a_flipped_signature_byte_is_refused(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign = HuaweiSigner._sign_string_to_sign
+
+    def flipped(self: HuaweiSigner, string_to_sign: str, key: str) -> str:
+        return flip_hex(sign(self, string_to_sign, key))
+
+    monkeypatch.setattr(HuaweiSigner, "_sign_string_to_sign", flipped)
+    with pytest.raises(ClientRequestException) as raised:
+        huawei_send(sim)
+    # The SDK reads `code` only beside `message`; Huawei's SMS answers say `description`, so the
+    # SDK reports the status and keeps the answer whole.
+    assert raised.value.status_code == 401
+    assert json.loads(raised.value.error_msg)["code"] == "E000045"
+    assert_nothing_was_sent(sim, "huawei")
+
+
+def test_huawei_sdk_reads_a_number_refused_under_e000510(sim: Simulator) -> None:
+    with pytest.raises(ClientRequestException) as raised:
+        huawei_send(sim, sender="csms00000000")
+    assert raised.value.status_code == 400
+    answer = json.loads(raised.value.error_msg)
+    assert (answer["code"], answer["result"][0]["status"]) == ("E000510", "E200018")
+    assert_nothing_was_sent(sim, "huawei")
+
+
 # --- (b) voicecode's SendSms under the SDKs' own signers ---------------------------------------
 
 
@@ -286,3 +351,52 @@ def test_voicecodes_tencent_send_sms_verifies_under_the_sdks_signer(
     )
     expected = TcSign.sign_tc3(config["secret_key"], date, "sms", string_to_sign)
     assert parts["Signature"] == expected
+
+
+def test_voicecodes_huawei_batch_send_sms_verifies_under_the_sdks_signer(
+    sim: Simulator, capture_factory: Callable[[dict[str, Any]], Capture]
+) -> None:
+    capture = capture_factory(
+        {
+            "code": "000000",
+            "description": "Success",
+            "result": [{"smsMsgId": "d6e3cdd0-522b-4692_8539659", "status": "000000"}],
+        }
+    )
+    request = voicecode_sms(sim, "huawei", capture)
+    assert request.path == "/sms/batchSendSms/v1"
+    config = sim.config("huawei", "sms")
+    form = dict(parse_qsl(request.body.decode(), strict_parsing=True))
+    assert form == {
+        "from": config["sender"],
+        "to": f"+86{MOBILE}",
+        "templateId": config["template_id"],
+        "templateParas": json.dumps([SMS_CODE]),
+    }
+
+    def signed(body: bytes) -> str:
+        # The SDK signs the request again from the headers voicecode sent (less Authorization).
+        headers = {
+            "Content-Type": request.headers["content-type"],
+            "X-Sdk-Date": request.headers["x-sdk-date"],
+            "X-Sdk-Content-Sha256": request.headers["x-sdk-content-sha256"],
+            "Host": request.headers["host"],
+        }
+        again = SdkRequest(
+            method="POST",
+            schema="http",
+            host=request.headers["host"],
+            resource_path=request.path,
+            query_params=[],
+            header_params=headers,
+            body=body,
+        )
+        credentials = SMSApiCredentials(config["app_key"], config["app_secret"])
+        HuaweiSigner(credentials).sign(again)
+        return str(again.header_params["Authorization"])
+
+    assert signed(request.body) == request.headers["authorization"]
+    # The form is not signed (UNSIGNED-PAYLOAD, as the SDK sends it); the date and host are.
+    assert request.headers["x-sdk-content-sha256"] == "UNSIGNED-PAYLOAD"
+    date = datetime.strptime(request.headers["x-sdk-date"], "%Y%m%dT%H%M%SZ")
+    assert abs(datetime.now(timezone.utc).replace(tzinfo=None) - date).total_seconds() < 60

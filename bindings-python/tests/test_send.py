@@ -276,7 +276,7 @@ def test_a_forked_child_never_replays_its_parents_nonces(
     assert [e["verdict"] for e in sim.journal()] == ["accepted"] * 3
 
 
-SMS_VENDORS = ["ihuyi", "aliyun", "tencent"]
+SMS_VENDORS = ["huawei", "ihuyi", "aliyun", "tencent"]
 
 
 @pytest.mark.parametrize("vendor", SMS_VENDORS)
