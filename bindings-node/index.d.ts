@@ -142,6 +142,24 @@ export interface TencentConfig extends ChannelOptions {
   region?: string
 }
 
+/** Huawei Cloud SMS application (消息&短信 `batchSendSms`, SDK-HMAC-SHA256). */
+export interface HuaweiSmsConfig extends ChannelOptions {
+  vendor: 'huawei'
+  product: 'sms'
+  /** The SMS application's Application Key. */
+  appKey: string
+  /** The application's Application Secret; only the signature it makes is sent. */
+  appSecret: string
+  /** The channel number (通道号) the message goes out on, sent as `from`, e.g. `csms12345678`. */
+  sender: string
+  /** The approved verification-code template's ID. */
+  templateId: string
+  /** The approved signature's name, only with a 通用模板 (a template not bound to one signature). */
+  signature?: string
+  /** Where Huawei pushes status reports (`statusCallback`); a send's `statusUrl` overrides it. */
+  statusUrl?: string
+}
+
 /** ihuyi 互亿无线 SMS account (验证码短信 `sms.php?method=Submit`). */
 export interface IhuyiSmsConfig extends ChannelOptions {
   vendor: 'ihuyi'
@@ -226,6 +244,7 @@ export type ChannelConfig =
   | OneAccessConfig
   | AliyunConfig
   | TencentConfig
+  | HuaweiSmsConfig
   | IhuyiSmsConfig
   | AliyunSmsConfig
   | TencentSmsConfig

@@ -85,6 +85,7 @@ test('the schema types in index.d.ts have exactly the core schema keys', async (
     configKeys('oneaccess', 'OneAccessConfig')
     configKeys('aliyun', 'AliyunConfig')
     configKeys('tencent', 'TencentConfig')
+    configKeys('huawei', 'HuaweiSmsConfig', 'sms')
     configKeys('ihuyi', 'IhuyiSmsConfig', 'sms')
     configKeys('aliyun', 'AliyunSmsConfig', 'sms')
     configKeys('tencent', 'TencentSmsConfig', 'sms')

@@ -148,13 +148,37 @@ test('tencent callbacks parse into delivered events with the raw callback kept',
   assert.equal(event.raw.voicecode_callback.callid, receipt.messageId)
 })
 
+test("huawei SMS status reports arrive at the send's statusUrl and parse into delivery events", async () => {
+  const [r, s] = [await receiver, await sim]
+  const statusUrl = r.url('/huawei/report')
+  const client = new Client({ ...s.config('huawei', 'sms'), statusUrl })
+  const receipt = await client.sendCode({ to: mobile(), code: '482156', userData: 'signup-7' })
+  await r.until((p) => p.some((x) => x.path === '/huawei/report' && x.body.includes(receipt.messageId)))
+  const [event] = events(r, '/huawei/report').filter((e) => e.messageId === receipt.messageId)
+  assert.equal(event.event, 'delivered')
+  assert.equal(event.userData, 'signup-7')
+  assert.equal(event.stateDesc, 'DELIVRD')
+})
+
+test('ihuyi SMS reports parse into delivered and failed events', () => {
+  const delivered = 'code=2&msg=DELIVRD&mobilephone=13800138000&smsid=147456255412&report_time=2017-08-02+14%3A31%3A51'
+  const [event] = callbacks.parse('ihuyi', { 'content-type': 'application/x-www-form-urlencoded' }, delivered)
+  assert.equal(event.event, 'delivered')
+  assert.equal(event.messageId, '147456255412')
+  assert.equal(event.at, '2017-08-02T06:31:51Z')
+  const [failed] = callbacks.parse('ihuyi', {}, delivered.replace('code=2', 'code=0'))
+  assert.equal(failed.event, 'failed')
+  assert.equal(failed.stateCode, 0)
+})
+
 test('pushAck gives each pushing vendor its acknowledgement and the others null', () => {
   const json = 'application/json; charset=utf-8'
   assert.deepEqual(callbacks.pushAck('aliyun'), { body: '{"code":0,"msg":"接收成功"}', contentType: json })
   assert.deepEqual(callbacks.pushAck('tencent'), { body: '{"result":0,"errmsg":"OK"}', contentType: json })
   assert.deepEqual(callbacks.pushAck('huawei'), { body: '', contentType: 'text/plain; charset=utf-8' })
   assert.equal(callbacks.pushAck('cloud10658').body, '')
-  for (const vendor of ['ytx', 'ihuyi', 'oneaccess']) assert.equal(callbacks.pushAck(vendor), null, vendor)
+  assert.deepEqual(callbacks.pushAck('ihuyi'), { body: 'success', contentType: 'text/plain; charset=utf-8' })
+  for (const vendor of ['ytx', 'oneaccess']) assert.equal(callbacks.pushAck(vendor), null, vendor)
   assert.throws(() => callbacks.pushAck('twilio'), { code: 'invalid_input', field: 'vendor' })
 })
 

@@ -46,7 +46,8 @@ for (const vendor of ['huawei', 'ihuyi', 'aliyun', 'tencent']) {
     assert.ok(receipt.messageId.length > 0)
     assert.equal(sim.count(vendor, 'send_sms_code'), before + 1)
     assert.equal(sim.lastCode(to), '482156')
-    // The number's own limit refuses a second text at once.
+    // The number's own limit refuses a second text at once (Huawei documents no such code).
+    if (vendor === 'huawei') return
     await assert.rejects(client.sendCode({ to, code: '482156' }), (e) => {
       assert.ok(e instanceof VoiceCodeError)
       assert.equal(e.code, 'rate_limited')
