@@ -174,6 +174,11 @@ check(count($events) === 1 && $events[0]['event'] === 'failed' && $events[0]['me
 check(Callbacks::ack('aliyun') === ['body' => '{"code":0,"msg":"接收成功"}', 'content_type' => 'application/json; charset=utf-8'], 'aliyun is acknowledged with its JSON');
 check(Callbacks::ack('tencent')['body'] === '{"result":0,"errmsg":"OK"}', 'tencent is acknowledged with its JSON');
 check(Callbacks::ack('huawei')['body'] === '' && Callbacks::ack('ytx') === null, 'huawei gets an empty answer, ytx none');
+check(Callbacks::ack('ihuyi') === ['body' => 'success', 'content_type' => 'text/plain; charset=utf-8'], 'ihuyi is acknowledged with success');
+$events = Callbacks::parse('huawei', ['Content-Type' => 'application/x-www-form-urlencoded'], 'smsMsgId=2ea20735_11840135&status=DELIVRD&updateTime=2018-10-31T08%3A43%3A41Z&to=%2B8613800138000');
+check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['phone'] === '+8613800138000', 'a Huawei SMS status report parses');
+$events = Callbacks::parse('ihuyi', [], 'code=2&msg=DELIVRD&mobilephone=13800138000&smsid=1474562554&report_time=2017-08-02+14%3A31%3A51');
+check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['at'] === '2017-08-02T06:31:51Z', 'an ihuyi SMS report parses');
 $e = expectError(fn () => Callbacks::ack('nokia'));
 check($e?->kind === 'invalid_input' && $e->field === 'vendor', 'an unknown vendor has no acknowledgement');
 $e = expectError(fn () => Callbacks::parse('huawei', [], 'not json'));

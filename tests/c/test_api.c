@@ -642,6 +642,30 @@ static void test_callbacks(void) {
         events = NULL;
     }
 
+    {
+        /* SMS reports as form posts: Huawei's status report, ihuyi's 发送回执. */
+        static const char huawei_report[] =
+            "sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2"
+            "&smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=E200027";
+        static const char ihuyi_report[] = "code=2&msg=DELIVRD&mobilephone=13800138000"
+                                           "&smsid=1474562554&report_time=2017-08-02+14%3A31%3A51";
+        CHECK_RESULT(vc_callback_parse("huawei", NULL, (const uint8_t *)huawei_report,
+                                       strlen(huawei_report), &events, &err),
+                     VC_RESULT_OK, err);
+        CHECK_CONTAINS(events, "\"event\":\"failed\"");
+        CHECK_CONTAINS(events, "\"message_id\":\"2ea20735-f856-4376-afbf-570bd70a46ee_11840135\"");
+        CHECK_CONTAINS(events, "\"state_desc\":\"E200027\"");
+        vc_string_free(events);
+        events = NULL;
+        CHECK_RESULT(vc_callback_parse("ihuyi", NULL, (const uint8_t *)ihuyi_report,
+                                       strlen(ihuyi_report), &events, &err),
+                     VC_RESULT_OK, err);
+        CHECK_CONTAINS(events, "\"event\":\"delivered\"");
+        CHECK_CONTAINS(events, "\"at\":\"2017-08-02T06:31:51Z\"");
+        vc_string_free(events);
+        events = NULL;
+    }
+
     /* ytx sends no pushes. */
     CHECK_INVALID(vc_callback_parse("ytx", NULL, NULL, 0, &events, &err), "vendor");
 
@@ -697,6 +721,7 @@ static void test_push_acks(void) {
         {"tencent", "{\"result\":0,\"errmsg\":\"OK\"}", json},
         {"huawei", "", "text/plain; charset=utf-8"},
         {"cloud10658", "", "text/plain; charset=utf-8"},
+        {"ihuyi", "success", "text/plain; charset=utf-8"},
         {"ytx", NULL, NULL},
     };
     static char unset[] = "unset";

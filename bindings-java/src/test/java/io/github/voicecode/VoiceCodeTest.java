@@ -200,7 +200,20 @@ class VoiceCodeTest {
                 Callbacks.ack("aliyun"));
         assertEquals("{\"result\":0,\"errmsg\":\"OK\"}", Callbacks.ack("tencent").body());
         assertEquals("", Callbacks.ack("huawei").body());
+        assertEquals("success", Callbacks.ack("ihuyi").body());
         assertNull(Callbacks.ack("ytx"));
+
+        // SMS reports as form posts: Huawei's status report, ihuyi's 发送回执.
+        String huawei = Callbacks.parse("huawei", "{}",
+                "smsMsgId=2ea20735_11840135&status=DELIVRD&updateTime=2018-10-31T08%3A43%3A41Z&extend=signup-7"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals("delivered", field(huawei, "event"));
+        assertEquals("signup-7", field(huawei, "user_data"));
+        String ihuyi = Callbacks.parse("ihuyi", "{}",
+                "code=0&msg=UNDELIV&mobilephone=13800138000&smsid=1474562554"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals("failed", field(ihuyi, "event"));
+        assertEquals("1474562554", field(ihuyi, "message_id"));
         assertEquals("vendor", assertThrows(VoiceCodeException.class, () -> Callbacks.ack("nokia")).field());
 
         String url = "https://example.test/status";
