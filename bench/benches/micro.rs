@@ -1,6 +1,6 @@
 //! Micro benchmarks (criterion): what the sans-IO layer costs per send — build, sign and parse
-//! a canned answer — for every vendor and product with a send (every vendor's `send_code`, and
-//! OneAccess's `send_sms_code`), and the cost of a call that fails validation at once (the
+//! a canned answer — for every vendor and product with a send (every vendor's `send_code`, its
+//! SMS product's as `<vendor>-sms`, and OneAccess's `send_sms_code`), and the cost of a call that fails validation at once (the
 //! core's side of the per-call overhead each binding adds).
 //!
 //! The canned answers are the simulator's own, captured once before measuring, so that they
@@ -10,7 +10,9 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use voicecode::protocol::{Channel, Context, HttpRequest, HttpResponse, Method};
-use voicecode::{ChannelConfig, Client, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha};
+use voicecode::{
+    ChannelConfig, Client, Product, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
+};
 use voicecode_sim::demo::CAPTCHA_ANSWER;
 use voicecode_sim::{SimOptions, Simulator};
 
@@ -38,8 +40,11 @@ fn exchange(req: HttpRequest) -> HttpResponse {
     HttpResponse::new(status, response.bytes().expect("a body").to_vec())
 }
 
-fn channel(sim: &Simulator, vendor: Vendor) -> Channel {
-    Channel::new(ChannelConfig::from_value(sim.config_json(vendor)).expect("valid")).expect("valid")
+fn channel(sim: &Simulator, vendor: Vendor, product: Product) -> Channel {
+    let config = sim
+        .product_config_json(vendor, product)
+        .expect("the vendor has the product");
+    Channel::new(ChannelConfig::from_value(config).expect("valid")).expect("valid")
 }
 
 /// The simulator's answer to one voice-code send, checked to parse as accepted.
@@ -83,8 +88,15 @@ fn sans_io(c: &mut Criterion) {
     let sim = Simulator::start(SimOptions::default()).expect("the simulator starts");
     let request = SendCode::new(TO, "4821");
     let mut group = c.benchmark_group("send");
-    for vendor in Vendor::ALL {
-        let channel = channel(&sim, vendor);
+    let products = Vendor::ALL
+        .into_iter()
+        .flat_map(|vendor| vendor.products().iter().map(move |p| (vendor, *p)));
+    for (vendor, product) in products {
+        let channel = channel(&sim, vendor, product);
+        let name = match product {
+            Product::Voice => vendor.to_string(),
+            _ => format!("{vendor}-{product}"),
+        };
         if vendor == Vendor::Oneaccess {
             // SMS codes, unsigned: no context to take.
             let (request, answer) = canned_sms(&sim, &channel);
@@ -102,7 +114,7 @@ fn sans_io(c: &mut Criterion) {
             continue;
         }
         let answer = canned_answer(&channel, &request);
-        group.bench_function(vendor.as_str(), |b| {
+        group.bench_function(name, |b| {
             b.iter(|| {
                 let req = channel
                     .send_code_request(black_box(&request), &Context::fresh())
