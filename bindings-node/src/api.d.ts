@@ -158,6 +158,8 @@ export interface HuaweiSmsConfig extends ChannelOptions {
   signature?: string
   /** Where Huawei pushes status reports (`statusCallback`); a send's `statusUrl` overrides it. */
   statusUrl?: string
+  /** How requests are signed: `'wsse'` (X-WSSE, the default) or `'aksk'` (SDK-HMAC-SHA256). */
+  signing?: 'wsse' | 'aksk'
 }
 
 /** ihuyi 互亿无线 SMS account (验证码短信 `sms.php?method=Submit`). */

@@ -10,12 +10,15 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import urllib.request
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import voicecode
@@ -278,8 +281,10 @@ def test_huawei_sdk_reads_a_number_refused_under_e000510(sim: Simulator) -> None
 # --- (b) voicecode's SendSms under the SDKs' own signers ---------------------------------------
 
 
-def voicecode_sms(sim: Simulator, vendor: voicecode.Vendor, capture: Capture) -> Any:
-    config = sim.config(vendor, "sms")
+def voicecode_sms(
+    sim: Simulator, vendor: voicecode.Vendor, capture: Capture, **changes: str
+) -> Any:
+    config = {**sim.config(vendor, "sms"), **changes}
     config["base_url"] = capture.url
     voicecode.Client(config).send_code(MOBILE, SMS_CODE)
     [request] = capture.requests
@@ -363,7 +368,7 @@ def test_voicecodes_huawei_batch_send_sms_verifies_under_the_sdks_signer(
             "result": [{"smsMsgId": "d6e3cdd0-522b-4692_8539659", "status": "000000"}],
         }
     )
-    request = voicecode_sms(sim, "huawei", capture)
+    request = voicecode_sms(sim, "huawei", capture, signing="aksk")
     assert request.path == "/sms/batchSendSms/v1"
     config = sim.config("huawei", "sms")
     form = dict(parse_qsl(request.body.decode(), strict_parsing=True))
@@ -400,3 +405,68 @@ def test_voicecodes_huawei_batch_send_sms_verifies_under_the_sdks_signer(
     assert request.headers["x-sdk-content-sha256"] == "UNSIGNED-PAYLOAD"
     date = datetime.strptime(request.headers["x-sdk-date"], "%Y%m%dT%H%M%SZ")
     assert abs(datetime.now(timezone.utc).replace(tzinfo=None) - date).total_seconds() < 60
+
+
+HUAWEI_WSSE_AUTHORIZATION = 'WSSE realm="SDP",profile="UsernameToken",type="Appkey"'
+
+
+def huawei_sample_wsse(app_key: str, app_secret: str, nonce: str, created: str) -> str:
+    """X-WSSE as Huawei's Python sample for batchSendSms builds it (hexdigest, then Base64)."""
+    digest = hashlib.sha256((nonce + created + app_secret).encode()).hexdigest()
+    digest_base64 = base64.b64encode(digest.encode()).decode()
+    return (
+        f'UsernameToken Username="{app_key}",PasswordDigest="{digest_base64}",'
+        f'Nonce="{nonce}",Created="{created}"'
+    )
+
+
+def test_voicecodes_huawei_wsse_digest_is_the_one_huaweis_sample_makes(
+    sim: Simulator, capture_factory: Callable[[dict[str, Any]], Capture]
+) -> None:
+    capture = capture_factory(
+        {"code": "000000", "description": "Success", "result": [{"smsMsgId": "m-1"}]}
+    )
+    request = voicecode_sms(sim, "huawei", capture)
+    assert request.headers["authorization"] == HUAWEI_WSSE_AUTHORIZATION
+    token = dict(
+        (key.strip(), value.strip('"'))
+        for key, value in (
+            part.split("=", 1)
+            for part in request.headers["x-wsse"].removeprefix("UsernameToken ").split(",")
+        )
+    )
+    config = sim.config("huawei", "sms")
+    assert request.headers["x-wsse"] == huawei_sample_wsse(
+        config["app_key"], config["app_secret"], token["Nonce"], token["Created"]
+    )
+    # Real UTC, where the samples write local time with a literal Z.
+    created = datetime.strptime(token["Created"], "%Y-%m-%dT%H:%M:%SZ")
+    assert abs(datetime.now(timezone.utc).replace(tzinfo=None) - created).total_seconds() < 60
+
+
+def test_a_request_signed_as_huaweis_sample_signs_it_passes_the_simulator(sim: Simulator) -> None:
+    config = sim.config("huawei", "sms")
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    form = {
+        "from": config["sender"],
+        "to": f"+86{MOBILE}",
+        "templateId": config["template_id"],
+        "templateParas": json.dumps([SMS_CODE]),
+    }
+    request = urllib.request.Request(
+        f"{sim.base_url}/sms/batchSendSms/v1",
+        data=urlencode(form).encode(),
+        headers={
+            "Authorization": HUAWEI_WSSE_AUTHORIZATION,
+            "X-WSSE": huawei_sample_wsse(
+                config["app_key"], config["app_secret"], uuid.uuid4().hex, created
+            ),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    # Straight to 127.0.0.1, whatever proxy the environment names.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request) as response:
+        answer = json.loads(response.read())
+    assert answer["code"] == "000000"
+    assert_one_sms_was_sent(sim, "huawei")

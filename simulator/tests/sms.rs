@@ -184,7 +184,7 @@ fn an_unapproved_signature_or_template_is_a_config_error() {
 fn a_signature_made_with_another_secret_is_refused() {
     let sim = start();
     for (n, (vendor, key, code)) in [
-        (Vendor::Huawei, "app_secret", "E000045"),
+        (Vendor::Huawei, "app_secret", "E000101"),
         (Vendor::Ihuyi, "api_key", "405"),
         (Vendor::Aliyun, "access_key_secret", "SignatureDoesNotMatch"),
         (
@@ -303,4 +303,101 @@ fn the_admin_api_and_the_config_files_cover_the_sms_products() {
         (last["vendor"].as_str(), last["product"].as_str()),
         (Some("aliyun"), Some("sms"))
     );
+}
+
+/// Huawei's SMS takes X-WSSE (the default) and SDK-HMAC-SHA256 (`signing = "aksk"`); each
+/// scheme's wrong secret is refused with that scheme's code.
+#[test]
+fn huawei_sms_signs_either_way_the_platform_takes() {
+    let sim = start();
+    for (n, (signing, wrong_secret_code)) in [("wsse", "E000101"), ("aksk", "E000045")]
+        .into_iter()
+        .enumerate()
+    {
+        let to = mobile(800 + n as u32);
+        let config = sms_config(&sim, Vendor::Huawei, json!({ "signing": signing }));
+        Client::new(config)
+            .unwrap()
+            .send_code(&SendCode::new(&to, "482156"))
+            .unwrap();
+        assert_eq!(sim.last_code(&to).as_deref(), Some("482156"), "{signing}");
+        let config = sms_config(
+            &sim,
+            Vendor::Huawei,
+            json!({ "signing": signing, "app_secret": "another-secret" }),
+        );
+        let err = Client::new(config)
+            .unwrap()
+            .send_code(&SendCode::new(mobile(810 + n as u32), "482156"))
+            .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.outcome(), err.vendor_code()),
+            (
+                ErrorKind::AuthFailed,
+                Outcome::Refused,
+                Some(wrong_secret_code)
+            ),
+            "{signing}"
+        );
+    }
+    let err = ChannelConfig::from_value(json!({
+        "vendor": "huawei", "product": "sms", "app_key": "k", "app_secret": "s",
+        "sender": "csms12345678", "template_id": "t1", "signing": "hmac",
+    }))
+    .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::InvalidConfig, Some("signing"))
+    );
+}
+
+/// The X-WSSE digest is Base64 of the *hex* SHA-256, as the API reference's example shows; the
+/// simulator refuses the raw-digest form a Go sample sends, and a stale `Created`.
+#[test]
+fn huawei_sms_accepts_only_the_documented_wsse_digest() {
+    use base64::Engine as _;
+    use sha2::{Digest as _, Sha256};
+    use voicecode_sim::demo::{
+        HUAWEI_SMS_APP_KEY, HUAWEI_SMS_APP_SECRET, HUAWEI_SMS_SENDER, HUAWEI_SMS_TEMPLATE_ID,
+    };
+    let sim = start();
+    let send = |created: &str, digest: fn(&[u8]) -> String| {
+        let nonce = "ac1c911c4792492687f8f6b2264a491e";
+        let hash = Sha256::digest(format!("{nonce}{created}{HUAWEI_SMS_APP_SECRET}"));
+        let token = format!(
+            r#"UsernameToken Username="{HUAWEI_SMS_APP_KEY}",PasswordDigest="{}",Nonce="{nonce}",Created="{created}""#,
+            digest(&hash)
+        );
+        let form = [
+            ("from", HUAWEI_SMS_SENDER),
+            ("to", "+8613800138999"),
+            ("templateId", HUAWEI_SMS_TEMPLATE_ID),
+            ("templateParas", r#"["4821"]"#),
+        ];
+        let response = http()
+            .post(format!("{}/sms/batchSendSms/v1", sim.base_url()))
+            .header(
+                "Authorization",
+                r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#,
+            )
+            .header("X-WSSE", token)
+            .form(&form)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().unwrap();
+        (status, body["code"].as_str().unwrap_or_default().to_owned())
+    };
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let hex_form =
+        |hash: &[u8]| base64::engine::general_purpose::STANDARD.encode(hex::encode(hash));
+    let raw_form = |hash: &[u8]| base64::engine::general_purpose::STANDARD.encode(hash);
+    assert_eq!(send(&now, raw_form), (401, "E000101".to_owned()));
+    assert_eq!(
+        send("2018-05-26T00:35:30Z", hex_form),
+        (401, "E000110".to_owned())
+    );
+    assert_eq!(sim.last_code("+8613800138999"), None);
+    assert_eq!(send(&now, hex_form), (200, "000000".to_owned()));
+    assert_eq!(sim.last_code("+8613800138999").as_deref(), Some("4821"));
 }

@@ -4,10 +4,13 @@
 //! - `POST {APP接入地址}/sms/batchSendSms/v1`, a form of `from` (the channel number), `to`,
 //!   `templateId`, `templateParas` (a JSON array of strings), and optionally `statusCallback`,
 //!   `extend` and `signature`.
-//! - Signed the way Huawei recommends (特殊AK/SK认证) and its official SDK
-//!   (`huaweicloudsdksmsapi`) does: SDK-HMAC-SHA256 keyed with the application's App Secret, the
-//!   form body unsigned (`X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, as for any non-JSON body).
-//!   The older X-WSSE header is not sent.
+//! - Signed either way the platform takes ([`Signing`]): X-WSSE, the API reference's scheme and
+//!   the default, whose `PasswordDigest` is Base64 of the *lowercase hex* SHA-256 of
+//!   `Nonce + Created + AppSecret` (the reference's worked example decodes to 64 hex digits, as
+//!   its Java, Python and PHP samples make it; a Go sample's Base64 of the raw digest is not the
+//!   documented form); or SDK-HMAC-SHA256 (特殊AK/SK认证), which Huawei recommends and its
+//!   official SDK (`huaweicloudsdksmsapi`) uses, keyed with the App Secret, the form body
+//!   unsigned (`X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`, as the SDK sends any non-JSON body).
 //! - A verification-code template holds one variable, the code, at most 8 digits (模板规范).
 //! - One number per send, in E.164; SMS cannot reach landlines. `user_data` is sent as `extend`,
 //!   which status reports carry back.
@@ -17,6 +20,8 @@
 
 use std::sync::Arc;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -40,6 +45,7 @@ const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// The signature's name for a body it does not cover.
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const ALGORITHM: &str = "SDK-HMAC-SHA256";
+const WSSE_AUTHORIZATION: &str = r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#;
 const SIGNED_HEADERS: &str = "content-type;host;x-sdk-content-sha256;x-sdk-date";
 /// "验证码短信仅支持一个变量,用于填写数字验证码。验证码变量的最大长度要求为8位及以下".
 const CODE: CodeRule = CodeRule::digits(1, 8);
@@ -70,6 +76,22 @@ pub struct HuaweiSmsConfig {
     pub signature: Option<String>,
     /// Where Huawei pushes status reports (`statusCallback`); a send's `status_url` overrides it.
     pub status_url: Option<String>,
+    /// How requests are signed: `wsse` (the default) or `aksk`.
+    #[serde(default)]
+    pub signing: Signing,
+}
+
+/// How a Huawei SMS request is signed (`signing` in the config); the platform takes both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signing {
+    /// `Authorization: WSSE realm="SDP",profile="UsernameToken",type="Appkey"` and an `X-WSSE`
+    /// UsernameToken, the API reference's scheme (认证鉴权).
+    #[default]
+    Wsse,
+    /// `Authorization: SDK-HMAC-SHA256 …` (特殊AK/SK认证), which Huawei recommends and its SDK
+    /// sends.
+    Aksk,
 }
 
 use ErrorKind::*;
@@ -160,6 +182,17 @@ fn classify_status(status: &str) -> Meaning {
         UNDOCUMENTED => (VendorError, Refused),
         meaning => meaning,
     }
+}
+
+/// X-WSSE's `PasswordDigest`: Base64 of the lowercase hex SHA-256 of `nonce + created +
+/// app_secret` (the 64 hex digits are what is Base64-encoded, not the 32 raw bytes).
+pub fn wsse_password_digest(app_secret: &str, nonce: &str, created: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(nonce)
+        .chain_update(created)
+        .chain_update(app_secret)
+        .finalize();
+    BASE64.encode(encode::hex_lower(&digest))
 }
 
 /// The canonical request of a `batchSendSms` POST, whose signed headers are always
@@ -272,6 +305,8 @@ struct Sender {
     url: String,
     host: String,
     app_key: String,
+    app_secret: Secret,
+    signing: Signing,
     keyed: Hmac<Sha256>,
     sender: String,
     template_id: String,
@@ -320,17 +355,32 @@ impl CodeSender for Sender {
         };
         let body = serde_urlencoded::to_string(&form).expect("a form of strings serialises");
         Ok(Box::new(move |ctx: &Context| {
-            let sdk_date = encode::basic_iso8601_z(ctx.now.naive_utc());
-            let to_sign = string_to_sign(&canonical_request(&self.host, &sdk_date), &sdk_date);
-            HttpRequest::new(Method::Post, self.url.clone())
-                .header("Content-Type", CONTENT_TYPE)
-                .header("X-Sdk-Content-Sha256", UNSIGNED_PAYLOAD)
-                .header("X-Sdk-Date", sdk_date)
-                .header(
-                    "Authorization",
-                    sign(self.keyed.clone(), &self.app_key, &to_sign),
-                )
-                .body(body.clone().into_bytes())
+            let request = HttpRequest::new(Method::Post, self.url.clone())
+                .header("Content-Type", CONTENT_TYPE);
+            let request = match self.signing {
+                Signing::Wsse => {
+                    let created = super::created(ctx.now);
+                    let secret = self.app_secret.expose();
+                    let digest = wsse_password_digest(secret, &ctx.nonce, &created);
+                    let token = super::x_aksk(&self.app_key, &digest, &ctx.nonce, &created);
+                    request
+                        .header("Authorization", WSSE_AUTHORIZATION)
+                        .header("X-WSSE", token)
+                }
+                Signing::Aksk => {
+                    let sdk_date = encode::basic_iso8601_z(ctx.now.naive_utc());
+                    let canonical = canonical_request(&self.host, &sdk_date);
+                    let to_sign = string_to_sign(&canonical, &sdk_date);
+                    request
+                        .header("X-Sdk-Content-Sha256", UNSIGNED_PAYLOAD)
+                        .header("X-Sdk-Date", sdk_date)
+                        .header(
+                            "Authorization",
+                            sign(self.keyed.clone(), &self.app_key, &to_sign),
+                        )
+                }
+            };
+            request.body(body.clone().into_bytes())
         }))
     }
 }
@@ -389,6 +439,8 @@ impl Protocol for HuaweiSmsConfig {
             url: format!("{base}{PATH}"),
             host: encode::host_of(base)?,
             app_key: self.app_key.clone(),
+            app_secret: self.app_secret.clone(),
+            signing: self.signing,
             keyed: keyed(self.app_secret.expose()),
             sender: self.sender.clone(),
             template_id: self.template_id.clone(),
@@ -506,6 +558,7 @@ mod tests {
             template_id: "abc123".into(),
             signature: Some("华为云".into()),
             status_url: None,
+            signing: Signing::Aksk,
         }
     }
 
@@ -548,6 +601,56 @@ mod tests {
              &templateParas=%5B%22369751%22%5D&signature=%E5%8D%8E%E4%B8%BA%E4%BA%91"
         );
     }
+
+    /// The API reference's worked example (认证鉴权) shows the digest's shape, not its inputs in
+    /// full (the App Secret is not published): Base64 of 64 lowercase hex digits. This vector is
+    /// the formula of Huawei's Python sample (`hashlib.sha256(…).hexdigest()`, then
+    /// `base64.b64encode`) over the example's Nonce and Created and a secret of ours.
+    #[test]
+    fn wsse_reproduces_the_references_digest_shape_and_the_samples_formula() {
+        let example = "NDA1MWIwNjI2ZTkyNWFlM2FhMTE5NDE1YTk5NjU1YWE4NjNlZTY1MmRhYzkxZGViNzczZjdjMjkzZWQ4ZjAwNA==";
+        let decoded = BASE64.decode(example).unwrap();
+        assert_eq!(decoded.len(), 64);
+        assert!(decoded
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        let digest = wsse_password_digest(
+            "my_app_secret",
+            "ac1c911c4792492687f8f6b2264a491e",
+            "2018-05-26T00:35:30Z",
+        );
+        assert_eq!(digest, WSSE_VECTOR);
+        assert_eq!(BASE64.decode(&digest).unwrap().len(), 64);
+
+        let mut config = config();
+        config.signing = Signing::Wsse;
+        let ctx = Context {
+            now: Utc.with_ymd_and_hms(2018, 5, 26, 0, 35, 30).unwrap(),
+            nonce: "ac1c911c4792492687f8f6b2264a491e".into(),
+        };
+        let req = config
+            .send_code(PRODUCTION, &SendCode::new("+8615123456789", "369751"), &ctx)
+            .unwrap();
+        assert_eq!(
+            req.headers,
+            vec![
+                ("Content-Type", CONTENT_TYPE.to_owned()),
+                (
+                    "Authorization",
+                    r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()
+                ),
+                (
+                    "X-WSSE",
+                    format!(
+                        r#"UsernameToken Username="my_app_key",PasswordDigest="{WSSE_VECTOR}",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#
+                    )
+                ),
+            ]
+        );
+    }
+
+    const WSSE_VECTOR: &str =
+        "ZGY5YTMxMzc2YmJkNjBhMjM2MzdjZWQ3MmY1OGM1YTAxNWRiYTk4YjI3NmQ5ZDIzZjUwYjMyYmNkYjM1ZGQ1Yg==";
 
     const OFFICIAL_AUTHORIZATION: &str = "SDK-HMAC-SHA256 Access=my_app_key, \
         SignedHeaders=content-type;host;x-sdk-content-sha256;x-sdk-date, \

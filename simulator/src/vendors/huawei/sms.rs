@@ -1,10 +1,14 @@
 //! Huawei Cloud SMS (消息&短信): `batchSendSms` (`docs/protocols/huawei.md#sms-product--sms`),
 //! at the SMS application's own key, checked the way Huawei documents it.
 //!
-//! Checks, in order: the `Authorization` header is SDK-HMAC-SHA256 (400 `E000001`), for the
-//! demo application (401 `E000102`), `X-Sdk-Date` within 15 minutes of now (401 `E000110`), the
-//! signature over the headers it names, which must include `host` and `x-sdk-date` (401
-//! `E000045`); then the form: `from`, `to`, `templateId` and `templateParas` present, the
+//! Checks, in order, for either scheme the platform takes: X-WSSE, the API reference's (the
+//! `Authorization` attributes, 400 `E000001`–`E000008`; the `X-WSSE` UsernameToken, 400
+//! `E000020`–`E000023`; the demo application, 401 `E000102`; `Created` within 15 minutes of now,
+//! 401 `E000110`; `PasswordDigest` only in the documented form, Base64 of the lowercase hex
+//! SHA-256 of `Nonce + Created + AppSecret`, 401 `E000101`), or SDK-HMAC-SHA256 (the demo
+//! application, 401 `E000102`; `X-Sdk-Date` within 15 minutes, 401 `E000110`; the signature over
+//! the headers it names, which must include `host` and `x-sdk-date`, 401 `E000045`); then the
+//! form: `from`, `to`, `templateId` and `templateParas` present, the
 //! template the demo one, its parameters a JSON array of one code of at most 8 digits, each
 //! number E.164, `statusCallback` and `extend` within their lengths, `signature` the demo one if
 //! given (400 `E000503`); then the channel number (400 `E000510`, the number's status
@@ -16,6 +20,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -23,7 +29,7 @@ use sha2::{Digest as _, Sha256};
 use voicecode::{Product, Vendor};
 
 use super::demo::*;
-use super::is_e164;
+use super::{attributes, is_e164};
 use crate::exchange::{Answer, Endpoint, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::push::{follow_up, Pusher};
@@ -69,7 +75,19 @@ const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599
 const RESULTS: &[(u16, &str, &str)] = &[
     (400, "E000000", "System error."),
     (400, "E000001", "Authorization not contained in the HTTP header."),
+    (400, "E000002", "realm not contained in Authorization."),
+    (400, "E000003", "profile not contained in Authorization."),
+    (400, "E000004", "The value of realm in Authorization must be SDP."),
+    (400, "E000005", "The value of profile in Authorization must be UsernameToken."),
+    (400, "E000006", "The value of type in Authorization must be app_key."),
+    (400, "E000007", "type not contained in Authorization."),
+    (400, "E000008", "WSSE not contained in Authorization."),
+    (400, "E000020", "X-WSSE not contained in the HTTP header."),
+    (400, "E000021", "UserName not contained in X-WSSE."),
+    (400, "E000022", "Nonce not contained in X-WSSE."),
+    (400, "E000023", "Created not contained in X-WSSE."),
     (401, "E000045", "Authorization verification failed."),
+    (401, "E000101", "Authentication failed."),
     (401, "E000102", "Invalid app_key."),
     (401, "E000110", "Time out of limit."),
     (400, "E000503", "Parameter format error."),
@@ -147,7 +165,14 @@ struct Report {
 
 fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Option<Report>), Refusal> {
     let now = Utc::now();
-    check_signature(req, now)?;
+    let aksk = req
+        .header("authorization")
+        .is_some_and(|h| h.starts_with("SDK-HMAC-SHA256 "));
+    if aksk {
+        check_signature(req, now)?;
+    } else {
+        check_wsse(req, now)?;
+    }
     let fields = req.fields();
     let get = |name| VendorRequest::field(&fields, name).filter(|v| !v.is_empty());
     let from = get("from").ok_or(PARAMETER_ERROR)?;
@@ -292,6 +317,53 @@ fn check_signature(req: &VendorRequest, now: DateTime<Utc>) -> Result<(), Refusa
     mac.update(to_sign.as_bytes());
     if hex::encode(mac.finalize().into_bytes()) != signature {
         return Err(("E000045", None));
+    }
+    Ok(())
+}
+
+/// `Authorization: WSSE realm="SDP",profile="UsernameToken",type="Appkey"` and `X-WSSE:
+/// UsernameToken Username=…,PasswordDigest=…,Nonce=…,Created=…`, attribute by attribute.
+fn check_wsse(req: &VendorRequest, now: DateTime<Utc>) -> Result<(), Refusal> {
+    let refused = |code| (code, None);
+    let header = req.header("authorization").ok_or(refused("E000001"))?;
+    let auth = header
+        .strip_prefix("WSSE")
+        .map(attributes)
+        .ok_or(refused("E000008"))?;
+    let realm = auth.get("realm").ok_or(refused("E000002"))?;
+    let profile = auth.get("profile").ok_or(refused("E000003"))?;
+    let kind = auth.get("type").ok_or(refused("E000007"))?;
+    if *realm != "SDP" {
+        return Err(refused("E000004"));
+    }
+    if *profile != "UsernameToken" {
+        return Err(refused("E000005"));
+    }
+    if *kind != "Appkey" {
+        return Err(refused("E000006"));
+    }
+    let token = req
+        .header("x-wsse")
+        .and_then(|h| h.strip_prefix("UsernameToken"))
+        .map(attributes)
+        .ok_or(refused("E000020"))?;
+    let username = token.get("Username").ok_or(refused("E000021"))?;
+    let nonce = token.get("Nonce").ok_or(refused("E000022"))?;
+    let created = token.get("Created").ok_or(refused("E000023"))?;
+    let digest = token.get("PasswordDigest").ok_or(refused("E000101"))?;
+    if *username != HUAWEI_SMS_APP_KEY {
+        return Err(refused("E000102"));
+    }
+    let at = NaiveDateTime::parse_from_str(created, "%Y-%m-%dT%H:%M:%SZ")
+        .map_err(|_| refused("E000110"))?
+        .and_utc();
+    if (now - at).num_seconds().abs() > MAX_SKEW_SECONDS {
+        return Err(refused("E000110"));
+    }
+    let text = format!("{nonce}{created}{HUAWEI_SMS_APP_SECRET}");
+    let expected = BASE64.encode(hex::encode(Sha256::digest(text.as_bytes())));
+    if *digest != expected {
+        return Err(refused("E000101"));
     }
     Ok(())
 }
