@@ -331,9 +331,10 @@ void vc_string_free(char *s);
 
 /**
  * Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
- * VoiceReport or VoiceCallReport, Tencent VMS callback) into events.
+ * VoiceReport or VoiceCallReport, Tencent VMS callback) or SMS delivery report (Huawei status
+ * report, ihuyi 发送回执, Alibaba Cloud SmsReport, Tencent SMS status callback) into events.
  *
- * `vendor` is `"huawei"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
+ * `vendor` is `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
  * request's headers as a
  * JSON object or an array of `[name, value]` pairs, or is NULL for none (cloud10658 needs
  * `Content-Type` to tell a form from JSON); `body` points to `body_len` bytes of the request
@@ -412,6 +413,31 @@ vc_result vc_huawei_verifier_new(const char *app_secret,
 vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier,
                                     const char *headers_json,
                                     vc_error **err_out);
+
+/**
+ * Authenticates one Huawei SMS status report pushed to `url` (the `status_url` as configured)
+ * with 推送AKSK鉴权 on: its SDK-HMAC-SHA256 signature under the SMS application's `app_key`
+ * and `app_secret`, and `X-Sdk-Date` within `window_seconds` of now (0 means the default, 900:
+ * the 15 minutes Huawei's gateway allows). `headers_json` is as in
+ * `vc_callback_parse`; `body` points to `body_len` bytes of the request body. Reports carry no
+ * nonce: de-duplicate their events.
+ *
+ * Errors: `VC_RESULT_AUTH_FAILED` when the report is unsigned, signed for another application,
+ * URL or body, or stale; answer it with HTTP 401 and do not parse it.
+ * `VC_RESULT_INVALID_INPUT` for a NULL or malformed argument. `err_out` may be NULL;
+ * otherwise `*err_out` receives an error object on failure only (free it with
+ * `vc_error_free`).
+ *
+ * Thread-safety: safe from any thread.
+ */
+vc_result vc_callback_verify_huawei_report(const char *url,
+                                           const char *app_key,
+                                           const char *app_secret,
+                                           const char *headers_json,
+                                           const uint8_t *body,
+                                           size_t body_len,
+                                           uint32_t window_seconds,
+                                           vc_error **err_out);
 
 /**
  * Frees a verifier. Passing NULL does nothing.

@@ -71,6 +71,30 @@ impl HuaweiPushVerifier {
     }
 }
 
+/// Checks a Huawei SMS status report's SDK-HMAC-SHA256 signature (推送AKSK鉴权 on); raises
+/// `AuthFailed` when it is unsigned, forged or stale.
+#[pyfunction]
+#[pyo3(signature = (headers, body, *, url, app_key, app_secret, window_seconds=900.0))]
+pub fn verify_huawei_report(
+    headers: &Bound<'_, PyAny>,
+    body: &[u8],
+    url: &str,
+    app_key: &str,
+    app_secret: String,
+    window_seconds: f64,
+) -> PyResult<()> {
+    let window = Duration::try_from_secs_f64(window_seconds).map_err(|_| {
+        PyValueError::new_err(format!(
+            "window_seconds must be a non-negative number of seconds, not {window_seconds}"
+        ))
+    })?;
+    let verifier = callbacks::HuaweiReportVerifier::new(app_key, app_secret, url).py()?;
+    verifier
+        .with_window(window)
+        .verify(&header_pairs(headers)?, body)
+        .py()
+}
+
 /// Remembers which events were handled, so that repeated pushes are handled once.
 #[pyclass(frozen, module = "voicecode.callbacks", name = "Deduplicator")]
 pub struct Deduplicator {

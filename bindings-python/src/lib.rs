@@ -87,6 +87,7 @@ fn _voicecode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<callbacks::Deduplicator>()?;
     m.add_function(wrap_pyfunction!(callbacks::parse_push, m)?)?;
     m.add_function(wrap_pyfunction!(callbacks::push_ack, m)?)?;
+    m.add_function(wrap_pyfunction!(callbacks::verify_huawei_report, m)?)?;
     m.add_class::<testing::Simulator>()?;
     m.add_function(wrap_pyfunction!(testing::simulator_facts, m)?)?;
     m.add_function(wrap_pyfunction!(refresh_logging_py, m)?)?;

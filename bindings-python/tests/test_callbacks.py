@@ -153,6 +153,15 @@ def test_huawei_sms_status_reports_arrive_at_the_sends_status_url(
     )
     assert event.state_desc == "DELIVRD"
     assert event.raw["source"] == "2"
+    # The simulator's application has 推送AKSK鉴权 on: the report is signed.
+    keys = {k: sim.config("huawei", "sms")[k] for k in ("app_key", "app_secret")}
+    callbacks.verify_huawei_report(push.headers, push.body, url=receiver.url("/report"), **keys)
+    with pytest.raises(voicecode.AuthFailed):
+        callbacks.verify_huawei_report(
+            push.headers, push.body + b"&status=DELIVRD", url=receiver.url("/report"), **keys
+        )
+    with pytest.raises(voicecode.AuthFailed):
+        callbacks.verify_huawei_report([], push.body, url=receiver.url("/report"), **keys)
     # The same acknowledgement as the voice pushes: an empty HTTP 200.
     assert callbacks.ack("huawei") == ("", "text/plain; charset=utf-8")
 

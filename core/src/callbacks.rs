@@ -11,6 +11,9 @@
 //!   de-duplication are the receiver's defences; answer within 700 ms.
 //! - Tencent VMS callbacks (`voicecode_callback`, `voice_failure_callback`) are unsigned JSON
 //!   too, with the same three defences; `callid` is the receipt's `message_id`.
+//! - Huawei SMS status reports are unsigned unless 推送AKSK鉴权 is on for the application; then
+//!   [`HuaweiReportVerifier`] checks their SDK-HMAC-SHA256 signature and `X-Sdk-Date` window.
+//! - ihuyi SMS reports are unsigned form posts: a secret in the report URL and de-duplication.
 //! - Huawei repeats fee pushes up to 6 times an hour apart, so every receiver should
 //!   de-duplicate.
 //!
@@ -26,6 +29,7 @@ pub use crate::protocol::vendor::PushAck;
 use crate::recent::Recent;
 pub use crate::vendors::aliyun::REPORT_ACK as ALIYUN_REPORT_ACK;
 pub use crate::vendors::huawei::push::HuaweiPushVerifier;
+pub use crate::vendors::huawei::report::HuaweiReportVerifier;
 pub use crate::vendors::tencent::CALLBACK_ACK as TENCENT_CALLBACK_ACK;
 use crate::{Error, Result, Vendor};
 

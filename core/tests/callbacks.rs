@@ -467,3 +467,101 @@ fn headers_come_as_an_object_or_as_pairs() {
         );
     }
 }
+
+/// A status report to `https://example.com/sms/report?token=s3cret`, signed by Huawei's own
+/// signer (`huaweicloudsdkcore.signer.Signer` 3.1.219, which leaves form bodies unsigned), as a
+/// report with 推送AKSK鉴权 on arrives.
+fn signed_report() -> (Vec<(String, String)>, &'static [u8]) {
+    let headers = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("X-Sdk-Date", "20181031T084345Z"),
+        ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
+        ("Host", "example.com"),
+        (
+            "Authorization",
+            "SDK-HMAC-SHA256 Access=my_app_key, \
+             SignedHeaders=content-type;host;x-sdk-content-sha256;x-sdk-date, \
+             Signature=593793df25e880524695de3235356b246189269bd3b23ea7a3a4122d98976e85",
+        ),
+    ];
+    let body = b"sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2\
+        &smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=DELIVRD";
+    let headers = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (headers, body)
+}
+
+#[test]
+fn a_signed_huawei_sms_report_verifies_and_a_changed_one_does_not() {
+    use voicecode::callbacks::HuaweiReportVerifier;
+    let url = "https://example.com/sms/report?token=s3cret";
+    let now = Utc.with_ymd_and_hms(2018, 10, 31, 8, 44, 0).unwrap();
+    let verifier = HuaweiReportVerifier::new("my_app_key", "my_app_secret", url).unwrap();
+    let (headers, body) = signed_report();
+    verifier.verify_at(&headers, body, now).unwrap();
+    // No nonce: the same report verifies again (de-duplicate its event instead).
+    verifier.verify_at(&headers, body, now).unwrap();
+    let [event] = parse(Vendor::Huawei, &headers, body)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    assert_eq!(event.event, EventKind::Delivered);
+
+    let refusals: Vec<(&str, voicecode::Error)> = vec![
+        (
+            "another secret",
+            HuaweiReportVerifier::new("my_app_key", "other", url)
+                .unwrap()
+                .verify_at(&headers, body, now)
+                .unwrap_err(),
+        ),
+        (
+            "another URL",
+            HuaweiReportVerifier::new(
+                "my_app_key",
+                "my_app_secret",
+                "https://example.com/sms/report",
+            )
+            .unwrap()
+            .verify_at(&headers, body, now)
+            .unwrap_err(),
+        ),
+        (
+            "another application",
+            HuaweiReportVerifier::new("other_key", "my_app_secret", url)
+                .unwrap()
+                .verify_at(&headers, body, now)
+                .unwrap_err(),
+        ),
+        (
+            "stale",
+            verifier
+                .verify_at(&headers, body, now + chrono::Duration::minutes(20))
+                .unwrap_err(),
+        ),
+        (
+            "unsigned",
+            verifier.verify_at(&headers[..4], body, now).unwrap_err(),
+        ),
+        ("another host", {
+            let mut changed = headers.clone();
+            changed[3].1 = "evil.example".into();
+            verifier.verify_at(&changed, body, now).unwrap_err()
+        }),
+    ];
+    for (what, err) in refusals {
+        assert_eq!(
+            (err.kind(), err.vendor()),
+            (ErrorKind::AuthFailed, Some(Vendor::Huawei)),
+            "{what}: {err}"
+        );
+        assert!(!err.message().contains("my_app_secret"), "{what}: {err}");
+    }
+    let err = HuaweiReportVerifier::new("k", "s", "not a url").unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::InvalidInput, Some("url"))
+    );
+}

@@ -1,11 +1,13 @@
 //! Call-status pushes from the vendors: parsing (`vc_callback_parse`), Huawei push
-//! authentication (`vc_huawei_verifier`, `vc_callback_verify_huawei`) and de-duplication
-//! (`vc_deduplicator`).
+//! authentication (`vc_huawei_verifier`, `vc_callback_verify_huawei`), Huawei SMS status-report
+//! authentication (`vc_callback_verify_huawei_report`) and de-duplication (`vc_deduplicator`).
 
 use std::ffi::c_char;
 use std::time::Duration;
 
-use voicecode::callbacks::{self, CallEvent, Deduplicator, HuaweiPushVerifier};
+use voicecode::callbacks::{
+    self, CallEvent, Deduplicator, HuaweiPushVerifier, HuaweiReportVerifier,
+};
 use voicecode::Error;
 
 use crate::boundary::{
@@ -43,9 +45,10 @@ fn headers_arg(ptr: *const c_char) -> FfiResult<Vec<(String, String)>> {
 }
 
 /// Parses a call-status push (Huawei status or fee push, cloud10658 receipt, Alibaba Cloud
-/// VoiceReport or VoiceCallReport, Tencent VMS callback) into events.
+/// VoiceReport or VoiceCallReport, Tencent VMS callback) or SMS delivery report (Huawei status
+/// report, ihuyi 发送回执, Alibaba Cloud SmsReport, Tencent SMS status callback) into events.
 ///
-/// `vendor` is `"huawei"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
+/// `vendor` is `"huawei"`, `"ihuyi"`, `"cloud10658"`, `"aliyun"` or `"tencent"`; `headers_json` holds the
 /// request's headers as a
 /// JSON object or an array of `[name, value]` pairs, or is NULL for none (cloud10658 needs
 /// `Content-Type` to tell a form from JSON); `body` points to `body_len` bytes of the request
@@ -170,6 +173,46 @@ pub extern "C" fn vc_callback_verify_huawei(
         }
         let headers = headers_arg(headers_json)?;
         verifier.verifier.verify(&headers)?;
+        Ok(())
+    })
+}
+
+/// Authenticates one Huawei SMS status report pushed to `url` (the `status_url` as configured)
+/// with 推送AKSK鉴权 on: its SDK-HMAC-SHA256 signature under the SMS application's `app_key`
+/// and `app_secret`, and `X-Sdk-Date` within `window_seconds` of now (0 means the default, 900:
+/// the 15 minutes Huawei's gateway allows). `headers_json` is as in
+/// `vc_callback_parse`; `body` points to `body_len` bytes of the request body. Reports carry no
+/// nonce: de-duplicate their events.
+///
+/// Errors: `VC_RESULT_AUTH_FAILED` when the report is unsigned, signed for another application,
+/// URL or body, or stale; answer it with HTTP 401 and do not parse it.
+/// `VC_RESULT_INVALID_INPUT` for a NULL or malformed argument. `err_out` may be NULL;
+/// otherwise `*err_out` receives an error object on failure only (free it with
+/// `vc_error_free`).
+///
+/// Thread-safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn vc_callback_verify_huawei_report(
+    url: *const c_char,
+    app_key: *const c_char,
+    app_secret: *const c_char,
+    headers_json: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    window_seconds: u32,
+    err_out: *mut *mut vc_error,
+) -> vc_result {
+    run(err_out, || {
+        let url = arg_str(url, "url")?;
+        let app_key = arg_str(app_key, "app_key")?;
+        let app_secret = arg_str(app_secret, "app_secret")?;
+        let headers = headers_arg(headers_json)?;
+        let body = arg_bytes(body, body_len, "body")?;
+        let mut verifier = HuaweiReportVerifier::new(app_key, app_secret, url)?;
+        if window_seconds > 0 {
+            verifier = verifier.with_window(Duration::from_secs(window_seconds.into()));
+        }
+        verifier.verify(&headers, body)?;
         Ok(())
     })
 }

@@ -16,7 +16,9 @@ use tokio::sync::mpsc;
 use voicecode::callbacks::{self, EventKind, HuaweiPushVerifier};
 use voicecode::protocol::signing::push_digest;
 use voicecode::{AsyncClient, SendCode, Vendor};
-use voicecode_sim::demo::{HUAWEI_APP_KEY, HUAWEI_APP_SECRET};
+use voicecode_sim::demo::{
+    HUAWEI_APP_KEY, HUAWEI_APP_SECRET, HUAWEI_SMS_APP_KEY, HUAWEI_SMS_APP_SECRET,
+};
 use voicecode_sim::{CallOutcome, SimOptions, Simulator};
 
 /// A push as the receiver got it.
@@ -348,6 +350,16 @@ async fn huawei_sms_pushes_a_status_report_to_the_sends_status_url() {
     let at = event.at.expect("updateTime in UTC");
     assert!((Utc::now() - at).num_seconds().abs() < 60, "{at}");
     assert_eq!(callbacks::push_ack(Vendor::Huawei).unwrap().body, "");
+    // The simulator's application has 推送AKSK鉴权 on: the report is signed, body included.
+    let url = format!("{base}/report");
+    let verifier =
+        callbacks::HuaweiReportVerifier::new(HUAWEI_SMS_APP_KEY, HUAWEI_SMS_APP_SECRET, &url)
+            .unwrap();
+    verifier.verify(&push.headers, &push.body).unwrap();
+    let mut forged = push.body.clone();
+    forged.extend_from_slice(b"&status=DELIVRD");
+    let err = verifier.verify(&push.headers, &forged).unwrap_err();
+    assert_eq!(err.kind(), voicecode::ErrorKind::AuthFailed);
 }
 
 #[tokio::test]

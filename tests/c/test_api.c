@@ -666,6 +666,42 @@ static void test_callbacks(void) {
         events = NULL;
     }
 
+    {
+        /* A Huawei SMS status report signed by Huawei's own signer (推送AKSK鉴权 on), in 2018:
+         * genuine under a wide window, stale under the default one, forged with another body. */
+        static const char url[] = "https://example.com/sms/report?token=s3cret";
+        static const char headers[] =
+            "{\"Content-Type\":\"application/x-www-form-urlencoded\","
+            "\"X-Sdk-Date\":\"20181031T084345Z\",\"X-Sdk-Content-Sha256\":\"UNSIGNED-PAYLOAD\","
+            "\"Host\":\"example.com\",\"Authorization\":\"SDK-HMAC-SHA256 Access=my_app_key, "
+            "SignedHeaders=content-type;host;x-sdk-content-sha256;x-sdk-date, "
+            "Signature=593793df25e880524695de3235356b246189269bd3b23ea7a3a4122d98976e85\"}";
+        static const char report[] =
+            "sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2"
+            "&smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=DELIVRD";
+        const uint32_t forever = 4000000000u;
+        CHECK_RESULT(vc_callback_verify_huawei_report(url, "my_app_key", "my_app_secret", headers,
+                                                      (const uint8_t *)report, strlen(report),
+                                                      forever, &err),
+                     VC_RESULT_OK, err);
+        CHECK_RESULT(vc_callback_verify_huawei_report(url, "my_app_key", "my_app_secret", headers,
+                                                      (const uint8_t *)report, strlen(report), 0,
+                                                      &err),
+                     VC_RESULT_AUTH_FAILED, err);
+        vc_error_free(err);
+        err = NULL;
+        CHECK_RESULT(vc_callback_verify_huawei_report(url, "my_app_key", "another_secret", headers,
+                                                      (const uint8_t *)report, strlen(report),
+                                                      forever, &err),
+                     VC_RESULT_AUTH_FAILED, err);
+        vc_error_free(err);
+        err = NULL;
+        CHECK_INVALID(vc_callback_verify_huawei_report(NULL, "my_app_key", "my_app_secret", headers,
+                                                       (const uint8_t *)report, strlen(report), 0,
+                                                       &err),
+                      "url");
+    }
+
     /* ytx sends no pushes. */
     CHECK_INVALID(vc_callback_parse("ytx", NULL, NULL, 0, &events, &err), "vendor");
 

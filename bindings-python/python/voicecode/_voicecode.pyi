@@ -40,6 +40,7 @@ __all__ = [
     "push_ack",
     "refresh_logging",
     "simulator_facts",
+    "verify_huawei_report",
 ]
 
 __version__: Final[str]
@@ -366,6 +367,15 @@ class Verifier:
 
 def parse_push(vendor: str, headers: list[tuple[str, str]], body: bytes) -> list[CallEvent]: ...
 def push_ack(vendor: str) -> tuple[str, str] | None: ...
+def verify_huawei_report(
+    headers: list[tuple[str, str]],
+    body: bytes,
+    *,
+    url: str,
+    app_key: str,
+    app_secret: str,
+    window_seconds: float = 900.0,
+) -> None: ...
 
 @final
 class HuaweiPushVerifier:

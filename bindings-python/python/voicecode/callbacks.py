@@ -41,6 +41,7 @@ __all__ = [
     "ack",
     "parse",
     "verify_huawei",
+    "verify_huawei_report",
 ]
 
 
@@ -71,9 +72,10 @@ def _bytes(body: Body) -> bytes:
 def parse(vendor: Vendor, headers: Headers, body: Body) -> list[CallEvent]:
     """The events of one push, in the vendor's order.
 
-    ``vendor`` is ``"huawei"`` (status and fee pushes), ``"cloud10658"`` (receipts),
-    ``"aliyun"`` (VoiceReport / VoiceCallReport arrays) or ``"tencent"``
-    (``voicecode_callback``, ``voice_failure_callback``). Raises
+    ``vendor`` is ``"huawei"`` (status and fee pushes, SMS status reports), ``"ihuyi"`` (SMS
+    发送回执), ``"cloud10658"`` (receipts), ``"aliyun"`` (VoiceReport / VoiceCallReport /
+    SmsReport arrays) or ``"tencent"`` (``voicecode_callback``, ``voice_failure_callback``, SMS
+    status callbacks). Raises
     :class:`~voicecode.InvalidInput` when the body is not such a push; a Huawei ``collectInfo``
     push or a Tencent voice-notice callback gives no event.
     """
@@ -136,3 +138,27 @@ def verify_huawei(
             verifier = HuaweiPushVerifier(app_secret, url, window_seconds=window_seconds)
             _VERIFIERS[key] = verifier
     verifier.verify(headers)
+
+
+def verify_huawei_report(
+    headers: Headers,
+    body: Body,
+    *,
+    url: str,
+    app_key: str,
+    app_secret: str,
+    window_seconds: float = 900.0,
+) -> None:
+    """Checks a Huawei SMS status report pushed to ``url`` (the ``status_url`` as configured)
+    with 推送AKSK鉴权 on: its SDK-HMAC-SHA256 signature under the SMS application's ``app_key``
+    and ``app_secret``, and ``X-Sdk-Date`` within ``window_seconds`` of now. Raises
+    :class:`~voicecode.AuthFailed` when it is unsigned, forged or stale (answer HTTP 401).
+    Reports carry no nonce: de-duplicate their events with a :class:`Deduplicator`."""
+    _voicecode.verify_huawei_report(
+        _pairs(headers),
+        _bytes(body),
+        url=url,
+        app_key=app_key,
+        app_secret=app_secret,
+        window_seconds=window_seconds,
+    )

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 pub mod push;
+pub mod report;
 pub mod sms;
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};

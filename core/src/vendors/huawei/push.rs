@@ -27,7 +27,7 @@ fn huawei_time(text: Option<&str>) -> Option<DateTime<Utc>> {
 pub(crate) fn parse(_headers: &[(String, String)], body: &[u8]) -> Result<Vec<CallEvent>> {
     // Voice pushes are JSON objects; SMS status reports are forms, which never start with `{`.
     if body.trim_ascii_start().first() != Some(&b'{') {
-        return super::sms::report_event(body).map(|event| vec![event]);
+        return super::report::report_event(body).map(|event| vec![event]);
     }
     let bad = |detail: &str| bad_body(Vendor::Huawei, detail);
     let push: Map<String, Value> = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;

@@ -24,18 +24,16 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
-use crate::model::{CallEvent, EventKind, Receipt};
+use crate::model::Receipt;
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{
-    bad_body, classify as classify_in, form_fields, json_body, success_status, text_field, Meaning,
-    UNDOCUMENTED,
+    classify as classify_in, json_body, success_status, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -505,42 +503,6 @@ impl Protocol for HuaweiSmsConfig {
             answer.description,
         ))
     }
-}
-
-/// A status report (接收状态报告, sms_05_0003.html) as a delivery event: a form post of
-/// `smsMsgId`, `status` (`DELIVRD` when delivered, an error code otherwise), `statusDesc`,
-/// `updateTime` (UTC), `to`, `extend` (the send's `user_data`) and more, kept in `raw`. Huawei
-/// wants an empty HTTP 200, as for its voice pushes; the parent module's push parser hands form
-/// bodies here.
-pub(super) fn report_event(body: &[u8]) -> Result<CallEvent> {
-    let form: Map<String, Value> = form_fields(Vendor::Huawei, body)?;
-    let bad = |detail: &str| bad_body(Vendor::Huawei, detail);
-    let message_id = text_field(&form, "smsMsgId").ok_or_else(|| bad("no smsMsgId"))?;
-    let status = text_field(&form, "status").ok_or_else(|| bad("a report has no status"))?;
-    let event = if status == "DELIVRD" {
-        EventKind::Delivered
-    } else {
-        EventKind::Failed
-    };
-    let desc = match text_field(&form, "statusDesc") {
-        Some(desc) => format!("{status} {desc}"),
-        None => status,
-    };
-    let at = text_field(&form, "updateTime")
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc));
-    Ok(CallEvent {
-        vendor: Vendor::Huawei,
-        message_id,
-        phone: text_field(&form, "to"),
-        event,
-        at,
-        state_code: None,
-        state_desc: Some(desc),
-        talk_seconds: None,
-        user_data: text_field(&form, "extend"),
-        raw: form,
-    })
 }
 
 #[cfg(test)]
