@@ -507,6 +507,18 @@ export interface HuaweiPushOptions {
   windowSeconds?: number
 }
 
+/** What a Huawei SMS status report is checked against (`callbacks.verifyHuaweiReport`). */
+export interface HuaweiReportOptions {
+  /** The SMS application's Application Key. */
+  appKey: string
+  /** The SMS application's Application Secret. */
+  appSecret: string
+  /** The status URL as configured. */
+  url: string
+  /** How far `X-Sdk-Date` may be from now, in seconds (default 900). */
+  windowSeconds?: number
+}
+
 /** `new testing.Simulator(options)`. */
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -711,6 +723,13 @@ export declare namespace callbacks {
    * refused: pushes checked with the same `appSecret` and `url` share one nonce memory.
    */
   export function verifyHuawei(headers: Headers, options: HuaweiPushOptions): void
+  /**
+   * Authenticates a Huawei SMS status report sent to `options.url` with 推送AKSK鉴权 on (its
+   * SDK-HMAC-SHA256 signature and `X-Sdk-Date`); throws `VoiceCodeError` with code
+   * `auth_failed` when it is unsigned, forged or stale. Reports carry no nonce: de-duplicate
+   * their events.
+   */
+  export function verifyHuaweiReport(headers: Headers, body: Uint8Array | string, options: HuaweiReportOptions): void
 }
 
 export declare namespace testing {

@@ -507,6 +507,18 @@ export interface HuaweiPushOptions {
   windowSeconds?: number
 }
 
+/** What a Huawei SMS status report is checked against (`callbacks.verifyHuaweiReport`). */
+export interface HuaweiReportOptions {
+  /** The SMS application's Application Key. */
+  appKey: string
+  /** The SMS application's Application Secret. */
+  appSecret: string
+  /** The status URL as configured. */
+  url: string
+  /** How far `X-Sdk-Date` may be from now, in seconds (default 900). */
+  windowSeconds?: number
+}
+
 /** `new testing.Simulator(options)`. */
 export interface SimulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */

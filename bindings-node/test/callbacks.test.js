@@ -158,6 +158,19 @@ test("huawei SMS status reports arrive at the send's statusUrl and parse into de
   assert.equal(event.event, 'delivered')
   assert.equal(event.userData, 'signup-7')
   assert.equal(event.stateDesc, 'DELIVRD')
+  // The simulator's application has 推送AKSK鉴权 on: the report is signed.
+  const push = r.pushes.find((x) => x.path === '/huawei/report' && x.body.includes(receipt.messageId))
+  const { appKey, appSecret } = s.config('huawei', 'sms')
+  const options = { appKey, appSecret, url: statusUrl }
+  callbacks.verifyHuaweiReport(push.headers, push.body, options)
+  assert.throws(() => callbacks.verifyHuaweiReport(push.headers, `${push.body}&status=DELIVRD`, options), {
+    code: 'auth_failed',
+  })
+  assert.throws(() => callbacks.verifyHuaweiReport({}, push.body, options), { code: 'auth_failed' })
+  assert.throws(() => callbacks.verifyHuaweiReport(push.headers, push.body, { ...options, url: 'nope' }), {
+    code: 'invalid_input',
+    field: 'url',
+  })
 })
 
 test('ihuyi SMS reports parse into delivered and failed events', () => {

@@ -48,6 +48,7 @@ final class Library
         vc_result vc_push_ack(const char *vendor, char **body_out, char **content_type_out, vc_error **err_out);
         vc_result vc_huawei_verifier_new(const char *app_secret, const char *url, uint32_t window_seconds, vc_huawei_verifier **verifier_out, vc_error **err_out);
         vc_result vc_callback_verify_huawei(const vc_huawei_verifier *verifier, const char *headers_json, vc_error **err_out);
+        vc_result vc_callback_verify_huawei_report(const char *url, const char *app_key, const char *app_secret, const char *headers_json, const uint8_t *body, size_t body_len, uint32_t window_seconds, vc_error **err_out);
         void vc_huawei_verifier_free(vc_huawei_verifier *verifier);
         vc_result vc_verifier_new(const vc_router *router, const char *config_json, vc_verifier **verifier_out, vc_error **err_out);
         vc_result vc_verifier_new_routers(const vc_router *const *routers, size_t routers_len, const char *config_json, vc_verifier **verifier_out, vc_error **err_out);
@@ -336,8 +337,8 @@ final class Router
 final class Callbacks
 {
     /**
-     * Parses a push (`huawei` status/fee push, `cloud10658` receipt, `aliyun` VoiceReport,
-     * `tencent` callback) into events.
+     * Parses a push (`huawei` status/fee push or SMS status report, `ihuyi` SMS report,
+     * `cloud10658` receipt, `aliyun` VoiceReport or SmsReport, `tencent` callback) into events.
      *
      * @param array<string, string> $headers the request's headers
      * @return list<array<string, mixed>>
@@ -345,17 +346,62 @@ final class Callbacks
      */
     public static function parse(string $vendor, array $headers, string $body): array
     {
-        $ffi = Library::ffi();
         $headersJson = Library::json((object) $headers);
-        $length = strlen($body);
-        $buffer = null;
-        if ($length > 0) {
-            $buffer = $ffi->new("uint8_t[$length]");
-            FFI::memcpy($buffer, $body, $length);
-        }
+        [$buffer, $length] = self::bytes($body);
         return Library::callJson(
-            fn ($out, $err) => $ffi->vc_callback_parse($vendor, $headersJson, $buffer, $length, $out, $err)
+            fn ($out, $err) => Library::ffi()->vc_callback_parse($vendor, $headersJson, $buffer, $length, $out, $err)
         );
+    }
+
+    /**
+     * Checks a Huawei SMS status report pushed to `$url` (the `status_url` as configured) with
+     * 推送AKSK鉴权 on: its SDK-HMAC-SHA256 signature under the SMS application's key and secret,
+     * and `X-Sdk-Date` within `$windowSeconds` of now (0: the default 900). Throws
+     * `VoiceCodeException` with kind `auth_failed` when it is unsigned, forged or stale (answer
+     * HTTP 401). Reports carry no nonce: de-duplicate their events.
+     *
+     * @param array<string, string> $headers the request's headers
+     * @throws VoiceCodeException
+     */
+    public static function verifyHuaweiReport(
+        array $headers,
+        string $body,
+        string $url,
+        string $appKey,
+        string $appSecret,
+        int $windowSeconds = 0,
+    ): void {
+        $headersJson = Library::json((object) $headers);
+        [$buffer, $length] = self::bytes($body);
+        Library::call(
+            fn ($err) => Library::ffi()->vc_callback_verify_huawei_report(
+                $url,
+                $appKey,
+                $appSecret,
+                $headersJson,
+                $buffer,
+                $length,
+                $windowSeconds,
+                $err
+            ),
+            false
+        );
+    }
+
+    /**
+     * A request body as the C ABI takes it: a byte buffer (null when empty) and its length.
+     *
+     * @return array{0: ?FFI\CData, 1: int}
+     */
+    private static function bytes(string $body): array
+    {
+        $length = strlen($body);
+        if ($length === 0) {
+            return [null, 0];
+        }
+        $buffer = Library::ffi()->new("uint8_t[$length]");
+        FFI::memcpy($buffer, $body, $length);
+        return [$buffer, $length];
     }
 
     /**

@@ -179,6 +179,22 @@ $events = Callbacks::parse('huawei', ['Content-Type' => 'application/x-www-form-
 check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['phone'] === '+8613800138000', 'a Huawei SMS status report parses');
 $events = Callbacks::parse('ihuyi', [], 'code=2&msg=DELIVRD&mobilephone=13800138000&smsid=1474562554&report_time=2017-08-02+14%3A31%3A51');
 check(count($events) === 1 && $events[0]['event'] === 'delivered' && $events[0]['at'] === '2017-08-02T06:31:51Z', 'an ihuyi SMS report parses');
+// A Huawei SMS status report signed by Huawei's own signer (推送AKSK鉴权 on) in 2018.
+$reportHeaders = [
+    'Content-Type' => 'application/x-www-form-urlencoded',
+    'X-Sdk-Date' => '20181031T084345Z',
+    'X-Sdk-Content-Sha256' => 'UNSIGNED-PAYLOAD',
+    'Host' => 'example.com',
+    'Authorization' => 'SDK-HMAC-SHA256 Access=my_app_key, SignedHeaders=content-type;host;x-sdk-content-sha256;x-sdk-date, Signature=593793df25e880524695de3235356b246189269bd3b23ea7a3a4122d98976e85',
+];
+$report = 'sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2&smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=DELIVRD';
+$reportUrl = 'https://example.com/sms/report?token=s3cret';
+Callbacks::verifyHuaweiReport($reportHeaders, $report, $reportUrl, 'my_app_key', 'my_app_secret', 2000000000);
+check(true, 'a signed Huawei SMS report verifies');
+$e = expectError(fn () => Callbacks::verifyHuaweiReport($reportHeaders, $report, $reportUrl, 'my_app_key', 'my_app_secret'));
+check($e?->kind === 'auth_failed', 'a Huawei SMS report from 2018 is stale under the default window');
+$e = expectError(fn () => Callbacks::verifyHuaweiReport($reportHeaders, $report, 'https://example.com/sms/report?token=guess', 'my_app_key', 'my_app_secret', 2000000000));
+check($e?->kind === 'auth_failed', 'a Huawei SMS report to another URL is refused');
 $e = expectError(fn () => Callbacks::ack('nokia'));
 check($e?->kind === 'invalid_input' && $e->field === 'vendor', 'an unknown vendor has no acknowledgement');
 $e = expectError(fn () => Callbacks::parse('huawei', [], 'not json'));

@@ -9,14 +9,29 @@ public final class Callbacks {
     }
 
     /**
-     * Parses a push ({@code huawei} status or fee push, {@code cloud10658} receipt, {@code aliyun}
-     * VoiceReport, {@code tencent} callback) into a JSON array of events. {@code headersJson} is a
+     * Parses a push ({@code huawei} status or fee push or SMS status report, {@code ihuyi} SMS
+     * report, {@code cloud10658} receipt, {@code aliyun} VoiceReport or SmsReport, {@code tencent}
+     * callback) into a JSON array of events. {@code headersJson} is a
      * JSON object of the request's headers (or null).
      */
     public static String parse(String vendor, String headersJson, byte[] body) {
         byte[] bytes = body == null ? new byte[0] : body;
         return Calls.string((out, err) -> Calls.LIB.vc_callback_parse(vendor, headersJson,
                 bytes.length == 0 ? null : bytes, bytes.length, out, err));
+    }
+
+    /**
+     * Checks a Huawei SMS status report pushed to {@code url} (the {@code status_url} as
+     * configured) with 推送AKSK鉴权 on: its SDK-HMAC-SHA256 signature under the SMS application's
+     * key and secret, and {@code X-Sdk-Date} within {@code windowSeconds} of now (0: the default
+     * 900). Throws {@link VoiceCodeException} ({@code auth_failed}) when it is unsigned, forged
+     * or stale; answer HTTP 401. Reports carry no nonce: de-duplicate their events.
+     */
+    public static void verifyHuaweiReport(String headersJson, byte[] body, String url, String appKey,
+            String appSecret, int windowSeconds) {
+        byte[] bytes = body == null ? new byte[0] : body;
+        Calls.run(err -> Calls.LIB.vc_callback_verify_huawei_report(url, appKey, appSecret, headersJson,
+                bytes.length == 0 ? null : bytes, bytes.length, windowSeconds, err));
     }
 
     /** What a receiver answers to a push it took: HTTP 200 with this body and Content-Type. */

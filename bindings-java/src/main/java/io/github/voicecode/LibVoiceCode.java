@@ -89,6 +89,9 @@ interface LibVoiceCode extends Library {
 
     int vc_callback_verify_huawei(Pointer verifier, String headersJson, PointerByReference errOut);
 
+    int vc_callback_verify_huawei_report(String url, String appKey, String appSecret, String headersJson,
+            byte[] body, long bodyLen, int windowSeconds, PointerByReference errOut);
+
     void vc_huawei_verifier_free(Pointer verifier);
 
     int vc_verifier_new(Pointer router, String configJson, PointerByReference verifierOut,

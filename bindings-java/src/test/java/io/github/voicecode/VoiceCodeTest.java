@@ -214,6 +214,22 @@ class VoiceCodeTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertEquals("failed", field(ihuyi, "event"));
         assertEquals("1474562554", field(ihuyi, "message_id"));
+
+        // A Huawei SMS status report signed by Huawei's own signer (推送AKSK鉴权 on) in 2018.
+        String reportHeaders = "{\"Content-Type\":\"application/x-www-form-urlencoded\","
+                + "\"X-Sdk-Date\":\"20181031T084345Z\",\"X-Sdk-Content-Sha256\":\"UNSIGNED-PAYLOAD\","
+                + "\"Host\":\"example.com\",\"Authorization\":\"SDK-HMAC-SHA256 Access=my_app_key, "
+                + "SignedHeaders=content-type;host;x-sdk-content-sha256;x-sdk-date, "
+                + "Signature=593793df25e880524695de3235356b246189269bd3b23ea7a3a4122d98976e85\"}";
+        byte[] signedReport = ("sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2"
+                + "&smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=DELIVRD")
+                .getBytes(StandardCharsets.UTF_8);
+        String reportUrl = "https://example.com/sms/report?token=s3cret";
+        Callbacks.verifyHuaweiReport(reportHeaders, signedReport, reportUrl, "my_app_key", "my_app_secret",
+                2_000_000_000);
+        assertEquals("auth_failed", assertThrows(VoiceCodeException.class,
+                () -> Callbacks.verifyHuaweiReport(reportHeaders, signedReport, reportUrl, "my_app_key",
+                        "my_app_secret", 0)).kind());
         assertEquals("vendor", assertThrows(VoiceCodeException.class, () -> Callbacks.ack("nokia")).field());
 
         String url = "https://example.test/status";
