@@ -4,7 +4,6 @@
 //! char-by-char collecting cost more than the hashing they feed.
 
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime, Timelike as _};
-use percent_encoding::AsciiSet;
 
 /// `yyyy-MM-ddTHH:mm:ssZ`, for a UTC time (Huawei's `Created`, Alibaba Cloud's `Timestamp`).
 pub(crate) fn iso8601_z(utc: NaiveDateTime) -> String {
@@ -130,14 +129,108 @@ fn hex_with(bytes: &[u8], digits: &[u8; 16]) -> String {
     String::from_utf8(out).expect("hex digits are ASCII")
 }
 
-/// Appends `text` percent-encoded with `set` (no intermediate string per value).
-pub(crate) fn push_percent_encoded(out: &mut String, text: &str, set: &'static AsciiSet) {
-    out.extend(percent_encoding::utf8_percent_encode(text, set));
+/// Appends `bytes` percent-encoded as RFC 3986 has it: every byte but the unreserved
+/// `A-Za-z0-9-._~` becomes `%XY` in uppercase hex (spaces `%20`, never `+`). Runs of unreserved
+/// bytes are found by table and copied whole into room reserved up front: this runs twice over
+/// every signed query of Alibaba Cloud, where the `percent-encoding` crate's general iterator
+/// (a string piece per byte) cost a third of building and signing a request.
+#[inline]
+pub(crate) fn push_rfc3986_bytes(out: &mut Vec<u8>, mut bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(bytes.len() * 3);
+    loop {
+        let plain = bytes
+            .iter()
+            .position(|&b| !UNRESERVED[usize::from(b)])
+            .unwrap_or(bytes.len());
+        out.extend_from_slice(&bytes[..plain]);
+        let Some((&b, rest)) = bytes[plain..].split_first() else {
+            return;
+        };
+        out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+        bytes = rest;
+    }
+}
+
+/// Which bytes [`push_rfc3986_bytes`] copies as they are.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_unreserved(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// Appends an already-encoded query (unreserved bytes, `%XY`, `=` and `&` only) encoded once
+/// more, as Alibaba Cloud's string to sign has it: only `%`, `=` and `&` change, and they are
+/// found with a SIMD search rather than a look at every byte.
+pub(crate) fn push_rfc3986_encoded_query(out: &mut Vec<u8>, query: &[u8]) {
+    debug_assert!(query
+        .iter()
+        .all(|&b| UNRESERVED[usize::from(b)] || matches!(b, b'%' | b'=' | b'&')));
+    out.reserve(query.len() * 3);
+    let mut plain_from = 0;
+    for at in memchr::memchr3_iter(b'%', b'=', b'&', query) {
+        out.extend_from_slice(&query[plain_from..at]);
+        out.extend_from_slice(match query[at] {
+            b'%' => b"%25",
+            b'=' => b"%3D",
+            _ => b"%26",
+        });
+        plain_from = at + 1;
+    }
+    out.extend_from_slice(&query[plain_from..]);
+}
+
+/// [`push_rfc3986_bytes`] onto text.
+pub(crate) fn push_rfc3986_encoded(out: &mut String, text: &str) {
+    let mut encoded = Vec::new();
+    push_rfc3986_bytes(&mut encoded, text.as_bytes());
+    out.push_str(std::str::from_utf8(&encoded).expect("percent-encoding writes ASCII"));
+}
+
+/// RFC 3986's unreserved characters.
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The same text as the `percent-encoding` crate makes with the unreserved set, over ASCII,
+    /// every byte value and multi-byte characters.
+    #[test]
+    fn rfc3986_encoding_matches_the_percent_encoding_crate() {
+        const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in [
+            "",
+            "a",
+            "阿里云短信测试",
+            "a b+c*d~e%f",
+            "{\"code\":\"4821\"}",
+            "é",
+            "x阿",
+            &every_ascii,
+        ] {
+            let mut ours = String::from("prefix&");
+            push_rfc3986_encoded(&mut ours, text);
+            let theirs = percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string();
+            assert_eq!(ours, format!("prefix&{theirs}"), "{text:?}");
+            // Encoding the encoded text again, whole or by the query shortcut, agrees too.
+            let mut twice = Vec::new();
+            push_rfc3986_encoded_query(&mut twice, theirs.as_bytes());
+            let again = percent_encoding::utf8_percent_encode(&theirs, UNRESERVED).to_string();
+            assert_eq!(String::from_utf8(twice).unwrap(), again, "{text:?}");
+        }
+    }
     use chrono::{DateTime, Duration};
 
     /// The shapes as chrono writes them, over leap years, month ends, midnight and the edges of

@@ -46,7 +46,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha1::Sha1;
@@ -218,18 +217,11 @@ pub(crate) fn classify_in(own: &[(&str, ErrorKind, Outcome)], status: u16, code:
         })
 }
 
-/// RFC 3986 percent-encoding as the signature document defines it: everything but
-/// `A-Za-z0-9-_.~` becomes `%XY` (uppercase), spaces `%20` rather than `+`, `*` `%2A`.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// `percentEncode` of the signature document.
+/// `percentEncode` of the signature document: RFC 3986 percent-encoding, everything but
+/// `A-Za-z0-9-_.~` as `%XY` (uppercase), spaces `%20` rather than `+`, `*` `%2A`.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    encode::push_percent_encoded(&mut out, text, UNRESERVED);
+    encode::push_rfc3986_encoded(&mut out, text);
     out
 }
 
@@ -241,18 +233,27 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 /// The canonicalized query string: parameters sorted by name, each name and value encoded,
 /// joined with `=` and `&`.
 pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
+    String::from_utf8(canonicalized_query_bytes(params)).expect("percent-encoding writes ASCII")
+}
+
+fn canonicalized_query_bytes(params: &[(&str, &str)]) -> Vec<u8> {
     let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     // Room for every pair with a few characters encoded; one buffer, no string per pair.
     let plain: usize = params.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-    let mut query = String::with_capacity(plain + plain / 2);
+    let mut query = Vec::with_capacity(plain * 3);
     for (i, (name, value)) in sorted.into_iter().enumerate() {
         if i > 0 {
-            query.push('&');
+            query.push(b'&');
         }
-        encode::push_percent_encoded(&mut query, name, UNRESERVED);
-        query.push('=');
-        encode::push_percent_encoded(&mut query, value, UNRESERVED);
+        // Parameter names are the API's identifiers: letters only, nothing to encode.
+        if name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            query.extend_from_slice(name.as_bytes());
+        } else {
+            encode::push_rfc3986_bytes(&mut query, name.as_bytes());
+        }
+        query.push(b'=');
+        encode::push_rfc3986_bytes(&mut query, value.as_bytes());
     }
     query
 }
@@ -263,19 +264,22 @@ pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
 }
 
 fn string_to_sign_of(method: &str, query: &str) -> String {
+    String::from_utf8(string_to_sign_bytes(method, query.as_bytes()))
+        .expect("percent-encoding writes ASCII")
+}
+
+fn string_to_sign_bytes(method: &str, query: &[u8]) -> Vec<u8> {
     // The query's own `%XY`, `=` and `&` are encoded again: up to three times its length.
-    let mut text = String::with_capacity(method.len() + 5 + query.len() * 3);
-    text.push_str(method);
-    text.push('&');
-    encode::push_percent_encoded(&mut text, "/", UNRESERVED);
-    text.push('&');
-    encode::push_percent_encoded(&mut text, query, UNRESERVED);
+    let mut text = Vec::with_capacity(method.len() + 5 + query.len() * 3);
+    text.extend_from_slice(method.as_bytes());
+    text.extend_from_slice(b"&%2F&");
+    encode::push_rfc3986_encoded_query(&mut text, query);
     text
 }
 
 /// `Signature = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))`.
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    signature_keyed(keyed(access_key_secret), string_to_sign)
+    signature_keyed(keyed(access_key_secret), string_to_sign.as_bytes())
 }
 
 /// HMAC-SHA1 keyed with `AccessKeySecret + "&"`: set up once per channel, cloned per signature.
@@ -284,8 +288,8 @@ fn keyed(access_key_secret: &str) -> Hmac<Sha1> {
         .expect("HMAC takes keys of any length")
 }
 
-fn signature_keyed(mut mac: Hmac<Sha1>, string_to_sign: &str) -> String {
-    mac.update(string_to_sign.as_bytes());
+fn signature_keyed(mut mac: Hmac<Sha1>, string_to_sign: &[u8]) -> String {
+    mac.update(string_to_sign);
     BASE64.encode(mac.finalize().into_bytes())
 }
 
@@ -425,10 +429,10 @@ impl Rpc {
             ("Version", VERSION),
         ]);
         // The canonicalized query is both what is signed and, with the signature, the body.
-        let mut body = canonicalized_query(&params);
-        let signed = signature_keyed(self.keyed.clone(), &string_to_sign_of("POST", &body));
-        body.push_str("&Signature=");
-        encode::push_percent_encoded(&mut body, &signed, UNRESERVED);
+        let mut body = canonicalized_query_bytes(&params);
+        let signed = signature_keyed(self.keyed.clone(), &string_to_sign_bytes("POST", &body));
+        body.extend_from_slice(b"&Signature=");
+        encode::push_rfc3986_bytes(&mut body, signed.as_bytes());
         HttpRequest::new(Method::Post, self.url.clone())
             .header(
                 "Content-Type",
@@ -685,6 +689,7 @@ fn report_event(record: Map<String, Value>) -> Result<Option<CallEvent>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::model::SendCode;
     use crate::model::SendOptions;
     use chrono::TimeZone;

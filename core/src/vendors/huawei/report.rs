@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
@@ -57,14 +56,6 @@ pub(crate) fn report_event(body: &[u8]) -> Result<CallEvent> {
         raw: form,
     })
 }
-
-/// RFC 3986's unreserved characters stay; everything else is percent-encoded (the signer's
-/// `quote(s, safe='~')`).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// Checks the SDK-HMAC-SHA256 signature of status reports pushed to one report URL (推送AKSK鉴权
 /// on). Stateless: a report carries no nonce, so de-duplicate the events as for any push.
@@ -166,9 +157,9 @@ impl HuaweiReportVerifier {
             if i > 0 {
                 canonical.push('&');
             }
-            encode::push_percent_encoded(&mut canonical, k, UNRESERVED);
+            encode::push_rfc3986_encoded(&mut canonical, k);
             canonical.push('=');
-            encode::push_percent_encoded(&mut canonical, v, UNRESERVED);
+            encode::push_rfc3986_encoded(&mut canonical, v);
         }
         canonical.push('\n');
         for name in &names {

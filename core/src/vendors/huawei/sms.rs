@@ -18,6 +18,7 @@
 //!   `000000` with the number's `smsMsgId` is a sent message, and `E000510` ("every number
 //!   failed") is read through the number's status.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -223,11 +224,7 @@ pub fn string_to_sign(canonical_request: &str, sdk_date: &str) -> String {
 /// The `Authorization` header: `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`, the
 /// signature being the hex HMAC-SHA256 of the string to sign under the App Secret.
 pub fn authorization(app_key: &str, app_secret: &str, string_to_sign: &str) -> String {
-    sign(keyed(app_secret), app_key, string_to_sign)
-}
-
-fn keyed(secret: &str) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length")
+    sign(super::keyed(app_secret), app_key, string_to_sign)
 }
 
 fn sign(mut mac: Hmac<Sha256>, app_key: &str, string_to_sign: &str) -> String {
@@ -259,24 +256,29 @@ struct BatchSendSms<'a> {
     signature: Option<&'a str>,
 }
 
+/// The answer, borrowing its text from the body where no escape forces a copy.
 #[derive(Deserialize)]
-struct Answer {
-    code: Option<String>,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    result: Vec<SmsId>,
+struct Answer<'a> {
+    #[serde(borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    description: Cow<'a, str>,
+    #[serde(borrow, default)]
+    result: Vec<SmsId<'a>>,
     /// The API gateway's error shape.
-    error_code: Option<String>,
-    #[serde(default)]
-    error_msg: String,
+    #[serde(borrow)]
+    error_code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    error_msg: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SmsId {
-    sms_msg_id: Option<String>,
-    status: Option<String>,
+struct SmsId<'a> {
+    #[serde(borrow)]
+    sms_msg_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Option<Cow<'a, str>>,
 }
 
 /// The status URL: http(s), 1 to 1024 characters, nothing a form field cannot carry.
@@ -289,13 +291,6 @@ fn check_status_url(field: &str, url: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn as_config(e: Error) -> Error {
-    let field = e.field().unwrap_or("config").to_owned();
-    let message = e.message();
-    let rule = message.trim_start_matches(&format!("invalid {field}: "));
-    Error::invalid_config(&field, rule)
 }
 
 /// `batchSendSms` from one channel: the host, the key and the fixed form fields, once.
@@ -427,7 +422,7 @@ impl Protocol for HuaweiSmsConfig {
             }
         }
         if let Some(url) = &self.status_url {
-            check_status_url("status_url", url).map_err(as_config)?;
+            check_status_url("status_url", url).map_err(super::as_config)?;
         }
         Ok(())
     }
@@ -439,7 +434,7 @@ impl Protocol for HuaweiSmsConfig {
             app_key: self.app_key.clone(),
             app_secret: self.app_secret.clone(),
             signing: self.signing,
-            keyed: keyed(self.app_secret.expose()),
+            keyed: super::keyed(self.app_secret.expose()),
             sender: self.sender.clone(),
             template_id: self.template_id.clone(),
             signature: self.signature.clone(),
@@ -464,17 +459,17 @@ impl Protocol for HuaweiSmsConfig {
             ));
         };
         let number = answer.result.into_iter().next();
-        let status = number.as_ref().and_then(|n| n.status.clone());
-        match (code.as_str(), status) {
+        let status = number.as_ref().and_then(|n| n.status.as_deref());
+        match (code.as_ref(), status) {
             ("000000", None) => {}
             ("000000" | "E000510", Some(status)) if status != "000000" => {
                 let message = format!("{} (the number's status is {status})", answer.description);
-                let meaning = classify_status(&status);
+                let meaning = classify_status(status);
                 return Err(Error::answered(
                     Vendor::Huawei,
                     meaning,
                     resp.status,
-                    &status,
+                    status,
                     &message,
                 ));
             }
@@ -498,9 +493,9 @@ impl Protocol for HuaweiSmsConfig {
         })?;
         Ok(Receipt::new(
             Vendor::Huawei,
-            message_id,
-            code,
-            answer.description,
+            message_id.into_owned(),
+            code.into_owned(),
+            answer.description.into_owned(),
         ))
     }
 }

@@ -284,23 +284,30 @@ impl Tc3Request<'_> {
     pub fn signature(&self, secret_key: &str) -> String {
         let date = utc_date(self.timestamp);
         let signing_key = signing_key(&keyed(secret_key), &date, self.service);
-        self.signature_in(&signing_key, &self.scope_of(&date))
+        self.signature_in(keyed_with(&signing_key), &self.scope_of(&date))
     }
 
-    /// The signature under `signing_key`, the end of the derived key chain for the scope's date.
-    fn signature_in(&self, signing_key: &Digest, scope: &str) -> String {
+    /// The signature under `signing_key`, the end of the derived key chain for the scope's date,
+    /// already set up as an HMAC key.
+    fn signature_in(&self, signing_key: Hmac<Sha256>, scope: &str) -> String {
         let string_to_sign = self.string_to_sign_in(scope);
-        encode::hex_lower(&hmac(signing_key, string_to_sign.as_bytes()))
+        encode::hex_lower(&hmac_with(signing_key, string_to_sign.as_bytes()))
     }
 
     /// The `Authorization` header.
     pub fn authorization(&self, secret_id: &str, secret_key: &str) -> String {
         let keyed = keyed(secret_key);
-        self.authorization_with(secret_id, |date| signing_key(&keyed, date, self.service))
+        self.authorization_with(secret_id, |date| {
+            keyed_with(&signing_key(&keyed, date, self.service))
+        })
     }
 
     /// The `Authorization` header, with the signing key for a date from `key_for`.
-    fn authorization_with(&self, secret_id: &str, key_for: impl FnOnce(&str) -> Digest) -> String {
+    fn authorization_with(
+        &self,
+        secret_id: &str,
+        key_for: impl FnOnce(&str) -> Hmac<Sha256>,
+    ) -> String {
         let date = utc_date(self.timestamp);
         let scope = self.scope_of(&date);
         encode::concat(&[
@@ -312,7 +319,7 @@ impl Tc3Request<'_> {
             ", SignedHeaders=",
             self.signed_headers(),
             ", Signature=",
-            &self.signature_in(&key_for(&date), &scope),
+            &self.signature_in(key_for(&date), &scope),
         ])
     }
 }
@@ -325,11 +332,12 @@ fn signing_key(keyed: &Hmac<Sha256>, date: &str, service: &str) -> Digest {
 }
 
 /// A channel's signing key for the day: the chain depends only on the secret, the service and
-/// the UTC date, so it is derived once a day instead of three HMACs a send.
+/// the UTC date, so it is derived once a day instead of three HMACs a send, and kept set up as
+/// an HMAC key (its inner and outer pads hashed), which a send clones.
 struct DailyKey {
     keyed: Hmac<Sha256>,
     service: &'static str,
-    last: Mutex<Option<(String, Digest)>>,
+    last: Mutex<Option<(String, Hmac<Sha256>)>>,
 }
 
 impl DailyKey {
@@ -341,16 +349,16 @@ impl DailyKey {
         }
     }
 
-    fn for_date(&self, date: &str) -> Digest {
+    fn for_date(&self, date: &str) -> Hmac<Sha256> {
         let mut last = self
             .last
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match last.as_ref() {
-            Some((day, key)) if day == date => *key,
+            Some((day, key)) if day == date => key.clone(),
             _ => {
-                let key = signing_key(&self.keyed, date, self.service);
-                *last = Some((date.to_owned(), key));
+                let key = keyed_with(&signing_key(&self.keyed, date, self.service));
+                *last = Some((date.to_owned(), key.clone()));
                 key
             }
         }
@@ -370,10 +378,11 @@ fn keyed(secret_key: &str) -> Hmac<Sha256> {
 type Digest = [u8; 32];
 
 fn hmac(key: &[u8], message: &[u8]) -> Digest {
-    hmac_with(
-        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
-        message,
-    )
+    hmac_with(keyed_with(key), message)
+}
+
+fn keyed_with(key: &[u8]) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length")
 }
 
 fn hmac_with(mut mac: Hmac<Sha256>, message: &[u8]) -> Digest {
