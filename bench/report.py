@@ -299,7 +299,7 @@ def main() -> None:
             "request (headers and body only, no parse), `timeit`, same run."
         ),
         "",
-        "| vendor | ns per send | target ≤ 1 µs | Python Huawei signing ÷ this |",
+        "| vendor (product) | ns per send | target ≤ 1 µs | Python Huawei signing ÷ this |",
         "|---|---:|---|---:|",
     ]
     measured_vendors = sorted(
@@ -321,7 +321,8 @@ def main() -> None:
         )
     lines += [
         "",
-        "Oneaccess has no `send_code` (its code goes out by SMS after a captcha), so it has no row.",
+        "`<vendor>-sms` rows are the vendors' SMS products; oneaccess's row is its `send_sms_code` "
+        "(its code goes out by SMS after a captcha, unsigned).",
         "",
         "### Per-call overhead of each layer",
         "",

@@ -120,7 +120,7 @@ static void test_send_on_each_voice_vendor(const vc_sim *sim) {
 /* Each SMS product: its demo config from the simulator, a code sent as an SMS, read back. */
 static void test_send_on_each_sms_product(const vc_sim *sim) {
     static const char send[] = "{\"to\":\"+8613800137777\",\"code\":\"6284\"}";
-    const char *vendors[] = {"ihuyi", "aliyun", "tencent"};
+    const char *vendors[] = {"huawei", "ihuyi", "aliyun", "tencent"};
     size_t i;
     for (i = 0; i < sizeof vendors / sizeof vendors[0]; i++) {
         char *config = NULL;
@@ -140,11 +140,14 @@ static void test_send_on_each_sms_product(const vc_sim *sim) {
         CHECK_STR(code, "6284");
         vc_string_free(receipt);
         receipt = NULL;
-        /* The number's own limit: a second message within the minute is refused. */
-        CHECK(vc_client_send(client, send, &receipt, &err) == VC_RESULT_RATE_LIMITED);
-        CHECK(receipt == NULL);
-        CHECK_STR(vc_outcome_name(vc_error_outcome(err)), "refused");
-        vc_error_free(err);
+        /* The number's own limit: a second message within the minute is refused (Huawei
+         * documents no code for one). */
+        if (strcmp(vendors[i], "huawei") != 0) {
+            CHECK(vc_client_send(client, send, &receipt, &err) == VC_RESULT_RATE_LIMITED);
+            CHECK(receipt == NULL);
+            CHECK_STR(vc_outcome_name(vc_error_outcome(err)), "refused");
+            vc_error_free(err);
+        }
         vc_string_free(code);
         vc_string_free(config);
         vc_client_free(client);
