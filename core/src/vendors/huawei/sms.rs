@@ -24,7 +24,7 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::http::{Context, HttpRequest, HttpResponse, Method};
@@ -241,19 +241,17 @@ fn sign(mut mac: Hmac<Sha256>, app_key: &str, string_to_sign: &str) -> String {
     ])
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BatchSendSms<'a> {
-    from: &'a str,
-    to: &'a str,
-    template_id: &'a str,
-    template_paras: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_callback: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extend: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signature: Option<&'a str>,
+/// Appends `&name=value` (or `name=value` for the first field, `prefix` saying which),
+/// form-encoded as the official SDK sends its form.
+fn push_field(form: &mut String, prefix: &str, value: &str) {
+    form.push_str(prefix);
+    form.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+}
+
+fn field(prefix: &str, value: &str) -> String {
+    let mut form = String::new();
+    push_field(&mut form, prefix, value);
+    form
 }
 
 /// The answer, borrowing its text from the body where no escape forces a copy.
@@ -301,10 +299,11 @@ struct Sender {
     app_secret: Secret,
     signing: Signing,
     keyed: Hmac<Sha256>,
-    sender: String,
-    template_id: String,
-    signature: Option<String>,
-    status_url: Option<String>,
+    /// `from=…`, `&templateId=…`, and `&statusCallback=…` and `&signature=…` when configured.
+    from_field: String,
+    template_field: String,
+    callback_field: Option<String>,
+    signature_field: Option<String>,
 }
 
 impl CodeSender for Sender {
@@ -333,20 +332,21 @@ impl CodeSender for Sender {
         }
         // The code is digits: the JSON array needs no escaping.
         let template_paras = encode::concat(&[r#"[""#, &req.code, r#""]"#]);
-        let form = BatchSendSms {
-            from: &self.sender,
-            to: &to,
-            template_id: &self.template_id,
-            template_paras: &template_paras,
-            status_callback: req
-                .options
-                .status_url
-                .as_deref()
-                .or(self.status_url.as_deref()),
-            extend: req.options.user_data.as_deref(),
-            signature: self.signature.as_deref(),
-        };
-        let body = serde_urlencoded::to_string(&form).expect("a form of strings serialises");
+        // The fields in the SDK's order; the channel's own are encoded once, at its creation.
+        let mut body = String::with_capacity(256);
+        body.push_str(&self.from_field);
+        push_field(&mut body, "&to=", &to);
+        body.push_str(&self.template_field);
+        push_field(&mut body, "&templateParas=", &template_paras);
+        match &req.options.status_url {
+            Some(url) => push_field(&mut body, "&statusCallback=", url),
+            None => body.push_str(self.callback_field.as_deref().unwrap_or_default()),
+        }
+        if let Some(data) = &req.options.user_data {
+            push_field(&mut body, "&extend=", data);
+        }
+        body.push_str(self.signature_field.as_deref().unwrap_or_default());
+        let body = body.into_bytes();
         Ok(Box::new(move |ctx: &Context| {
             let request = HttpRequest::new(Method::Post, self.url.clone())
                 .header("Content-Type", CONTENT_TYPE);
@@ -373,7 +373,7 @@ impl CodeSender for Sender {
                         )
                 }
             };
-            request.body(body.clone().into_bytes())
+            request.body(body.clone())
         }))
     }
 }
@@ -435,10 +435,16 @@ impl Protocol for HuaweiSmsConfig {
             app_secret: self.app_secret.clone(),
             signing: self.signing,
             keyed: super::keyed(self.app_secret.expose()),
-            sender: self.sender.clone(),
-            template_id: self.template_id.clone(),
-            signature: self.signature.clone(),
-            status_url: self.status_url.clone(),
+            from_field: field("from=", &self.sender),
+            template_field: field("&templateId=", &self.template_id),
+            callback_field: self
+                .status_url
+                .as_deref()
+                .map(|url| field("&statusCallback=", url)),
+            signature_field: self
+                .signature
+                .as_deref()
+                .map(|name| field("&signature=", name)),
         }))
     }
 

@@ -256,8 +256,28 @@ struct Sender {
     account: String,
     keyed: Md5,
     rule: CodeRule,
-    /// The SMS text around the code (`{code}` marks it); the voice product sends the code alone.
-    template: Option<String>,
+    /// The SMS text around the code; the voice product sends the code alone.
+    template: Option<Template>,
+}
+
+/// An SMS template split at its `{code}`, each side as text (hashed) and form-encoded (sent),
+/// once per channel: a Chinese template is most of a message's bytes.
+struct Template {
+    text: (String, String),
+    form: (String, String),
+}
+
+impl Template {
+    fn new(template: &str) -> Self {
+        let (before, after) = template
+            .split_once(sms::CODE_MARK)
+            .unwrap_or((template, ""));
+        let encode = |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        Template {
+            text: (before.to_owned(), after.to_owned()),
+            form: (encode(before), encode(after)),
+        }
+    }
 }
 
 impl Sender {
@@ -277,7 +297,7 @@ impl Sender {
                 .chain_update(account)
                 .chain_update(api_key.expose()),
             rule,
-            template,
+            template: template.as_deref().map(Template::new),
         }
     }
 }
@@ -287,17 +307,23 @@ impl CodeSender for Sender {
         refuse_unsupported(self.name, &req.options, &[])?;
         let mobile = req.to.mobile("to", self.name)?;
         self.rule.check(&req.code)?;
-        let content = match &self.template {
-            Some(template) => Cow::Owned(template.replace(sms::CODE_MARK, &req.code)),
-            None => Cow::Borrowed(req.code.as_str()),
+        // The code is letters or digits: it reads the same form-encoded.
+        let code = req.code.as_str();
+        let (text, sent) = match &self.template {
+            Some(t) => (
+                [t.text.0.as_str(), code, t.text.1.as_str()],
+                [t.form.0.as_str(), code, t.form.1.as_str()],
+            ),
+            None => (["", code, ""], ["", code, ""]),
         };
         // Only `time` and the password it ends are left to the signature.
-        let keyed = self
-            .keyed
-            .clone()
-            .chain_update(&mobile)
-            .chain_update(content.as_bytes());
-        let recipient = form(&[("mobile", &mobile), ("content", &content)]);
+        let keyed = text
+            .iter()
+            .fold(self.keyed.clone().chain_update(&mobile), |md5, part| {
+                md5.chain_update(part)
+            });
+        let recipient =
+            encode::concat(&["mobile=", &mobile, "&content=", sent[0], sent[1], sent[2]]);
         Ok(Box::new(move |ctx: &Context| {
             let time = ctx.now.timestamp().to_string();
             let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
