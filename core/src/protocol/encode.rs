@@ -110,6 +110,26 @@ pub(crate) fn host_of(base: &str) -> crate::Result<String> {
     })
 }
 
+/// A SHA-256 digest in lowercase hex, on the stack: the signatures that hash their parts
+/// (Tencent's TC3, Huawei's SDK-HMAC-SHA256) write several of these a request.
+pub(crate) struct Hex64([u8; 64]);
+
+impl Hex64 {
+    pub(crate) fn of(digest: &[u8; 32]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0xf)];
+        }
+        Hex64(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+}
+
 /// Lowercase hex.
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     hex_with(bytes, b"0123456789abcdef")

@@ -36,6 +36,7 @@
 //! before parsing, allow only Tencent's callback source addresses, and de-duplicate by `callid`
 //! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone as _, Utc};
@@ -51,7 +52,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeRule,
 };
-use crate::protocol::encode;
+use crate::protocol::encode::{self, Hex64};
 use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
@@ -229,12 +230,12 @@ impl Tc3Request<'_> {
     /// CanonicalRequest: method, URI `/`, empty query (POST), canonical headers (names and values
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
-        let content_type = self.content_type.trim().to_ascii_lowercase();
-        let host = self.host.trim().to_ascii_lowercase();
-        let action = self.signed_action.map(|a| a.trim().to_ascii_lowercase());
-        let payload_hash = sha256_hex(self.payload);
+        let content_type = lowercase(self.content_type);
+        let host = lowercase(self.host);
+        let action = self.signed_action.map(lowercase);
+        let payload_hash = Hex64::of(&Sha256::digest(self.payload).into());
         let (action_line, action, action_end) = match &action {
-            Some(action) => ("x-tc-action:", action.as_str(), "\n"),
+            Some(action) => ("x-tc-action:", action.as_ref(), "\n"),
             None => ("", "", ""),
         };
         encode::concat(&[
@@ -250,7 +251,7 @@ impl Tc3Request<'_> {
             "\n",
             self.signed_headers(),
             "\n",
-            &payload_hash,
+            payload_hash.as_str(),
         ])
     }
 
@@ -276,7 +277,7 @@ impl Tc3Request<'_> {
             "\n",
             scope,
             "\n",
-            &sha256_hex(self.canonical_request().as_bytes()),
+            Hex64::of(&Sha256::digest(self.canonical_request().as_bytes()).into()).as_str(),
         ])
     }
 
@@ -285,13 +286,15 @@ impl Tc3Request<'_> {
         let date = utc_date(self.timestamp);
         let signing_key = signing_key(&keyed(secret_key), &date, self.service);
         self.signature_in(keyed_with(&signing_key), &self.scope_of(&date))
+            .as_str()
+            .to_owned()
     }
 
     /// The signature under `signing_key`, the end of the derived key chain for the scope's date,
     /// already set up as an HMAC key.
-    fn signature_in(&self, signing_key: Hmac<Sha256>, scope: &str) -> String {
+    fn signature_in(&self, signing_key: Hmac<Sha256>, scope: &str) -> Hex64 {
         let string_to_sign = self.string_to_sign_in(scope);
-        encode::hex_lower(&hmac_with(signing_key, string_to_sign.as_bytes()))
+        Hex64::of(&hmac_with(signing_key, string_to_sign.as_bytes()))
     }
 
     /// The `Authorization` header.
@@ -319,8 +322,19 @@ impl Tc3Request<'_> {
             ", SignedHeaders=",
             self.signed_headers(),
             ", Signature=",
-            &self.signature_in(key_for(&date), &scope),
+            self.signature_in(key_for(&date), &scope).as_str(),
         ])
+    }
+}
+
+/// Header names and values as the canonical request has them: lowercase and trimmed, borrowed
+/// when they already are (a channel's own always are).
+fn lowercase(text: &str) -> Cow<'_, str> {
+    let trimmed = text.trim();
+    if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(trimmed)
     }
 }
 
@@ -363,10 +377,6 @@ impl DailyKey {
             }
         }
     }
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    encode::hex_lower(&Sha256::digest(data))
 }
 
 /// The first key of the chain: HMAC-SHA256 keyed with `TC3 + SecretKey`, set up once per channel.
