@@ -189,8 +189,13 @@ $reportHeaders = [
 ];
 $report = 'sequence=1&total=1&updateTime=2018-10-31T08%3A43%3A41Z&source=2&smsMsgId=2ea20735-f856-4376-afbf-570bd70a46ee_11840135&status=DELIVRD';
 $reportUrl = 'https://example.com/sms/report?token=s3cret';
-Callbacks::verifyHuaweiReport($reportHeaders, $report, $reportUrl, 'my_app_key', 'my_app_secret', 2000000000);
-check(true, 'a signed Huawei SMS report verifies');
+try {
+    Callbacks::verifyHuaweiReport($reportHeaders, $report, $reportUrl, 'my_app_key', 'my_app_secret', 2000000000);
+    $verified = null;
+} catch (VoiceCodeException $e) {
+    $verified = $e->getMessage();
+}
+check($verified === null, "a signed Huawei SMS report verifies: $verified");
 $e = expectError(fn () => Callbacks::verifyHuaweiReport($reportHeaders, $report, $reportUrl, 'my_app_key', 'my_app_secret'));
 check($e?->kind === 'auth_failed', 'a Huawei SMS report from 2018 is stale under the default window');
 $e = expectError(fn () => Callbacks::verifyHuaweiReport($reportHeaders, $report, 'https://example.com/sms/report?token=guess', 'my_app_key', 'my_app_secret', 2000000000));

@@ -138,17 +138,31 @@ pub const CODES: &[(u16, &str, ErrorKind, Outcome)] = &[
 /// The meaning of a result code: the exact (status, code) line first, then the code under any
 /// status, then the HTTP status alone (an HTTP 5xx is `Unknown` whatever this says).
 pub(crate) fn classify(status: u16, code: &str) -> Meaning {
-    CODES
+    classify_keyed(CODES, status, code).unwrap_or(by_status(status))
+}
+
+/// A code in a table keyed by (HTTP status, code), as both Huawei products list theirs: the
+/// exact line first, then the code under any status.
+pub(crate) fn classify_keyed(
+    table: &[(u16, &str, ErrorKind, Outcome)],
+    status: u16,
+    code: &str,
+) -> Option<Meaning> {
+    table
         .iter()
         .find(|(s, c, ..)| *s == status && *c == code)
-        .or_else(|| CODES.iter().find(|(_, c, ..)| *c == code))
+        .or_else(|| table.iter().find(|(_, c, ..)| *c == code))
         .map(|&(_, _, kind, outcome)| (kind, outcome))
-        .unwrap_or(match status {
-            401 => (AuthFailed, Refused),
-            403 => (Forbidden, Refused),
-            429 => (RateLimited, Refused),
-            _ => UNDOCUMENTED,
-        })
+}
+
+/// What an undocumented code means by its HTTP status alone.
+pub(crate) fn by_status(status: u16) -> Meaning {
+    match status {
+        401 => (AuthFailed, Refused),
+        403 => (Forbidden, Refused),
+        429 => (RateLimited, Refused),
+        _ => UNDOCUMENTED,
+    }
 }
 
 /// `Created`: UTC, second precision, literal `Z`.

@@ -159,20 +159,12 @@ pub const STATUS_CODES: &[(&str, ErrorKind, Outcome)] = &[
 /// The meaning of a request's code: the exact (status, code) row first, then the code under any
 /// status, then the HTTP status alone.
 pub(crate) fn classify(status: u16, code: &str) -> Meaning {
-    CODES
-        .iter()
-        .find(|(s, c, ..)| *s == status && *c == code)
-        .or_else(|| CODES.iter().find(|(_, c, ..)| *c == code))
-        .map(|&(_, _, kind, outcome)| (kind, outcome))
-        .unwrap_or_else(|| match classify_in(GATEWAY_CODES, code) {
-            UNDOCUMENTED => match status {
-                401 => (AuthFailed, Refused),
-                403 => (Forbidden, Refused),
-                429 => (RateLimited, Refused),
-                _ => UNDOCUMENTED,
-            },
+    super::classify_keyed(CODES, status, code).unwrap_or_else(|| {
+        match classify_in(GATEWAY_CODES, code) {
+            UNDOCUMENTED => super::by_status(status),
             meaning => meaning,
-        })
+        }
+    })
 }
 
 /// A number's status other than `000000`: it was not sent.

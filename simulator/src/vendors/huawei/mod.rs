@@ -226,7 +226,6 @@ fn refusal(code: &str) -> (Response, Verdict) {
 
 fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Option<Call>), Refusal> {
     let now = Utc::now();
-    check_authorization(req)?;
     let nonce = check_x_aksk(req, now)?;
     if !first_use(state.memory(), &nonce, now) {
         return Err(INVALID_DIGEST);
@@ -305,40 +304,105 @@ fn check(state: &mut SimState, req: &VendorRequest) -> Result<(Value, Option<Cal
     Ok((answer, call))
 }
 
-/// `AKSK realm="SDP",profile="UsernameToken",type="Appkey"`, attribute by attribute.
-fn check_authorization(req: &VendorRequest) -> Result<(), Refusal> {
-    let header = req.header("authorization").ok_or("1023006")?;
-    let attributes = header
-        .strip_prefix("AKSK")
-        .map(attributes)
-        .ok_or("1023006")?;
-    let realm = attributes.get("realm").ok_or("1023007")?;
-    let profile = attributes.get("profile").ok_or("1023008")?;
-    let kind = attributes.get("type").ok_or("1023012")?;
-    if *realm != "SDP" {
-        return Err("1023009");
-    }
-    if *profile != "UsernameToken" {
-        return Err("1023010");
-    }
-    if *kind != "Appkey" {
-        return Err("1023011");
-    }
-    Ok(())
+/// The codes a Huawei platform answers for each part of its two UsernameToken headers: VoiceCall
+/// (`Authorization: AKSK …`, `X-AKSK`) and the SMS platform (`Authorization: WSSE …`, `X-WSSE`)
+/// check them alike, each with its own codes.
+pub(crate) struct TokenCodes {
+    /// `AKSK` or `WSSE`, and the token header's name.
+    pub(crate) scheme: &'static str,
+    pub(crate) token_header: &'static str,
+    pub(crate) no_authorization: &'static str,
+    pub(crate) not_the_scheme: &'static str,
+    pub(crate) no_realm: &'static str,
+    pub(crate) no_profile: &'static str,
+    pub(crate) no_type: &'static str,
+    pub(crate) bad_realm: &'static str,
+    pub(crate) bad_profile: &'static str,
+    pub(crate) bad_type: &'static str,
+    pub(crate) no_token: &'static str,
+    pub(crate) not_a_username_token: &'static str,
+    pub(crate) no_username: &'static str,
+    pub(crate) no_nonce: &'static str,
+    pub(crate) no_created: &'static str,
+    pub(crate) no_digest: &'static str,
 }
 
-/// `UsernameToken Username=…,PasswordDigest=…,Nonce=…,Created=…`; returns the nonce.
-fn check_x_aksk(req: &VendorRequest, now: DateTime<Utc>) -> Result<String, Refusal> {
-    let header = req.header("x-aksk").ok_or("1023033")?;
-    let attributes = header
+/// The UsernameToken's fields, once both headers are well formed.
+pub(crate) struct Token<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) nonce: &'a str,
+    pub(crate) created: &'a str,
+    pub(crate) digest: &'a str,
+}
+
+/// `Authorization: <scheme> realm="SDP",profile="UsernameToken",type="Appkey"` and the token
+/// header `UsernameToken Username=…,PasswordDigest=…,Nonce=…,Created=…`, attribute by
+/// attribute.
+pub(crate) fn read_token<'a>(
+    req: &'a VendorRequest,
+    codes: &TokenCodes,
+) -> Result<Token<'a>, &'static str> {
+    let header = req.header("authorization").ok_or(codes.no_authorization)?;
+    let auth = header
+        .strip_prefix(codes.scheme)
+        .map(attributes)
+        .ok_or(codes.not_the_scheme)?;
+    let realm = auth.get("realm").ok_or(codes.no_realm)?;
+    let profile = auth.get("profile").ok_or(codes.no_profile)?;
+    let kind = auth.get("type").ok_or(codes.no_type)?;
+    if *realm != "SDP" {
+        return Err(codes.bad_realm);
+    }
+    if *profile != "UsernameToken" {
+        return Err(codes.bad_profile);
+    }
+    if *kind != "Appkey" {
+        return Err(codes.bad_type);
+    }
+    let token = req
+        .header(codes.token_header)
+        .ok_or(codes.no_token)?
         .strip_prefix("UsernameToken")
         .map(attributes)
-        .ok_or("1023038")?;
-    let username = attributes.get("Username").ok_or("1023034")?;
-    let nonce = attributes.get("Nonce").ok_or("1023035")?;
-    let created = attributes.get("Created").ok_or("1023036")?;
-    let digest = attributes.get("PasswordDigest").ok_or("1023037")?;
-    if *username != HUAWEI_APP_KEY {
+        .ok_or(codes.not_a_username_token)?;
+    let field = |name, code| token.get(name).copied().ok_or(code);
+    Ok(Token {
+        username: field("Username", codes.no_username)?,
+        nonce: field("Nonce", codes.no_nonce)?,
+        created: field("Created", codes.no_created)?,
+        digest: field("PasswordDigest", codes.no_digest)?,
+    })
+}
+
+/// 表6's codes for VoiceCall's `Authorization: AKSK …` and `X-AKSK`.
+const VOICE_TOKEN: TokenCodes = TokenCodes {
+    scheme: "AKSK",
+    token_header: "x-aksk",
+    no_authorization: "1023006",
+    not_the_scheme: "1023006",
+    no_realm: "1023007",
+    no_profile: "1023008",
+    no_type: "1023012",
+    bad_realm: "1023009",
+    bad_profile: "1023010",
+    bad_type: "1023011",
+    no_token: "1023033",
+    not_a_username_token: "1023038",
+    no_username: "1023034",
+    no_nonce: "1023035",
+    no_created: "1023036",
+    no_digest: "1023037",
+};
+
+/// The request's UsernameToken, checked for the demo app; returns the nonce.
+fn check_x_aksk(req: &VendorRequest, now: DateTime<Utc>) -> Result<String, Refusal> {
+    let Token {
+        username,
+        nonce,
+        created,
+        digest,
+    } = read_token(req, &VOICE_TOKEN)?;
+    if username != HUAWEI_APP_KEY {
         return Err("1010003");
     }
     // UTC with a literal Z; local time written with a Z (as the public demos do) lands here.
@@ -350,10 +414,10 @@ fn check_x_aksk(req: &VendorRequest, now: DateTime<Utc>) -> Result<String, Refus
     }
     let nonce_ok =
         (1..=128).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !nonce_ok || password_digest(&[nonce, created]) != *digest {
+    if !nonce_ok || password_digest(&[nonce, created]) != digest {
         return Err(INVALID_DIGEST);
     }
-    Ok((*nonce).to_owned())
+    Ok(nonce.to_owned())
 }
 
 /// `PasswordDigest` = Base64(HMAC-SHA256(APP_Secret, the parts joined)): `Nonce + Created` for

@@ -134,7 +134,10 @@ fn refusal(
     (response, Verdict::refused(code, 200))
 }
 
-fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &'static str> {
+/// A `Submit` of either product, up to what the products check alike: the fields present
+/// (`401`–`404`), the account and password (`405`, `40501`, `40502`), the mobile (`406`).
+/// Gives the mobile and the content.
+pub(super) fn submitted(fields: &[(String, String)]) -> Result<(&str, &str), &'static str> {
     let get = |name| VendorRequest::field(fields, name).filter(|v| !v.is_empty());
     let account = get("account").ok_or("401")?;
     let password = get("password").ok_or("402")?;
@@ -151,6 +154,11 @@ fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &
     if !is_mobile(mobile) {
         return Err("406");
     }
+    Ok((mobile, content))
+}
+
+fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &'static str> {
+    let (mobile, content) = submitted(fields)?;
     if !is_digits(content, 4, 6) {
         return Err("4070");
     }

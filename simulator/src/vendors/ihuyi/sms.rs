@@ -20,11 +20,10 @@ use serde_json::json;
 use voicecode::{Product, Vendor};
 
 use super::demo::{IHUYI_ACCOUNT, IHUYI_API_KEY};
-use super::{check_password, reply_as, wants_json};
+use super::{reply_as, wants_json};
 use crate::exchange::{Answer, Shared, VendorRequest, VendorSide};
 use crate::journal::{Operation, Verdict};
 use crate::state::State as SimState;
-use crate::wire::is_mobile;
 
 pub(crate) const SIDE: VendorSide = VendorSide {
     vendor: Vendor::Ihuyi,
@@ -99,18 +98,7 @@ fn refusal(req: &VendorRequest, code: &str) -> (Response, Verdict) {
 }
 
 fn submit(state: &mut SimState, fields: &[(String, String)]) -> Result<String, &'static str> {
-    let get = |name| VendorRequest::field(fields, name).filter(|v| !v.is_empty());
-    let account = get("account").ok_or("401")?;
-    let password = get("password").ok_or("402")?;
-    let mobile = get("mobile").ok_or("403")?;
-    let content = get("content").ok_or("404")?;
-    if account != IHUYI_ACCOUNT {
-        return Err("405");
-    }
-    check_password(password, get("time"), &[account, IHUYI_API_KEY, mobile, content])?;
-    if !is_mobile(mobile) {
-        return Err("406");
-    }
+    let (mobile, content) = super::submitted(fields)?;
     let code = content
         .strip_prefix(TEMPLATE.0)
         .and_then(|rest| rest.strip_suffix(TEMPLATE.1))
