@@ -30,7 +30,7 @@ fn exchange(req: HttpRequest) -> HttpResponse {
     };
     let mut builder = http.request(method, &req.url);
     for (name, value) in &req.headers {
-        builder = builder.header(*name, value);
+        builder = builder.header(*name, value.as_ref());
     }
     let response = builder
         .body(req.body)

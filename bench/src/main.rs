@@ -372,7 +372,7 @@ fn reqwest_method(method: Method) -> reqwest::Method {
 async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
     let mut builder = http.request(reqwest_method(req.method), &req.url);
     for (name, value) in &req.headers {
-        builder = builder.header(*name, value);
+        builder = builder.header(*name, value.as_ref());
     }
     let response = builder
         .body(req.body)
@@ -389,7 +389,7 @@ async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
 fn bare_blocking_send(http: &reqwest::blocking::Client, req: HttpRequest) -> (u16, Vec<u8>) {
     let mut builder = http.request(reqwest_method(req.method), &req.url);
     for (name, value) in &req.headers {
-        builder = builder.header(*name, value);
+        builder = builder.header(*name, value.as_ref());
     }
     let response = builder
         .body(req.body)

@@ -200,7 +200,7 @@ impl AsyncClient {
             .http
             .request(method(request.method), &request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(*name, value.as_ref());
         }
         let mut response = builder
             .body(request.body)
@@ -334,7 +334,7 @@ impl Client {
             .method(request.method.as_str())
             .uri(&request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(*name, value.as_ref());
         }
         let request = builder
             .body(request.body.as_slice())

@@ -315,7 +315,9 @@ fn huawei_refuses_a_bad_digest() {
     let mut request = fresh_request(&client);
     for (name, value) in &mut request.headers {
         if name.eq_ignore_ascii_case("x-aksk") {
-            *value = value.replace("PasswordDigest=\"", "PasswordDigest=\"AAAA");
+            *value = value
+                .replace("PasswordDigest=\"", "PasswordDigest=\"AAAA")
+                .into();
         }
     }
     let (status, body) = send_raw(&request);
@@ -560,7 +562,7 @@ fn tencent_request(sim: &Simulator, headers: &[(&'static str, &str)], body: &Val
         request
             .headers
             .retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        request.headers.push((*name, (*value).to_owned()));
+        request.headers.push((*name, (*value).to_owned().into()));
     }
     let header = |name: &str| request.header_value(name).unwrap_or_default().to_owned();
     let timestamp = header("X-TC-Timestamp").parse().unwrap_or(0);
@@ -576,7 +578,9 @@ fn tencent_request(sim: &Simulator, headers: &[(&'static str, &str)], body: &Val
     };
     let authorization = signed.authorization(TENCENT_SECRET_ID, TENCENT_SECRET_KEY);
     request.headers.retain(|(k, _)| *k != "Authorization");
-    request.headers.push(("Authorization", authorization));
+    request
+        .headers
+        .push(("Authorization", authorization.into()));
     request
 }
 
@@ -628,7 +632,7 @@ fn tencent_answers_with_the_services_exact_content_type() {
     ] {
         let mut builder = http.post(&request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(*name, value.as_ref());
         }
         let response = builder.body(request.body.clone()).send().unwrap();
         let content_type = response.headers()["content-type"]
@@ -684,7 +688,7 @@ fn tencent_refuses_an_altered_body_header_or_scope() {
     let mut scope = fresh_request(&client);
     for (name, value) in &mut scope.headers {
         if *name == "Authorization" {
-            *value = value.replace("/vms/", "/cvm/");
+            *value = value.replace("/vms/", "/cvm/").into();
         }
     }
     assert_eq!(tencent_code(&sim, &scope), signature_failure);
@@ -692,7 +696,7 @@ fn tencent_refuses_an_altered_body_header_or_scope() {
     let mut shape = fresh_request(&client);
     for (name, value) in &mut shape.headers {
         if *name == "Authorization" {
-            *value = value.replace("TC3-HMAC-SHA256", "HMAC-SHA1");
+            *value = value.replace("TC3-HMAC-SHA256", "HMAC-SHA1").into();
         }
     }
     assert_eq!(

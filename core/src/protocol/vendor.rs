@@ -124,18 +124,18 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
 
 /// A send whose number is parsed, once, before each channel checks it against its vendor.
 #[derive(Debug, Clone)]
-pub(crate) struct ParsedSend {
+pub(crate) struct ParsedSend<'a> {
     pub(crate) to: Phone,
-    pub(crate) code: String,
-    pub(crate) options: SendOptions,
+    pub(crate) code: &'a str,
+    pub(crate) options: &'a SendOptions,
 }
 
-impl ParsedSend {
-    pub(crate) fn parse(req: &SendCode) -> Result<Self> {
+impl<'a> ParsedSend<'a> {
+    pub(crate) fn parse(req: &'a SendCode) -> Result<Self> {
         Ok(ParsedSend {
             to: Phone::parse("to", &req.to)?,
-            code: req.code.clone(),
-            options: req.options.clone(),
+            code: &req.code,
+            options: &req.options,
         })
     }
 }

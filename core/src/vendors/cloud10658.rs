@@ -153,10 +153,10 @@ struct Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("cloud10658", &req.options, &[])?;
+        refuse_unsupported("cloud10658", req.options, &[])?;
         let phone = req.to.mobile("to", "cloud10658")?;
-        CODE.check(&req.code)?;
-        let recipient = form(&[("phone", &phone), ("variables", &req.code)]);
+        CODE.check(req.code)?;
+        let recipient = form(&[("phone", &phone), ("variables", req.code)]);
         let body = encode::concat(&[&self.account, "&", &recipient]);
         // Unsigned: the key travels in the body, so every send is the same request. It is
         // built when asked for, not built here and cloned.

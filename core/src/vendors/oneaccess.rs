@@ -16,7 +16,7 @@ use crate::model::{Captcha, SendSmsCode, SmsPurpose, VerifyCaptcha};
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, CodeRule};
 use crate::protocol::vendor::{unsupported, CodeSender, Protocol, SmsFlow, VendorFacts};
-use crate::protocol::wire::{json_body, utf8_body, UNDOCUMENTED};
+use crate::protocol::wire::{json_body, json_bytes, utf8_body, UNDOCUMENTED};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
 const CAPTCHA_PATH: &str = "/api/v2/sdk/captcha";
@@ -66,10 +66,10 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
 fn request(config: &OneAccessConfig, method: Method, url: String) -> HttpRequest {
     let d = &config.device;
     let mut req = HttpRequest::new(method, url)
-        .header("X-operating-sys-version", &d.os_version)
-        .header("X-device-fingerprint", &d.fingerprint)
-        .header("X-agent", &d.agent)
-        .header("X-client-id", &config.client_id);
+        .header("X-operating-sys-version", d.os_version.clone())
+        .header("X-device-fingerprint", d.fingerprint.clone())
+        .header("X-agent", d.agent.clone())
+        .header("X-client-id", config.client_id.clone());
     let optional = [
         ("X-device-ip", &d.ip),
         ("X-L", &d.lang),
@@ -77,14 +77,14 @@ fn request(config: &OneAccessConfig, method: Method, url: String) -> HttpRequest
     ];
     for (name, value) in optional {
         if let Some(value) = value {
-            req = req.header(name, value);
+            req = req.header(name, value.clone());
         }
     }
     req
 }
 
 fn json_post(config: &OneAccessConfig, url: String, body: &impl Serialize) -> HttpRequest {
-    let body = serde_json::to_vec(body).expect("a struct of strings serialises");
+    let body = json_bytes(body);
     request(config, Method::Post, url)
         .header("Content-Type", "application/json;charset=utf8")
         .body(body)

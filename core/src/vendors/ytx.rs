@@ -24,7 +24,7 @@ use crate::protocol::checks::{
 };
 use crate::protocol::encode;
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
-use crate::protocol::wire::{classify, json_body, required, Scalar};
+use crate::protocol::wire::{classify, json_body, json_bytes, required, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 use ErrorKind::*;
@@ -193,9 +193,9 @@ struct Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("ytx", &req.options, &["play_times"])?;
+        refuse_unsupported("ytx", req.options, &["play_times"])?;
         let dst = req.to.mainland("to", "ytx")?;
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         // The vendor sample always sends `time`; 3 is its value there and the maximum.
         check_play_times(req.options.play_times, 1..=3, "")?;
         let times = req.options.play_times.unwrap_or(3);
@@ -203,10 +203,10 @@ impl CodeSender for Sender {
             action: "callOutCode",
             appid: &self.app_id,
             dst: &dst,
-            code: &req.code,
+            code: req.code,
             time: times.to_string(),
         };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let body = json_bytes(&body);
         Ok(Box::new(move |ctx: &Context| {
             self.signing.post(&self.url, ctx, body.clone())
         }))
@@ -279,7 +279,7 @@ impl Protocol for YtxConfig {
             action: "queryBlance",
             appid: &self.app_id,
         };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let body = json_bytes(&body);
         // "getBlance" and "queryBlance" are the vendor's spelling.
         let signing = Signing::new(self);
         let url = signing.url(base, "/201612/sid/{sid}/account/getBlance.wx");
@@ -377,11 +377,11 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Accept", "application/json".to_owned()),
-                ("Content-Type", "application/json;charset=utf-8".to_owned()),
+                ("Accept", "application/json".into()),
+                ("Content-Type", "application/json;charset=utf-8".into()),
                 (
                     "Authorization",
-                    "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA=".to_owned()
+                    "ZGE1YzA1MThmMDVjNGY5MzlkZTAyNGU5NGMwYWRiNmR8MjAxNDA0MTYxNDIwMzA=".into()
                 ),
             ]
         );

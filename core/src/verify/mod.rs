@@ -906,11 +906,13 @@ impl Inner {
             None => generate_code(self.code_length),
         };
         let mac = self.mac(&e164, &code);
-        let send = |code: String| ParsedSend {
-            to: to.clone(),
-            code,
-            options: options.send.clone(),
-        };
+        fn send<'a>(to: &Phone, code: &'a str, options: &'a SendOptions) -> Result<ParsedSend<'a>> {
+            Ok(ParsedSend {
+                to: to.clone(),
+                code,
+                options,
+            })
+        }
         // Refused before anything is reserved when no channel can carry the send (a landline
         // for a mobile-only router, a `play_times` out of range). The code suits every
         // channel, so the error names another field and quotes no code.
@@ -922,7 +924,7 @@ impl Inner {
             Some(channel) => Some((
                 channel,
                 self.route(channel)
-                    .plan(&Ok(send(code.clone())))
+                    .plan(&send(&to, &code, &options.send))
                     .sendable()?,
             )),
             None => None,
@@ -985,7 +987,7 @@ impl Inner {
             Some((channel, plan)) if channel == pending.channel => plan,
             _ => self
                 .route(pending.channel)
-                .plan(&Ok(send(code)))
+                .plan(&send(&to, &code, &options.send))
                 .sendable()
                 .map_err(give_back)?,
         };

@@ -119,7 +119,7 @@ pub fn send_raw(request: &HttpRequest) -> (u16, String) {
     };
     let mut builder = http.request(method, &request.url);
     for (name, value) in &request.headers {
-        builder = builder.header(*name, value);
+        builder = builder.header(*name, value.as_ref());
     }
     let response = builder
         .body(request.body.clone())

@@ -347,18 +347,21 @@ fn check_out_id(data: &str) -> Result<()> {
 
 /// `SingleCallByTts` from one channel.
 struct Sender {
-    config: AliyunConfig,
     rpc: Rpc,
-    speed: Option<String>,
-    volume: Option<String>,
+    tts_param_name: String,
 }
+
+/// The parameters a voice-code call fills in per send, in the order [`Sender::prepare`] gives
+/// their values; the channel's own (`TtsCode`, `CalledShowNumber`, `Speed`, `Volume`) are
+/// encoded once, by [`Rpc::new`].
+const SLOTS: [&str; 4] = ["CalledNumber", "TtsParam", "OutId", "PlayTimes"];
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("aliyun", &req.options, &["play_times", "user_data"])?;
+        refuse_unsupported("aliyun", req.options, &["play_times", "user_data"])?;
         // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
         let called = req.to.mainland("to", "aliyun")?;
-        let tts_param = tts_param(self.config.tts_param_name(), &req.code)?;
+        let tts_param = tts_param(&self.tts_param_name, req.code)?;
         let note = " (Alibaba Cloud's PlayTimes)";
         check_play_times(req.options.play_times, 1..=3, note)?;
         if let Some(data) = &req.options.user_data {
@@ -369,70 +372,133 @@ impl CodeSender for Sender {
             req.options.play_times.map(|t| t.to_string()),
         );
         Ok(Box::new(move |ctx: &Context| {
-            let config = &self.config;
-            let mut params: Vec<(&str, &str)> = vec![
-                ("CalledNumber", &called),
-                ("TtsCode", &config.tts_code),
-                ("TtsParam", &tts_param),
+            let values = [
+                Some(called.as_str()),
+                Some(tts_param.as_str()),
+                out_id.as_deref(),
+                play_times.as_deref(),
             ];
-            let optional = [
-                ("CalledShowNumber", config.called_show_number.as_deref()),
-                ("OutId", out_id.as_deref()),
-                ("PlayTimes", play_times.as_deref()),
-                ("Speed", self.speed.as_deref()),
-                ("Volume", self.volume.as_deref()),
-            ];
-            params.extend(optional.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
-            self.rpc.post(ACTION, params, ctx)
+            self.rpc.post(&values, ctx)
         }))
     }
 }
 
 /// What signs the RPC requests of one channel (both 2017-05-25 APIs, `dyvmsapi` and `dysmsapi`,
-/// speak it): the URL, the account, and HMAC-SHA1 keyed with the secret, set up once.
+/// speak it), set up once: the URL, HMAC-SHA1 keyed with the secret, and the request's
+/// parameters in their signing order, with those that never change (the account, the action,
+/// the product's own settings) already encoded for the body and for the string to sign.
 pub(crate) struct Rpc {
     url: String,
-    access_key_id: String,
-    region: String,
     keyed: Hmac<Sha1>,
+    parts: Vec<Part>,
+    /// How many values [`Rpc::post`] takes: the slots the product named.
+    slots: usize,
+}
+
+/// One parameter of a request, in the canonical (sorted) order.
+enum Part {
+    /// `Name=Value` as the body has it, and encoded again as the string to sign has it.
+    Fixed { body: Box<[u8]>, signed: Box<[u8]> },
+    /// A value given per send: the product's (by position) or the nonce and time.
+    Slot { name: &'static str, value: Source },
+}
+
+/// Where a slot's value comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Given(usize),
+    Nonce,
+    Timestamp,
+}
+
+/// The channel's side of an RPC request: the account and what the product sets once.
+pub(crate) struct RpcSetup<'a> {
+    pub(crate) base: &'a str,
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret: &'a Secret,
+    pub(crate) region: Option<&'a str>,
+    pub(crate) action: &'static str,
+    /// Parameters every send of the channel carries; `None` values are left out.
+    pub(crate) fixed: &'a [(&'static str, Option<&'a str>)],
+    /// Names of the parameters each send fills in, in the order [`Rpc::post`] takes them.
+    pub(crate) slots: &'a [&'static str],
 }
 
 impl Rpc {
-    pub(crate) fn new(
-        base: &str,
-        access_key_id: &str,
-        secret: &Secret,
-        region: Option<&str>,
-    ) -> Self {
+    pub(crate) fn new(setup: RpcSetup) -> Self {
+        let region = setup.region.unwrap_or(DEFAULT_REGION_ID);
+        let common = [
+            ("AccessKeyId", Some(setup.access_key_id)),
+            ("Action", Some(setup.action)),
+            ("Format", Some("JSON")),
+            ("RegionId", Some(region)),
+            ("SignatureMethod", Some("HMAC-SHA1")),
+            ("SignatureVersion", Some("1.0")),
+            ("Version", Some(VERSION)),
+        ];
+        let mut named: Vec<(&str, Part)> = common
+            .iter()
+            .chain(setup.fixed)
+            .filter_map(|&(name, value)| Some((name, fixed_part(name, value?))))
+            .collect();
+        let given = setup.slots.iter().enumerate();
+        named.extend(given.map(|(i, &name)| (name, slot(name, Source::Given(i)))));
+        named.push(("SignatureNonce", slot("SignatureNonce", Source::Nonce)));
+        named.push(("Timestamp", slot("Timestamp", Source::Timestamp)));
+        named.sort_by(|a, b| a.0.cmp(b.0));
         Rpc {
-            url: format!("{base}/"),
-            access_key_id: access_key_id.to_owned(),
-            region: region.unwrap_or(DEFAULT_REGION_ID).to_owned(),
-            keyed: keyed(secret.expose()),
+            url: format!("{}/", setup.base),
+            keyed: keyed(setup.secret.expose()),
+            parts: named.into_iter().map(|(_, part)| part).collect(),
+            slots: setup.slots.len(),
         }
     }
 
-    /// `action` with its own `params` and the common ones, signed at the context's time with
-    /// its nonce, as a form `POST`.
-    pub(crate) fn post(&self, action: &str, own: Vec<(&str, &str)>, ctx: &Context) -> HttpRequest {
+    /// The request with the product's slot `values` (in the order its slots were named; `None`
+    /// leaves a parameter out) and the common ones, signed at the context's time with its nonce,
+    /// as a form `POST`.
+    pub(crate) fn post(&self, values: &[Option<&str>], ctx: &Context) -> HttpRequest {
+        debug_assert_eq!(values.len(), self.slots);
         let timestamp = timestamp(ctx.now);
-        let mut params = own;
-        params.extend([
-            ("AccessKeyId", self.access_key_id.as_str()),
-            ("Action", action),
-            ("Format", "JSON"),
-            ("RegionId", self.region.as_str()),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureNonce", ctx.nonce.as_str()),
-            ("SignatureVersion", "1.0"),
-            ("Timestamp", timestamp.as_str()),
-            ("Version", VERSION),
-        ]);
-        // The canonicalized query is both what is signed and, with the signature, the body.
-        let mut body = canonicalized_query_bytes(&params);
-        let signed = signature_keyed(self.keyed.clone(), &string_to_sign_bytes("POST", &body));
+        // The canonicalized query is both what is signed and, with the signature, the body; the
+        // string to sign is the same query encoded a second time.
+        let mut body = Vec::with_capacity(512);
+        let mut signed = Vec::with_capacity(768);
+        signed.extend_from_slice(b"POST&%2F&");
+        for part in &self.parts {
+            let (name, value) = match part {
+                Part::Fixed { body: b, signed: s } => {
+                    separate(&mut body, &mut signed);
+                    body.extend_from_slice(b);
+                    signed.extend_from_slice(s);
+                    continue;
+                }
+                Part::Slot { name, value } => match value {
+                    Source::Given(i) => match values[*i] {
+                        Some(value) => (name, value),
+                        None => continue,
+                    },
+                    Source::Nonce => (name, ctx.nonce.as_str()),
+                    Source::Timestamp => (name, timestamp.as_str()),
+                },
+            };
+            separate(&mut body, &mut signed);
+            // Parameter names are the API's identifiers: letters only, nothing to encode.
+            body.extend_from_slice(name.as_bytes());
+            body.push(b'=');
+            encode::push_rfc3986_bytes(&mut body, value.as_bytes());
+            signed.extend_from_slice(name.as_bytes());
+            signed.extend_from_slice(b"%3D");
+            encode::push_rfc3986_twice(&mut signed, value.as_bytes());
+        }
+        let mut mac = self.keyed.clone();
+        mac.update(&signed);
+        let mut signature = [0u8; 28];
+        let written = BASE64
+            .encode_slice(mac.finalize().into_bytes(), &mut signature)
+            .expect("a SHA-1 digest is 28 characters in Base64");
         body.extend_from_slice(b"&Signature=");
-        encode::push_rfc3986_bytes(&mut body, signed.as_bytes());
+        encode::push_rfc3986_bytes(&mut body, &signature[..written]);
         HttpRequest::new(Method::Post, self.url.clone())
             .header(
                 "Content-Type",
@@ -440,6 +506,32 @@ impl Rpc {
             )
             .header("Accept", "application/json")
             .body(body)
+    }
+}
+
+fn fixed_part(name: &'static str, value: &str) -> Part {
+    let mut body = Vec::new();
+    encode::push_rfc3986_bytes(&mut body, name.as_bytes());
+    body.push(b'=');
+    encode::push_rfc3986_bytes(&mut body, value.as_bytes());
+    let mut signed = Vec::new();
+    encode::push_rfc3986_encoded_query(&mut signed, &body);
+    Part::Fixed {
+        body: body.into(),
+        signed: signed.into(),
+    }
+}
+
+fn slot(name: &'static str, value: Source) -> Part {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()));
+    Part::Slot { name, value }
+}
+
+/// `&` between parameters, `%26` in the string to sign.
+fn separate(body: &mut Vec<u8>, signed: &mut Vec<u8>) {
+    if !body.is_empty() {
+        body.push(b'&');
+        signed.extend_from_slice(b"%26");
     }
 }
 
@@ -529,16 +621,27 @@ impl Protocol for AliyunConfig {
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let (speed, volume) = (
+            self.speed.map(|s| s.to_string()),
+            self.volume.map(|v| v.to_string()),
+        );
+        let rpc = Rpc::new(RpcSetup {
+            base,
+            access_key_id: &self.access_key_id,
+            secret: &self.access_key_secret,
+            region: self.region_id.as_deref(),
+            action: ACTION,
+            fixed: &[
+                ("TtsCode", Some(&self.tts_code)),
+                ("CalledShowNumber", self.called_show_number.as_deref()),
+                ("Speed", speed.as_deref()),
+                ("Volume", volume.as_deref()),
+            ],
+            slots: &SLOTS,
+        });
         Ok(Arc::new(Sender {
-            config: self.clone(),
-            rpc: Rpc::new(
-                base,
-                &self.access_key_id,
-                &self.access_key_secret,
-                self.region_id.as_deref(),
-            ),
-            speed: self.speed.map(|s| s.to_string()),
-            volume: self.volume.map(|v| v.to_string()),
+            rpc,
+            tts_param_name: self.tts_param_name().to_owned(),
         }))
     }
 

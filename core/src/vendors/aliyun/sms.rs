@@ -26,7 +26,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{is_variable_name, parse_answer, validate_account, Rpc, PRODUCTION_SMS};
+use super::{is_variable_name, parse_answer, validate_account, Rpc, RpcSetup, PRODUCTION_SMS};
 use crate::http::{Context, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
@@ -168,16 +168,18 @@ fn phone_number(to: &Phone) -> Result<String> {
 /// `SendSms` from one channel.
 struct Sender {
     rpc: Rpc,
-    sign_name: String,
-    template_code: String,
     param_name: String,
 }
 
+/// The parameters an SMS code fills in per send, in the order [`Sender::prepare`] gives their
+/// values; `SignName` and `TemplateCode` are the channel's, encoded once.
+const SLOTS: [&str; 3] = ["PhoneNumbers", "TemplateParam", "OutId"];
+
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("aliyun SMS", &req.options, &["user_data"])?;
+        refuse_unsupported("aliyun SMS", req.options, &["user_data"])?;
         let phone = phone_number(&req.to)?;
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         // Both parts are plain ASCII letters, digits and underscores: nothing needs escaping.
         let template_param = format!(r#"{{"{}":"{}"}}"#, self.param_name, req.code);
         let out_id = req.options.user_data.clone();
@@ -190,16 +192,12 @@ impl CodeSender for Sender {
             }
         }
         Ok(Box::new(move |ctx: &Context| {
-            let mut params: Vec<(&str, &str)> = vec![
-                ("PhoneNumbers", &phone),
-                ("SignName", &self.sign_name),
-                ("TemplateCode", &self.template_code),
-                ("TemplateParam", &template_param),
+            let values = [
+                Some(phone.as_str()),
+                Some(template_param.as_str()),
+                out_id.as_deref(),
             ];
-            if let Some(out_id) = &out_id {
-                params.push(("OutId", out_id));
-            }
-            self.rpc.post(ACTION, params, ctx)
+            self.rpc.post(&values, ctx)
         }))
     }
 }
@@ -248,15 +246,20 @@ impl Protocol for AliyunSmsConfig {
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let rpc = Rpc::new(RpcSetup {
+            base,
+            access_key_id: &self.access_key_id,
+            secret: &self.access_key_secret,
+            region: self.region_id.as_deref(),
+            action: ACTION,
+            fixed: &[
+                ("SignName", Some(&self.sign_name)),
+                ("TemplateCode", Some(&self.template_code)),
+            ],
+            slots: &SLOTS,
+        });
         Ok(Arc::new(Sender {
-            rpc: Rpc::new(
-                base,
-                &self.access_key_id,
-                &self.access_key_secret,
-                self.region_id.as_deref(),
-            ),
-            sign_name: self.sign_name.clone(),
-            template_code: self.template_code.clone(),
+            rpc,
             param_name: self.template_param_name().to_owned(),
         }))
     }

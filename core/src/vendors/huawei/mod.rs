@@ -30,7 +30,9 @@ use crate::protocol::encode;
 use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
-use crate::protocol::wire::{json_body, required, success_status, Meaning, Scalar, UNDOCUMENTED};
+use crate::protocol::wire::{
+    json_body, json_bytes, required, success_status, Meaning, Scalar, UNDOCUMENTED,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://rtccall.cn-north-1.myhuaweicloud.cn:443";
@@ -333,7 +335,7 @@ impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         let config = &self.config;
         let callee = req.to.e164();
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         let note = " (0 repeats until the user hangs up)";
         check_play_times(req.options.play_times, 0..=9, note)?;
         let pre_tone = req.options.pre_tone.as_deref().unwrap_or(&config.pre_tone);
@@ -360,7 +362,7 @@ impl CodeSender for Sender {
             callee_nbr: callee,
             language_type: config.language_type,
             pre_tone,
-            verify_code: &req.code,
+            verify_code: req.code,
             pos_tone,
             times: req.options.play_times,
             status_url,
@@ -371,7 +373,7 @@ impl CodeSender for Sender {
                 .map(|b| if b { "true" } else { "false" }),
             user_data: req.options.user_data.as_deref(),
         };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let body = json_bytes(&body);
         Ok(Box::new(move |ctx: &Context| {
             let created = created(ctx.now);
             let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, &created]);
@@ -537,11 +539,11 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Content-Type", "application/json;charset=UTF-8".to_owned()),
-                ("Authorization", r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()),
+                ("Content-Type", "application/json;charset=UTF-8".into()),
+                ("Authorization", r#"AKSK realm="SDP",profile="UsernameToken",type="Appkey""#.into()),
                 (
                     "X-AKSK",
-                    r#"UsernameToken Username="ZRBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest="fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0=",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#.to_owned()
+                    r#"UsernameToken Username="ZRBRz4bAXoFgEH7o4Ew308eXc1RA",PasswordDigest="fZkC1iHD3kPF2iR6PCO/3kDy7+SjvpT/NOc7SNCFd/0=",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#.into()
                 ),
             ]
         );

@@ -300,7 +300,7 @@ struct Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("huawei SMS", &req.options, &["user_data", "status_url"])?;
+        refuse_unsupported("huawei SMS", req.options, &["user_data", "status_url"])?;
         let to = match &req.to {
             Phone::Landline(n) => {
                 return Err(Error::invalid_input(
@@ -310,7 +310,7 @@ impl CodeSender for Sender {
             }
             phone => phone.e164(),
         };
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         if let Some(url) = &req.options.status_url {
             check_status_url("status_url", url)?;
         }
@@ -323,7 +323,7 @@ impl CodeSender for Sender {
             }
         }
         // The code is digits: the JSON array needs no escaping.
-        let template_paras = encode::concat(&[r#"[""#, &req.code, r#""]"#]);
+        let template_paras = encode::concat(&[r#"[""#, req.code, r#""]"#]);
         // The fields in the SDK's order; the channel's own are encoded once, at its creation.
         let mut body = String::with_capacity(256);
         body.push_str(&self.from_field);
@@ -544,10 +544,10 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Content-Type", CONTENT_TYPE.to_owned()),
-                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD".to_owned()),
-                ("X-Sdk-Date", "20261206T133214Z".to_owned()),
-                ("Authorization", OFFICIAL_AUTHORIZATION.to_owned()),
+                ("Content-Type", CONTENT_TYPE.into()),
+                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD".into()),
+                ("X-Sdk-Date", "20261206T133214Z".into()),
+                ("Authorization", OFFICIAL_AUTHORIZATION.into()),
             ]
         );
         assert_eq!(
@@ -589,16 +589,16 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
-                ("Content-Type", CONTENT_TYPE.to_owned()),
+                ("Content-Type", CONTENT_TYPE.into()),
                 (
                     "Authorization",
-                    r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#.to_owned()
+                    r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#.into()
                 ),
                 (
                     "X-WSSE",
                     format!(
                         r#"UsernameToken Username="my_app_key",PasswordDigest="{WSSE_VECTOR}",Nonce="ac1c911c4792492687f8f6b2264a491e",Created="2018-05-26T00:35:30Z""#
-                    )
+                    ).into()
                 ),
             ]
         );

@@ -304,11 +304,11 @@ impl Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported(self.name, &req.options, &[])?;
+        refuse_unsupported(self.name, req.options, &[])?;
         let mobile = req.to.mobile("to", self.name)?;
-        self.rule.check(&req.code)?;
+        self.rule.check(req.code)?;
         // The code is letters or digits: it reads the same form-encoded.
-        let code = req.code.as_str();
+        let code = req.code;
         let (text, sent) = match &self.template {
             Some(t) => (
                 [t.text.0.as_str(), code, t.text.1.as_str()],

@@ -37,7 +37,7 @@
 //! ([`crate::callbacks::Deduplicator`]). It answers [`CALLBACK_ACK`].
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
@@ -57,7 +57,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, success_status, text_field, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, json_bytes, required, success_status, text_field, Meaning,
+    UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -230,6 +231,11 @@ impl Tc3Request<'_> {
     /// CanonicalRequest: method, URI `/`, empty query (POST), canonical headers (names and values
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
+        self.with_canonical_request(encode::concat)
+    }
+
+    /// Hands `f` the canonical request in pieces, which a signature hashes without joining.
+    fn with_canonical_request<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         let content_type = lowercase(self.content_type);
         let host = lowercase(self.host);
         let action = self.signed_action.map(lowercase);
@@ -238,7 +244,7 @@ impl Tc3Request<'_> {
             Some(action) => ("x-tc-action:", action.as_ref(), "\n"),
             None => ("", "", ""),
         };
-        encode::concat(&[
+        f(&[
             self.method,
             "\n/\n\ncontent-type:",
             &content_type,
@@ -257,74 +263,129 @@ impl Tc3Request<'_> {
 
     /// `Date/service/tc3_request`, the date being the UTC date of the timestamp.
     pub fn credential_scope(&self) -> String {
-        self.scope_of(&utc_date(self.timestamp))
+        encode::concat(&self.scope_of(&utc_date(self.timestamp)))
     }
 
-    fn scope_of(&self, date: &str) -> String {
-        encode::concat(&[date, "/", self.service, "/tc3_request"])
+    fn scope_of<'a>(&'a self, date: &'a str) -> [&'a str; 4] {
+        [date, "/", self.service, "/tc3_request"]
     }
 
     /// StringToSign: algorithm, timestamp, credential scope, hashed canonical request.
     pub fn string_to_sign(&self) -> String {
-        self.string_to_sign_in(&self.credential_scope())
+        self.with_string_to_sign(&self.signing(), encode::concat)
     }
 
-    fn string_to_sign_in(&self, scope: &str) -> String {
-        encode::concat(&[
+    /// What the string to sign takes besides the fixed parts, worked out from the request alone.
+    fn signing(&self) -> Signing {
+        Signing {
+            timestamp: self.timestamp.to_string(),
+            date: utc_date(self.timestamp),
+            canonical: self.with_canonical_request(|pieces| {
+                let mut hash = Sha256::new();
+                pieces.iter().for_each(|piece| hash.update(piece));
+                Hex64::of(&hash.finalize().into())
+            }),
+        }
+    }
+
+    /// SHA-256 fed the canonical request up to the payload's hash: the same for every request
+    /// of a channel, and longer than a hash block, so a channel absorbs it once.
+    fn canonical_head(&self) -> Sha256 {
+        self.with_canonical_request(|pieces| {
+            let mut hash = Sha256::new();
+            let (_payload_hash, head) = pieces.split_last().expect("pieces");
+            head.iter().for_each(|piece| hash.update(piece));
+            hash
+        })
+    }
+
+    /// Hands `f` the string to sign in pieces.
+    fn with_string_to_sign<R>(
+        &self,
+        signing: &Signing<impl AsRef<str>>,
+        f: impl FnOnce(&[&str]) -> R,
+    ) -> R {
+        let [date, slash, service, suffix] = self.scope_of(signing.date.as_ref());
+        f(&[
             ALGORITHM,
             "\n",
-            &self.timestamp.to_string(),
+            signing.timestamp.as_ref(),
             "\n",
-            scope,
+            date,
+            slash,
+            service,
+            suffix,
             "\n",
-            Hex64::of(&Sha256::digest(self.canonical_request().as_bytes()).into()).as_str(),
+            signing.canonical.as_str(),
         ])
     }
 
     /// Hex HMAC of the string to sign under the key derived from `secret_key`.
     pub fn signature(&self, secret_key: &str) -> String {
-        let date = utc_date(self.timestamp);
-        let signing_key = signing_key(&keyed(secret_key), &date, self.service);
-        self.signature_in(keyed_with(&signing_key), &self.scope_of(&date))
+        let signing = self.signing();
+        let signing_key = signing_key(&keyed(secret_key), &signing.date, self.service);
+        self.signature_in(keyed_with(&signing_key), &signing)
             .as_str()
             .to_owned()
     }
 
-    /// The signature under `signing_key`, the end of the derived key chain for the scope's date,
-    /// already set up as an HMAC key.
-    fn signature_in(&self, signing_key: Hmac<Sha256>, scope: &str) -> Hex64 {
-        let string_to_sign = self.string_to_sign_in(scope);
-        Hex64::of(&hmac_with(signing_key, string_to_sign.as_bytes()))
+    /// The signature under `signing_key`, the end of the derived key chain for the date, already
+    /// set up as an HMAC key; the string to sign is hashed in pieces, never joined.
+    fn signature_in(
+        &self,
+        mut signing_key: Hmac<Sha256>,
+        signing: &Signing<impl AsRef<str>>,
+    ) -> Hex64 {
+        self.with_string_to_sign(signing, |pieces| {
+            pieces
+                .iter()
+                .for_each(|piece| signing_key.update(piece.as_bytes()));
+        });
+        Hex64::of(&signing_key.finalize().into_bytes().into())
     }
 
     /// The `Authorization` header.
     pub fn authorization(&self, secret_id: &str, secret_key: &str) -> String {
-        let keyed = keyed(secret_key);
-        self.authorization_with(secret_id, |date| {
-            keyed_with(&signing_key(&keyed, date, self.service))
-        })
+        let signing = self.signing();
+        let key = keyed_with(&signing_key(
+            &keyed(secret_key),
+            &signing.date,
+            self.service,
+        ));
+        self.authorization_with(secret_id, &signing, key)
     }
 
-    /// The `Authorization` header, with the signing key for a date from `key_for`.
+    /// The `Authorization` header under the signing key for the date.
     fn authorization_with(
         &self,
         secret_id: &str,
-        key_for: impl FnOnce(&str) -> Hmac<Sha256>,
+        signing: &Signing<impl AsRef<str>>,
+        key: Hmac<Sha256>,
     ) -> String {
-        let date = utc_date(self.timestamp);
-        let scope = self.scope_of(&date);
+        let [date, slash, service, suffix] = self.scope_of(signing.date.as_ref());
         encode::concat(&[
             ALGORITHM,
             " Credential=",
             secret_id,
             "/",
-            &scope,
+            date,
+            slash,
+            service,
+            suffix,
             ", SignedHeaders=",
             self.signed_headers(),
             ", Signature=",
-            self.signature_in(key_for(&date), &scope).as_str(),
+            self.signature_in(key, signing).as_str(),
         ])
     }
+}
+
+/// The parts of the string to sign that change per request: `X-TC-Timestamp` and its UTC date
+/// as text, and the canonical request's hash.
+struct Signing<T = String> {
+    timestamp: T,
+    date: T,
+    canonical: Hex64,
 }
 
 /// Header names and values as the canonical request has them: lowercase and trimmed, borrowed
@@ -347,11 +408,18 @@ fn signing_key(keyed: &Hmac<Sha256>, date: &str, service: &str) -> Digest {
 
 /// A channel's signing key for the day: the chain depends only on the secret, the service and
 /// the UTC date, so it is derived once a day instead of three HMACs a send, and kept set up as
-/// an HMAC key (its inner and outer pads hashed), which a send clones.
+/// an HMAC key (its inner and outer pads hashed), which a send clones, with the date as text.
 struct DailyKey {
     keyed: Hmac<Sha256>,
     service: &'static str,
-    last: Mutex<Option<(String, Hmac<Sha256>)>>,
+    day: RwLock<Option<Day>>,
+}
+
+struct Day {
+    /// Days since the Unix epoch.
+    number: i64,
+    date: String,
+    key: Hmac<Sha256>,
 }
 
 impl DailyKey {
@@ -359,23 +427,24 @@ impl DailyKey {
         DailyKey {
             keyed: keyed(secret_key),
             service,
-            last: Mutex::new(None),
+            day: RwLock::new(None),
         }
     }
 
-    fn for_date(&self, date: &str) -> Hmac<Sha256> {
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match last.as_ref() {
-            Some((day, key)) if day == date => key.clone(),
-            _ => {
-                let key = keyed_with(&signing_key(&self.keyed, date, self.service));
-                *last = Some((date.to_owned(), key.clone()));
-                key
+    /// Runs `f` with the UTC date of `timestamp` and the signing key for it.
+    fn with_day<R>(&self, timestamp: i64, f: impl FnOnce(&str, Hmac<Sha256>) -> R) -> R {
+        let number = timestamp.div_euclid(86_400);
+        {
+            let day = self.day.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(day) = day.as_ref().filter(|day| day.number == number) {
+                return f(&day.date, day.key.clone());
             }
         }
+        let date = utc_date(timestamp);
+        let key = keyed_with(&signing_key(&self.keyed, &date, self.service));
+        let signed = f(&date, key.clone());
+        *self.day.write().unwrap_or_else(PoisonError::into_inner) = Some(Day { number, date, key });
+        signed
     }
 }
 
@@ -421,36 +490,43 @@ struct SendCodeVoice<'a> {
     session_context: Option<&'a str>,
 }
 
+/// The answer, borrowing its text from the body where JSON escapes allow.
 #[derive(Deserialize)]
-struct Envelope {
-    #[serde(rename = "Response")]
-    response: Option<Answer>,
+struct Envelope<'a> {
+    #[serde(rename = "Response", borrow)]
+    response: Option<Answer<'a>>,
 }
 
 /// `Response` of either product's send.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct Answer {
-    error: Option<ErrorBody>,
+pub(crate) struct Answer<'a> {
+    #[serde(borrow)]
+    error: Option<ErrorBody<'a>>,
     /// VMS: the call.
-    send_status: Option<SendStatus>,
+    #[serde(borrow)]
+    send_status: Option<SendStatus<'a>>,
     /// SMS: one status per number.
-    pub(crate) send_status_set: Option<Vec<sms::SendStatus>>,
-    request_id: Option<String>,
+    #[serde(borrow)]
+    pub(crate) send_status_set: Option<Vec<sms::SendStatus<'a>>>,
+    #[serde(borrow)]
+    request_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ErrorBody {
-    code: Option<String>,
-    #[serde(default)]
-    message: String,
+struct ErrorBody<'a> {
+    #[serde(borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    message: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct SendStatus {
-    call_id: Option<String>,
+struct SendStatus<'a> {
+    #[serde(borrow)]
+    call_id: Option<Cow<'a, str>>,
 }
 
 fn check_region(region: &str) -> Result<()> {
@@ -480,21 +556,21 @@ struct Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("tencent", &req.options, &["play_times", "user_data"])?;
+        refuse_unsupported("tencent", req.options, &["play_times", "user_data"])?;
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
         let mobile = req.to.mobile("to", "tencent")?;
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         let note = " (Tencent plays the code 2 times by default)";
         check_play_times(req.options.play_times, 1..=3, note)?;
         check_session_context(req.options.user_data.as_deref())?;
         let body = SendCodeVoice {
-            code_message: &req.code,
+            code_message: req.code,
             called_number: format!("+86{mobile}"),
             voice_sdk_appid: &self.voice_sdk_appid,
             play_times: req.options.play_times,
             session_context: req.options.user_data.as_deref(),
         };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let body = json_bytes(&body);
         Ok(Box::new(move |ctx: &Context| {
             self.api.post(body.clone(), ctx)
         }))
@@ -514,8 +590,9 @@ pub(crate) fn check_session_context(context: Option<&str>) -> Result<()> {
     }
 }
 
-/// One product's API 3.0 action from one channel: the `Host` worked out of the base URL and the
-/// first key of the chain (`TC3 + SecretKey`) set up, once.
+/// One product's API 3.0 action from one channel: the `Host` worked out of the base URL, the
+/// first key of the chain (`TC3 + SecretKey`) set up and the canonical request's fixed head
+/// hashed, once.
 pub(crate) struct Api {
     action: &'static str,
     version: &'static str,
@@ -525,6 +602,7 @@ pub(crate) struct Api {
     url: String,
     host: String,
     key: DailyKey,
+    canonical_head: Sha256,
 }
 
 impl Api {
@@ -535,6 +613,8 @@ impl Api {
         secret_key: &Secret,
         region: &str,
     ) -> Result<Self> {
+        let host = encode::host_of(base)?;
+        let canonical_head = Self::unsigned(&host, service, action, 0, &[]).canonical_head();
         Ok(Api {
             action,
             version,
@@ -542,33 +622,55 @@ impl Api {
             secret_id: secret_id.to_owned(),
             region: region.to_owned(),
             url: format!("{base}/"),
-            host: encode::host_of(base)?,
+            host,
             key: DailyKey::new(secret_key.expose(), service),
+            canonical_head,
         })
+    }
+
+    fn unsigned<'a>(
+        host: &'a str,
+        service: &'a str,
+        action: &'a str,
+        timestamp: i64,
+        payload: &'a [u8],
+    ) -> Tc3Request<'a> {
+        Tc3Request {
+            method: "POST",
+            host,
+            content_type: CONTENT_TYPE,
+            signed_action: Some(action),
+            service,
+            timestamp,
+            payload,
+        }
     }
 
     /// The JSON `body` as the action's request, signed at the context's time.
     pub(crate) fn post(&self, body: Vec<u8>, ctx: &Context) -> HttpRequest {
         let timestamp = ctx.now.timestamp();
-        let signed = Tc3Request {
-            method: "POST",
-            host: &self.host,
-            content_type: CONTENT_TYPE,
-            signed_action: Some(self.action),
-            service: self.service,
-            timestamp,
-            payload: &body,
-        };
-        let authorization =
-            signed.authorization_with(&self.secret_id, |date| self.key.for_date(date));
+        let text = timestamp.to_string();
+        let payload_hash = Hex64::of(&Sha256::digest(&body).into());
+        let mut canonical = self.canonical_head.clone();
+        canonical.update(payload_hash.as_str());
+        let canonical = Hex64::of(&canonical.finalize().into());
+        let signed = Self::unsigned(&self.host, self.service, self.action, timestamp, &body);
+        let authorization = self.key.with_day(timestamp, |date, key| {
+            let signing = Signing {
+                timestamp: text.as_str(),
+                date,
+                canonical,
+            };
+            signed.authorization_with(&self.secret_id, &signing, key)
+        });
         HttpRequest::new(Method::Post, self.url.clone())
             .header("Authorization", authorization)
             .header("Content-Type", CONTENT_TYPE)
-            .header("Host", self.host.as_str())
+            .header("Host", self.host.clone())
             .header("X-TC-Action", self.action)
-            .header("X-TC-Timestamp", timestamp.to_string())
+            .header("X-TC-Timestamp", text)
             .header("X-TC-Version", self.version)
-            .header("X-TC-Region", self.region.as_str())
+            .header("X-TC-Region", self.region.clone())
             .body(body)
     }
 }
@@ -624,7 +726,7 @@ impl Protocol for TencentConfig {
         let (answer, request_id) = read_answer(resp, CODES)?;
         let call_id = answer.send_status.and_then(|s| s.call_id);
         let missing = "success without SendStatus.CallId";
-        let message_id = required(Vendor::Tencent, resp, call_id, missing)?;
+        let message_id = required(Vendor::Tencent, resp, call_id, missing)?.into_owned();
         // API 3.0 has no success code: success is the absence of Response.Error. RequestId is
         // what Tencent's support asks for about a request.
         Ok(Receipt::new(Vendor::Tencent, message_id, "", request_id))
@@ -633,15 +735,15 @@ impl Protocol for TencentConfig {
 
 /// Reads an API 3.0 answer of either product: `Response.Error` read through the product's
 /// table `own` (and the common codes), else the answer and its `RequestId`.
-pub(crate) fn read_answer(
-    resp: &HttpResponse,
+pub(crate) fn read_answer<'a>(
+    resp: &'a HttpResponse,
     own: &[(&str, ErrorKind, Outcome)],
-) -> Result<(Answer, String)> {
+) -> Result<(Answer<'a>, String)> {
     let envelope: Envelope = json_body(Vendor::Tencent, resp)?;
     let mut answer = envelope.response.ok_or_else(|| {
         Error::protocol(Vendor::Tencent, resp.status, "the answer has no Response")
     })?;
-    let request_id = answer.request_id.take().unwrap_or_default();
+    let request_id = answer.request_id.take().unwrap_or_default().into_owned();
     if let Some(error) = answer.error.take() {
         let missing = "Response.Error without a Code";
         let code = required(Vendor::Tencent, resp, error.code, missing)?;
@@ -758,23 +860,36 @@ mod tests {
     }
 
     #[test]
-    fn a_channels_daily_key_signs_as_the_whole_chain_does_on_every_day() {
-        let key = DailyKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", SERVICE);
+    fn a_channels_daily_key_and_hashed_head_sign_as_the_whole_chain_does_on_every_day() {
+        let secret = Secret::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE");
+        let id = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+        let base = "https://vms.tencentcloudapi.com";
+        let api = Api::new(
+            (SERVICE, ACTION, VERSION),
+            base,
+            id,
+            &secret,
+            "ap-guangzhou",
+        )
+        .unwrap();
         // The same day twice, the next day, then back: a changed date derives a new key.
         for timestamp in [1551113065, 1551113999, 1551199465, 1551113065] {
-            let signed = Tc3Request {
-                method: "POST",
-                host: "vms.tencentcloudapi.com",
-                content_type: CONTENT_TYPE,
-                signed_action: Some(ACTION),
-                service: SERVICE,
+            let body = format!(r#"{{"CalledNumber":"+86138{timestamp}"}}"#);
+            let signed = Api::unsigned(
+                "vms.tencentcloudapi.com",
+                SERVICE,
+                ACTION,
                 timestamp,
-                payload: b"{}",
+                body.as_bytes(),
+            );
+            let ctx = Context {
+                now: Utc.timestamp_opt(timestamp, 0).unwrap(),
+                nonce: "0".repeat(32),
             };
-            let id = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+            let req = api.post(body.clone().into_bytes(), &ctx);
             assert_eq!(
-                signed.authorization_with(id, |date| key.for_date(date)),
-                signed.authorization(id, "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+                req.header_value("Authorization").unwrap(),
+                signed.authorization(id, secret.expose()),
                 "{timestamp}"
             );
         }
@@ -853,7 +968,7 @@ mod tests {
             "Signature=03099fb1648eecb545d1cb525b01bd3eacb53956530c60e3e14ed86a53da7d9f"
         );
         let headers: Vec<(&str, &str)> =
-            req.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            req.headers.iter().map(|(k, v)| (*k, v.as_ref())).collect();
         assert_eq!(
             headers,
             vec![

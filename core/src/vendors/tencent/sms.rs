@@ -14,6 +14,7 @@
 //!   `Response.Error`, and the number's own `SendStatusSet[].Code` says what happened. `Ok` is a
 //!   sent message; any other code is read through [`CODES`] like an error of the request.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
-use crate::protocol::wire::{bad_body, china_time, text_field};
+use crate::protocol::wire::{bad_body, china_time, json_bytes, text_field};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const PRODUCTION: &str = "https://sms.tencentcloudapi.com";
@@ -137,11 +138,13 @@ struct SendSms<'a> {
 /// One number's status in `SendStatusSet`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct SendStatus {
-    serial_no: Option<String>,
-    code: Option<String>,
-    #[serde(default)]
-    message: String,
+pub(crate) struct SendStatus<'a> {
+    #[serde(borrow)]
+    serial_no: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    message: Cow<'a, str>,
 }
 
 impl TencentSmsConfig {
@@ -223,13 +226,13 @@ struct Sender {
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
-        refuse_unsupported("tencent SMS", &req.options, &["user_data"])?;
+        refuse_unsupported("tencent SMS", req.options, &["user_data"])?;
         let phone = phone_number(&req.to)?;
-        CODE.check(&req.code)?;
+        CODE.check(req.code)?;
         check_session_context(req.options.user_data.as_deref())?;
         let config = &self.config;
         let mut params = Vec::with_capacity(1 + config.extra_template_params.len());
-        params.push(req.code.as_str());
+        params.push(req.code);
         params.extend(config.extra_template_params.iter().map(String::as_str));
         let body = SendSms {
             phone_number_set: [phone],
@@ -239,7 +242,7 @@ impl CodeSender for Sender {
             template_param_set: params,
             session_context: req.options.user_data.as_deref(),
         };
-        let body = serde_json::to_vec(&body).expect("a struct of strings serialises");
+        let body = json_bytes(&body);
         Ok(Box::new(move |ctx: &Context| {
             self.api.post(body.clone(), ctx)
         }))
@@ -332,11 +335,16 @@ impl Protocol for TencentSmsConfig {
             )
             .with_detail(format!("RequestId {request_id}")));
         }
-        let serial = status.serial_no.clone().filter(|s| !s.is_empty());
+        let serial = status.serial_no.as_deref().filter(|s| !s.is_empty());
         let serial = serial.ok_or_else(|| {
             Error::protocol(Vendor::Tencent, resp.status, "Ok without a SerialNo")
         })?;
-        Ok(Receipt::new(Vendor::Tencent, serial, "Ok", request_id))
+        Ok(Receipt::new(
+            Vendor::Tencent,
+            serial.to_owned(),
+            "Ok",
+            request_id,
+        ))
     }
 }
 
