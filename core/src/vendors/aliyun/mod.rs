@@ -389,7 +389,12 @@ impl CodeSender for Sender {
 /// the product's own settings) already encoded for the body and for the string to sign.
 pub(crate) struct Rpc {
     url: String,
-    keyed: Hmac<Sha1>,
+    /// The body's fixed parameters before the first one a send fills in.
+    body_head: Box<[u8]>,
+    /// HMAC-SHA1 keyed with the secret and fed the string to sign up to the same place: more
+    /// than a hash block that no send hashes again.
+    keyed_head: Hmac<Sha1>,
+    /// The rest, in signing order.
     parts: Vec<Part>,
     /// How many values [`Rpc::post`] takes: the slots the product named.
     slots: usize,
@@ -446,10 +451,22 @@ impl Rpc {
         named.push(("SignatureNonce", slot("SignatureNonce", Source::Nonce)));
         named.push(("Timestamp", slot("Timestamp", Source::Timestamp)));
         named.sort_by(|a, b| a.0.cmp(b.0));
+        let mut parts = named.into_iter().map(|(_, part)| part).peekable();
+        let (mut body_head, mut signed_head) = (Vec::new(), b"POST&%2F&".to_vec());
+        while let Some(Part::Fixed { body, signed }) =
+            parts.next_if(|p| matches!(p, Part::Fixed { .. }))
+        {
+            separate(&mut body_head, &mut signed_head);
+            body_head.extend_from_slice(&body);
+            signed_head.extend_from_slice(&signed);
+        }
+        let mut keyed_head = keyed(setup.secret.expose());
+        keyed_head.update(&signed_head);
         Rpc {
             url: format!("{}/", setup.base),
-            keyed: keyed(setup.secret.expose()),
-            parts: named.into_iter().map(|(_, part)| part).collect(),
+            body_head: body_head.into(),
+            keyed_head,
+            parts: parts.collect(),
             slots: setup.slots.len(),
         }
     }
@@ -463,8 +480,8 @@ impl Rpc {
         // The canonicalized query is both what is signed and, with the signature, the body; the
         // string to sign is the same query encoded a second time.
         let mut body = Vec::with_capacity(512);
+        body.extend_from_slice(&self.body_head);
         let mut signed = Vec::with_capacity(768);
-        signed.extend_from_slice(b"POST&%2F&");
         for part in &self.parts {
             let (name, value) = match part {
                 Part::Fixed { body: b, signed: s } => {
@@ -491,7 +508,7 @@ impl Rpc {
             signed.extend_from_slice(b"%3D");
             encode::push_rfc3986_twice(&mut signed, value.as_bytes());
         }
-        let mut mac = self.keyed.clone();
+        let mut mac = self.keyed_head.clone();
         mac.update(&signed);
         let mut signature = [0u8; 28];
         let written = BASE64
