@@ -318,7 +318,7 @@ fn tts_param(name: &str, code: &str) -> Result<String> {
         ));
     }
     // Both parts are plain ASCII letters, digits and underscores: nothing needs JSON escaping.
-    let param = format!(r#"{{"{name}":"{code}"}}"#);
+    let param = encode::concat(&[r#"{""#, name, r#"":""#, code, r#""}"#]);
     if param.len() > MAX_TTS_PARAM_CHARS {
         return Err(Error::invalid_input(
             "code",

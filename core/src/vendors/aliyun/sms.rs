@@ -31,6 +31,7 @@ use crate::http::{Context, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeAlphabet, CodeRule};
+use crate::protocol::encode;
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{bad_body, china_time, text_field};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
@@ -181,7 +182,8 @@ impl CodeSender for Sender {
         let phone = phone_number(&req.to)?;
         CODE.check(req.code)?;
         // Both parts are plain ASCII letters, digits and underscores: nothing needs escaping.
-        let template_param = format!(r#"{{"{}":"{}"}}"#, self.param_name, req.code);
+        let template_param =
+            encode::concat(&[r#"{""#, &self.param_name, r#"":""#, req.code, r#""}"#]);
         let out_id = req.options.user_data.clone();
         if let Some(data) = &out_id {
             if data.is_empty() || data.chars().count() > MAX_OUT_ID_CHARS {
