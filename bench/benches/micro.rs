@@ -9,36 +9,15 @@
 //! from one iteration to the next.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use voicecode::protocol::{Channel, Context, HttpRequest, HttpResponse, Method};
+use voicecode::protocol::{Channel, Context, HttpResponse};
 use voicecode::{
     ChannelConfig, Client, Product, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha,
 };
+use voicecode_bench::exchange;
 use voicecode_sim::demo::CAPTCHA_ANSWER;
 use voicecode_sim::{SimOptions, Simulator};
 
 const TO: &str = "+8613800138000";
-
-/// Sends `req` to the simulator and returns its answer as received.
-fn exchange(req: HttpRequest) -> HttpResponse {
-    let http = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a client");
-    let method = match req.method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-    };
-    let mut builder = http.request(method, &req.url);
-    for (name, value) in &req.headers {
-        builder = builder.header(*name, value.as_ref());
-    }
-    let response = builder
-        .body(req.body)
-        .send()
-        .expect("the simulator answers");
-    let status = response.status().as_u16();
-    HttpResponse::new(status, response.bytes().expect("a body").to_vec())
-}
 
 fn channel(sim: &Simulator, vendor: Vendor, product: Product) -> Channel {
     let config = sim

@@ -8,8 +8,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use voicecode::protocol::{Channel, Context, HttpRequest, HttpResponse, Method};
+use voicecode::protocol::{Channel, Context};
 use voicecode::{ChannelConfig, Product, SendCode, Vendor};
+use voicecode_bench::exchange;
 use voicecode_sim::{SimOptions, Simulator};
 
 struct Counting;
@@ -41,27 +42,6 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let before = ALLOCATIONS.load(Relaxed);
     let value = f();
     (value, ALLOCATIONS.load(Relaxed) - before)
-}
-
-fn exchange(req: HttpRequest) -> HttpResponse {
-    let http = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a client");
-    let method = match req.method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-    };
-    let mut builder = http.request(method, &req.url);
-    for (name, value) in &req.headers {
-        builder = builder.header(*name, value.as_ref());
-    }
-    let response = builder
-        .body(req.body)
-        .send()
-        .expect("the simulator answers");
-    let status = response.status().as_u16();
-    HttpResponse::new(status, response.bytes().expect("a body").to_vec())
 }
 
 fn main() {

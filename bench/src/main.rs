@@ -23,11 +23,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use voicecode::protocol::{Channel, Context, HttpRequest, Method};
+use voicecode::protocol::{Channel, Context};
 use voicecode::{
     AsyncClient, ChannelConfig, Check, Client, Product, Router, SendCode, StartOptions, Vendor,
     Verifier, VerifierConfig,
 };
+use voicecode_bench::{bare_blocking_send, bare_send};
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -105,7 +106,7 @@ impl Bench {
                         let req = channel
                             .send_code_request(&request, &Context::fresh())
                             .expect("valid");
-                        let (status, _body) = bare_send(&bare_async, req).await;
+                        let status = bare_send(&bare_async, req).await.status;
                         assert_eq!(status, 200, "the simulator accepts");
                     },
                 )));
@@ -122,7 +123,7 @@ impl Bench {
                     let req = channel
                         .send_code_request(&request, &Context::fresh())
                         .expect("valid");
-                    let (status, _body) = bare_blocking_send(&bare_blocking, req);
+                    let status = bare_blocking_send(&bare_blocking, req).status;
                     assert_eq!(status, 200, "the simulator accepts");
                 }));
                 rates[3].push(rate(self.seconds / ROUNDS as f64, || {
@@ -359,44 +360,6 @@ async fn rate_async<F: std::future::Future<Output = ()>>(
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
-}
-
-fn reqwest_method(method: Method) -> reqwest::Method {
-    match method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-    }
-}
-
-/// The same request bytes sent with plain reqwest: no error model, no answer parsed.
-async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> (u16, Vec<u8>) {
-    let mut builder = http.request(reqwest_method(req.method), &req.url);
-    for (name, value) in &req.headers {
-        builder = builder.header(*name, value.as_ref());
-    }
-    let response = builder
-        .body(req.body)
-        .send()
-        .await
-        .expect("the simulator answers");
-    let status = response.status().as_u16();
-    (
-        status,
-        response.bytes().await.expect("a whole answer").to_vec(),
-    )
-}
-
-fn bare_blocking_send(http: &reqwest::blocking::Client, req: HttpRequest) -> (u16, Vec<u8>) {
-    let mut builder = http.request(reqwest_method(req.method), &req.url);
-    for (name, value) in &req.headers {
-        builder = builder.header(*name, value.as_ref());
-    }
-    let response = builder
-        .body(req.body)
-        .send()
-        .expect("the simulator answers");
-    let status = response.status().as_u16();
-    (status, response.bytes().expect("a whole answer").to_vec())
 }
 
 /// Resident set size of this process, in KiB.
