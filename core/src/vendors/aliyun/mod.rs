@@ -405,7 +405,7 @@ enum Part {
     /// `Name=Value` as the body has it, and encoded again as the string to sign has it.
     Fixed { body: Box<[u8]>, signed: Box<[u8]> },
     /// A value given per send: the product's (by position) or the nonce and time.
-    Slot { name: &'static str, value: Source },
+    Slot { name: &'static str, source: Source },
 }
 
 /// Where a slot's value comes from.
@@ -490,7 +490,7 @@ impl Rpc {
                     signed.extend_from_slice(s);
                     continue;
                 }
-                Part::Slot { name, value } => match value {
+                Part::Slot { name, source } => match source {
                     Source::Given(i) => match values[*i] {
                         Some(value) => (name, value),
                         None => continue,
@@ -539,9 +539,9 @@ fn fixed_part(name: &'static str, value: &str) -> Part {
     }
 }
 
-fn slot(name: &'static str, value: Source) -> Part {
+fn slot(name: &'static str, source: Source) -> Part {
     debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()));
-    Part::Slot { name, value }
+    Part::Slot { name, source }
 }
 
 /// `&` between parameters, `%26` in the string to sign.
