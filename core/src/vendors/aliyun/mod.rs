@@ -233,64 +233,80 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 /// The canonicalized query string: parameters sorted by name, each name and value encoded,
 /// joined with `=` and `&`.
 pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
-    String::from_utf8(canonicalized_query_bytes(params)).expect("percent-encoding writes ASCII")
-}
-
-fn canonicalized_query_bytes(params: &[(&str, &str)]) -> Vec<u8> {
-    let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    // Room for every pair with a few characters encoded; one buffer, no string per pair.
-    let plain: usize = params.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-    let mut query = Vec::with_capacity(plain * 3);
-    for (i, (name, value)) in sorted.into_iter().enumerate() {
-        if i > 0 {
-            query.push(b'&');
-        }
-        // Parameter names are the API's identifiers: letters only, nothing to encode.
-        if name.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            query.extend_from_slice(name.as_bytes());
-        } else {
-            encode::push_rfc3986_bytes(&mut query, name.as_bytes());
-        }
-        query.push(b'=');
-        encode::push_rfc3986_bytes(&mut query, value.as_bytes());
-    }
-    query
+    String::from_utf8(sorted_query("", params).body).expect("percent-encoding writes ASCII")
 }
 
 /// `StringToSign = HTTPMethod + "&" + percentEncode("/") + "&" + percentEncode(query)`.
 pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
-    string_to_sign_of(method, &canonicalized_query(params))
+    String::from_utf8(sorted_query(method, params).signed).expect("percent-encoding writes ASCII")
 }
 
-fn string_to_sign_of(method: &str, query: &str) -> String {
-    String::from_utf8(string_to_sign_bytes(method, query.as_bytes()))
-        .expect("percent-encoding writes ASCII")
+fn sorted_query(method: &str, params: &[(&str, &str)]) -> Query {
+    let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let mut query = Query::signed_by(method);
+    for (name, value) in sorted {
+        query.push(name, value);
+    }
+    query
 }
 
-fn string_to_sign_bytes(method: &str, query: &[u8]) -> Vec<u8> {
-    // The query's own `%XY`, `=` and `&` are encoded again: up to three times its length.
-    let mut text = Vec::with_capacity(method.len() + 5 + query.len() * 3);
-    text.extend_from_slice(method.as_bytes());
-    text.extend_from_slice(b"&%2F&");
-    encode::push_rfc3986_encoded_query(&mut text, query);
-    text
+/// A query written both ways at once: as the body has it (`name=value` pairs joined by `&`,
+/// each name and value percent-encoded) and as the string to sign has it (the same query
+/// percent-encoded once more, after the method and the encoded `/`).
+#[derive(Default)]
+struct Query {
+    body: Vec<u8>,
+    signed: Vec<u8>,
+}
+
+impl Query {
+    fn signed_by(method: &str) -> Self {
+        let mut signed = method.as_bytes().to_vec();
+        signed.extend_from_slice(b"&%2F&");
+        Query {
+            body: Vec::new(),
+            signed,
+        }
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        self.separate();
+        encode::push_rfc3986_bytes(&mut self.body, name.as_bytes());
+        self.body.push(b'=');
+        encode::push_rfc3986_bytes(&mut self.body, value.as_bytes());
+        encode::push_rfc3986_twice(&mut self.signed, name.as_bytes());
+        self.signed.extend_from_slice(b"%3D");
+        encode::push_rfc3986_twice(&mut self.signed, value.as_bytes());
+    }
+
+    /// A pair already written both ways.
+    fn push_written(&mut self, body: &[u8], signed: &[u8]) {
+        self.separate();
+        self.body.extend_from_slice(body);
+        self.signed.extend_from_slice(signed);
+    }
+
+    /// `&` between pairs, `%26` in the string to sign.
+    fn separate(&mut self) {
+        if !self.body.is_empty() {
+            self.body.push(b'&');
+            self.signed.extend_from_slice(b"%26");
+        }
+    }
 }
 
 /// `Signature = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))`.
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    signature_keyed(keyed(access_key_secret), string_to_sign.as_bytes())
+    let mut mac = keyed(access_key_secret);
+    mac.update(string_to_sign.as_bytes());
+    BASE64.encode(mac.finalize().into_bytes())
 }
 
 /// HMAC-SHA1 keyed with `AccessKeySecret + "&"`: set up once per channel, cloned per signature.
 fn keyed(access_key_secret: &str) -> Hmac<Sha1> {
     Hmac::<Sha1>::new_from_slice(encode::concat(&[access_key_secret, "&"]).as_bytes())
         .expect("HMAC takes keys of any length")
-}
-
-fn signature_keyed(mut mac: Hmac<Sha1>, string_to_sign: &[u8]) -> String {
-    mac.update(string_to_sign);
-    BASE64.encode(mac.finalize().into_bytes())
 }
 
 impl AliyunConfig {
@@ -447,24 +463,42 @@ impl Rpc {
             .filter_map(|&(name, value)| Some((name, fixed_part(name, value?))))
             .collect();
         let given = setup.slots.iter().enumerate();
-        named.extend(given.map(|(i, &name)| (name, slot(name, Source::Given(i)))));
-        named.push(("SignatureNonce", slot("SignatureNonce", Source::Nonce)));
-        named.push(("Timestamp", slot("Timestamp", Source::Timestamp)));
+        named.extend(given.map(|(i, &name)| {
+            (
+                name,
+                Part::Slot {
+                    name,
+                    source: Source::Given(i),
+                },
+            )
+        }));
+        named.push((
+            "SignatureNonce",
+            Part::Slot {
+                name: "SignatureNonce",
+                source: Source::Nonce,
+            },
+        ));
+        named.push((
+            "Timestamp",
+            Part::Slot {
+                name: "Timestamp",
+                source: Source::Timestamp,
+            },
+        ));
         named.sort_by(|a, b| a.0.cmp(b.0));
         let mut parts = named.into_iter().map(|(_, part)| part).peekable();
-        let (mut body_head, mut signed_head) = (Vec::new(), b"POST&%2F&".to_vec());
+        let mut head = Query::signed_by("POST");
         while let Some(Part::Fixed { body, signed }) =
             parts.next_if(|p| matches!(p, Part::Fixed { .. }))
         {
-            separate(&mut body_head, &mut signed_head);
-            body_head.extend_from_slice(&body);
-            signed_head.extend_from_slice(&signed);
+            head.push_written(&body, &signed);
         }
         let mut keyed_head = keyed(setup.secret.expose());
-        keyed_head.update(&signed_head);
+        keyed_head.update(&head.signed);
         Rpc {
             url: format!("{}/", setup.base),
-            body_head: body_head.into(),
+            body_head: head.body.into(),
             keyed_head,
             parts: parts.collect(),
             slots: setup.slots.len(),
@@ -477,37 +511,28 @@ impl Rpc {
     pub(crate) fn post(&self, values: &[Option<&str>], ctx: &Context) -> HttpRequest {
         debug_assert_eq!(values.len(), self.slots);
         let timestamp = timestamp(ctx.now);
-        // The canonicalized query is both what is signed and, with the signature, the body; the
-        // string to sign is the same query encoded a second time.
+        // The canonicalized query is both what is signed and, with the signature, the body.
         let mut body = Vec::with_capacity(512);
         body.extend_from_slice(&self.body_head);
-        let mut signed = Vec::with_capacity(768);
+        let mut query = Query {
+            body,
+            signed: Vec::with_capacity(768),
+        };
         for part in &self.parts {
-            let (name, value) = match part {
-                Part::Fixed { body: b, signed: s } => {
-                    separate(&mut body, &mut signed);
-                    body.extend_from_slice(b);
-                    signed.extend_from_slice(s);
-                    continue;
-                }
+            match part {
+                Part::Fixed { body, signed } => query.push_written(body, signed),
                 Part::Slot { name, source } => match source {
-                    Source::Given(i) => match values[*i] {
-                        Some(value) => (name, value),
-                        None => continue,
-                    },
-                    Source::Nonce => (name, ctx.nonce.as_str()),
-                    Source::Timestamp => (name, timestamp.as_str()),
+                    Source::Given(i) => {
+                        if let Some(value) = values[*i] {
+                            query.push(name, value);
+                        }
+                    }
+                    Source::Nonce => query.push(name, &ctx.nonce),
+                    Source::Timestamp => query.push(name, &timestamp),
                 },
-            };
-            separate(&mut body, &mut signed);
-            // Parameter names are the API's identifiers: letters only, nothing to encode.
-            body.extend_from_slice(name.as_bytes());
-            body.push(b'=');
-            encode::push_rfc3986_bytes(&mut body, value.as_bytes());
-            signed.extend_from_slice(name.as_bytes());
-            signed.extend_from_slice(b"%3D");
-            encode::push_rfc3986_twice(&mut signed, value.as_bytes());
+            }
         }
+        let Query { mut body, signed } = query;
         let mut mac = self.keyed_head.clone();
         mac.update(&signed);
         let mut signature = [0u8; 28];
@@ -526,29 +551,12 @@ impl Rpc {
     }
 }
 
-fn fixed_part(name: &'static str, value: &str) -> Part {
-    let mut body = Vec::new();
-    encode::push_rfc3986_bytes(&mut body, name.as_bytes());
-    body.push(b'=');
-    encode::push_rfc3986_bytes(&mut body, value.as_bytes());
-    let mut signed = Vec::new();
-    encode::push_rfc3986_encoded_query(&mut signed, &body);
+fn fixed_part(name: &str, value: &str) -> Part {
+    let mut query = Query::default();
+    query.push(name, value);
     Part::Fixed {
-        body: body.into(),
-        signed: signed.into(),
-    }
-}
-
-fn slot(name: &'static str, source: Source) -> Part {
-    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric()));
-    Part::Slot { name, source }
-}
-
-/// `&` between parameters, `%26` in the string to sign.
-fn separate(body: &mut Vec<u8>, signed: &mut Vec<u8>) {
-    if !body.is_empty() {
-        body.push(b'&');
-        signed.extend_from_slice(b"%26");
+        body: query.body.into(),
+        signed: query.signed.into(),
     }
 }
 

@@ -231,15 +231,17 @@ impl Tc3Request<'_> {
     /// CanonicalRequest: method, URI `/`, empty query (POST), canonical headers (names and values
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
-        self.with_canonical_request(encode::concat)
+        let mut text = self.with_canonical_head(encode::concat);
+        text.push_str(Hex64::of(&Sha256::digest(self.payload).into()).as_str());
+        text
     }
 
-    /// Hands `f` the canonical request in pieces, which a signature hashes without joining.
-    fn with_canonical_request<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+    /// Hands `f` the canonical request up to the payload's hash, in pieces: the same for every
+    /// request of a channel.
+    fn with_canonical_head<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         let content_type = lowercase(self.content_type);
         let host = lowercase(self.host);
         let action = self.signed_action.map(lowercase);
-        let payload_hash = Hex64::of(&Sha256::digest(self.payload).into());
         let (action_line, action, action_end) = match &action {
             Some(action) => ("x-tc-action:", action.as_ref(), "\n"),
             None => ("", "", ""),
@@ -257,8 +259,17 @@ impl Tc3Request<'_> {
             "\n",
             self.signed_headers(),
             "\n",
-            payload_hash.as_str(),
         ])
+    }
+
+    /// SHA-256 fed the canonical request's head: longer than a hash block, so a channel
+    /// absorbs it once and each send adds only the payload's hash ([`canonical_hash`]).
+    fn canonical_head(&self) -> Sha256 {
+        self.with_canonical_head(|pieces| {
+            let mut hash = Sha256::new();
+            pieces.iter().for_each(|piece| hash.update(piece));
+            hash
+        })
     }
 
     /// `Date/service/tc3_request`, the date being the UTC date of the timestamp.
@@ -280,23 +291,8 @@ impl Tc3Request<'_> {
         Signing {
             timestamp: self.timestamp.to_string(),
             date: utc_date(self.timestamp),
-            canonical: self.with_canonical_request(|pieces| {
-                let mut hash = Sha256::new();
-                pieces.iter().for_each(|piece| hash.update(piece));
-                Hex64::of(&hash.finalize().into())
-            }),
+            canonical: canonical_hash(self.canonical_head(), self.payload),
         }
-    }
-
-    /// SHA-256 fed the canonical request up to the payload's hash: the same for every request
-    /// of a channel, and longer than a hash block, so a channel absorbs it once.
-    fn canonical_head(&self) -> Sha256 {
-        self.with_canonical_request(|pieces| {
-            let mut hash = Sha256::new();
-            let (_payload_hash, head) = pieces.split_last().expect("pieces");
-            head.iter().for_each(|piece| hash.update(piece));
-            hash
-        })
     }
 
     /// Hands `f` the string to sign in pieces.
@@ -378,6 +374,13 @@ impl Tc3Request<'_> {
             self.signature_in(key, signing).as_str(),
         ])
     }
+}
+
+/// The canonical request's hash, in hex: its `head` ([`Tc3Request::canonical_head`]) followed by
+/// the payload's hash.
+fn canonical_hash(mut head: Sha256, payload: &[u8]) -> Hex64 {
+    head.update(Hex64::of(&Sha256::digest(payload).into()).as_str());
+    Hex64::of(&head.finalize().into())
 }
 
 /// The parts of the string to sign that change per request: `X-TC-Timestamp` and its UTC date
@@ -650,10 +653,7 @@ impl Api {
     pub(crate) fn post(&self, body: Vec<u8>, ctx: &Context) -> HttpRequest {
         let timestamp = ctx.now.timestamp();
         let text = timestamp.to_string();
-        let payload_hash = Hex64::of(&Sha256::digest(&body).into());
-        let mut canonical = self.canonical_head.clone();
-        canonical.update(payload_hash.as_str());
-        let canonical = Hex64::of(&canonical.finalize().into());
+        let canonical = canonical_hash(self.canonical_head.clone(), &body);
         let signed = Self::unsigned(&self.host, self.service, self.action, timestamp, &body);
         let authorization = self.key.with_day(timestamp, |date, key| {
             let signing = Signing {
