@@ -12,7 +12,7 @@ fn reqwest_method(method: Method) -> reqwest::Method {
 
 /// The same request bytes sent with plain reqwest: no error model, no answer parsed.
 pub async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> HttpResponse {
-    let mut builder = http.request(reqwest_method(req.method), &req.url);
+    let mut builder = http.request(reqwest_method(req.method), req.url.as_str());
     for (name, value) in &req.headers {
         builder = builder.header(*name, value.as_ref());
     }
@@ -27,7 +27,7 @@ pub async fn bare_send(http: &reqwest::Client, req: HttpRequest) -> HttpResponse
 
 /// [`bare_send`] with reqwest's blocking client.
 pub fn bare_blocking_send(http: &reqwest::blocking::Client, req: HttpRequest) -> HttpResponse {
-    let mut builder = http.request(reqwest_method(req.method), &req.url);
+    let mut builder = http.request(reqwest_method(req.method), req.url.as_str());
     for (name, value) in &req.headers {
         builder = builder.header(*name, value.as_ref());
     }

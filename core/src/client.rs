@@ -198,7 +198,7 @@ impl AsyncClient {
         let mut builder = self
             .inner
             .http
-            .request(method(request.method), &request.url);
+            .request(method(request.method), request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_ref());
         }
@@ -332,7 +332,7 @@ impl Client {
         let vendor = self.vendor();
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
-            .uri(&request.url);
+            .uri(request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_ref());
         }

@@ -4,7 +4,7 @@
 //! [`HttpResponse`] into a typed result. Nothing here touches the network or the system clock,
 //! so every request is reproducible byte for byte in tests.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -33,30 +33,25 @@ pub struct HttpRequest {
     /// The method.
     pub method: Method,
     /// The absolute URL.
-    pub url: String,
-    /// Headers in sending order; the names are the vendor's own constants, and values that are
-    /// the same for every request (content types, API versions) are borrowed rather than copied.
-    pub headers: Vec<(&'static str, Cow<'static, str>)>,
+    pub url: Text,
+    /// Headers in sending order; the names are the vendor's own constants.
+    pub headers: Vec<(&'static str, Text)>,
     /// The body (empty for GET).
     pub body: Vec<u8>,
 }
 
 impl HttpRequest {
-    pub(crate) fn new(method: Method, url: String) -> Self {
+    pub(crate) fn new(method: Method, url: impl Into<Text>) -> Self {
         HttpRequest {
             method,
-            url,
+            url: url.into(),
             // Room for every vendor's headers (Tencent sends seven): one allocation.
             headers: Vec::with_capacity(8),
             body: Vec::new(),
         }
     }
 
-    pub(crate) fn header(
-        mut self,
-        name: &'static str,
-        value: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<Text>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
@@ -74,6 +69,101 @@ impl HttpRequest {
     /// The URL without its query string: what can be logged (ytx puts its signature in the query).
     pub fn url_without_query(&self) -> &str {
         self.url.split('?').next().unwrap_or(&self.url)
+    }
+}
+
+/// The text of a request's URL or of a header value, by where it comes from: borrowed when it is
+/// the same for every request (content types, API versions), shared when a channel fixes it
+/// (its URL, host, region: a copy counts a reference instead of copying the text), owned when
+/// the request works it out (signatures, timestamps). It reads as a `str` whichever it is.
+#[derive(Clone)]
+pub enum Text {
+    /// The same for every request.
+    Static(&'static str),
+    /// Fixed by a channel.
+    Shared(Arc<str>),
+    /// Worked out for this request.
+    Owned(String),
+}
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Static(text) => text,
+            Text::Shared(text) => text,
+            Text::Owned(text) => text,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(text: &'static str) -> Self {
+        Text::Static(text)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text::Owned(text)
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(text: Arc<str>) -> Self {
+        Text::Shared(text)
+    }
+}
+
+impl From<&Arc<str>> for Text {
+    fn from(text: &Arc<str>) -> Self {
+        Text::Shared(Arc::clone(text))
     }
 }
 
@@ -216,6 +306,28 @@ mod forks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_reads_the_same_wherever_it_comes_from() {
+        let shared: Arc<str> = Arc::from("vms.tencentcloudapi.com");
+        let texts = [
+            Text::from("vms.tencentcloudapi.com"),
+            Text::from(&shared),
+            Text::from(String::from("vms.tencentcloudapi.com")),
+        ];
+        for text in &texts {
+            assert_eq!(text, &texts[0]);
+            assert_eq!(*text, "vms.tencentcloudapi.com");
+            assert_eq!(text.len(), 23);
+            assert_eq!(
+                format!("{text} {text:?}"),
+                r#"vms.tencentcloudapi.com "vms.tencentcloudapi.com""#
+            );
+        }
+        assert_ne!(texts[0], Text::from("sms.tencentcloudapi.com"));
+        // A request's copy shares the channel's text.
+        assert_eq!(Arc::strong_count(&shared), 2);
+    }
 
     #[test]
     fn fresh_contexts_carry_distinct_128_bit_hex_nonces() {

@@ -6,6 +6,8 @@
 //! take only 11-digit mainland mobiles. Anything a vendor cannot call is refused before a
 //! request exists.
 
+use std::fmt;
+
 use crate::{Error, Result};
 
 /// A parsed recipient number.
@@ -70,17 +72,13 @@ impl Phone {
 
     /// E.164, as Huawei wants it (`+86` and the area code without its leading 0).
     pub fn e164(&self) -> String {
-        match self {
-            Phone::Mobile(n) => format!("+86{n}"),
-            Phone::Landline(n) => format!("+86{}", &n[1..]),
-            Phone::International(n) => n.clone(),
-        }
+        self.to_string()
     }
 
     /// National digits for vendors that call mainland mobiles and landlines (ytx, aliyun).
-    pub fn mainland(&self, field: &str, vendor: &str) -> Result<String> {
+    pub fn mainland(&self, field: &str, vendor: &str) -> Result<&str> {
         match self {
-            Phone::Mobile(n) | Phone::Landline(n) => Ok(n.clone()),
+            Phone::Mobile(n) | Phone::Landline(n) => Ok(n),
             Phone::International(n) => Err(Error::invalid_input(
                 field,
                 format!("{n} is outside mainland China, which {vendor} cannot call"),
@@ -89,9 +87,9 @@ impl Phone {
     }
 
     /// The 11 digits of a mainland mobile, for vendors that call nothing else.
-    pub fn mobile(&self, field: &str, vendor: &str) -> Result<String> {
+    pub fn mobile(&self, field: &str, vendor: &str) -> Result<&str> {
         match self {
-            Phone::Mobile(n) => Ok(n.clone()),
+            Phone::Mobile(n) => Ok(n),
             Phone::Landline(n) => Err(Error::invalid_input(
                 field,
                 format!("{n} is a landline; {vendor} calls only 11-digit mainland mobiles"),
@@ -103,6 +101,19 @@ impl Phone {
                 ),
             )),
         }
+    }
+}
+
+/// E.164 ([`Phone::e164`]), written without an intermediate string.
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (country, rest) = match self {
+            Phone::Mobile(n) => ("+86", n.as_str()),
+            Phone::Landline(n) => ("+86", &n[1..]),
+            Phone::International(n) => ("", n.as_str()),
+        };
+        f.write_str(country)?;
+        f.write_str(rest)
     }
 }
 

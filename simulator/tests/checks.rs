@@ -630,7 +630,7 @@ fn tencent_answers_with_the_services_exact_content_type() {
         ("refused", &refused),
         ("accepted", &accepted),
     ] {
-        let mut builder = http.post(&request.url);
+        let mut builder = http.post(request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_ref());
         }

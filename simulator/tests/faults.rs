@@ -251,7 +251,7 @@ fn the_body_faults_send_what_they_promise() {
             .build()
             .unwrap();
         let response = http
-            .post(&request.url)
+            .post(request.url.as_str())
             .body(request.body.clone())
             .send()
             .unwrap();

@@ -112,6 +112,7 @@ pub(crate) fn host_of(base: &str) -> crate::Result<String> {
 
 /// A SHA-256 digest in lowercase hex, on the stack: the signatures that hash their parts
 /// (Tencent's TC3, Huawei's SDK-HMAC-SHA256) write several of these a request.
+#[derive(Clone, Copy)]
 pub(crate) struct Hex64([u8; 64]);
 
 impl Hex64 {
@@ -127,6 +128,10 @@ impl Hex64 {
 
     pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
 }
 

@@ -28,6 +28,88 @@ pub(crate) fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     body
 }
 
+/// A JSON object written one field at a time, each value by serde_json. A channel writes the
+/// fields that are the same for every send once, and each send goes on from a copy
+/// ([`JsonObject::continued`]) with its own: the fixed fields are neither serialised again nor,
+/// where the body is hashed, hashed again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct JsonObject(Vec<u8>);
+
+impl JsonObject {
+    /// The fields so far, as a copy with room for the rest of any vendor's body.
+    pub(crate) fn continued(&self) -> Self {
+        let mut bytes = Vec::with_capacity(self.0.len() + 192);
+        bytes.extend_from_slice(&self.0);
+        JsonObject(bytes)
+    }
+
+    /// Adds `"name":value`.
+    pub(crate) fn field(&mut self, name: &str, value: &(impl serde::Serialize + ?Sized)) {
+        self.0.push(if self.0.is_empty() { b'{' } else { b',' });
+        serde_json::to_writer(&mut self.0, name).expect("a string serialises");
+        self.0.push(b':');
+        serde_json::to_writer(&mut self.0, value).expect("strings and numbers serialise");
+    }
+
+    /// What is written so far, without the closing brace.
+    pub(crate) fn written(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The object, closed.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        if self.0.is_empty() {
+            self.0.push(b'{');
+        }
+        self.0.push(b'}');
+        self.0
+    }
+}
+
+/// A JSON array read for its only element: `Only(Some(_))` when it has exactly one, `Only(None)`
+/// when it has none or more (the rest are read and dropped), with no `Vec` in between.
+pub(crate) struct Only<T>(pub(crate) Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Only<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct OnlyVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OnlyVisitor<T> {
+            type Value = Only<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let first = seq.next_element::<T>()?;
+                let mut more = false;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    more = true;
+                }
+                Ok(Only(first.filter(|_| !more)))
+            }
+        }
+
+        deserializer.deserialize_seq(OnlyVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A value written as a JSON string through its `Display`, with no string in between.
+pub(crate) struct DisplayText<T>(pub(crate) T);
+
+impl<T: fmt::Display> serde::Serialize for DisplayText<T> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 /// Reads a JSON body; anything else means the answer cannot be trusted either way. `T` may
 /// borrow from the body ([`Scalar`]).
 pub(crate) fn json_body<'a, T: Deserialize<'a>>(
@@ -113,6 +195,16 @@ pub(crate) fn json_text(value: &Value) -> Option<String> {
 /// Anything else (`true`, an array, an object) is read as `Scalar(None)`, as `json_text`
 /// gives `None` for it; `null` is an absent field.
 pub(crate) struct Scalar<'a>(pub(crate) Option<Cow<'a, str>>);
+
+/// A text field of an answer that may be absent, `null`, a string or a number, read as
+/// [`Scalar`] reads it, or as empty: for a `Cow<'a, str>` field marked
+/// `#[serde(default, borrow, deserialize_with = "text")]`, which borrows from the body where
+/// it needs no unescaping and takes no more room than the text.
+pub(crate) fn text<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Cow<'a, str>, D::Error> {
+    Ok(Scalar::deserialize(deserializer)?.0.unwrap_or_default())
+}
 
 impl<'a> Scalar<'a> {
     /// The text, if the field was a string or a number.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::http::{Context, HttpRequest, HttpResponse, Method, Text};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
@@ -79,7 +79,7 @@ fn form(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).expect("string pairs always encode")
 }
 
-fn form_request(url: String, body: String) -> HttpRequest {
+fn form_request(url: impl Into<Text>, body: String) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
@@ -147,7 +147,7 @@ const CODE: CodeRule = CodeRule::digits(2, 8);
 
 /// Template voice codes from one channel: the account's fields of the form encoded once.
 struct Sender {
-    url: String,
+    url: Arc<str>,
     account: String,
 }
 
@@ -156,12 +156,12 @@ impl CodeSender for Sender {
         refuse_unsupported("cloud10658", req.options, &[])?;
         let phone = req.to.mobile("to", "cloud10658")?;
         CODE.check(req.code)?;
-        let recipient = form(&[("phone", &phone), ("variables", req.code)]);
+        let recipient = form(&[("phone", phone), ("variables", req.code)]);
         let body = encode::concat(&[&self.account, "&", &recipient]);
         // Unsigned: the key travels in the body, so every send is the same request. It is
         // built when asked for, not built here and cloned.
         Ok(Box::new(move |_: &Context| {
-            form_request(self.url.clone(), body.clone())
+            form_request(&self.url, body.clone())
         }))
     }
 }
@@ -207,7 +207,7 @@ impl Protocol for Cloud10658Config {
             ("templateId", &self.template_id),
         ];
         Ok(Arc::new(Sender {
-            url: format!("{base}{SEND_PATH}"),
+            url: format!("{base}{SEND_PATH}").into(),
             account: form(&account),
         }))
     }

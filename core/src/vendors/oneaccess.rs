@@ -242,7 +242,9 @@ impl SmsFlow for OneAccessConfig {
     }
 
     fn verify_captcha(&self, base: &str, req: &VerifyCaptcha) -> Result<HttpRequest> {
-        let sender = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
+        let sender = Phone::parse("mobile", &req.mobile)?
+            .mobile("mobile", "oneaccess")?
+            .to_owned();
         if req.token.is_empty() {
             return Err(Error::invalid_input(
                 "token",
@@ -283,7 +285,9 @@ impl SmsFlow for OneAccessConfig {
     }
 
     fn send_sms_code(&self, base: &str, req: &SendSmsCode) -> Result<HttpRequest> {
-        let mobile = Phone::parse("mobile", &req.mobile)?.mobile("mobile", "oneaccess")?;
+        let mobile = Phone::parse("mobile", &req.mobile)?
+            .mobile("mobile", "oneaccess")?
+            .to_owned();
         if req.captcha_token.is_empty() {
             return Err(Error::invalid_input(
                 "captcha_token",

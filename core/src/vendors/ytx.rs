@@ -202,7 +202,7 @@ impl CodeSender for Sender {
         let body = CodeCallOut {
             action: "callOutCode",
             appid: &self.app_id,
-            dst: &dst,
+            dst,
             code: req.code,
             time: times.to_string(),
         };

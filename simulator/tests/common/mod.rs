@@ -117,7 +117,7 @@ pub fn send_raw(request: &HttpRequest) -> (u16, String) {
         voicecode::protocol::Method::Get => reqwest::Method::GET,
         voicecode::protocol::Method::Post => reqwest::Method::POST,
     };
-    let mut builder = http.request(method, &request.url);
+    let mut builder = http.request(method, request.url.as_str());
     for (name, value) in &request.headers {
         builder = builder.header(*name, value.as_ref());
     }

@@ -376,7 +376,7 @@ impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         refuse_unsupported("aliyun", req.options, &["play_times", "user_data"])?;
         // "手机号码 … 固话号码": mainland only (calls abroad were discontinued in March 2022).
-        let called = req.to.mainland("to", "aliyun")?;
+        let called = req.to.mainland("to", "aliyun")?.to_owned();
         let tts_param = tts_param(&self.tts_param_name, req.code)?;
         let note = " (Alibaba Cloud's PlayTimes)";
         check_play_times(req.options.play_times, 1..=3, note)?;
@@ -404,7 +404,7 @@ impl CodeSender for Sender {
 /// parameters in their signing order, with those that never change (the account, the action,
 /// the product's own settings) already encoded for the body and for the string to sign.
 pub(crate) struct Rpc {
-    url: String,
+    url: Arc<str>,
     /// The body's fixed parameters before the first one a send fills in.
     body_head: Box<[u8]>,
     /// HMAC-SHA1 keyed with the secret and fed the string to sign up to the same place: more
@@ -497,7 +497,7 @@ impl Rpc {
         let mut keyed_head = keyed(setup.secret.expose());
         keyed_head.update(&head.signed);
         Rpc {
-            url: format!("{}/", setup.base),
+            url: format!("{}/", setup.base).into(),
             body_head: head.body.into(),
             keyed_head,
             parts: parts.collect(),
@@ -541,7 +541,7 @@ impl Rpc {
             .expect("a SHA-1 digest is 28 characters in Base64");
         body.extend_from_slice(b"&Signature=");
         encode::push_rfc3986_bytes(&mut body, &signature[..written]);
-        HttpRequest::new(Method::Post, self.url.clone())
+        HttpRequest::new(Method::Post, &self.url)
             .header(
                 "Content-Type",
                 "application/x-www-form-urlencoded;charset=utf-8",

@@ -325,7 +325,7 @@ const CODE: CodeRule = CodeRule::digits(2, 8);
 /// `callVerify` from one channel: the configured push URLs are encoded once.
 struct Sender {
     config: HuaweiConfig,
-    url: String,
+    url: Arc<str>,
     keyed: Hmac<Sha256>,
     status_url: Option<String>,
     fee_url: Option<String>,
@@ -378,7 +378,7 @@ impl CodeSender for Sender {
             let created = created(ctx.now);
             let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, &created]);
             let app_key = &self.config.app_key;
-            HttpRequest::new(Method::Post, self.url.clone())
+            HttpRequest::new(Method::Post, &self.url)
                 .header("Content-Type", "application/json;charset=UTF-8")
                 .header("Authorization", AUTHORIZATION)
                 .header("X-AKSK", x_aksk(app_key, &digest, &ctx.nonce, &created))
@@ -437,7 +437,7 @@ impl Protocol for HuaweiConfig {
         let encoded = |field, url: &Option<String>| url.as_deref().map(|u| encode_url(field, u));
         Ok(Arc::new(Sender {
             config: self.clone(),
-            url: format!("{base}{PATH}"),
+            url: format!("{base}{PATH}").into(),
             keyed: keyed(self.app_secret.expose()),
             status_url: encoded("status_url", &self.status_url).transpose()?,
             fee_url: encoded("fee_url", &self.fee_url).transpose()?,

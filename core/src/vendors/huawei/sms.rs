@@ -285,7 +285,7 @@ fn check_status_url(field: &str, url: &str) -> Result<()> {
 
 /// `batchSendSms` from one channel: the host, the key and the fixed form fields, once.
 struct Sender {
-    url: String,
+    url: Arc<str>,
     host: String,
     app_key: String,
     app_secret: Secret,
@@ -340,8 +340,8 @@ impl CodeSender for Sender {
         body.push_str(self.signature_field.as_deref().unwrap_or_default());
         let body = body.into_bytes();
         Ok(Box::new(move |ctx: &Context| {
-            let request = HttpRequest::new(Method::Post, self.url.clone())
-                .header("Content-Type", CONTENT_TYPE);
+            let request =
+                HttpRequest::new(Method::Post, &self.url).header("Content-Type", CONTENT_TYPE);
             let request = match self.signing {
                 Signing::Wsse => {
                     let created = super::created(ctx.now);
@@ -421,7 +421,7 @@ impl Protocol for HuaweiSmsConfig {
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
         Ok(Arc::new(Sender {
-            url: format!("{base}{PATH}"),
+            url: format!("{base}{PATH}").into(),
             host: encode::host_of(base)?,
             app_key: self.app_key.clone(),
             app_secret: self.app_secret.clone(),

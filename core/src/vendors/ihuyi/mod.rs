@@ -19,7 +19,7 @@ use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
 use serde::Deserialize;
 
-use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::http::{Context, HttpRequest, HttpResponse, Method, Text};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
@@ -95,7 +95,7 @@ fn form(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).expect("string pairs always encode")
 }
 
-fn form_request(url: String, body: String) -> HttpRequest {
+fn form_request(url: impl Into<Text>, body: String) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header(
             "Content-Type",
@@ -252,7 +252,7 @@ const CODE: CodeRule = CodeRule::digits(4, 6);
 struct Sender {
     /// `ihuyi` or `ihuyi SMS`, as errors name the product.
     name: &'static str,
-    url: String,
+    url: Arc<str>,
     account: String,
     keyed: Md5,
     rule: CodeRule,
@@ -291,7 +291,7 @@ impl Sender {
         let (account, api_key) = config;
         Sender {
             name,
-            url,
+            url: url.into(),
             account: form(&[("account", account)]),
             keyed: Md5::new()
                 .chain_update(account)
@@ -319,11 +319,11 @@ impl CodeSender for Sender {
         // Only `time` and the password it ends are left to the signature.
         let keyed = text
             .iter()
-            .fold(self.keyed.clone().chain_update(&mobile), |md5, part| {
+            .fold(self.keyed.clone().chain_update(mobile), |md5, part| {
                 md5.chain_update(part)
             });
         let recipient =
-            encode::concat(&["mobile=", &mobile, "&content=", sent[0], sent[1], sent[2]]);
+            encode::concat(&["mobile=", mobile, "&content=", sent[0], sent[1], sent[2]]);
         Ok(Box::new(move |ctx: &Context| {
             let time = ctx.now.timestamp().to_string();
             let password = encode::hex_lower(&keyed.clone().chain_update(&time).finalize());
@@ -338,7 +338,7 @@ impl CodeSender for Sender {
                 &time,
                 "&format=json",
             ]);
-            form_request(self.url.clone(), body)
+            form_request(&self.url, body)
         }))
     }
 }

@@ -41,7 +41,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -57,8 +57,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, json_bytes, required, success_status, text_field, Meaning,
-    UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text, text_field, DisplayText,
+    JsonObject, Meaning, Only, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -232,7 +232,7 @@ impl Tc3Request<'_> {
     /// lowercased and trimmed, sorted by name), signed headers, hashed payload.
     pub fn canonical_request(&self) -> String {
         let mut text = self.with_canonical_head(encode::concat);
-        text.push_str(Hex64::of(&Sha256::digest(self.payload).into()).as_str());
+        text.push_str(payload_hash(self.payload).as_str());
         text
     }
 
@@ -291,7 +291,7 @@ impl Tc3Request<'_> {
         Signing {
             timestamp: self.timestamp.to_string(),
             date: utc_date(self.timestamp),
-            canonical: canonical_hash(self.canonical_head(), self.payload),
+            canonical: canonical_hash(self.canonical_head(), &payload_hash(self.payload)),
         }
     }
 
@@ -378,9 +378,60 @@ impl Tc3Request<'_> {
 
 /// The canonical request's hash, in hex: its `head` ([`Tc3Request::canonical_head`]) followed by
 /// the payload's hash.
-fn canonical_hash(mut head: Sha256, payload: &[u8]) -> Hex64 {
-    head.update(Hex64::of(&Sha256::digest(payload).into()).as_str());
+fn canonical_hash(mut head: Sha256, payload_hash: &Hex64) -> Hex64 {
+    head.update(payload_hash.as_bytes());
     Hex64::of(&head.finalize().into())
+}
+
+/// HashedRequestPayload: the body's SHA-256 in hex.
+fn payload_hash(payload: &[u8]) -> Hex64 {
+    Hex64::of(&Sha256::digest(payload).into())
+}
+
+/// A request body and its hash, the canonical request's last line: both known before the time
+/// is, so worked out once per send however often it is signed.
+#[derive(Clone)]
+pub(crate) struct Payload {
+    body: Vec<u8>,
+    hash: Hex64,
+}
+
+impl Payload {
+    #[cfg(test)]
+    fn of(body: Vec<u8>) -> Self {
+        let hash = payload_hash(&body);
+        Payload { body, hash }
+    }
+}
+
+/// The fields of a body that are the same for every send of a channel, written and hashed once
+/// (the hash state holds them): a send writes its own fields after them and hashes only those.
+pub(crate) struct BodyHead {
+    json: JsonObject,
+    hash: Sha256,
+}
+
+impl BodyHead {
+    pub(crate) fn new(json: JsonObject) -> Self {
+        let hash = Sha256::new_with_prefix(json.written());
+        BodyHead { json, hash }
+    }
+
+    /// A send's body, its fixed fields written.
+    pub(crate) fn body(&self) -> JsonObject {
+        self.json.continued()
+    }
+
+    /// The finished `body`, which began as [`BodyHead::body`], with its hash.
+    pub(crate) fn payload(&self, body: JsonObject) -> Payload {
+        let body = body.finish();
+        let mut hash = self.hash.clone();
+        hash.update(&body[self.json.written().len()..]);
+        Payload {
+            body,
+            hash: Hex64::of(&hash.finalize().into()),
+        }
+    }
 }
 
 /// The parts of the string to sign that change per request: `X-TC-Timestamp` and its UTC date
@@ -481,18 +532,6 @@ fn utc_date(timestamp: i64) -> String {
     encode::date(time.date_naive())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct SendCodeVoice<'a> {
-    code_message: &'a str,
-    called_number: String,
-    voice_sdk_appid: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    play_times: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_context: Option<&'a str>,
-}
-
 /// The answer, borrowing its text from the body where JSON escapes allow.
 #[derive(Deserialize)]
 struct Envelope<'a> {
@@ -511,25 +550,25 @@ pub(crate) struct Answer<'a> {
     send_status: Option<SendStatus<'a>>,
     /// SMS: one status per number.
     #[serde(borrow)]
-    pub(crate) send_status_set: Option<Vec<sms::SendStatus<'a>>>,
-    #[serde(borrow)]
-    request_id: Option<Cow<'a, str>>,
+    pub(crate) send_status_set: Option<Only<sms::SendStatus<'a>>>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    request_id: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ErrorBody<'a> {
-    #[serde(borrow)]
-    code: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "text")]
+    code: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "text")]
     message: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct SendStatus<'a> {
-    #[serde(borrow)]
-    call_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    call_id: Cow<'a, str>,
 }
 
 fn check_region(region: &str) -> Result<()> {
@@ -551,9 +590,9 @@ fn check_region(region: &str) -> Result<()> {
 /// Tencent documents no length for `CodeMessage`: 2–8 digits, as Huawei and cloud10658 take.
 const CODE: CodeRule = CodeRule::digits(2, 8);
 
-/// `SendCodeVoice` from one channel.
+/// `SendCodeVoice` from one channel: its body begins with `VoiceSdkAppid`.
 struct Sender {
-    voice_sdk_appid: String,
+    head: BodyHead,
     api: Api,
 }
 
@@ -561,21 +600,23 @@ impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         refuse_unsupported("tencent", req.options, &["play_times", "user_data"])?;
         // VMS calls mainland mobiles only (简介, 使用限制); CalledNumber is their E.164 form.
-        let mobile = req.to.mobile("to", "tencent")?;
+        req.to.mobile("to", "tencent")?;
         CODE.check(req.code)?;
         let note = " (Tencent plays the code 2 times by default)";
         check_play_times(req.options.play_times, 1..=3, note)?;
         check_session_context(req.options.user_data.as_deref())?;
-        let body = SendCodeVoice {
-            code_message: req.code,
-            called_number: format!("+86{mobile}"),
-            voice_sdk_appid: &self.voice_sdk_appid,
-            play_times: req.options.play_times,
-            session_context: req.options.user_data.as_deref(),
-        };
-        let body = json_bytes(&body);
+        let mut body = self.head.body();
+        body.field("CodeMessage", req.code);
+        body.field("CalledNumber", &DisplayText(&req.to));
+        if let Some(times) = req.options.play_times {
+            body.field("PlayTimes", &times);
+        }
+        if let Some(context) = &req.options.user_data {
+            body.field("SessionContext", context);
+        }
+        let payload = self.head.payload(body);
         Ok(Box::new(move |ctx: &Context| {
-            self.api.post(body.clone(), ctx)
+            self.api.post(payload.clone(), ctx)
         }))
     }
 }
@@ -601,9 +642,9 @@ pub(crate) struct Api {
     version: &'static str,
     service: &'static str,
     secret_id: String,
-    region: String,
-    url: String,
-    host: String,
+    region: Arc<str>,
+    url: Arc<str>,
+    host: Arc<str>,
     key: DailyKey,
     canonical_head: Sha256,
 }
@@ -623,9 +664,9 @@ impl Api {
             version,
             service,
             secret_id: secret_id.to_owned(),
-            region: region.to_owned(),
-            url: format!("{base}/"),
-            host,
+            region: region.into(),
+            url: format!("{base}/").into(),
+            host: host.into(),
             key: DailyKey::new(secret_key.expose(), service),
             canonical_head,
         })
@@ -649,11 +690,12 @@ impl Api {
         }
     }
 
-    /// The JSON `body` as the action's request, signed at the context's time.
-    pub(crate) fn post(&self, body: Vec<u8>, ctx: &Context) -> HttpRequest {
+    /// The JSON body as the action's request, signed at the context's time.
+    pub(crate) fn post(&self, payload: Payload, ctx: &Context) -> HttpRequest {
+        let Payload { body, hash } = payload;
         let timestamp = ctx.now.timestamp();
         let text = timestamp.to_string();
-        let canonical = canonical_hash(self.canonical_head.clone(), &body);
+        let canonical = canonical_hash(self.canonical_head.clone(), &hash);
         let signed = Self::unsigned(&self.host, self.service, self.action, timestamp, &body);
         let authorization = self.key.with_day(timestamp, |date, key| {
             let signing = Signing {
@@ -663,14 +705,14 @@ impl Api {
             };
             signed.authorization_with(&self.secret_id, &signing, key)
         });
-        HttpRequest::new(Method::Post, self.url.clone())
+        HttpRequest::new(Method::Post, &self.url)
             .header("Authorization", authorization)
             .header("Content-Type", CONTENT_TYPE)
-            .header("Host", self.host.clone())
+            .header("Host", &self.host)
             .header("X-TC-Action", self.action)
             .header("X-TC-Timestamp", text)
             .header("X-TC-Version", self.version)
-            .header("X-TC-Region", self.region.clone())
+            .header("X-TC-Region", &self.region)
             .body(body)
     }
 }
@@ -710,8 +752,10 @@ impl Protocol for TencentConfig {
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let mut head = JsonObject::default();
+        head.field("VoiceSdkAppid", &self.voice_sdk_appid);
         Ok(Arc::new(Sender {
-            voice_sdk_appid: self.voice_sdk_appid.clone(),
+            head: BodyHead::new(head),
             api: Api::new(
                 (SERVICE, ACTION, VERSION),
                 base,
@@ -723,42 +767,50 @@ impl Protocol for TencentConfig {
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        let (answer, request_id) = read_answer(resp, CODES)?;
-        let call_id = answer.send_status.and_then(|s| s.call_id);
-        let missing = "success without SendStatus.CallId";
-        let message_id = required(Vendor::Tencent, resp, call_id, missing)?.into_owned();
-        // API 3.0 has no success code: success is the absence of Response.Error. RequestId is
-        // what Tencent's support asks for about a request.
-        Ok(Receipt::new(Vendor::Tencent, message_id, "", request_id))
+        read_answer(resp, CODES, |answer, request_id| {
+            let call_id = answer.send_status.as_ref().map(|s| s.call_id.as_ref());
+            let missing = "success without SendStatus.CallId";
+            let message_id = required(Vendor::Tencent, resp, call_id, missing)?.to_owned();
+            // API 3.0 has no success code: success is the absence of Response.Error. RequestId
+            // is what Tencent's support asks for about a request.
+            Ok(Receipt::new(Vendor::Tencent, message_id, "", request_id))
+        })
     }
 }
 
 /// Reads an API 3.0 answer of either product: `Response.Error` read through the product's
-/// table `own` (and the common codes), else the answer and its `RequestId`.
-pub(crate) fn read_answer<'a>(
+/// table `own` (and the common codes), else hands `read` the answer and its `RequestId`. The
+/// answer stays where it was parsed: it holds either product's fields, and moving it cost more
+/// than reading it.
+pub(crate) fn read_answer<'a, R>(
     resp: &'a HttpResponse,
     own: &[(&str, ErrorKind, Outcome)],
-) -> Result<(Answer<'a>, String)> {
+    read: impl FnOnce(&Answer<'a>, String) -> Result<R>,
+) -> Result<R> {
     let envelope: Envelope = json_body(Vendor::Tencent, resp)?;
-    let mut answer = envelope.response.ok_or_else(|| {
-        Error::protocol(Vendor::Tencent, resp.status, "the answer has no Response")
-    })?;
-    let request_id = answer.request_id.take().unwrap_or_default().into_owned();
-    if let Some(error) = answer.error.take() {
+    let Some(answer) = envelope.response else {
+        return Err(Error::protocol(
+            Vendor::Tencent,
+            resp.status,
+            "the answer has no Response",
+        ));
+    };
+    let request_id = answer.request_id.as_ref().to_owned();
+    if let Some(error) = &answer.error {
         let missing = "Response.Error without a Code";
-        let code = required(Vendor::Tencent, resp, error.code, missing)?;
+        let code = required(Vendor::Tencent, resp, Some(error.code.as_ref()), missing)?;
         return Err(Error::answered(
             Vendor::Tencent,
-            classify_in(own, &code),
+            classify_in(own, code),
             resp.status,
-            &code,
+            code,
             &error.message,
         )
         .with_detail(format!("RequestId {request_id}")));
     }
     let what = "an error status without Response.Error";
     success_status(Vendor::Tencent, resp, what)?;
-    Ok((answer, request_id))
+    read(&answer, request_id)
 }
 
 /// Unix seconds as the callbacks write them (strings of digits).
@@ -886,7 +938,7 @@ mod tests {
                 now: Utc.timestamp_opt(timestamp, 0).unwrap(),
                 nonce: "0".repeat(32),
             };
-            let req = api.post(body.clone().into_bytes(), &ctx);
+            let req = api.post(Payload::of(body.clone().into_bytes()), &ctx);
             assert_eq!(
                 req.header_value("Authorization").unwrap(),
                 signed.authorization(id, secret.expose()),
@@ -959,13 +1011,13 @@ mod tests {
         let body = String::from_utf8(req.body.clone()).unwrap();
         assert_eq!(
             body,
-            r#"{"CodeMessage":"8253","CalledNumber":"+8613788888888","VoiceSdkAppid":"1400006666"}"#
+            r#"{"VoiceSdkAppid":"1400006666","CodeMessage":"8253","CalledNumber":"+8613788888888"}"#
         );
         // Computed independently from the signature document's algorithm.
         let expected_auth = concat!(
             "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/vms/tc3_request, ",
             "SignedHeaders=content-type;host;x-tc-action, ",
-            "Signature=03099fb1648eecb545d1cb525b01bd3eacb53956530c60e3e14ed86a53da7d9f"
+            "Signature=79a67dda90dc5e66d87fa2a769847bd388f27b8613e52363cadd20b186fc5ef1"
         );
         let headers: Vec<(&str, &str)> =
             req.headers.iter().map(|(k, v)| (*k, v.as_ref())).collect();
@@ -1001,7 +1053,7 @@ mod tests {
         assert_eq!(req.header_value("X-TC-Region"), Some("ap-beijing"));
         assert_eq!(
             String::from_utf8(req.body.clone()).unwrap(),
-            r#"{"CodeMessage":"12345678","CalledNumber":"+8613788888888","VoiceSdkAppid":"1400006666","PlayTimes":3,"SessionContext":"sc-t"}"#
+            r#"{"VoiceSdkAppid":"1400006666","CodeMessage":"12345678","CalledNumber":"+8613788888888","PlayTimes":3,"SessionContext":"sc-t"}"#
         );
         let signed = Tc3Request {
             method: "POST",

@@ -17,16 +17,18 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{check_session_context, classify_in, read_answer, validate_account, Api};
+use super::{check_session_context, classify_in, read_answer, validate_account, Api, BodyHead};
 use crate::http::{Context, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
-use crate::protocol::wire::{bad_body, china_time, json_bytes, text_field};
+use crate::protocol::wire::{
+    bad_body, china_time, required, text, text_field, DisplayText, JsonObject, Only,
+};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const PRODUCTION: &str = "https://sms.tencentcloudapi.com";
@@ -123,27 +125,28 @@ pub const CODES: &[(&str, ErrorKind, Outcome)] = &[
     ("UnsupportedOperation.UnsupportedRegion", InvalidInput, Refused),                // 不支持该地区短信下发
 ];
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct SendSms<'a> {
-    phone_number_set: [String; 1],
-    sms_sdk_app_id: &'a str,
-    sign_name: &'a str,
-    template_id: &'a str,
-    template_param_set: Vec<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_context: Option<&'a str>,
+/// `TemplateParamSet`: the code, then the channel's other parameters.
+struct TemplateParams<'a> {
+    code: &'a str,
+    extra: &'a [String],
+}
+
+impl Serialize for TemplateParams<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let extra = self.extra.iter().map(String::as_str);
+        serializer.collect_seq(std::iter::once(self.code).chain(extra))
+    }
 }
 
 /// One number's status in `SendStatusSet`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct SendStatus<'a> {
-    #[serde(borrow)]
-    serial_no: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    code: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "text")]
+    serial_no: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    code: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "text")]
     message: Cow<'a, str>,
 }
 
@@ -203,10 +206,10 @@ pub(super) fn parse_status(reports: Vec<Value>) -> Result<Vec<CallEvent>> {
         .collect()
 }
 
-/// A number in E.164, as `PhoneNumberSet` takes it; SMS cannot reach landlines.
-fn phone_number(to: &Phone) -> Result<String> {
+/// Refuses landlines, which SMS cannot reach; `PhoneNumberSet` takes the others in E.164.
+fn check_reachable(to: &Phone) -> Result<()> {
     match to {
-        Phone::Mobile(_) | Phone::International(_) => Ok(to.e164()),
+        Phone::Mobile(_) | Phone::International(_) => Ok(()),
         Phone::Landline(n) => Err(Error::invalid_input(
             "to",
             format!("{n} is a landline, which Tencent Cloud SMS cannot reach"),
@@ -218,33 +221,32 @@ fn is_digits(text: &str, max: usize) -> bool {
     !text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `SendSms` from one channel.
+/// `SendSms` from one channel: its body begins with the application, signature and template.
 struct Sender {
-    config: TencentSmsConfig,
+    head: BodyHead,
+    extra_template_params: Vec<String>,
     api: Api,
 }
 
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         refuse_unsupported("tencent SMS", req.options, &["user_data"])?;
-        let phone = phone_number(&req.to)?;
+        check_reachable(&req.to)?;
         CODE.check(req.code)?;
         check_session_context(req.options.user_data.as_deref())?;
-        let config = &self.config;
-        let mut params = Vec::with_capacity(1 + config.extra_template_params.len());
-        params.push(req.code);
-        params.extend(config.extra_template_params.iter().map(String::as_str));
-        let body = SendSms {
-            phone_number_set: [phone],
-            sms_sdk_app_id: &config.sms_sdk_app_id,
-            sign_name: &config.sign_name,
-            template_id: &config.template_id,
-            template_param_set: params,
-            session_context: req.options.user_data.as_deref(),
+        let mut body = self.head.body();
+        let params = TemplateParams {
+            code: req.code,
+            extra: &self.extra_template_params,
         };
-        let body = json_bytes(&body);
+        body.field("TemplateParamSet", &params);
+        body.field("PhoneNumberSet", &[DisplayText(&req.to)]);
+        if let Some(context) = &req.options.user_data {
+            body.field("SessionContext", context);
+        }
+        let payload = self.head.payload(body);
         Ok(Box::new(move |ctx: &Context| {
-            self.api.post(body.clone(), ctx)
+            self.api.post(payload.clone(), ctx)
         }))
     }
 }
@@ -305,46 +307,52 @@ impl Protocol for TencentSmsConfig {
     }
 
     fn code_sender(&self, base: &str) -> Result<Arc<dyn CodeSender>> {
+        let mut head = JsonObject::default();
+        head.field("SmsSdkAppId", &self.sms_sdk_app_id);
+        head.field("SignName", &self.sign_name);
+        head.field("TemplateId", &self.template_id);
         Ok(Arc::new(Sender {
-            config: self.clone(),
+            head: BodyHead::new(head),
+            extra_template_params: self.extra_template_params.clone(),
             api: Api::new(API, base, &self.secret_id, &self.secret_key, self.region())?,
         }))
     }
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
-        let (answer, request_id) = read_answer(resp, CODES)?;
-        let status = match answer.send_status_set.as_deref() {
-            Some([status]) => status,
-            _ => {
+        read_answer(resp, CODES, |answer, request_id| {
+            let Some(Only(Some(status))) = &answer.send_status_set else {
                 let what = "a success without one SendStatusSet entry for the one number sent";
                 return Err(Error::protocol(Vendor::Tencent, resp.status, what));
+            };
+            let code = status.code.as_ref();
+            if code != "Ok" {
+                if code.is_empty() {
+                    let what = "SendStatusSet entry without a Code";
+                    return Err(Error::protocol(Vendor::Tencent, resp.status, what));
+                }
+                return Err(Error::answered(
+                    Vendor::Tencent,
+                    classify_in(CODES, code),
+                    resp.status,
+                    code,
+                    &status.message,
+                )
+                .with_detail(format!("RequestId {request_id}")));
             }
-        };
-        let code = status.code.as_deref().unwrap_or_default();
-        if code != "Ok" {
-            if code.is_empty() {
-                let what = "SendStatusSet entry without a Code";
-                return Err(Error::protocol(Vendor::Tencent, resp.status, what));
-            }
-            return Err(Error::answered(
+            let missing = "Ok without a SerialNo";
+            let serial = required(
                 Vendor::Tencent,
-                classify_in(CODES, code),
-                resp.status,
-                code,
-                &status.message,
-            )
-            .with_detail(format!("RequestId {request_id}")));
-        }
-        let serial = status.serial_no.as_deref().filter(|s| !s.is_empty());
-        let serial = serial.ok_or_else(|| {
-            Error::protocol(Vendor::Tencent, resp.status, "Ok without a SerialNo")
-        })?;
-        Ok(Receipt::new(
-            Vendor::Tencent,
-            serial.to_owned(),
-            "Ok",
-            request_id,
-        ))
+                resp,
+                Some(status.serial_no.as_ref()),
+                missing,
+            )?;
+            Ok(Receipt::new(
+                Vendor::Tencent,
+                serial.to_owned(),
+                "Ok",
+                request_id,
+            ))
+        })
     }
 }
 
@@ -384,7 +392,7 @@ mod tests {
             .unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://sms.tencentcloudapi.com/");
-        let body = r#"{"PhoneNumberSet":["+8613800000000"],"SmsSdkAppId":"1400006666","SignName":"腾讯云","TemplateId":"1110","TemplateParamSet":["123456"]}"#;
+        let body = r#"{"SmsSdkAppId":"1400006666","SignName":"腾讯云","TemplateId":"1110","TemplateParamSet":["123456"],"PhoneNumberSet":["+8613800000000"]}"#;
         assert_eq!(std::str::from_utf8(&req.body).unwrap(), body);
         assert_eq!(req.header_value("X-TC-Action"), Some("SendSms"));
         assert_eq!(req.header_value("X-TC-Version"), Some("2021-01-11"));
@@ -524,6 +532,17 @@ mod tests {
             config().parse_send_code(&none).unwrap_err().outcome(),
             Unknown
         );
+        // One number was sent: two statuses cannot be told apart, whatever the first says.
+        let two = answer(&format!("{ok},{ok}"));
+        let err = config().parse_send_code(&two).unwrap_err();
+        assert_eq!((err.kind(), err.outcome()), (Protocol, Unknown));
+        // Escaped text is unescaped, a null id is an absent one.
+        let escaped = r#"{"SerialNo":"5000:\u0031","Code":"\u004fk","Message":null}"#;
+        let receipt = config().parse_send_code(&answer(escaped)).unwrap();
+        assert_eq!(receipt.message_id, "5000:1");
+        let null = r#"{"SerialNo":null,"Code":"Ok"}"#;
+        let err = config().parse_send_code(&answer(null)).unwrap_err();
+        assert_eq!((err.kind(), err.outcome()), (Protocol, Unknown));
     }
 
     #[test]
