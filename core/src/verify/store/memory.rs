@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{apply_to, Store, Write};
+use super::{Store, Write};
 use crate::Result;
 
 /// Drop expired keys every this many updates, so numbers that never come back do not pile up.
@@ -45,20 +45,21 @@ impl Store for MemoryStore {
         if map.updates % SWEEP_EVERY == 0 {
             map.entries.retain(|_, (_, expires)| *expires > now);
         }
-        let mut slot = map
-            .entries
-            .get(key)
-            .filter(|(_, expires)| *expires > now)
-            .map(|(value, _)| value.clone());
-        let write = apply(slot.as_deref());
-        if write == Write::Keep {
-            return Ok(());
+        // `apply` reads the record in place: the lock is held, so nothing can change it, and a
+        // send's three updates copy neither the record nor, when it exists, the key.
+        let current = map.entries.get(key).filter(|(_, expires)| *expires > now);
+        match apply(current.map(|(value, _)| value.as_str())) {
+            Write::Keep => {}
+            Write::Put(value) => match map.entries.get_mut(key) {
+                Some(entry) => *entry = (value, now + ttl),
+                None => {
+                    map.entries.insert(key.to_owned(), (value, now + ttl));
+                }
+            },
+            Write::Delete => {
+                map.entries.remove(key);
+            }
         }
-        apply_to(&mut slot, write);
-        match slot {
-            Some(value) => map.entries.insert(key.to_owned(), (value, now + ttl)),
-            None => map.entries.remove(key),
-        };
         Ok(())
     }
 
