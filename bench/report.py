@@ -508,9 +508,8 @@ def main() -> None:
             "under HMAC: about a third of its time), Alibaba Cloud about ten SHA-1 blocks (its "
             "string to sign is the whole request percent-encoded twice); a channel already "
             "hashes and encodes its fixed parts once, Tencent's body fields included. Reading "
-            "the answer with serde_json is most of the rest of a Tencent SMS send (its "
-            "per-number status, about 250 bytes of JSON), and the clock and nonce of each "
-            "send's context about 70 ns."
+            "the answer with serde_json is the next largest part of a Tencent SMS send (its "
+            "per-number status, about 250 bytes of JSON)."
         ),
         (
             "- **Single points below their neighbours** (one vendor but not the other, one "

@@ -32,7 +32,7 @@ pub(crate) fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
 /// fields that are the same for every send once, and each send goes on from a copy
 /// ([`JsonObject::continued`]) with its own: the fixed fields are neither serialised again nor,
 /// where the body is hashed, hashed again.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct JsonObject(Vec<u8>);
 
 impl JsonObject {
@@ -63,38 +63,6 @@ impl JsonObject {
         }
         self.0.push(b'}');
         self.0
-    }
-}
-
-/// A JSON array read for its only element: `Only(Some(_))` when it has exactly one, `Only(None)`
-/// when it has none or more (the rest are read and dropped), with no `Vec` in between.
-pub(crate) struct Only<T>(pub(crate) Option<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Only<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct OnlyVisitor<T>(std::marker::PhantomData<T>);
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for OnlyVisitor<T> {
-            type Value = Only<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                let first = seq.next_element::<T>()?;
-                let mut more = false;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    more = true;
-                }
-                Ok(Only(first.filter(|_| !more)))
-            }
-        }
-
-        deserializer.deserialize_seq(OnlyVisitor(std::marker::PhantomData))
     }
 }
 

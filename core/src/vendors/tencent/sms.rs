@@ -20,14 +20,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{check_session_context, classify_in, read_answer, validate_account, Api, BodyHead};
+use super::{answered, check_session_context, read_answer, validate_account, Api, BodyHead};
 use crate::http::{Context, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
 use crate::protocol::wire::{
-    bad_body, china_time, required, text, text_field, DisplayText, JsonObject, Only,
+    bad_body, china_time, required, text, text_field, DisplayText, JsonObject,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -320,7 +320,7 @@ impl Protocol for TencentSmsConfig {
 
     fn parse_send_code(&self, resp: &HttpResponse) -> Result<Receipt> {
         read_answer(resp, CODES, |answer, request_id| {
-            let Some(Only(Some(status))) = &answer.send_status_set else {
+            let Some([status]) = answer.send_status_set.as_deref() else {
                 let what = "a success without one SendStatusSet entry for the one number sent";
                 return Err(Error::protocol(Vendor::Tencent, resp.status, what));
             };
@@ -330,14 +330,7 @@ impl Protocol for TencentSmsConfig {
                     let what = "SendStatusSet entry without a Code";
                     return Err(Error::protocol(Vendor::Tencent, resp.status, what));
                 }
-                return Err(Error::answered(
-                    Vendor::Tencent,
-                    classify_in(CODES, code),
-                    resp.status,
-                    code,
-                    &status.message,
-                )
-                .with_detail(format!("RequestId {request_id}")));
+                return Err(answered(CODES, resp, code, &status.message, &request_id));
             }
             let missing = "Ok without a SerialNo";
             let serial = required(
