@@ -271,13 +271,18 @@ impl Query {
     }
 
     fn push(&mut self, name: &str, value: &str) {
+        self.push_value(&SlotName::new(name), value);
+    }
+
+    /// A pair whose name is already written both ways.
+    fn push_value(&mut self, name: &SlotName, value: &str) {
         self.separate();
-        encode::push_rfc3986_bytes(&mut self.body, name.as_bytes());
-        self.body.push(b'=');
+        self.body.extend_from_slice(&name.body);
+        self.signed.extend_from_slice(&name.signed);
+        let start = self.body.len();
         encode::push_rfc3986_bytes(&mut self.body, value.as_bytes());
-        encode::push_rfc3986_twice(&mut self.signed, name.as_bytes());
-        self.signed.extend_from_slice(b"%3D");
-        encode::push_rfc3986_twice(&mut self.signed, value.as_bytes());
+        let signed = &mut self.signed;
+        encode::rfc3986_again(&self.body[start..], |piece| signed.extend_from_slice(piece));
     }
 
     /// A pair already written both ways.
@@ -292,6 +297,27 @@ impl Query {
         if !self.body.is_empty() {
             self.body.push(b'&');
             self.signed.extend_from_slice(b"%26");
+        }
+    }
+}
+
+/// A parameter's name with its `=`, as the body has it and as the string to sign has it.
+struct SlotName {
+    body: Box<[u8]>,
+    signed: Box<[u8]>,
+}
+
+impl SlotName {
+    fn new(name: &str) -> Self {
+        let mut body = Vec::new();
+        encode::push_rfc3986_bytes(&mut body, name.as_bytes());
+        let mut signed = Vec::new();
+        encode::rfc3986_again(&body, |piece| signed.extend_from_slice(piece));
+        body.push(b'=');
+        signed.extend_from_slice(b"%3D");
+        SlotName {
+            body: body.into(),
+            signed: signed.into(),
         }
     }
 }
@@ -418,10 +444,11 @@ pub(crate) struct Rpc {
 
 /// One parameter of a request, in the canonical (sorted) order.
 enum Part {
-    /// `Name=Value` as the body has it, and encoded again as the string to sign has it.
+    /// `Name=Value` pairs that follow one another, as the body has them (joined by `&`), and
+    /// encoded again as the string to sign has them.
     Fixed { body: Box<[u8]>, signed: Box<[u8]> },
     /// A value given per send: the product's (by position) or the nonce and time.
-    Slot { name: &'static str, source: Source },
+    Slot { name: SlotName, source: Source },
 }
 
 /// Where a slot's value comes from.
@@ -467,7 +494,7 @@ impl Rpc {
             (
                 name,
                 Part::Slot {
-                    name,
+                    name: SlotName::new(name),
                     source: Source::Given(i),
                 },
             )
@@ -475,14 +502,14 @@ impl Rpc {
         named.push((
             "SignatureNonce",
             Part::Slot {
-                name: "SignatureNonce",
+                name: SlotName::new("SignatureNonce"),
                 source: Source::Nonce,
             },
         ));
         named.push((
             "Timestamp",
             Part::Slot {
-                name: "Timestamp",
+                name: SlotName::new("Timestamp"),
                 source: Source::Timestamp,
             },
         ));
@@ -496,11 +523,22 @@ impl Rpc {
         }
         let mut keyed_head = keyed(setup.secret.expose());
         keyed_head.update(&head.signed);
+        // Fixed parameters that follow one another are written as one run.
+        let mut runs: Vec<Part> = Vec::new();
+        for part in parts {
+            match (runs.last_mut(), part) {
+                (Some(Part::Fixed { body, signed }), Part::Fixed { body: b, signed: s }) => {
+                    *body = [&body[..], b"&", &b].concat().into();
+                    *signed = [&signed[..], b"%26", &s].concat().into();
+                }
+                (_, part) => runs.push(part),
+            }
+        }
         Rpc {
             url: format!("{}/", setup.base).into(),
             body_head: head.body.into(),
             keyed_head,
-            parts: parts.collect(),
+            parts: runs,
             slots: setup.slots.len(),
         }
     }
@@ -524,11 +562,11 @@ impl Rpc {
                 Part::Slot { name, source } => match source {
                     Source::Given(i) => {
                         if let Some(value) = values[*i] {
-                            query.push(name, value);
+                            query.push_value(name, value);
                         }
                     }
-                    Source::Nonce => query.push(name, &ctx.nonce),
-                    Source::Timestamp => query.push(name, &timestamp),
+                    Source::Nonce => query.push_value(name, &ctx.nonce),
+                    Source::Timestamp => query.push_value(name, &timestamp),
                 },
             }
         }
