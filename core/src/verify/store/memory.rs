@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::{Store, Write};
 use crate::Result;
 
-/// Drop expired keys every this many updates, so numbers that never come back do not pile up.
+/// Drop expired keys after at least this many updates, so numbers that never come back do not
+/// pile up.
 const SWEEP_EVERY: u64 = 1024;
 
 /// Records in a map behind one `Mutex`: holding the lock across read, decide and write is
@@ -21,6 +22,8 @@ pub struct MemoryStore {
 struct Map {
     entries: HashMap<String, (String, Instant)>,
     updates: u64,
+    /// The update count at which the next sweep runs.
+    next_sweep: u64,
 }
 
 impl MemoryStore {
@@ -42,8 +45,13 @@ impl Store for MemoryStore {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         map.updates += 1;
-        if map.updates % SWEEP_EVERY == 0 {
+        if map.updates >= map.next_sweep {
             map.entries.retain(|_, (_, expires)| *expires > now);
+            // A sweep visits every record: waiting for as many updates as there are records
+            // left keeps that to about one record per update however many numbers are kept,
+            // where a fixed interval made each update slower as the map grew.
+            let left = u64::try_from(map.entries.len()).unwrap_or(u64::MAX);
+            map.next_sweep = map.updates.saturating_add(left.max(SWEEP_EVERY));
         }
         // `apply` reads the record in place: the lock is held, so nothing can change it, and a
         // send's three updates copy neither the record nor, when it exists, the key.
@@ -65,5 +73,56 @@ impl Store for MemoryStore {
 
     fn blocks(&self) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(store: &MemoryStore, key: &str, ttl: Duration) {
+        store
+            .update(key, ttl, &mut |_| Write::Put("{}".to_owned()))
+            .expect("the memory store never fails");
+    }
+
+    fn len(store: &MemoryStore) -> usize {
+        store.map.lock().expect("not poisoned").entries.len()
+    }
+
+    #[test]
+    fn expired_records_are_swept_and_live_ones_kept() {
+        let store = MemoryStore::new();
+        for i in 0..10 {
+            put(&store, &format!("gone{i}"), Duration::from_millis(1));
+        }
+        put(&store, "kept", Duration::from_secs(600));
+        std::thread::sleep(Duration::from_millis(20));
+        for _ in 0..SWEEP_EVERY {
+            put(&store, "kept", Duration::from_secs(600));
+        }
+        assert_eq!(len(&store), 1, "the ten expired records are swept");
+        let mut seen = None;
+        store
+            .update("kept", Duration::from_secs(600), &mut |value| {
+                seen = value.map(str::to_owned);
+                Write::Keep
+            })
+            .expect("the memory store never fails");
+        assert_eq!(seen.as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn sweeps_are_spaced_by_the_records_left() {
+        let store = MemoryStore::new();
+        // Sweeps run at updates 1, 1 + 1024, 1 + 2048 and 1 + 4096, each finding every record
+        // live; the last one, before its own record went in, found 4096.
+        let records = SWEEP_EVERY * 4 + 1;
+        for i in 0..records {
+            put(&store, &format!("+86139{i:08}"), Duration::from_secs(600));
+        }
+        let map = store.map.lock().expect("not poisoned");
+        assert_eq!(map.updates, records);
+        assert_eq!(map.next_sweep, records + SWEEP_EVERY * 4);
     }
 }
