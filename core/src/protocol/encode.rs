@@ -177,9 +177,10 @@ pub(crate) fn push_rfc3986_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     push_percent_encoded(out, bytes);
 }
 
-/// Percent-encodes text that [`push_rfc3986_bytes`] already encoded, in pieces, as Alibaba Cloud's string
-/// to sign has its values: the encoded text is all unreserved characters and `%XY`, so only
-/// each `%` changes (to `%25`), and the runs between them are copied as they are.
+/// Percent-encodes text that [`push_rfc3986_bytes`] already encoded, handing `put` the pieces,
+/// as Alibaba Cloud's string to sign has its values: the encoded text is all unreserved
+/// characters and `%XY`, so only each `%` changes (to `%25`), and the runs between them are
+/// passed on as they are.
 pub(crate) fn rfc3986_again(encoded: &[u8], mut put: impl FnMut(&[u8])) {
     let mut runs = encoded.split(|&b| b == b'%');
     if let Some(first) = runs.next() {
