@@ -10,10 +10,8 @@
 
 use std::time::Instant;
 
-use voicecode::{
-    ChannelConfig, Check, Client, Product, Router, SendCode, StartOptions, Vendor, Verifier,
-    VerifierConfig,
-};
+use voicecode::{ChannelConfig, Client, Router, SendCode, Vendor, Verifier, VerifierConfig};
+use voicecode_bench::{start_and_check, verifier_options};
 use voicecode_sim::{SimOptions, Simulator};
 
 const PER_ROUND: u32 = 20_000;
@@ -52,7 +50,7 @@ fn main() {
     let config = VerifierConfig::new("bench-verifier-secret-0123456789").store("memory");
     let verifier = Verifier::new(router, config).expect("valid");
     let request = SendCode::new("+8613800138000", "4821");
-    let options = StartOptions::new().code("482193");
+    let options = verifier_options();
     let mut number = 0u64;
     for round in 0..ROUNDS {
         for loop_name in ["send", "pair"] {
@@ -67,15 +65,7 @@ fn main() {
                     continue;
                 }
                 number += 1;
-                let to = format!("+86139{number:08}");
-                verifier.start(&to, &options).expect("started");
-                let check = verifier.check(&to, "482193").expect("checked");
-                assert_eq!(
-                    check,
-                    Check::Approved {
-                        channel: Product::Voice
-                    }
-                );
+                start_and_check(&verifier, &options, number);
             }
             let n = f64::from(PER_ROUND);
             let wall = started.elapsed().as_secs_f64() * 1e6 / n;

@@ -1,7 +1,9 @@
 //! What the benchmark binary, the criterion benches and the examples share: sending a request
-//! the sans-IO layer built with plain reqwest, the baseline every layer is compared with.
+//! the sans-IO layer built with plain reqwest, the baseline every layer is compared with, and
+//! the verification a verifier's figures time.
 
 use voicecode::protocol::{HttpRequest, HttpResponse, Method};
+use voicecode::{Check, Product, StartOptions, Verifier};
 
 fn reqwest_method(method: Method) -> reqwest::Method {
     match method {
@@ -46,4 +48,27 @@ pub fn exchange(req: HttpRequest) -> HttpResponse {
         .build()
         .expect("a client");
     bare_blocking_send(&http, req)
+}
+
+/// The code every timed verification is started with.
+pub const VERIFIER_CODE: &str = "482193";
+
+/// The options every timed verification is started with: [`VERIFIER_CODE`].
+pub fn verifier_options() -> StartOptions {
+    StartOptions::new().code(VERIFIER_CODE)
+}
+
+/// One verification as the verifier's figures time it: a start for the `number`th number of
+/// the run (each pair a number of its own, so that no per-number rule refuses the run) and a
+/// check of the right code, which must approve it.
+pub fn start_and_check(verifier: &Verifier, options: &StartOptions, number: u64) {
+    let to = format!("+86139{:08}", number % 100_000_000);
+    verifier.start(&to, options).expect("started");
+    let check = verifier.check(&to, VERIFIER_CODE).expect("checked");
+    assert_eq!(
+        check,
+        Check::Approved {
+            channel: Product::Voice
+        }
+    );
 }

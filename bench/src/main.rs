@@ -25,10 +25,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use voicecode::protocol::{Channel, Context};
 use voicecode::{
-    AsyncClient, ChannelConfig, Check, Client, Product, Router, SendCode, StartOptions, Vendor,
-    Verifier, VerifierConfig,
+    AsyncClient, ChannelConfig, Client, Router, SendCode, Vendor, Verifier, VerifierConfig,
 };
-use voicecode_bench::{bare_blocking_send, bare_send};
+use voicecode_bench::{bare_blocking_send, bare_send, start_and_check, verifier_options};
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -278,26 +277,17 @@ impl Bench {
         let mut verifiers = Vec::new();
         for (store, name) in &stores {
             let config = VerifierConfig::new("bench-verifier-secret-0123456789").store(store);
-            // Every pair uses a number of its own, so no per-number rule refuses the run.
             let router = Router::from_clients(vec![client.clone()])?;
             verifiers.push((*name, Verifier::new(router, config)?));
         }
         let mut redis = redis::Client::open(redis_url)?.get_connection()?;
         let seconds = self.seconds / VERIFIER_ROUNDS as f64;
         let mut number = 0u64;
-        let options = StartOptions::new().code("482193");
+        let options = verifier_options();
         let mut pairs = |verifier: &Verifier| {
             rate(seconds, || {
                 number += 1;
-                let to = format!("+86139{:08}", number % 100_000_000);
-                verifier.start(&to, &options).expect("started");
-                let check = verifier.check(&to, "482193").expect("checked");
-                assert_eq!(
-                    check,
-                    Check::Approved {
-                        channel: Product::Voice
-                    }
-                );
+                start_and_check(verifier, &options, number);
             })
         };
         let send = || {
