@@ -1,4 +1,5 @@
-//! Reading what comes back: bodies, fields, and vendor codes through a vendor's own table.
+//! The bodies that go out (JSON and form requests), and reading what comes back: bodies,
+//! fields, and vendor codes through a vendor's own table.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -6,7 +7,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::http::HttpResponse;
+use crate::http::{HttpRequest, HttpResponse, Method, Text};
 use crate::{Error, ErrorKind, Outcome, Result, Vendor};
 
 /// China wall-clock time as the vendors' pushes write it (`yyyy-MM-dd HH:mm:ss`, UTC+8), in UTC.
@@ -26,6 +27,23 @@ pub(crate) fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     let mut body = Vec::with_capacity(256);
     serde_json::to_writer(&mut body, value).expect("a struct of strings serialises");
     body
+}
+
+/// `application/x-www-form-urlencoded` text of string pairs, in their order.
+pub(crate) fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("string pairs always encode")
+}
+
+/// A form `POST` answered in JSON, with the `Content-Type` as the vendor spells it.
+pub(crate) fn form_post(
+    url: impl Into<Text>,
+    content_type: &'static str,
+    body: impl Into<Vec<u8>>,
+) -> HttpRequest {
+    HttpRequest::new(Method::Post, url)
+        .header("Content-Type", content_type)
+        .header("Accept", "application/json")
+        .body(body)
 }
 
 /// A JSON object written one field at a time, each value by serde_json. A channel writes the

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::http::{Context, HttpRequest, HttpResponse, Method, Text};
+use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
@@ -21,8 +21,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, china_time, form_fields, int_field, json_body, required, text_field, Meaning, Scalar,
-    UNDOCUMENTED,
+    bad_body, china_time, form, form_fields, form_post, int_field, json_body, required, text_field,
+    Meaning, Scalar, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -75,19 +75,8 @@ pub(crate) fn classify(message: &str) -> Meaning {
         .map_or(UNDOCUMENTED, |&(_, kind, outcome)| (kind, outcome))
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).expect("string pairs always encode")
-}
-
-fn form_request(url: impl Into<Text>, body: String) -> HttpRequest {
-    HttpRequest::new(Method::Post, url)
-        .header(
-            "Content-Type",
-            "application/x-www-form-urlencoded;charset=utf-8",
-        )
-        .header("Accept", "application/json")
-        .body(body)
-}
+/// The content type of every request, as the vendor's demo spells it.
+const FORM: &str = "application/x-www-form-urlencoded;charset=utf-8";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,7 +150,7 @@ impl CodeSender for Sender {
         // Unsigned: the key travels in the body, so every send is the same request. It is
         // built when asked for, not built here and cloned.
         Ok(Box::new(move |_: &Context| {
-            form_request(&self.url, body.clone())
+            form_post(&self.url, FORM, body.clone())
         }))
     }
 }
@@ -229,7 +218,7 @@ impl Protocol for Cloud10658Config {
     fn balance(&self, base: &str, _ctx: &Context) -> Result<HttpRequest> {
         let path = self.balance_path.as_deref().unwrap_or(BALANCE_PATH);
         let fields = [("appId", &*self.app_id), ("appKey", self.app_key.expose())];
-        Ok(form_request(format!("{base}{path}"), form(&fields)))
+        Ok(form_post(format!("{base}{path}"), FORM, form(&fields)))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
@@ -287,6 +276,7 @@ pub(crate) fn parse_receipt(headers: &[(String, String)], body: &[u8]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Method;
     use crate::model::SendCode;
 
     fn config() -> Cloud10658Config {

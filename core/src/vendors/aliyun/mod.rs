@@ -52,7 +52,7 @@ use sha1::Sha1;
 
 pub mod sms;
 
-use crate::http::{Context, HttpRequest, HttpResponse, Method};
+use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{
     check_header_safe, check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
@@ -62,8 +62,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
 use crate::protocol::wire::{
-    bad_body, china_time, int_field, json_body, required, success_status, text_field, Meaning,
-    UNDOCUMENTED,
+    bad_body, china_time, form_post, int_field, json_body, required, success_status, text_field,
+    Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -579,13 +579,11 @@ impl Rpc {
             .expect("a SHA-1 digest is 28 characters in Base64");
         body.extend_from_slice(b"&Signature=");
         encode::push_rfc3986_bytes(&mut body, &signature[..written]);
-        HttpRequest::new(Method::Post, &self.url)
-            .header(
-                "Content-Type",
-                "application/x-www-form-urlencoded;charset=utf-8",
-            )
-            .header("Accept", "application/json")
-            .body(body)
+        form_post(
+            &self.url,
+            "application/x-www-form-urlencoded;charset=utf-8",
+            body,
+        )
     }
 }
 
@@ -856,6 +854,7 @@ fn report_event(record: Map<String, Value>) -> Result<Option<CallEvent>> {
 mod tests {
     use super::*;
 
+    use crate::http::Method;
     use crate::model::SendCode;
     use crate::model::SendOptions;
     use chrono::TimeZone;

@@ -19,14 +19,14 @@ use md5::{Digest as _, Md5};
 use quick_xml::events::Event;
 use serde::Deserialize;
 
-use crate::http::{Context, HttpRequest, HttpResponse, Method, Text};
+use crate::http::{Context, HttpRequest, HttpResponse};
 use crate::model::{Balance, BalanceUnit, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
 use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
 };
-use crate::protocol::wire::{classify, preview, utf8_body, Scalar};
+use crate::protocol::wire::{classify, form, form_post, preview, utf8_body, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 pub(crate) const PRODUCTION: &str = "https://api.voice.ihuyi.com";
@@ -91,22 +91,12 @@ pub fn balance_password(account: &str, api_key: &str, time: &str) -> String {
     md5_hex(&[account, api_key, time])
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(fields).expect("string pairs always encode")
-}
+/// The content type of every request, as the vendor's demo spells it.
+const FORM: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
-fn form_request(url: impl Into<Text>, body: String) -> HttpRequest {
-    HttpRequest::new(Method::Post, url)
-        .header(
-            "Content-Type",
-            "application/x-www-form-urlencoded;charset=UTF-8",
-        )
-        .header("Accept", "application/json")
-        .body(body)
-}
-
-fn form_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
-    form_request(format!("{base}{PATH}?method={method}"), form(fields))
+/// A query operation (`?method=GetNum`, ...) with its form.
+fn method_post(base: &str, method: &str, fields: &[(&str, &str)]) -> HttpRequest {
+    form_post(format!("{base}{PATH}?method={method}"), FORM, form(fields))
 }
 
 /// The fields of a `SubmitResult`/`GetNumResult` that voicecode reads, from either XML or JSON,
@@ -338,7 +328,7 @@ impl CodeSender for Sender {
                 &time,
                 "&format=json",
             ]);
-            form_request(&self.url, body)
+            form_post(&self.url, FORM, body)
         }))
     }
 }
@@ -402,7 +392,7 @@ impl Protocol for IhuyiConfig {
             ("time", &time),
             ("format", "json"),
         ];
-        Ok(form_post(base, "GetNum", &fields))
+        Ok(method_post(base, "GetNum", &fields))
     }
 
     fn parse_balance(&self, resp: &HttpResponse) -> Result<Balance> {
