@@ -65,10 +65,10 @@ struct Call<T> {
 }
 
 impl Call<Receipt> {
-    fn send_code(prepared: &PreparedSend) -> Self {
+    fn send_code(prepared: PreparedSend) -> Self {
         Call {
             operation: "send_code",
-            request: prepared.request(&Context::fresh()),
+            request: prepared.into_request(&Context::fresh()),
             parse: Channel::parse_send_code,
         }
     }
@@ -158,12 +158,12 @@ impl AsyncClient {
 
     /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
     pub async fn send_code(&self, req: &SendCode) -> Result<Receipt> {
-        self.send_prepared(&self.channel().prepare_send_code(req)?)
+        self.send_prepared(self.channel().prepare_send_code(req)?)
             .await
     }
 
     /// Signs and sends a send this client's channel checked.
-    pub(crate) async fn send_prepared(&self, prepared: &PreparedSend) -> Result<Receipt> {
+    pub(crate) async fn send_prepared(&self, prepared: PreparedSend) -> Result<Receipt> {
         self.run(Call::send_code(prepared)).await
     }
 
@@ -292,11 +292,11 @@ impl Client {
     /// Sends a voice verification code. Never retried: see [`Outcome`] on failure.
     pub fn send_code(&self, req: &SendCode) -> Result<Receipt> {
         refuse_inside_runtime("client")?;
-        self.send_prepared(&self.channel().prepare_send_code(req)?)
+        self.send_prepared(self.channel().prepare_send_code(req)?)
     }
 
     /// Signs and sends a send this client's channel checked.
-    pub(crate) fn send_prepared(&self, prepared: &PreparedSend) -> Result<Receipt> {
+    pub(crate) fn send_prepared(&self, prepared: PreparedSend) -> Result<Receipt> {
         self.run(Call::send_code(prepared))
     }
 

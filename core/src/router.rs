@@ -184,7 +184,7 @@ impl Router {
         let mut failover = plan.failover;
         for (i, prepared) in plan.usable {
             let client = &self.clients[i];
-            match client.send_prepared(&prepared) {
+            match client.send_prepared(prepared) {
                 Ok(receipt) => return Ok(receipt),
                 Err(e) => {
                     if !failover.failed(client.vendor(), e) {
@@ -262,7 +262,7 @@ impl AsyncRouter {
         let mut failover = plan.failover;
         for (i, prepared) in plan.usable {
             let client = &self.clients[i];
-            match client.send_prepared(&prepared).await {
+            match client.send_prepared(prepared).await {
                 Ok(receipt) => return Ok(receipt),
                 Err(e) => {
                     if !failover.failed(client.vendor(), e) {

@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use serde_json::json;
+use voicecode::protocol::{Channel, Context, HttpResponse};
 use voicecode::{BalanceUnit, SendCode, SendSmsCode, SmsPurpose, Vendor, VerifyCaptcha};
 use voicecode_sim::demo::{CAPTCHA_ANSWER, DEFAULT_BALANCE};
 use voicecode_sim::{Operation, Verdict};
@@ -18,6 +20,28 @@ fn assert_sent_once(sim: &voicecode_sim::Simulator, vendor: Vendor, phone: &str)
     assert_eq!(sends[0].verdict, Verdict::Accepted, "{vendor}");
     assert_eq!(sends[0].phone.as_deref(), Some(phone), "{vendor}");
     assert_eq!(sends[0].method, "POST");
+}
+
+/// A prepared send can be signed again (`request`) or for the last time, its body moved
+/// (`into_request`): both give the same request at the same time and nonce, and the simulator
+/// accepts the moved one.
+#[test]
+fn a_prepared_send_signs_the_same_request_again_and_when_moved() {
+    let sim = start();
+    let targets = targets().into_iter().filter(|(v, _)| *v != Vendor::Oneaccess);
+    for (n, target) in targets.enumerate() {
+        let channel = Channel::new(product_config_with(&sim, target, json!({}))).unwrap();
+        let request = SendCode::new(mobile(n as u32), "4821");
+        let prepared = channel.prepare_send_code(&request).unwrap();
+        let ctx = Context::fresh();
+        let signed = prepared.request(&ctx);
+        assert_eq!(prepared.request(&ctx), signed, "{target:?}");
+        let moved = prepared.into_request(&ctx);
+        assert_eq!(moved, signed, "{target:?}");
+        let (status, body) = send_raw(&moved);
+        let receipt = channel.parse_send_code(&HttpResponse::new(status, body));
+        assert!(receipt.is_ok(), "{target:?}: {receipt:?}");
+    }
 }
 
 #[test]

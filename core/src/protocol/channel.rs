@@ -91,7 +91,8 @@ impl Channel {
     }
 
     /// Checks a send against this vendor's rules, or says which field breaks which rule; the
-    /// result signs the request ([`PreparedSend::request`]) as often as it is sent.
+    /// result signs the request as often as it is sent ([`PreparedSend::request`]), or once
+    /// ([`PreparedSend::into_request`]).
     pub fn prepare_send_code(&self, req: &SendCode) -> Result<PreparedSend> {
         let send = ParsedSend::parse(req).map_err(|e| e.with_vendor(self.vendor()))?;
         self.prepare(&send)
@@ -108,7 +109,7 @@ impl Channel {
 
     /// Checks, builds and signs the voice-code request.
     pub fn send_code_request(&self, req: &SendCode, ctx: &Context) -> Result<HttpRequest> {
-        Ok(self.prepare_send_code(req)?.request(ctx))
+        Ok(self.prepare_send_code(req)?.into_request(ctx))
     }
 
     /// Reads the answer to [`Channel::send_code_request`].
@@ -194,9 +195,15 @@ pub struct PreparedSend {
 }
 
 impl PreparedSend {
-    /// The request, signed at `ctx`'s time with its nonce.
+    /// The request, signed at `ctx`'s time with its nonce; the send can be signed again.
     pub fn request(&self, ctx: &Context) -> HttpRequest {
-        (self.sign)(ctx)
+        self.sign.sign(ctx)
+    }
+
+    /// The request, signed at `ctx`'s time with its nonce, for a send signed only once: the
+    /// body is moved into it where [`PreparedSend::request`] copies it.
+    pub fn into_request(self, ctx: &Context) -> HttpRequest {
+        self.sign.sign_last(ctx)
     }
 }
 

@@ -87,9 +87,8 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
     where
         Self: Sized,
     {
-        Ok(self.code_sender(base)?.prepare(&ParsedSend::parse(req)?)?(
-            ctx,
-        ))
+        let signer = self.code_sender(base)?.prepare(&ParsedSend::parse(req)?)?;
+        Ok(signer.sign_last(ctx))
     }
 
     /// Reads the answer to [`Protocol::send_code`].
@@ -151,7 +150,56 @@ pub(crate) trait CodeSender: Send + Sync {
 }
 
 /// A checked send's request, signed at the context's time with its nonce.
-pub(crate) type Signer = Box<dyn Fn(&Context) -> HttpRequest + Send + Sync>;
+pub(crate) type Signer = Box<dyn Sign>;
+
+/// Signs one checked send, as often as it is sent.
+pub(crate) trait Sign: Send + Sync {
+    /// The request at `ctx`'s time and nonce.
+    fn sign(&self, ctx: &Context) -> HttpRequest;
+
+    /// The request at `ctx`'s time and nonce, signed for the last time: what `sign` has to
+    /// copy (a body written before the time was known) is moved into it instead.
+    fn sign_last(self: Box<Self>, ctx: &Context) -> HttpRequest {
+        self.sign(ctx)
+    }
+}
+
+impl<F: Fn(&Context) -> HttpRequest + Send + Sync> Sign for F {
+    fn sign(&self, ctx: &Context) -> HttpRequest {
+        self(ctx)
+    }
+}
+
+/// A signer for a body complete before the time is known (the JSON vendors'): `sign` hands
+/// `request` a copy of it, `sign_last` the body itself, so a send signed once copies nothing.
+pub(crate) struct WithBody<B, F> {
+    body: B,
+    request: F,
+}
+
+impl<B, F> WithBody<B, F>
+where
+    B: Clone + Send + Sync + 'static,
+    F: Fn(&Context, B) -> HttpRequest + Send + Sync + 'static,
+{
+    pub(crate) fn signer(body: B, request: F) -> Signer {
+        Box::new(WithBody { body, request })
+    }
+}
+
+impl<B, F> Sign for WithBody<B, F>
+where
+    B: Clone + Send + Sync,
+    F: Fn(&Context, B) -> HttpRequest + Send + Sync,
+{
+    fn sign(&self, ctx: &Context) -> HttpRequest {
+        (self.request)(ctx, self.body.clone())
+    }
+
+    fn sign_last(self: Box<Self>, ctx: &Context) -> HttpRequest {
+        (self.request)(ctx, self.body)
+    }
+}
 
 /// Captcha, then verified captcha, then SMS code: the OneAccess flow.
 pub(crate) trait SmsFlow {

@@ -18,7 +18,7 @@ use crate::model::{Balance, BalanceUnit, CallEvent, EventKind, Receipt};
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
 use crate::protocol::vendor::{
-    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts, WithBody,
 };
 use crate::protocol::wire::{
     bad_body, china_time, form, form_fields, form_post, int_field, json_body, required, text_field,
@@ -147,10 +147,9 @@ impl CodeSender for Sender {
         CODE.check(req.code)?;
         let recipient = form(&[("phone", phone), ("variables", req.code)]);
         let body = encode::concat(&[&self.account, "&", &recipient]);
-        // Unsigned: the key travels in the body, so every send is the same request. It is
-        // built when asked for, not built here and cloned.
-        Ok(Box::new(move |_: &Context| {
-            form_post(&self.url, FORM, body.clone())
+        // Unsigned: the key travels in the body, so every send is the same request.
+        Ok(WithBody::signer(body, move |_: &Context, body| {
+            form_post(&self.url, FORM, body)
         }))
     }
 }

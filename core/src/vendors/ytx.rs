@@ -23,7 +23,7 @@ use crate::protocol::checks::{
     check_play_times, check_secret, refuse_unsupported, CodeAlphabet, CodeRule,
 };
 use crate::protocol::encode;
-use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts};
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, VendorFacts, WithBody};
 use crate::protocol::wire::{classify, json_body, json_bytes, required, Scalar};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -207,8 +207,8 @@ impl CodeSender for Sender {
             time: times.to_string(),
         };
         let body = json_bytes(&body);
-        Ok(Box::new(move |ctx: &Context| {
-            self.signing.post(&self.url, ctx, body.clone())
+        Ok(WithBody::signer(body, move |ctx: &Context, body| {
+            self.signing.post(&self.url, ctx, body)
         }))
     }
 }

@@ -28,7 +28,7 @@ use crate::model::Receipt;
 use crate::protocol::checks::{check_header_safe, check_play_times, check_secret, CodeRule};
 use crate::protocol::encode;
 use crate::protocol::vendor::{
-    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts, WithBody,
 };
 use crate::protocol::wire::{
     json_body, json_bytes, required, success_status, Meaning, Scalar, UNDOCUMENTED,
@@ -374,7 +374,7 @@ impl CodeSender for Sender {
             user_data: req.options.user_data.as_deref(),
         };
         let body = json_bytes(&body);
-        Ok(Box::new(move |ctx: &Context| {
+        Ok(WithBody::signer(body, move |ctx: &Context, body| {
             let created = created(ctx.now);
             let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, &created]);
             let app_key = &self.config.app_key;
@@ -382,7 +382,7 @@ impl CodeSender for Sender {
                 .header("Content-Type", "application/json;charset=UTF-8")
                 .header("Authorization", AUTHORIZATION)
                 .header("X-AKSK", x_aksk(app_key, &digest, &ctx.nonce, &created))
-                .body(body.clone())
+                .body(body)
         }))
     }
 }

@@ -32,7 +32,7 @@ use crate::model::Receipt;
 use crate::phone::Phone;
 use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupported, CodeRule};
 use crate::protocol::encode;
-use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, WithBody};
 use crate::protocol::wire::{
     classify as classify_in, json_body, success_status, Meaning, UNDOCUMENTED,
 };
@@ -339,7 +339,7 @@ impl CodeSender for Sender {
         }
         body.push_str(self.signature_field.as_deref().unwrap_or_default());
         let body = body.into_bytes();
-        Ok(Box::new(move |ctx: &Context| {
+        Ok(WithBody::signer(body, move |ctx: &Context, body| {
             let request =
                 HttpRequest::new(Method::Post, &self.url).header("Content-Type", CONTENT_TYPE);
             let request = match self.signing {
@@ -365,7 +365,7 @@ impl CodeSender for Sender {
                         )
                 }
             };
-            request.body(body.clone())
+            request.body(body)
         }))
     }
 }

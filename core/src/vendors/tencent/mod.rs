@@ -54,7 +54,7 @@ use crate::protocol::checks::{
 };
 use crate::protocol::encode::{self, Hex64};
 use crate::protocol::vendor::{
-    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts,
+    CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts, WithBody,
 };
 use crate::protocol::wire::{
     bad_body, int_field, json_body, required, success_status, text, text_field, DisplayText,
@@ -615,8 +615,8 @@ impl CodeSender for Sender {
             body.field("SessionContext", context);
         }
         let payload = self.head.payload(body);
-        Ok(Box::new(move |ctx: &Context| {
-            self.api.post(payload.clone(), ctx)
+        Ok(WithBody::signer(payload, move |ctx: &Context, payload| {
+            self.api.post(payload, ctx)
         }))
     }
 }

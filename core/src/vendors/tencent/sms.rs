@@ -25,7 +25,7 @@ use crate::http::{Context, HttpResponse};
 use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
-use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer};
+use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, WithBody};
 use crate::protocol::wire::{
     bad_body, china_time, required, text, text_field, DisplayText, JsonObject,
 };
@@ -245,8 +245,8 @@ impl CodeSender for Sender {
             body.field("SessionContext", context);
         }
         let payload = self.head.payload(body);
-        Ok(Box::new(move |ctx: &Context| {
-            self.api.post(payload.clone(), ctx)
+        Ok(WithBody::signer(payload, move |ctx: &Context, payload| {
+            self.api.post(payload, ctx)
         }))
     }
 }
