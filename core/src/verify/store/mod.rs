@@ -138,15 +138,6 @@ pub(crate) fn redacted(spec: &str) -> String {
     }
 }
 
-/// Applies `write` to a value held in memory (the memory store and tests).
-pub(crate) fn apply_to(slot: &mut Option<String>, write: Write) {
-    match write {
-        Write::Keep => {}
-        Write::Put(value) => *slot = Some(value),
-        Write::Delete => *slot = None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

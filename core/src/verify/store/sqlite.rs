@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
 
-use super::{apply_to, Store, Write};
+use super::{Store, Write};
 use crate::{Error, Result};
 
 /// How long an update waits for another process's transaction on the same file.
@@ -72,21 +72,17 @@ impl SqliteStore {
     ) -> rusqlite::Result<()> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = now_ms();
-        let mut slot: Option<String> = tx
+        let slot: Option<String> = tx
             .query_row(
                 "SELECT value FROM voicecode_records WHERE key = ?1 AND expires_ms > ?2",
                 params![key, now],
                 |row| row.get(0),
             )
             .optional()?;
-        let write = apply(slot.as_deref());
-        if write == Write::Keep {
+        match apply(slot.as_deref()) {
             // Nothing to write: ending the transaction releases the lock.
-            return tx.commit();
-        }
-        apply_to(&mut slot, write);
-        match slot {
-            Some(value) => {
+            Write::Keep => {}
+            Write::Put(value) => {
                 let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
                 tx.execute(
                     "INSERT OR REPLACE INTO voicecode_records (key, value, expires_ms)
@@ -94,7 +90,7 @@ impl SqliteStore {
                     params![key, value, now.saturating_add(ttl_ms)],
                 )?;
             }
-            None => {
+            Write::Delete => {
                 tx.execute("DELETE FROM voicecode_records WHERE key = ?1", params![key])?;
             }
         }
