@@ -28,7 +28,9 @@ fn assert_sent_once(sim: &voicecode_sim::Simulator, vendor: Vendor, phone: &str)
 #[test]
 fn a_prepared_send_signs_the_same_request_again_and_when_moved() {
     let sim = start();
-    let targets = targets().into_iter().filter(|(v, _)| *v != Vendor::Oneaccess);
+    let targets = targets()
+        .into_iter()
+        .filter(|(v, _)| *v != Vendor::Oneaccess);
     for (n, target) in targets.enumerate() {
         let channel = Channel::new(product_config_with(&sim, target, json!({}))).unwrap();
         let request = SendCode::new(mobile(n as u32), "4821");
