@@ -53,10 +53,9 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use chacha20poly1305::aead::{Aead as _, Payload};
-use chacha20poly1305::ChaCha20Poly1305;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac as _};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
@@ -489,9 +488,10 @@ impl std::fmt::Debug for KeyedMac {
 }
 
 /// ChaCha20-Poly1305 under a key derived from the verifier secret: seals a code the verifier
-/// may send again, bound to its number.
+/// may send again, bound to its number. Each seal takes a fresh random nonce, hence ring's
+/// `LessSafeKey` (the caller chooses nonces).
 #[derive(Clone)]
-struct Sealer(ChaCha20Poly1305);
+struct Sealer(LessSafeKey);
 
 /// Holds the key: nothing of it is shown.
 impl std::fmt::Debug for Sealer {
@@ -503,35 +503,37 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// Base64 of a fresh random nonce and the code's ciphertext, the number as associated data.
     fn seal(&self, e164: &str, code: &str) -> String {
-        let nonce = random_bytes::<12>();
-        let payload = Payload {
-            msg: code.as_bytes(),
-            aad: e164.as_bytes(),
-        };
-        let sealed = self
-            .0
-            .encrypt((&nonce).into(), payload)
-            .expect("sealing a short code cannot fail");
-        let mut out = Vec::with_capacity(nonce.len() + sealed.len());
+        let nonce = random_bytes::<NONCE_LEN>();
+        let tag_len = CHACHA20_POLY1305.tag_len();
+        let mut out = Vec::with_capacity(NONCE_LEN + code.len() + tag_len);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
+        out.extend_from_slice(code.as_bytes());
+        let tag = self
+            .0
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(e164.as_bytes()),
+                &mut out[NONCE_LEN..],
+            )
+            .expect("sealing a short code cannot fail");
+        out.extend_from_slice(tag.as_ref());
         BASE64.encode(out)
     }
 
     /// The code sealed for `e164`; `None` if the seal was made under another key or number,
     /// or damaged.
     fn open(&self, e164: &str, sealed: &str) -> Option<String> {
-        let bytes = BASE64.decode(sealed).ok()?;
-        if bytes.len() < 12 {
+        let mut bytes = BASE64.decode(sealed).ok()?;
+        if bytes.len() < NONCE_LEN {
             return None;
         }
-        let (nonce, sealed) = bytes.split_at(12);
-        let payload = Payload {
-            msg: sealed,
-            aad: e164.as_bytes(),
-        };
-        let code = self.0.decrypt(nonce.into(), payload).ok()?;
-        String::from_utf8(code).ok()
+        let (nonce, sealed) = bytes.split_at_mut(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let code = self
+            .0
+            .open_in_place(nonce, Aad::from(e164.as_bytes()), sealed)
+            .ok()?;
+        String::from_utf8(code.to_vec()).ok()
     }
 }
 
@@ -685,8 +687,9 @@ impl AsyncVerifier {
                 code_rule,
                 code_length: config.code_length,
                 keyed,
-                seal: Sealer(<ChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(
-                    &seal_key,
+                seal: Sealer(LessSafeKey::new(
+                    UnboundKey::new(&CHACHA20_POLY1305, &seal_key)
+                        .expect("a 32-byte key is ChaCha20-Poly1305's"),
                 )),
                 store,
                 clock: Arc::new(SystemClock),
@@ -1051,8 +1054,10 @@ impl Inner {
         self.check_code_input(code)?;
         let now_ms = self.clock.now().timestamp_millis();
         let expected = self.mac_bytes(&e164, code);
-        let matches =
-            |mac: &str| hex::decode(mac).is_ok_and(|stored| bool::from(stored.ct_eq(&expected)));
+        let matches = |mac: &str| {
+            let mut stored = [0; 32];
+            hex::decode_to_slice(mac, &mut stored).is_ok() && bool::from(stored.ct_eq(&expected))
+        };
         self.update(&number_key(&e164), |stored| {
             policy::check(stored, now_ms, &self.rules, &matches)
         })
@@ -1242,6 +1247,33 @@ mod tests {
             serde_json::json!({"status": "wrong_code", "attempts_left": 2})
         );
         assert_eq!(Check::TooManyAttempts.as_str(), "too_many_attempts");
+    }
+
+    #[test]
+    fn a_seal_is_the_nonce_then_chacha20_poly1305_bound_to_the_number() {
+        // Sealed by RustCrypto's `chacha20poly1305` crate, an independent implementation:
+        // key 00..1f, nonce a0..ab, code 482193, the number as associated data.
+        let sealed = "oKGio6SlpqeoqaqrOJNKbnTV7yyxUO/SIhu6+pgZQghbCg==";
+        let key: [u8; 32] = std::array::from_fn(|i| i as u8);
+        let sealer = Sealer(LessSafeKey::new(
+            UnboundKey::new(&CHACHA20_POLY1305, &key).unwrap(),
+        ));
+        let number = "+8613900000001";
+        assert_eq!(sealer.open(number, sealed).as_deref(), Some("482193"));
+        assert_eq!(sealer.open("+8613900000002", sealed), None);
+        let mut damaged = BASE64.decode(sealed).unwrap();
+        damaged[12] ^= 1;
+        assert_eq!(sealer.open(number, &BASE64.encode(damaged)), None);
+        let other = Sealer(LessSafeKey::new(
+            UnboundKey::new(&CHACHA20_POLY1305, &[9; 32]).unwrap(),
+        ));
+        assert_eq!(other.open(number, sealed), None);
+
+        // A new seal takes a fresh nonce and opens as the same code.
+        let again = sealer.seal(number, "482193");
+        assert_ne!(again, sealer.seal(number, "482193"));
+        assert_eq!(again.len(), sealed.len());
+        assert_eq!(sealer.open(number, &again).as_deref(), Some("482193"));
     }
 
     #[test]
