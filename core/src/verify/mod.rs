@@ -61,8 +61,8 @@ use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
+use self::policy::{Change, Pending, Refusal, Rules, Start, State, Stored, Write};
 pub use self::policy::{Check, QuietHours};
-use self::policy::{Pending, Refusal, Rules, Start, State, Write};
 use self::store::Store;
 use crate::client::refuse_inside_runtime;
 use crate::http::random_bytes;
@@ -955,14 +955,14 @@ impl Inner {
             workflow: &self.workflow,
         };
         let (unverified, pending) = self
-            .update(&number_key, |stored| {
-                policy::reserve(stored, now_ms, &self.rules, start.clone())
+            .update(&number_key, |record| {
+                policy::reserve(record, now_ms, &self.rules, start.clone())
             })?
             .map_err(refusal_error)?;
         let key = options.key.as_deref().map(|k| self.caller_key(k));
         if let Some(key) = &key {
-            let reserved = self.update(key, |stored| {
-                policy::reserve_key(stored, now_ms, &self.rules)
+            let reserved = self.update(key, |record| {
+                policy::reserve_key(record, now_ms, &self.rules)
             });
             if let Err(e) = reserved.and_then(|r| r.map_err(refusal_error)) {
                 self.release(&number_key, &id, now_ms, None);
@@ -1058,56 +1058,61 @@ impl Inner {
             let mut stored = [0; 32];
             hex::decode_to_slice(mac, &mut stored).is_ok() && bool::from(stored.ct_eq(&expected))
         };
-        self.update(&number_key(&e164), |stored| {
-            policy::check(stored, now_ms, &self.rules, &matches)
+        self.update(&number_key(&e164), |record| {
+            policy::check(record, now_ms, &self.rules, &matches)
         })
     }
 
     fn cancel(&self, to: &str) -> Result<()> {
         let e164 = Phone::parse("to", to)?.e164();
-        self.update(&number_key(&e164), |stored| {
-            policy::cancel(stored).map(|write| (write, ()))
-        })
+        self.update(&number_key(&e164), |record| (policy::cancel(record), ()))
     }
 
     /// Deletes the number's record, whatever it holds (even an unreadable one).
     fn clear(&self, to: &str) -> Result<()> {
-        let e164 = Phone::parse("to", to)?.e164();
-        self.update(&number_key(&e164), |_| Ok((Write::Delete, ())))
+        let key = number_key(&Phone::parse("to", to)?.e164());
+        if let Some(memory) = self.store.as_memory() {
+            memory.update_value(&key, RECORD_TTL, |_| (Write::Delete, ()));
+            return Ok(());
+        }
+        self.store.update(&key, RECORD_TTL, &mut |_| Write::Delete)
     }
 
-    /// One atomic update of `key`; returns what the last call of `decide` said (an optimistic
-    /// store may call it more than once). An unreadable value is left as it is and refused.
-    fn update<T>(
+    /// One atomic update of `key`'s record; returns what the last call of `decide` said (an
+    /// optimistic store may call it more than once). An unreadable value is left as it is and
+    /// refused. The memory store keeps the record itself; other stores, its JSON.
+    fn update<R: Stored, T>(
         &self,
         key: &str,
-        mut decide: impl FnMut(Option<&str>) -> policy::Decision<T>,
+        mut decide: impl FnMut(&mut R) -> (Change, T),
     ) -> Result<T> {
-        let mut result = None;
-        self.store
-            .update(key, RECORD_TTL, &mut |stored| match decide(stored) {
-                Ok((write, answer)) => {
-                    result = Some(Ok(answer));
+        let decided = match self.store.as_memory() {
+            Some(memory) => memory.update_value(key, RECORD_TTL, |value| {
+                let (write, decided) = policy::on_value(value, &mut decide);
+                (write, Some(decided))
+            }),
+            None => {
+                let mut decided = None;
+                self.store.update(key, RECORD_TTL, &mut |stored| {
+                    let (write, answer) = policy::on_text(stored, &mut decide);
+                    decided = Some(answer);
                     write
-                }
-                Err(policy::Unreadable) => {
-                    result = Some(Err(unreadable(key)));
-                    Write::Keep
-                }
-            })?;
-        result.unwrap_or_else(|| {
-            Err(Error::store_unavailable(
+                })?;
+                decided
+            }
+        };
+        match decided {
+            Some(decided) => decided.map_err(|policy::Unreadable| unreadable(key)),
+            None => Err(Error::store_unavailable(
                 "the store did not read the record",
-            ))
-        })
+            )),
+        }
     }
 
     /// Records a send's outcome. A failure here is logged, not returned: the call was placed
     /// and the reservation already holds the code, so the verification works regardless.
     fn mark(&self, number_key: &str, id: &str, state: State) {
-        let marked = self.update(number_key, |stored| {
-            policy::mark(stored, id, state).map(|write| (write, ()))
-        });
+        let marked = self.update(number_key, |record| (policy::mark(record, id, state), ()));
         if let Err(e) = marked {
             log::warn!("verifier: could not record a send's outcome: {e}");
         }
@@ -1116,16 +1121,14 @@ impl Inner {
     /// Gives a reservation back after a send that placed no call. A failure leaves the number
     /// in its cooldown, which is safe; it is logged.
     fn release(&self, number_key: &str, id: &str, started_ms: i64, key: Option<&str>) {
-        let released = self.update(number_key, |stored| {
-            policy::release(stored, id, started_ms).map(|write| (write, ()))
+        let released = self.update(number_key, |record| {
+            (policy::release(record, id, started_ms), ())
         });
         if let Err(e) = released {
             log::warn!("verifier: could not give back a reservation: {e}");
         }
         if let Some(key) = key {
-            let released = self.update(key, |stored| {
-                policy::release_key(stored, started_ms).map(|write| (write, ()))
-            });
+            let released = self.update(key, |record| (policy::release_key(record, started_ms), ()));
             if let Err(e) = released {
                 log::warn!("verifier: could not give back a caller key's start: {e}");
             }

@@ -1,9 +1,12 @@
-//! The verifier's rules as pure functions: a stored record and the time in, the new record and
-//! a decision out.
+//! The verifier's rules as pure functions: a record and the time in, the changed record and a
+//! decision out.
 //!
 //! Every store runs these same functions inside its one atomic read-modify-write, so the rules
 //! exist once whatever the store, and tests drive them with plain millisecond timestamps instead
-//! of sleeping. Nothing here does I/O or reads the clock.
+//! of sleeping. Records are JSON text in a [`Store`](super::store::Store) ([`on_text`]) and
+//! themselves in the memory store ([`on_value`]). Nothing here does I/O or reads the clock.
+
+use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -69,13 +72,92 @@ const SHANGHAI_OFFSET_MS: i64 = 8 * HOUR_MS;
 
 /// What a store writes back after a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Write {
+pub enum Write<V = String> {
     /// Leave the stored value as it is.
     Keep,
-    /// Replace it (JSON text).
-    Put(String),
+    /// Replace it (JSON text in every [`Store`](super::store::Store)).
+    Put(V),
     /// Remove the key.
     Delete,
+}
+
+/// What a decision does with the record it was handed: the changes it made are written only
+/// with `Put`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Keep,
+    Put,
+    Delete,
+}
+
+impl Change {
+    /// The write of `record` this change asks for, the record stored as `put` makes it.
+    fn write<R, V>(self, record: R, put: impl FnOnce(R) -> V) -> Write<V> {
+        match self {
+            Change::Keep => Write::Keep,
+            Change::Put => Write::Put(put(record)),
+            Change::Delete => Write::Delete,
+        }
+    }
+}
+
+/// A value of the memory store: JSON text written through
+/// [`Store::update`](super::store::Store::update), or a verifier's record as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    Text(String),
+    Record(Record),
+}
+
+impl Value {
+    /// The value as JSON text, as every store holds it.
+    pub(crate) fn text(&self) -> Cow<'_, str> {
+        match self {
+            Value::Text(text) => Cow::Borrowed(text),
+            Value::Record(Record::Number(record)) => Cow::Owned(json(record)),
+            Value::Record(Record::Key(record)) => Cow::Owned(json(record)),
+        }
+    }
+}
+
+/// A record itself, not its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Record {
+    Number(NumberRecord),
+    Key(KeyRecord),
+}
+
+/// A kind of record the verifier stores: JSON text in a store, a [`Record`] in the memory store.
+pub(crate) trait Stored: Serialize + DeserializeOwned + Default + Clone {
+    /// The record, if `record` is of this kind.
+    fn of(record: &Record) -> Option<&Self>;
+    fn into_record(self) -> Record;
+}
+
+impl Stored for NumberRecord {
+    fn of(record: &Record) -> Option<&Self> {
+        match record {
+            Record::Number(record) => Some(record),
+            Record::Key(_) => None,
+        }
+    }
+
+    fn into_record(self) -> Record {
+        Record::Number(self)
+    }
+}
+
+impl Stored for KeyRecord {
+    fn of(record: &Record) -> Option<&Self> {
+        match record {
+            Record::Key(record) => Some(record),
+            Record::Number(_) => None,
+        }
+    }
+
+    fn into_record(self) -> Record {
+        Record::Key(self)
+    }
 }
 
 /// The limits, in milliseconds and counts, as [`super::VerifierConfig`] sets them.
@@ -183,8 +265,46 @@ pub(crate) struct KeyRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Unreadable;
 
-/// A decision on a stored value: what to write back and the answer, or [`Unreadable`].
-pub(crate) type Decision<T> = Result<(Write, T), Unreadable>;
+/// A decision run on a stored value: what to write back, and the decision's answer or
+/// [`Unreadable`] (an unreadable value is left as it is).
+pub(crate) type Decided<V, T> = (Write<V>, Result<T, Unreadable>);
+
+/// Runs `decide` on a record stored as JSON text (absent: an empty record).
+pub(crate) fn on_text<R: Stored, T>(
+    stored: Option<&str>,
+    decide: impl FnOnce(&mut R) -> (Change, T),
+) -> Decided<String, T> {
+    let Ok(mut record) = parse::<R>(stored) else {
+        return (Write::Keep, Err(Unreadable));
+    };
+    let (change, answer) = decide(&mut record);
+    (change.write(record, |record| json(&record)), Ok(answer))
+}
+
+/// Runs `decide` on a value of the memory store (absent: an empty record), whose new record is
+/// kept as it is. `decide` works on a copy, so that a `Keep` leaves the stored record as it
+/// was whatever `decide` changed.
+pub(crate) fn on_value<R: Stored, T>(
+    stored: Option<&Value>,
+    decide: impl FnOnce(&mut R) -> (Change, T),
+) -> Decided<Value, T> {
+    let record = match stored {
+        None => Ok(R::default()),
+        Some(Value::Text(text)) => parse(Some(text)),
+        // Another kind of record under this key: nothing the verifier writes.
+        Some(Value::Record(record)) => R::of(record).cloned().ok_or(Unreadable),
+    };
+    let Ok(mut record) = record else {
+        return (Write::Keep, Err(Unreadable));
+    };
+    let (change, answer) = decide(&mut record);
+    let keep = |record: R| Value::Record(record.into_record());
+    (change.write(record, keep), Ok(answer))
+}
+
+fn json<R: Serialize>(record: &R) -> String {
+    serde_json::to_string(record).expect("records serialise")
+}
 
 /// Reads a stored record; an absent one is empty.
 pub(crate) fn parse<T: DeserializeOwned + Default>(stored: Option<&str>) -> Result<T, Unreadable> {
@@ -192,10 +312,6 @@ pub(crate) fn parse<T: DeserializeOwned + Default>(stored: Option<&str>) -> Resu
         None => Ok(T::default()),
         Some(text) => serde_json::from_str(text).map_err(|_| Unreadable),
     }
-}
-
-fn put<T: Serialize>(record: &T) -> Write {
-    Write::Put(serde_json::to_string(record).expect("records serialise"))
 }
 
 /// The longest wait among the caps that `starts` (sorted) has reached at `now`, if any.
@@ -246,12 +362,11 @@ pub(crate) struct Start<'a> {
 /// wrong guesses count across channels. Returns the unverified-start count including this one,
 /// and the verification reserved.
 pub(crate) fn reserve(
-    stored: Option<&str>,
+    record: &mut NumberRecord,
     now: i64,
     rules: &Rules,
     start: Start<'_>,
-) -> Decision<Result<(u32, Pending), Refusal>> {
-    let mut record: NumberRecord = parse(stored)?;
+) -> (Change, Result<(u32, Pending), Refusal>) {
     prune(&mut record.starts, now);
     let cooldown = record
         .starts
@@ -287,7 +402,7 @@ pub(crate) fn reserve(
         .flatten()
         .max_by_key(|r| r.wait_ms)
     {
-        return Ok((Write::Keep, Err(refusal)));
+        return (Change::Keep, Err(refusal));
     }
     let live = record
         .pending
@@ -317,18 +432,13 @@ pub(crate) fn reserve(
         record.earlier.insert(0, replaced);
     }
     record.earlier.retain(|p| p.can_approve(now, rules));
-    Ok((put(&record), Ok((record.unverified, pending))))
+    (Change::Put, Ok((record.unverified, pending)))
 }
 
 /// Gives back what [`reserve`] took for the start `id` at `started_ms`, after a send that
 /// certainly placed no call: its code (the code it replaced is the newest again), the start
 /// (cooldown and caps) and its count.
-pub(crate) fn release(
-    stored: Option<&str>,
-    id: &str,
-    started_ms: i64,
-) -> Result<Write, Unreadable> {
-    let mut record: NumberRecord = parse(stored)?;
+pub(crate) fn release(record: &mut NumberRecord, id: &str, started_ms: i64) -> Change {
     if record.pending.as_ref().is_some_and(|p| p.id == id) {
         record.pending = (!record.earlier.is_empty()).then(|| record.earlier.remove(0));
     } else if let Some(i) = record.earlier.iter().position(|p| p.id == id) {
@@ -336,27 +446,29 @@ pub(crate) fn release(
         record.earlier.remove(i);
     } else {
         // Approved or canceled since: nothing of this start is left to give back.
-        return Ok(Write::Keep);
+        return Change::Keep;
     }
     remove_one(&mut record.starts, started_ms);
     record.unverified = record.unverified.saturating_sub(1);
-    Ok(if record == NumberRecord::default() {
-        Write::Delete
+    if *record == NumberRecord::default() {
+        Change::Delete
     } else {
-        put(&record)
-    })
+        Change::Put
+    }
 }
 
-fn remove_one(starts: &mut Vec<i64>, at: i64) {
-    if let Some(i) = starts.iter().rposition(|&t| t == at) {
+/// Removes the last start at `at`; false if there is none.
+fn remove_one(starts: &mut Vec<i64>, at: i64) -> bool {
+    let found = starts.iter().rposition(|&t| t == at);
+    if let Some(i) = found {
         starts.remove(i);
     }
+    found.is_some()
 }
 
 /// Records how the send of start `id` ended (`Sent` or `MaybeSent`). A call known to be
 /// placed supersedes every code before it; one that may have been keeps them valid.
-pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Result<Write, Unreadable> {
-    let mut record: NumberRecord = parse(stored)?;
+pub(crate) fn mark(record: &mut NumberRecord, id: &str, state: State) -> Change {
     // Newest first: position 0 is `pending`, 1.. are `earlier`.
     let Some(at) = record
         .pending
@@ -364,7 +476,7 @@ pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Result<Write
         .chain(&record.earlier)
         .position(|p| p.id == id && p.state == State::Sending)
     else {
-        return Ok(Write::Keep);
+        return Change::Keep;
     };
     match at {
         0 => record.pending.as_mut().expect("found at 0").state = state,
@@ -373,7 +485,7 @@ pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Result<Write
     if state == State::Sent {
         record.earlier.truncate(at);
     }
-    Ok(put(&record))
+    Change::Put
 }
 
 /// Checks a code: `matches` compares it (in constant time) with a stored MAC. Every code the
@@ -382,17 +494,16 @@ pub(crate) fn mark(stored: Option<&str>, id: &str, state: State) -> Result<Write
 /// the unverified-start count; a wrong code uses up one attempt of each code it was compared
 /// with.
 pub(crate) fn check(
-    stored: Option<&str>,
+    record: &mut NumberRecord,
     now: i64,
     rules: &Rules,
     matches: &dyn Fn(&str) -> bool,
-) -> Decision<Check> {
-    let mut record: NumberRecord = parse(stored)?;
+) -> (Change, Check) {
     let Some(newest) = &record.pending else {
-        return Ok((Write::Keep, Check::NotFound));
+        return (Change::Keep, Check::NotFound);
     };
     if newest.state == State::Canceled {
-        return Ok((Write::Keep, Check::Canceled));
+        return (Change::Keep, Check::Canceled);
     }
     let mut live: Vec<&mut Pending> = record
         .pending
@@ -411,7 +522,7 @@ pub(crate) fn check(
         } else {
             Check::Expired
         };
-        return Ok((Write::Keep, answer));
+        return (Change::Keep, answer);
     }
     // Every MAC is compared, without stopping at a match; the newest match names the channel.
     let approved = live.iter().fold(None, |hit, p| {
@@ -422,7 +533,7 @@ pub(crate) fn check(
         record.pending = None;
         record.earlier.clear();
         record.unverified = 0;
-        return Ok((put(&record), Check::Approved { channel }));
+        return (Change::Put, Check::Approved { channel });
     }
     for p in &mut live {
         p.attempts += 1;
@@ -432,28 +543,26 @@ pub(crate) fn check(
         .map(|p| rules.max_attempts - p.attempts)
         .max()
         .unwrap_or(0);
-    Ok((put(&record), Check::WrongCode { attempts_left }))
+    (Change::Put, Check::WrongCode { attempts_left })
 }
 
 /// Cancels the number's verification, if one is pending, and every earlier code; its start
 /// still counts.
-pub(crate) fn cancel(stored: Option<&str>) -> Result<Write, Unreadable> {
-    let mut record: NumberRecord = parse(stored)?;
+pub(crate) fn cancel(record: &mut NumberRecord) -> Change {
     match &mut record.pending {
         Some(p) if p.state != State::Canceled => p.state = State::Canceled,
-        _ => return Ok(Write::Keep),
+        _ => return Change::Keep,
     }
     record.earlier.clear();
-    Ok(put(&record))
+    Change::Put
 }
 
 /// Reserves a start for a caller key against its optional caps.
 pub(crate) fn reserve_key(
-    stored: Option<&str>,
+    record: &mut KeyRecord,
     now: i64,
     rules: &Rules,
-) -> Decision<Result<(), Refusal>> {
-    let mut record: KeyRecord = parse(stored)?;
+) -> (Change, Result<(), Refusal>) {
     prune(&mut record.starts, now);
     let caps = capped(
         &record.starts,
@@ -464,24 +573,22 @@ pub(crate) fn reserve_key(
         ],
     );
     if let Some(refusal) = caps {
-        return Ok((Write::Keep, Err(refusal)));
+        return (Change::Keep, Err(refusal));
     }
     record.starts.push(now);
-    Ok((put(&record), Ok(())))
+    (Change::Put, Ok(()))
 }
 
 /// Gives back a caller key's start at `started_ms`.
-pub(crate) fn release_key(stored: Option<&str>, started_ms: i64) -> Result<Write, Unreadable> {
-    if stored.is_none() {
-        return Ok(Write::Keep);
+pub(crate) fn release_key(record: &mut KeyRecord, started_ms: i64) -> Change {
+    if !remove_one(&mut record.starts, started_ms) {
+        return Change::Keep;
     }
-    let mut record: KeyRecord = parse(stored)?;
-    remove_one(&mut record.starts, started_ms);
-    Ok(if record.starts.is_empty() {
-        Write::Delete
+    if record.starts.is_empty() {
+        Change::Delete
     } else {
-        put(&record)
-    })
+        Change::Put
+    }
 }
 
 /// A nightly window, in Shanghai time, in which no call is placed: `22:00-08:00`.
@@ -543,6 +650,60 @@ pub(crate) fn quiet(now: i64, rules: &Rules) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The decisions as a store of JSON text runs them (`on_text`), the form these tests read
+    // and write records in; `the_memory_store_decides_as_a_text_store_does` holds the memory
+    // store's path to the same results.
+
+    type Decision<T> = Result<(Write, T), Unreadable>;
+
+    fn text<R: Stored, T>(
+        stored: Option<&str>,
+        decide: impl FnOnce(&mut R) -> (Change, T),
+    ) -> Decision<T> {
+        match on_text(stored, decide) {
+            (write, Ok(answer)) => Ok((write, answer)),
+            (_, Err(unreadable)) => Err(unreadable),
+        }
+    }
+
+    fn reserve(
+        s: Option<&str>,
+        now: i64,
+        rules: &Rules,
+        start: Start<'_>,
+    ) -> Decision<Result<(u32, Pending), Refusal>> {
+        text(s, |r| super::reserve(r, now, rules, start))
+    }
+
+    fn check(
+        s: Option<&str>,
+        now: i64,
+        rules: &Rules,
+        m: &dyn Fn(&str) -> bool,
+    ) -> Decision<Check> {
+        text(s, |r| super::check(r, now, rules, m))
+    }
+
+    fn release(s: Option<&str>, id: &str, started_ms: i64) -> Result<Write, Unreadable> {
+        text(s, |r| (super::release(r, id, started_ms), ())).map(|(write, ())| write)
+    }
+
+    fn mark(s: Option<&str>, id: &str, state: State) -> Result<Write, Unreadable> {
+        text(s, |r| (super::mark(r, id, state), ())).map(|(write, ())| write)
+    }
+
+    fn cancel(s: Option<&str>) -> Result<Write, Unreadable> {
+        text(s, |r| (super::cancel(r), ())).map(|(write, ())| write)
+    }
+
+    fn reserve_key(s: Option<&str>, now: i64, rules: &Rules) -> Decision<Result<(), Refusal>> {
+        text(s, |r| super::reserve_key(r, now, rules))
+    }
+
+    fn release_key(s: Option<&str>, started_ms: i64) -> Result<Write, Unreadable> {
+        text(s, |r| (super::release_key(r, started_ms), ())).map(|(write, ())| write)
+    }
 
     const T0: i64 = 1_700_000_000_000;
     const MIN: i64 = 60_000;
@@ -1056,6 +1217,99 @@ mod tests {
                 channel: Product::Sms
             }
         );
+    }
+
+    /// Runs one decision on a value as the memory store holds it, and applies its write.
+    fn on_memory<R: Stored, T>(
+        stored: &mut Option<Value>,
+        decide: impl FnOnce(&mut R) -> (Change, T),
+    ) -> Result<T, Unreadable> {
+        let (write, answer) = on_value(stored.as_ref(), decide);
+        match write {
+            Write::Keep => {}
+            Write::Put(value) => *stored = Some(value),
+            Write::Delete => *stored = None,
+        }
+        answer
+    }
+
+    fn shown<T: std::fmt::Debug>((change, answer): (Change, T)) -> (Change, String) {
+        (change, format!("{answer:?}"))
+    }
+
+    #[test]
+    fn the_memory_store_decides_as_a_text_store_does() {
+        type Step<'a> = Box<dyn Fn(&mut NumberRecord, i64) -> (Change, String) + 'a>;
+        let r = &rules();
+        let start = |id: &'static str| -> Step<'_> {
+            Box::new(move |rec, now| shown(super::reserve(rec, now, r, own(pending(id, now)))))
+        };
+        let check_code = |mac: &'static str| -> Step<'_> {
+            Box::new(move |rec, now| shown(super::check(rec, now, r, &|m| m == mac)))
+        };
+        let steps: Vec<(i64, Step)> = vec![
+            (T0, start("a")),
+            // Refused by the cooldown: a Keep, whatever the decision changed on its copy.
+            (T0 + 1, start("x")),
+            (T0 + 2, check_code("wrong")),
+            (T0 + MIN, start("b")),
+            (
+                T0 + MIN,
+                Box::new(|rec, _| shown((super::mark(rec, "b", State::Sent), ()))),
+            ),
+            (T0 + 2 * MIN, start("c")),
+            (
+                T0 + 2 * MIN,
+                Box::new(|rec, now| shown((super::release(rec, "c", now), ()))),
+            ),
+            (T0 + 2 * MIN, check_code("mac-b")),
+            (T0 + 3 * MIN, start("d")),
+            (
+                T0 + 3 * MIN,
+                Box::new(|rec, _| shown((super::cancel(rec), ()))),
+            ),
+            (T0 + 3 * MIN, check_code("mac-d")),
+        ];
+        let (mut text, mut memory) = (None, None);
+        for (i, (now, step)) in steps.iter().enumerate() {
+            let (write, by_text) = super::on_text(text.as_deref(), |rec| step(rec, *now));
+            apply(&mut text, write);
+            let by_memory = on_memory(&mut memory, |rec| step(rec, *now));
+            assert_eq!(by_text, by_memory, "step {i}");
+            let kept = memory.as_ref().map(|value| value.text().into_owned());
+            assert_eq!(kept, text, "step {i}");
+        }
+        assert!(matches!(memory, Some(Value::Record(Record::Number(_)))));
+
+        // A start given back on a number with nothing else: the record goes from both.
+        let (mut text, mut memory) = (None, None);
+        for step in [
+            start("e"),
+            Box::new(|rec: &mut NumberRecord, now| shown((super::release(rec, "e", now), ()))),
+        ] {
+            let (write, by_text) = super::on_text(text.as_deref(), |rec| step(rec, T0));
+            apply(&mut text, write);
+            assert_eq!(by_text, on_memory(&mut memory, |rec| step(rec, T0)));
+        }
+        assert_eq!((text, memory), (None, None));
+    }
+
+    #[test]
+    fn an_unreadable_value_in_the_memory_store_refuses_every_decision() {
+        let garbage = Value::Text("{oops".into());
+        let a_key_record = Value::Record(Record::Key(KeyRecord { starts: vec![T0] }));
+        for value in [garbage, a_key_record] {
+            let mut stored = Some(value.clone());
+            let refused = on_memory(&mut stored, |r: &mut NumberRecord| (super::cancel(r), ()));
+            assert_eq!(refused, Err(Unreadable), "{value:?}");
+            assert_eq!(stored, Some(value), "left as it was");
+        }
+        // JSON text written through the Store interface is read as its record.
+        let mut stored = Some(Value::Text(r#"{"starts":[1700000000000]}"#.into()));
+        let counted = on_memory(&mut stored, |r: &mut KeyRecord| {
+            (Change::Keep, r.starts.len())
+        });
+        assert_eq!(counted, Ok(1));
     }
 
     #[test]

@@ -1,18 +1,22 @@
 //! The embedded default: verifications in this process's memory, gone when it exits.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{Store, Write};
+use crate::verify::policy::Value;
 use crate::Result;
 
 /// Drop expired keys after at least this many updates, so numbers that never come back do not
 /// pile up.
 const SWEEP_EVERY: u64 = 1024;
 
-/// Records in a map behind one `Mutex`: holding the lock across read, decide and write is
-/// what makes an update atomic.
+/// Records in this process's memory: a map behind one `Mutex`, whose lock held across read,
+/// decide and write is what makes an update atomic.
+///
+/// A verifier keeps its records here as they are ([`Store::as_memory`]), with no JSON written
+/// or parsed per update; [`Store::update`] reads them as JSON text like every store's.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     map: Mutex<Map>,
@@ -20,7 +24,7 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Map {
-    entries: HashMap<String, (String, Instant)>,
+    entries: HashMap<String, (Value, Instant)>,
     updates: u64,
     /// The update count at which the next sweep runs.
     next_sweep: u64,
@@ -31,18 +35,18 @@ impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore::default()
     }
-}
 
-impl Store for MemoryStore {
-    fn update(
+    /// Hands `apply` the live value of `key`, if any, and writes back what it returns, as one
+    /// step; returns `apply`'s answer.
+    pub(crate) fn update_value<T>(
         &self,
         key: &str,
         ttl: Duration,
-        apply: &mut dyn FnMut(Option<&str>) -> Write,
-    ) -> Result<()> {
+        apply: impl FnOnce(Option<&Value>) -> (Write<Value>, T),
+    ) -> T {
         // A panic in another update cannot leave a half-written record: writes replace a
         // whole value, so the map is usable even if the lock was poisoned.
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         map.updates += 1;
         if map.updates >= map.next_sweep {
@@ -56,7 +60,8 @@ impl Store for MemoryStore {
         // `apply` reads the record in place: the lock is held, so nothing can change it, and a
         // send's three updates copy neither the record nor, when it exists, the key.
         let current = map.entries.get(key).filter(|(_, expires)| *expires > now);
-        match apply(current.map(|(value, _)| value.as_str())) {
+        let (write, answer) = apply(current.map(|(value, _)| value));
+        match write {
             Write::Keep => {}
             Write::Put(value) => match map.entries.get_mut(key) {
                 Some(entry) => *entry = (value, now + ttl),
@@ -68,17 +73,42 @@ impl Store for MemoryStore {
                 map.entries.remove(key);
             }
         }
+        answer
+    }
+}
+
+impl Store for MemoryStore {
+    fn update(
+        &self,
+        key: &str,
+        ttl: Duration,
+        apply: &mut dyn FnMut(Option<&str>) -> Write,
+    ) -> Result<()> {
+        self.update_value(key, ttl, |value| {
+            let text = value.map(Value::text);
+            let write = match apply(text.as_deref()) {
+                Write::Keep => Write::Keep,
+                Write::Put(text) => Write::Put(Value::Text(text)),
+                Write::Delete => Write::Delete,
+            };
+            (write, ())
+        });
         Ok(())
     }
 
     fn blocks(&self) -> bool {
         false
     }
+
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verify::policy::{KeyRecord, Record};
 
     fn put(store: &MemoryStore, key: &str, ttl: Duration) {
         store
@@ -88,6 +118,24 @@ mod tests {
 
     fn len(store: &MemoryStore) -> usize {
         store.map.lock().expect("not poisoned").entries.len()
+    }
+
+    #[test]
+    fn records_kept_as_they_are_read_as_json_through_the_store_interface() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        let record = Record::Key(KeyRecord { starts: vec![1] });
+        store.update_value("k", ttl, |_| (Write::Put(Value::Record(record)), ()));
+        let mut seen = None;
+        store
+            .update("k", ttl, &mut |value| {
+                seen = value.map(str::to_owned);
+                Write::Put(r#"{"starts":[2]}"#.to_owned())
+            })
+            .expect("the memory store never fails");
+        assert_eq!(seen.as_deref(), Some(r#"{"starts":[1]}"#));
+        let held = store.update_value("k", ttl, |value| (Write::Keep, value.cloned()));
+        assert_eq!(held, Some(Value::Text(r#"{"starts":[2]}"#.to_owned())));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! The rules are not here: the verifier passes them in (from `policy`) as the function that
 //! turns the stored value into the new one, so memory, SQLite and Redis enforce exactly the
-//! same limits, and a store only has to make that one step atomic.
+//! same limits, and a store only has to make that one step atomic. Values are JSON text, except
+//! in the memory store, where the verifier keeps its records as they are ([`Store::as_memory`]).
 //!
 //! SQLite and Redis are cargo features (`sqlite`, `redis`, both default): a build without one
 //! refuses its URL as `invalid_config` naming `store` and the missing feature.
@@ -49,6 +50,12 @@ pub trait Store: fmt::Debug + Send + Sync {
     /// two thread hand-offs per update.
     fn blocks(&self) -> bool {
         true
+    }
+
+    /// This store as the [`MemoryStore`], if it is one: a verifier then keeps its records there
+    /// as they are, with no JSON written or parsed per update. Other stores keep the default.
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        None
     }
 }
 
