@@ -106,7 +106,8 @@ impl Change {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
     Text(String),
-    Record(Record),
+    /// Boxed: the map's slots stay small, which matters when it grows and moves them all.
+    Record(Box<Record>),
 }
 
 impl Value {
@@ -114,8 +115,10 @@ impl Value {
     pub(crate) fn text(&self) -> Cow<'_, str> {
         match self {
             Value::Text(text) => Cow::Borrowed(text),
-            Value::Record(Record::Number(record)) => Cow::Owned(json(record)),
-            Value::Record(Record::Key(record)) => Cow::Owned(json(record)),
+            Value::Record(record) => match record.as_ref() {
+                Record::Number(record) => Cow::Owned(json(record)),
+                Record::Key(record) => Cow::Owned(json(record)),
+            },
         }
     }
 }
@@ -298,7 +301,7 @@ pub(crate) fn on_value<R: Stored, T>(
         return (Write::Keep, Err(Unreadable));
     };
     let (change, answer) = decide(&mut record);
-    let keep = |record: R| Value::Record(record.into_record());
+    let keep = |record: R| Value::Record(Box::new(record.into_record()));
     (change.write(record, keep), Ok(answer))
 }
 
@@ -1279,7 +1282,7 @@ mod tests {
             let kept = memory.as_ref().map(|value| value.text().into_owned());
             assert_eq!(kept, text, "step {i}");
         }
-        assert!(matches!(memory, Some(Value::Record(Record::Number(_)))));
+        assert!(matches!(&memory, Some(Value::Record(r)) if matches!(**r, Record::Number(_))));
 
         // A start given back on a number with nothing else: the record goes from both.
         let (mut text, mut memory) = (None, None);
@@ -1297,7 +1300,7 @@ mod tests {
     #[test]
     fn an_unreadable_value_in_the_memory_store_refuses_every_decision() {
         let garbage = Value::Text("{oops".into());
-        let a_key_record = Value::Record(Record::Key(KeyRecord { starts: vec![T0] }));
+        let a_key_record = Value::Record(Box::new(Record::Key(KeyRecord { starts: vec![T0] })));
         for value in [garbage, a_key_record] {
             let mut stored = Some(value.clone());
             let refused = on_memory(&mut stored, |r: &mut NumberRecord| (super::cancel(r), ()));

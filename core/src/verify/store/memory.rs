@@ -57,18 +57,19 @@ impl MemoryStore {
             let left = u64::try_from(map.entries.len()).unwrap_or(u64::MAX);
             map.next_sweep = map.updates.saturating_add(left.max(SWEEP_EVERY));
         }
-        // `apply` reads the record in place: the lock is held, so nothing can change it, and a
-        // send's three updates copy neither the record nor, when it exists, the key.
-        let current = map.entries.get(key).filter(|(_, expires)| *expires > now);
-        let (write, answer) = apply(current.map(|(value, _)| value));
+        // `apply` reads the record in place: the lock is held, so nothing can change it, and an
+        // update of a key that exists copies neither its value nor the key, and looks it up once.
+        let Some((value, expires)) = map.entries.get_mut(key) else {
+            let (write, answer) = apply(None);
+            if let Write::Put(value) = write {
+                map.entries.insert(key.to_owned(), (value, now + ttl));
+            }
+            return answer;
+        };
+        let (write, answer) = apply(Some(&*value).filter(|_| *expires > now));
         match write {
             Write::Keep => {}
-            Write::Put(value) => match map.entries.get_mut(key) {
-                Some(entry) => *entry = (value, now + ttl),
-                None => {
-                    map.entries.insert(key.to_owned(), (value, now + ttl));
-                }
-            },
+            Write::Put(new) => (*value, *expires) = (new, now + ttl),
             Write::Delete => {
                 map.entries.remove(key);
             }
@@ -125,7 +126,9 @@ mod tests {
         let store = MemoryStore::new();
         let ttl = Duration::from_secs(60);
         let record = Record::Key(KeyRecord { starts: vec![1] });
-        store.update_value("k", ttl, |_| (Write::Put(Value::Record(record)), ()));
+        store.update_value("k", ttl, |_| {
+            (Write::Put(Value::Record(Box::new(record))), ())
+        });
         let mut seen = None;
         store
             .update("k", ttl, &mut |value| {
