@@ -1085,10 +1085,9 @@ impl Inner {
         mut decide: impl FnMut(&mut R) -> (Change, T),
     ) -> Result<T> {
         let decided = match self.store.as_memory() {
-            Some(memory) => memory.update_value(key, RECORD_TTL, |value| {
-                let (write, decided) = policy::on_value(value, &mut decide);
-                (write, Some(decided))
-            }),
+            Some(memory) => Some(memory.update_value(key, RECORD_TTL, |value| {
+                policy::on_value(value, &mut decide)
+            })),
             None => {
                 let mut decided = None;
                 self.store.update(key, RECORD_TTL, &mut |stored| {

@@ -115,16 +115,14 @@ impl Value {
     pub(crate) fn text(&self) -> Cow<'_, str> {
         match self {
             Value::Text(text) => Cow::Borrowed(text),
-            Value::Record(record) => match record.as_ref() {
-                Record::Number(record) => Cow::Owned(json(record)),
-                Record::Key(record) => Cow::Owned(json(record)),
-            },
+            Value::Record(record) => Cow::Owned(json(record)),
         }
     }
 }
 
-/// A record itself, not its JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A record itself, not its JSON (which is the record's own: `untagged`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub(crate) enum Record {
     Number(NumberRecord),
     Key(KeyRecord),
@@ -277,11 +275,7 @@ pub(crate) fn on_text<R: Stored, T>(
     stored: Option<&str>,
     decide: impl FnOnce(&mut R) -> (Change, T),
 ) -> Decided<String, T> {
-    let Ok(mut record) = parse::<R>(stored) else {
-        return (Write::Keep, Err(Unreadable));
-    };
-    let (change, answer) = decide(&mut record);
-    (change.write(record, |record| json(&record)), Ok(answer))
+    decided(parse(stored), decide, |record| json(&record))
 }
 
 /// Runs `decide` on a value of the memory store (absent: an empty record), whose new record is
@@ -297,12 +291,23 @@ pub(crate) fn on_value<R: Stored, T>(
         // Another kind of record under this key: nothing the verifier writes.
         Some(Value::Record(record)) => R::of(record).cloned().ok_or(Unreadable),
     };
+    decided(record, decide, |record| {
+        Value::Record(Box::new(record.into_record()))
+    })
+}
+
+/// Runs `decide` on a record read, and writes the result as `put` makes it; an unreadable
+/// record is left as it is.
+fn decided<R, T, V>(
+    record: Result<R, Unreadable>,
+    decide: impl FnOnce(&mut R) -> (Change, T),
+    put: impl FnOnce(R) -> V,
+) -> Decided<V, T> {
     let Ok(mut record) = record else {
         return (Write::Keep, Err(Unreadable));
     };
     let (change, answer) = decide(&mut record);
-    let keep = |record: R| Value::Record(Box::new(record.into_record()));
-    (change.write(record, keep), Ok(answer))
+    (change.write(record, put), Ok(answer))
 }
 
 fn json<R: Serialize>(record: &R) -> String {
