@@ -253,7 +253,8 @@ def main() -> None:
                 "One blocking `Verifier` per store over the same huawei `Client`; each pair is a "
                 "`start` (reserve in the store, send, record the outcome) and a `check` of the "
                 "right code, a new number each time. The baseline is the same client's plain "
-                "send; the Redis store is also compared with the Redis server's own round trip "
+                "send, also to a new number each time (the simulator, like a vendor, keeps state "
+                "per number); the Redis store is also compared with the Redis server's own round trip "
                 "(`PING` on a plain connection)."
             ),
             "",

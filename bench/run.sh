@@ -109,11 +109,12 @@ for round in $(seq "$rounds"); do
     step "loopback throughput, one caller, keep-alive (round $round of $rounds)"
     load
     "$bench_bin" loopback "$sim" "$results" "$seconds"
+    # The C ABI's baseline, bare reqwest::blocking, runs inside the core's loop just before.
+    "$work/c_layer" loopback "$results" "$seconds" "$configs"
     "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs"
     "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
     node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs"
     "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
-    "$work/c_layer" loopback "$results" "$seconds" "$configs"
     php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs"
     php -d ffi.enable=true bench/layers/php_layer.php loopback "$results" "$seconds" "$configs"
 done

@@ -3,7 +3,7 @@
 //! the verification a verifier's figures time.
 
 use voicecode::protocol::{HttpRequest, HttpResponse, Method};
-use voicecode::{Check, Product, StartOptions, Verifier};
+use voicecode::{Check, Client, Product, SendCode, StartOptions, Verifier};
 
 fn reqwest_method(method: Method) -> reqwest::Method {
     match method {
@@ -58,11 +58,24 @@ pub fn verifier_options() -> StartOptions {
     StartOptions::new().code(VERIFIER_CODE)
 }
 
+/// The `number`th mobile number of a run. Every verification the verifier's figures time goes
+/// to a number of its own (so that no per-number rule refuses the run), and so does every plain
+/// send they are compared with: the simulator, like a vendor, keeps state per number, and a
+/// new number costs it more than one it has seen.
+pub fn nth_number(number: u64) -> String {
+    format!("+86139{:08}", number % 100_000_000)
+}
+
+/// A plain send of the verifier's figures' baseline: the code to the `number`th number.
+pub fn send_to_nth(client: &Client, number: u64) {
+    let request = SendCode::new(nth_number(number), "4821");
+    client.send_code(&request).expect("the simulator accepts");
+}
+
 /// One verification as the verifier's figures time it: a start for the `number`th number of
-/// the run (each pair a number of its own, so that no per-number rule refuses the run) and a
-/// check of the right code, which must approve it.
+/// the run and a check of the right code, which must approve it.
 pub fn start_and_check(verifier: &Verifier, options: &StartOptions, number: u64) {
-    let to = format!("+86139{:08}", number % 100_000_000);
+    let to = nth_number(number);
     verifier.start(&to, options).expect("started");
     let check = verifier.check(&to, VERIFIER_CODE).expect("checked");
     assert_eq!(

@@ -16,6 +16,7 @@
 //!                redis:// URL) stores, against plain sends and plain Redis round trips
 //! ```
 
+use std::cell::Cell;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +28,9 @@ use voicecode::protocol::{Channel, Context};
 use voicecode::{
     AsyncClient, ChannelConfig, Client, Router, SendCode, Vendor, Verifier, VerifierConfig,
 };
-use voicecode_bench::{bare_blocking_send, bare_send, start_and_check, verifier_options};
+use voicecode_bench::{
+    bare_blocking_send, bare_send, send_to_nth, start_and_check, verifier_options,
+};
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -263,7 +266,6 @@ impl Bench {
     fn verifier(&self, redis_url: &str) -> Fallible<()> {
         let vendor = Vendor::Huawei;
         let client = Client::new(self.config(vendor)?)?;
-        let request = SendCode::new("+8613800138000", "4821");
         let dir = std::env::temp_dir().join(format!("voicecode-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let stores = [
@@ -282,19 +284,16 @@ impl Bench {
         }
         let mut redis = redis::Client::open(redis_url)?.get_connection()?;
         let seconds = self.seconds / VERIFIER_ROUNDS as f64;
-        let mut number = 0u64;
+        // Pairs and plain sends alike go to a new number each, from one count.
+        let number = Cell::new(0u64);
+        let next = || {
+            number.set(number.get() + 1);
+            number.get()
+        };
         let options = verifier_options();
-        let mut pairs = |verifier: &Verifier| {
-            rate(seconds, || {
-                number += 1;
-                start_and_check(verifier, &options, number);
-            })
-        };
-        let send = || {
-            rate(seconds, || {
-                client.send_code(&request).expect("the simulator accepts");
-            })
-        };
+        let pairs =
+            |verifier: &Verifier| rate(seconds, || start_and_check(verifier, &options, next()));
+        let send = || rate(seconds, || send_to_nth(&client, next()));
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); verifiers.len() + 2];
         // What the memory store adds to a send, per round: the two run back to back, in turns
         // first, so that a change of load on the shared machine hits both alike.
