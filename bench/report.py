@@ -285,8 +285,10 @@ def main() -> None:
             spread = f"{rounds[0]:+.1%} to {rounds[-1]:+.1%} ({len(rounds)} rounds)"
             lines += [
                 (
-                    "The memory store against a send is measured in rounds, the two run back to "
-                    "back and in turns first; what it adds is the median of the rounds: "
+                    "The memory store against a send is measured in rounds, each of them "
+                    "alternating 32 sends and 32 pairs (which goes first alternating too), so "
+                    "that a burst of load from elsewhere falls on both alike; what it adds is "
+                    "the median of the rounds: "
                     f"{added:+.1%}, spread {spread}."
                 ),
                 "",

@@ -295,21 +295,18 @@ impl Bench {
             |verifier: &Verifier| rate(seconds, || start_and_check(verifier, &options, next()));
         let send = || rate(seconds, || send_to_nth(&client, next()));
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); verifiers.len() + 2];
-        // What the memory store adds to a send, per round: the two run back to back, in turns
-        // first, so that a change of load on the shared machine hits both alike.
+        // What the memory store adds to a send, per round.
         let mut memory_added = Vec::new();
-        for round in 0..VERIFIER_ROUNDS {
+        for _ in 0..VERIFIER_ROUNDS {
             // The first sends after the SQLite and Redis stores' rounds run faster than any
             // later ones for a while (measured: a third faster for a whole round here), which
             // would favour whichever of the two came first: they are left unmeasured.
             send();
-            let (send_rate, memory_rate) = if round % 2 == 0 {
-                let send_rate = send();
-                (send_rate, pairs(&verifiers[0].1))
-            } else {
-                let memory_rate = pairs(&verifiers[0].1);
-                (send(), memory_rate)
-            };
+            let (send_rate, memory_rate) = interleaved(
+                2.0 * seconds,
+                || send_to_nth(&client, next()),
+                || start_and_check(&verifiers[0].1, &options, next()),
+            );
             memory_added.push(send_rate / memory_rate - 1.0);
             rates[0].push(send_rate);
             rates[2].push(memory_rate);
@@ -351,6 +348,38 @@ fn rate(seconds: f64, mut work: impl FnMut()) -> f64 {
     }
     calls as f64 / started.elapsed().as_secs_f64()
 }
+
+/// Calls per second of `a` and of `b`, run in turns of [`SLICE`] calls each (which of the two
+/// goes first alternating) for about `seconds` in all. A burst of load from elsewhere on the
+/// shared machine then falls on both alike: compared in two runs of a few tenths of a second
+/// each, the same two moved by up to ±15 % from one round to the next.
+fn interleaved(seconds: f64, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    let mut spent = [Duration::ZERO; 2];
+    let mut turns = 0u32;
+    let started = Instant::now();
+    while started.elapsed().as_secs_f64() < seconds {
+        for which in [turns % 2, (turns + 1) % 2] {
+            let slice = Instant::now();
+            for _ in 0..SLICE {
+                if which == 0 {
+                    a();
+                } else {
+                    b();
+                }
+            }
+            spent[which as usize] += slice.elapsed();
+        }
+        turns += 1;
+    }
+    let calls = f64::from(turns * SLICE);
+    (
+        calls / spent[0].as_secs_f64(),
+        calls / spent[1].as_secs_f64(),
+    )
+}
+
+/// Calls of each kind per turn of [`interleaved`]: a few milliseconds of sends.
+const SLICE: u32 = 32;
 
 /// [`rate`] for an async `work`, awaited in turn on the caller's runtime.
 async fn rate_async<F: std::future::Future<Output = ()>>(
