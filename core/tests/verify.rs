@@ -671,6 +671,45 @@ fn redis_down_is_store_unavailable_and_places_no_call() {
     assert_eq!(err.kind(), ErrorKind::StoreUnavailable);
 }
 
+/// An update that writes nothing leaves its key watched on the connection it returns to the
+/// pool; the next update on that connection must not see its transaction fail because that
+/// other key changed meanwhile (each attempt reads the record again: `apply` runs once).
+#[cfg(feature = "redis")]
+#[test]
+fn a_redis_update_that_writes_nothing_leaves_no_watch_behind() {
+    use std::time::Duration;
+    let Some(spec) = StoreSpec::new(Kind::Redis) else {
+        return;
+    };
+    let redis_store = store::open(&spec.spec).unwrap();
+    let ttl = Duration::from_secs(60);
+    redis_store
+        .update("voicecode:v1:read", ttl, &mut |_| store::Write::Keep)
+        .unwrap();
+    let mut other = ::redis::Client::open(spec.spec.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = ::redis::cmd("SET")
+        .arg("voicecode:v1:read")
+        .arg("changed by another client")
+        .query(&mut other)
+        .unwrap();
+    let mut reads = 0;
+    redis_store
+        .update("voicecode:v1:written", ttl, &mut |_| {
+            reads += 1;
+            store::Write::Put("{}".to_owned())
+        })
+        .unwrap();
+    assert_eq!(reads, 1, "the write was tried again");
+    let written: Option<String> = ::redis::cmd("GET")
+        .arg("voicecode:v1:written")
+        .query(&mut other)
+        .unwrap();
+    assert_eq!(written.as_deref(), Some("{}"));
+}
+
 #[cfg(feature = "sqlite")]
 #[test]
 fn an_sqlite_file_survives_a_restart() {

@@ -4,6 +4,13 @@
 //! other client wrote the key after the `WATCH`, Redis discards the transaction and the update
 //! starts again from a fresh read, a bounded number of times. The rules stay in Rust (the
 //! verifier's `policy`), shared with the other stores, instead of being re-written in Lua.
+//!
+//! Each step is one pipeline, so an update that writes takes two round trips to the server and
+//! one that writes nothing takes one: the read is `UNWATCH`, `WATCH`, `GET` (Redis runs a
+//! pipeline's commands in order, so the key is watched before it is read), and the write
+//! `MULTI`, `SET` or `DEL`, `EXEC`. An update that writes nothing leaves its key watched on
+//! the connection; the `UNWATCH` opening the next update on it drops that watch, which would
+//! otherwise fail the next transaction whenever the old key changed.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -88,15 +95,19 @@ impl RedisStore {
         ttl: Duration,
         apply: &mut dyn FnMut(Option<&str>) -> Write,
     ) -> redis::RedisResult<Option<()>> {
-        redis::cmd("WATCH").arg(key).query::<()>(conn)?;
-        let current: Option<String> = redis::cmd("GET").arg(key).query(conn)?;
+        let (current,): (Option<String>,) = redis::pipe()
+            .cmd("UNWATCH")
+            .ignore()
+            .cmd("WATCH")
+            .arg(key)
+            .ignore()
+            .cmd("GET")
+            .arg(key)
+            .query(conn)?;
         let mut pipe = redis::pipe();
         pipe.atomic();
         match apply(current.as_deref()) {
-            Write::Keep => {
-                redis::cmd("UNWATCH").query::<()>(conn)?;
-                return Ok(Some(()));
-            }
+            Write::Keep => return Ok(Some(())),
             Write::Put(value) => {
                 let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
                 pipe.cmd("SET").arg(key).arg(value).arg("PX").arg(ttl_ms);
