@@ -304,7 +304,8 @@ def main() -> None:
                 (
                     f"Redis adds {per_op:,.0f} µs per store operation over the memory store, against "
                     f"a Redis round trip of {ping_us:,.0f} µs and a loopback send of {send_us:,.0f} µs "
-                    "(a read-modify-write is WATCH, GET, MULTI, SET, EXEC: several round trips)."
+                    "(a read-modify-write is two pipelines, UNWATCH, WATCH, GET and then MULTI, "
+                    "SET, EXEC: two round trips)."
                 ),
                 "",
             ]
