@@ -291,9 +291,10 @@ impl Bench {
             number.get()
         };
         let options = verifier_options();
-        let pairs =
-            |verifier: &Verifier| rate(seconds, || start_and_check(verifier, &options, next()));
-        let send = || rate(seconds, || send_to_nth(&client, next()));
+        let send_one = || send_to_nth(&client, next());
+        let pair_on = |verifier: &Verifier| start_and_check(verifier, &options, next());
+        let pairs = |verifier: &Verifier| rate(seconds, || pair_on(verifier));
+        let send = || rate(seconds, send_one);
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); verifiers.len() + 2];
         // What the memory store adds to a send, per round.
         let mut memory_added = Vec::new();
@@ -302,11 +303,8 @@ impl Bench {
             // later ones for a while (measured: a third faster for a whole round here), which
             // would favour whichever of the two came first: they are left unmeasured.
             send();
-            let (send_rate, memory_rate) = interleaved(
-                2.0 * seconds,
-                || send_to_nth(&client, next()),
-                || start_and_check(&verifiers[0].1, &options, next()),
-            );
+            let (send_rate, memory_rate) =
+                interleaved(2.0 * seconds, send_one, || pair_on(&verifiers[0].1));
             memory_added.push(send_rate / memory_rate - 1.0);
             rates[0].push(send_rate);
             rates[2].push(memory_rate);
