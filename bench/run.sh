@@ -70,7 +70,8 @@ rm -rf "$work/wheel"
 (
     cd bindings-node
     if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-        npm install --no-audit --no-fund --loglevel=error
+        # As bindings-node/test.sh installs, for the same reasons: the committed lock left as it is.
+        npm install --no-save --no-audit --no-fund --loglevel=error
     fi
     npm run --silent "$npm_build" >/dev/null
 )
