@@ -127,9 +127,9 @@ def main() -> None:
     if load[0] > cores:
         lines += [
             (
-                f"**The machine was shared during the run** (load average above its {cores} cores): "
-                "other builds ran beside the benchmarks, so single figures are noisy. Loopback "
-                "figures are medians of interleaved rounds; compare ratios, not rates."
+                f"**The machine was busy when the report was written** (load average above its "
+                f"{cores} cores), so single figures are noisy. Loopback figures are medians of "
+                "interleaved rounds; compare ratios, not rates."
             ),
             "",
         ]
