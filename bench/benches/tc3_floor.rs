@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -52,19 +53,12 @@ struct Envelope<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Answer<'a> {
-    #[serde(borrow)]
-    error: Option<ErrorBody<'a>>,
+    /// Any error refuses the send; which one is not the floor's concern.
+    error: Option<IgnoredAny>,
     #[serde(borrow)]
     send_status_set: Option<Vec<Status<'a>>>,
     #[serde(default)]
     request_id: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ErrorBody<'a> {
-    #[serde(default)]
-    code: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -175,7 +169,7 @@ impl Tc3Floor {
     pub fn read(answer: &[u8]) -> Option<Accepted> {
         let text = std::str::from_utf8(answer).ok()?;
         let answer = serde_json::from_str::<Envelope>(text).ok()?.response?;
-        if answer.error.is_some_and(|error| !error.code.is_empty()) {
+        if answer.error.is_some() {
             return None;
         }
         match answer.send_status_set.as_deref() {
