@@ -26,7 +26,7 @@ fn signed_request(
 ) -> HttpRequest {
     let context = Context {
         now,
-        nonce: nonce.to_owned(),
+        nonce: nonce.into(),
     };
     client
         .channel()
@@ -956,7 +956,7 @@ fn aliyun_refuses_a_timestamp_more_than_fifteen_minutes_off() {
     {
         let context = Context {
             now: Utc::now() + Duration::minutes(offset_minutes),
-            nonce: format!("nonce{n}"),
+            nonce: format!("nonce{n}").into(),
         };
         let request = client
             .channel()

@@ -219,7 +219,7 @@ impl Context {
     pub(crate) fn fixed() -> Self {
         Context {
             now: chrono::DateTime::UNIX_EPOCH,
-            nonce: "0".repeat(32),
+            nonce: "0".repeat(32).into(),
         }
     }
 }

@@ -118,9 +118,7 @@ pub(crate) struct Hex64([u8; 64]);
 impl Hex64 {
     pub(crate) fn of(digest: &[u8; 32]) -> Self {
         let mut out = [0u8; 64];
-        for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
-            pair.copy_from_slice(&LOWER[usize::from(b)]);
-        }
+        hex_lower_into(digest, &mut out);
         Hex64(out)
     }
 
@@ -141,6 +139,14 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 /// Uppercase hex.
 pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     hex_with(bytes, &UPPER)
+}
+
+/// Lowercase hex of `bytes` into `out`, which holds exactly two digits a byte.
+pub(crate) fn hex_lower_into(bytes: &[u8], out: &mut [u8]) {
+    debug_assert_eq!(out.len(), bytes.len() * 2);
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&LOWER[usize::from(b)]);
+    }
 }
 
 fn hex_with(bytes: &[u8], pairs: &[[u8; 2]; 256]) -> String {

@@ -17,4 +17,4 @@ pub(crate) mod vendor;
 pub(crate) mod wire;
 
 pub use self::channel::{Channel, PreparedSend};
-pub use crate::http::{Context, HttpRequest, HttpResponse, Method};
+pub use crate::http::{Context, HttpRequest, HttpResponse, Method, Nonce};

@@ -914,7 +914,7 @@ mod tests {
         Context {
             // 2019-02-26 00:44:25 in China, still the 25th in UTC.
             now: Utc.timestamp_opt(1551113065, 0).unwrap(),
-            nonce: "0".repeat(32),
+            nonce: "0".repeat(32).into(),
         }
     }
 
@@ -943,7 +943,7 @@ mod tests {
             );
             let ctx = Context {
                 now: Utc.timestamp_opt(timestamp, 0).unwrap(),
-                nonce: "0".repeat(32),
+                nonce: "0".repeat(32).into(),
             };
             let req = api.post(Payload::of(body.clone().into_bytes()), &ctx);
             assert_eq!(
