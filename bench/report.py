@@ -577,8 +577,8 @@ def main() -> None:
                 f"{floor_ns:,.0f} ns in this run, {floor_ns / send_ns:.0%} of voicecode's "
                 f"{send_ns:,.0f} ns; the other {send_ns - floor_ns:,.0f} ns are what voicecode "
                 "does on every send besides: the number, code and options checked before "
-                "anything is signed, the nonce every context carries, the request and receipt "
-                "it hands back, an answer read into typed errors whatever its shape "
+                "anything is signed, the request and receipt it hands back, an answer read "
+                "into typed errors whatever its shape "
                 "(bench/profiles/micro-floor.txt)."
                 for vendor, floor_ns in floors.items()
                 if (send_ns := criterion_ns(criterion, "send", vendor))
