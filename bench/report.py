@@ -561,7 +561,9 @@ def main() -> None:
         (
             f"- **Micro, ≤ 1 µs per send:** build + sign + parse costs {micro_range} per vendor "
             "(bench/profiles/micro-*.txt for where it goes; `cargo run --release -p "
-            "voicecode-bench --example allocations` counts each send's heap allocations). "
+            "voicecode-bench --example allocations` counts each send's heap allocations, and "
+            "`--example send_loop` under callgrind its instructions, which a busy host does not "
+            "move). "
             "The hashes are fixed by the vendors' schemes: a Tencent send hashes seven to "
             "eight SHA-256 blocks (the rest of the body, the canonical request, the string to "
             "sign under HMAC: about a third of its time), Alibaba Cloud about ten SHA-1 blocks "

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::protocol::encode::ShortText;
 use crate::{Error, Result};
 
 /// A parsed recipient number.
@@ -72,7 +73,18 @@ impl Phone {
 
     /// E.164, as Huawei wants it (`+86` and the area code without its leading 0).
     pub fn e164(&self) -> String {
-        self.to_string()
+        self.e164_inline().into_string()
+    }
+
+    /// E.164 on the stack, for the requests that carry it: every send writes it once. Every
+    /// number [`Phone::parse`] returns fits (`+` and at most 15 digits).
+    pub(crate) fn e164_inline(&self) -> ShortText<16> {
+        let (country, rest) = match self {
+            Phone::Mobile(n) => ("+86", n.as_str()),
+            Phone::Landline(n) => ("+86", &n[1..]),
+            Phone::International(n) => ("", n.as_str()),
+        };
+        ShortText::join(&[country, rest])
     }
 
     /// National digits for vendors that call mainland mobiles and landlines (ytx, aliyun).
@@ -104,16 +116,10 @@ impl Phone {
     }
 }
 
-/// E.164 ([`Phone::e164`]), written without an intermediate string.
+/// E.164 ([`Phone::e164`]).
 impl fmt::Display for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (country, rest) = match self {
-            Phone::Mobile(n) => ("+86", n.as_str()),
-            Phone::Landline(n) => ("+86", &n[1..]),
-            Phone::International(n) => ("", n.as_str()),
-        };
-        f.write_str(country)?;
-        f.write_str(rest)
+        f.write_str(self.e164_inline().as_str())
     }
 }
 
@@ -152,6 +158,16 @@ mod tests {
         let err = p.mainland("to", "ytx").unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
         assert!(err.message().contains("outside mainland China"), "{err}");
+    }
+
+    #[test]
+    fn the_longest_numbers_read_whole_in_e164() {
+        let longest = "+123456789012345";
+        assert_eq!(Phone::parse("to", longest).unwrap().e164(), longest);
+        // Not a number `parse` returns, but one a caller can build.
+        let built = Phone::International(format!("+{}", "9".repeat(20)));
+        assert_eq!(built.e164(), format!("+{}", "9".repeat(20)));
+        assert_eq!(built.to_string(), built.e164());
     }
 
     #[test]

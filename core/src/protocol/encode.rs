@@ -7,15 +7,18 @@ use chrono::{Datelike as _, NaiveDate, NaiveDateTime, Timelike as _};
 
 /// `yyyy-MM-ddTHH:mm:ssZ`, for a UTC time (Huawei's `Created`, Alibaba Cloud's `Timestamp`).
 pub(crate) fn iso8601_z(utc: NaiveDateTime) -> String {
+    iso8601_z_text(utc).into_string()
+}
+
+/// [`iso8601_z`] on the stack, for the signatures that only read it.
+pub(crate) fn iso8601_z_text(utc: NaiveDateTime) -> ShortText<20> {
     if !plain_year(utc.date()) {
-        return utc.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        return ShortText::Long(utc.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     }
-    let mut out = String::with_capacity(20);
-    push_date(&mut out, utc.date(), "-");
-    out.push('T');
-    push_time(&mut out, utc, ":");
-    out.push('Z');
-    out
+    let mut out = *b"0000-00-00T00:00:00Z";
+    put_date(&mut out, utc.date(), [0, 5, 8]);
+    put_time(&mut out, utc, [11, 14, 17]);
+    ShortText::whole(out)
 }
 
 /// `yyyyMMddTHHmmssZ`, for a UTC time (Huawei's `X-Sdk-Date`).
@@ -23,12 +26,10 @@ pub(crate) fn basic_iso8601_z(utc: NaiveDateTime) -> String {
     if !plain_year(utc.date()) {
         return utc.format("%Y%m%dT%H%M%SZ").to_string();
     }
-    let mut out = String::with_capacity(16);
-    push_date(&mut out, utc.date(), "");
-    out.push('T');
-    push_time(&mut out, utc, "");
-    out.push('Z');
-    out
+    let mut out = *b"00000000T000000Z";
+    put_date(&mut out, utc.date(), [0, 4, 6]);
+    put_time(&mut out, utc, [9, 11, 13]);
+    ShortText::whole(out).into_string()
 }
 
 /// `yyyyMMddHHmmss`, of a wall-clock time (ytx's `ts`).
@@ -36,10 +37,10 @@ pub(crate) fn compact(time: NaiveDateTime) -> String {
     if !plain_year(time.date()) {
         return time.format("%Y%m%d%H%M%S").to_string();
     }
-    let mut out = String::with_capacity(14);
-    push_date(&mut out, time.date(), "");
-    push_time(&mut out, time, "");
-    out
+    let mut out = *b"00000000000000";
+    put_date(&mut out, time.date(), [0, 4, 6]);
+    put_time(&mut out, time, [8, 10, 12]);
+    ShortText::whole(out).into_string()
 }
 
 /// `yyyy-MM-dd` (Tencent's credential scope).
@@ -47,9 +48,9 @@ pub(crate) fn date(date: NaiveDate) -> String {
     if !plain_year(date) {
         return date.format("%Y-%m-%d").to_string();
     }
-    let mut out = String::with_capacity(10);
-    push_date(&mut out, date, "-");
-    out
+    let mut out = *b"0000-00-00";
+    put_date(&mut out, date, [0, 5, 8]);
+    ShortText::whole(out).into_string()
 }
 
 /// Years that `%Y` writes as exactly four digits; chrono writes others with a sign, and they
@@ -58,30 +59,80 @@ fn plain_year(date: NaiveDate) -> bool {
     (0..=9999).contains(&date.year())
 }
 
-fn push_date(out: &mut String, date: NaiveDate, separator: &str) {
+/// The year, month and day at their places in a timestamp's template.
+fn put_date(out: &mut [u8], date: NaiveDate, [year, month, day]: [usize; 3]) {
     // `plain_year` holds, so the year is 0..=9999.
-    push_digits(out, date.year().unsigned_abs(), 4);
-    out.push_str(separator);
-    push_digits(out, date.month(), 2);
-    out.push_str(separator);
-    push_digits(out, date.day(), 2);
+    put_digits(&mut out[year..year + 4], date.year().unsigned_abs());
+    put_digits(&mut out[month..month + 2], date.month());
+    put_digits(&mut out[day..day + 2], date.day());
 }
 
-fn push_time(out: &mut String, time: NaiveDateTime, separator: &str) {
-    push_digits(out, time.hour(), 2);
-    out.push_str(separator);
-    push_digits(out, time.minute(), 2);
-    out.push_str(separator);
+/// The hour, minute and second at their places in a timestamp's template.
+fn put_time(out: &mut [u8], time: NaiveDateTime, [hour, minute, second]: [usize; 3]) {
+    put_digits(&mut out[hour..hour + 2], time.hour());
+    put_digits(&mut out[minute..minute + 2], time.minute());
     // A leap second (second 59 with nanoseconds past one second) is written 60, as chrono does.
     let leap = u32::from(time.nanosecond() >= 1_000_000_000);
-    push_digits(out, time.second() + leap, 2);
+    put_digits(&mut out[second..second + 2], time.second() + leap);
 }
 
-/// The last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = value / 10u32.pow(place) % 10;
-        out.push(char::from(b'0' + digit as u8));
+/// The last `out.len()` decimal digits of `value`, zero-padded.
+fn put_digits(out: &mut [u8], mut value: u32) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// Text of at most `N` bytes kept on the stack, for what a request writes and reads within one
+/// signature (a timestamp, a number); longer text, which only unusual input makes, is kept on
+/// the heap.
+pub(crate) enum ShortText<const N: usize> {
+    /// The first `len` bytes of the array, which hold text.
+    Inline {
+        bytes: [u8; N],
+        len: usize,
+    },
+    Long(String),
+}
+
+impl<const N: usize> ShortText<N> {
+    /// The pieces joined.
+    pub(crate) fn join(pieces: &[&str]) -> Self {
+        let len = pieces.iter().map(|p| p.len()).sum();
+        if len > N {
+            return ShortText::Long(pieces.concat());
+        }
+        let mut bytes = [0u8; N];
+        let mut at = 0;
+        for piece in pieces {
+            bytes[at..at + piece.len()].copy_from_slice(piece.as_bytes());
+            at += piece.len();
+        }
+        ShortText::Inline { bytes, len }
+    }
+
+    /// ASCII filling the whole array.
+    fn whole(bytes: [u8; N]) -> Self {
+        debug_assert!(bytes.is_ascii());
+        ShortText::Inline { bytes, len: N }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Joined from whole `str`s or written as ASCII.
+            ShortText::Inline { bytes, len } => {
+                std::str::from_utf8(&bytes[..*len]).expect("text joined from str")
+            }
+            ShortText::Long(text) => text,
+        }
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            ShortText::Long(text) => text,
+            inline => inline.as_str().to_owned(),
+        }
     }
 }
 
@@ -204,6 +255,11 @@ pub(crate) fn rfc3986_again(encoded: &[u8], mut put: impl FnMut(&[u8])) {
 #[inline]
 fn push_percent_encoded(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Nonces, numbers and digests are all unreserved: one look at each byte and one copy.
+    if bytes.iter().all(|&b| UNRESERVED[usize::from(b)]) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let start = out.len();
     out.resize(start + bytes.len() * 3, 0);
     let room = &mut out[start..];
@@ -310,6 +366,23 @@ mod tests {
             .and_hms_opt(1, 2, 3)
             .unwrap();
         assert_eq!(compact(before), before.format("%Y%m%d%H%M%S").to_string());
+        let far = far.and_hms_opt(1, 2, 3).unwrap();
+        let written = iso8601_z_text(far);
+        assert_eq!(
+            written.as_str(),
+            far.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        );
+        assert!(
+            written.as_str().len() > 20,
+            "longer than the stack's 20 bytes"
+        );
+    }
+
+    #[test]
+    fn short_text_keeps_what_does_not_fit() {
+        assert_eq!(ShortText::<4>::join(&["ab", "cd"]).as_str(), "abcd");
+        assert_eq!(ShortText::<4>::join(&["ab", "cde"]).as_str(), "abcde");
+        assert_eq!(ShortText::<4>::join(&["文", ""]).into_string(), "文");
     }
 
     #[test]

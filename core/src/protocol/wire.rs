@@ -61,11 +61,13 @@ impl JsonObject {
         JsonObject(bytes)
     }
 
-    /// Adds `"name":value`.
-    pub(crate) fn field(&mut self, name: &str, value: &(impl serde::Serialize + ?Sized)) {
+    /// Adds `"name":value`. Names are the vendors' own field names, which JSON does not escape.
+    pub(crate) fn field(&mut self, name: &'static str, value: &(impl serde::Serialize + ?Sized)) {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         self.0.push(if self.0.is_empty() { b'{' } else { b',' });
-        serde_json::to_writer(&mut self.0, name).expect("a string serialises");
-        self.0.push(b':');
+        self.0.push(b'"');
+        self.0.extend_from_slice(name.as_bytes());
+        self.0.extend_from_slice(b"\":");
         serde_json::to_writer(&mut self.0, value).expect("strings and numbers serialise");
     }
 
@@ -81,18 +83,6 @@ impl JsonObject {
         }
         self.0.push(b'}');
         self.0
-    }
-}
-
-/// A value written as a JSON string through its `Display`, with no string in between.
-pub(crate) struct DisplayText<T>(pub(crate) T);
-
-impl<T: fmt::Display> serde::Serialize for DisplayText<T> {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
     }
 }
 

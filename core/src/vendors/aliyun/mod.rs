@@ -548,7 +548,7 @@ impl Rpc {
     /// as a form `POST`.
     pub(crate) fn post(&self, values: &[Option<&str>], ctx: &Context) -> HttpRequest {
         debug_assert_eq!(values.len(), self.slots);
-        let timestamp = timestamp(ctx.now);
+        let timestamp = encode::iso8601_z_text(ctx.now.naive_utc());
         // The canonicalized query is both what is signed and, with the signature, the body.
         let mut body = Vec::with_capacity(512);
         body.extend_from_slice(&self.body_head);
@@ -566,7 +566,7 @@ impl Rpc {
                         }
                     }
                     Source::Nonce => query.push_value(name, &ctx.nonce),
-                    Source::Timestamp => query.push_value(name, &timestamp),
+                    Source::Timestamp => query.push_value(name, timestamp.as_str()),
                 },
             }
         }

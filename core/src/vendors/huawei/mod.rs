@@ -169,7 +169,12 @@ pub(crate) fn by_status(status: u16) -> Meaning {
 
 /// `Created`: UTC, second precision, literal `Z`.
 pub fn created(now: DateTime<Utc>) -> String {
-    encode::iso8601_z(now.naive_utc())
+    created_text(now).into_string()
+}
+
+/// [`created`] on the stack, for the signature that only reads it.
+fn created_text(now: DateTime<Utc>) -> encode::ShortText<20> {
+    encode::iso8601_z_text(now.naive_utc())
 }
 
 /// HMAC-SHA256 keyed with the app secret: set up once per channel and cloned per signature.
@@ -289,7 +294,7 @@ fn check_user_data(data: &str) -> Result<()> {
 #[serde(rename_all = "camelCase")]
 struct CallVerify<'a> {
     display_nbr: &'a str,
-    callee_nbr: String,
+    callee_nbr: &'a str,
     language_type: u8,
     pre_tone: &'a str,
     verify_code: &'a str,
@@ -334,7 +339,7 @@ struct Sender {
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         let config = &self.config;
-        let callee = req.to.e164();
+        let callee = req.to.e164_inline();
         CODE.check(req.code)?;
         let note = " (0 repeats until the user hangs up)";
         check_play_times(req.options.play_times, 0..=9, note)?;
@@ -359,7 +364,7 @@ impl CodeSender for Sender {
         }
         let body = CallVerify {
             display_nbr: &config.display_number,
-            callee_nbr: callee,
+            callee_nbr: callee.as_str(),
             language_type: config.language_type,
             pre_tone,
             verify_code: req.code,
@@ -375,13 +380,14 @@ impl CodeSender for Sender {
         };
         let body = json_bytes(&body);
         Ok(WithBody::signer(body, move |ctx: &Context, body| {
-            let created = created(ctx.now);
-            let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, &created]);
+            let created = created_text(ctx.now);
+            let created = created.as_str();
+            let digest = hmac_base64(self.keyed.clone(), &[&ctx.nonce, created]);
             let app_key = &self.config.app_key;
             HttpRequest::new(Method::Post, &self.url)
                 .header("Content-Type", "application/json;charset=UTF-8")
                 .header("Authorization", AUTHORIZATION)
-                .header("X-AKSK", x_aksk(app_key, &digest, &ctx.nonce, &created))
+                .header("X-AKSK", x_aksk(app_key, &digest, &ctx.nonce, created))
                 .body(body)
         }))
     }

@@ -183,7 +183,7 @@ pub fn wsse_password_digest(app_secret: &str, nonce: &str, created: &str) -> Str
         .chain_update(created)
         .chain_update(app_secret)
         .finalize();
-    BASE64.encode(encode::hex_lower(&digest))
+    BASE64.encode(encode::Hex64::of(&digest.into()).as_bytes())
 }
 
 /// The canonical request of a `batchSendSms` POST, whose signed headers are always
@@ -308,7 +308,7 @@ impl CodeSender for Sender {
                     format!("{n} is a landline, which Huawei Cloud SMS cannot reach"),
                 ))
             }
-            phone => phone.e164(),
+            phone => phone.e164_inline(),
         };
         CODE.check(req.code)?;
         if let Some(url) = &req.options.status_url {
@@ -322,14 +322,15 @@ impl CodeSender for Sender {
                 ));
             }
         }
-        // The code is digits: the JSON array needs no escaping.
-        let template_paras = encode::concat(&[r#"[""#, req.code, r#""]"#]);
         // The fields in the SDK's order; the channel's own are encoded once, at its creation.
         let mut body = String::with_capacity(256);
         body.push_str(&self.from_field);
-        push_field(&mut body, "&to=", &to);
+        push_field(&mut body, "&to=", to.as_str());
         body.push_str(&self.template_field);
-        push_field(&mut body, "&templateParas=", &template_paras);
+        // `["<code>"]` form-encoded: the code is digits, which neither JSON nor the form escapes.
+        body.push_str("&templateParas=%5B%22");
+        body.push_str(req.code);
+        body.push_str("%22%5D");
         match &req.options.status_url {
             Some(url) => push_field(&mut body, "&statusCallback=", url),
             None => body.push_str(self.callback_field.as_deref().unwrap_or_default()),
@@ -344,10 +345,11 @@ impl CodeSender for Sender {
                 HttpRequest::new(Method::Post, &self.url).header("Content-Type", CONTENT_TYPE);
             let request = match self.signing {
                 Signing::Wsse => {
-                    let created = super::created(ctx.now);
+                    let created = super::created_text(ctx.now);
+                    let created = created.as_str();
                     let secret = self.app_secret.expose();
-                    let digest = wsse_password_digest(secret, &ctx.nonce, &created);
-                    let token = super::x_aksk(&self.app_key, &digest, &ctx.nonce, &created);
+                    let digest = wsse_password_digest(secret, &ctx.nonce, created);
+                    let token = super::x_aksk(&self.app_key, &digest, &ctx.nonce, created);
                     request
                         .header("Authorization", WSSE_AUTHORIZATION)
                         .header("X-WSSE", token)

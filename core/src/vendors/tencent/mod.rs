@@ -57,8 +57,8 @@ use crate::protocol::vendor::{
     CodeSender, ParsedSend, Protocol, PushAck, PushParser, Signer, VendorFacts, WithBody,
 };
 use crate::protocol::wire::{
-    bad_body, int_field, json_body, required, success_status, text, text_field, DisplayText,
-    JsonObject, Meaning, UNDOCUMENTED,
+    bad_body, int_field, json_body, required, success_status, text, text_field, JsonObject,
+    Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -607,7 +607,7 @@ impl CodeSender for Sender {
         check_session_context(req.options.user_data.as_deref())?;
         let mut body = self.head.body();
         body.field("CodeMessage", req.code);
-        body.field("CalledNumber", &DisplayText(&req.to));
+        body.field("CalledNumber", req.to.e164_inline().as_str());
         if let Some(times) = req.options.play_times {
             body.field("PlayTimes", &times);
         }

@@ -26,9 +26,7 @@ use crate::model::{CallEvent, EventKind, Receipt};
 use crate::phone::Phone;
 use crate::protocol::checks::{refuse_unsupported, CodeRule};
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, WithBody};
-use crate::protocol::wire::{
-    bad_body, china_time, required, text, text_field, DisplayText, JsonObject,
-};
+use crate::protocol::wire::{bad_body, china_time, required, text, text_field, JsonObject};
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
 const PRODUCTION: &str = "https://sms.tencentcloudapi.com";
@@ -240,7 +238,7 @@ impl CodeSender for Sender {
             extra: &self.extra_template_params,
         };
         body.field("TemplateParamSet", &params);
-        body.field("PhoneNumberSet", &[DisplayText(&req.to)]);
+        body.field("PhoneNumberSet", &[req.to.e164_inline().as_str()]);
         if let Some(context) = &req.options.user_data {
             body.field("SessionContext", context);
         }
