@@ -182,6 +182,18 @@ pub(crate) fn text<'de: 'a, 'a, D: Deserializer<'de>>(
     Ok(Scalar::deserialize(deserializer)?.0.unwrap_or_default())
 }
 
+/// An optional string field borrowed from the body where it needs no unescaping, for an
+/// `Option<Cow<'a, str>>` field marked `#[serde(default, borrow, deserialize_with =
+/// "borrowed")]`: serde reads `Option<Cow<str>>` into a copy even when told to borrow, as it
+/// borrows only a `Cow<str>` field itself.
+pub(crate) fn borrowed<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Cow<'a, str>>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed>::deserialize(deserializer)?.map(|text| text.0))
+}
+
 impl<'a> Scalar<'a> {
     /// The text, if the field was a string or a number.
     pub(crate) fn text(&self) -> Option<&str> {

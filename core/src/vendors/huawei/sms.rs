@@ -34,7 +34,7 @@ use crate::protocol::checks::{check_header_safe, check_secret, refuse_unsupporte
 use crate::protocol::encode;
 use crate::protocol::vendor::{CodeSender, ParsedSend, Protocol, Signer, WithBody};
 use crate::protocol::wire::{
-    classify as classify_in, json_body, success_status, Meaning, UNDOCUMENTED,
+    borrowed, classify as classify_in, json_body, success_status, Meaning, UNDOCUMENTED,
 };
 use crate::{Error, ErrorKind, Outcome, Result, Secret, Vendor};
 
@@ -249,14 +249,14 @@ fn field(prefix: &str, value: &str) -> String {
 /// The answer, borrowing its text from the body where no escape forces a copy.
 #[derive(Deserialize)]
 struct Answer<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed")]
     code: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     description: Cow<'a, str>,
     #[serde(borrow, default)]
     result: Vec<SmsId<'a>>,
     /// The API gateway's error shape.
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed")]
     error_code: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     error_msg: Cow<'a, str>,
@@ -265,9 +265,9 @@ struct Answer<'a> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SmsId<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed")]
     sms_msg_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "borrowed")]
     status: Option<Cow<'a, str>>,
 }
 
