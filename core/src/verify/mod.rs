@@ -69,6 +69,7 @@ use crate::http::random_bytes;
 use crate::model::SendOptions;
 use crate::phone::Phone;
 use crate::protocol::checks::CodeRule;
+use crate::protocol::encode;
 use crate::protocol::vendor::ParsedSend;
 use crate::router::Plan;
 use crate::{AsyncRouter, Error, Outcome, Product, Receipt, Result, Router, Secret};
@@ -798,7 +799,7 @@ fn refusal_error(refusal: Refusal) -> Error {
 }
 
 fn number_key(e164: &str) -> String {
-    format!("{NAMESPACE}:number:{e164}")
+    encode::concat(&[NAMESPACE, ":number:", e164])
 }
 
 /// The error for a stored record that does not parse: what it is and how to clear it, without
@@ -851,15 +852,13 @@ impl Inner {
     }
 
     fn mac(&self, e164: &str, code: &str) -> String {
-        hex::encode(self.mac_bytes(e164, code))
+        encode::hex_lower(&self.mac_bytes(e164, code))
     }
 
     /// The store key of a caller key: hashed, as IPs and account ids are personal data.
     fn caller_key(&self, key: &str) -> String {
-        format!(
-            "{NAMESPACE}:key:{}",
-            hex::encode(self.hmac(&[b"key", key.as_bytes()]))
-        )
+        let hashed = encode::hex_lower(&self.hmac(&[b"key", key.as_bytes()]));
+        encode::concat(&[NAMESPACE, ":key:", &hashed])
     }
 
     /// The index of the router that sends by `channel`, if the verifier has one.
@@ -937,7 +936,7 @@ impl Inner {
         let now_ms = now.timestamp_millis();
         policy::quiet(now_ms, &self.rules).map_err(refusal_error)?;
         let fresh = Pending {
-            id: hex::encode(random_bytes::<16>()),
+            id: encode::hex_lower(&random_bytes::<16>()),
             mac: mac.clone(),
             started_ms: now_ms,
             expires_ms: now_ms + self.rules.ttl_ms,
