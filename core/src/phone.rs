@@ -73,12 +73,12 @@ impl Phone {
 
     /// E.164, as Huawei wants it (`+86` and the area code without its leading 0).
     pub fn e164(&self) -> String {
-        self.e164_inline().into_string()
+        self.e164_text().into_string()
     }
 
     /// E.164 on the stack, for the requests that carry it: every send writes it once. Every
     /// number [`Phone::parse`] returns fits (`+` and at most 15 digits).
-    pub(crate) fn e164_inline(&self) -> ShortText<16> {
+    pub(crate) fn e164_text(&self) -> ShortText<16> {
         let (country, rest) = match self {
             Phone::Mobile(n) => ("+86", n.as_str()),
             Phone::Landline(n) => ("+86", &n[1..]),
@@ -119,7 +119,7 @@ impl Phone {
 /// E.164 ([`Phone::e164`]).
 impl fmt::Display for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.e164_inline().as_str())
+        f.write_str(self.e164_text().as_str())
     }
 }
 

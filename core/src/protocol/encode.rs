@@ -3,54 +3,78 @@
 //! every request, where `chrono`'s format strings (parsed anew on each call) and `hex`'s
 //! char-by-char collecting cost more than the hashing they feed.
 
-use chrono::{Datelike as _, NaiveDate, NaiveDateTime, Timelike as _};
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime, NaiveTime, Timelike as _};
 
-/// `yyyy-MM-ddTHH:mm:ssZ`, for a UTC time (Huawei's `Created`, Alibaba Cloud's `Timestamp`).
-pub(crate) fn iso8601_z(utc: NaiveDateTime) -> String {
-    iso8601_z_text(utc).into_string()
-}
-
-/// [`iso8601_z`] on the stack, for the signatures that only read it.
+/// `yyyy-MM-ddTHH:mm:ssZ`, for a UTC time (Huawei's `Created`, Alibaba Cloud's `Timestamp`), on
+/// the stack.
 pub(crate) fn iso8601_z_text(utc: NaiveDateTime) -> ShortText<20> {
-    if !plain_year(utc.date()) {
-        return ShortText::Long(utc.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    Shape {
+        format: "%Y-%m-%dT%H:%M:%SZ",
+        template: *b"0000-00-00T00:00:00Z",
+        date_at: [0, 5, 8],
+        time_at: Some([11, 14, 17]),
     }
-    let mut out = *b"0000-00-00T00:00:00Z";
-    put_date(&mut out, utc.date(), [0, 5, 8]);
-    put_time(&mut out, utc, [11, 14, 17]);
-    ShortText::whole(out)
+    .write(utc)
 }
 
 /// `yyyyMMddTHHmmssZ`, for a UTC time (Huawei's `X-Sdk-Date`).
 pub(crate) fn basic_iso8601_z(utc: NaiveDateTime) -> String {
-    if !plain_year(utc.date()) {
-        return utc.format("%Y%m%dT%H%M%SZ").to_string();
+    Shape {
+        format: "%Y%m%dT%H%M%SZ",
+        template: *b"00000000T000000Z",
+        date_at: [0, 4, 6],
+        time_at: Some([9, 11, 13]),
     }
-    let mut out = *b"00000000T000000Z";
-    put_date(&mut out, utc.date(), [0, 4, 6]);
-    put_time(&mut out, utc, [9, 11, 13]);
-    ShortText::whole(out).into_string()
+    .write(utc)
+    .into_string()
 }
 
 /// `yyyyMMddHHmmss`, of a wall-clock time (ytx's `ts`).
 pub(crate) fn compact(time: NaiveDateTime) -> String {
-    if !plain_year(time.date()) {
-        return time.format("%Y%m%d%H%M%S").to_string();
+    Shape {
+        format: "%Y%m%d%H%M%S",
+        template: *b"00000000000000",
+        date_at: [0, 4, 6],
+        time_at: Some([8, 10, 12]),
     }
-    let mut out = *b"00000000000000";
-    put_date(&mut out, time.date(), [0, 4, 6]);
-    put_time(&mut out, time, [8, 10, 12]);
-    ShortText::whole(out).into_string()
+    .write(time)
+    .into_string()
 }
 
 /// `yyyy-MM-dd` (Tencent's credential scope).
 pub(crate) fn date(date: NaiveDate) -> String {
-    if !plain_year(date) {
-        return date.format("%Y-%m-%d").to_string();
+    Shape {
+        format: "%Y-%m-%d",
+        template: *b"0000-00-00",
+        date_at: [0, 5, 8],
+        time_at: None,
     }
-    let mut out = *b"0000-00-00";
-    put_date(&mut out, date, [0, 5, 8]);
-    ShortText::whole(out).into_string()
+    .write(date.and_time(NaiveTime::MIN))
+    .into_string()
+}
+
+/// A timestamp's text: chrono's format string for it, and the template a four-digit year is
+/// written into, with where the year, month and day go, and the hour, minute and second if it
+/// has them.
+struct Shape<const N: usize> {
+    format: &'static str,
+    template: [u8; N],
+    date_at: [usize; 3],
+    time_at: Option<[usize; 3]>,
+}
+
+impl<const N: usize> Shape<N> {
+    fn write(&self, time: NaiveDateTime) -> ShortText<N> {
+        if !plain_year(time.date()) {
+            return ShortText::Long(time.format(self.format).to_string());
+        }
+        let mut out = self.template;
+        put_date(&mut out, time.date(), self.date_at);
+        if let Some(at) = self.time_at {
+            put_time(&mut out, time, at);
+        }
+        ShortText::whole(out)
+    }
 }
 
 /// Years that `%Y` writes as exactly four digits; chrono writes others with a sign, and they
@@ -353,7 +377,10 @@ mod tests {
             let start = start.parse::<DateTime<chrono::Utc>>().unwrap().naive_utc();
             for step in 0..200 {
                 let t = start + Duration::seconds(step * 7919);
-                assert_eq!(iso8601_z(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                assert_eq!(
+                    iso8601_z_text(t).as_str(),
+                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                );
                 assert_eq!(compact(t), t.format("%Y%m%d%H%M%S").to_string());
                 assert_eq!(basic_iso8601_z(t), t.format("%Y%m%dT%H%M%SZ").to_string());
                 assert_eq!(date(t.date()), t.format("%Y-%m-%d").to_string());
@@ -379,7 +406,7 @@ mod tests {
     }
 
     #[test]
-    fn short_text_keeps_what_does_not_fit() {
+    fn short_text_holds_what_fits_and_keeps_the_rest() {
         assert_eq!(ShortText::<4>::join(&["ab", "cd"]).as_str(), "abcd");
         assert_eq!(ShortText::<4>::join(&["ab", "cde"]).as_str(), "abcde");
         assert_eq!(ShortText::<4>::join(&["文", ""]).into_string(), "文");
@@ -391,8 +418,11 @@ mod tests {
             .unwrap()
             .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
             .unwrap();
-        assert_eq!(iso8601_z(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        assert_eq!(iso8601_z(t), "2016-12-31T23:59:60Z");
+        assert_eq!(
+            iso8601_z_text(t).as_str(),
+            t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        );
+        assert_eq!(iso8601_z_text(t).as_str(), "2016-12-31T23:59:60Z");
     }
 
     #[test]

@@ -227,7 +227,12 @@ pub fn percent_encode(text: &str) -> String {
 
 /// `Timestamp`: UTC, second precision, literal `Z`.
 pub fn timestamp(now: DateTime<Utc>) -> String {
-    encode::iso8601_z(now.naive_utc())
+    timestamp_text(now).into_string()
+}
+
+/// [`timestamp`] on the stack, for the signature that only reads it.
+fn timestamp_text(now: DateTime<Utc>) -> encode::ShortText<20> {
+    encode::iso8601_z_text(now.naive_utc())
 }
 
 /// The canonicalized query string: parameters sorted by name, each name and value encoded,
@@ -548,7 +553,7 @@ impl Rpc {
     /// as a form `POST`.
     pub(crate) fn post(&self, values: &[Option<&str>], ctx: &Context) -> HttpRequest {
         debug_assert_eq!(values.len(), self.slots);
-        let timestamp = encode::iso8601_z_text(ctx.now.naive_utc());
+        let timestamp = timestamp_text(ctx.now);
         // The canonicalized query is both what is signed and, with the signature, the body.
         let mut body = Vec::with_capacity(512);
         body.extend_from_slice(&self.body_head);

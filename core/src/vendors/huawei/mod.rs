@@ -339,7 +339,7 @@ struct Sender {
 impl CodeSender for Sender {
     fn prepare(self: Arc<Self>, req: &ParsedSend) -> Result<Signer> {
         let config = &self.config;
-        let callee = req.to.e164_inline();
+        let callee = req.to.e164_text();
         CODE.check(req.code)?;
         let note = " (0 repeats until the user hangs up)";
         check_play_times(req.options.play_times, 0..=9, note)?;

@@ -308,7 +308,7 @@ impl CodeSender for Sender {
                     format!("{n} is a landline, which Huawei Cloud SMS cannot reach"),
                 ))
             }
-            phone => phone.e164_inline(),
+            phone => phone.e164_text(),
         };
         CODE.check(req.code)?;
         if let Some(url) = &req.options.status_url {

@@ -607,7 +607,7 @@ impl CodeSender for Sender {
         check_session_context(req.options.user_data.as_deref())?;
         let mut body = self.head.body();
         body.field("CodeMessage", req.code);
-        body.field("CalledNumber", req.to.e164_inline().as_str());
+        body.field("CalledNumber", req.to.e164_text().as_str());
         if let Some(times) = req.options.play_times {
             body.field("PlayTimes", &times);
         }

@@ -238,7 +238,7 @@ impl CodeSender for Sender {
             extra: &self.extra_template_params,
         };
         body.field("TemplateParamSet", &params);
-        body.field("PhoneNumberSet", &[req.to.e164_inline().as_str()]);
+        body.field("PhoneNumberSet", &[req.to.e164_text().as_str()]);
         if let Some(context) = &req.options.user_data {
             body.field("SessionContext", context);
         }
