@@ -129,14 +129,14 @@ pub(crate) enum Record {
 }
 
 /// A kind of record the verifier stores: JSON text in a store, a [`Record`] in the memory store.
-pub(crate) trait Stored: Serialize + DeserializeOwned + Default + Clone {
+pub(crate) trait Stored: Serialize + DeserializeOwned + Default + Clone + PartialEq {
     /// The record, if `record` is of this kind.
-    fn of(record: &Record) -> Option<&Self>;
+    fn of_mut(record: &mut Record) -> Option<&mut Self>;
     fn into_record(self) -> Record;
 }
 
 impl Stored for NumberRecord {
-    fn of(record: &Record) -> Option<&Self> {
+    fn of_mut(record: &mut Record) -> Option<&mut Self> {
         match record {
             Record::Number(record) => Some(record),
             Record::Key(_) => None,
@@ -149,7 +149,7 @@ impl Stored for NumberRecord {
 }
 
 impl Stored for KeyRecord {
-    fn of(record: &Record) -> Option<&Self> {
+    fn of_mut(record: &mut Record) -> Option<&mut Self> {
         match record {
             Record::Key(record) => Some(record),
             Record::Number(_) => None,
@@ -278,22 +278,52 @@ pub(crate) fn on_text<R: Stored, T>(
     decided(parse(stored), decide, |record| json(&record))
 }
 
-/// Runs `decide` on a value of the memory store (absent: an empty record), whose new record is
-/// kept as it is. `decide` works on a copy, so that a `Keep` leaves the stored record as it
-/// was whatever `decide` changed.
+/// Runs `decide` on a value of the memory store (absent: an empty record). A record kept as it
+/// is, not as JSON, is decided on where it lies, with no copy: a `Put` hands the same record
+/// back to be stored again, a `Keep` leaves it where it is.
 pub(crate) fn on_value<R: Stored, T>(
-    stored: Option<&Value>,
+    stored: Option<&mut Value>,
     decide: impl FnOnce(&mut R) -> (Change, T),
 ) -> Decided<Value, T> {
-    let record = match stored {
-        None => Ok(R::default()),
-        Some(Value::Text(text)) => parse(Some(text)),
-        // Another kind of record under this key: nothing the verifier writes.
-        Some(Value::Record(record)) => R::of(record).cloned().ok_or(Unreadable),
+    let put = |record: R| Value::Record(Box::new(record.into_record()));
+    let Some(value) = stored else {
+        return decided(Ok(R::default()), decide, put);
     };
-    decided(record, decide, |record| {
-        Value::Record(Box::new(record.into_record()))
-    })
+    let record = match value {
+        Value::Text(text) => return decided(parse(Some(text)), decide, put),
+        Value::Record(record) => R::of_mut(record),
+    };
+    // Another kind of record under this key: nothing the verifier writes.
+    let Some(record) = record else {
+        return (Write::Keep, Err(Unreadable));
+    };
+    let (change, answer) = in_place(record, decide);
+    let write = match change {
+        Change::Keep => Write::Keep,
+        // The record was changed where it lies: it is moved out (leaving an empty text, which
+        // allocates nothing) only to be written back with a new expiry.
+        Change::Put => Write::Put(std::mem::replace(value, Value::Text(String::new()))),
+        Change::Delete => Write::Delete,
+    };
+    (write, Ok(answer))
+}
+
+/// Runs `decide` on a stored record itself. A decision that answers `Keep` must have changed
+/// nothing: the JSON stores write nothing then, so a change would live only in memory. Debug
+/// builds, which run the tests, check every such decision against a copy taken before it.
+fn in_place<R: Stored, T>(
+    record: &mut R,
+    decide: impl FnOnce(&mut R) -> (Change, T),
+) -> (Change, T) {
+    #[cfg(debug_assertions)]
+    let before = record.clone();
+    let (change, answer) = decide(record);
+    #[cfg(debug_assertions)]
+    assert!(
+        change != Change::Keep || *record == before,
+        "a decision that keeps a record changed it"
+    );
+    (change, answer)
 }
 
 /// Runs `decide` on a record read, and writes the result as `put` makes it; an unreadable
@@ -327,15 +357,13 @@ fn capped(starts: &[i64], now: i64, caps: &[(Option<u32>, i64, &str)]) -> Option
     caps.iter()
         .filter_map(|&(cap, window, name)| {
             let cap = cap? as usize;
-            let recent: Vec<i64> = starts
-                .iter()
-                .copied()
-                .filter(|&t| t > now - window)
-                .collect();
+            let recent = || starts.iter().copied().filter(|&t| t > now - window);
+            let count = recent().count();
             // The oldest start that must leave the window for one more to fit.
-            (recent.len() >= cap).then(|| Refusal {
+            let leaving = recent().nth(count.checked_sub(cap)?)?;
+            Some(Refusal {
                 kind: ErrorKind::RateLimited,
-                wait_ms: recent[recent.len() - cap] + window - now,
+                wait_ms: leaving + window - now,
                 rule: format!("{name} of {cap} starts reached"),
             })
         })
@@ -375,7 +403,8 @@ pub(crate) fn reserve(
     rules: &Rules,
     start: Start<'_>,
 ) -> (Change, Result<(u32, Pending), Refusal>) {
-    prune(&mut record.starts, now);
+    // Starts older than a day count against nothing (the cooldown is at most a day): they are
+    // pruned only when the record is written, as a refusal leaves it as it is.
     let cooldown = record
         .starts
         .last()
@@ -412,6 +441,7 @@ pub(crate) fn reserve(
     {
         return (Change::Keep, Err(refusal));
     }
+    prune(&mut record.starts, now);
     let live = record
         .pending
         .as_ref()
@@ -571,7 +601,6 @@ pub(crate) fn reserve_key(
     now: i64,
     rules: &Rules,
 ) -> (Change, Result<(), Refusal>) {
-    prune(&mut record.starts, now);
     let caps = capped(
         &record.starts,
         now,
@@ -583,6 +612,7 @@ pub(crate) fn reserve_key(
     if let Some(refusal) = caps {
         return (Change::Keep, Err(refusal));
     }
+    prune(&mut record.starts, now);
     record.starts.push(now);
     (Change::Put, Ok(()))
 }
@@ -1232,7 +1262,7 @@ mod tests {
         stored: &mut Option<Value>,
         decide: impl FnOnce(&mut R) -> (Change, T),
     ) -> Result<T, Unreadable> {
-        let (write, answer) = on_value(stored.as_ref(), decide);
+        let (write, answer) = on_value(stored.as_mut(), decide);
         match write {
             Write::Keep => {}
             Write::Put(value) => *stored = Some(value),
@@ -1257,7 +1287,7 @@ mod tests {
         };
         let steps: Vec<(i64, Step)> = vec![
             (T0, start("a")),
-            // Refused by the cooldown: a Keep, whatever the decision changed on its copy.
+            // Refused by the cooldown: a Keep, which changed nothing.
             (T0 + 1, start("x")),
             (T0 + 2, check_code("wrong")),
             (T0 + MIN, start("b")),
@@ -1318,6 +1348,49 @@ mod tests {
             (Change::Keep, r.starts.len())
         });
         assert_eq!(counted, Ok(1));
+    }
+
+    #[test]
+    fn a_refused_start_leaves_the_record_as_it_was() {
+        let r = &rules();
+        // A start of two days ago, which counts against nothing, beside one in the cooldown.
+        let mut record = NumberRecord {
+            starts: vec![T0 - 2 * DAY_MS, T0],
+            ..NumberRecord::default()
+        };
+        let before = record.clone();
+        let (change, refused) = super::reserve(&mut record, T0 + 1, r, own(pending("a", T0 + 1)));
+        assert_eq!(change, Change::Keep);
+        assert!(refused.is_err());
+        assert_eq!(record, before);
+        // Written, the record drops the old start.
+        let (change, _) = super::reserve(&mut record, T0 + MIN, r, own(pending("b", T0 + MIN)));
+        assert_eq!((change, record.starts), (Change::Put, vec![T0, T0 + MIN]));
+
+        let capped = Rules {
+            key_hourly_cap: Some(1),
+            ..rules()
+        };
+        let mut key = KeyRecord {
+            starts: vec![T0 - 2 * DAY_MS, T0],
+        };
+        let (change, refused) = super::reserve_key(&mut key, T0 + 1, &capped);
+        assert_eq!(change, Change::Keep);
+        assert!(refused.is_err());
+        assert_eq!(key.starts, vec![T0 - 2 * DAY_MS, T0]);
+    }
+
+    /// The memory store decides on its records where they lie, trusting a `Keep` to have
+    /// changed nothing; debug builds hold every decision to that.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "a decision that keeps a record changed it")]
+    fn a_decision_that_keeps_a_changed_record_is_caught() {
+        let mut stored = Some(Value::Record(Box::new(Record::Key(KeyRecord::default()))));
+        let _ = on_memory(&mut stored, |r: &mut KeyRecord| {
+            r.starts.push(T0);
+            (Change::Keep, ())
+        });
     }
 
     #[test]

@@ -37,12 +37,13 @@ impl MemoryStore {
     }
 
     /// Hands `apply` the live value of `key`, if any, and writes back what it returns, as one
-    /// step; returns `apply`'s answer.
+    /// step; returns `apply`'s answer. `apply` may change the value where it lies: `Keep` then
+    /// keeps it as `apply` left it, with the expiry it had.
     pub(crate) fn update_value<T>(
         &self,
         key: &str,
         ttl: Duration,
-        apply: impl FnOnce(Option<&Value>) -> (Write<Value>, T),
+        apply: impl FnOnce(Option<&mut Value>) -> (Write<Value>, T),
     ) -> T {
         // A panic in another update cannot leave a half-written record: writes replace a
         // whole value, so the map is usable even if the lock was poisoned.
@@ -66,7 +67,7 @@ impl MemoryStore {
             }
             return answer;
         };
-        let (write, answer) = apply(Some(&*value).filter(|_| *expires > now));
+        let (write, answer) = apply(Some(&mut *value).filter(|_| *expires > now));
         match write {
             Write::Keep => {}
             Write::Put(new) => (*value, *expires) = (new, now + ttl),
@@ -86,7 +87,7 @@ impl Store for MemoryStore {
         apply: &mut dyn FnMut(Option<&str>) -> Write,
     ) -> Result<()> {
         self.update_value(key, ttl, |value| {
-            let text = value.map(Value::text);
+            let text = value.map(|value| value.text());
             let write = match apply(text.as_deref()) {
                 Write::Keep => Write::Keep,
                 Write::Put(text) => Write::Put(Value::Text(text)),
@@ -137,7 +138,7 @@ mod tests {
             })
             .expect("the memory store never fails");
         assert_eq!(seen.as_deref(), Some(r#"{"starts":[1]}"#));
-        let held = store.update_value("k", ttl, |value| (Write::Keep, value.cloned()));
+        let held = store.update_value("k", ttl, |value| (Write::Keep, value.as_deref().cloned()));
         assert_eq!(held, Some(Value::Text(r#"{"starts":[2]}"#.to_owned())));
     }
 
