@@ -284,10 +284,7 @@ impl Query {
         self.separate();
         self.body.extend_from_slice(&name.body);
         self.signed.extend_from_slice(&name.signed);
-        let start = self.body.len();
-        encode::push_rfc3986_bytes(&mut self.body, value.as_bytes());
-        let signed = &mut self.signed;
-        encode::rfc3986_again(&self.body[start..], |piece| signed.extend_from_slice(piece));
+        encode::push_rfc3986_twice(&mut self.body, &mut self.signed, value.as_bytes());
     }
 
     /// A pair already written both ways.
@@ -314,10 +311,8 @@ struct SlotName {
 
 impl SlotName {
     fn new(name: &str) -> Self {
-        let mut body = Vec::new();
-        encode::push_rfc3986_bytes(&mut body, name.as_bytes());
-        let mut signed = Vec::new();
-        encode::rfc3986_again(&body, |piece| signed.extend_from_slice(piece));
+        let (mut body, mut signed) = (Vec::new(), Vec::new());
+        encode::push_rfc3986_twice(&mut body, &mut signed, name.as_bytes());
         body.push(b'=');
         signed.extend_from_slice(b"%3D");
         SlotName {
