@@ -1,6 +1,7 @@
 //! The embedded default: verifications in this process's memory, gone when it exits.
 
 use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,9 @@ use crate::Result;
 /// Drop expired keys after at least this many updates, so numbers that never come back do not
 /// pile up.
 const SWEEP_EVERY: u64 = 1024;
+
+/// What a value is left as when an update panicked while it could change it: not JSON.
+const SPOILED: &str = "(unreadable: an update panicked while changing this value)";
 
 /// Records in this process's memory: a map behind one `Mutex`, whose lock held across read,
 /// decide and write is what makes an update atomic.
@@ -45,8 +49,8 @@ impl MemoryStore {
         ttl: Duration,
         apply: impl FnOnce(Option<&mut Value>) -> (Write<Value>, T),
     ) -> T {
-        // A panic in another update cannot leave a half-written record: writes replace a
-        // whole value, so the map is usable even if the lock was poisoned.
+        // A panic in another update leaves no half-written record readable (see below), so
+        // the map is usable even if the lock was poisoned.
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         map.updates += 1;
@@ -67,7 +71,17 @@ impl MemoryStore {
             }
             return answer;
         };
-        let (write, answer) = apply(Some(&mut *value).filter(|_| *expires > now));
+        let live = Some(&mut *value).filter(|_| *expires > now);
+        let (write, answer) = match panic::catch_unwind(AssertUnwindSafe(|| apply(live))) {
+            Ok(applied) => applied,
+            Err(panicked) => {
+                // `apply` may have changed the value where it lies before it panicked. What it
+                // left is replaced by text no decision can read, which every decision refuses
+                // (the verifier fails closed) until the number is cleared or the value expires.
+                *value = Value::Text(SPOILED.to_owned());
+                panic::resume_unwind(panicked)
+            }
+        };
         match write {
             Write::Keep => {}
             Write::Put(new) => (*value, *expires) = (new, now + ttl),
@@ -140,6 +154,37 @@ mod tests {
         assert_eq!(seen.as_deref(), Some(r#"{"starts":[1]}"#));
         let held = store.update_value("k", ttl, |value| (Write::Keep, value.as_deref().cloned()));
         assert_eq!(held, Some(Value::Text(r#"{"starts":[2]}"#.to_owned())));
+    }
+
+    #[test]
+    fn a_value_an_update_panicked_on_is_left_unreadable() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_secs(60);
+        let record = Record::Key(KeyRecord { starts: vec![1] });
+        store.update_value("k", ttl, |_| {
+            (Write::Put(Value::Record(Box::new(record))), ())
+        });
+        let panicked = panic::catch_unwind(|| {
+            store.update_value("k", ttl, |value| -> (Write<Value>, ()) {
+                if let Some(Value::Record(record)) = value {
+                    **record = Record::Key(KeyRecord { starts: vec![] });
+                }
+                panic!("a decision failed halfway");
+            })
+        });
+        assert!(panicked.is_err());
+        let mut seen = None;
+        store
+            .update("k", ttl, &mut |value| {
+                seen = value.map(str::to_owned);
+                Write::Keep
+            })
+            .expect("the memory store never fails");
+        let seen = seen.expect("the key is kept");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&seen).is_err(),
+            "{seen}"
+        );
     }
 
     #[test]
