@@ -42,6 +42,9 @@ fi
 suite "Versions" bash release/test-check-versions.sh
 suite "Rust format" cargo fmt --all -- --check
 suite "Rust lint" cargo clippy --workspace --all-targets --locked -- -D warnings
+# The API documentation as docs.rs builds it, every link resolved (libvoicecode's crate is the C
+# ABI, documented by include/voicecode.h, and shares the core's crate name).
+suite "Rust docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --exclude voicecode-ffi --no-deps --locked
 suite "Rust tests" cargo test --workspace --locked
 suite "Core without its store features" bash tests/store-features.sh
 suite "C ABI, PHP and Java" bash ffi-c/test.sh

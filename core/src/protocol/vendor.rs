@@ -91,7 +91,7 @@ pub(crate) trait Protocol: VendorOf + fmt::Debug + Send + Sync {
         Ok(signer.sign_last(ctx))
     }
 
-    /// Reads the answer to [`Protocol::send_code`].
+    /// Reads the answer to a voice-code send.
     fn parse_send_code(&self, _resp: &HttpResponse) -> Result<Receipt> {
         Err(unsupported(self.vendor(), "send_code", ""))
     }

@@ -82,7 +82,8 @@ pub enum Write<V = String> {
 }
 
 /// What a decision does with the record it was handed: the changes it made are written only
-/// with `Put`.
+/// with `Put`, and a decision that answers `Keep` has made none (the memory store decides on
+/// its records where they lie, so a change then would stay; see [`on_value`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Change {
     Keep,

@@ -36,7 +36,9 @@
 //!   gateway's (signature, key, throttling) with 4xx/5xx, both in the same JSON shape.
 //! - `user_data` is sent as `OutId` (1–15 bytes), which the receipts carry back as `out_id`.
 //! - Receipts are unsigned: Alibaba Cloud documents no signature, token or source addresses for
-//!   its HTTP batch push. See [`parse_report`] for what a receiver must do instead.
+//!   its HTTP batch push, so a receiver authenticates them itself: a long random secret in the
+//!   callback URL, checked before parsing, HTTPS only, and a
+//!   [`Deduplicator`](crate::callbacks::Deduplicator) against the platform's repeats.
 //! - dyvmsapi has no balance operation (the balance lives in the separate billing API), so
 //!   `balance` is refused as `invalid_config` before anything is sent.
 

@@ -16,7 +16,8 @@
 //!   country code and number without `+`, which the document asks for (国际/港澳台消息). SMS
 //!   cannot reach landlines.
 //! - The code travels in `TemplateParam` as `{"<template_param_name>":"<code>"}`; the document's
-//!   rule for a verification-code variable (see [`CODE`]) is checked before anything is sent.
+//!   rule for a verification-code variable (4 to 6 letters or digits) is checked before
+//!   anything is sent.
 //! - `user_data` is sent as `OutId`, which delivery reports carry back as `out_id`.
 //! - Success is `Code == "OK"` with the message's `BizId`; every other code is read through
 //!   [`CODES`] and then the gateway's codes, which both products of the account share.

@@ -187,7 +187,7 @@ pub fn wsse_password_digest(app_secret: &str, nonce: &str, created: &str) -> Str
 }
 
 /// The canonical request of a `batchSendSms` POST, whose signed headers are always
-/// [`SIGNED_HEADERS`] and whose form body is not signed.
+/// `content-type;host;x-sdk-content-sha256;x-sdk-date` and whose form body is not signed.
 pub fn canonical_request(host: &str, sdk_date: &str) -> String {
     encode::concat(&[
         "POST\n",
