@@ -136,14 +136,19 @@ mod tests {
         store.map.lock().expect("not poisoned").entries.len()
     }
 
-    #[test]
-    fn records_kept_as_they_are_read_as_json_through_the_store_interface() {
+    /// A store holding the verifier's record `{"starts":[1]}` under `key`, as it is.
+    fn holding_a_key_record(key: &str) -> MemoryStore {
         let store = MemoryStore::new();
-        let ttl = Duration::from_secs(60);
         let record = Record::Key(KeyRecord { starts: vec![1] });
-        store.update_value("k", ttl, |_| {
+        store.update_value(key, Duration::from_secs(60), |_| {
             (Write::Put(Value::Record(Box::new(record))), ())
         });
+        store
+    }
+
+    #[test]
+    fn records_kept_as_they_are_read_as_json_through_the_store_interface() {
+        let (store, ttl) = (holding_a_key_record("k"), Duration::from_secs(60));
         let mut seen = None;
         store
             .update("k", ttl, &mut |value| {
@@ -158,12 +163,7 @@ mod tests {
 
     #[test]
     fn a_value_an_update_panicked_on_is_left_unreadable() {
-        let store = MemoryStore::new();
-        let ttl = Duration::from_secs(60);
-        let record = Record::Key(KeyRecord { starts: vec![1] });
-        store.update_value("k", ttl, |_| {
-            (Write::Put(Value::Record(Box::new(record))), ())
-        });
+        let (store, ttl) = (holding_a_key_record("k"), Duration::from_secs(60));
         let panicked = panic::catch_unwind(|| {
             store.update_value("k", ttl, |value| -> (Write<Value>, ()) {
                 if let Some(Value::Record(record)) = value {
