@@ -41,6 +41,9 @@ pub struct AsyncClient {
 struct AsyncInner {
     channel: Channel,
     http: reqwest::Client,
+    /// The channel's `base_url`, parsed once: reqwest parses a URL given as text on every
+    /// request, its host included, while every request of a channel starts with this one.
+    base: url::Url,
 }
 
 /// A blocking client for one channel. `Send + Sync`; clone it or share it behind an `Arc`:
@@ -136,8 +139,14 @@ impl AsyncClient {
             .map_err(|e| {
                 Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
             })?;
+        let base = url::Url::parse(channel.base_url())
+            .map_err(|e| Error::invalid_config("base_url", format!("not a URL: {e}")))?;
         Ok(AsyncClient {
-            inner: Arc::new(AsyncInner { channel, http }),
+            inner: Arc::new(AsyncInner {
+                channel,
+                http,
+                base,
+            }),
         })
     }
 
@@ -195,10 +204,12 @@ impl AsyncClient {
 
     async fn exchange(&self, request: HttpRequest, url: &str) -> Result<HttpResponse> {
         let vendor = self.vendor();
-        let mut builder = self
-            .inner
-            .http
-            .request(method(request.method), request.url.as_str());
+        let http = &self.inner.http;
+        let method = method(request.method);
+        let mut builder = match self.inner.url(&request.url) {
+            Some(url) => http.request(method, url),
+            None => http.request(method, request.url.as_str()),
+        };
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_ref());
         }
@@ -225,6 +236,15 @@ impl AsyncClient {
             headers,
             body,
         })
+    }
+}
+
+impl AsyncInner {
+    /// `url` with only its path and query parsed, when it starts with the channel's
+    /// `base_url` (every request a channel builds does); anything else reqwest parses whole.
+    fn url(&self, url: &str) -> Option<url::Url> {
+        let rest = url.strip_prefix(self.channel.base_url())?;
+        rest.starts_with('/').then(|| self.base.join(rest).ok())?
     }
 }
 
@@ -773,6 +793,47 @@ mod tests {
         }
         resolve("https://api.example.com:8443/a");
         assert_eq!(cache.resolver.0.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn the_async_client_sends_the_url_its_channel_built() {
+        for base in [
+            "http://127.0.0.1:8080",
+            "https://[::1]:8443",
+            "https://api.example.com:443",
+            "http://LOCALHOST",
+        ] {
+            let config = format!(
+                r#"{{"vendor":"ytx","base_url":"{base}","account_sid":"da5c0518f05c4f939de024e94c0adb6d",
+                    "auth_token":"8da2aede2f51498dab04e20b1702d111","app_id":"ff8080813fc70a7b013fc72312324213"}}"#
+            );
+            let client = AsyncClient::new(ChannelConfig::from_json(&config).unwrap()).unwrap();
+            let channel = client.channel();
+            let send = channel
+                .send_code_request(
+                    &SendCode::new("+8613800138000", "1234"),
+                    &crate::protocol::Context::fixed(),
+                )
+                .unwrap();
+            let balance = channel
+                .balance_request(&crate::protocol::Context::fixed())
+                .unwrap();
+            for url in [send.url.as_str(), balance.url.as_str()] {
+                assert!(url.contains('?'), "ytx signs in the query: {url}");
+                assert_eq!(client.inner.url(url), Some(url::Url::parse(url).unwrap()));
+            }
+        }
+        let client = AsyncClient::new(
+            ChannelConfig::from_json(
+                r#"{"vendor":"ytx","base_url":"http://example.com","account_sid":"a","auth_token":"b","app_id":"c"}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        // Anything else is left to reqwest to parse whole.
+        assert_eq!(client.inner.url("http://example.com.cn/a"), None);
+        assert_eq!(client.inner.url("http://example.com:8080/a"), None);
+        assert_eq!(client.inner.url("http://example.com"), None);
     }
 
     /// A connection that records each write it is asked for.
