@@ -104,20 +104,28 @@ node_layer=(node bench/layers/node_layer.mjs)
 python_layer=("$py" bench/layers/python_layer.py)
 
 # --- loopback, one caller ------------------------------------------------------------------
-# Every layer runs right after its baseline, round after round, so that load from elsewhere on
-# the machine falls on both alike; the report takes the median of the rounds' ratios.
+# Every layer runs right beside its baseline, round after round, so that load from elsewhere on
+# the machine falls on both alike, and goes first in every other round, so that neither always
+# meets the machine as the other left it; the report takes the median of the rounds' ratios.
+pair() {  # baseline command, then `--`, then the layer's command
+    local baseline=() layer=()
+    while [[ "$1" != -- ]]; do baseline+=("$1"); shift; done
+    shift
+    layer=("$@")
+    if ((round % 2)); then "${baseline[@]}"; "${layer[@]}"; else "${layer[@]}"; "${baseline[@]}"; fi
+}
 for round in $(seq "$rounds"); do
     step "loopback throughput, one caller, keep-alive (round $round of $rounds)"
     load
     "$bench_bin" loopback "$sim" "$results" "$seconds"
     # The C ABI's baseline, bare reqwest::blocking, runs inside the core's loop just before.
     "$work/c_layer" loopback "$results" "$seconds" "$configs"
-    "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs"
-    "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
-    node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs"
-    "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
-    php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs"
-    php -d ffi.enable=true bench/layers/php_layer.php loopback "$results" "$seconds" "$configs"
+    pair "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs" \
+        -- "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
+    pair node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs" \
+        -- "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
+    pair php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs" \
+        -- php -d ffi.enable=true bench/layers/php_layer.php loopback "$results" "$seconds" "$configs"
 done
 admin DELETE journal  # the simulator journals every request; keep its memory flat
 step "the blocking client's design and the shared client"

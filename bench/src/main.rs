@@ -99,38 +99,47 @@ impl Bench {
             let bare_async = reqwest::Client::builder().no_proxy().build()?;
             let bare_blocking = reqwest::blocking::Client::builder().no_proxy().build()?;
             // Each contender runs `ROUNDS` short rounds, interleaved with the others so that
-            // a burst of load from other builds on the machine hits every one of them alike.
+            // a burst of load from other builds on the machine hits every one of them alike,
+            // and each layer goes before its baseline in every other round: neither always
+            // meets the machine as the other left it.
+            let seconds = self.seconds / ROUNDS as f64;
             let mut rates: [Vec<f64>; 4] = Default::default();
-            for _ in 0..ROUNDS {
-                rates[0].push(runtime.block_on(rate_async(
-                    self.seconds / ROUNDS as f64,
-                    || async {
-                        let req = channel
-                            .send_code_request(&request, &Context::fresh())
-                            .expect("valid");
-                        let status = bare_send(&bare_async, req).await.status;
-                        assert_eq!(status, 200, "the simulator accepts");
-                    },
-                )));
-                rates[1].push(runtime.block_on(rate_async(
-                    self.seconds / ROUNDS as f64,
-                    || async {
-                        asynch
-                            .send_code(&request)
-                            .await
-                            .expect("the simulator accepts");
-                    },
-                )));
-                rates[2].push(rate(self.seconds / ROUNDS as f64, || {
-                    let req = channel
-                        .send_code_request(&request, &Context::fresh())
-                        .expect("valid");
-                    let status = bare_blocking_send(&bare_blocking, req).status;
-                    assert_eq!(status, 200, "the simulator accepts");
-                }));
-                rates[3].push(rate(self.seconds / ROUNDS as f64, || {
-                    blocking.send_code(&request).expect("the simulator accepts");
-                }));
+            for round in 0..ROUNDS {
+                for pair in [[0, 1], [2, 3]] {
+                    let order = if round % 2 == 0 {
+                        pair
+                    } else {
+                        [pair[1], pair[0]]
+                    };
+                    for contender in order {
+                        let rate = match contender {
+                            0 => runtime.block_on(rate_async(seconds, || async {
+                                let req = channel
+                                    .send_code_request(&request, &Context::fresh())
+                                    .expect("valid");
+                                let status = bare_send(&bare_async, req).await.status;
+                                assert_eq!(status, 200, "the simulator accepts");
+                            })),
+                            1 => runtime.block_on(rate_async(seconds, || async {
+                                asynch
+                                    .send_code(&request)
+                                    .await
+                                    .expect("the simulator accepts");
+                            })),
+                            2 => rate(seconds, || {
+                                let req = channel
+                                    .send_code_request(&request, &Context::fresh())
+                                    .expect("valid");
+                                let status = bare_blocking_send(&bare_blocking, req).status;
+                                assert_eq!(status, 200, "the simulator accepts");
+                            }),
+                            _ => rate(seconds, || {
+                                blocking.send_code(&request).expect("the simulator accepts");
+                            }),
+                        };
+                        rates[contender].push(rate);
+                    }
+                }
             }
             for (layer, rates) in [
                 "reqwest-async",
@@ -328,7 +337,7 @@ impl Bench {
     }
 }
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 4;
 /// Rounds of the verifier's comparison, whose target (+5 % on a send) is finer than the
 /// others' and so needs more of them to read through the machine's noise.
 const VERIFIER_ROUNDS: usize = 7;
