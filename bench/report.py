@@ -46,7 +46,9 @@ def criterion_ns(root: Path, *names: str) -> float | None:
         return None
     # The median of criterion's samples: a burst of load from elsewhere on a shared machine
     # lengthens a few samples, which move the mean but not the median.
-    return float(json.loads(path.read_text(encoding="utf-8"))["median"]["point_estimate"])
+    return float(
+        json.loads(path.read_text(encoding="utf-8"))["median"]["point_estimate"]
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -143,9 +145,12 @@ def main() -> None:
         (
             "Sends per second through each layer against the baseline written the way integrators "
             "write it today (`bench/baselines/`: the vendor demos' signing with each language's usual "
-            "HTTP client, connections kept alive). Layer and baseline run side by side in each round, "
-            "the layer first in every other one; the ratio is the median of the rounds' ratios, with their spread (lowest to "
-            "highest), and a target is met only when that median meets it."
+            "HTTP client, connections kept alive). Layer and baseline run side by side in each "
+            "round, the layer first in every other one; the ratio is the median of the rounds' "
+            "ratios, with their spread (lowest to highest), and a target is met only when that "
+            "median meets it. The control row runs the bare reqwest loop against itself on a "
+            "second client: how far two identical loops read apart in this run, the resolution "
+            "at which a target near 1× is judged."
         ),
         "",
         "| layer | baseline | vendor | layer /s | baseline /s | ratio (median) | spread | target |",
@@ -157,6 +162,13 @@ def main() -> None:
             "reqwest-async",
             0.95,
             "core (AsyncClient)",
+            "bare reqwest POST loop",
+        ),
+        (
+            "reqwest-async-again",
+            "reqwest-async",
+            None,
+            "bare reqwest POST loop, a second client (control)",
             "bare reqwest POST loop",
         ),
         (

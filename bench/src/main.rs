@@ -96,37 +96,51 @@ impl Bench {
             let channel = Channel::new(self.config(vendor)?)?;
             let asynch = AsyncClient::new(self.config(vendor)?)?;
             let blocking = Client::new(self.config(vendor)?)?;
+            let seconds = self.seconds / ROUNDS as f64;
             let bare_async = reqwest::Client::builder().no_proxy().build()?;
+            // The same loop on a client (and connection) of its own: how far two identical
+            // loops read apart in this run, the resolution the async target is judged at.
+            let bare_async_again = reqwest::Client::builder().no_proxy().build()?;
             let bare_blocking = reqwest::blocking::Client::builder().no_proxy().build()?;
+            let bare_async_loop = |http: &reqwest::Client| {
+                runtime.block_on(rate_async(seconds, || async {
+                    let req = channel
+                        .send_code_request(&request, &Context::fresh())
+                        .expect("valid");
+                    let status = bare_send(http, req).await.status;
+                    assert_eq!(status, 200, "the simulator accepts");
+                }))
+            };
             // Each contender runs `ROUNDS` short rounds, interleaved with the others so that
             // a burst of load from other builds on the machine hits every one of them alike,
-            // and each layer goes before its baseline in every other round: neither always
-            // meets the machine as the other left it.
-            let seconds = self.seconds / ROUNDS as f64;
-            let mut rates: [Vec<f64>; 4] = Default::default();
+            // and every other round runs a group backwards, so that each layer goes before
+            // its baseline as often as after: neither always meets the machine as the other
+            // left it.
+            let layers = [
+                "reqwest-async",
+                "core-async",
+                "reqwest-async-again",
+                "reqwest-blocking",
+                "core-blocking",
+            ];
+            let mut rates: [Vec<f64>; 5] = Default::default();
             for round in 0..ROUNDS {
-                for pair in [[0, 1], [2, 3]] {
-                    let order = if round % 2 == 0 {
-                        pair
-                    } else {
-                        [pair[1], pair[0]]
-                    };
+                for group in [&[0, 1, 2][..], &[3, 4]] {
+                    let mut order = group.to_vec();
+                    if round % 2 == 1 {
+                        order.reverse();
+                    }
                     for contender in order {
                         let rate = match contender {
-                            0 => runtime.block_on(rate_async(seconds, || async {
-                                let req = channel
-                                    .send_code_request(&request, &Context::fresh())
-                                    .expect("valid");
-                                let status = bare_send(&bare_async, req).await.status;
-                                assert_eq!(status, 200, "the simulator accepts");
-                            })),
+                            0 => bare_async_loop(&bare_async),
                             1 => runtime.block_on(rate_async(seconds, || async {
                                 asynch
                                     .send_code(&request)
                                     .await
                                     .expect("the simulator accepts");
                             })),
-                            2 => rate(seconds, || {
+                            2 => bare_async_loop(&bare_async_again),
+                            3 => rate(seconds, || {
                                 let req = channel
                                     .send_code_request(&request, &Context::fresh())
                                     .expect("valid");
@@ -141,15 +155,7 @@ impl Bench {
                     }
                 }
             }
-            for (layer, rates) in [
-                "reqwest-async",
-                "core-async",
-                "reqwest-blocking",
-                "core-blocking",
-            ]
-            .iter()
-            .zip(rates.iter_mut())
-            {
+            for (layer, rates) in layers.iter().zip(rates.iter_mut()) {
                 self.record(
                     json!({"part": "loopback", "vendor": vendor.as_str(), "layer": layer,
                     "per_s": median(rates)}),
