@@ -244,7 +244,13 @@ impl AsyncInner {
     /// `base_url` (every request a channel builds does); anything else reqwest parses whole.
     fn url(&self, url: &str) -> Option<url::Url> {
         let rest = url.strip_prefix(self.channel.base_url())?;
-        rest.starts_with('/').then(|| self.base.join(rest).ok())?
+        // Joined, `//x` and `/\x` would name another host, where the whole URL has a path.
+        let path_only = match rest.as_bytes() {
+            [b'/', b'/' | b'\\', ..] => false,
+            [b'/', ..] => true,
+            _ => false,
+        };
+        path_only.then(|| self.base.join(rest).ok())?
     }
 }
 
@@ -831,6 +837,14 @@ mod tests {
         )
         .unwrap();
         // Anything else is left to reqwest to parse whole.
+        for path in ["//evil.example/a", "/\\evil.example/a"] {
+            let url = format!("http://example.com{path}");
+            assert_eq!(client.inner.url(&url), None, "{url}");
+            assert_eq!(
+                url::Url::parse(&url).unwrap().host_str(),
+                Some("example.com")
+            );
+        }
         assert_eq!(client.inner.url("http://example.com.cn/a"), None);
         assert_eq!(client.inner.url("http://example.com:8080/a"), None);
         assert_eq!(client.inner.url("http://example.com"), None);
