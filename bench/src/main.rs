@@ -6,7 +6,8 @@
 //! ```text
 //! voicecode-bench <part> <simulator base URL> <results.jsonl> [seconds] [extra]
 //!   loopback     one caller, keep-alive: bare reqwest (async and blocking) against
-//!                AsyncClient and Client, Huawei callVerify and ihuyi Submit
+//!                AsyncClient and Client, Huawei callVerify and ihuyi Submit, and the bare
+//!                async loop against itself on a second client (a control)
 //!   design       Client (the caller's thread) against an I/O-thread hand-off, and one
 //!                shared Client against a Client per send
 //!   concurrency  AsyncClient sends per second at each in-flight count in `extra`
@@ -343,6 +344,8 @@ impl Bench {
     }
 }
 
+/// Short rounds of each contender in one loopback or design run, interleaved with the others'
+/// (an even number: in the loopback run each of a pair goes first as often as the other).
 const ROUNDS: usize = 4;
 /// Rounds of the verifier's comparison, whose target (+5 % on a send) is finer than the
 /// others' and so needs more of them to read through the machine's noise.
