@@ -122,11 +122,14 @@ impl AsyncClient {
     pub fn new(config: ChannelConfig) -> Result<Self> {
         let channel = Channel::new(config)?;
         let config = channel.config();
+        // The channel checked its base_url with this same parser.
+        let base = url::Url::parse(channel.base_url())
+            .map_err(|e| Error::invalid_config("base_url", format!("not a URL: {e}")))?;
         let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout())
             .timeout(config.timeout());
         // A local simulator or gateway is never reached through the environment's proxy.
-        let builder = if is_loopback(channel.base_url()) {
+        let builder = if is_loopback(&base) {
             builder.no_proxy()
         } else {
             builder
@@ -139,8 +142,6 @@ impl AsyncClient {
             .map_err(|e| {
                 Error::invalid_config("client", format!("cannot build the HTTP client: {e}"))
             })?;
-        let base = url::Url::parse(channel.base_url())
-            .map_err(|e| Error::invalid_config("base_url", format!("not a URL: {e}")))?;
         Ok(AsyncClient {
             inner: Arc::new(AsyncInner {
                 channel,
@@ -278,7 +279,7 @@ impl Client {
             .max_idle_connections_per_host(MAX_IDLE)
             .user_agent(USER_AGENT);
         // A local simulator or gateway is never reached through the environment's proxy.
-        let settings = if is_loopback(channel.base_url()) {
+        let settings = if is_loopback(&client.inner.base) {
             settings.proxy(None)
         } else {
             settings
@@ -555,11 +556,8 @@ pub(crate) fn refuse_inside_runtime(what: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_loopback(base_url: &str) -> bool {
-    let host = url::Url::parse(base_url)
-        .ok()
-        .and_then(|u| u.host().map(|h| h.to_owned()));
-    match host {
+fn is_loopback(base: &url::Url) -> bool {
+    match base.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
