@@ -4,7 +4,10 @@
 // X-AKSK with PasswordDigest = Base64(HMAC-SHA256(appSecret, Nonce + Created)); ihuyi Submit:
 // the dynamic password md5(account . APIKEY . mobile . content . time). The simulator checks both.
 //
-//   php curl_baseline.php SIM_URL RESULTS SECONDS CONFIG_DIR
+//   php curl_baseline.php SIM_URL RESULTS SECONDS CONFIG_DIR [LAYER]
+//
+// LAYER names the figures (`php-curl`); bench/run.sh runs the baseline a second time as
+// `php-curl-again`, the control that shows how far two identical loops read apart.
 
 declare(strict_types=1);
 
@@ -71,6 +74,7 @@ function sendIhuyi(CurlHandle $curl, array $cfg): void
 }
 
 [, , $results, $seconds, $configDir] = $argv;
+$layer = $argv[5] ?? 'php-curl';
 $curl = curl_init();
 foreach (['huawei' => 'sendHuawei', 'ihuyi' => 'sendIhuyi'] as $vendor => $send) {
     $cfg = json_decode(file_get_contents("$configDir/$vendor.json"), true, 512, JSON_THROW_ON_ERROR);
@@ -83,7 +87,7 @@ foreach (['huawei' => 'sendHuawei', 'ihuyi' => 'sendIhuyi'] as $vendor => $send)
         $send($curl, $cfg);
         $calls++;
     }
-    $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => 'php-curl',
+    $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => $layer,
         'per_s' => $calls / ((hrtime(true) - $started) / 1e9)]);
     echo $entry, "\n";
     file_put_contents($results, $entry . "\n", FILE_APPEND);

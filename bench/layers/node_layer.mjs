@@ -2,6 +2,7 @@
 // each part appending JSON lines to the results file.
 //
 //   node node_layer.mjs loopback|memory|overhead|promises RESULTS SECONDS CONFIG_DIR [EXTRA]
+import { randomFill } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -40,6 +41,12 @@ if (part === 'loopback') {
     const c = client(vendor)
     record({ part: 'loopback', vendor, layer: 'node', per_s: await rate(() => c.sendCode(request)) })
   }
+  // Node-API reaches other threads only through the thread pool or threads of an addon's own,
+  // answering through the event loop: a round trip through Node's own pool that does nothing
+  // (one random byte) is what any asynchronous native call pays here before its work.
+  const byte = Buffer.alloc(1)
+  const hop = () => new Promise((resolve, reject) => randomFill(byte, (e) => (e ? reject(e) : resolve())))
+  record({ part: 'hop', layer: 'node', us: 1e6 / (await rate(hop)) })
 } else if (part === 'overhead') {
   const c = client('huawei')
   const invalid = { to: 'not a phone', code: '4821' }
