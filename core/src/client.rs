@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use ureq::config::Config as UreqConfig;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
@@ -468,24 +469,32 @@ impl<In: Transport> Connector<In> for OneWrite {
         _: &ConnectionDetails,
         chained: Option<In>,
     ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(|inner| HeldOutput {
-            inner,
-            held: Vec::new(),
-        }))
+        Ok(chained.map(HeldOutput::new))
     }
 }
 
 /// What a request holds back before it is written: more than this goes out at once.
 const MAX_HELD: usize = 64 * 1024;
 
-/// A connection whose output waits in `held` until the answer is awaited.
+/// A connection whose output waits in `held` until the answer is awaited, and which spares its
+/// socket a probe of ureq's pool that another one repeats (see its `is_open`).
 #[derive(Debug)]
 struct HeldOutput<T> {
     inner: T,
     held: Vec<u8>,
+    /// Whether the connection has been asked if it is open since its last read or write.
+    probed: bool,
 }
 
 impl<T: Transport> HeldOutput<T> {
+    fn new(inner: T) -> Self {
+        HeldOutput {
+            inner,
+            held: Vec::new(),
+            probed: true,
+        }
+    }
+
     /// Writes what is held through the connection's own output buffer.
     fn flush(&mut self, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
         let mut sent = 0;
@@ -497,8 +506,24 @@ impl<T: Transport> HeldOutput<T> {
             sent += n;
         }
         self.held.clear();
+        self.probed = false;
         Ok(())
     }
+}
+
+/// The time left before a request's deadline, floored to whole milliseconds for the socket.
+/// ureq sets a socket's read or write timeout again whenever the time it is given changes, and
+/// the time left before one deadline changes between any two reads or writes: two system calls
+/// on every send. Floored, it stays the same for a millisecond, so that a send answered within
+/// one sets neither; a socket never waits past the deadline, and at most a millisecond less.
+fn settled(mut timeout: NextTimeout) -> NextTimeout {
+    if let UreqDuration::Exact(left) = timeout.after {
+        let floored = Duration::from_millis(left.as_millis().try_into().unwrap_or(u64::MAX));
+        if !floored.is_zero() {
+            timeout.after = UreqDuration::Exact(floored);
+        }
+    }
+    timeout
 }
 
 impl<T: Transport> Transport for HeldOutput<T> {
@@ -514,7 +539,7 @@ impl<T: Transport> Transport for HeldOutput<T> {
         let output = &self.inner.buffers().output()[..amount];
         self.held.extend_from_slice(output);
         if self.held.len() >= MAX_HELD {
-            self.flush(timeout)?;
+            self.flush(settled(timeout))?;
         }
         Ok(())
     }
@@ -523,16 +548,27 @@ impl<T: Transport> Transport for HeldOutput<T> {
         &mut self,
         timeout: NextTimeout,
     ) -> std::result::Result<bool, ureq::Error> {
+        let timeout = settled(timeout);
         self.flush(timeout)?;
         self.inner.maybe_await_input(timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        let timeout = settled(timeout);
         self.flush(timeout)?;
         self.inner.await_input(timeout)
     }
 
+    /// ureq probes a connection (three system calls: a read of one byte between two switches to
+    /// non-blocking and back) when it goes back to the pool, right after its answer was read,
+    /// and again when it is taken from the pool for the next request. The second probe is the
+    /// one that can find it closed by the server while idle, and it finds anything the first
+    /// would have: the first is answered without one.
     fn is_open(&mut self) -> bool {
+        if !self.probed {
+            self.probed = true;
+            return true;
+        }
         self.inner.is_open()
     }
 
@@ -757,6 +793,27 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    #[test]
+    fn socket_timeouts_are_the_time_left_floored_to_whole_milliseconds() {
+        let exact = |micros| UreqDuration::Exact(Duration::from_micros(micros));
+        let settled_after = |micros| {
+            let timeout = NextTimeout {
+                after: exact(micros),
+                ..NextTimeout::default()
+            };
+            settled(timeout).after
+        };
+        // Never longer than the time left, and the same all through one millisecond, so that
+        // ureq sets a socket's timeout once for many sends.
+        assert_eq!(settled_after(9_999_972), exact(9_999_000));
+        assert_eq!(settled_after(9_999_001), exact(9_999_000));
+        assert_eq!(settled_after(9_998_999), exact(9_998_000));
+        // Less than a millisecond left stays as it is: floored, it would time out at once.
+        assert_eq!(settled_after(400), exact(400));
+        let unbounded = settled(NextTimeout::default());
+        assert_eq!(unbounded.after, UreqDuration::NotHappening);
+    }
+
     /// Counts lookups and answers each with 127.0.0.1.
     #[derive(Debug, Default)]
     struct Counting(AtomicUsize);
@@ -848,11 +905,12 @@ mod tests {
         assert_eq!(client.inner.url("http://example.com"), None);
     }
 
-    /// A connection that records each write it is asked for.
+    /// A connection that records each write it is asked for, and counts the probes it takes.
     #[derive(Debug)]
     struct Recording {
         buffers: ureq::unversioned::transport::LazyBuffers,
         writes: Vec<Vec<u8>>,
+        probes: usize,
     }
 
     impl Transport for Recording {
@@ -875,6 +933,7 @@ mod tests {
         }
 
         fn is_open(&mut self) -> bool {
+            self.probes += 1;
             true
         }
     }
@@ -888,13 +947,11 @@ mod tests {
     }
 
     fn held(output_size: usize) -> HeldOutput<Recording> {
-        HeldOutput {
-            inner: Recording {
-                buffers: ureq::unversioned::transport::LazyBuffers::new(1024, output_size),
-                writes: Vec::new(),
-            },
-            held: Vec::new(),
-        }
+        HeldOutput::new(Recording {
+            buffers: ureq::unversioned::transport::LazyBuffers::new(1024, output_size),
+            writes: Vec::new(),
+            probes: 0,
+        })
     }
 
     #[test]
@@ -921,6 +978,25 @@ mod tests {
             .unwrap();
         assert_eq!(connection.inner.writes.len(), 2);
         assert_eq!(connection.inner.writes[1], b"GET / HTTP/1.1\r\n\r\n");
+    }
+
+    #[test]
+    fn a_pooled_connection_is_probed_once_between_requests() {
+        let mut connection = held(4096);
+        assert!(connection.is_open(), "a new connection is probed");
+        assert_eq!(connection.inner.probes, 1);
+        for request in 1..=3 {
+            write(&mut connection, b"GET / HTTP/1.1\r\n\r\n");
+            connection.await_input(NextTimeout::default()).unwrap();
+            // Given back to the pool right after its answer, then taken for the next request:
+            // only the second probe reaches the socket.
+            assert!(connection.is_open());
+            assert!(connection.is_open());
+            assert_eq!(connection.inner.probes, 1 + request);
+        }
+        // Idle in the pool, it is probed each time the pool looks at it.
+        assert!(connection.is_open());
+        assert_eq!(connection.inner.probes, 5);
     }
 
     #[test]

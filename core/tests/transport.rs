@@ -59,6 +59,24 @@ fn one_client_reuses_its_connection() {
 }
 
 #[test]
+fn a_pooled_connection_the_server_closed_is_replaced_not_used() {
+    // Each connection answers one request in full, kept alive by its headers, and is then
+    // closed by the server while the client holds it in its pool.
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{YTX_OK}",
+        YTX_OK.len()
+    );
+    let server = BreakingServer::start(answer.as_bytes());
+    let client = client(&ytx_config(&server.base_url));
+    for sent in 1..=3 {
+        std::thread::sleep(Duration::from_millis(50));
+        let receipt = send(&client).unwrap_or_else(|e| panic!("send {sent}: {e}"));
+        assert_eq!(receipt.message_id, "2016010000000205");
+    }
+    assert_eq!(server.requests(), 3, "each send on a connection of its own");
+}
+
+#[test]
 fn threads_sharing_a_blocking_client_share_its_connections() {
     let server = TestServer::start(|_| Reply::Json(200, YTX_OK.into()));
     let client = client(&ytx_config(&server.base_url));
