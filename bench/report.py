@@ -154,9 +154,10 @@ def main() -> None:
             "HTTP client, connections kept alive). Layer and baseline run side by side in each "
             "round, the layer first in every other one; the ratio is the median of the rounds' "
             "ratios, with their spread (lowest to highest), and a target is met only when that "
-            "median meets it. The control rows run a baseline against itself (the bare reqwest "
-            "loop on a second client, PHP curl in a second process): how far two identical "
-            "loops read apart in this run, the resolution at which a target near 1× is judged."
+            "median meets it; PHP's layer, baseline and control share one process, in turns of "
+            "32 sends. The control rows run a baseline against itself (the bare reqwest loop on "
+            "a second client, PHP curl on a second handle): how far two identical loops read "
+            "apart in this run, the resolution at which a target near 1× is judged."
         ),
         "",
         "| layer | baseline | vendor | layer /s | baseline /s | ratio (median) | spread | target |",

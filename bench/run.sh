@@ -107,21 +107,12 @@ python_layer=("$py" bench/layers/python_layer.py)
 # Every layer runs right beside its baseline, round after round, so that load from elsewhere on
 # the machine falls on both alike, and goes first in every other round, so that neither always
 # meets the machine as the other left it; the report takes the median of the rounds' ratios.
-# Commands separated by `--`, run in the order given in odd rounds and in reverse in even ones.
-side_by_side() {
-    local commands=() command="" arg i
-    for arg in "$@"; do
-        if [[ "$arg" == -- ]]; then
-            commands+=("$command")
-            command=""
-        else
-            command+="$(printf '%q ' "$arg")"
-        fi
-    done
-    commands+=("$command")
-    local order=("${!commands[@]}")
-    ((round % 2)) || mapfile -t order < <(printf '%s\n' "${order[@]}" | tac)
-    for i in "${order[@]}"; do eval "${commands[$i]}"; done
+pair() {  # baseline command, then `--`, then the layer's command
+    local baseline=() layer=()
+    while [[ "$1" != -- ]]; do baseline+=("$1"); shift; done
+    shift
+    layer=("$@")
+    if ((round % 2)); then "${baseline[@]}"; "${layer[@]}"; else "${layer[@]}"; "${baseline[@]}"; fi
 }
 for round in $(seq "$rounds"); do
     step "loopback throughput, one caller, keep-alive (round $round of $rounds)"
@@ -129,15 +120,12 @@ for round in $(seq "$rounds"); do
     "$bench_bin" loopback "$sim" "$results" "$seconds"
     # The C ABI's baseline, bare reqwest::blocking, runs inside the core's loop just before.
     "$work/c_layer" loopback "$results" "$seconds" "$configs"
-    side_by_side "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs" \
+    pair "$py" bench/baselines/requests_baseline.py loopback "$sim" "$results" "$seconds" "$configs" \
         -- "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
-    side_by_side node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs" \
+    pair node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs" \
         -- "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
-    # PHP's figures sit near 1×: curl runs a second time, in a process of its own, as their
-    # control (bench/baselines/curl_baseline.php).
-    side_by_side php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs" \
-        -- php -d ffi.enable=true bench/layers/php_layer.php loopback "$results" "$seconds" "$configs" \
-        -- php bench/baselines/curl_baseline.php "$sim" "$results" "$seconds" "$configs" php-curl-again
+    # PHP's layer and baseline share one process, in turns, beside the baseline's control.
+    php -d ffi.enable=true bench/layers/php_layer.php side-by-side "$results" "$seconds" "$configs"
 done
 admin DELETE journal  # the simulator journals every request; keep its memory flat
 step "the blocking client's design and the shared client"

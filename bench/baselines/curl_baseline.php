@@ -4,10 +4,10 @@
 // X-AKSK with PasswordDigest = Base64(HMAC-SHA256(appSecret, Nonce + Created)); ihuyi Submit:
 // the dynamic password md5(account . APIKEY . mobile . content . time). The simulator checks both.
 //
-//   php curl_baseline.php SIM_URL RESULTS SECONDS CONFIG_DIR [LAYER]
+//   php curl_baseline.php SIM_URL RESULTS SECONDS CONFIG_DIR
 //
-// LAYER names the figures (`php-curl`); bench/run.sh runs the baseline a second time as
-// `php-curl-again`, the control that shows how far two identical loops read apart.
+// Run alone, it times the baseline by itself (bench/profile.sh profiles it so); bench/run.sh
+// times it inside bench/layers/php_layer.php, which includes it, beside the PHP layer.
 
 declare(strict_types=1);
 
@@ -73,22 +73,26 @@ function sendIhuyi(CurlHandle $curl, array $cfg): void
     }
 }
 
-[, , $results, $seconds, $configDir] = $argv;
-$layer = $argv[5] ?? 'php-curl';
-$curl = curl_init();
-foreach (['huawei' => 'sendHuawei', 'ihuyi' => 'sendIhuyi'] as $vendor => $send) {
-    $cfg = json_decode(file_get_contents("$configDir/$vendor.json"), true, 512, JSON_THROW_ON_ERROR);
-    for ($i = 0; $i < 20; $i++) {
-        $send($curl, $cfg);
+/** The baseline's send for each vendor the loopback figures use. */
+const SENDS = ['huawei' => 'sendHuawei', 'ihuyi' => 'sendIhuyi'];
+
+if (get_included_files()[0] === __FILE__) {
+    [, , $results, $seconds, $configDir] = $argv;
+    $curl = curl_init();
+    foreach (SENDS as $vendor => $send) {
+        $cfg = json_decode(file_get_contents("$configDir/$vendor.json"), true, 512, JSON_THROW_ON_ERROR);
+        for ($i = 0; $i < 20; $i++) {
+            $send($curl, $cfg);
+        }
+        $calls = 0;
+        $started = hrtime(true);
+        while (hrtime(true) - $started < (float) $seconds * 1e9) {
+            $send($curl, $cfg);
+            $calls++;
+        }
+        $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => 'php-curl',
+            'per_s' => $calls / ((hrtime(true) - $started) / 1e9)]);
+        echo $entry, "\n";
+        file_put_contents($results, $entry . "\n", FILE_APPEND);
     }
-    $calls = 0;
-    $started = hrtime(true);
-    while (hrtime(true) - $started < (float) $seconds * 1e9) {
-        $send($curl, $cfg);
-        $calls++;
-    }
-    $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => $layer,
-        'per_s' => $calls / ((hrtime(true) - $started) / 1e9)]);
-    echo $entry, "\n";
-    file_put_contents($results, $entry . "\n", FILE_APPEND);
 }
