@@ -124,6 +124,7 @@ for round in $(seq "$rounds"); do
         -- "${python_layer[@]}" loopback "$results" "$seconds" "$configs"
     pair node bench/baselines/fetch_baseline.mjs "$sim" "$results" "$seconds" "$configs" \
         -- "${node_layer[@]}" loopback "$results" "$seconds" "$configs"
+    "${node_layer[@]}" hop "$results" "$seconds" "$configs"  # Node's own thread hop, for the report
     # PHP's layer and baseline share one process, in turns, beside the baseline's control.
     php -d ffi.enable=true bench/layers/php_layer.php side-by-side "$results" "$seconds" "$configs"
 done

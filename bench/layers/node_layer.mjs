@@ -1,7 +1,7 @@
 // The Node binding under bench/run.sh: one client per vendor from the simulator's configs,
 // each part appending JSON lines to the results file.
 //
-//   node node_layer.mjs loopback|memory|overhead|promises RESULTS SECONDS CONFIG_DIR [EXTRA]
+//   node node_layer.mjs loopback|hop|memory|overhead|promises RESULTS SECONDS CONFIG_DIR [EXTRA]
 import { randomFill } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -41,6 +41,7 @@ if (part === 'loopback') {
     const c = client(vendor)
     record({ part: 'loopback', vendor, layer: 'node', per_s: await rate(() => c.sendCode(request)) })
   }
+} else if (part === 'hop') {
   // Node-API reaches other threads only through the thread pool or threads of an addon's own,
   // answering through the event loop: a round trip through Node's own pool that does nothing
   // (one random byte) is what any asynchronous native call pays here before its work.
