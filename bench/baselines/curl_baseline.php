@@ -76,23 +76,34 @@ function sendIhuyi(CurlHandle $curl, array $cfg): void
 /** The baseline's send for each vendor the loopback figures use. */
 const SENDS = ['huawei' => 'sendHuawei', 'ihuyi' => 'sendIhuyi'];
 
+/** Calls per second of `$send` over about `$seconds`, after 20 calls of warm-up. */
+function rate(callable $send, float $seconds): float
+{
+    for ($i = 0; $i < 20; $i++) {
+        $send();
+    }
+    $calls = 0;
+    $started = hrtime(true);
+    while (hrtime(true) - $started < $seconds * 1e9) {
+        $send();
+        $calls++;
+    }
+    return $calls / ((hrtime(true) - $started) / 1e9);
+}
+
+/** Appends one loopback figure to the results file (and prints it). */
+function record(string $results, string $vendor, string $layer, float $perSecond): void
+{
+    $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => $layer, 'per_s' => $perSecond]);
+    echo $entry, "\n";
+    file_put_contents($results, $entry . "\n", FILE_APPEND);
+}
+
 if (get_included_files()[0] === __FILE__) {
     [, , $results, $seconds, $configDir] = $argv;
     $curl = curl_init();
     foreach (SENDS as $vendor => $send) {
         $cfg = json_decode(file_get_contents("$configDir/$vendor.json"), true, 512, JSON_THROW_ON_ERROR);
-        for ($i = 0; $i < 20; $i++) {
-            $send($curl, $cfg);
-        }
-        $calls = 0;
-        $started = hrtime(true);
-        while (hrtime(true) - $started < (float) $seconds * 1e9) {
-            $send($curl, $cfg);
-            $calls++;
-        }
-        $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => 'php-curl',
-            'per_s' => $calls / ((hrtime(true) - $started) / 1e9)]);
-        echo $entry, "\n";
-        file_put_contents($results, $entry . "\n", FILE_APPEND);
+        record($results, $vendor, 'php-curl', rate(fn () => $send($curl, $cfg), (float) $seconds));
     }
 }

@@ -13,7 +13,7 @@
 declare(strict_types=1);
 
 require __DIR__ . '/../../bindings-php/src/VoiceCode.php';
-require __DIR__ . '/../baselines/curl_baseline.php';
+require __DIR__ . '/../baselines/curl_baseline.php'; // its sends, rate() and record()
 
 /** Sends of one contender per turn of `side-by-side`: a few milliseconds. */
 const SLICE = 32;
@@ -21,28 +21,12 @@ const SLICE = 32;
 [, $part, $results, $seconds, $configDir] = $argv;
 $request = ['to' => CALLEE, 'code' => CODE];
 
-function record(string $results, string $vendor, string $layer, float $perSecond): void
-{
-    $entry = json_encode(['part' => 'loopback', 'vendor' => $vendor, 'layer' => $layer, 'per_s' => $perSecond]);
-    echo $entry, "\n";
-    file_put_contents($results, $entry . "\n", FILE_APPEND);
-}
-
 foreach (SENDS as $vendor => $baselineSend) {
     $config = file_get_contents("$configDir/$vendor.json");
     $client = new VoiceCode\Client($config);
     $layer = fn () => $client->sendCode($request);
     if ($part === 'loopback') {
-        for ($i = 0; $i < 20; $i++) {
-            $layer();
-        }
-        $calls = 0;
-        $started = hrtime(true);
-        while (hrtime(true) - $started < (float) $seconds * 1e9) {
-            $layer();
-            $calls++;
-        }
-        record($results, $vendor, 'php-ffi', $calls / ((hrtime(true) - $started) / 1e9));
+        record($results, $vendor, 'php-ffi', rate($layer, (float) $seconds));
     } elseif ($part === 'side-by-side') {
         $cfg = json_decode($config, true, 512, JSON_THROW_ON_ERROR);
         $curl = curl_init();
