@@ -156,6 +156,18 @@ impl Bench {
                     }
                 }
             }
+            // Each short round's ratio to the baseline's round beside it, for the comparisons
+            // made in this process: paired round by round, a burst of load that falls on one
+            // round moves one ratio, where it would move both medians of the rates.
+            for (layer, base) in [(1, 0), (2, 0), (4, 3)] {
+                let paired: Vec<f64> = rates[layer]
+                    .iter()
+                    .zip(&rates[base])
+                    .map(|(layer, base)| layer / base)
+                    .collect();
+                self.record(json!({"part": "loopback-paired", "vendor": vendor.as_str(),
+                    "layer": layers[layer], "base": layers[base], "ratios": paired}))?;
+            }
             for (layer, rates) in layers.iter().zip(rates.iter_mut()) {
                 self.record(
                     json!({"part": "loopback", "vendor": vendor.as_str(), "layer": layer,
