@@ -161,11 +161,12 @@ def main() -> None:
             "round, the layer first in every other one; the ratio is the median of the rounds' "
             "ratios, with their spread (lowest to highest), and a target is met only when that "
             "median meets it. The core's clients and their bare reqwest baselines share one "
-            "process and run four short rounds within each round, each short round's ratio to the "
-            "baseline's beside it counted in the median; PHP's layer, baseline and control share "
-            "one process, in turns of 32 sends. The control rows run a baseline against itself (the bare reqwest loop on "
-            "a second client, PHP curl on a second handle): how far two identical loops read "
-            "apart in this run, the resolution at which a target near 1× is judged."
+            "process and run short rounds within each round, each short round's ratio to the "
+            "baseline's beside it counted in the median (the rounds column counts them); PHP's "
+            "layer, baseline and control share one process, in turns of 32 sends. The control "
+            "rows run a baseline against itself (the bare reqwest loop on a second client, PHP "
+            "curl on a second handle): how far two identical loops read apart in this run, the "
+            "resolution at which a target near 1× is judged."
         ),
         "",
         "| layer | baseline | vendor | layer /s | baseline /s | ratio (median) | spread | target |",
