@@ -69,7 +69,7 @@ use crate::http::random_bytes;
 use crate::model::SendOptions;
 use crate::phone::Phone;
 use crate::protocol::checks::CodeRule;
-use crate::protocol::encode;
+use crate::protocol::encode::{self, Hex64, ShortText};
 use crate::protocol::vendor::ParsedSend;
 use crate::router::Plan;
 use crate::{AsyncRouter, Error, Outcome, Product, Receipt, Result, Router, Secret};
@@ -786,8 +786,8 @@ struct Reserved {
     route: usize,
     channel: Product,
     expires_ms: i64,
-    id: String,
-    number_key: String,
+    id: Arc<str>,
+    number_key: ShortText<NUMBER_KEY_LEN>,
     key: Option<String>,
     now: DateTime<Utc>,
     unverified: u32,
@@ -798,8 +798,21 @@ fn refusal_error(refusal: Refusal) -> Error {
     Error::limited(refusal.kind, wait, refusal.rule)
 }
 
-fn number_key(e164: &str) -> String {
-    encode::concat(&[NAMESPACE, ":number:", e164])
+/// A start's id: 16 random bytes in hex.
+fn new_id() -> Arc<str> {
+    let mut text = [0u8; 32];
+    encode::hex_lower_into(&random_bytes::<16>(), &mut text);
+    std::str::from_utf8(&text)
+        .expect("hex digits are ASCII")
+        .into()
+}
+
+/// Room for a number's store key: the namespace, `:number:` and E.164 (`+` and 15 digits).
+const NUMBER_KEY_LEN: usize = NAMESPACE.len() + ":number:".len() + 16;
+
+/// A number's store key, on the stack: a start and a check each look one up.
+fn number_key(e164: &str) -> ShortText<NUMBER_KEY_LEN> {
+    ShortText::join(&[NAMESPACE, ":number:", e164])
 }
 
 /// The error for a stored record that does not parse: what it is and how to clear it, without
@@ -851,8 +864,8 @@ impl Inner {
         self.hmac(&[b"code", e164.as_bytes(), code.as_bytes()])
     }
 
-    fn mac(&self, e164: &str, code: &str) -> String {
-        encode::hex_lower(&self.mac_bytes(e164, code))
+    fn mac(&self, e164: &str, code: &str) -> Hex64 {
+        Hex64::of(&self.mac_bytes(e164, code))
     }
 
     /// The store key of a caller key: hashed, as IPs and account ids are personal data.
@@ -936,15 +949,15 @@ impl Inner {
         let now_ms = now.timestamp_millis();
         policy::quiet(now_ms, &self.rules).map_err(refusal_error)?;
         let fresh = Pending {
-            id: encode::hex_lower(&random_bytes::<16>()),
-            mac: mac.clone(),
+            id: new_id(),
+            mac: mac.as_str().into(),
             started_ms: now_ms,
             expires_ms: now_ms + self.rules.ttl_ms,
             attempts: 0,
             state: State::Sending,
             channel: Product::Voice,
             step: 0,
-            sealed: Some(self.seal.seal(&e164, &code)),
+            sealed: Some(self.seal.seal(&e164, &code).into()),
         };
         let (id, number_key) = (fresh.id.clone(), number_key(&e164));
         let start = Start {
@@ -954,7 +967,7 @@ impl Inner {
             workflow: &self.workflow,
         };
         let (unverified, pending) = self
-            .update(&number_key, |record| {
+            .update(number_key.as_str(), |record| {
                 policy::reserve(record, now_ms, &self.rules, start.clone())
             })?
             .map_err(refusal_error)?;
@@ -964,16 +977,16 @@ impl Inner {
                 policy::reserve_key(record, now_ms, &self.rules)
             });
             if let Err(e) = reserved.and_then(|r| r.map_err(refusal_error)) {
-                self.release(&number_key, &id, now_ms, None);
+                self.release(number_key.as_str(), &id, now_ms, None);
                 return Err(e);
             }
         }
         let give_back = |e: Error| {
-            self.release(&number_key, &id, now_ms, key.as_deref());
+            self.release(number_key.as_str(), &id, now_ms, key.as_deref());
             e
         };
         // A resend sends the live code again; the plan made for the new one will not do.
-        let code = if pending.mac == mac {
+        let code = if *pending.mac == *mac.as_str() {
             code
         } else {
             planned = None;
@@ -1023,16 +1036,16 @@ impl Inner {
         } = reserved;
         let delivery = match sent {
             Ok(receipt) => {
-                self.mark(&number_key, &id, State::Sent);
+                self.mark(number_key.as_str(), &id, State::Sent);
                 Delivery::Sent { receipt }
             }
             Err(error) if error.outcome() == Outcome::Unknown => {
-                self.mark(&number_key, &id, State::MaybeSent);
+                self.mark(number_key.as_str(), &id, State::MaybeSent);
                 Delivery::MayHaveBeenSent { error }
             }
             Err(error) => {
                 let started_ms = now.timestamp_millis();
-                self.release(&number_key, &id, started_ms, key.as_deref());
+                self.release(number_key.as_str(), &id, started_ms, key.as_deref());
                 return Err(error);
             }
         };
@@ -1049,30 +1062,34 @@ impl Inner {
     }
 
     fn check(&self, to: &str, code: &str) -> Result<Check> {
-        let e164 = Phone::parse("to", to)?.e164();
+        let e164 = Phone::parse("to", to)?.e164_text();
+        let e164 = e164.as_str();
         self.check_code_input(code)?;
         let now_ms = self.clock.now().timestamp_millis();
         // Compared as the lowercase hex the verifier stores: anything else matches no code.
-        let expected = self.mac(&e164, code);
+        let expected = self.mac(e164, code);
         let matches = |mac: &str| bool::from(mac.as_bytes().ct_eq(expected.as_bytes()));
-        self.update(&number_key(&e164), |record| {
+        self.update(number_key(e164).as_str(), |record| {
             policy::check(record, now_ms, &self.rules, &matches)
         })
     }
 
     fn cancel(&self, to: &str) -> Result<()> {
         let e164 = Phone::parse("to", to)?.e164();
-        self.update(&number_key(&e164), |record| (policy::cancel(record), ()))
+        self.update(number_key(&e164).as_str(), |record| {
+            (policy::cancel(record), ())
+        })
     }
 
     /// Deletes the number's record, whatever it holds (even an unreadable one).
     fn clear(&self, to: &str) -> Result<()> {
         let key = number_key(&Phone::parse("to", to)?.e164());
+        let key = key.as_str();
         if let Some(memory) = self.store.as_memory() {
-            memory.update_value(&key, RECORD_TTL, |_| (Write::Delete, ()));
+            memory.update_value(key, RECORD_TTL, |_| (Write::Delete, ()));
             return Ok(());
         }
-        self.store.update(&key, RECORD_TTL, &mut |_| Write::Delete)
+        self.store.update(key, RECORD_TTL, &mut |_| Write::Delete)
     }
 
     /// One atomic update of `key`'s record; returns what the last call of `decide` said (an

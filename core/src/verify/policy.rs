@@ -7,6 +7,7 @@
 //! themselves in the memory store ([`on_value`]). Nothing here does I/O or reads the clock.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -204,12 +205,16 @@ pub(crate) struct NumberRecord {
 }
 
 /// A verification: the keyed hash of its code, never the code.
+///
+/// Its texts are shared, not copied, by the copies a start makes of it (the record's, the
+/// reservation's, and the one handed back to the verifier), each of which was three
+/// allocations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Pending {
     /// Identifies the start that reserved it, so a failed send releases only its own.
-    pub id: String,
+    pub id: Arc<str>,
     /// HMAC-SHA256 of the number and the code, hex.
-    pub mac: String,
+    pub mac: Arc<str>,
     pub started_ms: i64,
     pub expires_ms: i64,
     /// Wrong codes compared with this one so far.
@@ -225,7 +230,7 @@ pub(crate) struct Pending {
     /// that a resend within its lifetime sends the same code; never the code in clear. Absent
     /// in records of older versions, whose codes are never resent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sealed: Option<String>,
+    pub sealed: Option<Arc<str>>,
 }
 
 fn voice() -> Product {
@@ -478,9 +483,9 @@ pub(crate) fn reserve(
 /// certainly placed no call: its code (the code it replaced is the newest again), the start
 /// (cooldown and caps) and its count.
 pub(crate) fn release(record: &mut NumberRecord, id: &str, started_ms: i64) -> Change {
-    if record.pending.as_ref().is_some_and(|p| p.id == id) {
+    if record.pending.as_ref().is_some_and(|p| *p.id == *id) {
         record.pending = (!record.earlier.is_empty()).then(|| record.earlier.remove(0));
-    } else if let Some(i) = record.earlier.iter().position(|p| p.id == id) {
+    } else if let Some(i) = record.earlier.iter().position(|p| *p.id == *id) {
         // A newer start came since (no cooldown): only this start's own code goes.
         record.earlier.remove(i);
     } else {
@@ -513,7 +518,7 @@ pub(crate) fn mark(record: &mut NumberRecord, id: &str, state: State) -> Change 
         .pending
         .iter()
         .chain(&record.earlier)
-        .position(|p| p.id == id && p.state == State::Sending)
+        .position(|p| *p.id == *id && p.state == State::Sending)
     else {
         return Change::Keep;
     };
@@ -767,14 +772,14 @@ mod tests {
     fn pending(id: &str, now: i64) -> Pending {
         Pending {
             id: id.into(),
-            mac: format!("mac-{id}"),
+            mac: format!("mac-{id}").into(),
             started_ms: now,
             expires_ms: now + rules().ttl_ms,
             attempts: 0,
             state: State::Sending,
             channel: Product::Voice,
             step: 0,
-            sealed: Some(format!("sealed-{id}")),
+            sealed: Some(format!("sealed-{id}").into()),
         }
     }
 
@@ -873,7 +878,7 @@ mod tests {
         start(&mut s, "b", T0 + MIN).unwrap();
         release_of(&mut s, "a", T0);
         let record: NumberRecord = parse(s.as_deref()).unwrap();
-        assert_eq!(record.pending.unwrap().id, "b");
+        assert_eq!(&*record.pending.unwrap().id, "b");
         assert!(record.earlier.is_empty(), "a's code was never spoken");
         assert_eq!((record.starts, record.unverified), (vec![T0 + MIN], 1));
         assert_eq!(
@@ -893,7 +898,7 @@ mod tests {
         release_of(&mut s, "b", T0 + MIN);
         let record: NumberRecord = parse(s.as_deref()).unwrap();
         let a = record.pending.clone().unwrap();
-        assert_eq!((a.id.as_str(), a.state, a.attempts), ("a", State::Sent, 1));
+        assert_eq!((&*a.id, a.state, a.attempts), ("a", State::Sent, 1));
         assert_eq!((record.starts, record.unverified), (vec![T0], 1));
         // The cooldown is A's again, measured from A's start.
         assert_eq!(start(&mut s, "c", T0 + MIN - 1).unwrap_err().wait_ms, 1);
@@ -964,11 +969,7 @@ mod tests {
         start(&mut a, "c", a_expiry).unwrap();
         let record: NumberRecord = parse(a.as_deref()).unwrap();
         assert_eq!(
-            record
-                .earlier
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>(),
+            record.earlier.iter().map(|p| &*p.id).collect::<Vec<_>>(),
             ["b"],
             "an expired or locked code is not kept"
         );
@@ -1191,13 +1192,13 @@ mod tests {
         assert_eq!((resent.channel, resent.step), (Product::Voice, 1));
         // The same code: its MAC, seal, expiry and attempts.
         assert_eq!(
-            (resent.mac.as_str(), resent.sealed.as_deref()),
+            (&*resent.mac, resent.sealed.as_deref()),
             ("mac-a", Some("sealed-a"))
         );
         assert_eq!((resent.expires_ms, resent.attempts), (first.expires_ms, 1));
         let third = reserve_by(&mut s, "c", T0 + 2 * MIN, SMS_THEN_VOICE);
         assert_eq!(
-            (third.channel, third.step, third.mac.as_str()),
+            (third.channel, third.step, &*third.mac),
             (Product::Voice, 1, "mac-a")
         );
     }
@@ -1208,14 +1209,14 @@ mod tests {
         let mut s = None;
         reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
         let late = reserve_by(&mut s, "b", T0 + rules().ttl_ms, SMS_THEN_VOICE);
-        assert_eq!((late.mac.as_str(), late.channel), ("mac-b", Product::Sms));
+        assert_eq!((&*late.mac, late.channel), ("mac-b", Product::Sms));
         // Canceled.
         let mut s = None;
         reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
         let canceled = cancel(s.as_deref()).unwrap();
         apply(&mut s, canceled);
         assert_eq!(
-            reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
+            &*reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
             "mac-b"
         );
         // Locked by wrong codes.
@@ -1225,14 +1226,14 @@ mod tests {
             check_with(&mut s, T0 + 1, "wrong");
         }
         let fresh = reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE);
-        assert_eq!((fresh.mac.as_str(), fresh.attempts), ("mac-b", 0));
+        assert_eq!((&*fresh.mac, fresh.attempts), ("mac-b", 0));
         // Of an older version, with no seal: a new code.
         let mut s = None;
         reserve_by(&mut s, "a", T0, SMS_THEN_VOICE);
         let old = s.clone().unwrap().replace(r#","sealed":"sealed-a""#, "");
         let mut s = Some(old);
         assert_eq!(
-            reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
+            &*reserve_by(&mut s, "b", T0 + MIN, SMS_THEN_VOICE).mac,
             "mac-b"
         );
     }
