@@ -206,9 +206,8 @@ pub(crate) struct NumberRecord {
 
 /// A verification: the keyed hash of its code, never the code.
 ///
-/// Its texts are shared, not copied, by the copies a start makes of it (the record's, the
-/// reservation's, and the one handed back to the verifier), each of which was three
-/// allocations.
+/// Its texts are shared by the copies a start makes of it (the record's, the reservation's,
+/// the one handed back to the verifier), not written again for each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Pending {
     /// Identifies the start that reserved it, so a failed send releases only its own.

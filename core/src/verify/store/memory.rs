@@ -41,8 +41,8 @@ struct Map {
 }
 
 /// One key's value, kept with the key's hash: a table that grows moves its slots by their
-/// hashes, where hashing every key again read each one from the heap (up to a third of what
-/// an update cost in a store of tens of thousands of numbers).
+/// hashes. Hashing every key again would read each one from the heap, up to a third of what
+/// inserting a number costs in a store of tens of thousands.
 #[derive(Debug)]
 struct Slot {
     hash: u64,
