@@ -1,26 +1,39 @@
 //! Heap allocations per send, for every vendor and product: the context (clock and nonce),
 //! checking and signing the request, and parsing the simulator's answer, counted by a global
 //! allocator that wraps the system's. Allocations are a fifth of a micro-benchmarked send, and
-//! this is where to look before and after changing how requests are built.
+//! this is where to look before and after changing how requests are built. Last, what a
+//! verifier's start + check (memory store) allocates beside a plain send over the same client,
+//! as the verifier's figures time them.
 //!
 //!   cargo run --release -p voicecode-bench --example allocations
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::cell::Cell;
 
 use voicecode::protocol::{Channel, Context};
-use voicecode::{ChannelConfig, Product, SendCode, Vendor};
-use voicecode_bench::exchange;
+use voicecode::{
+    ChannelConfig, Client, Product, Router, SendCode, Vendor, Verifier, VerifierConfig,
+};
+use voicecode_bench::{exchange, send_to_nth, start_and_check, verifier_options};
 use voicecode_sim::{SimOptions, Simulator};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// This thread's allocations: the simulator answers the verifier's sends from threads of
+    /// its own in this process, and what it allocates is not the client's.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
 
-// SAFETY: every call is passed on unchanged to the system allocator.
+fn count_one() {
+    ALLOCATIONS.with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every call is passed on unchanged to the system allocator; the count is a
+// const-initialised thread-local `Cell`, which allocates nothing.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Relaxed);
+        count_one();
         unsafe { System.alloc(layout) }
     }
 
@@ -29,7 +42,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Relaxed);
+        count_one();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -37,11 +50,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Allocations made by `f`.
+/// Allocations made by `f` on this thread.
 fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = ALLOCATIONS.load(Relaxed);
+    let before = ALLOCATIONS.with(Cell::get);
     let value = f();
-    (value, ALLOCATIONS.load(Relaxed) - before)
+    (value, ALLOCATIONS.with(Cell::get) - before)
 }
 
 fn main() {
@@ -77,4 +90,22 @@ fn main() {
             println!("{name:<18} {context:>7} {signing:>7} {parsing:>7}");
         }
     }
+
+    let config = ChannelConfig::from_value(sim.config_json(Vendor::Huawei)).expect("valid");
+    let client = Client::new(config).expect("valid");
+    let router = Router::from_clients(vec![client.clone()]).expect("one client");
+    let config = VerifierConfig::new("bench-verifier-secret-0123456789").store("memory");
+    let verifier = Verifier::new(router, config).expect("valid");
+    let options = verifier_options();
+    // Warmed up first: the connection, the store's table and the allocator's pools.
+    for number in 0..100 {
+        send_to_nth(&client, number);
+        start_and_check(&verifier, &options, 1_000 + number);
+    }
+    let ((), send) = counted(|| send_to_nth(&client, 5_000));
+    let ((), pair) = counted(|| start_and_check(&verifier, &options, 6_000));
+    println!(
+        "\nhuawei over loopback: a plain send {send}, a verifier start + check {pair} ({} more)",
+        pair.saturating_sub(send)
+    );
 }
